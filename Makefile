@@ -1,0 +1,49 @@
+# Convene: `make run` starts the whole app on the embedded default; `make test` runs every check.
+# Override the interpreter with `make PYTHON=/path/to/python3.12 run`.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+# The first interpreter on PATH that is Python 3.12 or newer (pyenv shims honour .python-version).
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
+	command -v $$p >/dev/null 2>&1 && \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && \
+	{ echo $$p; break; }; done)
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help install run test lint format
+
+help:
+	@echo "make run    start Convene, its task worker and the Unified sandbox on http://127.0.0.1:8000"
+	@echo "make test   ruff check, ruff format --check and the whole pytest suite"
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Convene needs Python 3.12 or newer, and none was found on PATH."; \
+		echo "Install one (e.g. 'apt-get install python3.12 python3.12-venv', or 'pyenv install 3.12')"; \
+		echo "or point at it: make PYTHON=/path/to/python3.12 $(MAKECMDGOALS)"; \
+		exit 1; \
+	fi
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py dev
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,86 @@
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from .seed_demo import demo_sign_ins
+
+WEB_ADDRESS = "127.0.0.1:8000"
+
+
+def _processes():
+    """What the embedded default needs, each as (label, argv)."""
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    return [
+        ("web", [*manage, "runserver", WEB_ADDRESS]),
+        ("worker", [*manage, "db_worker"]),
+    ]
+
+
+class Command(BaseCommand):
+    help = "Run everything the app needs in one terminal (web, task worker, …). Ctrl-C stops all."
+
+    def handle(self, *args, **options):
+        children = []
+        lock = threading.Lock()
+
+        def pump(label, stream):
+            for line in iter(stream.readline, ""):
+                with lock:
+                    sys.stdout.write(f"{label:>8} | {line}")
+                    sys.stdout.flush()
+
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        for label, argv in _processes():
+            child = subprocess.Popen(  # noqa: S603  (our own interpreter and manage.py)
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env=env,
+                start_new_session=True,  # we forward Ctrl-C ourselves, once, to each group
+            )
+            children.append((label, child))
+            threading.Thread(target=pump, args=(label, child.stdout), daemon=True).start()
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nConvene is starting on http://{WEB_ADDRESS}/  (Ctrl-C stops it)"
+            )
+        )
+        self.stdout.write("Demo sign-ins:")
+        for line in demo_sign_ins():
+            self.stdout.write(line)
+        self.stdout.write("")
+
+        def stop(*_):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGHUP, stop)
+        try:
+            while True:
+                for label, child in children:
+                    if child.poll() is not None:
+                        self.stderr.write(
+                            f"{label} exited with status {child.returncode}; stopping."
+                        )
+                        raise KeyboardInterrupt
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            for _label, child in children:
+                if child.poll() is None:
+                    os.killpg(child.pid, signal.SIGINT)
+            deadline = time.monotonic() + 10
+            for _label, child in children:
+                try:
+                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(child.pid, signal.SIGKILL)

@@ -1,0 +1,42 @@
+from django.utils.functional import SimpleLazyObject
+
+SESSION_KEY = "tenant_id"
+
+
+def _memberships(request):
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    return list(user.memberships.select_related("tenant"))
+
+
+def _current(request):
+    """The membership chosen in the session, else the user's first; None for outsiders."""
+    memberships = request.memberships
+    if not memberships:
+        return None
+    chosen = request.session.get(SESSION_KEY)
+    for membership in memberships:
+        if str(membership.tenant_id) == chosen:
+            return membership
+    return memberships[0]
+
+
+class TenantMiddleware:
+    """Resolves the tenant once per request, lazily, so public pages pay nothing.
+
+    `request.memberships` lists the signed-in user's memberships (with their tenants);
+    `request.membership` is the one in the current tenant, or None; `request.tenant` is its
+    tenant, or None.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.memberships = SimpleLazyObject(lambda: _memberships(request))
+        request.membership = SimpleLazyObject(lambda: _current(request))
+        request.tenant = SimpleLazyObject(
+            lambda: request.membership.tenant if request.membership else None
+        )
+        return self.get_response(request)

@@ -1,0 +1,73 @@
+"""Shared fixtures: a tenant with a recruiter and a colleague, and an outsider in another."""
+
+import pytest
+
+from scheduling.models import Membership, Tenant, User
+
+PASSWORD = "a-Long-test-passw0rd"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Tasks run at once, inside the request or command that enqueues them.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
+def make_member(tenant, email, role=Membership.Role.RECRUITER, **user_fields):
+    user = User.objects.create_user(username=email, email=email, password=PASSWORD, **user_fields)
+    Membership.objects.create(user=user, tenant=tenant, role=role)
+    return user
+
+
+@pytest.fixture
+def tenant(db):
+    return Tenant.objects.create(
+        name="Acme Robotics", slug="acme", default_timezone="America/New_York"
+    )
+
+
+@pytest.fixture
+def other_tenant(db):
+    return Tenant.objects.create(
+        name="Globex Labs", slug="globex", default_timezone="Europe/London"
+    )
+
+
+@pytest.fixture
+def recruiter(tenant):
+    return make_member(tenant, "rosa@acme.example", first_name="Rosa", last_name="Recruiter")
+
+
+@pytest.fixture
+def admin_member(tenant):
+    return make_member(tenant, "ada@acme.example", Membership.Role.ADMIN, first_name="Ada")
+
+
+@pytest.fixture
+def colleague(tenant):
+    return make_member(tenant, "colin@acme.example", first_name="Colin")
+
+
+@pytest.fixture
+def outsider(other_tenant):
+    return make_member(other_tenant, "otto@globex.example", first_name="Otto")
+
+
+@pytest.fixture
+def recruiter_client(client, recruiter):
+    client.force_login(recruiter)
+    return client
+
+
+@pytest.fixture
+def admin_client_(client, admin_member):
+    """A tenant admin's client (pytest-django's `admin_client` is a Django superuser)."""
+    client.force_login(admin_member)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client

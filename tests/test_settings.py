@@ -1,0 +1,56 @@
+"""Settings as production loads them: in a fresh interpreter, from the environment."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k3Qz-" + "x7Rr9pLm2Vb8Nc4Wd6Ft1Gy5Hu0Js3Ka8Le2Mz7Nq4Pw9Xv6Yt" * 2,
+    "ALLOWED_HOSTS": "convene.example.com",
+    "SITE_URL": "https://convene.example.com",
+    "DATABASE_URL": "sqlite:////tmp/convene-deploy-check.sqlite3",
+    "MAIL_URL": "smtp+tls://convene:mail-password@smtp.example.com:587",
+    "UNIFIED_API_TOKEN": "live-token-from-unified",
+    "UNIFIED_WEBHOOK_SECRET": "live-secret-from-unified",
+    "UNIFIED_WORKSPACE_ID": "5de520f96e439b002043d8dc",
+}
+
+
+def run_manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_with_debug_off_refuses_to_start_and_names_it():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_deploy_check_is_clean_under_production_variables():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_fails_on_sandbox_unified_credentials():
+    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("UNIFIED_")}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "UNIFIED_WEBHOOK_SECRET" in result.stderr
+
+
+def test_times_are_stored_in_utc():
+    assert settings.TIME_ZONE == "UTC"
+    assert settings.USE_TZ
