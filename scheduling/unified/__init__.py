@@ -1,0 +1,1 @@
+"""The only code in Convene that speaks HTTP to Unified.to. It imports no Django models."""
