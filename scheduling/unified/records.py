@@ -120,6 +120,12 @@ def _strs(value: Any) -> tuple[str, ...]:
     return tuple(s for s in (_str(v) for v in value) if s)
 
 
+def _str_dict(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def _dicts(value: Any) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
@@ -679,6 +685,9 @@ class Webhook(Record):
     environment: str | None = None
     is_healthy: bool | None = None
     is_paused: bool | None = None
+    # Vendor filters such as {"calendar_id": …}; some vendors refuse a subscription without one.
+    # A dict is not hashable, so it stays out of the record's hash.
+    filters: dict[str, str] | None = field(default=None, hash=False)
 
     _read_only = (*Record._read_only, "is_healthy")
 
@@ -695,6 +704,7 @@ class Webhook(Record):
             environment=_str(data.get("environment")),
             is_healthy=_bool(data.get("is_healthy")),
             is_paused=_bool(data.get("is_paused")),
+            filters=_str_dict(data.get("filters")),
         )
 
 
@@ -716,11 +726,13 @@ RECORD_FOR_OBJECT_TYPE: dict[str, type[Record]] = {
 
 @dataclass(frozen=True, kw_only=True)
 class WebhookDelivery:
-    """One verified delivery (§9): the subscription, the changed records, and its nonce."""
+    """One verified delivery (§9): the subscription, the changed records, its nonce and the
+    signature that was checked (together they identify the delivery: Unified sends no id)."""
 
     webhook: Webhook
     records: tuple[Record, ...]
     nonce: str
+    signature: str | None = None
     type: str | None = None
     external_xref: str | None = None
 
