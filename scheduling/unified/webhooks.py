@@ -1,0 +1,106 @@
+"""Verifying Unified's webhook deliveries (shared/unified-api.md §9).
+
+The signature sits inside the JSON body, so the body has to be parsed to find it; nothing
+else of the payload is looked at until `signing.signature_matches` has passed. The
+undocumented parts of the rule (how `data` is serialized, the digest encoding) live in
+signing.py only.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+
+from . import signing
+from .errors import SignatureError
+from .records import RECORD_FOR_OBJECT_TYPE, Webhook, WebhookDelivery
+
+
+def _refuse_constant(name):
+    # NaN and Infinity are not JSON; JavaScript would never have signed them.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse(body: bytes, max_bytes: int) -> dict:
+    if not isinstance(body, bytes | bytearray):
+        raise SignatureError("body must be bytes")
+    if len(body) > max_bytes:
+        raise SignatureError("body too large")
+    try:
+        text = bytes(body).decode("utf-8")
+    except UnicodeDecodeError:
+        raise SignatureError("body is not UTF-8") from None
+    try:
+        # json keeps keys in the order received, which the signed serialization depends on.
+        payload = json.loads(text, parse_constant=_refuse_constant)
+    except ValueError:
+        raise SignatureError("body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise SignatureError("body is not a JSON object")
+    return payload
+
+
+def verify_delivery(body: bytes, secret: str, *, max_bytes=1_000_000) -> WebhookDelivery:
+    """The typed delivery in `body` once its signature checks out; SignatureError (with a
+    short reason, fit for a log line) for anything else."""
+    if not secret:
+        raise SignatureError("no webhook secret configured")
+    payload = _parse(body, max_bytes)
+    data, nonce = payload.get("data"), payload.get("nonce")
+    sig256, sig = payload.get("sig256"), payload.get("sig")
+    if not isinstance(data, list):
+        raise SignatureError("data is missing or not a list")
+    if not isinstance(nonce, str) or not nonce:
+        raise SignatureError("nonce is missing")
+    if sig256 is None and sig is None:
+        raise SignatureError("signature is missing")
+    try:
+        matches = signing.signature_matches(secret, data, nonce, sig256=sig256, sig=sig)
+    except UnicodeEncodeError:  # a lone surrogate in data cannot have been signed as UTF-8
+        matches = False
+    if not matches:
+        raise SignatureError("signature does not match")
+
+    # Verified: from here on the payload is Unified's.
+    webhook_data = payload.get("webhook")
+    if not isinstance(webhook_data, dict):
+        raise SignatureError("webhook is missing")
+    webhook = Webhook.from_api(webhook_data)
+    record = RECORD_FOR_OBJECT_TYPE.get(webhook.object_type)
+    if record is None:
+        raise SignatureError(f"unknown object_type {webhook.object_type!r}")
+    records = []
+    for item in data:
+        # What `data` holds for `deleted` events (whole records or bare ids) is unconfirmed
+        # (§9); a bare id becomes a record with only its id.
+        if isinstance(item, str):
+            item = {"id": item}
+        if isinstance(item, dict):
+            records.append(record.from_api(item))
+    external_xref = payload.get("external_xref")
+    kind = payload.get("type")
+    return WebhookDelivery(
+        webhook=webhook,
+        records=tuple(records),
+        nonce=nonce,
+        signature=sig256 if sig256 is not None else sig,
+        type=kind if isinstance(kind, str) else None,
+        external_xref=external_xref if isinstance(external_xref, str) else None,
+    )
+
+
+def delivery_id(delivery) -> str:
+    """A stable key to drop duplicate deliveries: Unified sends no delivery id, so this is a
+    sha256 of the nonce and the signature. Takes a WebhookDelivery, the parsed body, or the
+    raw body. Whether Unified keeps the nonce when it retries a delivery is unconfirmed, so
+    processing must stay idempotent anyway (records carry `updated_at`)."""
+    if isinstance(delivery, WebhookDelivery):
+        nonce, signature = delivery.nonce, delivery.signature
+    else:
+        if isinstance(delivery, bytes | bytearray | str):
+            delivery = json.loads(delivery)
+        if not isinstance(delivery, Mapping):
+            raise TypeError(f"expected a delivery or its JSON body, got {type(delivery).__name__}")
+        nonce, sig256 = delivery.get("nonce"), delivery.get("sig256")
+        signature = sig256 if sig256 is not None else delivery.get("sig")
+    text = f"{nonce}\n{signature}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
