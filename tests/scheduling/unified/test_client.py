@@ -4,6 +4,7 @@ import datetime as dt
 import email.utils
 import json
 import logging
+import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -1058,3 +1059,34 @@ def test_every_attempt_is_logged_without_token_query_or_bodies(rsps, client, cap
     assert all(r.levelno == logging.DEBUG for r in caplog.records)
     for text in (TOKEN, "ada@example.com", "Ada Lovelace", "emp_104"):
         assert text not in caplog.text
+
+
+# --- real sockets: the exceptions requests raises in life, not hand-made ones ---------------
+
+
+def test_a_refused_connection_is_retried_even_for_a_create(sleeps):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    client = UnifiedClient(f"http://127.0.0.1:{port}", TOKEN, sleep=sleeps.append, max_retries=2)
+
+    with pytest.raises(RetryableError, match="ConnectionError") as caught:
+        client.create_event(CAL, NEW_EVENT)
+
+    assert len(sleeps) == 2
+    assert "create may have happened" not in str(caught.value)
+
+
+def test_a_create_that_timed_out_after_sending_is_not_retried(sleeps):
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()  # the kernel accepts the connection; nobody ever answers
+        port = server.getsockname()[1]
+        client = UnifiedClient(
+            f"http://127.0.0.1:{port}", TOKEN, read_timeout=0.2, sleep=sleeps.append
+        )
+
+        with pytest.raises(RetryableError, match=r"ReadTimeout.*create may have happened"):
+            client.create_event(CAL, NEW_EVENT)
+
+    assert sleeps == []
