@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CandidatesConfig(AppConfig):
     name = "candidates"
     verbose_name = "Candidates"
+
+    def ready(self):
+        from scheduling.signals import connection_connected
+
+        from .sync import on_connection_connected
+
+        connection_connected.connect(on_connection_connected, dispatch_uid="candidates.sync")

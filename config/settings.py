@@ -83,6 +83,7 @@ TEMPLATES = [
             "builtins": [
                 "django.templatetags.static",
                 "django_htmx.templatetags.django_htmx",
+                "scheduling.templatetags.convene",
             ],
         },
     },

@@ -1,3 +1,6 @@
+import zoneinfo
+
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "tenant_id"
@@ -39,4 +42,13 @@ class TenantMiddleware:
         request.tenant = SimpleLazyObject(
             lambda: request.membership.tenant if request.membership else None
         )
-        return self.get_response(request)
+        if request.user.is_authenticated:
+            # Times are stored in UTC and shown in the viewer's zone.
+            zone = request.user.timezone or (
+                request.tenant.default_timezone if request.tenant else "UTC"
+            )
+            timezone.activate(zoneinfo.ZoneInfo(zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,17 +1,47 @@
+import re
+
 from django.contrib import messages
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .access import member_required
+from . import booking, plan_forms, plans, writeback
+from . import connections as services
+from .access import admin_required, get_for_tenant, member_required, scheduler_required
+from .forms import CancelForm, InterviewerForm, TeamSettingsForm
 from .middleware import SESSION_KEY
+from .models import (
+    AuditEntry,
+    Connection,
+    Interview,
+    Interviewer,
+    InterviewPlan,
+    Membership,
+    Operation,
+    SessionAttendee,
+    audit,
+)
+from .unified import connect
+from .unified.errors import UnifiedError
+
+_INTEGRATION = re.compile(r"^[a-z0-9_-]{1,64}$")
 
 
 @member_required()
 def home(request):
-    return render(request, "scheduling/home.html")
+    membership = request.membership
+    if membership.role == Membership.Role.INTERVIEWER:
+        return redirect("profile")
+    has_ats = Connection.objects.filter(
+        tenant=request.tenant, category=Connection.Category.ATS
+    ).exists()
+    if has_ats:
+        return redirect("pipeline")
+    return render(request, "scheduling/home.html", {"nav_active": "home"})
 
 
 @require_POST
@@ -37,3 +67,431 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+# --- connections ------------------------------------------------------------------------------
+
+
+@admin_required
+def connection_list(request):
+    conns = Connection.objects.filter(tenant=request.tenant).select_related(
+        "interviewer", "connected_by"
+    )
+    return render(
+        request,
+        "scheduling/connections.html",
+        {
+            "ats_connections": [c for c in conns if c.category == Connection.Category.ATS],
+            "calendar_connections": [
+                c for c in conns if c.category == Connection.Category.CALENDAR
+            ],
+            "nav_active": "settings",
+        },
+    )
+
+
+def _category_or_404(category):
+    if category not in Connection.Category.values:
+        raise Http404
+    return Connection.Category(category)
+
+
+@member_required()
+def connection_new(request, category):
+    """Pick an integration; company-wide connections are for admins, personal calendars for
+    the interviewer themself (from their profile)."""
+    category = _category_or_404(category)
+    personal = request.GET.get("for") == "me"
+    if not personal and not request.membership.is_admin:
+        raise Http404
+    if personal and category != Connection.Category.CALENDAR:
+        raise Http404
+    error = None
+    integrations = []
+    try:
+        integrations = services.available_integrations(category)
+    except UnifiedError as exc:
+        error = f"Unified could not list the integrations just now ({exc}). Try again shortly."
+    return render(
+        request,
+        "scheduling/connection_new.html",
+        {
+            "category": category,
+            "integrations": integrations,
+            "error": error,
+            "personal": personal,
+            "nav_active": "settings",
+        },
+    )
+
+
+@member_required()
+def connection_start(request, category, integration_type):
+    """Send the browser to Unified Connect with a signed state."""
+    category = _category_or_404(category)
+    if not _INTEGRATION.match(integration_type):
+        raise Http404
+    interviewer = None
+    if request.GET.get("for") == "me":
+        interviewer = _my_interviewer(request)
+        if interviewer is None or category != Connection.Category.CALENDAR:
+            raise Http404
+    elif not request.membership.is_admin:
+        raise Http404
+    replaces = None
+    if request.GET.get("replaces"):
+        replaces = get_for_tenant(request, Connection.objects, pk=request.GET["replaces"])
+    url = services.authorization_url(
+        request.tenant,
+        request.user,
+        category,
+        integration_type,
+        interviewer=interviewer,
+        replaces=replaces,
+    )
+    return redirect(url)
+
+
+@never_cache
+@member_required()
+def connection_callback(request):
+    """Where Unified Connect sends the browser back, on success and on failure."""
+    callback = connect.read_callback(request.GET)
+    if callback.error or not callback.connection_id:
+        reason = callback.error or "no connection id was returned"
+        return render(
+            request,
+            "scheduling/connection_failed.html",
+            {"message": f"The connection was not made ({reason}). Nothing changed."},
+            status=400,
+        )
+    try:
+        payload, membership = services.read_state_for(
+            request.membership, request.user, callback.state or ""
+        )
+        conn = services.complete_connection(
+            membership, request.user, payload, callback.connection_id
+        )
+    except services.ConnectError as exc:
+        return render(
+            request, "scheduling/connection_failed.html", {"message": str(exc)}, status=400
+        )
+    messages.success(request, f"{conn.integration_name} is connected.")
+    if conn.interviewer_id and not request.membership.is_admin:
+        return redirect("profile")
+    return redirect("connection_detail", pk=conn.pk)
+
+
+@admin_required
+def connection_detail(request, pk):
+    conn = get_for_tenant(request, Connection.objects.select_related("connected_by"), pk=pk)
+    runs = list(conn.sync_runs.all()[:10]) if conn.category == Connection.Category.ATS else []
+    context = {
+        "conn": conn,
+        "run": runs[0] if runs else None,
+        "runs": runs,
+        "linked": conn.calendar_interviewers.order_by("name"),
+        "nav_active": "settings",
+    }
+    if request.htmx and request.htmx.target == "sync-progress":
+        return render(request, "scheduling/connection_detail.html#sync-progress", context)
+    return render(request, "scheduling/connection_detail.html", context)
+
+
+@require_POST
+@admin_required
+def connection_sync(request, pk):
+    from candidates.sync import start_sync  # the mirror belongs to the candidates app
+
+    conn = get_for_tenant(request, Connection.objects, pk=pk)
+    if not conn.is_active or conn.category != Connection.Category.ATS:
+        messages.error(request, "Only a connected ATS can be synced.")
+    else:
+        full = request.POST.get("kind") == "full"
+        start_sync(conn, kind="full" if full else None, requested_by=request.user)
+        messages.success(request, "Sync started.")
+    return redirect("connection_detail", pk=conn.pk)
+
+
+@require_POST
+@admin_required
+def connection_refresh_calendars(request, pk):
+    conn = get_for_tenant(request, Connection.objects, pk=pk)
+    if not conn.is_active or conn.category != Connection.Category.CALENDAR:
+        messages.error(request, "Only a connected calendar can be refreshed.")
+        return redirect("connection_detail", pk=conn.pk)
+    try:
+        calendars = services.refresh_calendars(conn)
+    except UnifiedError as exc:
+        messages.error(request, f"Unified could not list the calendars: {exc}")
+    else:
+        messages.success(request, f"{len(calendars)} calendars found.")
+    return redirect("connection_detail", pk=conn.pk)
+
+
+@require_POST
+@admin_required
+def connection_disconnect(request, pk):
+    conn = get_for_tenant(request, Connection.objects, pk=pk)
+    if conn.status != Connection.Status.DISCONNECTED:
+        services.disconnect(conn, request.user)
+        messages.success(
+            request,
+            f"{conn.integration_name} is disconnected. Convene keeps what it mirrored "
+            "but makes no more calls through it.",
+        )
+    return redirect("connection_list")
+
+
+# --- interviewers and people --------------------------------------------------------------------
+
+
+@scheduler_required
+def interviewer_list(request):
+    interviewers = (
+        Interviewer.objects.filter(tenant=request.tenant)
+        .select_related("calendar_connection")
+        .order_by("-active", "name")
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        interviewers = interviewers.filter(Q(name__icontains=q) | Q(email__icontains=q))
+    return render(
+        request,
+        "scheduling/interviewers.html",
+        {"interviewers": interviewers, "q": q, "nav_active": "interviewers"},
+    )
+
+
+@scheduler_required
+def interviewer_detail(request, pk):
+    interviewer = get_for_tenant(
+        request, Interviewer.objects.select_related("calendar_connection"), pk=pk
+    )
+    calendar_connections = services.company_calendar_connections(request.tenant)
+    if interviewer.calendar_connection and interviewer.calendar_connection.interviewer_id:
+        calendar_connections = [*calendar_connections, interviewer.calendar_connection]
+    form = InterviewerForm(
+        request.POST or None,
+        instance=interviewer,
+        calendar_connections=list(calendar_connections),
+    )
+    if request.method == "POST":
+        if not request.membership.is_admin:
+            raise Http404
+        if form.is_valid():
+            form.save()
+            audit(
+                request.tenant,
+                "interviewer.updated",
+                f"Updated {interviewer}'s scheduling settings",
+                actor=request.user,
+                obj=interviewer,
+                changed=form.changed_data,
+            )
+            messages.success(request, f"Saved {interviewer}.")
+            return redirect("interviewer_list")
+    return render(
+        request,
+        "scheduling/interviewer_detail.html",
+        {
+            "interviewer": interviewer,
+            "form": form,
+            "can_edit": request.membership.is_admin,
+            "nav_active": "interviewers",
+        },
+    )
+
+
+def _my_interviewer(request):
+    return (
+        Interviewer.objects.filter(tenant=request.tenant, user=request.user)
+        .select_related("calendar_connection")
+        .first()
+    )
+
+
+@member_required()
+def profile(request):
+    interviewer = _my_interviewer(request)
+    return render(
+        request,
+        "scheduling/profile.html",
+        {"interviewer": interviewer, "nav_active": "profile"},
+    )
+
+
+@admin_required
+def team_settings(request):
+    form = TeamSettingsForm(request.POST or None, instance=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(
+            request.tenant,
+            "team.updated",
+            "Updated the team's settings",
+            actor=request.user,
+            obj=request.tenant,
+            changed=form.changed_data,
+        )
+        messages.success(request, "Settings saved.")
+        return redirect("team_settings")
+    members = (
+        Membership.objects.filter(tenant=request.tenant)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+    return render(
+        request,
+        "scheduling/team_settings.html",
+        {"form": form, "members": members, "nav_active": "settings"},
+    )
+
+
+# --- interview plans --------------------------------------------------------------------------
+
+
+@scheduler_required
+def plan_list(request):
+    plans = (
+        InterviewPlan.objects.filter(tenant=request.tenant)
+        .select_related("job")
+        .prefetch_related("sessions__required", "sessions__pools__members")
+    )
+    return render(request, "scheduling/plans.html", {"plans": plans, "nav_active": "plans"})
+
+
+@scheduler_required
+def plan_edit(request, pk=None):
+    plan = (
+        get_for_tenant(request, InterviewPlan.objects, pk=pk)
+        if pk
+        else InterviewPlan(tenant=request.tenant, name="")
+    )
+    interviewers = Interviewer.objects.filter(tenant=request.tenant, active=True).order_by("name")
+    initial = plan_forms.session_initial(plan) if pk else []
+    extra = 1 if not initial else 0
+    data = request.POST if request.method == "POST" else None
+    if data is not None and "add_session" in data:
+        # Without JavaScript: re-show the form, as entered, with one more empty session.
+        data = data.copy()
+        total = int(data.get("sessions-TOTAL_FORMS", 0) or 0)
+        data["sessions-TOTAL_FORMS"] = str(min(total + 1, 8))
+    form = plan_forms.PlanForm(data, instance=plan, tenant=request.tenant)
+    formset = plan_forms.SessionFormSet(
+        data,
+        initial=initial,
+        prefix="sessions",
+        form_kwargs={"interviewers": interviewers},
+    )
+    formset.extra = extra
+    if data is not None and "add_session" not in data and form.is_valid() and formset.is_valid():
+        plan = plans.save_plan(form, formset, request.user)
+        messages.success(request, f"Saved the plan “{plan}”.")
+        return redirect("plan_list")
+    return render(
+        request,
+        "scheduling/plan_edit.html",
+        {"plan": plan, "form": form, "formset": formset, "nav_active": "plans"},
+    )
+
+
+@require_POST
+@scheduler_required
+def plan_delete(request, pk):
+    plan = get_for_tenant(request, InterviewPlan.objects, pk=pk)
+    audit(request.tenant, "plan.deleted", f"Deleted the plan “{plan}”", actor=request.user)
+    plan.delete()
+    messages.success(request, f"Deleted the plan “{plan}”.")
+    return redirect("plan_list")
+
+
+# --- interviews and their write-back ------------------------------------------------------------
+
+
+def _interview_queryset():
+    return Interview.objects.select_related(
+        "application__candidate", "application__job", "application__connection", "plan"
+    )
+
+
+@scheduler_required
+def interview_detail(request, pk):
+    interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    sessions = interview.sessions.select_related(
+        "organizer", "calendar_connection"
+    ).prefetch_related(
+        Prefetch(
+            "attendees",
+            queryset=SessionAttendee.objects.select_related("interviewer").order_by(
+                "-active", "role", "interviewer__name"
+            ),
+        )
+    )
+    operations = interview.operations.select_related("session").order_by("created_at")
+    history = AuditEntry.objects.filter(
+        tenant=request.tenant, object_type="scheduling.interview", object_id=str(interview.pk)
+    ).select_related("actor")
+    return render(
+        request,
+        "scheduling/interview_detail.html",
+        {
+            "interview": interview,
+            "sessions": sessions,
+            "operations": operations,
+            "history": history,
+            "cancel_form": CancelForm(),
+            "nav_active": "pipeline",
+        },
+    )
+
+
+@require_POST
+@scheduler_required
+def interview_cancel(request, pk):
+    interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    form = CancelForm(request.POST)
+    if not interview.is_active:
+        messages.info(request, "This interview was already canceled.")
+        return redirect("interview_detail", pk=interview.pk)
+    if not form.is_valid():
+        messages.error(request, "Say why the interview is canceled.")
+        return redirect(f"{reverse('interview_detail', args=[interview.pk])}#cancel")
+    booking.cancel(
+        interview,
+        reason=form.cleaned_data["reason"],
+        user=request.user,
+        notify_candidate=form.cleaned_data["notify_candidate"],
+    )
+    messages.success(request, "The interview is canceled; the calendar and the ATS follow.")
+    return redirect("interview_detail", pk=interview.pk)
+
+
+@scheduler_required
+def problems(request):
+    """Writes that keep failing or wait for a retry, with their errors and a retry button."""
+    operations = (
+        Operation.objects.filter(tenant=request.tenant)
+        .filter(
+            Q(status=Operation.Status.FAILED) | Q(status=Operation.Status.PENDING, attempts__gt=0)
+        )
+        .select_related("interview__application__candidate", "session")
+        .order_by("-last_error_at")
+    )
+    return render(
+        request,
+        "scheduling/problems.html",
+        {"operations": operations, "nav_active": "problems"},
+    )
+
+
+@require_POST
+@scheduler_required
+def operation_retry(request, pk):
+    op = get_for_tenant(request, Operation.objects.select_related("interview"), pk=pk)
+    writeback.retry(op, request.user)
+    messages.success(request, f"Retrying: {op.get_kind_display().lower()}.")
+    next_url = request.POST.get("next", "")
+    if next_url == "interview" and op.interview_id:
+        return redirect("interview_detail", pk=op.interview_id)
+    return redirect("problems")

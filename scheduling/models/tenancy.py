@@ -1,3 +1,4 @@
+import functools
 import uuid
 import zoneinfo
 
@@ -7,15 +8,41 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 
+@functools.cache
+def timezone_names():
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value):
-    if value not in zoneinfo.available_timezones():
+    if value not in timezone_names():
         raise ValidationError(
             f"“{value}” is not a known time zone (use a name like Europe/Berlin)."
         )
 
 
+DEFAULT_INTERVIEW_STATUSES = [
+    "SCREENING",
+    "FIRST_INTERVIEW",
+    "SECOND_INTERVIEW",
+    "THIRD_INTERVIEW",
+]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def default_interview_statuses():
+    return list(DEFAULT_INTERVIEW_STATUSES)
+
+
+def default_working_hours():
+    """Monday to Friday, 09:00–17:00 in the person's own zone (index 0 is Monday)."""
+    return [[["09:00", "17:00"]]] * 5 + [[], []]
+
+
 class User(AbstractUser):
     """A person who signs in. Convene uses the email address as the username."""
+
+    # The zone pages are shown in; empty: the current team's default zone.
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
 
     def __str__(self):
         return self.get_full_name() or self.email or self.username
@@ -30,6 +57,8 @@ class Tenant(models.Model):
     default_timezone = models.CharField(
         max_length=64, default="UTC", validators=[validate_timezone]
     )
+    # Application statuses (Unified's normalized enum) that call for an interview.
+    interview_statuses = models.JSONField(default=default_interview_statuses)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

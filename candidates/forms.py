@@ -1,0 +1,63 @@
+from django import forms
+
+from scheduling.models import Interviewer
+from scheduling.unified.records import APPLICATION_STATUSES
+
+from .models import Job
+from .pipeline import NEEDS_SCHEDULING, STATE_LABELS
+
+SORTS = {
+    "candidate": ("candidate__name", "Candidate"),
+    "job": ("job__name", "Job"),
+    "stage": ("status", "Stage"),
+    "days": ("stage_entered_at", "Days in stage"),
+    "activity": ("-remote_updated_at", "Last activity"),
+}
+
+
+class PipelineFilterForm(forms.Form):
+    """The dashboard's filters. Everything lives in the query string, so a filtered view
+    can be bookmarked and shared."""
+
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    job = forms.ModelChoiceField(
+        queryset=Job.objects.none(), required=False, empty_label="All jobs"
+    )
+    stage = forms.ChoiceField(required=False)
+    recruiter = forms.ModelChoiceField(
+        queryset=Interviewer.objects.none(), required=False, empty_label="All recruiters"
+    )
+    state = forms.ChoiceField(required=False)
+    sort = forms.CharField(required=False)
+
+    def __init__(self, data, *, tenant):
+        super().__init__(data)
+        self.fields["job"].queryset = Job.objects.filter(
+            tenant=tenant, removed_at__isnull=True
+        ).only("id", "name")
+        self.fields["recruiter"].queryset = (
+            Interviewer.objects.filter(tenant=tenant, recruiting_jobs__isnull=False)
+            .distinct()
+            .only("id", "name")
+        )
+        self.fields["stage"].choices = [("", "All stages")] + [
+            (s, s.replace("_", " ").title()) for s in APPLICATION_STATUSES
+        ]
+        self.fields["state"].choices = [
+            (NEEDS_SCHEDULING, STATE_LABELS[NEEDS_SCHEDULING]),
+            ("any", "Any state"),
+        ] + [(k, v) for k, v in STATE_LABELS.items() if k and k != NEEDS_SCHEDULING]
+
+    def filters(self):
+        """The cleaned filters; invalid values fall back to the default for that field."""
+        if self.is_valid():
+            cleaned = dict(self.cleaned_data)
+        else:
+            cleaned = {
+                name: self.cleaned_data.get(name) if name not in self.errors else None
+                for name in self.fields
+            }
+        cleaned["state"] = cleaned.get("state") or NEEDS_SCHEDULING
+        sort = (cleaned.get("sort") or "").strip()
+        cleaned["sort"] = sort if sort.lstrip("-") in SORTS else "days"
+        return cleaned

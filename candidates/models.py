@@ -1,0 +1,203 @@
+"""The ATS mirror: jobs, stages, candidates, applications and the ATS's own interviews, per
+tenant and connection, keyed by Unified ids. Rows are upserted by candidates.sync; a record
+that disappears from the ATS is marked `removed_at`, never silently dropped."""
+
+import uuid
+
+from django.db import models
+
+from scheduling.models import Connection, Interviewer, Tenant
+
+
+class MirroredQuerySet(models.QuerySet):
+    def present(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class Mirrored(models.Model):
+    """Columns every mirrored record has."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
+    remote_id = models.CharField(max_length=128)
+    remote_created_at = models.DateTimeField(null=True, blank=True)
+    remote_updated_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MirroredQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "remote_id"], name="%(app_label)s_%(class)s_unique_remote"
+            )
+        ]
+
+
+class Job(Mirrored):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=300)
+    status = models.CharField(max_length=32, blank=True)
+    departments = models.JSONField(default=list, blank=True)
+    locations = models.JSONField(default=list, blank=True)
+    remote = models.BooleanField(null=True)
+    recruiters = models.ManyToManyField(Interviewer, blank=True, related_name="recruiting_jobs")
+    hiring_managers = models.ManyToManyField(Interviewer, blank=True, related_name="managed_jobs")
+
+    class Meta(Mirrored.Meta):
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Stage(Mirrored):
+    """A pipeline stage (Unified's AtsStatus); `job` is set when the ATS keeps stages per job."""
+
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.CASCADE)
+    status = models.CharField(max_length=32, blank=True)
+    original_status = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta(Mirrored.Meta):
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.original_status or self.status
+
+
+class Candidate(Mirrored):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=300)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True, db_index=True)
+    emails = models.JSONField(default=list, blank=True)
+    phone = models.CharField(max_length=64, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    company_name = models.CharField(max_length=300, blank=True)
+    web_url = models.URLField(max_length=500, blank=True)
+    # The candidate's own zone, when known (e.g. from their booking page); None: unknown.
+    timezone = models.CharField(max_length=64, blank=True)
+
+    class Meta(Mirrored.Meta):
+        ordering = ["name"]
+        indexes = [models.Index(fields=["tenant", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def greeting_name(self):
+        return self.first_name or self.name.split(" ")[0]
+
+
+class Application(Mirrored):
+    """One candidate in one job's pipeline."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+    # Unified's normalized status, or whatever unknown string the vendor sent.
+    status = models.CharField(max_length=64, blank=True)
+    original_status = models.CharField(max_length=200, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    # When Convene first saw the application in its current status ("days in stage").
+    stage_entered_at = models.DateTimeField(null=True, blank=True)
+    owner_user_id = models.CharField(max_length=128, blank=True)
+
+    class Meta(Mirrored.Meta):
+        ordering = ["-stage_entered_at"]
+        indexes = [
+            models.Index(fields=["tenant", "status"]),
+            models.Index(fields=["tenant", "stage_entered_at"]),
+            models.Index(fields=["tenant", "remote_updated_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} – {self.job or 'no job'}"
+
+    @property
+    def stage_label(self):
+        return self.original_status or self.status.replace("_", " ").title()
+
+
+class RemoteInterview(Mirrored):
+    """An interview as the ATS holds it (Unified's AtsInterview), whoever created it."""
+
+    application = models.ForeignKey(
+        Application,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="remote_interviews",
+    )
+    candidate = models.ForeignKey(
+        Candidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=32, blank=True)
+    start_at = models.DateTimeField(null=True, blank=True)
+    end_at = models.DateTimeField(null=True, blank=True)
+    user_ids = models.JSONField(default=list, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    meeting_url = models.URLField(max_length=500, blank=True)
+    external_event_xref = models.CharField(max_length=255, blank=True)
+
+    class Meta(Mirrored.Meta):
+        ordering = ["-start_at"]
+        indexes = [models.Index(fields=["application", "start_at"])]
+
+    def __str__(self):
+        return f"ATS interview {self.remote_id}"
+
+
+class SyncRun(models.Model):
+    """One sync of an ATS connection: its progress (polled by the page) and its outcome."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full"
+        INCREMENTAL = "incremental", "Incremental"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sync_runs")
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        "scheduling.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    current_object = models.CharField(max_length=64, blank=True)
+    records_so_far = models.PositiveIntegerField(default=0)
+    # Records per object type, written when the run finishes: {"candidates": 80, …}
+    counts = models.JSONField(default=dict, blank=True)
+    # Records stored with what they had (odd fields), and the error that ended a failed run.
+    warnings = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} sync of {self.connection} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

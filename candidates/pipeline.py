@@ -1,0 +1,93 @@
+"""The recruiter's pipeline: which applications need scheduling, and where each one stands.
+
+The scheduling state is computed in the query (Exists subqueries on indexed columns), so the
+dashboard can filter, sort and count by it in a constant number of queries, and it is never
+stale: an interview that just ended turns "scheduled" into "feedback due" on its own.
+"""
+
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+
+from scheduling.models import Connection
+
+from .models import Application, RemoteInterview
+
+NEEDS_SCHEDULING = "needs_scheduling"
+SCHEDULED = "scheduled"
+FEEDBACK_DUE = "feedback_due"
+INTERVIEWED = "interviewed"
+NOT_IN_INTERVIEW_STAGE = ""
+
+STATE_LABELS = {
+    NEEDS_SCHEDULING: "Needs scheduling",
+    SCHEDULED: "Scheduled",
+    FEEDBACK_DUE: "Feedback due",
+    INTERVIEWED: "Interviewed",
+    NOT_IN_INTERVIEW_STAGE: "—",
+}
+STATE_BADGES = {
+    NEEDS_SCHEDULING: "warn",
+    SCHEDULED: "ok",
+    FEEDBACK_DUE: "bad",
+    INTERVIEWED: "muted",
+    NOT_IN_INTERVIEW_STAGE: "muted",
+}
+
+
+def _in_current_stage():
+    """Interviews that belong to the application's current stage: those that started after
+    the application entered it (upcoming ones always do)."""
+    return Q(start_at__gte=OuterRef("stage_entered_at"))
+
+
+def with_scheduling_state(queryset, tenant, now):
+    """Annotate `scheduling_state` on applications, for `tenant`'s interview statuses:
+
+    scheduled      an interview is coming up;
+    feedback due   an interview of the current stage ended and its feedback is not in;
+    interviewed    an interview of the current stage is complete;
+    needs scheduling  in an interview stage with none of the above;
+    ""             not in an interview stage.
+    """
+    remote = RemoteInterview.objects.filter(
+        application=OuterRef("pk"), removed_at__isnull=True
+    ).exclude(status="CANCELED")
+    upcoming = Exists(remote.filter(start_at__gt=now))
+    awaiting = Exists(
+        remote.filter(_in_current_stage(), start_at__lte=now).exclude(status="COMPLETE")
+    )
+    done = Exists(remote.filter(_in_current_stage(), status="COMPLETE"))
+    return queryset.annotate(
+        scheduling_state=Case(
+            When(upcoming, then=Value(SCHEDULED)),
+            When(awaiting, then=Value(FEEDBACK_DUE)),
+            When(done, then=Value(INTERVIEWED)),
+            When(status__in=tenant.interview_statuses, then=Value(NEEDS_SCHEDULING)),
+            default=Value(NOT_IN_INTERVIEW_STAGE),
+        )
+    )
+
+
+def applications_for(tenant, now):
+    """Present applications of present candidates, with job and candidate, and their state."""
+    queryset = (
+        Application.objects.filter(
+            tenant=tenant, removed_at__isnull=True, candidate__removed_at__isnull=True
+        )
+        # A disconnected ATS keeps its history (candidate pages) but is no longer work.
+        .exclude(connection__status=Connection.Status.DISCONNECTED)
+        .select_related("candidate", "job")
+        .only(
+            "id",
+            "status",
+            "original_status",
+            "stage_entered_at",
+            "remote_updated_at",
+            "applied_at",
+            "candidate__id",
+            "candidate__name",
+            "candidate__email",
+            "job__id",
+            "job__name",
+        )
+    )
+    return with_scheduling_state(queryset, tenant, now)

@@ -1,0 +1,610 @@
+"""Mirror an ATS connection: jobs, stages, candidates, applications, interviews, and the
+people behind them (interviewers).
+
+A sync has two phases. It first pages through Unified, keeping compact rows and reporting
+progress on its SyncRun; if any call fails for good, the run fails and the mirror is left
+exactly as it was. Only then does it write everything in one transaction. The first sync
+(and one a day after) is full: it also marks records that vanished from the ATS. The others
+ask only for what changed since the last successful sync started (`updated_gte`).
+"""
+
+import datetime as dt
+import functools
+import logging
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from scheduling.connections import link_interviewers_to_calendars, note_failure, unified
+from scheduling.models import Connection, Interviewer, Membership
+from scheduling.unified.errors import NotFoundError, NotSupportedError, UnifiedError
+from scheduling.unified.records import APPLICATION_STATUSES
+
+from .models import Application, Candidate, Job, RemoteInterview, Stage, SyncRun
+
+logger = logging.getLogger(__name__)
+
+# Unified's clock and ours may disagree a little; asking for a few minutes more is harmless
+# because writes are upserts.
+OVERLAP = dt.timedelta(minutes=5)
+FULL_SYNC_EVERY = dt.timedelta(hours=24)
+# A run that has been "running" this long was cut off (worker killed): it no longer blocks.
+STALE_AFTER = dt.timedelta(minutes=30)
+PROGRESS_EVERY = 100
+MAX_WARNINGS = 50
+BATCH = 500
+
+
+class SyncFailed(Exception):
+    pass
+
+
+# --- starting -------------------------------------------------------------------------------
+
+
+def needs_full_sync(conn, now=None):
+    now = now or timezone.now()
+    return (
+        conn.synced_until is None
+        or conn.last_full_sync_at is None
+        or now - conn.last_full_sync_at >= FULL_SYNC_EVERY
+    )
+
+
+def start_sync(conn, *, kind=None, requested_by=None):
+    """Queue a sync of `conn`, or return the one already queued or running."""
+    now = timezone.now()
+    with transaction.atomic():
+        SyncRun.objects.filter(
+            connection=conn, status=SyncRun.Status.RUNNING, started_at__lt=now - STALE_AFTER
+        ).update(
+            status=SyncRun.Status.FAILED,
+            finished_at=now,
+            error="The sync was interrupted (the worker stopped) and did not finish.",
+        )
+        current = SyncRun.objects.filter(
+            connection=conn, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]
+        ).first()
+        if current:
+            return current
+        if kind is None:
+            kind = SyncRun.Kind.FULL if needs_full_sync(conn, now) else SyncRun.Kind.INCREMENTAL
+        run = SyncRun.objects.create(
+            tenant=conn.tenant, connection=conn, kind=kind, requested_by=requested_by
+        )
+        transaction.on_commit(functools.partial(sync_connection.enqueue, str(run.pk)))
+    return run
+
+
+@task
+def sync_connection(run_id):
+    run_sync(run_id)
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+def run_sync(run_id, client=None):
+    """Perform a queued run. Safe to call twice: only the caller that claims it runs it."""
+    now = timezone.now()
+    claimed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
+        status=SyncRun.Status.RUNNING, started_at=now
+    )
+    run = SyncRun.objects.select_related("connection", "tenant").get(pk=run_id)
+    if not claimed:
+        return run
+    conn = run.connection
+    if conn.category != Connection.Category.ATS or not conn.is_active:
+        return _finish(run, error=f"The connection is {conn.get_status_display().lower()}.")
+
+    full = run.kind == SyncRun.Kind.FULL or conn.synced_until is None
+    since = None if full else conn.synced_until - OVERLAP
+    fetcher = _Fetcher(run, client or unified(), conn, since)
+    try:
+        fetched = fetcher.fetch()
+    except UnifiedError as exc:
+        note_failure(conn, exc)
+        return _finish(run, error=f"Unified refused or failed: {exc}", warnings=fetcher.warnings)
+
+    try:
+        with transaction.atomic():
+            counts = _Writer(run, conn, fetched, full, fetcher.warnings).write()
+            Connection.objects.filter(pk=conn.pk).update(
+                synced_until=run.started_at,
+                last_success_at=timezone.now(),
+                **({"last_full_sync_at": run.started_at} if full else {}),
+            )
+    except Exception as exc:
+        logger.exception("Writing the mirror of %s failed", conn.unified_id)
+        return _finish(run, error=f"Saving the records failed: {exc}", warnings=fetcher.warnings)
+    for calendar_conn in Connection.objects.filter(
+        tenant=conn.tenant,
+        category=Connection.Category.CALENDAR,
+        status=Connection.Status.ACTIVE,
+        interviewer__isnull=True,
+    ):
+        link_interviewers_to_calendars(calendar_conn)
+    return _finish(run, counts=counts, warnings=fetcher.warnings)
+
+
+def _finish(run, *, error="", counts=None, warnings=()):
+    run.status = SyncRun.Status.FAILED if error else SyncRun.Status.SUCCEEDED
+    run.error = error
+    run.finished_at = timezone.now()
+    run.counts = counts or {}
+    run.warnings = list(warnings)[:MAX_WARNINGS]
+    run.current_object = ""
+    run.save(
+        update_fields=["status", "error", "finished_at", "counts", "warnings", "current_object"]
+    )
+    return run
+
+
+def _clip(value, length):
+    return (value or "")[:length]
+
+
+class _Fetcher:
+    """Pages through Unified and keeps compact rows, reporting progress as it goes."""
+
+    def __init__(self, run, client, conn, since):
+        self.run = run  # None when upserting single records: no progress to report
+        self.client = client
+        self.tenant = conn.tenant
+        self.cid = conn.unified_id
+        self.since = since
+        self.seen = 0
+        self.warnings = []
+
+    def warn(self, text):
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(text)
+
+    def _progress(self, label, force=False):
+        if self.run and (force or self.seen % PROGRESS_EVERY == 0):
+            SyncRun.objects.filter(pk=self.run.pk).update(
+                records_so_far=self.seen, current_object=label
+            )
+
+    def _each(self, label, records):
+        self._progress(label, force=True)
+        for record in records:
+            self.seen += 1
+            self._progress(label)
+            if not record.id:
+                self.warn(f"A {label[:-1]} without an id was skipped.")
+                continue
+            yield record
+
+    def fetch(self):
+        since = {"updated_gte": self.since} if self.since else {}
+        out = {
+            "stages": [self._stage(s) for s in self._each("stages", self._stages())],
+            "jobs": [
+                self._job(j) for j in self._each("jobs", self.client.list_jobs(self.cid, **since))
+            ],
+            "candidates": [
+                self._candidate(c)
+                for c in self._each("candidates", self.client.list_candidates(self.cid, **since))
+            ],
+            "applications": [
+                self._application(a)
+                for a in self._each(
+                    "applications", self.client.list_applications(self.cid, **since)
+                )
+            ],
+            "interviews": [
+                self._interview(i)
+                for i in self._each("interviews", self.client.list_interviews(self.cid, **since))
+            ],
+        }
+        out["employees"] = self._employees(out)
+        self._progress("saving", force=True)
+        return out
+
+    def _stages(self):
+        # Stages are few and have no updated_at worth trusting: always the whole list.
+        try:
+            return list(self.client.list_stages(self.cid))
+        except NotSupportedError:
+            self.warn("This ATS does not list its pipeline stages; stages come from applications.")
+            return []
+
+    def _employees(self, out):
+        """The people behind the jobs' recruiters and hiring managers and the interviews'
+        interviewers (HRIS employees on the same connection)."""
+        wanted = set()
+        for job in out["jobs"]:
+            wanted.update(job["recruiter_ids"], job["hiring_manager_ids"])
+        for interview in out["interviews"]:
+            wanted.update(interview["user_ids"])
+        known = set(
+            Interviewer.objects.filter(tenant=self.tenant, ats_user_id__in=wanted)
+            .exclude(email="")
+            .values_list("ats_user_id", flat=True)
+        )
+        if self.since is not None and wanted <= known:
+            return {}
+        employees = {}
+        try:
+            for employee in self._each("employees", self.client.list_employees(self.cid)):
+                if employee.id in wanted:
+                    employees[employee.id] = {
+                        "name": employee.display_name,
+                        "email": employee.emails[0] if employee.emails else "",
+                        "title": employee.title or "",
+                        "timezone": employee.timezone or "",
+                    }
+        except NotSupportedError:
+            self.warn("This ATS does not share its users; interviewers are named by their id.")
+        for user_id in wanted - set(employees):
+            employees[user_id] = None  # referenced, but unknown to the HRIS list
+        return employees
+
+    def _stage(self, s):
+        return {
+            "remote_id": s.id,
+            "status": _clip(s.status, 32),
+            "original_status": _clip(s.original_status or s.status, 200),
+            "description": s.description or "",
+            "job_remote_id": s.job_id,
+        }
+
+    def _job(self, j):
+        return {
+            "remote_id": j.id,
+            "name": _clip(j.name, 300) or "(untitled job)",
+            "status": _clip(j.status, 32),
+            "departments": list(j.departments),
+            "locations": list(j.locations),
+            "remote": j.remote,
+            "remote_created_at": j.created_at,
+            "remote_updated_at": j.updated_at,
+            "recruiter_ids": list(j.recruiter_ids),
+            "hiring_manager_ids": list(j.hiring_manager_ids),
+        }
+
+    def _candidate(self, c):
+        if not c.emails:
+            self.warn(f"Candidate {c.display_name} ({c.id}) has no email address.")
+        return {
+            "remote_id": c.id,
+            "name": _clip(c.display_name, 300),
+            "first_name": _clip(c.first_name, 150),
+            "last_name": _clip(c.last_name, 150),
+            "email": _clip(c.emails[0] if c.emails else "", 254),
+            "emails": list(c.emails),
+            "phone": _clip(c.telephones[0] if c.telephones else "", 64),
+            "title": _clip(c.title, 300),
+            "company_name": _clip(c.company_name, 300),
+            "web_url": _clip(c.web_url, 500),
+            "remote_created_at": c.created_at,
+            "remote_updated_at": c.updated_at,
+        }
+
+    def _application(self, a):
+        if a.status and a.status not in APPLICATION_STATUSES:
+            self.warn(f"Application {a.id} has a status Convene does not know: “{a.status}”.")
+        if not a.candidate_id:
+            self.warn(f"Application {a.id} names no candidate.")
+        return {
+            "remote_id": a.id,
+            "candidate_remote_id": a.candidate_id,
+            "job_remote_id": a.job_id,
+            "status": _clip(a.status, 64),
+            "original_status": _clip(a.original_status, 200),
+            "applied_at": a.applied_at,
+            "rejected_at": a.rejected_at,
+            "owner_user_id": _clip(a.user_id, 128),
+            "remote_created_at": a.created_at,
+            "remote_updated_at": a.updated_at,
+        }
+
+    def _interview(self, i):
+        return {
+            "remote_id": i.id,
+            "application_remote_id": i.application_id,
+            "candidate_remote_id": i.candidate_id,
+            "job_remote_id": i.job_id,
+            "status": _clip(i.status, 32),
+            "start_at": i.start_at,
+            "end_at": i.end_at,
+            "user_ids": list(i.user_ids),
+            "location": _clip(i.location, 500),
+            "meeting_url": _clip(i.meeting_url, 500),
+            "external_event_xref": _clip(i.external_event_xref, 255),
+            "remote_created_at": i.created_at,
+            "remote_updated_at": i.updated_at,
+        }
+
+
+class _Writer:
+    """Writes fetched rows into the mirror (inside the caller's transaction)."""
+
+    def __init__(self, run, conn, fetched, full, warnings):
+        self.run = run
+        self.conn = conn
+        self.tenant = conn.tenant
+        self.fetched = fetched
+        self.full = full
+        self.warnings = warnings
+        self.now = timezone.now()
+
+    def warn(self, text):
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(text)
+
+    def write(self):
+        interviewers = self._interviewers(self.fetched["employees"])
+        jobs = self._upsert(
+            Job, self.fetched["jobs"], exclude=("recruiter_ids", "hiring_manager_ids")
+        )
+        self._job_people(jobs, interviewers)
+        stages = [
+            {**row, "position": position, "job_id": jobs.get(row.pop("job_remote_id"))}
+            for position, row in enumerate(self.fetched["stages"])
+        ]
+        self._upsert(Stage, stages)
+        candidates = self._upsert(Candidate, self.fetched["candidates"])
+        applications = self._upsert(
+            Application, self._application_rows(candidates, jobs), keep_stage_clock=True
+        )
+        self._upsert(RemoteInterview, self._interview_rows(applications))
+        if self.full:
+            self._mark_vanished()
+        return {
+            "jobs": len(self.fetched["jobs"]),
+            "stages": len(self.fetched["stages"]),
+            "candidates": len(self.fetched["candidates"]),
+            "applications": len(self.fetched["applications"]),
+            "interviews": len(self.fetched["interviews"]),
+            "interviewers": len(interviewers),
+        }
+
+    def _map(self, model, remote_ids=None):
+        """remote id → pk for this connection's rows (all, or those named)."""
+        rows = model.objects.filter(connection=self.conn)
+        if remote_ids is not None:
+            rows = rows.filter(remote_id__in=list(remote_ids))
+        return dict(rows.values_list("remote_id", "pk"))
+
+    def _upsert(self, model, rows, exclude=(), keep_stage_clock=False):
+        """Insert or update rows by (connection, remote_id); returns remote id → pk for
+        every row named. `keep_stage_clock` keeps an application's stage_entered_at while
+        its status stays the same and restarts it when the status changes."""
+        if not rows:
+            return {}
+        previous = {}
+        if keep_stage_clock:
+            previous = {
+                remote_id: (status, entered)
+                for remote_id, status, entered in model.objects.filter(
+                    connection=self.conn
+                ).values_list("remote_id", "status", "stage_entered_at")
+            }
+        objects = []
+        for row in rows:
+            values = {k: v for k, v in row.items() if k not in exclude}
+            if keep_stage_clock:
+                before = previous.get(values["remote_id"])
+                if before is None:
+                    values["stage_entered_at"] = (
+                        values.get("remote_updated_at") or values.get("applied_at") or self.now
+                    )
+                elif before[0] == values["status"] and before[1]:
+                    values["stage_entered_at"] = before[1]
+                else:
+                    values["stage_entered_at"] = self.now
+            objects.append(
+                model(tenant=self.tenant, connection=self.conn, removed_at=None, **values)
+            )
+        written = {k for k in rows[0] if k not in exclude} - {"remote_id"}
+        if keep_stage_clock:
+            written.add("stage_entered_at")
+        update_fields = [model._meta.get_field(k).name for k in sorted(written)]
+        for start in range(0, len(objects), BATCH):
+            model.objects.bulk_create(
+                objects[start : start + BATCH],
+                update_conflicts=True,
+                unique_fields=["connection", "remote_id"],
+                update_fields=[*update_fields, "removed_at", "synced_at"],
+            )
+        return self._map(model, [row["remote_id"] for row in rows])
+
+    def _interviewers(self, employees):
+        """remote user id → Interviewer pk; creates the people the ATS names."""
+        if not employees:
+            return dict(
+                Interviewer.objects.filter(tenant=self.tenant)
+                .exclude(ats_user_id="")
+                .values_list("ats_user_id", "pk")
+            )
+        existing = {
+            i.ats_user_id: i
+            for i in Interviewer.objects.filter(tenant=self.tenant, ats_user_id__in=employees)
+        }
+        users_by_email = {
+            email.lower(): user_id
+            for email, user_id in Membership.objects.filter(tenant=self.tenant).values_list(
+                "user__email", "user_id"
+            )
+            if email
+        }
+        for user_id, person in employees.items():
+            interviewer = existing.get(user_id)
+            if person is None:
+                if interviewer is None:
+                    Interviewer.objects.create(
+                        tenant=self.tenant,
+                        ats_user_id=user_id,
+                        name=f"ATS user {user_id}",
+                        timezone=self.tenant.default_timezone,
+                    )
+                continue
+            if interviewer is None:
+                interviewer = Interviewer(
+                    tenant=self.tenant,
+                    ats_user_id=user_id,
+                    timezone=_zone_or(person["timezone"], self.tenant.default_timezone),
+                )
+            # Name, email and title follow the ATS; hours, zone and limits are the admin's.
+            interviewer.name = _clip(person["name"], 200)
+            interviewer.email = _clip(person["email"], 254)
+            interviewer.title = _clip(person["title"], 200)
+            if interviewer.user_id is None and interviewer.email:
+                interviewer.user_id = users_by_email.get(interviewer.email.lower())
+            interviewer.save()
+        return dict(
+            Interviewer.objects.filter(tenant=self.tenant)
+            .exclude(ats_user_id="")
+            .values_list("ats_user_id", "pk")
+        )
+
+    def _job_people(self, jobs, interviewers):
+        recruiters = Job.recruiters.through
+        managers = Job.hiring_managers.through
+        job_pks = [jobs[row["remote_id"]] for row in self.fetched["jobs"]]
+        recruiters.objects.filter(job_id__in=job_pks).delete()
+        managers.objects.filter(job_id__in=job_pks).delete()
+        recruiter_links, manager_links = [], []
+        for row in self.fetched["jobs"]:
+            job_pk = jobs[row["remote_id"]]
+            for user_id in dict.fromkeys(row["recruiter_ids"]):
+                if user_id in interviewers:
+                    recruiter_links.append(
+                        recruiters(job_id=job_pk, interviewer_id=interviewers[user_id])
+                    )
+            for user_id in dict.fromkeys(row["hiring_manager_ids"]):
+                if user_id in interviewers:
+                    manager_links.append(
+                        managers(job_id=job_pk, interviewer_id=interviewers[user_id])
+                    )
+        recruiters.objects.bulk_create(recruiter_links, batch_size=BATCH)
+        managers.objects.bulk_create(manager_links, batch_size=BATCH)
+
+    def _application_rows(self, candidates, jobs):
+        missing_candidates = {
+            row["candidate_remote_id"]
+            for row in self.fetched["applications"]
+            if row["candidate_remote_id"] and row["candidate_remote_id"] not in candidates
+        }
+        candidates = {**candidates, **self._map(Candidate, missing_candidates)}
+        missing_jobs = {
+            row["job_remote_id"]
+            for row in self.fetched["applications"]
+            if row["job_remote_id"] and row["job_remote_id"] not in jobs
+        }
+        jobs = {**jobs, **self._map(Job, missing_jobs)}
+        rows = []
+        for row in self.fetched["applications"]:
+            candidate_pk = candidates.get(row["candidate_remote_id"])
+            if candidate_pk is None:
+                self.warn(
+                    f"Application {row['remote_id']} was skipped: its candidate "
+                    f"{row['candidate_remote_id'] or '(none)'} is not in the ATS."
+                )
+                continue
+            values = {
+                k: v for k, v in row.items() if k not in ("candidate_remote_id", "job_remote_id")
+            }
+            rows.append(
+                {**values, "candidate_id": candidate_pk, "job_id": jobs.get(row["job_remote_id"])}
+            )
+        return rows
+
+    def _interview_rows(self, applications):
+        wanted = {r["application_remote_id"] for r in self.fetched["interviews"]} - set(
+            applications
+        )
+        applications = {**applications, **self._map(Application, wanted - {None})}
+        candidates = self._map(
+            Candidate, {r["candidate_remote_id"] for r in self.fetched["interviews"]} - {None}
+        )
+        jobs = self._map(Job, {r["job_remote_id"] for r in self.fetched["interviews"]} - {None})
+        rows = []
+        for row in self.fetched["interviews"]:
+            values = {
+                k: v
+                for k, v in row.items()
+                if k not in ("application_remote_id", "candidate_remote_id", "job_remote_id")
+            }
+            rows.append(
+                {
+                    **values,
+                    "application_id": applications.get(row["application_remote_id"]),
+                    "candidate_id": candidates.get(row["candidate_remote_id"]),
+                    "job_id": jobs.get(row["job_remote_id"]),
+                }
+            )
+        return rows
+
+    def _mark_vanished(self):
+        for model, key in (
+            (Job, "jobs"),
+            (Stage, "stages"),
+            (Candidate, "candidates"),
+            (Application, "applications"),
+            (RemoteInterview, "interviews"),
+        ):
+            present = {row["remote_id"] for row in self.fetched[key]}
+            vanished = [
+                pk
+                for remote_id, pk in model.objects.filter(
+                    connection=self.conn, removed_at__isnull=True
+                ).values_list("remote_id", "pk")
+                if remote_id not in present
+            ]
+            for start in range(0, len(vanished), BATCH):
+                model.objects.filter(pk__in=vanished[start : start + BATCH]).update(
+                    removed_at=self.now
+                )
+            if vanished:
+                self.warn(f"{len(vanished)} {key} no longer in the ATS were marked as removed.")
+
+
+def _zone_or(name, default):
+    from scheduling.models import timezone_names
+
+    return name if name in timezone_names() else default
+
+
+# --- single records (webhooks, reconcile) ------------------------------------------------------
+
+
+def refresh_application(conn, remote_id, client=None):
+    """Fetch one application (and its candidate when unknown) and upsert it now."""
+    client = client or unified()
+    try:
+        record = client.get_application(conn.unified_id, remote_id)
+    except NotFoundError:
+        Application.objects.filter(connection=conn, remote_id=remote_id).update(
+            removed_at=timezone.now()
+        )
+        return None
+    return upsert_application_record(conn, record, client=client)
+
+
+def upsert_application_record(conn, record, client=None):
+    """Upsert one application record that Unified sent (webhook) or returned."""
+    client = client or unified()
+    fetcher = _Fetcher(None, client, conn, None)
+    row = fetcher._application(record)
+    fetched = {"jobs": [], "stages": [], "candidates": [], "interviews": [], "employees": {}}
+    candidate_known = Candidate.objects.filter(
+        connection=conn, remote_id=record.candidate_id
+    ).exists()
+    if record.candidate_id and not candidate_known:
+        fetched["candidates"].append(
+            fetcher._candidate(client.get_candidate(conn.unified_id, record.candidate_id))
+        )
+    fetched["applications"] = [row]
+    with transaction.atomic():
+        _Writer(None, conn, fetched, False, fetcher.warnings).write()
+    return Application.objects.filter(connection=conn, remote_id=record.id).first()
+
+
+def on_connection_connected(sender, connection, user=None, **kwargs):
+    """A newly authorized ATS connection gets its first (full) sync at once."""
+    if connection.category == Connection.Category.ATS:
+        start_sync(connection, kind=SyncRun.Kind.FULL, requested_by=user)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("pipeline/", views.pipeline, name="pipeline"),
+    path("candidates/<uuid:pk>/", views.candidate_detail, name="candidate_detail"),
+]

@@ -1,0 +1,419 @@
+"""Booking, rescheduling and cancelling interviews.
+
+One database transaction re-checks the chosen time against Convene's holds, writes the
+interview, its sessions and attendees, and the operations that carry the change to the
+calendar, the ATS and the candidate; those run after the commit (writeback.py).
+
+Two people racing for one interviewer's time get one booking and one SlotTaken. That is the
+database's guarantee, not the code's timing: on SQLite every transaction is IMMEDIATE (it
+takes the write lock before it reads, settings.py), so the check and the insert of two
+bookings cannot interleave; on PostgreSQL the bookers lock the interviewers' rows in a fixed
+order, and an exclusion constraint (migration 0003) refuses overlapping active attendances
+even if a code path forgot the lock.
+"""
+
+import dataclasses
+import datetime as dt
+import functools
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import writeback
+from .models import (
+    Interview,
+    Interviewer,
+    InterviewSession,
+    Operation,
+    SessionAttendee,
+    audit,
+)
+
+
+class BookingError(Exception):
+    """The booking cannot be made; the message says why, for the person booking."""
+
+
+class SlotTaken(BookingError):
+    """Someone else booked one of these people at an overlapping time just now."""
+
+    def __init__(self, people=()):
+        names = ", ".join(sorted(str(p) for p in people))
+        super().__init__(
+            "That time was just taken"
+            + (f" ({names} is no longer free)" if names else "")
+            + ". Here are fresh times."
+        )
+        self.people = tuple(people)
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionChoice:
+    """One session of a chosen slot: when, and who (interviewer id, role, plan pool id)."""
+
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    people: tuple[tuple[str, str, int | None], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    sessions: tuple[SessionChoice, ...]
+
+    @property
+    def start(self):
+        return min(s.start for s in self.sessions)
+
+    @property
+    def end(self):
+        return max(s.end for s in self.sessions)
+
+    @property
+    def interviewer_ids(self):
+        return sorted({pid for s in self.sessions for pid, _role, _pool in s.people})
+
+
+def _lock_people(choice):
+    """Lock the interviewers' rows in a stable order (PostgreSQL; a no-op on SQLite, whose
+    IMMEDIATE transaction already holds the database's write lock)."""
+    return {
+        str(p.pk): p
+        for p in Interviewer.objects.select_for_update().filter(pk__in=choice.interviewer_ids)
+    }
+
+
+def _conflicts(choice, *, buffer_before, buffer_after, ignore_interview=None):
+    """The people already held (by an active interview) at a time this choice needs."""
+    busy = set()
+    for session in choice.sessions:
+        ids = [pid for pid, _role, _pool in session.people]
+        holds = SessionAttendee.objects.filter(
+            active=True,
+            interviewer_id__in=ids,
+            start_at__lt=session.end + buffer_after,
+            end_at__gt=session.start - buffer_before,
+        )
+        if ignore_interview is not None:
+            holds = holds.exclude(session__interview=ignore_interview)
+        busy.update(holds.values_list("interviewer_id", flat=True))
+    return busy
+
+
+def _organizer(people, session_choice):
+    """Whose calendar holds the event: the first required person with a working calendar,
+    else the first pool member with one."""
+    ordered = sorted(session_choice.people, key=lambda p: {"required": 0, "pool": 1}.get(p[1], 2))
+    for pid, _role, _pool in ordered:
+        person = people.get(str(pid))
+        if person and person.calendar_connection_id and person.calendar_id:
+            return person
+    return None
+
+
+def _buffers(plan):
+    if plan is None:
+        return dt.timedelta(), dt.timedelta()
+    return (
+        dt.timedelta(minutes=plan.buffer_before_minutes),
+        dt.timedelta(minutes=plan.buffer_after_minutes),
+    )
+
+
+def _write_sessions(interview, choice, people):
+    sessions = []
+    for position, chosen in enumerate(choice.sessions):
+        organizer = _organizer(people, chosen)
+        session = InterviewSession.objects.create(
+            interview=interview,
+            position=position,
+            title=chosen.title[:300],
+            start_at=chosen.start,
+            end_at=chosen.end,
+            organizer=organizer,
+            calendar_connection_id=organizer.calendar_connection_id if organizer else None,
+            calendar_id=organizer.calendar_id if organizer else "",
+            meeting_url=interview.location_detail if interview.location_kind == "link" else "",
+        )
+        SessionAttendee.objects.bulk_create(
+            SessionAttendee(
+                session=session,
+                interviewer_id=pid,
+                role=role,
+                pool_id=pool,
+                start_at=chosen.start,
+                end_at=chosen.end,
+            )
+            for pid, role, pool in chosen.people
+        )
+        sessions.append(session)
+    return sessions
+
+
+def _write_out(interview, sessions, email_kind, email_extra=None):
+    """The operations that carry a new or changed interview outside: per session the event,
+    then the ATS interview that points at it; then the candidate's email."""
+    last_event_op = None
+    for session in sessions:
+        event_op = writeback.add(
+            interview.tenant,
+            Operation.Kind.CREATE_EVENT,
+            interview=interview,
+            session=session,
+            depends_on=last_event_op,
+        )
+        writeback.add(
+            interview.tenant,
+            Operation.Kind.CREATE_ATS_INTERVIEW,
+            interview=interview,
+            session=session,
+            depends_on=event_op,
+        )
+        last_event_op = event_op
+    _email(interview, email_kind, depends_on=last_event_op, extra=email_extra)
+
+
+def _email(interview, kind, *, depends_on=None, extra=None):
+    # The email waits for the events so that it carries the video links they get.
+    return writeback.add(
+        interview.tenant,
+        Operation.Kind.SEND_EMAIL,
+        interview=interview,
+        depends_on=depends_on,
+        payload={"kind": kind, "extra": extra or {}},
+    )
+
+
+def _atomic_booking(fn):
+    """Run `fn` in one transaction; PostgreSQL's exclusion constraint turns into SlotTaken."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return fn(*args, **kwargs)
+        except IntegrityError as exc:
+            if "no_double_booking" in str(exc):
+                raise SlotTaken() from exc
+            raise
+
+    return wrapper
+
+
+@_atomic_booking
+def book(
+    application,
+    plan,
+    choice,
+    *,
+    user=None,
+    actor_label="",
+    source=Interview.Source.RECRUITER,
+    candidate_timezone="",
+    override_reason="",
+    email_extra=None,
+):
+    """Book `choice` for `application` under `plan`; returns the Interview.
+
+    Raises SlotTaken when a person was booked meanwhile (unless the recruiter overrides
+    availability with a reason), BookingError when the application already has an upcoming
+    interview for its stage.
+    """
+    people = _lock_people(choice)
+    if len(people) != len(choice.interviewer_ids):
+        raise BookingError("One of the interviewers no longer exists.")
+    inactive = [p for p in people.values() if not p.active or p.tenant_id != application.tenant_id]
+    if inactive:
+        raise BookingError(f"{inactive[0]} is not an active interviewer of this team.")
+    upcoming = Interview.objects.active().filter(
+        application=application, stage_status=application.status, end_at__gt=timezone.now()
+    )
+    if upcoming.exists():
+        raise BookingError(
+            "This candidate already has an upcoming interview for this stage: "
+            "reschedule it instead."
+        )
+    buffer_before, buffer_after = _buffers(plan)
+    busy = _conflicts(choice, buffer_before=buffer_before, buffer_after=buffer_after)
+    if busy and not override_reason:
+        raise SlotTaken([people[str(pid)] for pid in busy if str(pid) in people])
+
+    interview = Interview.objects.create(
+        tenant=application.tenant,
+        application=application,
+        plan=plan,
+        stage_status=application.status,
+        source=source,
+        start_at=choice.start,
+        end_at=choice.end,
+        candidate_timezone=candidate_timezone,
+        location_kind=plan.location_kind if plan else "",
+        location_detail=plan.location_detail if plan else "",
+        agenda=plan.agenda if plan else "",
+        created_by=user if user is not None and user.is_authenticated else None,
+        override_reason=override_reason,
+    )
+    sessions = _write_sessions(interview, choice, people)
+    _write_out(interview, sessions, "interview_confirmed", email_extra)
+    when = timezone.localtime(interview.start_at, timezone.get_current_timezone())
+    audit(
+        interview.tenant,
+        "interview.booked",
+        f"Booked {application.candidate} for {when:%a %d %b %Y %H:%M}"
+        + (f" (availability overridden: {override_reason})" if override_reason else ""),
+        actor=user,
+        actor_label=actor_label,
+        obj=interview,
+        interviewers=[str(p) for p in people.values()],
+    )
+    return interview
+
+
+@_atomic_booking
+def reschedule(interview, choice, *, user=None, actor_label="", reason="", override_reason=""):
+    """Move the interview to `choice`: the same events and ATS interviews are updated,
+    never duplicated, and the candidate is told."""
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    if not interview.is_active:
+        raise BookingError("This interview was canceled; book a new one instead.")
+    sessions = list(interview.sessions.order_by("position"))
+    if len(sessions) != len(choice.sessions):
+        raise BookingError("The new time does not have the same sessions as the interview.")
+    people = _lock_people(choice)
+    buffer_before, buffer_after = _buffers(interview.plan)
+    busy = _conflicts(
+        choice,
+        buffer_before=buffer_before,
+        buffer_after=buffer_after,
+        ignore_interview=interview,
+    )
+    if busy and not override_reason:
+        raise SlotTaken([people[str(pid)] for pid in busy if str(pid) in people])
+
+    before = interview.start_at
+    for session, chosen in zip(sessions, choice.sessions, strict=True):
+        session.start_at, session.end_at = chosen.start, chosen.end
+        session.save(update_fields=["start_at", "end_at"])
+        _set_attendees(session, chosen)
+        _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
+        _follow_up(
+            session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW
+        )
+    interview.start_at, interview.end_at = choice.start, choice.end
+    interview.ics_sequence += 1
+    interview.flag = ""
+    if override_reason:
+        interview.override_reason = override_reason
+    interview.save(
+        update_fields=[
+            "start_at",
+            "end_at",
+            "ics_sequence",
+            "flag",
+            "override_reason",
+            "updated_at",
+        ]
+    )
+    _email(interview, "interview_rescheduled", extra={"reason": reason} if reason else None)
+    old = timezone.localtime(before, timezone.get_current_timezone())
+    new = timezone.localtime(interview.start_at, timezone.get_current_timezone())
+    audit(
+        interview.tenant,
+        "interview.rescheduled",
+        f"Moved the interview from {old:%a %d %b %H:%M} to {new:%a %d %b %H:%M}"
+        + (f": {reason}" if reason else ""),
+        actor=user,
+        actor_label=actor_label,
+        obj=interview,
+    )
+    return interview
+
+
+def _set_attendees(session, chosen):
+    """Keep attendees who stay (moving their times), retire those who leave, add new ones."""
+    wanted = {str(pid): (role, pool) for pid, role, pool in chosen.people}
+    for attendee in session.attendees.filter(active=True):
+        if str(attendee.interviewer_id) in wanted:
+            attendee.start_at, attendee.end_at = session.start_at, session.end_at
+            attendee.save(update_fields=["start_at", "end_at"])
+            wanted.pop(str(attendee.interviewer_id))
+        else:
+            attendee.active = False
+            attendee.save(update_fields=["active"])
+    for pid, (role, pool) in wanted.items():
+        SessionAttendee.objects.create(
+            session=session,
+            interviewer_id=pid,
+            role=role,
+            pool_id=pool,
+            start_at=session.start_at,
+            end_at=session.end_at,
+        )
+
+
+def _follow_up(session, kind, create_kind):
+    """Queue an update after any create still under way (which then writes the new state
+    itself, or is followed by this update)."""
+    pending = writeback.pending_for(session, create_kind) or writeback.pending_for(session, kind)
+    if pending is not None and pending.kind == kind and pending.status == Operation.Status.PENDING:
+        return pending  # an update already waits: it will read the latest state
+    return writeback.add(
+        session.interview.tenant,
+        kind,
+        interview=session.interview,
+        session=session,
+        depends_on=pending,
+    )
+
+
+@transaction.atomic
+def cancel(interview, *, reason, user=None, actor_label="", notify_candidate=True, rebook_url=""):
+    """Cancel the interview: events removed, ATS interviews CANCELED, the candidate told."""
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    if not interview.is_active:
+        return interview
+    interview.status = Interview.Status.CANCELED
+    interview.canceled_at = timezone.now()
+    interview.cancel_reason = reason
+    interview.ics_sequence += 1
+    interview.save(
+        update_fields=["status", "canceled_at", "cancel_reason", "ics_sequence", "updated_at"]
+    )
+    SessionAttendee.objects.filter(session__interview=interview).update(active=False)
+    for session in interview.sessions.all():
+        for kind, create_kind in (
+            (Operation.Kind.CANCEL_EVENT, Operation.Kind.CREATE_EVENT),
+            (Operation.Kind.CANCEL_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW),
+        ):
+            writeback.add(
+                interview.tenant,
+                kind,
+                interview=interview,
+                session=session,
+                depends_on=writeback.pending_for(session, create_kind),
+            )
+    if notify_candidate:
+        extra = {"reason": reason}
+        if rebook_url:
+            extra["rebook_url"] = rebook_url
+        _email(interview, "interview_canceled", extra=extra)
+    audit(
+        interview.tenant,
+        "interview.canceled",
+        f"Canceled the interview: {reason}",
+        actor=user,
+        actor_label=actor_label,
+        obj=interview,
+    )
+    return interview
+
+
+def holds_for(interviewer_ids, start, end):
+    """Active attendances of these people overlapping [start, end): Convene's own holds."""
+    return SessionAttendee.objects.filter(
+        Q(active=True),
+        interviewer_id__in=list(interviewer_ids),
+        start_at__lt=end,
+        end_at__gt=start,
+    ).values_list("interviewer_id", "start_at", "end_at")

@@ -1,0 +1,101 @@
+"""Every email Convene sends: one function per kind, each rendering
+`emails/<kind>-subject.txt`, `-body.txt` and `-body.html`. Sending happens in the outbox
+(a task), never inside a request; every message sent is kept as a SentEmail."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import ics
+from .models import SentEmail
+
+
+def zone(name):
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def send(kind, *, tenant, to, context, attachments=(), obj=None):
+    """Render and send one email; returns the SentEmail record."""
+    context = {**context, "site_url": settings.SITE_URL, "tenant": tenant}
+    subject = " ".join(render_to_string(f"emails/{kind}-subject.txt", context).split())
+    body = render_to_string(f"emails/{kind}-body.txt", context)
+    html = render_to_string(f"emails/{kind}-body.html", context)
+    message = EmailMultiAlternatives(subject, body, to=list(to))
+    message.attach_alternative(html, "text/html")
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    message.send()
+    return SentEmail.objects.create(
+        tenant=tenant,
+        kind=kind,
+        to=list(to),
+        subject=subject,
+        body=body,
+        html=html,
+        attachments=[{"name": name, "mimetype": mimetype} for name, _c, mimetype in attachments],
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+    )
+
+
+def _interview_context(interview):
+    application = interview.application
+    candidate = application.candidate
+    tz = zone(interview.candidate_timezone or interview.tenant.default_timezone)
+    sessions = list(interview.sessions.all())
+    return {
+        "interview": interview,
+        "candidate": candidate,
+        "job": application.job,
+        "sessions": [
+            {
+                "title": s.title,
+                "start": timezone.localtime(s.start_at, tz),
+                "end": timezone.localtime(s.end_at, tz),
+                "meeting_url": s.meeting_url,
+            }
+            for s in sessions
+        ],
+        "start": timezone.localtime(interview.start_at, tz),
+        "end": timezone.localtime(interview.end_at, tz),
+        "zone_name": tz.key,
+        "location": interview.location_detail,
+        "location_kind": interview.location_kind,
+    }, sessions
+
+
+def _ics_attachment(interview, sessions):
+    candidate = interview.application.candidate
+    content = ics.interview_calendar(
+        interview,
+        sessions=sessions,
+        candidate_name=candidate.name,
+        candidate_email=candidate.email,
+        organizer_name=interview.tenant.name,
+        zone=zone(interview.candidate_timezone or interview.tenant.default_timezone),
+    )
+    method = "CANCEL" if not interview.is_active else "REQUEST"
+    return ("interview.ics", content, f"text/calendar; method={method}; charset=utf-8")
+
+
+def interview_to_candidate(interview, kind, **extra):
+    """Tell the candidate about their interview: kind is interview_confirmed,
+    interview_rescheduled or interview_canceled. Attaches the updating .ics."""
+    candidate = interview.application.candidate
+    if not candidate.email:
+        return None
+    context, sessions = _interview_context(interview)
+    return send(
+        kind,
+        tenant=interview.tenant,
+        to=[candidate.email],
+        context={**context, **extra},
+        attachments=[_ics_attachment(interview, sessions)],
+        obj=interview,
+    )

@@ -1,0 +1,43 @@
+"""Scheduling's models, one module per aggregate; import them from here."""
+
+from .audit import AuditEntry, audit
+from .connections import Connection, Interviewer
+from .interviews import Interview, InterviewSession, SessionAttendee
+from .mail import SentEmail
+from .outbox import Operation
+from .plans import InterviewPlan, PlanPool, PlanSession
+from .tenancy import (
+    DEFAULT_INTERVIEW_STATUSES,
+    WEEKDAYS,
+    Membership,
+    Tenant,
+    User,
+    default_interview_statuses,
+    default_working_hours,
+    timezone_names,
+    validate_timezone,
+)
+
+__all__ = [
+    "DEFAULT_INTERVIEW_STATUSES",
+    "WEEKDAYS",
+    "AuditEntry",
+    "Connection",
+    "Interview",
+    "InterviewPlan",
+    "InterviewSession",
+    "Interviewer",
+    "Membership",
+    "Operation",
+    "PlanPool",
+    "PlanSession",
+    "SentEmail",
+    "SessionAttendee",
+    "Tenant",
+    "User",
+    "audit",
+    "default_interview_statuses",
+    "default_working_hours",
+    "timezone_names",
+    "validate_timezone",
+]

@@ -1,0 +1,170 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from .connections import Connection, Interviewer
+from .plans import InterviewPlan
+from .tenancy import Tenant
+
+
+class InterviewQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Interview.Status.SCHEDULED)
+
+
+class Interview(models.Model):
+    """An interview Convene booked: one or more sessions for one application.
+
+    Each session becomes a calendar event and an ATS interview (written back by the outbox).
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELED = "canceled", "Canceled"
+
+    class Source(models.TextChoices):
+        RECRUITER = "recruiter", "Scheduled by a recruiter"
+        CANDIDATE = "candidate", "Booked by the candidate"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="interviews")
+    application = models.ForeignKey(
+        "candidates.Application", on_delete=models.CASCADE, related_name="interviews"
+    )
+    plan = models.ForeignKey(
+        InterviewPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The application's status when this was booked: the stage the interview is for.
+    stage_status = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.RECRUITER)
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    # The candidate's zone for emails and the booking page (IANA), when known.
+    candidate_timezone = models.CharField(max_length=64, blank=True)
+    location_kind = models.CharField(max_length=10, blank=True)
+    location_detail = models.CharField(max_length=500, blank=True)
+    agenda = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A recruiter booked outside the engine's availability: why.
+    override_reason = models.TextField(blank=True)
+    # Something changed elsewhere that breaks a rule; shown on the dashboard.
+    flag = models.TextField(blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    # The .ics SEQUENCE: raised on every change so calendars update, not duplicate.
+    ics_sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InterviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_at"]
+        indexes = [
+            models.Index(fields=["application", "status", "start_at"]),
+            models.Index(fields=["tenant", "status", "start_at"]),
+        ]
+
+    def __str__(self):
+        return f"Interview with {self.application.candidate} on {self.start_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def ics_uid(self):
+        return f"{self.pk}@convene"
+
+
+class InterviewSession(models.Model):
+    """One session of an interview: its own calendar event and ATS interview."""
+
+    class AtsRecord(models.TextChoices):
+        NONE = "", "Not written yet"
+        INTERVIEW = "interview", "ATS interview"
+        ACTIVITY = "activity", "Note on the application (the ATS takes no interviews)"
+        UNAVAILABLE = "unavailable", "Nothing (the ATS accepts neither)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="sessions")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    # Whose calendar holds the event (the attendees get the vendor's invitations).
+    organizer = models.ForeignKey(
+        Interviewer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    calendar_connection = models.ForeignKey(
+        Connection, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    calendar_id = models.CharField(max_length=255, blank=True)
+    event_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # The event's updated_at as last seen: older webhook deliveries change nothing.
+    event_seen_updated_at = models.DateTimeField(null=True, blank=True)
+    meeting_url = models.URLField(max_length=500, blank=True)
+    ats_record = models.CharField(max_length=20, choices=AtsRecord.choices, blank=True)
+    ats_interview_id = models.CharField(max_length=255, blank=True, db_index=True)
+    ats_seen_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "start_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def ref(self):
+        """The marker Convene puts in the event's notes, to find an event it may already
+        have created when a create's answer was lost."""
+        return f"convene-session:{self.pk}"
+
+
+class SessionAttendee(models.Model):
+    """An interviewer on a session. Times are copied from the session so that PostgreSQL can
+    refuse two active bookings of one person at overlapping times (an exclusion constraint,
+    added in a migration: SQLite relies on its write lock instead)."""
+
+    class Role(models.TextChoices):
+        REQUIRED = "required", "Required"
+        POOL = "pool", "From a pool"
+        TRAINEE = "trainee", "Trainee (shadowing)"
+        ADDED = "added", "Added by the recruiter"
+
+    class Response(models.TextChoices):
+        NONE = "", "No answer"
+        ACCEPTED = "ACCEPTED", "Accepted"
+        TENTATIVE = "TENTATIVE", "Tentative"
+        DECLINED = "REJECTED", "Declined"
+
+    session = models.ForeignKey(
+        InterviewSession, on_delete=models.CASCADE, related_name="attendees"
+    )
+    interviewer = models.ForeignKey(
+        Interviewer, on_delete=models.PROTECT, related_name="attendances"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REQUIRED)
+    pool = models.ForeignKey(
+        "PlanPool", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    # False once the interview is canceled or the person was swapped out.
+    active = models.BooleanField(default=True)
+    response = models.CharField(max_length=20, choices=Response.choices, blank=True)
+
+    class Meta:
+        ordering = ["session", "role", "interviewer__name"]
+        indexes = [models.Index(fields=["interviewer", "active", "start_at"])]
+
+    def __str__(self):
+        return f"{self.interviewer} on {self.session}"

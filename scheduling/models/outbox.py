@@ -1,0 +1,73 @@
+import uuid
+
+from django.db import models
+
+from .interviews import Interview, InterviewSession
+from .tenancy import Tenant
+
+
+class Operation(models.Model):
+    """One write to Unified (or one email) that a change in Convene owes the outside world.
+
+    Written in the same transaction as the change, performed afterwards by a task, retried
+    with backoff, and shown with its error when it keeps failing. Each kind is idempotent:
+    an operation that succeeded is never performed again, and a retry after an unclear
+    failure first looks for what the earlier attempt may have created.
+    """
+
+    class Kind(models.TextChoices):
+        CREATE_EVENT = "event.create", "Create the calendar event"
+        UPDATE_EVENT = "event.update", "Update the calendar event"
+        CANCEL_EVENT = "event.cancel", "Remove the calendar event"
+        CREATE_ATS_INTERVIEW = "ats_interview.create", "Create the ATS interview"
+        UPDATE_ATS_INTERVIEW = "ats_interview.update", "Update the ATS interview"
+        CANCEL_ATS_INTERVIEW = "ats_interview.cancel", "Cancel the ATS interview"
+        CREATE_SCORECARD = "scorecard.create", "File the scorecard in the ATS"
+        SEND_EMAIL = "email.send", "Send an email"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not needed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="operations")
+    interview = models.ForeignKey(
+        Interview, null=True, blank=True, on_delete=models.CASCADE, related_name="operations"
+    )
+    session = models.ForeignKey(
+        InterviewSession,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="operations",
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # Another operation that must be done first (the ATS interview needs the event's id).
+    depends_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="dependents"
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # A runner holds the operation until then; past it, another may take over.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.SKIPPED)

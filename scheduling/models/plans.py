@@ -1,0 +1,142 @@
+import uuid
+
+from django.db import models
+
+from .connections import Interviewer
+from .tenancy import Tenant
+
+
+class InterviewPlan(models.Model):
+    """How a stage is interviewed: one or more sessions, their people and their rules.
+
+    A plan applies to one job and stage, to every stage of a job, to one stage of every job,
+    or (neither set) is the tenant's default; the most specific one wins.
+    """
+
+    class Order(models.TextChoices):
+        FIXED = "fixed", "In the order listed"
+        ANY = "any", "In any order"
+
+    class Location(models.TextChoices):
+        VIDEO = "video", "Video call from the calendar provider"
+        LINK = "link", "A fixed video link"
+        OFFICE = "office", "In the office"
+        PHONE = "phone", "Phone call"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="plans")
+    name = models.CharField(max_length=200)
+    job = models.ForeignKey(
+        "candidates.Job", null=True, blank=True, on_delete=models.CASCADE, related_name="plans"
+    )
+    # Unified's normalized application status this plan is for; "" means any stage.
+    stage_status = models.CharField(max_length=32, blank=True)
+    order = models.CharField(max_length=10, choices=Order.choices, default=Order.FIXED)
+    break_minutes = models.PositiveSmallIntegerField(
+        default=0, help_text="Between sessions; 0 means back to back."
+    )
+    location_kind = models.CharField(
+        max_length=10, choices=Location.choices, default=Location.VIDEO
+    )
+    location_detail = models.CharField(
+        max_length=500, blank=True, help_text="The link, address or phone number."
+    )
+    agenda = models.TextField(blank=True, help_text="Goes into the calendar event's notes.")
+    buffer_before_minutes = models.PositiveSmallIntegerField(default=0)
+    buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
+    minimum_notice_hours = models.PositiveSmallIntegerField(default=24)
+    horizon_days = models.PositiveSmallIntegerField(default=21)
+    slot_step_minutes = models.PositiveSmallIntegerField(default=15)
+    # What the candidate may see of the panel on the booking page.
+    show_interviewer_names = models.BooleanField(
+        default=True, help_text="Show the interviewers' first names to the candidate."
+    )
+    # The scorecard interviewers fill in afterwards: one question per line.
+    scorecard_questions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "job", "stage_status"],
+                condition=models.Q(job__isnull=False),
+                name="one_plan_per_job_and_stage",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "stage_status"],
+                condition=models.Q(job__isnull=True),
+                name="one_plan_per_stage_for_every_job",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def scope_label(self):
+        stage = self.stage_status.replace("_", " ").title() if self.stage_status else ""
+        if self.job_id and stage:
+            return f"{self.job} · {stage}"
+        if self.job_id:
+            return f"{self.job} · every stage"
+        if stage:
+            return f"Every job · {stage}"
+        return "Default for every job and stage"
+
+    @property
+    def location_text(self):
+        if self.location_kind == self.Location.VIDEO:
+            return "Video call (link in the invitation)"
+        return self.location_detail or self.get_location_kind_display()
+
+
+class PlanSession(models.Model):
+    """One session of a plan: its length and who sits on it."""
+
+    plan = models.ForeignKey(InterviewPlan, on_delete=models.CASCADE, related_name="sessions")
+    position = models.PositiveSmallIntegerField(default=0)
+    title_template = models.CharField(
+        max_length=200,
+        default="{job} interview",
+        help_text="{job}, {candidate} and {stage} are filled in.",
+    )
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    required = models.ManyToManyField(Interviewer, blank=True, related_name="required_in_sessions")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.title_template} ({self.duration_minutes} min)"
+
+    def title_for(self, *, job="", candidate="", stage=""):
+        values = {"job": job or "", "candidate": candidate or "", "stage": stage or ""}
+        try:
+            return self.title_template.format(**values).strip() or "Interview"
+        except (KeyError, IndexError, ValueError):
+            # A template with an unknown {placeholder} is shown as written, not a crash.
+            return self.title_template
+
+
+class PlanPool(models.Model):
+    """Choose `k` of the members for a session, with an optional trainee who shadows."""
+
+    session = models.ForeignKey(PlanSession, on_delete=models.CASCADE, related_name="pools")
+    name = models.CharField(max_length=100, blank=True)
+    k = models.PositiveSmallIntegerField("how many", default=1)
+    members = models.ManyToManyField(Interviewer, related_name="pools")
+    trainee = models.ForeignKey(
+        Interviewer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shadowing_pools",
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name or f"Pool of {self.session}"

@@ -1,0 +1,59 @@
+"""Interview plans: saving them, and finding the one that applies to an application."""
+
+from django.db import transaction
+from django.db.models import Q
+
+from .models import InterviewPlan, PlanPool, PlanSession, audit
+
+
+def plan_for(application):
+    """The most specific plan for the application's job and stage, or None.
+
+    Job and stage beat job alone, which beats stage alone, which beats the tenant default.
+    """
+    candidates = InterviewPlan.objects.filter(tenant=application.tenant).filter(
+        Q(job=application.job) | Q(job__isnull=True),
+        Q(stage_status=application.status) | Q(stage_status=""),
+    )
+
+    def specificity(plan):
+        return (plan.job_id is not None, plan.stage_status != "")
+
+    plans = sorted(candidates, key=specificity, reverse=True)
+    return plans[0] if plans else None
+
+
+@transaction.atomic
+def save_plan(form, formset, user):
+    """Save the plan and replace its sessions with the formset's, in order."""
+    created = (
+        form.instance.pk is None or not InterviewPlan.objects.filter(pk=form.instance.pk).exists()
+    )
+    plan = form.save()
+    plan.sessions.all().delete()
+    position = 0
+    for session_form in formset.forms:
+        data = getattr(session_form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        session = PlanSession.objects.create(
+            plan=plan,
+            position=position,
+            title_template=data["title_template"],
+            duration_minutes=data["duration_minutes"],
+        )
+        session.required.set(data["required"])
+        if data["pool_members"]:
+            pool = PlanPool.objects.create(
+                session=session, k=data["pool_k"], trainee=data.get("trainee")
+            )
+            pool.members.set(data["pool_members"])
+        position += 1
+    audit(
+        plan.tenant,
+        "plan.created" if created else "plan.updated",
+        f"{'Created' if created else 'Updated'} the interview plan “{plan}”",
+        actor=user,
+        obj=plan,
+    )
+    return plan

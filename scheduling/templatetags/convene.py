@@ -1,0 +1,46 @@
+"""Small template filters used across Convene's pages (loaded as a builtin)."""
+
+import zoneinfo
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def days_since(value, now=None):
+    """Whole days from `value` to now: 0 today, 1 yesterday, …; "" when unknown."""
+    if not value:
+        return ""
+    now = now or timezone.now()
+    return max(0, (now - value).days)
+
+
+@register.filter
+def in_zone(value, zone_name):
+    """A datetime shown in the named IANA zone (UTC when the name is unknown)."""
+    if not value:
+        return value
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return value.astimezone(zone)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if mapping else ""
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters changed (None removes one)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()

@@ -1,0 +1,570 @@
+"""The outbox: performing, retrying and showing the writes a booking owes Unified.
+
+Booking, rescheduling and cancelling write Operation rows in their own transaction; this
+module performs them afterwards, in tasks. Every kind is idempotent:
+
+* an operation is claimed with a conditional update, so two workers never run it together,
+  and one that is done is never performed again;
+* a create whose answer was lost (timeout, 5xx) first looks for what it may have created —
+  the event carries the session's ref in its notes, the ATS interview points at the event —
+  before it creates anything;
+* failures that may pass (429, 5xx, timeouts) are retried with exponential backoff and jitter,
+  honouring Retry-After; the others, and those that keep failing, stop as FAILED and show on
+  the interview and the "Sync problems" page with a retry button.
+"""
+
+import dataclasses
+import datetime as dt
+import functools
+import logging
+import random
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.tasks import task
+from django.utils import timezone
+
+from . import emails
+from .connections import note_capability, note_failure, note_success, unified
+from .models import InterviewSession, Operation, audit
+from .unified import records
+from .unified.errors import (
+    NotFoundError,
+    NotSupportedError,
+    RetryableError,
+    UnifiedError,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+CLAIM_FOR = dt.timedelta(minutes=5)
+# A pending operation whose task was lost (worker restarted) is queued again after this.
+LOST_AFTER = dt.timedelta(seconds=30)
+REQUEUE_LEASE = dt.timedelta(seconds=60)
+
+
+class Unwritable(Exception):
+    """Nothing to write through: no calendar on the session, a disconnected ATS, …"""
+
+
+# --- adding and running -----------------------------------------------------------------------
+
+
+def add(tenant, kind, *, interview=None, session=None, depends_on=None, payload=None):
+    """Record an operation in the caller's transaction; it runs once that commits."""
+    op = Operation.objects.create(
+        tenant=tenant,
+        kind=kind,
+        interview=interview,
+        session=session,
+        depends_on=depends_on,
+        payload=payload or {},
+    )
+    if depends_on is None or depends_on.is_finished:
+        transaction.on_commit(functools.partial(run_operation.enqueue, str(op.pk)))
+    return op
+
+
+def pending_for(session, kind):
+    """The session's unfinished operation of `kind`, if any (to chain updates after it)."""
+    return (
+        Operation.objects.filter(session=session, kind=kind)
+        .exclude(status__in=[Operation.Status.DONE, Operation.Status.SKIPPED])
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@task
+def run_operation(operation_id):
+    perform(operation_id)
+
+
+def backoff(attempts, retry_after=None):
+    """30 s, 1 min, 2 min, … capped at an hour, ±20 % jitter; never sooner than Retry-After."""
+    base = min(30 * 2 ** max(attempts - 1, 0), 3600)
+    delay = base * random.uniform(0.8, 1.2)  # noqa: S311  (jitter, not security)
+    return dt.timedelta(seconds=max(delay, retry_after or 0))
+
+
+def perform(operation_id):
+    """Run one operation if it is due and nobody else holds it; returns it, or None."""
+    now = timezone.now()
+    due = (
+        Operation.objects.filter(pk=operation_id, status=Operation.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(
+            Q(depends_on__isnull=True)
+            | Q(depends_on__status__in=[Operation.Status.DONE, Operation.Status.SKIPPED])
+        )
+    )
+    claimed = Operation.objects.filter(pk__in=due.values("pk")).update(
+        status=Operation.Status.RUNNING, claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    op = Operation.objects.select_related(
+        "tenant",
+        "interview__application__connection",
+        "interview__application__candidate",
+        "interview__application__job",
+        "session__calendar_connection",
+        "session__organizer",
+    ).get(pk=operation_id)
+    try:
+        result = HANDLERS[op.kind](op)
+    except RetryableError as exc:
+        _note(op, exc)
+        return _later(op, exc, exc.retry_after)
+    except (UnifiedError, Unwritable) as exc:
+        _note(op, exc)
+        return _fail(op, exc)
+    except Exception as exc:
+        # A bug, or mail that would not go: keep the operation and try again later.
+        logger.exception("Operation %s (%s) failed unexpectedly", op.pk, op.kind)
+        return _later(op, exc)
+    return _done(op, result or {})
+
+
+def _connection_of(op):
+    if op.kind.startswith("event."):
+        return op.session.calendar_connection if op.session else None
+    if op.kind.startswith(("ats_interview.", "scorecard.")):
+        return op.interview.application.connection if op.interview else None
+    return None
+
+
+def _note(op, exc):
+    conn = _connection_of(op)
+    if conn is not None and isinstance(exc, UnifiedError):
+        note_failure(conn, exc)
+
+
+def _done(op, result):
+    op.status = Operation.Status.SKIPPED if result.get("skipped") else Operation.Status.DONE
+    op.result = result
+    op.done_at = timezone.now()
+    op.claimed_until = None
+    op.save(update_fields=["status", "result", "done_at", "claimed_until"])
+    for dependent in op.dependents.filter(status=Operation.Status.PENDING):
+        transaction.on_commit(functools.partial(run_operation.enqueue, str(dependent.pk)))
+    return op
+
+
+def _later(op, exc, retry_after=None):
+    now = timezone.now()
+    op.last_error = str(exc)[:2000]
+    op.last_error_at = now
+    op.claimed_until = None
+    if op.attempts >= MAX_ATTEMPTS:
+        op.status = Operation.Status.FAILED
+        op.last_error = f"Gave up after {op.attempts} attempts. Last error: {op.last_error}"
+    else:
+        op.status = Operation.Status.PENDING
+        op.next_attempt_at = now + backoff(op.attempts, retry_after)
+    op.save(
+        update_fields=["status", "last_error", "last_error_at", "claimed_until", "next_attempt_at"]
+    )
+    if op.status == Operation.Status.FAILED:
+        _release_dependents(op)
+    return op
+
+
+def _release_dependents(op):
+    """What waited on a failed operation goes ahead without it: the ATS interview is still
+    written (without the event's id), the candidate still gets their email. Each handler
+    copes with the missing piece, and a later successful retry fills it in."""
+    waiting = list(op.dependents.filter(status=Operation.Status.PENDING))
+    Operation.objects.filter(pk__in=[d.pk for d in waiting]).update(depends_on=None)
+    for dependent in waiting:
+        transaction.on_commit(functools.partial(run_operation.enqueue, str(dependent.pk)))
+
+
+def _fail(op, exc):
+    op.status = Operation.Status.FAILED
+    op.last_error = str(exc)[:2000]
+    op.last_error_at = timezone.now()
+    op.claimed_until = None
+    op.save(update_fields=["status", "last_error", "last_error_at", "claimed_until"])
+    _release_dependents(op)
+    return op
+
+
+def retry(op, user=None):
+    """Put a failed (or waiting) operation back in line now, from the Sync problems page."""
+    if op.status not in (Operation.Status.FAILED, Operation.Status.PENDING):
+        return op
+    Operation.objects.filter(pk=op.pk).update(
+        status=Operation.Status.PENDING, next_attempt_at=None, attempts=0, claimed_until=None
+    )
+    audit(
+        op.tenant,
+        "operation.retried",
+        f"Retried: {op.get_kind_display()}",
+        actor=user,
+        obj=op.interview or op,
+        operation=str(op.pk),
+    )
+    transaction.on_commit(functools.partial(run_operation.enqueue, str(op.pk)))
+    op.refresh_from_db()
+    return op
+
+
+def sweep(now=None):
+    """Queue what is due: retries whose time has come, operations whose task was lost, and
+    those whose runner died mid-way. Called by the periodic command every few seconds."""
+    now = now or timezone.now()
+    Operation.objects.filter(status=Operation.Status.RUNNING, claimed_until__lt=now).update(
+        status=Operation.Status.PENDING, claimed_until=None, next_attempt_at=now
+    )
+    due = list(
+        Operation.objects.filter(status=Operation.Status.PENDING)
+        .filter(
+            Q(next_attempt_at__lte=now)
+            | Q(next_attempt_at__isnull=True, created_at__lt=now - LOST_AFTER)
+        )
+        .filter(
+            Q(depends_on__isnull=True)
+            | Q(depends_on__status__in=[Operation.Status.DONE, Operation.Status.SKIPPED])
+        )
+        .values_list("pk", flat=True)[:500]
+    )
+    if due:
+        # The queued task holds this lease; if it never runs, the next sweep queues it again.
+        Operation.objects.filter(pk__in=due).update(next_attempt_at=now + REQUEUE_LEASE)
+        for pk in due:
+            run_operation.enqueue(str(pk))
+    return len(due)
+
+
+# --- calendar events --------------------------------------------------------------------------
+
+
+def _event_record(session):
+    interview = session.interview
+    candidate = interview.application.candidate
+    attendees = [records.Attendee(email=candidate.email, name=candidate.name, required=True)]
+    for attendee in session.attendees.filter(active=True).select_related("interviewer"):
+        person = attendee.interviewer
+        if person.email:
+            attendees.append(
+                records.Attendee(
+                    email=person.email,
+                    name=person.name,
+                    user_id=person.ats_user_id or None,
+                    required=attendee.role != attendee.Role.TRAINEE,
+                )
+            )
+    notes = [interview.agenda] if interview.agenda else []
+    notes.append(
+        f"Candidate: {candidate.name}" + (f" <{candidate.email}>" if candidate.email else "")
+    )
+    if interview.application.job:
+        notes.append(f"Job: {interview.application.job.name}")
+    notes.append(f"Scheduled with Convene ({session.ref}).")
+    location = None
+    if interview.location_kind != "video" and interview.location_detail:
+        location = interview.location_detail
+    conn = session.calendar_connection
+    wants_video = (
+        interview.location_kind == "video" and conn is not None and conn.can("conference")
+    )
+    return records.Event(
+        calendar_id=session.calendar_id or None,
+        subject=session.title,
+        notes="\n\n".join(notes),
+        start_at=session.start_at,
+        end_at=session.end_at,
+        timezone="UTC",
+        attendees=tuple(attendees),
+        location=location,
+        has_conference=True if wants_video else None,
+        send_notifications=True,
+    )
+
+
+def _remember_event(session, event):
+    session.event_id = event.id or session.event_id
+    session.event_seen_updated_at = event.updated_at
+    urls = [c.url for c in event.conference if c.url]
+    if urls:
+        session.meeting_url = urls[0]
+    elif session.interview.location_kind == "link":
+        session.meeting_url = session.interview.location_detail
+    session.save(update_fields=["event_id", "event_seen_updated_at", "meeting_url"])
+
+
+def _find_event(client, conn, session):
+    """The event an earlier attempt may have created: same calendar, same ref in its notes."""
+    day = dt.timedelta(days=1)
+    for event in client.list_events(
+        conn.unified_id,
+        calendar_id=session.calendar_id or None,
+        start_gte=session.start_at - day,
+        end_lt=session.end_at + day,
+    ):
+        if session.ref in (event.notes or "") and not event.is_canceled:
+            return event
+    return None
+
+
+def _calendar_of(session):
+    conn = session.calendar_connection
+    if conn is None:
+        raise Unwritable(
+            "No interviewer on this session has a connected calendar, so there is nowhere "
+            "to create the event. Connect a calendar for one of them and retry."
+        )
+    if not conn.is_active:
+        raise Unwritable(f"The calendar connection {conn} is {conn.get_status_display().lower()}.")
+    return conn
+
+
+def _save_event(client, conn, event, *, event_id=None):
+    """Create (or update) the event; a vendor that refuses conferences is remembered, and the
+    event is written without one (the invitation then carries the plan's location)."""
+    try:
+        if event_id:
+            return client.update_event(conn.unified_id, event_id, event)
+        return client.create_event(conn.unified_id, event)
+    except NotSupportedError:
+        if not event.has_conference:
+            raise
+        note_capability(conn, "conference", False)
+        plain = dataclasses.replace(event, has_conference=None)
+        if event_id:
+            return client.update_event(conn.unified_id, event_id, plain)
+        return client.create_event(conn.unified_id, plain)
+
+
+def create_event(op):
+    session = op.session
+    if session.event_id:
+        return {"event_id": session.event_id, "already_done": True}
+    if not session.interview.is_active:
+        return {"skipped": True, "why": "the interview was canceled first"}
+    conn = _calendar_of(session)
+    client = unified()
+    if op.attempts > 1:
+        found = _find_event(client, conn, session)
+        if found is not None:
+            _remember_event(session, found)
+            note_success(conn)
+            return {"event_id": found.id, "found_existing": True}
+    created = _save_event(client, conn, _event_record(session))
+    _remember_event(session, created)
+    note_success(conn)
+    if session.ats_record == InterviewSession.AtsRecord.INTERVIEW:
+        # The ATS interview went ahead while this failed: point it at the event now.
+        add(
+            op.tenant, Operation.Kind.UPDATE_ATS_INTERVIEW, interview=op.interview, session=session
+        )
+    return {"event_id": created.id}
+
+
+def update_event(op):
+    session = op.session
+    conn = _calendar_of(session)
+    if not session.event_id:
+        return {"skipped": True, "why": "no event yet: its create writes the current time"}
+    client = unified()
+    try:
+        updated = _save_event(client, conn, _event_record(session), event_id=session.event_id)
+    except NotFoundError:
+        # Deleted in the calendar meanwhile: put it back, as the interview still stands.
+        session.event_id = ""
+        created = _save_event(client, conn, _event_record(session))
+        _remember_event(session, created)
+        note_success(conn)
+        return {"event_id": created.id, "recreated": True}
+    _remember_event(session, updated)
+    note_success(conn)
+    return {"event_id": updated.id}
+
+
+def cancel_event(op):
+    session = op.session
+    if not session.event_id:
+        return {"skipped": True, "why": "there was no event"}
+    conn = _calendar_of(session)
+    try:
+        unified().remove_event(conn.unified_id, session.event_id)
+    except NotFoundError:
+        return {"event_id": session.event_id, "already_gone": True}
+    note_success(conn)
+    return {"event_id": session.event_id, "removed": True}
+
+
+# --- ATS interviews ---------------------------------------------------------------------------
+
+
+def _ats_of(op):
+    conn = op.interview.application.connection
+    if not conn.is_active:
+        raise Unwritable(f"The ATS connection {conn} is {conn.get_status_display().lower()}.")
+    return conn
+
+
+def _interview_record(session, status="SCHEDULED"):
+    application = session.interview.application
+    user_ids = [
+        a.interviewer.ats_user_id
+        for a in session.attendees.filter(active=True).select_related("interviewer")
+        if a.interviewer.ats_user_id and a.role != a.Role.TRAINEE
+    ]
+    location = session.interview.location_detail or None
+    return records.Interview(
+        application_id=application.remote_id,
+        candidate_id=application.candidate.remote_id,
+        job_id=application.job.remote_id if application.job else None,
+        status=status,
+        start_at=session.start_at,
+        end_at=session.end_at,
+        user_ids=tuple(user_ids),
+        location=session.meeting_url or location,
+        meeting_url=session.meeting_url or None,
+        external_event_xref=session.event_id or None,
+    )
+
+
+def _activity_record(session, title):
+    application = session.interview.application
+    when = f"{session.start_at:%Y-%m-%d %H:%M}–{session.end_at:%H:%M} UTC"
+    people = ", ".join(
+        a.interviewer.name
+        for a in session.attendees.filter(active=True).select_related("interviewer")
+    )
+    return records.Activity(
+        type="NOTE",
+        title=title,
+        description=f"{session.title}, {when}, with {people or 'no interviewers'}. "
+        f"({session.ref})",
+        application_id=application.remote_id,
+        candidate_id=application.candidate.remote_id,
+        job_id=application.job.remote_id if application.job else None,
+    )
+
+
+def _fallback_to_activity(client, conn, session, title):
+    """The ATS takes no interviews: leave a note on the application instead, or, if it takes
+    no notes either, record that the ATS holds nothing (the recruiter sees it)."""
+    if not conn.can("activity_write"):
+        return _nothing_in_ats(session)
+    try:
+        client.create_activity(conn.unified_id, _activity_record(session, title))
+    except NotSupportedError:
+        note_capability(conn, "activity_write", False)
+        return _nothing_in_ats(session)
+    session.ats_record = InterviewSession.AtsRecord.ACTIVITY
+    session.save(update_fields=["ats_record"])
+    note_success(conn)
+    return {"ats_record": "activity"}
+
+
+def _nothing_in_ats(session):
+    session.ats_record = InterviewSession.AtsRecord.UNAVAILABLE
+    session.save(update_fields=["ats_record"])
+    return {"ats_record": "unavailable"}
+
+
+def create_ats_interview(op):
+    session = op.session
+    if session.ats_record:
+        return {"ats_record": session.ats_record, "already_done": True}
+    if not session.interview.is_active:
+        return {"skipped": True, "why": "the interview was canceled first"}
+    conn = _ats_of(op)
+    client = unified()
+    if not conn.can("interview_write"):
+        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene")
+    if op.attempts > 1 and session.event_id:
+        application = session.interview.application
+        for existing in client.list_interviews(
+            conn.unified_id, application_id=application.remote_id
+        ):
+            if existing.external_event_xref == session.event_id:
+                return _remember_ats_interview(session, conn, existing, found=True)
+    try:
+        created = client.create_interview(conn.unified_id, _interview_record(session))
+    except NotSupportedError:
+        note_capability(conn, "interview_write", False)
+        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene")
+    return _remember_ats_interview(session, conn, created)
+
+
+def _remember_ats_interview(session, conn, record, found=False):
+    session.ats_interview_id = record.id or ""
+    session.ats_record = InterviewSession.AtsRecord.INTERVIEW
+    session.ats_seen_updated_at = record.updated_at
+    session.save(update_fields=["ats_interview_id", "ats_record", "ats_seen_updated_at"])
+    note_success(conn)
+    return {"ats_interview_id": record.id, **({"found_existing": True} if found else {})}
+
+
+def update_ats_interview(op):
+    session = op.session
+    conn = _ats_of(op)
+    client = unified()
+    if session.ats_record == InterviewSession.AtsRecord.ACTIVITY:
+        return _fallback_to_activity(client, conn, session, "Interview moved by Convene")
+    if session.ats_record != InterviewSession.AtsRecord.INTERVIEW or not session.ats_interview_id:
+        return {"skipped": True, "why": "the ATS holds no interview for this session"}
+    updated = client.update_interview(
+        conn.unified_id, session.ats_interview_id, _interview_record(session)
+    )
+    session.ats_seen_updated_at = updated.updated_at
+    session.save(update_fields=["ats_seen_updated_at"])
+    note_success(conn)
+    return {"ats_interview_id": updated.id}
+
+
+def cancel_ats_interview(op):
+    session = op.session
+    conn = _ats_of(op)
+    client = unified()
+    if session.ats_record == InterviewSession.AtsRecord.ACTIVITY:
+        return _fallback_to_activity(client, conn, session, "Interview canceled in Convene")
+    if session.ats_record != InterviewSession.AtsRecord.INTERVIEW or not session.ats_interview_id:
+        return {"skipped": True, "why": "the ATS holds no interview for this session"}
+    try:
+        client.update_interview(
+            conn.unified_id, session.ats_interview_id, _interview_record(session, "CANCELED")
+        )
+    except NotFoundError:
+        return {"already_gone": True}
+    except NotSupportedError:
+        # Some ATSs let Unified read and delete interviews, not change them.
+        try:
+            client.remove_interview(conn.unified_id, session.ats_interview_id)
+        except NotFoundError:
+            return {"already_gone": True}
+        note_success(conn)
+        return {"removed": True}
+    note_success(conn)
+    return {"status": "CANCELED"}
+
+
+# --- email ------------------------------------------------------------------------------------
+
+
+def send_email(op):
+    kind = op.payload["kind"]
+    if op.interview is not None:
+        sent = emails.interview_to_candidate(op.interview, kind, **op.payload.get("extra", {}))
+    else:
+        raise Unwritable(f"Don't know how to send {kind}")
+    if sent is None:
+        return {"skipped": True, "why": "the candidate has no email address"}
+    return {"sent_email": str(sent.pk)}
+
+
+HANDLERS = {
+    Operation.Kind.CREATE_EVENT: create_event,
+    Operation.Kind.UPDATE_EVENT: update_event,
+    Operation.Kind.CANCEL_EVENT: cancel_event,
+    Operation.Kind.CREATE_ATS_INTERVIEW: create_ats_interview,
+    Operation.Kind.UPDATE_ATS_INTERVIEW: update_ats_interview,
+    Operation.Kind.CANCEL_ATS_INTERVIEW: cancel_ats_interview,
+    Operation.Kind.SEND_EMAIL: send_email,
+}

@@ -1,0 +1,164 @@
+import pytest
+from django.urls import reverse
+
+from scheduling.models import InterviewPlan
+from scheduling.plans import plan_for
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(tenant):
+    return [f.interviewer(tenant, name) for name in ("Ann Lee", "Bo Kim", "Cy Diaz", "Di Roy")]
+
+
+def post_data(people, **overrides):
+    ann, bo, cy, di = people
+    data = {
+        "name": "Onsite",
+        "job": "",
+        "stage_status": "SECOND_INTERVIEW",
+        "order": "fixed",
+        "break_minutes": "15",
+        "location_kind": "video",
+        "location_detail": "",
+        "agenda": "",
+        "buffer_before_minutes": "0",
+        "buffer_after_minutes": "10",
+        "minimum_notice_hours": "24",
+        "horizon_days": "14",
+        "slot_step_minutes": "15",
+        "show_interviewer_names": "on",
+        "scorecard": "Problem solving\n\nCommunication",
+        "sessions-TOTAL_FORMS": "2",
+        "sessions-INITIAL_FORMS": "0",
+        "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "8",
+        "sessions-0-title_template": "{job} – technical",
+        "sessions-0-duration_minutes": "60",
+        "sessions-0-required": [str(ann.pk)],
+        "sessions-0-pool_members": [str(bo.pk), str(cy.pk)],
+        "sessions-0-pool_k": "1",
+        "sessions-0-trainee": str(di.pk),
+        "sessions-1-title_template": "Values",
+        "sessions-1-duration_minutes": "45",
+        "sessions-1-required": [str(di.pk)],
+        "sessions-1-pool_k": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_recruiter_creates_a_two_session_plan_with_a_pool_and_trainee(
+    recruiter_client, tenant, people
+):
+    response = recruiter_client.post(reverse("plan_new"), post_data(people))
+    assert response.status_code == 302, response.content.decode()
+    plan = InterviewPlan.objects.get(tenant=tenant)
+    sessions = list(plan.sessions.all())
+    assert [s.duration_minutes for s in sessions] == [60, 45]
+    pool = sessions[0].pools.get()
+    assert pool.k == 1 and set(pool.members.all()) == {people[1], people[2]}
+    assert pool.trainee == people[3]
+    assert list(sessions[1].required.all()) == [people[3]]
+    assert plan.scorecard_questions == ["Problem solving", "Communication"]
+    listing = recruiter_client.get(reverse("plan_list")).content.decode()
+    assert "Onsite" in listing and "1 of Bo Kim, Cy Diaz" in listing
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"sessions-0-pool_k": "3"},
+            "The pool has 2 people (besides the required ones) but 3 are asked for.",
+        ),
+        ({"sessions-0-duration_minutes": "-30"}, "A session lasts at least 5 minutes."),
+        (
+            {"sessions-1-required": [], "sessions-1-pool_k": "0"},
+            "A session needs at least one interviewer.",
+        ),
+        ({"location_kind": "office"}, "Give the address."),
+        ({"sessions-0-trainee": ""}, None),
+    ],
+)
+def test_invalid_plans_show_the_reason_beside_the_field(
+    recruiter_client, tenant, people, overrides, message
+):
+    response = recruiter_client.post(reverse("plan_new"), post_data(people, **overrides))
+    if message is None:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not InterviewPlan.objects.exists()
+
+
+def test_an_empty_plan_is_refused(recruiter_client, people):
+    data = post_data(people)
+    data.update({"sessions-TOTAL_FORMS": "1"})
+    for key in [k for k in data if k.startswith("sessions-0-")]:
+        data.pop(key)
+    data["sessions-0-title_template"] = "{job} interview"
+    data["sessions-0-duration_minutes"] = "60"
+    data["sessions-0-pool_k"] = "1"
+    response = recruiter_client.post(reverse("plan_new"), data)
+    assert response.status_code == 200
+    assert "A plan needs at least one session." in response.content.decode()
+
+
+def test_add_a_session_keeps_what_was_typed(recruiter_client, people):
+    response = recruiter_client.post(
+        reverse("plan_new"), {**post_data(people, name="Keep me"), "add_session": "1"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Keep me"' in html
+    assert "Session 3" in html
+    assert not InterviewPlan.objects.exists()
+
+
+def test_a_second_plan_for_the_same_scope_is_refused(recruiter_client, people, tenant):
+    recruiter_client.post(reverse("plan_new"), post_data(people))
+    response = recruiter_client.post(reverse("plan_new"), post_data(people, name="Other"))
+    assert "already covers this job and stage" in response.content.decode()
+    assert InterviewPlan.objects.count() == 1
+
+
+def test_editing_replaces_sessions(recruiter_client, people, tenant):
+    recruiter_client.post(reverse("plan_new"), post_data(people))
+    plan = InterviewPlan.objects.get()
+    page = recruiter_client.get(reverse("plan_edit", args=[plan.pk])).content.decode()
+    assert "{job} – technical" in page
+    data = post_data(people, **{"sessions-1-DELETE": "on", "sessions-INITIAL_FORMS": "2"})
+    assert recruiter_client.post(reverse("plan_edit", args=[plan.pk]), data).status_code == 302
+    assert plan.sessions.count() == 1
+
+
+def test_most_specific_plan_applies(tenant):
+    ats = f.connection(tenant)
+    job = f.job(ats, "Backend")
+    app = f.application(ats, job_=job, status="SECOND_INTERVIEW")
+    default = InterviewPlan.objects.create(tenant=tenant, name="Default")
+    assert plan_for(app) == default
+    stage = InterviewPlan.objects.create(
+        tenant=tenant, name="Stage", stage_status="SECOND_INTERVIEW"
+    )
+    assert plan_for(app) == stage
+    job_plan = InterviewPlan.objects.create(tenant=tenant, name="Job", job=job)
+    assert plan_for(app) == job_plan
+    both = InterviewPlan.objects.create(
+        tenant=tenant, name="Both", job=job, stage_status="SECOND_INTERVIEW"
+    )
+    assert plan_for(app) == both
+    other_job = f.job(ats, "Design")
+    InterviewPlan.objects.create(tenant=tenant, name="Other", job=other_job)
+    assert plan_for(app) == both
+
+
+def test_plans_of_another_tenant_are_404(outsider_client, tenant):
+    plan = InterviewPlan.objects.create(tenant=tenant, name="Secret")
+    assert outsider_client.get(reverse("plan_edit", args=[plan.pk])).status_code == 404
+    assert outsider_client.post(reverse("plan_delete", args=[plan.pk])).status_code == 404
+    assert InterviewPlan.objects.filter(pk=plan.pk).exists()
