@@ -13,6 +13,7 @@ from django.utils import timezone
 from .models import Connection, Interviewer, Membership, audit
 from .signals import connection_connected
 from .unified import connect
+from .unified.client import UnifiedClient
 from .unified.errors import AuthenticationError, UnifiedError
 
 logger = logging.getLogger(__name__)
@@ -48,21 +49,21 @@ class ConnectError(Exception):
 
 
 @functools.cache
-def _client(base_url, token, connect_timeout, read_timeout):
-    from .unified.client import UnifiedClient
-
-    return UnifiedClient(
-        base_url, token, connect_timeout=connect_timeout, read_timeout=read_timeout
-    )
+def _client(_configuration):
+    return UnifiedClient.from_settings()
 
 
 def unified():
-    """The Unified client for the current settings (one pooled session per configuration)."""
+    """The Unified client for the current settings (one pooled session per configuration,
+    so tests that point the settings at a live sandbox get a client for it)."""
     return _client(
-        settings.UNIFIED_BASE_URL,
-        settings.UNIFIED_API_TOKEN,
-        settings.UNIFIED_CONNECT_TIMEOUT,
-        settings.UNIFIED_READ_TIMEOUT,
+        (
+            settings.UNIFIED_BASE_URL,
+            settings.UNIFIED_API_TOKEN,
+            settings.UNIFIED_CONNECT_TIMEOUT,
+            settings.UNIFIED_READ_TIMEOUT,
+            settings.UNIFIED_ENV,
+        )
     )
 
 

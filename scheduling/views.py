@@ -1,6 +1,7 @@
 import re
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
@@ -103,7 +104,7 @@ def connection_new(request, category):
     category = _category_or_404(category)
     personal = request.GET.get("for") == "me"
     if not personal and not request.membership.is_admin:
-        raise Http404
+        raise PermissionDenied("Only an admin of the team can connect its ATS and calendars.")
     if personal and category != Connection.Category.CALENDAR:
         raise Http404
     error = None
@@ -137,7 +138,7 @@ def connection_start(request, category, integration_type):
         if interviewer is None or category != Connection.Category.CALENDAR:
             raise Http404
     elif not request.membership.is_admin:
-        raise Http404
+        raise PermissionDenied("Only an admin of the team can connect its ATS and calendars.")
     replaces = None
     if request.GET.get("replaces"):
         replaces = get_for_tenant(request, Connection.objects, pk=request.GET["replaces"])

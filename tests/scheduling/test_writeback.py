@@ -1,0 +1,239 @@
+"""The outbox's rules, with Unified answered by `responses`: what is sent, what is adopted
+after a lost answer, what is remembered about a vendor, when it gives up."""
+
+import datetime as dt
+import json
+
+import pytest
+import responses
+from django.conf import settings
+from django.utils import timezone
+
+from scheduling import booking, writeback
+from scheduling.models import Connection, InterviewPlan, Operation
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+BASE = settings.UNIFIED_BASE_URL
+ATS_ID = "a" * 24
+CAL_ID = "c" * 24
+
+
+@pytest.fixture
+def setup(tenant):
+    ats = f.connection(tenant, unified_id=ATS_ID)
+    cal = f.connection(
+        tenant, Connection.Category.CALENDAR, unified_id=CAL_ID, integration_type="googlecalendar"
+    )
+    ivy = f.interviewer(
+        tenant,
+        "Ivy Chen",
+        email="ivy@acme.example",
+        ats_user_id="emp-ivy",
+        calendar_connection=cal,
+        calendar_id="ivy@acme.example",
+    )
+    app = f.application(ats, f.candidate(ats, "Grace Hopper", email="grace@x.example"), f.job(ats))
+    plan = InterviewPlan.objects.create(tenant=tenant, name="Screen")
+    start = (timezone.now() + dt.timedelta(days=3)).replace(microsecond=0, second=0)
+    choice = booking.Choice(
+        sessions=(
+            booking.SessionChoice(
+                title="Screen",
+                start=start,
+                end=start + dt.timedelta(hours=1),
+                people=((str(ivy.pk), "required", None),),
+            ),
+        )
+    )
+    return {"ats": ats, "cal": cal, "ivy": ivy, "app": app, "plan": plan, "choice": choice}
+
+
+def book(setup):
+    interview = booking.book(setup["app"], setup["plan"], setup["choice"])
+    ops = {op.kind: op for op in interview.operations.all()}
+    return interview, ops
+
+
+def event_json(event_id="ev1", **extra):
+    return {
+        "id": event_id,
+        "subject": "Screen",
+        "start_at": "2030-01-01T10:00:00Z",
+        "end_at": "2030-01-01T11:00:00Z",
+        "conference": [{"url": "https://meet.example/abc"}],
+        "updated_at": "2026-11-24T10:00:00Z",
+        **extra,
+    }
+
+
+@responses.activate
+def test_a_booking_creates_the_event_then_the_ats_interview_pointing_at_it(setup):
+    interview, ops = book(setup)
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", json=event_json())
+    responses.post(f"{BASE}/ats/{ATS_ID}/interview", json={"id": "int1"})
+
+    writeback.perform(ops["event.create"].pk)
+    writeback.perform(ops["ats_interview.create"].pk)
+
+    event_body = json.loads(responses.calls[0].request.body)
+    assert event_body["calendar_id"] == "ivy@acme.example"
+    assert event_body["has_conference"] is True
+    assert {a["email"] for a in event_body["attendees"]} == {"grace@x.example", "ivy@acme.example"}
+    session = interview.sessions.get()
+    assert session.ref in event_body["notes"]
+    ats_body = json.loads(responses.calls[1].request.body)
+    assert ats_body["external_event_xref"] == "ev1"
+    assert ats_body["user_ids"] == ["emp-ivy"]
+    assert ats_body["status"] == "SCHEDULED"
+    assert ats_body["application_id"] == setup["app"].remote_id
+    session.refresh_from_db()
+    assert session.event_id == "ev1" and session.meeting_url == "https://meet.example/abc"
+    assert session.ats_interview_id == "int1" and session.ats_record == "interview"
+
+
+@responses.activate
+def test_a_lost_create_answer_adopts_the_event_instead_of_creating_a_second(setup):
+    interview, ops = book(setup)
+    session = interview.sessions.get()
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=500, json={"message": "boom"})
+    op = writeback.perform(ops["event.create"].pk)
+    assert op.status == "pending" and op.next_attempt_at > timezone.now()
+    assert "not retried" in op.last_error
+
+    responses.get(
+        f"{BASE}/calendar/{CAL_ID}/event",
+        json=[event_json("other"), event_json("ev9", notes=f"… {session.ref}.")],
+    )
+    Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+    op = writeback.perform(op.pk)
+    assert op.status == "done" and op.result["found_existing"] is True
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
+    session.refresh_from_db()
+    assert session.event_id == "ev9"
+
+
+@responses.activate
+def test_an_ats_that_takes_no_interviews_gets_a_note_and_is_remembered(setup):
+    interview, ops = book(setup)
+    interview.sessions.update(event_id="ev1")
+    Operation.objects.filter(kind="event.create").update(status="done")
+    responses.post(
+        f"{BASE}/ats/{ATS_ID}/interview",
+        status=501,
+        json={"message": "createAtsInterview is not supported by lever"},
+    )
+    responses.post(f"{BASE}/ats/{ATS_ID}/activity", json={"id": "act1"})
+    op = writeback.perform(ops["ats_interview.create"].pk)
+    assert op.status == "done" and op.result == {"ats_record": "activity"}
+    assert interview.sessions.get().ats_record == "activity"
+    setup["ats"].refresh_from_db()
+    assert setup["ats"].capabilities == {"interview_write": False}
+
+    # The next booking does not ask again.
+    booking.cancel(interview, reason="test")
+    second, ops2 = book(setup)
+    second.sessions.update(event_id="ev2")
+    Operation.objects.filter(kind="event.create").update(status="done")
+    writeback.perform(ops2["ats_interview.create"].pk)
+    interview_posts = [c for c in responses.calls if c.request.url.endswith("/interview")]
+    assert len(interview_posts) == 1
+
+
+@responses.activate
+def test_a_calendar_that_refuses_conferences_gets_the_event_without_one(setup):
+    _interview, ops = book(setup)
+    responses.post(
+        f"{BASE}/calendar/{CAL_ID}/event",
+        status=400,
+        json={"message": "conference is not supported by microsoftoutlook"},
+    )
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", json=event_json(conference=[]))
+    op = writeback.perform(ops["event.create"].pk)
+    assert op.status == "done"
+    bodies = [json.loads(c.request.body) for c in responses.calls]
+    assert bodies[0]["has_conference"] is True and "has_conference" not in bodies[1]
+    setup["cal"].refresh_from_db()
+    assert setup["cal"].capabilities == {"conference": False}
+
+
+@responses.activate
+def test_it_gives_up_after_the_last_attempt_and_releases_what_waited(setup):
+    _interview, ops = book(setup)
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=503, json={"message": "down"})
+    responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
+    op = ops["event.create"]
+    for _ in range(writeback.MAX_ATTEMPTS):
+        Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+        op = writeback.perform(op.pk)
+    assert op.status == "failed"
+    assert op.last_error.startswith(f"Gave up after {writeback.MAX_ATTEMPTS} attempts")
+    ats_op = Operation.objects.get(pk=ops["ats_interview.create"].pk)
+    assert ats_op.depends_on is None  # the ATS interview goes ahead without the event
+
+
+@responses.activate
+def test_a_permanent_error_fails_at_once_and_retry_puts_it_back(setup, recruiter_client):
+    from django.urls import reverse
+
+    _interview, ops = book(setup)
+    responses.post(
+        f"{BASE}/calendar/{CAL_ID}/event", status=422, json={"message": "attendees invalid"}
+    )
+    op = writeback.perform(ops["event.create"].pk)
+    assert op.status == "failed" and "attendees invalid" in op.last_error
+    page = recruiter_client.get(reverse("problems")).content.decode()
+    assert "attendees invalid" in page and "Grace Hopper" in page
+
+    responses.replace(responses.POST, f"{BASE}/calendar/{CAL_ID}/event", json=event_json())
+    recruiter_client.post(reverse("operation_retry", args=[op.pk]))
+    op.refresh_from_db()
+    assert op.status == "pending" and op.attempts == 0
+    assert writeback.perform(op.pk).status == "done"
+
+
+@responses.activate
+def test_an_expired_authorization_marks_the_connection_and_fails(setup):
+    _interview, ops = book(setup)
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=401, json={"message": "revoked"})
+    op = writeback.perform(ops["event.create"].pk)
+    assert op.status == "failed"
+    setup["cal"].refresh_from_db()
+    assert setup["cal"].status == Connection.Status.NEEDS_RECONNECT
+
+
+def test_a_session_without_a_calendar_fails_with_a_reason(setup):
+    setup["ivy"].calendar_connection = None
+    setup["ivy"].save()
+    _interview, ops = book(setup)
+    op = writeback.perform(ops["event.create"].pk)
+    assert op.status == "failed"
+    assert "No interviewer on this session has a connected calendar" in op.last_error
+
+
+def test_an_operation_is_performed_once(setup):
+    _interview, ops = book(setup)
+    op = ops["event.create"]
+    Operation.objects.filter(pk=op.pk).update(
+        status="running", claimed_until=timezone.now() + dt.timedelta(minutes=5)
+    )
+    assert writeback.perform(op.pk) is None  # another runner holds it
+
+
+def test_sweep_queues_due_retries_and_takes_back_stale_claims(setup, monkeypatch):
+    _interview, ops = book(setup)
+    queued = []
+    monkeypatch.setattr(writeback, "perform", queued.append)  # what the queued task would run
+    now = timezone.now()
+    stale = ops["event.create"]
+    Operation.objects.filter(pk=stale.pk).update(
+        status="running", claimed_until=now - dt.timedelta(seconds=1)
+    )
+    Operation.objects.filter(pk=ops["email.send"].pk).update(
+        depends_on=None, next_attempt_at=now - dt.timedelta(seconds=5)
+    )
+    assert writeback.sweep(now) == 2
+    assert set(queued) == {str(stale.pk), str(ops["email.send"].pk)}
+    # Waiting on a dependency that is not done: not queued.
+    assert str(ops["ats_interview.create"].pk) not in queued
