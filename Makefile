@@ -14,11 +14,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run test lint format
+.PHONY: help install run test lint format test-postgres
 
 help:
 	@echo "make run    start Convene, its task worker and the Unified sandbox on http://127.0.0.1:8000"
 	@echo "make test   ruff check, ruff format --check and the whole pytest suite"
+	@echo "make test-postgres  the pytest suite again, on a throwaway PostgreSQL cluster"
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -47,3 +48,18 @@ test: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# --- Test tiers beyond the quick run (used by .ci/run) ---------------------------------------
+# Each tier installs its own extra on top of the test environment, with its own stamp, so
+# `make test` never waits for a database driver or a browser it does not use.
+
+PG_STAMP := $(VENV)/.installed-postgres-stamp
+
+$(PG_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet ".[test,postgres]"
+	@touch $(PG_STAMP)
+
+# The same suite as `make test` (without ruff), on PostgreSQL; bin/with-postgres installs the
+# server with apt-get if needed and removes the cluster afterwards.
+test-postgres: $(PG_STAMP)
+	bin/with-postgres $(BIN)/python -m pytest
