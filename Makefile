@@ -14,12 +14,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run test lint format test-postgres
+.PHONY: help install run test lint format test-postgres test-e2e
 
 help:
 	@echo "make run    start Convene, its task worker and the Unified sandbox on http://127.0.0.1:8000"
 	@echo "make test   ruff check, ruff format --check and the whole pytest suite"
 	@echo "make test-postgres  the pytest suite again, on a throwaway PostgreSQL cluster"
+	@echo "make test-e2e       browser journeys (tests/e2e) in headless Chromium"
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -63,3 +64,15 @@ $(PG_STAMP): $(STAMP)
 # server with apt-get if needed and removes the cluster afterwards.
 test-postgres: $(PG_STAMP)
 	bin/with-postgres $(BIN)/python -m pytest
+
+E2E_STAMP := $(VENV)/.installed-e2e-stamp
+
+$(E2E_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet ".[test,e2e]"
+	@touch $(E2E_STAMP)
+
+# Playwright drives Debian's Chromium (never `playwright install`: it downloads a browser).
+# Screenshots and HTML of failed journeys land in test-results/.
+test-e2e: $(E2E_STAMP)
+	@command -v chromium >/dev/null 2>&1 || bin/apt-install chromium
+	$(BIN)/python -m pytest -m e2e tests/e2e
