@@ -201,3 +201,84 @@ class SyncRun(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class BookingLink(models.Model):
+    """A self-scheduling link sent to a candidate for one application and plan.
+
+    The token in the URL signs only this row's id (no personal data); what the link may do
+    follows from the row: open → the candidate may book; booked → they may see, reschedule
+    or cancel; revoked or past `expires_at` → a plain page saying so. Only a booking POST
+    changes the state, as a compare-and-swap on `version`.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "Sent"
+        BOOKED = "booked", "Booked"
+        REVOKED = "revoked", "Revoked"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="booking_links"
+    )
+    plan = models.ForeignKey(
+        "scheduling.InterviewPlan", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    version = models.PositiveIntegerField(default=0)
+    sent_to = models.EmailField()
+    created_by = models.ForeignKey(
+        "scheduling.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The days offered, as dates in the candidate's zone (inclusive).
+    window_start = models.DateField()
+    window_end = models.DateField()
+    expires_at = models.DateTimeField()
+    interview = models.ForeignKey(
+        "scheduling.Interview", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    booked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    open_count = models.PositiveIntegerField(default=0)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["application", "state", "expires_at"])]
+
+    def __str__(self):
+        return f"Booking link for {self.application.candidate} ({self.get_state_display()})"
+
+    def is_expired(self, now):
+        return self.state == self.State.OPEN and now >= self.expires_at
+
+    def status(self, now):
+        """open / opened / booked / expired / revoked, for the recruiter's eyes."""
+        if self.state == self.State.OPEN:
+            if self.is_expired(now):
+                return "expired"
+            return "opened" if self.open_count else "open"
+        return self.state
+
+
+class LinkVisit(models.Model):
+    """One opening of a booking link (mail scanners included: they never change anything)."""
+
+    link = models.ForeignKey(BookingLink, on_delete=models.CASCADE, related_name="visits")
+    at = models.DateTimeField(auto_now_add=True)
+    method = models.CharField(max_length=8)
+    # Coarse on purpose: the network, not the person (a /24 or /48 prefix).
+    network = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.method} {self.at:%Y-%m-%d %H:%M}"

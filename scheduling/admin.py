@@ -2,7 +2,22 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
-from .models import Membership, Tenant, User
+from .models import (
+    AuditEntry,
+    Connection,
+    Interview,
+    Interviewer,
+    InterviewPlan,
+    InterviewSession,
+    Membership,
+    Operation,
+    PlanPool,
+    PlanSession,
+    SentEmail,
+    SessionAttendee,
+    Tenant,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,6 +30,7 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active"]
     inlines = [MembershipInline]
+    fieldsets = [*BaseUserAdmin.fieldsets, ("Convene", {"fields": ["timezone"]})]
 
 
 @admin.register(Tenant)
@@ -39,3 +55,149 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__username", "tenant__name"]
     autocomplete_fields = ["user", "tenant"]
     list_select_related = ["user", "tenant"]
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "tenant",
+        "category",
+        "status",
+        "unified_id",
+        "interviewer",
+        "last_success_at",
+        "last_error_at",
+    ]
+    list_filter = ["category", "status", "integration_type", "tenant"]
+    search_fields = ["unified_id", "integration_name", "tenant__name", "last_error"]
+    list_select_related = ["tenant", "interviewer"]
+    raw_id_fields = ["interviewer", "connected_by"]
+    readonly_fields = ["connected_at"]
+
+
+@admin.register(Interviewer)
+class InterviewerAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "tenant", "timezone", "ats_user_id", "calendar_id", "active"]
+    list_filter = ["active", "tenant", "timezone"]
+    search_fields = ["name", "email", "ats_user_id"]
+    list_select_related = ["tenant"]
+    raw_id_fields = ["user", "calendar_connection"]
+
+
+class PlanSessionInline(admin.StackedInline):
+    model = PlanSession
+    extra = 0
+    filter_horizontal = ["required"]
+
+
+@admin.register(InterviewPlan)
+class InterviewPlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "tenant", "job", "stage_status", "location_kind", "updated_at"]
+    list_filter = ["tenant", "location_kind", "stage_status"]
+    search_fields = ["name", "job__name"]
+    list_select_related = ["tenant", "job"]
+    raw_id_fields = ["job"]
+    inlines = [PlanSessionInline]
+
+
+@admin.register(PlanSession)
+class PlanSessionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "position", "duration_minutes"]
+    search_fields = ["title_template", "plan__name"]
+    list_select_related = ["plan"]
+    filter_horizontal = ["required"]
+    raw_id_fields = ["plan"]
+
+
+@admin.register(PlanPool)
+class PlanPoolAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "k", "trainee"]
+    search_fields = ["name", "session__plan__name"]
+    filter_horizontal = ["members"]
+    raw_id_fields = ["session", "trainee"]
+
+
+class InterviewSessionInline(admin.TabularInline):
+    model = InterviewSession
+    extra = 0
+    fields = [
+        "title",
+        "start_at",
+        "end_at",
+        "organizer",
+        "event_id",
+        "ats_record",
+        "ats_interview_id",
+    ]
+    raw_id_fields = ["organizer"]
+    show_change_link = True
+
+
+@admin.register(Interview)
+class InterviewAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "tenant", "status", "source", "start_at", "flag"]
+    list_filter = ["status", "source", "tenant"]
+    search_fields = ["application__candidate__name", "application__candidate__email", "id"]
+    date_hierarchy = "start_at"
+    list_select_related = ["tenant", "application__candidate"]
+    raw_id_fields = ["application", "plan", "created_by"]
+    inlines = [InterviewSessionInline]
+
+
+@admin.register(InterviewSession)
+class InterviewSessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "interview", "start_at", "event_id", "ats_record", "ats_interview_id"]
+    list_filter = ["ats_record"]
+    search_fields = ["title", "event_id", "ats_interview_id"]
+    list_select_related = ["interview__application__candidate"]
+    raw_id_fields = ["interview", "organizer", "calendar_connection"]
+
+
+@admin.register(SessionAttendee)
+class SessionAttendeeAdmin(admin.ModelAdmin):
+    list_display = ["interviewer", "session", "role", "start_at", "active", "response"]
+    list_filter = ["role", "active", "response"]
+    search_fields = ["interviewer__name", "interviewer__email"]
+    list_select_related = ["interviewer", "session"]
+    raw_id_fields = ["session", "interviewer", "pool"]
+
+
+@admin.register(Operation)
+class OperationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "status", "tenant", "attempts", "next_attempt_at", "last_error_at"]
+    list_filter = ["status", "kind", "tenant"]
+    search_fields = ["last_error", "id"]
+    list_select_related = ["tenant"]
+    raw_id_fields = ["interview", "session", "depends_on"]
+    actions = ["retry_now"]
+
+    @admin.action(description="Retry the selected operations now")
+    def retry_now(self, request, queryset):
+        from .writeback import retry
+
+        for op in queryset:
+            retry(op, request.user)
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(admin.ModelAdmin):
+    list_display = ["subject", "kind", "recipients", "tenant", "sent_at"]
+    list_filter = ["kind", "tenant"]
+    search_fields = ["subject", "to", "body"]
+    date_hierarchy = "sent_at"
+    list_select_related = ["tenant"]
+
+    @admin.display(description="To")
+    def recipients(self, obj):
+        return ", ".join(obj.to)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "tenant", "who", "action", "message"]
+    list_filter = ["action", "tenant"]
+    search_fields = ["message", "object_id", "actor__email", "actor_label"]
+    date_hierarchy = "created_at"
+    list_select_related = ["tenant", "actor"]
+    raw_id_fields = ["actor"]

@@ -29,6 +29,19 @@ DEFAULT_INTERVIEW_STATUSES = [
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
+DEFAULT_LINK_SUBJECT = "Choose a time for your interview with {company}"
+DEFAULT_LINK_BODY = """Hello {first_name},
+
+Thank you for your interest in the {job} role at {company}. Please choose a time for your
+interview that suits you:
+
+{link}
+
+The link is personal to you and works until {expires}.
+
+{company}"""
+
+
 def default_interview_statuses():
     return list(DEFAULT_INTERVIEW_STATUSES)
 
@@ -59,6 +72,29 @@ class Tenant(models.Model):
     )
     # Application statuses (Unified's normalized enum) that call for an interview.
     interview_statuses = models.JSONField(default=default_interview_statuses)
+
+    # Self-scheduling links.
+    link_email_subject = models.CharField(
+        "booking email subject", max_length=200, default=DEFAULT_LINK_SUBJECT
+    )
+    link_email_body = models.TextField("booking email text", default=DEFAULT_LINK_BODY)
+    link_expiry_days = models.PositiveSmallIntegerField("links expire after (days)", default=7)
+    link_reminder_hours = models.PositiveSmallIntegerField(
+        "remind unbooked candidates after (hours)",
+        default=48,
+        help_text="0: no reminders.",
+    )
+    candidate_change_cutoff_hours = models.PositiveSmallIntegerField(
+        "candidates may reschedule or cancel until (hours before)", default=24
+    )
+
+    # Feedback.
+    feedback_link_days = models.PositiveSmallIntegerField(
+        "feedback links expire after (days)", default=14
+    )
+    feedback_reminder_hours = models.PositiveSmallIntegerField(
+        "remind for missing feedback after (hours)", default=24
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,93 @@
+from django.contrib import admin
+
+from .models import (
+    Application,
+    BookingLink,
+    Candidate,
+    Job,
+    LinkVisit,
+    RemoteInterview,
+    Stage,
+    SyncRun,
+)
+
+
+class MirroredAdmin(admin.ModelAdmin):
+    list_select_related = ["tenant", "connection"]
+    raw_id_fields = ["connection"]
+    readonly_fields = ["synced_at"]
+
+
+@admin.register(Job)
+class JobAdmin(MirroredAdmin):
+    list_display = ["name", "tenant", "status", "remote_id", "removed_at"]
+    list_filter = ["status", "tenant"]
+    search_fields = ["name", "remote_id"]
+    filter_horizontal = ["recruiters", "hiring_managers"]
+
+
+@admin.register(Stage)
+class StageAdmin(MirroredAdmin):
+    list_display = ["original_status", "status", "job", "tenant", "position"]
+    list_filter = ["status", "tenant"]
+    search_fields = ["original_status", "remote_id"]
+    raw_id_fields = ["connection", "job"]
+
+
+@admin.register(Candidate)
+class CandidateAdmin(MirroredAdmin):
+    list_display = ["name", "email", "tenant", "remote_id", "remote_updated_at", "removed_at"]
+    list_filter = ["tenant"]
+    search_fields = ["name", "email", "remote_id"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(MirroredAdmin):
+    list_display = ["candidate", "job", "status", "original_status", "stage_entered_at", "tenant"]
+    list_filter = ["status", "tenant"]
+    search_fields = ["candidate__name", "candidate__email", "remote_id"]
+    list_select_related = ["tenant", "candidate", "job"]
+    raw_id_fields = ["connection", "candidate", "job"]
+
+
+@admin.register(RemoteInterview)
+class RemoteInterviewAdmin(MirroredAdmin):
+    list_display = ["remote_id", "application", "status", "start_at", "tenant"]
+    list_filter = ["status", "tenant"]
+    search_fields = ["remote_id", "external_event_xref"]
+    raw_id_fields = ["connection", "application", "candidate", "job"]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = ["connection", "kind", "status", "records_so_far", "started_at", "finished_at"]
+    list_filter = ["status", "kind", "tenant"]
+    search_fields = ["error", "connection__unified_id"]
+    list_select_related = ["connection", "tenant"]
+    raw_id_fields = ["connection", "requested_by"]
+
+
+class LinkVisitInline(admin.TabularInline):
+    model = LinkVisit
+    extra = 0
+    readonly_fields = ["at", "method", "network", "user_agent"]
+    can_delete = False
+
+
+@admin.register(BookingLink)
+class BookingLinkAdmin(admin.ModelAdmin):
+    list_display = ["application", "state", "sent_to", "sent_at", "expires_at", "open_count"]
+    list_filter = ["state", "tenant"]
+    search_fields = ["sent_to", "application__candidate__name"]
+    list_select_related = ["application__candidate", "application__job"]
+    raw_id_fields = ["application", "plan", "created_by", "interview"]
+    inlines = [LinkVisitInline]
+
+
+@admin.register(LinkVisit)
+class LinkVisitAdmin(admin.ModelAdmin):
+    list_display = ["link", "at", "method", "network"]
+    list_filter = ["method"]
+    search_fields = ["link__sent_to", "network"]
+    list_select_related = ["link__application__candidate"]
+    raw_id_fields = ["link"]
