@@ -17,3 +17,7 @@ pages.py (the page at /), server.py (WSGI app and threaded server), testing.py.
 Nothing here imports Convene's models or Django settings: the management command reads the
 settings and passes them in.
 """
+
+from .server import make_app, make_server, serve
+
+__all__ = ["make_app", "make_server", "serve"]
