@@ -11,7 +11,7 @@ control endpoint, which fires the webhooks and comes back here saying how delive
 import datetime as dt
 from urllib.parse import quote, urlencode
 
-from . import ats, common, events
+from . import ats, calendars, common, events
 from .store import GLOBAL
 from .web import esc, html_response
 
@@ -224,11 +224,9 @@ def _monday(day):
 
 
 def calendar_page(sb, req, ctx):
-    calendars = sb.store.query(ctx.cid, "calendar_calendar")
+    owned = sb.store.query(ctx.cid, "calendar_calendar")  # this connection's calendars
     chosen = req.arg("calendar") or ctx.connection.get("_primary_calendar_id")
-    calendar = next(
-        (c for c in calendars if c["id"] == chosen), calendars[0] if calendars else None
-    )
+    calendar = next((c for c in owned if c["id"] == chosen), owned[0] if owned else None)
     try:
         week = _monday(dt.date.fromisoformat(req.arg("week") or ""))
     except ValueError:
@@ -242,7 +240,7 @@ def calendar_page(sb, req, ctx):
         f"{esc(c.get('description') or c['name'])}"
         f"{'</strong>' if calendar and c['id'] == calendar['id'] else ''}</a>"
         f" <span class=muted>{esc(c.get('timezone'))}</span>"
-        for c in calendars
+        for c in owned
     )
     body = [
         f"<h1>{esc(ctx.integration.name)} · <code>{esc(ctx.cid)}</code></h1>",
