@@ -18,6 +18,7 @@ designator, names with non-ASCII letters and apostrophes, an inactive employee.
 """
 
 import datetime as dt
+import functools
 import itertools
 import random
 import unicodedata
@@ -1633,7 +1634,10 @@ class Builder:
         return self
 
 
+@functools.lru_cache(maxsize=4)
 def build_world(name, anchor, seed_size=None):
+    """A world's records for an anchor date. Cached: resets and Connect reuse the build
+    (the rows are only ever read, never changed in place)."""
     world = WORLDS[name]
     size = world.candidates if seed_size is None or name != "acme" else seed_size
     return Builder(world, anchor, size).build()

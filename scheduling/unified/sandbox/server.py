@@ -37,7 +37,7 @@ class Stats:
         self.clear()
 
     def clear(self):
-        with getattr(self, "_lock", threading.Lock()):
+        with self._lock:
             self.total = 0
             self.paths = Counter()
             self.routes = Counter()
