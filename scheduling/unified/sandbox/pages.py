@@ -259,8 +259,6 @@ def calendar_page(sb, req, ctx):
         params=[*args, f"{start:%Y-%m-%dT%H:%M:%SZ}", f"{end:%Y-%m-%dT%H:%M:%SZ}"],
         order="span_start, seq",
     )
-    email = (calendar.get("_owner_email") or "").lower()
-    docs = [d for d in docs if d["calendar_id"] == calendar["id"] or events.attends(d, email)]
     nav = " · ".join(
         f'<a href="?{urlencode({"calendar": calendar["id"], "week": w.isoformat()})}">{label}</a>'
         for label, w in (

@@ -25,14 +25,22 @@ def iso(value):
 
 
 def busy(sandbox, calendar_id, start, end, connection=ACME_CAL):
-    response = sandbox.get(
-        f"/calendar/{connection}/busy",
-        calendar_id=calendar_id,
-        start_gte=iso(start),
-        end_lt=iso(end),
-    )
-    assert response.status_code == 200, response.text
-    return [Busy.from_api(b) for b in response.json()]
+    """Every busy block of the window: busy lists page like any other list."""
+    blocks, offset = [], 0
+    while True:
+        response = sandbox.get(
+            f"/calendar/{connection}/busy",
+            calendar_id=calendar_id,
+            start_gte=iso(start),
+            end_lt=iso(end),
+            offset=offset,
+        )
+        assert response.status_code == 200, response.text
+        page = [Busy.from_api(b) for b in response.json()]
+        blocks += page
+        if len(page) < 100:
+            return blocks
+        offset += 100
 
 
 def covers(blocks, start, end):
@@ -256,6 +264,35 @@ def test_invitations_block_the_invitees_time_unless_declined(sandbox):
     assert event["id"] in [e["id"] for e in listed]  # an invitation is on Ian's calendar too
     sandbox.respond(ACME_CAL, event["id"], IAN, "REJECTED")
     assert busy(sandbox, IAN, start, end) == []
+    listed = sandbox.get(
+        f"/calendar/{ACME_CAL}/event", calendar_id=IAN, start_gte=iso(start), end_lt=iso(end)
+    ).json()
+    assert event["id"] in [e["id"] for e in listed]  # declined, yet still on the calendar
+
+
+def test_small_pages_of_a_calendars_events_add_up_to_the_whole(sandbox):
+    path = f"/calendar/{ACME_CAL}/event"
+    whole = sandbox.get(path, calendar_id=IAN, limit=100).json()
+    assert len(whole) == 100
+    paged, offset = [], 0
+    while len(paged) < 100:
+        page = sandbox.get(path, calendar_id=IAN, limit=7, offset=offset).json()
+        assert len(page) == 7
+        paged += page
+        offset += 7
+    assert [e["id"] for e in paged[:100]] == [e["id"] for e in whole]
+
+
+def test_busy_blocks_page_like_any_list(sandbox):
+    anchor = sandbox.anchor
+    start, end = day_at(anchor, -21), day_at(anchor, 56)
+    everything = busy(sandbox, IAN, start, end)
+    assert len(everything) > 100
+    first_page = sandbox.get(
+        f"/calendar/{ACME_CAL}/busy", calendar_id=IAN, start_gte=iso(start), end_lt=iso(end)
+    ).json()
+    assert len(first_page) == 100
+    assert [Busy.from_api(b) for b in first_page] == everything[:100]
 
 
 def test_busy_needs_a_window(sandbox):
