@@ -106,18 +106,24 @@ def write_application(ctx, body, existing):
     check_str(changes, *changes)
     doc = {**existing, **changes}
     names = stage_names(ctx, existing["job_id"])
-    if "status" in changes:
-        check_enum(changes, "status", APPLICATION_STATUSES)
-        if "original_status" not in changes and changes["status"] in names:
-            doc["original_status"] = names[changes["status"]]
-    elif "original_status" in changes:
+    # Which field the caller meant to change decides the move: a whole record sent back
+    # with a new `status` keeps its old `original_status`, and the other way round.
+    new_status = changes.get("status") not in (None, existing.get("status"))
+    new_stage = changes.get("original_status") not in (None, existing.get("original_status"))
+    if new_stage:
         # Move by the vendor's stage name: the status follows from the pipeline.
         by_name = {name.lower(): status for status, name in names.items()}
         status = by_name.get(changes["original_status"].lower())
         if status is None:
             raise ApiError(400, f"no stage named {changes['original_status']!r} for this job")
+        if new_status and changes["status"] != status:
+            raise ApiError(400, f"status {changes['status']} and stage {names[status]!r} disagree")
         doc["status"] = status
         doc["original_status"] = names[status]
+    elif new_status:
+        check_enum(changes, "status", APPLICATION_STATUSES)
+        if changes["status"] in names:
+            doc["original_status"] = names[changes["status"]]
     if doc.get("user_id"):
         require_employees(ctx, [doc["user_id"]], "user_id")
     now = ctx.store.now()

@@ -178,6 +178,22 @@ def test_moving_an_application_by_status_or_by_stage_name(sandbox):
     assert sandbox.call("PATCH", path, json={"original_status": "Limbo"}).status_code == 400
 
 
+def test_a_whole_application_sent_back_moves_by_the_field_that_changed(sandbox):
+    app = screening_application(sandbox)
+    path = f"/ats/{ACME_ATS}/application/{app['id']}"
+    moved = sandbox.call("PUT", path, json={**app, "status": "THIRD_INTERVIEW"}).json()
+    assert (moved["status"], moved["original_status"]) == (
+        "THIRD_INTERVIEW",
+        "Executive Interview",
+    )
+    back = sandbox.call("PUT", path, json={**moved, "original_status": "Offer"}).json()
+    assert back["status"] == "OFFERED"
+    clash = sandbox.call(
+        "PUT", path, json={**back, "status": "HIRED", "original_status": "Rejected"}
+    )
+    assert clash.status_code == 400
+
+
 def test_application_and_interview_filters(sandbox):
     apps = sandbox.get(f"/ats/{ACME_ATS}/application", status="SECOND_INTERVIEW").json()
     assert apps and all(a["status"] == "SECOND_INTERVIEW" for a in apps)
