@@ -9,7 +9,8 @@ Choices where the reference says "unconfirmed" (each easy to change here):
   * Error bodies are `{"message": …, "status": …}` (§4).
   * Auth: `bearer <t>`, `Bearer <t>` and a bare `<t>` are accepted; anything else → 401.
   * An unknown id in the path → 404 (`{"message": "connection … not found"}`,
-    `"AtsInterview … not found"`); an unknown id inside a request body → 400. A path of the
+    `"AtsInterview … not found"`), and so is an unknown `calendar_id` on event and busy
+    lists (as Google answers); an unknown id inside a request body → 400. A path of the
     wrong category for the connection (a calendar path on an ATS connection) → 400.
   * An operation the vendor lacks → 501 `"<sdkOperation> is not supported by <type>"`
     (integrations.py has the table); a field value it rejects → 400. An operation outside
@@ -25,6 +26,7 @@ Choices where the reference says "unconfirmed" (each easy to change here):
     event's `calendar_id` stays the organizer's calendar). `calendar_id` `primary` (or none)
     means the connection's primary calendar. Creating recurring events is not supported.
   * `status` filter on applications: the normalized enum value.
+  * Busy blocks page like every list (`limit` 100 by default): a long window can have more.
 """
 
 import hmac
