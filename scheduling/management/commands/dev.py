@@ -4,6 +4,7 @@ import subprocess
 import sys
 import threading
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -13,13 +14,28 @@ from .seed_demo import demo_sign_ins
 WEB_ADDRESS = "127.0.0.1:8000"
 
 
+def _sandbox_address():
+    """(host, port) of the local Unified sandbox when settings point Convene at one."""
+    url = urlsplit(settings.UNIFIED_BASE_URL)
+    if url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost") and url.port:
+        return url.hostname, url.port
+    return None
+
+
 def _processes():
     """What the embedded default needs, each as (label, argv)."""
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-    return [
+    processes = [
         ("web", [*manage, "runserver", WEB_ADDRESS]),
         ("worker", [*manage, "db_worker"]),
     ]
+    sandbox = _sandbox_address()
+    if sandbox:
+        host, port = sandbox
+        processes.append(
+            ("unified", [*manage, "unified_sandbox", "--host", host, "--port", str(port)])
+        )
+    return processes
 
 
 class Command(BaseCommand):
@@ -53,6 +69,11 @@ class Command(BaseCommand):
                 f"\nConvene is starting on http://{WEB_ADDRESS}/  (Ctrl-C stops it)"
             )
         )
+        if _sandbox_address():
+            self.stdout.write(
+                f"The Unified sandbox page: {settings.UNIFIED_BASE_URL}/  "
+                "(move or cancel an event there to see Convene follow)"
+            )
         self.stdout.write("Demo sign-ins:")
         for line in demo_sign_ins():
             self.stdout.write(line)

@@ -1,0 +1,158 @@
+"""Run a sandbox in a background thread for tests and benchmarks.
+
+    with running_sandbox() as sandbox:
+        requests.get(f"{sandbox.base_url}/hris/{sandbox.acme_ats}/employee",
+                     headers=sandbox.auth_headers)
+
+The handle's control helpers go through the sandbox's /sandbox/ endpoints over HTTP, exactly
+as the sandbox page does, so each change fires the same webhooks.
+"""
+
+import threading
+import time
+from contextlib import contextmanager
+from urllib.parse import quote
+
+import requests
+
+from . import seed
+from .server import make_app, make_server
+
+
+class SandboxHandle:
+    acme_ats = seed.ACME_ATS_CONNECTION_ID
+    acme_calendar = seed.ACME_CALENDAR_CONNECTION_ID
+    globex_ats = seed.GLOBEX_ATS_CONNECTION_ID
+    globex_calendar = seed.GLOBEX_CALENDAR_CONNECTION_ID
+
+    def __init__(self, app, base_url):
+        self.app = app
+        self.base_url = base_url
+        self.token = app.token
+        self.workspace_id = app.workspace_id
+        self.webhook_secret = app.webhook_secret
+        self.session = requests.Session()
+        self.session.trust_env = False
+
+    @property
+    def auth_headers(self):
+        return {"Authorization": f"bearer {self.token}"}
+
+    @property
+    def anchor(self):
+        import datetime as dt
+
+        return dt.date.fromisoformat(self.app.seed_info["anchor"])
+
+    # Unified API calls, authenticated (for tests that do not use Convene's client).
+
+    def get(self, path, **params):
+        return self.session.get(self.base_url + path, params=params, headers=self.auth_headers)
+
+    def call(self, method, path, *, json=None, params=None, headers=None):
+        return self.session.request(
+            method,
+            self.base_url + path,
+            json=json,
+            params=params,
+            headers={**self.auth_headers, **(headers or {})},
+        )
+
+    # /sandbox/ controls
+
+    def _control(self, method, path, payload=None):
+        response = self.session.request(method, self.base_url + path, json=payload)
+        response.raise_for_status()
+        return response.json()
+
+    def set_faults(self, **knobs):
+        """Change fault knobs (faults.py); others keep their values."""
+        return self._control("POST", "/sandbox/faults", knobs)
+
+    def clear_faults(self):
+        return self._control("POST", "/sandbox/faults", {"clear": True})
+
+    def faults(self):
+        return self._control("GET", "/sandbox/faults")
+
+    def reset(self, **options):
+        """Reseed and forget webhooks, deliveries, stats and faults (anchor_date, seed_size)."""
+        return self._control("POST", "/sandbox/reset", options)
+
+    def stats(self):
+        return self._control("GET", "/sandbox/stats")
+
+    def reset_stats(self):
+        return self._control("DELETE", "/sandbox/stats")
+
+    def deliveries(self, webhook_id=None):
+        return self.app.deliveries.entries(webhook_id=webhook_id)
+
+    def wait_deliveries(self, timeout=10.0):
+        """Wait until no delivery is queued or in flight; True when idle."""
+        return self.app.deliveries.wait_idle(timeout)
+
+    def wait_for_delivery(self, predicate=lambda entry: True, *, timeout=10.0):
+        """The first delivery log entry matching `predicate` whose outcome is final."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for entry in self.deliveries():
+                if entry["status"] in ("delivered", "failed") and predicate(entry):
+                    return entry
+            time.sleep(0.02)
+        raise TimeoutError("no matching webhook delivery")
+
+    def _event(self, cid, event_id, action, payload=None):
+        path = f"/sandbox/events/{quote(cid)}/{quote(event_id, safe='')}/{action}"
+        return self._control("POST", path, payload or {})["record"]
+
+    def move_event(self, cid, event_id, start_at):
+        """Move an event to `start_at` (aware datetime or ISO string), keeping its length."""
+        if hasattr(start_at, "isoformat"):
+            start_at = start_at.isoformat()
+        return self._event(cid, event_id, "move", {"start_at": start_at})
+
+    def edit_event(self, cid, event_id, **changes):
+        return self._event(cid, event_id, "edit", changes)
+
+    def respond(self, cid, event_id, email, status):
+        return self._event(cid, event_id, "respond", {"email": email, "status": status})
+
+    def cancel_event(self, cid, event_id):
+        return self._event(cid, event_id, "cancel")
+
+    def delete_event(self, cid, event_id):
+        return self._event(cid, event_id, "delete")
+
+    def set_application_status(self, cid, application_id, status=None, original_status=None):
+        payload = {"status": status, "original_status": original_status}
+        path = f"/sandbox/applications/{quote(cid)}/{quote(application_id, safe='')}/status"
+        return self._control("POST", path, {k: v for k, v in payload.items() if v})["record"]
+
+    def patch_record(self, cid, object_type, record_id, **changes):
+        """Merge raw fields into a record, unchecked (states the API would refuse)."""
+        path = f"/sandbox/records/{quote(cid)}/{object_type}/{quote(record_id, safe='')}"
+        return self._control("POST", path, changes)["record"]
+
+
+@contextmanager
+def running_sandbox(*, host="127.0.0.1", port=0, **options):
+    """Start a sandbox on a free loopback port in a daemon thread; stop it on exit.
+    `options` go to `make_app` (db, token, workspace_id, webhook_secret, anchor_date,
+    seed_size, faults, fault_seed, clock, retry_delays, delivery_timeout)."""
+    app = make_app(**options)
+    server = make_server(app, host, port)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    bound_host, bound_port = server.server_address[:2]
+    handle = SandboxHandle(app, f"http://{bound_host}:{bound_port}")
+    try:
+        yield handle
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        handle.session.close()
+        app.close()

@@ -1,0 +1,21 @@
+"""`manage.py dev` starts the Unified sandbox beside the web server when settings point
+Convene at a local one, and not when they point at the real Unified."""
+
+from scheduling.management.commands.dev import _processes
+
+
+def test_the_local_sandbox_is_started_on_the_configured_port(settings):
+    settings.UNIFIED_BASE_URL = "http://127.0.0.1:8765"
+    processes = dict(_processes())
+    assert processes["unified"][-5:] == [
+        "unified_sandbox",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8765",
+    ]
+
+
+def test_no_sandbox_against_the_real_unified(settings):
+    settings.UNIFIED_BASE_URL = "https://api.unified.to"
+    assert "unified" not in dict(_processes())

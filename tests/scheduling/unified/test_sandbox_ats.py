@@ -1,0 +1,231 @@
+"""ATS endpoints: interviews, scorecards, activities, applications, stages, employees, and
+what the Greenhouse-like and Lever-like vendors differ on."""
+
+import datetime as dt
+
+import pytest
+
+from scheduling.unified.records import Application, Interview, Scorecard
+from scheduling.unified.sandbox import seed
+
+pytestmark = pytest.mark.sandbox
+
+ACME_ATS = seed.ACME_ATS_CONNECTION_ID
+GLOBEX_ATS = seed.GLOBEX_ATS_CONNECTION_ID
+
+
+def iso(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def first(sandbox, path, **params):
+    return sandbox.get(path, limit=1, **params).json()[0]
+
+
+def interviewers(sandbox, connection=ACME_ATS):
+    employees = sandbox.get(f"/hris/{connection}/employee").json()
+    return [e["id"] for e in employees if e["employment_status"] == "ACTIVE"][:2]
+
+
+def screening_application(sandbox, connection=ACME_ATS):
+    return first(sandbox, f"/ats/{connection}/application", status="SCREENING")
+
+
+def test_greenhouse_interview_create_read_update_delete(sandbox):
+    app = screening_application(sandbox)
+    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=3), dt.time(15), dt.UTC)
+    body = {
+        "application_id": app["id"],
+        "end_at": iso(start + dt.timedelta(hours=1)),
+        "location": "Zoom",
+        "start_at": iso(start),
+        "status": "SCHEDULED",
+        "user_ids": interviewers(sandbox),
+    }
+    response = sandbox.call("POST", f"/ats/{ACME_ATS}/interview", json=body)
+    assert response.status_code == 200, response.text
+    created = Interview.from_api(response.json())
+    assert created.candidate_id == app["candidate_id"]  # filled in from the application
+    assert created.job_id == app["job_id"]
+    assert created.start_at == start
+    path = f"/ats/{ACME_ATS}/interview/{created.id}"
+    assert sandbox.get(path).json() == response.json()
+
+    updated = sandbox.call("PUT", path, json={"external_event_xref": "evt-123"}).json()
+    assert updated["external_event_xref"] == "evt-123"
+    assert updated["start_at"] == body["start_at"]
+    canceled = sandbox.call("PATCH", path, json={"status": "CANCELED"}).json()
+    assert canceled["status"] == "CANCELED"
+    listed = sandbox.get(f"/ats/{ACME_ATS}/interview", application_id=app["id"]).json()
+    assert created.id in [i["id"] for i in listed]
+    assert sandbox.call("DELETE", path).status_code == 200
+    assert sandbox.get(path).status_code == 404
+
+
+def test_interview_writes_are_checked(sandbox):
+    app = screening_application(sandbox)
+    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=3), dt.time(15), dt.UTC)
+    times = {"start_at": iso(start), "end_at": iso(start + dt.timedelta(hours=1))}
+    people = interviewers(sandbox)
+    cases = [
+        {**times, "user_ids": people},  # no application
+        {"application_id": "nope", **times, "user_ids": people},
+        {"application_id": app["id"], **times, "user_ids": ["no-such-employee"]},
+        {"application_id": app["id"], "status": "SCHEDULED", "user_ids": people},
+        {"application_id": app["id"], **times, "user_ids": people, "status": "LATER"},
+        {"application_id": app["id"], **times, "user_ids": people, "candidate_id": "other"},
+        {
+            "application_id": app["id"],
+            "start_at": times["end_at"],
+            "end_at": times["start_at"],
+            "user_ids": people,
+        },
+    ]
+    for body in cases:
+        response = sandbox.call("POST", f"/ats/{ACME_ATS}/interview", json=body)
+        assert response.status_code == 400, body
+    unscheduled = sandbox.call(
+        "POST", f"/ats/{ACME_ATS}/interview", json={"application_id": app["id"]}
+    )
+    assert unscheduled.json()["status"] == "NEEDS_SCHEDULING"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_lever_cannot_write_interviews(sandbox, method):
+    interview = first(sandbox, f"/ats/{GLOBEX_ATS}/interview")
+    path = f"/ats/{GLOBEX_ATS}/interview"
+    if method != "POST":
+        path += f"/{interview['id']}"
+    response = sandbox.call(method, path, json={"status": "CANCELED"})
+    assert response.status_code == 501
+    operation = {"POST": "create", "PUT": "update", "PATCH": "patch"}[method]
+    assert response.json()["message"] == f"{operation}AtsInterview is not supported by lever"
+
+
+def test_lever_can_read_and_delete_interviews(sandbox):
+    interview = first(sandbox, f"/ats/{GLOBEX_ATS}/interview")
+    path = f"/ats/{GLOBEX_ATS}/interview/{interview['id']}"
+    assert sandbox.get(path).status_code == 200
+    assert sandbox.call("DELETE", path).status_code == 200
+    assert sandbox.get(path).status_code == 404
+
+
+def test_scorecards_greenhouse_creates_lever_refuses(sandbox):
+    interview = first(sandbox, f"/ats/{ACME_ATS}/interview")
+    body = {
+        "interview_id": interview["id"],
+        "interviewer_id": interview["user_ids"][0],
+        "recommendation": "YES",
+        "comment": "Clear thinker.",
+        "questions": [{"text": "Technical ability", "answer": "Strong"}],
+    }
+    response = sandbox.call("POST", f"/ats/{ACME_ATS}/scorecard", json=body)
+    assert response.status_code == 200, response.text
+    scorecard = Scorecard.from_api(response.json())
+    assert scorecard.application_id == interview["application_id"]
+    assert scorecard.questions[0].text == "Technical ability"
+    listed = sandbox.get(f"/ats/{ACME_ATS}/scorecard", interview_id=interview["id"]).json()
+    assert scorecard.id in [s["id"] for s in listed]
+    bad = sandbox.call(
+        "POST", f"/ats/{ACME_ATS}/scorecard", json={**body, "recommendation": "MEH"}
+    )
+    assert bad.status_code == 400
+
+    lever = first(sandbox, f"/ats/{GLOBEX_ATS}/interview")
+    refused = sandbox.call(
+        "POST",
+        f"/ats/{GLOBEX_ATS}/scorecard",
+        json={**body, "interview_id": lever["id"], "interviewer_id": lever["user_ids"][0]},
+    )
+    assert refused.status_code == 501
+    assert refused.json()["message"] == "createAtsScorecard is not supported by lever"
+
+
+def test_lever_creates_activities(sandbox):
+    app = screening_application(sandbox, GLOBEX_ATS)
+    body = {"application_id": app["id"], "title": "Convene", "description": "Interview booked"}
+    response = sandbox.call("POST", f"/ats/{GLOBEX_ATS}/activity", json=body)
+    assert response.status_code == 200, response.text
+    activity = response.json()
+    assert activity["type"] == "NOTE"
+    assert activity["candidate_id"] == app["candidate_id"]
+    listed = sandbox.get(f"/ats/{GLOBEX_ATS}/activity", candidate_id=app["candidate_id"]).json()
+    assert activity["id"] in [a["id"] for a in listed]
+
+
+def test_connection_permissions_reflect_capabilities(sandbox):
+    greenhouse = sandbox.get(f"/unified/connection/{ACME_ATS}").json()
+    lever = sandbox.get(f"/unified/connection/{GLOBEX_ATS}").json()
+    assert "ats_interview_write" in greenhouse["permissions"]
+    assert "ats_scorecard_write" in greenhouse["permissions"]
+    assert "ats_scorecard_write" not in lever["permissions"]
+    assert "hris_employee_read" in lever["permissions"]
+
+
+def test_moving_an_application_by_status_or_by_stage_name(sandbox):
+    app = screening_application(sandbox)
+    path = f"/ats/{ACME_ATS}/application/{app['id']}"
+    moved = Application.from_api(
+        sandbox.call("PATCH", path, json={"status": "FIRST_INTERVIEW"}).json()
+    )
+    assert moved.status == "FIRST_INTERVIEW"
+    assert moved.original_status == "Technical Phone Interview"  # this job's stage name
+    by_name = sandbox.call("PUT", path, json={"original_status": "face to face"}).json()
+    assert (by_name["status"], by_name["original_status"]) == ("SECOND_INTERVIEW", "Face to Face")
+    rejected = sandbox.call("PATCH", path, json={"status": "REJECTED"}).json()
+    assert rejected["rejected_at"]
+    assert sandbox.call("PATCH", path, json={"status": "LIMBO"}).status_code == 400
+    assert sandbox.call("PATCH", path, json={"original_status": "Limbo"}).status_code == 400
+
+
+def test_a_whole_application_sent_back_moves_by_the_field_that_changed(sandbox):
+    app = screening_application(sandbox)
+    path = f"/ats/{ACME_ATS}/application/{app['id']}"
+    moved = sandbox.call("PUT", path, json={**app, "status": "THIRD_INTERVIEW"}).json()
+    assert (moved["status"], moved["original_status"]) == (
+        "THIRD_INTERVIEW",
+        "Executive Interview",
+    )
+    back = sandbox.call("PUT", path, json={**moved, "original_status": "Offer"}).json()
+    assert back["status"] == "OFFERED"
+    clash = sandbox.call(
+        "PUT", path, json={**back, "status": "HIRED", "original_status": "Rejected"}
+    )
+    assert clash.status_code == 400
+
+
+def test_application_and_interview_filters(sandbox):
+    apps = sandbox.get(f"/ats/{ACME_ATS}/application", status="SECOND_INTERVIEW").json()
+    assert apps and all(a["status"] == "SECOND_INTERVIEW" for a in apps)
+    app = apps[0]
+    by_job = sandbox.get(f"/ats/{ACME_ATS}/application", job_id=app["job_id"]).json()
+    assert app["id"] in [a["id"] for a in by_job]
+    assert all(a["job_id"] == app["job_id"] for a in by_job)
+    interviews = sandbox.get(f"/ats/{ACME_ATS}/interview", candidate_id=app["candidate_id"]).json()
+    assert interviews and all(i["candidate_id"] == app["candidate_id"] for i in interviews)
+    by_job = sandbox.get(f"/ats/{ACME_ATS}/interview", job_id=app["job_id"]).json()
+    assert all(i["job_id"] == app["job_id"] for i in by_job)
+
+
+def test_stages_per_job_for_greenhouse_and_global_for_lever(sandbox):
+    job = first(sandbox, f"/ats/{ACME_ATS}/job")
+    stages = sandbox.get(f"/ats/{ACME_ATS}/applicationstatus", job_id=job["id"]).json()
+    assert len(stages) == 14
+    assert {s["job_id"] for s in stages} == {job["id"]}
+    assert {s["status"] for s in stages} == set(seed.STATUS_WEIGHTS)
+    lever_job = first(sandbox, f"/ats/{GLOBEX_ATS}/job")
+    lever = sandbox.get(f"/ats/{GLOBEX_ATS}/applicationstatus", job_id=lever_job["id"]).json()
+    assert len(lever) == 14
+    assert all("job_id" not in s for s in lever)
+    assert {s["original_status"] for s in lever} >= {"Phone screen", "On-site interview"}
+
+
+def test_employees_are_the_people_behind_user_ids(sandbox):
+    employees = {e["id"]: e for e in sandbox.get(f"/hris/{ACME_ATS}/employee").json()}
+    job = first(sandbox, f"/ats/{ACME_ATS}/job")
+    for employee_id in job["recruiter_ids"] + job["hiring_manager_ids"]:
+        assert employee_id in employees
+    interview = first(sandbox, f"/ats/{ACME_ATS}/interview")
+    assert all(u in employees for u in interview["user_ids"])
+    one = next(iter(employees))
+    assert sandbox.get(f"/hris/{ACME_ATS}/employee/{one}").json() == employees[one]

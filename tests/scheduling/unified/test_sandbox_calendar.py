@@ -1,0 +1,378 @@
+"""Calendar endpoints: events CRUD, busy blocks, vendor differences."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scheduling.unified.records import Busy, Event
+from scheduling.unified.sandbox import seed
+
+pytestmark = pytest.mark.sandbox
+
+ACME_CAL = seed.ACME_CALENDAR_CONNECTION_ID
+GLOBEX_CAL = seed.GLOBEX_CALENDAR_CONNECTION_ID
+IAN = "interviewer@acme.example"
+UTC = dt.UTC
+
+
+def day_at(anchor, days, hour=0, minute=0):
+    return dt.datetime.combine(anchor + dt.timedelta(days=days), dt.time(hour, minute), UTC)
+
+
+def iso(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def busy(sandbox, calendar_id, start, end, connection=ACME_CAL):
+    """Every busy block of the window: busy lists page like any other list."""
+    blocks, offset = [], 0
+    while True:
+        response = sandbox.get(
+            f"/calendar/{connection}/busy",
+            calendar_id=calendar_id,
+            start_gte=iso(start),
+            end_lt=iso(end),
+            offset=offset,
+        )
+        assert response.status_code == 200, response.text
+        page = [Busy.from_api(b) for b in response.json()]
+        blocks += page
+        if len(page) < 100:
+            return blocks
+        offset += 100
+
+
+def covers(blocks, start, end):
+    return any(b.start_at <= start and b.end_at >= end for b in blocks)
+
+
+def overlaps(blocks, start, end):
+    return any(b.start_at < end and b.end_at > start for b in blocks)
+
+
+def create_event(sandbox, connection=ACME_CAL, **fields):
+    body = {"calendar_id": IAN, "subject": "Test", **fields}
+    response = sandbox.call("POST", f"/calendar/{connection}/event", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def empty_day(sandbox, calendar_id=IAN, connection=ACME_CAL):
+    """A weekend day in the seeded range with nothing on `calendar_id`."""
+    anchor = sandbox.anchor
+    for offset in range(1, 50):
+        day = anchor + dt.timedelta(days=offset)
+        if day.weekday() == 6:
+            start = dt.datetime.combine(day, dt.time(0), UTC) - dt.timedelta(hours=14)
+            if not busy(sandbox, calendar_id, start, start + dt.timedelta(hours=38), connection):
+                return day
+    raise AssertionError("no empty Sunday")
+
+
+def test_create_read_update_delete_an_event(sandbox):
+    start = day_at(sandbox.anchor, 2, 15)
+    body = {
+        "attendees": [{"email": IAN, "required": True}],
+        "calendar_id": IAN,
+        "end_at": iso(start + dt.timedelta(hours=1)),
+        "notes": "Panel",
+        "start_at": iso(start),
+        "subject": "Interview: Ada",
+    }  # the SDK's own create body (unified-api.md §7.2)
+    created = sandbox.call("POST", f"/calendar/{ACME_CAL}/event", json=body)
+    assert created.status_code == 200
+    event = created.json()
+    assert event["subject"] == "Interview: Ada"
+    assert event["start_at"] == iso(start)
+    assert event["status"] == "CONFIRMED"
+    assert event["organizer"]["email"] == IAN
+    path = f"/calendar/{ACME_CAL}/event/{event['id']}"
+    assert sandbox.get(path).json() == event
+
+    moved = sandbox.call(
+        "PUT",
+        path,
+        json={
+            "start_at": iso(start + dt.timedelta(hours=2)),
+            "end_at": iso(start + dt.timedelta(hours=3)),
+        },
+    )
+    assert moved.status_code == 200
+    assert moved.json()["start_at"] == iso(start + dt.timedelta(hours=2))
+    assert moved.json()["subject"] == "Interview: Ada"  # PUT merges, like PATCH
+    patched = sandbox.call("PATCH", path, json={"subject": "Interview: Ada L."}).json()
+    assert patched["subject"] == "Interview: Ada L."
+    assert patched["start_at"] == iso(start + dt.timedelta(hours=2))
+
+    assert sandbox.call("DELETE", path).status_code == 200
+    assert sandbox.get(path).status_code == 404
+    assert sandbox.call("PATCH", path, json={"subject": "x"}).status_code == 404
+
+
+def test_event_writes_are_checked(sandbox):
+    path = f"/calendar/{ACME_CAL}/event"
+    start = day_at(sandbox.anchor, 3, 15)
+    cases = [
+        {"calendar_id": IAN, "subject": "no times"},
+        {"calendar_id": IAN, "start_at": iso(start), "end_at": iso(start)},
+        {"calendar_id": IAN, "start_at": "soon", "end_at": iso(start)},
+        {
+            "calendar_id": "nobody@acme.example",
+            "start_at": iso(start),
+            "end_at": iso(start + dt.timedelta(hours=1)),
+        },
+        {
+            "calendar_id": IAN,
+            "start_at": iso(start),
+            "end_at": iso(start + dt.timedelta(1)),
+            "status": "MAYBE",
+        },
+        {
+            "calendar_id": IAN,
+            "start_at": iso(start),
+            "end_at": iso(start + dt.timedelta(1)),
+            "attendees": [{"email": IAN, "status": "NEEDS_ACTION"}],
+        },
+    ]
+    for body in cases:
+        response = sandbox.call("POST", path, json=body)
+        assert response.status_code == 400, body
+        assert response.json()["message"]
+
+
+def test_primary_and_missing_calendar_mean_the_connections_primary(sandbox):
+    start = day_at(sandbox.anchor, 4, 15)
+    times = {"start_at": iso(start), "end_at": iso(start + dt.timedelta(minutes=30))}
+    event = create_event(sandbox, calendar_id="primary", **times)
+    assert event["calendar_id"] == "maya.chen@acme.example"
+    calendars = sandbox.get(f"/calendar/{ACME_CAL}/calendar").json()
+    maya = next(c for c in calendars if c["id"] == "maya.chen@acme.example")
+    assert maya["is_primary"] is True
+    assert maya["timezone"] == "America/New_York"
+
+
+def test_google_like_calendar_generates_a_meet_link(sandbox):
+    start = day_at(sandbox.anchor, 5, 15)
+    event = create_event(
+        sandbox,
+        start_at=iso(start),
+        end_at=iso(start + dt.timedelta(hours=1)),
+        has_conference=True,
+    )
+    assert event["has_conference"] is True
+    [conference] = event["conference"]
+    assert conference["label"] == "Google Meet"
+    assert conference["url"].startswith("https://meet.sandbox.test/")
+    code = conference["url"].rsplit("/", 1)[1]
+    assert [len(part) for part in code.split("-")] == [3, 4, 3]
+
+
+def test_outlook_like_calendar_refuses_a_conference(sandbox):
+    calendars = sandbox.get(f"/calendar/{GLOBEX_CAL}/calendar").json()
+    start = day_at(sandbox.anchor, 5, 10)
+    response = sandbox.call(
+        "POST",
+        f"/calendar/{GLOBEX_CAL}/event",
+        json={
+            "calendar_id": calendars[0]["id"],
+            "subject": "Interview",
+            "start_at": iso(start),
+            "end_at": iso(start + dt.timedelta(hours=1)),
+            "has_conference": True,
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == "conference is not supported by microsoftoutlook"
+
+
+def test_busy_comes_from_events_clipped_to_the_window(sandbox):
+    day = empty_day(sandbox)
+    start = dt.datetime.combine(day, dt.time(14), UTC)
+    create_event(sandbox, start_at=iso(start), end_at=iso(start + dt.timedelta(hours=2)))
+    window_start = start + dt.timedelta(minutes=30)
+    window_end = start + dt.timedelta(hours=1)
+    blocks = busy(sandbox, IAN, window_start, window_end)
+    assert [(b.start_at, b.end_at) for b in blocks] == [(window_start, window_end)]
+
+
+def test_busy_merges_overlapping_and_touching_events(sandbox):
+    day = empty_day(sandbox)
+    start = dt.datetime.combine(day, dt.time(14), UTC)
+    for minutes in ((0, 60), (30, 90), (90, 120)):
+        create_event(
+            sandbox,
+            start_at=iso(start + dt.timedelta(minutes=minutes[0])),
+            end_at=iso(start + dt.timedelta(minutes=minutes[1])),
+        )
+    blocks = busy(sandbox, IAN, start - dt.timedelta(hours=2), start + dt.timedelta(hours=4))
+    assert [(b.start_at, b.end_at) for b in blocks] == [(start, start + dt.timedelta(hours=2))]
+
+
+def test_free_and_canceled_events_do_not_block_time(sandbox):
+    day = empty_day(sandbox)
+    start = dt.datetime.combine(day, dt.time(15), UTC)
+    times = {"start_at": iso(start), "end_at": iso(start + dt.timedelta(hours=1))}
+    create_event(sandbox, subject="Reminder", is_free=True, **times)
+    canceled = create_event(sandbox, subject="Gone", **times)
+    sandbox.call(
+        "PATCH", f"/calendar/{ACME_CAL}/event/{canceled['id']}", json={"status": "CANCELED"}
+    )
+    assert busy(sandbox, IAN, start, start + dt.timedelta(hours=1)) == []
+    tentative = create_event(sandbox, subject="Maybe", status="TENTATIVE", **times)
+    assert covers(busy(sandbox, IAN, start, start + dt.timedelta(hours=1)), start, start)
+    assert tentative["status"] == "TENTATIVE"
+
+
+def test_all_day_events_block_whole_local_days_of_the_calendar(sandbox):
+    # Priya works from Bengaluru: a day off is 18:30 UTC the day before to 18:30 UTC.
+    priya = "priya.natarajan@acme.example"
+    day = empty_day(sandbox, priya)
+    event = create_event(
+        sandbox,
+        calendar_id=priya,
+        subject="Out of office",
+        start_at=day.isoformat(),
+        end_at=(day + dt.timedelta(days=1)).isoformat(),
+        is_all_day=True,
+    )
+    assert event["start_at"] == day.isoformat()
+    assert Event.from_api(event).all_day_dates == (day, day + dt.timedelta(days=1))
+    around = dt.datetime.combine(day, dt.time(0), UTC)
+    blocks = busy(sandbox, priya, around - dt.timedelta(hours=12), around + dt.timedelta(hours=20))
+    local_start = dt.datetime.combine(day, dt.time(0), UTC) - dt.timedelta(hours=5, minutes=30)
+    assert [(b.start_at, b.end_at) for b in blocks] == [
+        (local_start, local_start + dt.timedelta(days=1))
+    ]
+
+
+def test_invitations_block_the_invitees_time_unless_declined(sandbox):
+    day = empty_day(sandbox)
+    start = dt.datetime.combine(day, dt.time(16), UTC)
+    end = start + dt.timedelta(hours=1)
+    event = create_event(
+        sandbox,
+        calendar_id="recruiter@acme.example",
+        attendees=[{"email": IAN}, {"email": "recruiter@acme.example", "status": "ACCEPTED"}],
+        start_at=iso(start),
+        end_at=iso(end),
+    )
+    assert covers(busy(sandbox, IAN, start, end), start, end)
+    listed = sandbox.get(
+        f"/calendar/{ACME_CAL}/event", calendar_id=IAN, start_gte=iso(start), end_lt=iso(end)
+    ).json()
+    assert event["id"] in [e["id"] for e in listed]  # an invitation is on Ian's calendar too
+    sandbox.respond(ACME_CAL, event["id"], IAN, "REJECTED")
+    assert busy(sandbox, IAN, start, end) == []
+    listed = sandbox.get(
+        f"/calendar/{ACME_CAL}/event", calendar_id=IAN, start_gte=iso(start), end_lt=iso(end)
+    ).json()
+    assert event["id"] in [e["id"] for e in listed]  # declined, yet still on the calendar
+
+
+def test_small_pages_of_a_calendars_events_add_up_to_the_whole(sandbox):
+    path = f"/calendar/{ACME_CAL}/event"
+    whole = sandbox.get(path, calendar_id=IAN, limit=100).json()
+    assert len(whole) == 100
+    paged, offset = [], 0
+    while len(paged) < 100:
+        page = sandbox.get(path, calendar_id=IAN, limit=7, offset=offset).json()
+        assert len(page) == 7
+        paged += page
+        offset += 7
+    assert [e["id"] for e in paged[:100]] == [e["id"] for e in whole]
+
+
+def test_busy_blocks_page_like_any_list(sandbox):
+    anchor = sandbox.anchor
+    start, end = day_at(anchor, -21), day_at(anchor, 56)
+    everything = busy(sandbox, IAN, start, end)
+    assert len(everything) > 100
+    first_page = sandbox.get(
+        f"/calendar/{ACME_CAL}/busy", calendar_id=IAN, start_gte=iso(start), end_lt=iso(end)
+    ).json()
+    assert len(first_page) == 100
+    assert [Busy.from_api(b) for b in first_page] == everything[:100]
+
+
+def test_busy_needs_a_window(sandbox):
+    response = sandbox.get(f"/calendar/{ACME_CAL}/busy", calendar_id=IAN)
+    assert response.status_code == 400
+    assert "start_gte" in response.json()["message"]
+
+
+def test_seeded_busy_skips_free_and_canceled_seed_events(sandbox):
+    anchor = sandbox.anchor
+    start, end = day_at(anchor, -21), day_at(anchor, 56)
+    events = []
+    offset = 0
+    while True:
+        page = sandbox.get(
+            f"/calendar/{ACME_CAL}/event",
+            calendar_id=IAN,
+            expand="true",
+            start_gte=iso(start),
+            end_lt=iso(end),
+            offset=offset,
+        ).json()
+        events += page
+        if len(page) < 100:
+            break
+        offset += 100
+    blocks = busy(sandbox, IAN, start, end)
+    new_york = ZoneInfo("America/New_York")
+    spans = {}
+    for data in events:
+        event = Event.from_api(data)
+        if event.is_all_day:
+            first, after = event.all_day_dates
+            spans[event.id] = (
+                dt.datetime.combine(first, dt.time(0), new_york).astimezone(UTC),
+                dt.datetime.combine(after, dt.time(0), new_york).astimezone(UTC),
+            )
+        else:
+            spans[event.id] = (event.start_at, event.end_at)
+
+    def blocks_ian(event):
+        declined = any(a.email == IAN and a.status == "REJECTED" for a in event.attendees)
+        return not event.is_free and not event.is_canceled and not declined
+
+    parsed = [Event.from_api(e) for e in events]
+    solid = [e for e in parsed if blocks_ian(e)]
+    idle = [e for e in parsed if not blocks_ian(e)]
+    assert solid and any(e.is_free for e in idle) and any(e.is_canceled for e in idle)
+    for event in solid:
+        assert covers(blocks, *spans[event.id])
+    checked = 0
+    for event in idle:
+        s, e = spans[event.id]
+        if not any(spans[o.id][0] < e and spans[o.id][1] > s for o in solid):
+            assert not overlaps(blocks, s, e), event.subject
+            checked += 1
+    assert checked
+
+
+def test_event_list_filters_window_calendar_and_expand(sandbox):
+    anchor = sandbox.anchor
+    start, end = day_at(anchor, 0), day_at(anchor, 7)
+    params = {
+        "calendar_id": "daniel.okafor@acme.example",
+        "start_gte": iso(start),
+        "end_lt": iso(end),
+    }
+    expanded = sandbox.get(f"/calendar/{ACME_CAL}/event", expand="true", **params).json()
+    series = sandbox.get(f"/calendar/{ACME_CAL}/event", **params).json()
+    standups = [e for e in expanded if e["subject"] == "Autonomy stand-up"]
+    assert len(standups) >= 4
+    assert all(e["recurring_event_id"] and "recurrence" not in e for e in standups)
+    masters = [e for e in series if e["subject"] == "Autonomy stand-up"]
+    assert len(masters) == 1
+    assert masters[0]["recurrence"][0]["frequency"] == "WEEKLY"
+    assert masters[0]["id"] == standups[0]["recurring_event_id"]
+    for event in expanded:
+        parsed = Event.from_api(event)
+        first, after = parsed.all_day_dates or (None, None)
+        if parsed.is_all_day:
+            assert first < (end.date() + dt.timedelta(days=1)) and after > start.date()
+        else:
+            assert parsed.start_at < end and parsed.end_at > start
