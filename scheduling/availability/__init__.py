@@ -23,7 +23,8 @@ The rules, in one place (each class's docstring has the detail):
   attend like anyone else; if they cannot, the time is offered without them unless the pool
   says `trainee_required`.
 - Starts are aligned to `step` after midnight on the candidate's clock; a visit's sessions
-  run in order separated by exactly `break_between`, all within one date of the candidate's.
+  run in order separated by exactly `break_between`, all within the candidate date the
+  visit starts on (a single interview may run past the candidate's midnight).
 - Each candidate date without a slot gets one `DayExplanation`, chosen by the priority given
   there.
 

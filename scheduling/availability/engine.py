@@ -187,6 +187,16 @@ class _Run:
             if max(self.start, day_start) < min(self.end, day_end):
                 yield day, day_start, day_end
 
+    def last_start(self, day_end: int, layout: _Layout) -> int:
+        """The latest start on a candidate date that ends at `day_end`.
+
+        A slot belongs to the date it starts on; a visit of several sessions must also end
+        on that date, while a single interview may run past the candidate's midnight.
+        """
+        if len(layout.ordering) == 1:
+            return day_end - 1
+        return day_end - layout.length
+
     def options_on(self, day_start: int, day_end: int) -> list[_Option]:
         """The options starting on one candidate date: one per start time.
 
@@ -197,7 +207,7 @@ class _Run:
             allowed = clip(
                 layout.starts,
                 max(day_start, self.earliest),
-                min(day_end - layout.length, self.latest) + 1,
+                min(self.last_start(day_end, layout), self.latest) + 1,
             )
             for at in self.candidate.aligned(allowed, self.step):
                 option = self.assign(at, layout)
@@ -215,7 +225,7 @@ class _Run:
         # The notice or horizon cut the day only in part: if a time they cut away would
         # otherwise work, they are still the reason.
         for layout in self.layouts:
-            possible = clip(layout.starts, day_start, day_end - layout.length + 1)
+            possible = clip(layout.starts, day_start, self.last_start(day_end, layout) + 1)
             for at in self.candidate.aligned(possible, self.step):
                 if self.earliest <= at <= self.latest or self.assign(at, layout) is None:
                     continue

@@ -324,7 +324,10 @@ class Session:
 
 @dataclass(frozen=True)
 class Plan:
-    """The sessions of one visit, all within one day of the candidate's.
+    """The sessions of one visit, all within one date of the candidate's.
+
+    A visit belongs to the candidate date it starts on; with several sessions it must end
+    on that date too (an end at midnight counts), while a single interview may run past it.
 
     With `order=FIXED_ORDER` the sessions run in the given order; with `ANY_ORDER` any order
     is tried and each start time is offered once, in the best order by load (the given order
@@ -367,9 +370,9 @@ class Search:
     `now + min_notice` and, with a `horizon`, no later than `now + horizon`. Starts are
     aligned on the candidate's clock: at a multiple of `step` after midnight in
     `candidate_zone` (15 minutes gives :00, :15, :30, :45 on the candidate's side). The
-    candidate's dates also set the days: a plan's sessions fall within one of them, and
-    empty days are explained per candidate date. `limit` keeps the best options by load
-    (still returned in time order).
+    candidate's dates also set the days: a slot belongs to the date it starts on, a plan's
+    sessions fall within one date, and empty days are explained per candidate date.
+    `limit` keeps the best options by load (still returned in time order).
 
     >>> Search(start=dt.datetime(2026, 3, 9, tzinfo=UTC), end=dt.datetime(2026, 3, 14, tzinfo=UTC),
     ...        now=dt.datetime(2026, 3, 6, 12, tzinfo=UTC), candidate_zone="Europe/Paris",

@@ -546,6 +546,14 @@ def test_loop_stays_within_one_candidate_date():
     assert last_monday.end == at(0, 0, TUESDAY)
 
 
+def test_a_single_interview_may_run_past_the_candidates_midnight():
+    search = days("UTC", MONDAY, 2, step=HOUR)
+    ann = person("ann", zone="Asia/Tokyo", hours=WorkingHours.daily(dt.time(8), dt.time(10)))
+    result = find_slots(search, single("ann", length=90), [ann])
+    # 08:00 on Tuesday in Tokyo is 23:00 UTC on the Monday; the interview ends on Tuesday.
+    assert [slot.start for slot in result.slots] == [dt.datetime(2026, 6, 1, 23, tzinfo=UTC)]
+
+
 def test_one_person_may_sit_in_two_sessions_of_a_loop():
     plan = loop(
         Session("a", HOUR, required=("ann",)),
