@@ -572,7 +572,7 @@ def test_pool_load_counts_the_visits_earlier_sessions():
     assert [s.interviewers for s in result.slots[0].sessions] == [("cy",), ("dee",)]
 
 
-def test_pool_picks_back_up_when_a_cap_would_break_later():
+def test_required_people_count_toward_caps_before_pool_seats_are_filled():
     # cy has the lighter week, but room for one interview only, and must attend session b:
     # session a must take dee.
     cy = person("cy", daily_cap=2, holds=(hold(at(16)),))
@@ -584,6 +584,21 @@ def test_pool_picks_back_up_when_a_cap_would_break_later():
     result = find_slots(days(LONDON, MONDAY), plan, [cy, dee])
     assert result.slots
     assert [s.interviewers for s in result.slots[0].sessions] == [("dee",), ("cy",)]
+    assert result.slots[0].sessions[0].pools == (PoolChoice(("dee",), ()),)
+
+
+def test_pool_picks_back_up_when_a_cap_would_break_later():
+    # cy is lighter and taken for session a first, but has room for one interview only and
+    # is session b's only possible member: the search backs up and gives session a to dee.
+    cy = person("cy", daily_cap=2, holds=(hold(at(16)),))
+    dee = person("dee", holds=(hold(at(9, 0, TUESDAY)), hold(at(11, 0, TUESDAY))))
+    plan = loop(
+        Session("a", HOUR, pools=(Pool(("cy", "dee")),)),
+        Session("b", HOUR, pools=(Pool(("cy",)),)),
+    )
+    result = find_slots(days(LONDON, MONDAY), plan, [cy, dee])
+    assert [s.interviewers for s in result.slots[0].sessions] == [("dee",), ("cy",)]
+    # Swapping cy into session a would leave session b without anyone: not an alternate.
     assert result.slots[0].sessions[0].pools == (PoolChoice(("dee",), ()),)
 
 
