@@ -1,0 +1,572 @@
+"""The search: each person's free time, each session's possible starts, the plan's options.
+
+The work is interval arithmetic on sorted lists of epoch seconds (see `intervals`):
+
+1. Per person: working hours become UTC intervals through their zone's timeline; busy
+   blocks and holds, widened by the buffers, are merged and subtracted; what is left, cut to
+   the starts that leave `duration` free, is when they can start a session of that length.
+   Dates on which a cap is already full are taken out of those starts.
+2. Per session: the required people's starts intersected with, for each pool, the time at
+   least k members can start.
+3. Per order of the sessions: the sessions' starts shifted by their offsets and intersected
+   give every possible start of the whole visit.
+4. Per candidate date: the aligned starts in there get their pool seats filled by load,
+   checking caps across the visit (one person may sit in several sessions).
+
+No step looks at time minute by minute or scans every block for every slot; the cost grows
+with the number of busy blocks through one sort per person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import combinations, permutations
+
+from . import explain
+from .clock import DAY, Timeline, day_date, day_number
+from .intervals import Interval, at_least, clip, contains, intersect, merge, shift, subtract
+from .records import (
+    FIXED_ORDER,
+    UTC,
+    Availability,
+    DayExplanation,
+    Interviewer,
+    Plan,
+    Pool,
+    PoolChoice,
+    Search,
+    Session,
+    SessionSlot,
+    Slot,
+)
+
+# Timelines and calendars reach this far around the window: far enough for the ISO week of
+# any date in it (weekly caps count holds outside the window) and for any buffer (≤ a day).
+MARGIN = 8 * DAY
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+SECOND = dt.timedelta(seconds=1)
+
+
+def find_slots(search: Search, plan: Plan, interviewers: Iterable[Interviewer]) -> Availability:
+    """Every time the plan can run within the search, and why the other days cannot.
+
+    `interviewers` must include everyone the plan names (others are ignored). The answer
+    depends only on the arguments: the same input gives the same slots in the same order.
+
+    >>> from datetime import datetime, time, timedelta
+    >>> from scheduling.availability import Hold, WorkingHours
+    >>> def at(*args):  # London is on UTC+1 in June
+    ...     return datetime(*args, tzinfo=UTC) - timedelta(hours=1)
+    >>> hours = WorkingHours.daily(time(9), time(17))
+    >>> busy_cy = (Hold(at(2026, 6, 1, 15), at(2026, 6, 1, 16)),)
+    >>> people = [Interviewer("ann", "Europe/London", hours),
+    ...           Interviewer("bob", "Europe/London", hours),
+    ...           Interviewer("cy", "Europe/London", hours, holds=busy_cy)]
+    >>> plan = Plan(sessions=(
+    ...     Session("intro", timedelta(minutes=30), required=("ann",)),
+    ...     Session("tech", timedelta(minutes=60), pools=(Pool(members=("bob", "cy")),))))
+    >>> search = Search(start=at(2026, 6, 1), end=at(2026, 6, 3), now=at(2026, 5, 29),
+    ...                 candidate_zone="Europe/London")
+    >>> result = find_slots(search, plan, people)
+    >>> first = result.slots[0]
+    >>> first.start.isoformat(), [(s.session, s.interviewers) for s in first.sessions]
+    ('2026-06-01T08:00:00+00:00', [('intro', ('ann',)), ('tech', ('bob',))])
+    >>> first.sessions[1].pools
+    (PoolChoice(chosen=('bob',), alternates=('cy',)),)
+    >>> len(result.slots), result.empty_days
+    (54, ())
+    """
+    people: dict[str, Interviewer] = {}
+    for person in interviewers:
+        if person.key in people:
+            raise ValueError(f"interviewer {person.key!r} is given twice")
+        people[person.key] = person
+    unknown = [key for key in plan.people() if key not in people]
+    if unknown:
+        raise ValueError(f"the plan names interviewers not given: {', '.join(unknown)}")
+
+    run = _Run(search, plan, people)
+    options: list[_Option] = []
+    empty_days: list[DayExplanation] = []
+    for day, day_start, day_end in run.days():
+        found = run.options_on(day_start, day_end)
+        if found:
+            options.extend(found)
+        else:
+            empty_days.append(run.explain(day, day_start, day_end))
+    if search.limit is not None and len(options) > search.limit:
+        options = sorted(options, key=lambda option: option.rank)[: search.limit]
+    options.sort(key=lambda option: option.start)
+    return Availability(
+        slots=tuple(run.slot(option) for option in options), empty_days=tuple(empty_days)
+    )
+
+
+class _Run:
+    """One search: its inputs in epoch seconds, and everything worked out from them."""
+
+    def __init__(self, search: Search, plan: Plan, people: dict[str, Interviewer]):
+        self.search = search
+        self.plan = plan
+        self.start, self.end = _ceil_seconds(search.start), _floor_seconds(search.end)
+        now = _floor_seconds(search.now)
+        self.earliest = max(self.start, now + _seconds(search.min_notice))
+        self.latest = self.end if search.horizon is None else now + _seconds(search.horizon)
+        self.step = _seconds(search.step)
+
+        timelines: dict[str, Timeline] = {}
+        for zone in (search.candidate_zone, *(people[key].zone for key in plan.people())):
+            if zone not in timelines:
+                timelines[zone] = Timeline(zone, self.start - MARGIN, self.end + MARGIN)
+        self.candidate = timelines[search.candidate_zone]
+        self.calendars = {
+            key: _Calendar(people[key], timelines[people[key].zone], self.start, self.end)
+            for key in plan.people()
+        }
+        # Whose interviews an option must count: people with caps or holds, and pool members
+        # (their load decides picks). Counting no one else keeps big panels cheap.
+        pooled = {
+            key for session in plan.sessions for pool in session.pools for key in pool.members
+        }
+        for cal in self.calendars.values():
+            cal.counted = cal.has_caps or bool(cal.holds_day) or cal.key in pooled
+
+        self.durations = [_seconds(session.duration) for session in plan.sessions]
+        self.must_attend = [
+            [self.calendars[key] for key in session.must_attend()] for session in plan.sessions
+        ]
+        self.session_starts = [
+            self._session_starts(session, duration)
+            for session, duration in zip(plan.sessions, self.durations, strict=True)
+        ]
+        self.layouts = self._layouts()
+
+    def _session_starts(self, session: Session, duration: int) -> list[Interval]:
+        """When the session can start as far as each of its people and pools is concerned."""
+        sets = [self.calendars[key].start_set(duration) for key in session.must_attend()]
+        for pool in session.pools:
+            member_sets = [self.calendars[key].start_set(duration) for key in pool.members]
+            sets.append(at_least(pool.k, member_sets))
+        starts = sets[0]
+        for each in sets[1:]:
+            starts = intersect(starts, each)
+        return starts
+
+    def _layouts(self) -> list[_Layout]:
+        """The orders to try, each with the sessions' offsets and the visit's possible starts."""
+        count = len(self.plan.sessions)
+        if self.plan.order == FIXED_ORDER:
+            orderings = [tuple(range(count))]
+        else:
+            orderings = list(permutations(range(count)))
+        gap = _seconds(self.plan.break_between)
+        layouts = []
+        for index, ordering in enumerate(orderings):
+            offsets = []
+            offset = 0
+            for session_index in ordering:
+                offsets.append(offset)
+                offset += self.durations[session_index] + gap
+            length = offset - gap
+            # A visit starting at t runs session i from t + offset i: the visit can start
+            # where every session's starts, moved back by its offset, agree.
+            starts = [(self.start, self.end - length + 1)]
+            for offset, session_index in zip(offsets, ordering, strict=True):
+                starts = intersect(starts, shift(self.session_starts[session_index], -offset))
+            layouts.append(_Layout(index, ordering, tuple(offsets), length, starts))
+        return layouts
+
+    def days(self) -> Iterator[tuple[int, int, int]]:
+        """Each candidate date the window touches: (day number, first instant, end)."""
+        candidate = self.candidate
+        for day in range(candidate.local_day(self.start), candidate.local_day(self.end - 1) + 1):
+            day_start = candidate.first_reading(day * DAY)
+            day_end = candidate.first_reading((day + 1) * DAY)
+            if max(self.start, day_start) < min(self.end, day_end):
+                yield day, day_start, day_end
+
+    def last_start(self, day_end: int, layout: _Layout) -> int:
+        """The latest start on a candidate date that ends at `day_end`.
+
+        A slot belongs to the date it starts on; a visit of several sessions must also end
+        on that date, while a single interview may run past the candidate's midnight.
+        """
+        if len(layout.ordering) == 1:
+            return day_end - 1
+        return day_end - layout.length
+
+    def options_on(self, day_start: int, day_end: int) -> list[_Option]:
+        """The options starting on one candidate date: one per start time.
+
+        With several orders a start time keeps its best order by load, then the first.
+        """
+        best: dict[int, _Option] = {}
+        for layout in self.layouts:
+            allowed = clip(
+                layout.starts,
+                max(day_start, self.earliest),
+                min(self.last_start(day_end, layout), self.latest) + 1,
+            )
+            for at in self.candidate.aligned(allowed, self.step):
+                option = self.assign(at, layout)
+                if option is not None and (at not in best or option.rank < best[at].rank):
+                    best[at] = option
+        return list(best.values())
+
+    def explain(self, day: int, day_start: int, day_end: int) -> DayExplanation:
+        """Why a candidate date has no option."""
+        date = day_date(day)
+        if day_end <= self.earliest:
+            return explain.within_notice(date, self.search)
+        if day_start > self.latest:
+            return explain.beyond_horizon(date, self.search)
+        # The notice or horizon cut the day only in part: if a time they cut away would
+        # otherwise work, they are still the reason.
+        for layout in self.layouts:
+            possible = clip(layout.starts, day_start, self.last_start(day_end, layout) + 1)
+            for at in self.candidate.aligned(possible, self.step):
+                if self.earliest <= at <= self.latest or self.assign(at, layout) is None:
+                    continue
+                if at < self.earliest:
+                    return explain.within_notice(date, self.search)
+                return explain.beyond_horizon(date, self.search)
+        return explain.people_reason(
+            date,
+            max(self.start, day_start),
+            min(self.end, day_end),
+            self.plan,
+            self.durations,
+            self.calendars,
+            self.session_starts,
+        )
+
+    def assign(self, at: int, layout: _Layout) -> _Option | None:
+        """Fill a visit starting at `at`: pool seats by load, within every cap, or None."""
+        tally = _Tally()
+        seats: list[_Seat] = []
+        week_load = day_load = 0
+        for position, session_index in enumerate(layout.ordering):
+            session_start = at + layout.offsets[position]
+            # Required people are free then (the layout says so) and each has room for one
+            # more interview; several sessions of theirs in one visit must fit together.
+            for cal in self.must_attend[session_index]:
+                if not cal.counted:
+                    continue
+                day = cal.day_of(session_start)
+                week = cal.week_of(day)
+                if not tally.fits(cal, day, week):
+                    return None
+                tally.add(cal, day, week)
+                week_load += cal.holds_week.get(week, 0)
+                day_load += cal.holds_day.get(day, 0)
+            for pool in self.plan.sessions[session_index].pools:
+                seats.append(_Seat(position, session_start, self.durations[session_index], pool))
+        if seats and not self.fill(seats, 0, tally):
+            return None
+
+        trainees: list[list[str]] = [[] for _ in layout.ordering]
+        for seat in seats:
+            for key in seat.chosen:
+                cal = self.calendars[key]
+                day = cal.day_of(seat.start)
+                week_load += cal.holds_week.get(cal.week_of(day), 0)
+                day_load += cal.holds_day.get(day, 0)
+            trainee = seat.pool.trainee
+            if trainee is None:
+                continue
+            if seat.pool.trainee_required:
+                trainees[seat.position].append(trainee)
+                continue
+            cal = self.calendars[trainee]
+            day = cal.day_of(seat.start)
+            week = cal.week_of(day)
+            if cal.can_start(seat.start, seat.duration) and tally.fits(cal, day, week):
+                tally.add(cal, day, week)
+                trainees[seat.position].append(trainee)
+        rank = (week_load, day_load, at, layout.index)
+        return _Option(at, layout, seats, trainees, tally, rank)
+
+    def fill(self, seats: list[_Seat], index: int, tally: _Tally) -> bool:
+        """Pick k members for each seat from `index` on, lightest load first.
+
+        Without caps the first picks always work: the layout guarantees k free members in
+        each pool. With caps a person who sits in several sessions may run out of room, and
+        the search backs up to the next lightest choice.
+        """
+        if index == len(seats):
+            return True
+        seat = seats[index]
+        for chosen in combinations(self.candidates(seat, tally), seat.pool.k):
+            for _, _, cal, day, week in chosen:
+                tally.add(cal, day, week)
+            if self.fill(seats, index + 1, tally):
+                seat.chosen = tuple(key for _, key, _, _, _ in chosen)
+                return True
+            for _, _, cal, day, week in chosen:
+                tally.add(cal, day, week, -1)
+        return False
+
+    def candidates(self, seat: _Seat, tally: _Tally, exclude: tuple[str, ...] = ()) -> list:
+        """Pool members who could take a seat, best by load: (load, key, cal, day, week)."""
+        eligible = []
+        for key in seat.pool.members:
+            if key in exclude:
+                continue
+            cal = self.calendars[key]
+            if not cal.can_start(seat.start, seat.duration):
+                continue
+            day = cal.day_of(seat.start)
+            week = cal.week_of(day)
+            if tally.fits(cal, day, week):
+                eligible.append((tally.load(cal, day, week), key, cal, day, week))
+        eligible.sort(key=lambda each: (each[0], each[1]))
+        return eligible
+
+    def slot(self, option: _Option) -> Slot:
+        """The public form of an option, with each pool seat's alternates."""
+        sessions = []
+        for position, session_index in enumerate(option.layout.ordering):
+            session = self.plan.sessions[session_index]
+            start = option.start + option.layout.offsets[position]
+            choices = []
+            interviewers = list(session.required)
+            for seat in option.seats:
+                if seat.position != position:
+                    continue
+                others = self.candidates(seat, option.tally, exclude=seat.chosen)
+                choices.append(PoolChoice(seat.chosen, tuple(key for _, key, *_ in others)))
+                interviewers.extend(seat.chosen)
+            sessions.append(
+                SessionSlot(
+                    session=session.key,
+                    start=_datetime(start),
+                    end=_datetime(start + self.durations[session_index]),
+                    interviewers=tuple(interviewers),
+                    trainees=tuple(option.trainees[position]),
+                    pools=tuple(choices),
+                )
+            )
+        return Slot(
+            start=_datetime(option.start),
+            end=_datetime(option.start + option.layout.length),
+            sessions=tuple(sessions),
+        )
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """One order of the sessions: their offsets from the start, and the visit's starts."""
+
+    index: int
+    ordering: tuple[int, ...]
+    offsets: tuple[int, ...]
+    length: int
+    starts: list[Interval]
+
+
+@dataclass
+class _Seat:
+    """The k places of one pool in one session of an option, and who took them."""
+
+    position: int
+    start: int
+    duration: int
+    pool: Pool
+    chosen: tuple[str, ...] = ()
+
+
+@dataclass
+class _Option:
+    """One way to run the visit from one start, before it becomes a `Slot`."""
+
+    start: int
+    layout: _Layout
+    seats: list[_Seat]
+    trainees: list[list[str]]
+    tally: _Tally
+    # Holds in the interviewers' weeks and days, summed, then the start and the order:
+    # lower is better when a limit keeps the best options.
+    rank: tuple
+
+
+# --- one person -----------------------------------------------------------------------------
+
+
+class _Calendar:
+    """One interviewer's time over a search, in epoch seconds."""
+
+    def __init__(self, person: Interviewer, timeline: Timeline, start: int, end: int):
+        self.key = person.key
+        self.label = person.label
+        self.timeline = timeline
+        self.daily_cap = person.daily_cap
+        self.weekly_cap = person.weekly_cap
+        self.has_caps = person.daily_cap is not None or person.weekly_cap is not None
+        # Set by the search: whether options must count this person's interviews.
+        self.counted = True
+        self._weeks: dict[int, tuple[int, int]] = {}
+        lo, hi = start - MARGIN, end + MARGIN
+        days = range(timeline.local_day(start) - 1, timeline.local_day(end) + 2)
+
+        exceptions = {each.date: each.ranges for each in person.hours.exceptions}
+        work = []
+        for day in days:
+            date = day_date(day)
+            for range_start, range_end in exceptions.get(
+                date, person.hours.weekly[date.weekday()]
+            ):
+                wall = day * DAY
+                wall_end = wall + (_time_seconds(range_end) or DAY)
+                work.extend(timeline.wall_range(wall + _time_seconds(range_start), wall_end))
+        self.work = merge(work)
+
+        # Busy time is widened so that the interview itself must avoid it: an interview
+        # [s, e) keeps `before` clear before and `after` clear after exactly when it misses
+        # [busy start - after, busy end + before). A hold is one of our interviews, whose own
+        # buffers count too, hence the larger of the two on both sides.
+        before, after = _seconds(person.buffer_before), _seconds(person.buffer_after)
+        between = max(before, after)
+        # One pass of plain arithmetic per block: with hundreds of blocks per person this
+        # conversion is a large share of the whole search. Ends are rounded up, starts down.
+        blocked = [
+            ((block.start - EPOCH) // SECOND - after, -((EPOCH - block.end) // SECOND) + before)
+            for block in person.busy
+            if not block.free and not block.all_day
+        ]
+        for block in person.busy:
+            if block.all_day and not block.free:
+                first, after_last = block.dates()
+                pieces = timeline.wall_range(day_number(first) * DAY, day_number(after_last) * DAY)
+                blocked.extend((a - after, b + before) for a, b in pieces)
+        self.holds_day: dict[int, int] = {}
+        self.holds_week: dict[tuple[int, int], int] = {}
+        for hold in person.holds:
+            hold_start, hold_end = _floor_seconds(hold.start), _ceil_seconds(hold.end)
+            if hold_end <= lo or hold_start >= hi:
+                continue
+            blocked.append((hold_start - between, hold_end + between))
+            day = timeline.local_day(hold_start)
+            self.holds_day[day] = self.holds_day.get(day, 0) + 1
+            week = self.week_of(day)
+            self.holds_week[week] = self.holds_week.get(week, 0) + 1
+        self.free = subtract(self.work, merge(blocked))
+
+        # The dates on which one more interview would break a cap: nothing may start then.
+        daily_full: list[Interval] = []
+        weekly_full: list[Interval] = []
+        for day in days if self.has_caps else ():
+            whole_day = timeline.wall_range(day * DAY, (day + 1) * DAY)
+            if self.daily_cap is not None and self.holds_day.get(day, 0) >= self.daily_cap:
+                daily_full.extend(whole_day)
+            if (
+                self.weekly_cap is not None
+                and self.holds_week.get(self.week_of(day), 0) >= self.weekly_cap
+            ):
+                weekly_full.extend(whole_day)
+        self.daily_full = merge(daily_full)
+        self.weekly_full = merge(weekly_full)
+        self.cap_full = merge(daily_full + weekly_full)
+        self._work_starts: dict[int, list[Interval]] = {}
+        self._free_starts: dict[int, list[Interval]] = {}
+        self._start_sets: dict[int, list[Interval]] = {}
+        self._start_keys: dict[int, list[int]] = {}
+
+    def week_of(self, day: int) -> tuple[int, int]:
+        """The ISO (year, week) of a day number."""
+        week = self._weeks.get(day)
+        if week is None:
+            year, number, _ = day_date(day).isocalendar()
+            week = self._weeks[day] = (year, number)
+        return week
+
+    def day_of(self, at: int) -> int:
+        return self.timeline.local_day(at)
+
+    def work_starts(self, duration: int) -> list[Interval]:
+        """When a session of `duration` could start inside working hours alone."""
+        starts = self._work_starts.get(duration)
+        if starts is None:
+            starts = self._work_starts[duration] = _starts_within(self.work, duration)
+        return starts
+
+    def starts_before_caps(self, duration: int) -> list[Interval]:
+        """When a session of `duration` could start if caps did not count."""
+        starts = self._free_starts.get(duration)
+        if starts is None:
+            starts = self._free_starts[duration] = _starts_within(self.free, duration)
+        return starts
+
+    def start_set(self, duration: int) -> list[Interval]:
+        """When a session of `duration` can start: in hours, free, and under the caps."""
+        starts = self._start_sets.get(duration)
+        if starts is None:
+            starts = self.starts_before_caps(duration)
+            if self.cap_full:
+                starts = subtract(starts, self.cap_full)
+            self._start_sets[duration] = starts
+            self._start_keys[duration] = [a for a, _ in starts]
+        return starts
+
+    def can_start(self, at: int, duration: int) -> bool:
+        starts = self.start_set(duration)
+        return contains(self._start_keys[duration], starts, at)
+
+
+def _starts_within(intervals: list[Interval], duration: int) -> list[Interval]:
+    """The starts that leave `duration` inside one of the intervals.
+
+    Seconds are whole, so the last start b - duration is kept by ending the half-open
+    interval one second later.
+    """
+    return [(a, b - duration + 1) for a, b in intervals if b - a >= duration]
+
+
+class _Tally:
+    """The interviews one option gives each person, per local date and ISO week."""
+
+    def __init__(self):
+        self.days: dict[tuple[str, int], int] = {}
+        self.weeks: dict[tuple[str, tuple[int, int]], int] = {}
+
+    def load(self, cal: _Calendar, day: int, week: tuple[int, int]) -> tuple[int, int]:
+        """(interviews in the week, interviews on the day), holds and this option together."""
+        return (
+            cal.holds_week.get(week, 0) + self.weeks.get((cal.key, week), 0),
+            cal.holds_day.get(day, 0) + self.days.get((cal.key, day), 0),
+        )
+
+    def fits(self, cal: _Calendar, day: int, week: tuple[int, int]) -> bool:
+        """Whether one more interview keeps the person within their caps."""
+        week_load, day_load = self.load(cal, day, week)
+        return (cal.daily_cap is None or day_load < cal.daily_cap) and (
+            cal.weekly_cap is None or week_load < cal.weekly_cap
+        )
+
+    def add(self, cal: _Calendar, day: int, week: tuple[int, int], count: int = 1) -> None:
+        self.days[(cal.key, day)] = self.days.get((cal.key, day), 0) + count
+        self.weeks[(cal.key, week)] = self.weeks.get((cal.key, week), 0) + count
+
+
+# --- conversions ----------------------------------------------------------------------------
+
+
+def _seconds(value: dt.timedelta) -> int:
+    return int(value.total_seconds())
+
+
+def _floor_seconds(value: dt.datetime) -> int:
+    return (value - EPOCH) // SECOND
+
+
+def _ceil_seconds(value: dt.datetime) -> int:
+    return -((EPOCH - value) // SECOND)
+
+
+def _time_seconds(value: dt.time) -> int:
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+def _datetime(seconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, UTC)

@@ -1,0 +1,181 @@
+"""Why a candidate's date has no slot, as a code, a sentence and the people concerned.
+
+The order of the checks is the priority documented on `DayExplanation`.
+"""
+
+import datetime as dt
+from bisect import bisect_left
+
+from .intervals import Interval, subtract
+from .records import (
+    BEYOND_HORIZON,
+    DAILY_CAP,
+    NO_COMMON_TIME,
+    NO_ONE_WORKS,
+    OUT_OF_HOURS,
+    POOL_EXHAUSTED,
+    REQUIRED_BUSY,
+    WEEKLY_CAP,
+    WITHIN_NOTICE,
+    DayExplanation,
+    Plan,
+    Search,
+)
+
+
+def within_notice(date: dt.date, search: Search) -> DayExplanation:
+    """The minimum notice rules out the date.
+
+    >>> now = dt.datetime(2026, 3, 9, 12, tzinfo=dt.UTC)
+    >>> search = Search(start=now, end=now + dt.timedelta(days=2), now=now,
+    ...                 min_notice=dt.timedelta(hours=36))
+    >>> within_notice(dt.date(2026, 3, 10), search).message
+    'Tuesday 10 March is too soon: interviews need 36 hours’ notice.'
+    """
+    when = _day(date)
+    if search.min_notice:
+        amount = _amount(search.min_notice)
+        possessive = f"{amount}’" if amount.endswith("s") else f"{amount}’s"
+        message = f"{when} is too soon: interviews need {possessive} notice."
+    else:
+        message = f"{when} has already passed."
+    return DayExplanation(date, WITHIN_NOTICE, message, ())
+
+
+def beyond_horizon(date: dt.date, search: Search) -> DayExplanation:
+    """The booking horizon rules out the date.
+
+    >>> now = dt.datetime(2026, 3, 9, 12, tzinfo=dt.UTC)
+    >>> search = Search(start=now, end=now + dt.timedelta(days=30), now=now,
+    ...                 horizon=dt.timedelta(days=14))
+    >>> beyond_horizon(dt.date(2026, 3, 30), search).message
+    'Monday 30 March is too far ahead: interviews are booked at most 14 days ahead.'
+    """
+    horizon = _amount(search.horizon)
+    message = f"{_day(date)} is too far ahead: interviews are booked at most {horizon} ahead."
+    return DayExplanation(date, BEYOND_HORIZON, message, ())
+
+
+def person_reason(cal, duration: int, lo: int, hi: int) -> str | None:
+    """Why one person cannot start a session of `duration` in [lo, hi), or None if they can.
+
+    `cal` is the engine's calendar of the person; the answer is one of the codes
+    `required_out_of_hours`, `daily_cap_reached`, `weekly_cap_reached`, `required_busy`.
+    """
+    if not _overlaps(cal.work_starts(duration), lo, hi):
+        return OUT_OF_HOURS
+    before_caps = cal.starts_before_caps(duration)
+    if not _overlaps(before_caps, lo, hi):
+        return REQUIRED_BUSY
+    if _overlaps(cal.start_set(duration), lo, hi):
+        return None
+    if not _overlaps(subtract(before_caps, cal.daily_full), lo, hi):
+        return DAILY_CAP
+    return WEEKLY_CAP
+
+
+def people_reason(
+    date: dt.date, lo: int, hi: int, plan: Plan, durations, calendars, session_starts
+) -> DayExplanation:
+    """The reason on the people's side that a date (its instants [lo, hi)) has no slot."""
+    when = _day(date)
+    everyone = plan.people()
+    if not any(_overlaps(calendars[key].work, lo, hi) for key in everyone):
+        return DayExplanation(
+            date, NO_ONE_WORKS, f"No one on this plan works on {when}.", everyone
+        )
+
+    # Required people by what stops them; each code keeps its people in plan order.
+    found: dict[str, dict[str, None]] = {code: {} for code in _PERSON_CODES}
+    for session, duration in zip(plan.sessions, durations, strict=True):
+        for key in session.must_attend():
+            code = person_reason(calendars[key], duration, lo, hi)
+            if code is not None:
+                found[code][key] = None
+    for code in _PERSON_CODES:
+        if found[code]:
+            labels = [calendars[key].label for key in found[code]]
+            message = _people_sentence(code, labels, when)
+            return DayExplanation(date, code, message, tuple(found[code]))
+
+    for session, duration in zip(plan.sessions, durations, strict=True):
+        for number, pool in enumerate(session.pools, start=1):
+            unable = {}
+            for key in pool.members:
+                code = person_reason(calendars[key], duration, lo, hi)
+                if code is not None:
+                    unable[key] = code
+            able = len(pool.members) - len(unable)
+            if able < pool.k:
+                why = "; ".join(
+                    f"{calendars[key].label}: {_WHY[code]}" for key, code in unable.items()
+                )
+                message = (
+                    f"{session.key}, pool {number}: needs {pool.k} but only {able} of "
+                    f"{len(pool.members)} can attend on {when} ({why})."
+                )
+                return DayExplanation(date, POOL_EXHAUSTED, message, tuple(unable))
+
+    for session, duration, starts in zip(plan.sessions, durations, session_starts, strict=True):
+        if not _overlaps(starts, lo, hi):
+            minutes = duration // 60
+            message = (
+                f"Everyone for {session.key} has free time on {when}, but not "
+                f"{minutes} minutes at the same time."
+            )
+            return DayExplanation(date, NO_COMMON_TIME, message, session.people())
+    message = (
+        f"Each session could take place on {when}, but they do not fit together into one "
+        "day at the allowed start times."
+    )
+    return DayExplanation(date, NO_COMMON_TIME, message, everyone)
+
+
+_PERSON_CODES = (OUT_OF_HOURS, DAILY_CAP, WEEKLY_CAP, REQUIRED_BUSY)
+_WHY = {
+    OUT_OF_HOURS: "not working",
+    DAILY_CAP: "daily limit reached",
+    WEEKLY_CAP: "weekly limit reached",
+    REQUIRED_BUSY: "busy",
+}
+
+
+def _people_sentence(code: str, labels: list[str], when: str) -> str:
+    names = _names(labels)
+    is_, has = ("are", "have") if len(labels) > 1 else ("is", "has")
+    if code == OUT_OF_HOURS:
+        return f"{names} {is_} not working long enough on {when} (day off or outside hours)."
+    if code == DAILY_CAP:
+        return f"{names} already {has} as many interviews on {when} as the daily limit allows."
+    if code == WEEKLY_CAP:
+        return f"{names} already {has} as many interviews that week as the weekly limit allows."
+    return f"{names} {is_} busy all through working hours on {when}."
+
+
+def _overlaps(intervals: list[Interval], lo: int, hi: int) -> bool:
+    """Whether any interval of a sorted list meets [lo, hi)."""
+    i = bisect_left(intervals, (lo, lo))
+    # The interval just before may still reach past `lo`.
+    if i > 0 and intervals[i - 1][1] > lo:
+        return True
+    return i < len(intervals) and intervals[i][0] < hi
+
+
+def _day(date: dt.date) -> str:
+    return f"{date:%A} {date.day} {date:%B}"
+
+
+def _names(labels: list[str]) -> str:
+    if len(labels) == 1:
+        return labels[0]
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _amount(value: dt.timedelta) -> str:
+    """A duration in the largest whole unit: '2 days', '36 hours', '90 minutes'."""
+    seconds = int(value.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0 and seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"

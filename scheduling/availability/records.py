@@ -1,0 +1,504 @@
+"""What goes into the engine and what comes out: frozen dataclasses.
+
+Datetimes are aware (any zone; the engine reads them as instants), zones are IANA names, and
+people are named by a stable string key (an interviewer's public id). Construction checks the
+values, so a mistake fails where it was made rather than deep in a search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+UTC = dt.UTC
+ZERO = dt.timedelta(0)
+MIDNIGHT = dt.time(0)
+MONDAY_TO_FRIDAY = (0, 1, 2, 3, 4)
+
+# Plan.order
+FIXED_ORDER = "fixed"
+ANY_ORDER = "any"
+
+# Explanation codes for a day without slots, most useful first: when several apply, the
+# engine reports the first (see `DayExplanation`).
+BEYOND_HORIZON = "beyond_horizon"
+WITHIN_NOTICE = "within_notice"
+NO_ONE_WORKS = "no_one_works"
+OUT_OF_HOURS = "required_out_of_hours"
+DAILY_CAP = "daily_cap_reached"
+WEEKLY_CAP = "weekly_cap_reached"
+REQUIRED_BUSY = "required_busy"
+POOL_EXHAUSTED = "pool_exhausted"
+NO_COMMON_TIME = "no_common_time"
+EXPLANATION_CODES = (
+    BEYOND_HORIZON,
+    WITHIN_NOTICE,
+    NO_ONE_WORKS,
+    OUT_OF_HOURS,
+    DAILY_CAP,
+    WEEKLY_CAP,
+    REQUIRED_BUSY,
+    POOL_EXHAUSTED,
+    NO_COMMON_TIME,
+)
+
+Range = tuple[dt.time, dt.time]
+
+
+def _require_aware(value: dt.datetime, what: str) -> None:
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        raise ValueError(f"{what} must be an aware datetime, got {value!r}")
+
+
+def _require_whole_seconds(value: dt.timedelta, what: str) -> None:
+    if value < ZERO or value.microseconds:
+        raise ValueError(f"{what} must be zero or more whole seconds, got {value!r}")
+
+
+def _require_ranges(ranges: tuple[Range, ...], what: str) -> None:
+    for start, end in ranges:
+        # 00:00 as an end is the midnight that closes the day.
+        if not (start < end or end == MIDNIGHT):
+            raise ValueError(f"{what}: {start}–{end} is not a range within one day")
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateHours:
+    """The working ranges on one date, replacing the weekly ones; no ranges is a day off.
+
+    >>> DateHours(dt.date(2026, 12, 25))  # a holiday
+    DateHours(date=datetime.date(2026, 12, 25), ranges=())
+    """
+
+    date: dt.date
+    ranges: tuple[Range, ...] = ()
+
+    def __post_init__(self):
+        _require_ranges(self.ranges, f"hours on {self.date}")
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When a person works: wall-clock ranges in their own zone.
+
+    `weekly` holds seven tuples of (start, end) ranges, Monday first; an empty tuple is a day
+    off. `exceptions` replace the weekly ranges on particular dates. A range ends at or
+    before midnight (an end of 00:00 means the midnight that closes the day; 00:00–00:00 is
+    the whole day); work past midnight is a second range on the next day.
+
+    A range means the instants at which the person's clock shows a time inside it. On a
+    daylight-saving change day 09:00–17:00 is still 09:00–17:00 on the clock; a range inside
+    the spring-forward gap holds no time, and a range over the fall-back hour holds both
+    passes of it.
+
+    >>> hours = WorkingHours.daily(dt.time(9), dt.time(17),
+    ...                            exceptions=(DateHours(dt.date(2026, 3, 10)),))
+    >>> hours.ranges_on(dt.date(2026, 3, 9))
+    ((datetime.time(9, 0), datetime.time(17, 0)),)
+    >>> hours.ranges_on(dt.date(2026, 3, 10)), hours.ranges_on(dt.date(2026, 3, 14))
+    ((), ())
+    """
+
+    weekly: tuple[tuple[Range, ...], ...]
+    exceptions: tuple[DateHours, ...] = ()
+
+    def __post_init__(self):
+        if len(self.weekly) != 7:
+            raise ValueError("weekly working hours need seven days, Monday first")
+        for day, ranges in enumerate(self.weekly):
+            _require_ranges(ranges, f"weekly hours of day {day}")
+        dates = [each.date for each in self.exceptions]
+        if len(set(dates)) != len(dates):
+            raise ValueError("working hours have two exceptions for one date")
+
+    @classmethod
+    def daily(
+        cls,
+        start: dt.time,
+        end: dt.time,
+        days: tuple[int, ...] = MONDAY_TO_FRIDAY,
+        exceptions: tuple[DateHours, ...] = (),
+    ) -> WorkingHours:
+        """The same range on each of `days` (0 is Monday); the other days off.
+
+        >>> WorkingHours.daily(dt.time(9), dt.time(17), days=(0,)).weekly[:2]
+        (((datetime.time(9, 0), datetime.time(17, 0)),), ())
+        """
+        weekly = tuple(((start, end),) if day in days else () for day in range(7))
+        return cls(weekly=weekly, exceptions=exceptions)
+
+    def ranges_on(self, date: dt.date) -> tuple[Range, ...]:
+        """The ranges worked on a date: its exception if it has one, else the weekly rule."""
+        for each in self.exceptions:
+            if each.date == date:
+                return each.ranges
+        return self.weekly[date.weekday()]
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """A block from a person's calendar.
+
+    `free` blocks (transparent events) block nothing. An `all_day` block blocks whole dates
+    in the person's own zone, from their midnight to their midnight; its `start` and `end`
+    are midnight UTC of the first date and of the day after the last, which is how Unified
+    sends all-day events (see `scheduling.unified.records.Event.all_day_dates`). `whole_days`
+    builds one.
+
+    >>> Busy.whole_days(dt.date(2026, 12, 24), dt.date(2026, 12, 26)).dates()
+    (datetime.date(2026, 12, 24), datetime.date(2026, 12, 26))
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    all_day: bool = False
+    free: bool = False
+
+    def __post_init__(self):
+        _require_aware(self.start, "a busy block's start")
+        _require_aware(self.end, "a busy block's end")
+
+    @classmethod
+    def whole_days(cls, first: dt.date, after_last: dt.date, free: bool = False) -> Busy:
+        """An all-day block from `first` up to, not including, `after_last`."""
+        return cls(
+            start=dt.datetime.combine(first, MIDNIGHT, UTC),
+            end=dt.datetime.combine(after_last, MIDNIGHT, UTC),
+            all_day=True,
+            free=free,
+        )
+
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """An all-day block's first date and the day after its last (at least one day)."""
+        first = self.start.astimezone(UTC).date()
+        after_last = self.end.astimezone(UTC).date()
+        return first, max(after_last, first + dt.timedelta(days=1))
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """An interview Convene booked for the person, which their calendar may not show yet.
+
+    It blocks its time (with the person's buffers around it) and counts toward their caps
+    and load on the local date and ISO week of its start.
+
+    >>> Hold(dt.datetime(2026, 3, 9, 14, tzinfo=UTC), dt.datetime(2026, 3, 9, 15, tzinfo=UTC))
+    Hold(start=datetime.datetime(2026, 3, 9, 14, 0, tzinfo=datetime.timezone.utc), \
+end=datetime.datetime(2026, 3, 9, 15, 0, tzinfo=datetime.timezone.utc))
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+
+    def __post_init__(self):
+        _require_aware(self.start, "a hold's start")
+        _require_aware(self.end, "a hold's end")
+
+
+@dataclass(frozen=True)
+class Interviewer:
+    """Everything the engine knows about one person.
+
+    Buffers: a proposed interview [start, end) needs `buffer_before` free of busy time
+    before it and `buffer_after` after it; between two of Convene's interviews (a hold and
+    the proposal) the gap is at least the larger of the two, so a hold's own buffers are
+    respected as well. Buffers may fall outside working hours.
+
+    Caps: at most `daily_cap` interviews on one local date and `weekly_cap` in one ISO week
+    (Monday to Sunday in the person's zone), counting holds and the proposed ones; `None` is
+    no cap. A trainee's shadowing counts as an interview.
+
+    >>> ann = Interviewer(key="ann", zone="Europe/London",
+    ...                   hours=WorkingHours.daily(dt.time(9), dt.time(17)), daily_cap=2)
+    >>> ann.label
+    'ann'
+    """
+
+    key: str
+    zone: str
+    hours: WorkingHours
+    busy: tuple[Busy, ...] = ()
+    holds: tuple[Hold, ...] = ()
+    buffer_before: dt.timedelta = ZERO
+    buffer_after: dt.timedelta = ZERO
+    daily_cap: int | None = None
+    weekly_cap: int | None = None
+    # Shown in explanations; the key when empty.
+    name: str = ""
+
+    def __post_init__(self):
+        ZoneInfo(self.zone)
+        for what, buffer in (
+            ("buffer_before", self.buffer_before),
+            ("buffer_after", self.buffer_after),
+        ):
+            _require_whole_seconds(buffer, what)
+            if buffer > dt.timedelta(days=1):
+                raise ValueError(f"{what} of {self.key} is longer than a day")
+        for what, cap in (("daily_cap", self.daily_cap), ("weekly_cap", self.weekly_cap)):
+            if cap is not None and cap < 0:
+                raise ValueError(f"{what} of {self.key} is negative")
+
+    @property
+    def label(self) -> str:
+        return self.name or self.key
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Interviewers of whom `k` are picked, and an optional trainee who shadows them.
+
+    The trainee must be able to attend like anyone else (hours, busy time, buffers, caps) but
+    fills none of the `k` seats. With `trainee_required=False` a time the trainee cannot make
+    is still offered, without the trainee; with `True` it is not offered.
+
+    >>> Pool(members=("bob", "cy", "dee"), k=2, trainee="eve").k
+    2
+    """
+
+    members: tuple[str, ...]
+    k: int = 1
+    trainee: str | None = None
+    trainee_required: bool = False
+
+    def __post_init__(self):
+        if len(set(self.members)) != len(self.members):
+            raise ValueError(f"pool {self.members} names someone twice")
+        if not 1 <= self.k <= len(self.members):
+            raise ValueError(f"a pool of {len(self.members)} cannot supply {self.k}")
+        if self.trainee is not None and self.trainee in self.members:
+            raise ValueError(f"{self.trainee} is both a member and the trainee of a pool")
+
+
+@dataclass(frozen=True)
+class Session:
+    """One interview of a plan: all `required` people and `k` from each pool attend.
+
+    A person may appear once per session (as required, in one pool, or as a trainee), and
+    in any number of a plan's sessions.
+
+    >>> tech = Session(key="tech", duration=dt.timedelta(minutes=60), required=("ann",),
+    ...                pools=(Pool(members=("bob", "cy")),))
+    >>> tech.people()
+    ('ann', 'bob', 'cy')
+    """
+
+    key: str
+    duration: dt.timedelta
+    required: tuple[str, ...] = ()
+    pools: tuple[Pool, ...] = ()
+
+    def __post_init__(self):
+        _require_whole_seconds(self.duration, f"duration of {self.key}")
+        if self.duration <= ZERO:
+            raise ValueError(f"session {self.key} has no duration")
+        if not self.required and not self.pools:
+            raise ValueError(f"session {self.key} has no interviewers")
+        people = self.people()
+        if len(set(people)) != len(people):
+            raise ValueError(f"session {self.key} names someone twice")
+
+    def must_attend(self) -> tuple[str, ...]:
+        """Who must attend for the session to take place: required people, required trainees.
+
+        >>> Session(key="s", duration=dt.timedelta(hours=1), required=("ann",),
+        ...         pools=(Pool(("bob",), trainee="eve", trainee_required=True),)).must_attend()
+        ('ann', 'eve')
+        """
+        trainees = tuple(p.trainee for p in self.pools if p.trainee and p.trainee_required)
+        return self.required + trainees
+
+    def people(self) -> tuple[str, ...]:
+        """Everyone the session may use: required, pool members, trainees, in plan order."""
+        people = list(self.required)
+        for pool in self.pools:
+            people.extend(pool.members)
+            if pool.trainee is not None:
+                people.append(pool.trainee)
+        return tuple(people)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The sessions of one visit, all within one date of the candidate's.
+
+    A visit belongs to the candidate date it starts on; with several sessions it must end
+    on that date too (an end at midnight counts), while a single interview may run past it.
+
+    With `order=FIXED_ORDER` the sessions run in the given order; with `ANY_ORDER` any order
+    is tried and each start time is offered once, in the best order by load (the given order
+    wins ties). Consecutive sessions are separated by exactly `break_between` (zero:
+    back to back).
+
+    >>> plan = Plan(sessions=(Session(key="a", duration=dt.timedelta(minutes=30),
+    ...                               required=("ann",)),
+    ...                       Session(key="b", duration=dt.timedelta(minutes=45),
+    ...                               required=("bob", "ann"))),
+    ...             break_between=dt.timedelta(minutes=15))
+    >>> plan.people()
+    ('ann', 'bob')
+    """
+
+    sessions: tuple[Session, ...]
+    order: str = FIXED_ORDER
+    break_between: dt.timedelta = ZERO
+
+    def __post_init__(self):
+        if not self.sessions:
+            raise ValueError("a plan needs at least one session")
+        keys = [session.key for session in self.sessions]
+        if len(set(keys)) != len(keys):
+            raise ValueError("two sessions of a plan share a key")
+        if self.order not in (FIXED_ORDER, ANY_ORDER):
+            raise ValueError(f"order must be {FIXED_ORDER!r} or {ANY_ORDER!r}")
+        _require_whole_seconds(self.break_between, "break_between")
+
+    def people(self) -> tuple[str, ...]:
+        """Everyone the plan may use, each once, in order of first appearance."""
+        return tuple(dict.fromkeys(key for s in self.sessions for key in s.people()))
+
+
+@dataclass(frozen=True)
+class Search:
+    """Where and how to look.
+
+    A slot starts at or after `start` and ends by `end`; it starts no sooner than
+    `now + min_notice` and, with a `horizon`, no later than `now + horizon`. Starts are
+    aligned on the candidate's clock: at a multiple of `step` after midnight in
+    `candidate_zone` (15 minutes gives :00, :15, :30, :45 on the candidate's side). The
+    candidate's dates also set the days: a slot belongs to the date it starts on, a plan's
+    sessions fall within one date, and empty days are explained per candidate date.
+    `limit` keeps the best options by load (still returned in time order).
+
+    >>> Search(start=dt.datetime(2026, 3, 9, tzinfo=UTC), end=dt.datetime(2026, 3, 14, tzinfo=UTC),
+    ...        now=dt.datetime(2026, 3, 6, 12, tzinfo=UTC), candidate_zone="Europe/Paris",
+    ...        limit=50).step
+    datetime.timedelta(seconds=900)
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    now: dt.datetime
+    candidate_zone: str = "UTC"
+    step: dt.timedelta = dt.timedelta(minutes=15)
+    min_notice: dt.timedelta = ZERO
+    horizon: dt.timedelta | None = None
+    limit: int | None = None
+
+    def __post_init__(self):
+        _require_aware(self.start, "the search start")
+        _require_aware(self.end, "the search end")
+        _require_aware(self.now, "now")
+        if self.end <= self.start:
+            raise ValueError("the search ends before it starts")
+        ZoneInfo(self.candidate_zone)
+        step = self.step.total_seconds()
+        if step <= 0 or step % 60 or 86400 % step:
+            raise ValueError("the step must be whole minutes that divide a day")
+        _require_whole_seconds(self.min_notice, "min_notice")
+        if self.horizon is not None:
+            _require_whole_seconds(self.horizon, "horizon")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError("limit must be at least 1")
+
+
+# --- outputs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PoolChoice:
+    """Who was picked from one pool, and who else could take one of those seats.
+
+    `alternates` are the pool's other members who could replace any one of `chosen`, with
+    the rest of the slot unchanged (free, in hours, within caps), best by load first.
+
+    >>> PoolChoice(chosen=("bob",), alternates=("cy",)).alternates
+    ('cy',)
+    """
+
+    chosen: tuple[str, ...]
+    alternates: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSlot:
+    """One session of a slot: when, and who.
+
+    `interviewers` lists the required people, then each pool's picks; `pools` has one
+    `PoolChoice` per pool of the session, in plan order; `trainees` those who shadow.
+
+    >>> at = dt.datetime(2026, 3, 9, 14, tzinfo=UTC)
+    >>> SessionSlot("tech", at, at + dt.timedelta(hours=1), ("ann",), (), ()).session
+    'tech'
+    """
+
+    session: str
+    start: dt.datetime
+    end: dt.datetime
+    interviewers: tuple[str, ...]
+    trainees: tuple[str, ...]
+    pools: tuple[PoolChoice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One option to offer: the whole visit, its sessions in time order.
+
+    >>> at = dt.datetime(2026, 3, 9, 14, tzinfo=UTC)
+    >>> Slot(at, at + dt.timedelta(hours=1), ()).end.hour
+    15
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    sessions: tuple[SessionSlot, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DayExplanation:
+    """Why a date of the candidate's has no slot, in a form a recruiter can act on.
+
+    `code` is one of `EXPLANATION_CODES`; when several reasons apply the first in that order
+    is given, because the earlier ones are about the search itself or would still stop the
+    day if the later ones were fixed:
+
+    1. `beyond_horizon`, `within_notice`: the whole day, or every time that would otherwise
+       work, is past the booking horizon or inside the minimum notice.
+    2. `no_one_works`: nobody on the plan works that day (a weekend, a holiday).
+    3. `required_out_of_hours`: required people (and required trainees) off or not working
+       long enough for their session.
+    4. `daily_cap_reached`, `weekly_cap_reached`: required people with free time but no
+       room under their cap.
+    5. `required_busy`: required people working but without free time long enough.
+    6. `pool_exhausted`: a pool with fewer than k members who could attend; `people` are
+       the ones who cannot, and the message says why for each.
+    7. `no_common_time`: everyone could come, but not at one time (or the sessions do not
+       fit together); `people` are those of the first session that finds no time, or
+       everyone when each session could run on its own.
+
+    `people` are interviewer keys; `message` is an English sentence using their names.
+
+    >>> DayExplanation(dt.date(2026, 3, 7), NO_ONE_WORKS, "No one works.", ("ann",)).code
+    'no_one_works'
+    """
+
+    date: dt.date
+    code: str
+    message: str
+    people: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """The answer: slots in time order, and an explanation for each date without any.
+
+    >>> Availability(slots=(), empty_days=()).slots
+    ()
+    """
+
+    slots: tuple[Slot, ...]
+    empty_days: tuple[DayExplanation, ...]
