@@ -61,3 +61,18 @@ class PipelineFilterForm(forms.Form):
         sort = (cleaned.get("sort") or "").strip()
         cleaned["sort"] = sort if sort.lstrip("-") in SORTS else "days"
         return cleaned
+
+
+class OverrideForm(forms.Form):
+    """Book outside the offered times: a start on the recruiter's clock and a reason."""
+
+    start = forms.DateTimeField(
+        label="Start",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    reason = forms.CharField(
+        label="Why this time, although Convene does not offer it",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -7,7 +7,7 @@ stale: an interview that just ended turns "scheduled" into "feedback due" on its
 
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
-from scheduling.models import Connection
+from scheduling.models import Connection, Interview
 
 from .models import Application, RemoteInterview
 
@@ -51,11 +51,16 @@ def with_scheduling_state(queryset, tenant, now):
     remote = RemoteInterview.objects.filter(
         application=OuterRef("pk"), removed_at__isnull=True
     ).exclude(status="CANCELED")
-    upcoming = Exists(remote.filter(start_at__gt=now))
+    ours = Interview.objects.filter(
+        application=OuterRef("pk"), status=Interview.Status.SCHEDULED
+    )
+    upcoming = Exists(remote.filter(start_at__gt=now)) | Exists(ours.filter(end_at__gt=now))
     awaiting = Exists(
         remote.filter(_in_current_stage(), start_at__lte=now).exclude(status="COMPLETE")
     )
-    done = Exists(remote.filter(_in_current_stage(), status="COMPLETE"))
+    done = Exists(remote.filter(_in_current_stage(), status="COMPLETE")) | Exists(
+        ours.filter(end_at__lte=now, stage_status=OuterRef("status"))
+    )
     return queryset.annotate(
         scheduling_state=Case(
             When(upcoming, then=Value(SCHEDULED)),

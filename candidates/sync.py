@@ -342,7 +342,11 @@ class _Writer:
         )
         self._job_people(jobs, interviewers)
         stages = [
-            {**row, "position": position, "job_id": jobs.get(row.pop("job_remote_id"))}
+            {
+                **{k: v for k, v in row.items() if k != "job_remote_id"},
+                "position": position,
+                "job_id": jobs.get(row["job_remote_id"]),
+            }
             for position, row in enumerate(self.fetched["stages"])
         ]
         self._upsert(Stage, stages)

@@ -1,16 +1,23 @@
 """The recruiter's pages on the candidate side: the pipeline and a candidate's page."""
 
+import datetime as dt
+
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import QueryDict
-from django.shortcuts import render
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
 
+from scheduling import booking, slots
 from scheduling.access import get_for_tenant, scheduler_required
-from scheduling.models import Connection, Interviewer
+from scheduling.models import Connection, Interview, Interviewer
+from scheduling.plans import plan_for
 
-from .forms import SORTS, PipelineFilterForm
-from .models import Candidate, RemoteInterview
+from .forms import SORTS, OverrideForm, PipelineFilterForm
+from .models import Application, Candidate, RemoteInterview
 from .pipeline import STATE_BADGES, STATE_LABELS, applications_for, with_scheduling_state
 
 PAGE_SIZE = 50
@@ -110,6 +117,15 @@ def candidate_detail(request, pk):
     )
     for interview in remote_interviews:
         interview.interviewer_names = [names.get(uid, uid) for uid in interview.user_ids]
+    ours = list(
+        Interview.objects.filter(application__candidate=candidate, tenant=tenant)
+        .select_related("application__job")
+        .prefetch_related("sessions__attendees__interviewer")
+        .order_by("-start_at")
+    )
+    # An ATS interview Convene wrote is shown once, as Convene's.
+    written = {s.ats_interview_id for i in ours for s in i.sessions.all() if s.ats_interview_id}
+    remote_interviews = [r for r in remote_interviews if r.remote_id not in written]
     return render(
         request,
         "candidates/candidate_detail.html",
@@ -117,9 +133,214 @@ def candidate_detail(request, pk):
             "candidate": candidate,
             "applications": applications,
             "remote_interviews": remote_interviews,
+            "interviews": ours,
             "state_labels": STATE_LABELS,
             "state_badges": STATE_BADGES,
             "now": now,
             "nav_active": "pipeline",
         },
     )
+
+
+# --- the slot picker ----------------------------------------------------------------------------
+
+
+def _week_start(request, zone):
+    """The Monday of the requested week (`?week=YYYY-MM-DD`), else of this week."""
+    today = timezone.localtime(timezone.now(), zone).date()
+    try:
+        day = dt.date.fromisoformat(request.GET.get("week") or request.POST.get("week") or "")
+    except ValueError:
+        day = today
+    day = max(day, today - dt.timedelta(days=today.weekday()))
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _picker_context(request, application, plan, *, interview=None, error=None, week=None):
+    zone = timezone.get_current_timezone()
+    week = week or _week_start(request, zone)
+    start = dt.datetime.combine(week, dt.time(), zone)
+    end = start + dt.timedelta(days=7)
+    context = {
+        "application": application,
+        "candidate": application.candidate,
+        "plan": plan,
+        "interview": interview,
+        "week": week,
+        "previous_week": week - dt.timedelta(days=7),
+        "next_week": week + dt.timedelta(days=7),
+        "this_week": _week_start(request, zone) == week and not request.GET.get("week"),
+        "zone_name": zone.key,
+        "error": error,
+        "override_form": OverrideForm(),
+        "nav_active": "pipeline",
+    }
+    if plan is None:
+        return context
+    try:
+        offer = slots.find(
+            application,
+            plan,
+            start=start,
+            end=end,
+            candidate_zone=zone.key,
+            exclude_interview=interview,
+        )
+    except slots.PlanNotUsable as exc:
+        context["plan_error"] = str(exc)
+        return context
+    except slots.CalendarsUnavailable as exc:
+        context["calendar_failures"] = exc.failures
+        return context
+    days = {week + dt.timedelta(days=n): [] for n in range(7)}
+    for slot in offer.slots:
+        day = timezone.localtime(slot.start, zone).date()
+        if day in days:
+            days[day].append(slot)
+    explanations = {e.date: e for e in offer.empty_days}
+    context.update(
+        offer=offer,
+        days=[
+            {"date": day, "slots": day_slots, "why": explanations.get(day)}
+            for day, day_slots in days.items()
+        ],
+        names={pid: person.name for pid, person in offer.people.items()},
+    )
+    return context
+
+
+def _render_picker(request, context, status=200):
+    template = "candidates/schedule.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#slot-week"
+    return render(request, template, context, status=status)
+
+
+def _swaps(post):
+    """{(session key, chosen id): alternate id} from `swap:<session>:<chosen>` fields."""
+    swaps = {}
+    for key, value in post.items():
+        if key.startswith("swap:") and value:
+            _prefix, session, chosen = key.split(":", 2)
+            swaps[(session, chosen)] = value
+    return swaps
+
+
+def _parse_start(value):
+    try:
+        start = dt.datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return start if start.tzinfo else None
+
+
+@scheduler_required
+def schedule(request, pk):
+    """The recruiter picks a time for an application; Convene books it and writes it back."""
+    application = get_for_tenant(
+        request, Application.objects.select_related("candidate", "job", "connection"), pk=pk
+    )
+    plan = plan_for(application)
+    if request.method != "POST":
+        return _render_picker(request, _picker_context(request, application, plan))
+    if plan is None:
+        raise Http404
+    week = _week_start(request, timezone.get_current_timezone())
+    if request.POST.get("override"):
+        return _book_override(request, application, plan, week)
+    start = _parse_start(request.POST.get("start"))
+    offer_context = _picker_context(request, application, plan, week=week)
+    offer = offer_context.get("offer")
+    slot = offer.slot_at(start) if offer and start else None
+    if slot is None:
+        offer_context["error"] = "That time is no longer free. Here are fresh times."
+        return _render_picker(request, offer_context, status=409)
+    try:
+        interview = booking.book(
+            application,
+            plan,
+            offer.choice_for(slot, application, swaps=_swaps(request.POST)),
+            user=request.user,
+        )
+    except booking.BookingError as exc:
+        fresh = _picker_context(request, application, plan, week=week, error=str(exc))
+        return _render_picker(request, fresh, status=409)
+    messages.success(
+        request,
+        f"Booked {application.candidate}. The calendar events, the ATS interview and the "
+        "confirmation email follow in a moment.",
+    )
+    url = reverse("interview_detail", args=[interview.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _book_override(request, application, plan, week):
+    form = OverrideForm(request.POST)
+    context = _picker_context(request, application, plan, week=week)
+    if not form.is_valid():
+        context["override_form"] = form
+        context["show_override"] = True
+        return _render_picker(request, context, status=400)
+    start = timezone.make_aware(form.cleaned_data["start"], timezone.get_current_timezone())
+    try:
+        choice = booking.manual_choice(application, plan, start)
+        interview = booking.book(
+            application,
+            plan,
+            choice,
+            user=request.user,
+            override_reason=form.cleaned_data["reason"],
+        )
+    except booking.BookingError as exc:
+        context["error"] = str(exc)
+        return _render_picker(request, context, status=409)
+    messages.success(request, f"Booked {application.candidate} outside the offered times.")
+    return redirect("interview_detail", pk=interview.pk)
+
+
+@scheduler_required
+def reschedule(request, pk):
+    """Pick a new time for an interview: the same events and ATS interviews move."""
+    interview = get_for_tenant(
+        request,
+        Interview.objects.select_related(
+            "application__candidate", "application__job", "application__connection", "plan"
+        ),
+        pk=pk,
+    )
+    application = interview.application
+    plan = interview.plan or plan_for(application)
+    if not interview.is_active:
+        messages.error(request, "This interview was canceled; schedule a new one instead.")
+        return redirect("interview_detail", pk=interview.pk)
+    if request.method != "POST":
+        return _render_picker(
+            request, _picker_context(request, application, plan, interview=interview)
+        )
+    week = _week_start(request, timezone.get_current_timezone())
+    context = _picker_context(request, application, plan, interview=interview, week=week)
+    offer = context.get("offer")
+    start = _parse_start(request.POST.get("start"))
+    slot = offer.slot_at(start) if offer and start else None
+    if slot is None:
+        context["error"] = "That time is no longer free. Here are fresh times."
+        return _render_picker(request, context, status=409)
+    try:
+        booking.reschedule(
+            interview,
+            offer.choice_for(slot, application, swaps=_swaps(request.POST)),
+            user=request.user,
+            reason=request.POST.get("reason", "")[:500],
+        )
+    except booking.BookingError as exc:
+        fresh = _picker_context(
+            request, application, plan, interview=interview, week=week, error=str(exc)
+        )
+        return _render_picker(request, fresh, status=409)
+    messages.success(request, "Moved. The calendar, the ATS and the candidate follow.")
+    url = reverse("interview_detail", args=[interview.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

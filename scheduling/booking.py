@@ -417,3 +417,34 @@ def holds_for(interviewer_ids, start, end):
         start_at__lt=end,
         end_at__gt=start,
     ).values_list("interviewer_id", "start_at", "end_at")
+
+
+def manual_choice(application, plan, start):
+    """A choice for a time the recruiter typed (an availability override): the plan's
+    sessions back to back from `start` (with its breaks), the required people, and the
+    first members of each pool by name."""
+    sessions = []
+    at = start
+    for plan_session in plan.sessions.prefetch_related("required", "pools__members"):
+        end = at + dt.timedelta(minutes=plan_session.duration_minutes)
+        people = [(str(p.pk), "required", None) for p in plan_session.required.all() if p.active]
+        for pool in plan_session.pools.all():
+            members = sorted(
+                (p for p in pool.members.all() if p.active and str(p.pk) not in dict(people)),
+                key=lambda p: p.name,
+            )
+            people += [(str(p.pk), "pool", pool.pk) for p in members[: pool.k]]
+            if pool.trainee_id and pool.trainee.active:
+                people.append((str(pool.trainee_id), "trainee", None))
+        if not people:
+            raise BookingError(f"“{plan_session}” has no active interviewers.")
+        title = plan_session.title_for(
+            job=application.job.name if application.job else "",
+            candidate=application.candidate.name,
+            stage=application.stage_label,
+        )
+        sessions.append(SessionChoice(title, at, end, tuple(people)))
+        at = end + dt.timedelta(minutes=plan.break_minutes)
+    if not sessions:
+        raise BookingError("The plan has no sessions.")
+    return Choice(tuple(sessions))

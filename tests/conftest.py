@@ -3,6 +3,7 @@
 import pytest
 
 from scheduling.models import Membership, Tenant, User
+from tests.sandbox_fixtures import live_unified, receiver, sandbox, sandbox_server  # noqa: F401
 
 PASSWORD = "a-Long-test-passw0rd"
 

@@ -18,6 +18,9 @@ def _date(value):
 
 
 class Command(BaseCommand):
+    # The sandbox stands apart from Convene: it must start even while the app is broken.
+    requires_system_checks = []
+
     help = (
         "Run the local Unified sandbox (Convene's stand-in for Unified.to) until Ctrl-C. "
         "State persists in its own SQLite file; it is seeded when the file is new or with "

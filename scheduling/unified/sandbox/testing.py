@@ -62,7 +62,11 @@ class SandboxHandle:
 
     def _control(self, method, path, payload=None):
         response = self.session.request(method, self.base_url + path, json=payload)
-        response.raise_for_status()
+        if not response.ok:
+            raise requests.HTTPError(
+                f"{method} {path} → {response.status_code}: {response.text[:500]}",
+                response=response,
+            )
         return response.json()
 
     def set_faults(self, **knobs):

@@ -1,10 +1,10 @@
-"""Fixtures for tests that talk to a live Unified sandbox over HTTP on a loopback port.
+"""Fixtures for tests that talk to a live Unified sandbox over HTTP on a loopback port
+(imported by tests/conftest.py, so every test package can use them).
 
 `sandbox` is one server for the whole session, handed to each test in its seeded state: a
 test that changed anything (a write, a webhook) makes the next one reseed first, and fault
-knobs, request stats and the delivery log are always cleared. Use it from other test
-packages by importing the fixtures (`from tests.scheduling.unified.conftest import
-sandbox, sandbox_server`) or by moving them to tests/conftest.py.
+knobs, request stats and the delivery log are always cleared. `live_unified` also points
+Convene's settings at it, so the app's own client talks to it.
 """
 
 import json
@@ -12,6 +12,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.cache import cache
 
 from scheduling.unified.sandbox.testing import running_sandbox
 
@@ -40,6 +41,18 @@ def sandbox(sandbox_server):
         app.stats.clear()
     handle.clean_version = app.store.version
     return handle
+
+
+@pytest.fixture
+def live_unified(sandbox, settings):
+    """The sandbox, with Convene's Unified settings pointing at it (and no cached busy
+    blocks from another test)."""
+    settings.UNIFIED_BASE_URL = sandbox.base_url
+    settings.UNIFIED_API_TOKEN = sandbox.token
+    settings.UNIFIED_WORKSPACE_ID = sandbox.workspace_id
+    settings.UNIFIED_WEBHOOK_SECRET = sandbox.webhook_secret
+    cache.clear()
+    return sandbox
 
 
 class Receiver:

@@ -1,0 +1,224 @@
+"""Convene's Unified client against the live sandbox over HTTP: the same calls it makes to
+Unified, differing only in base URL and token."""
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+
+from scheduling.unified import records, webhooks
+from scheduling.unified.client import UnifiedClient
+from scheduling.unified.errors import (
+    NotFoundError,
+    NotSupportedError,
+    RetryableError,
+    SignatureError,
+)
+
+pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture
+def client(sandbox):
+    # More retries than production: 30 % of calls fail here, several in a row now and then.
+    return UnifiedClient(sandbox.base_url, sandbox.token, max_retries=8, backoff_base=0.01)
+
+
+def some_calendar(client, sandbox):
+    return next(c for c in client.list_calendars(sandbox.acme_calendar) if "@" in c.id)
+
+
+def create_once(client, cid, event, marker):
+    """Create an event the way the outbox does: a lost answer is followed by a look for
+    what may have been created before trying again."""
+    for _ in range(10):
+        try:
+            return client.create_event(cid, event)
+        except RetryableError:
+            found = [
+                e
+                for e in client.list_events(
+                    cid,
+                    calendar_id=event.calendar_id,
+                    start_gte=event.start_at - dt.timedelta(days=1),
+                    end_lt=event.end_at + dt.timedelta(days=1),
+                )
+                if marker in (e.notes or "")
+            ]
+            if found:
+                return found[0]
+    raise AssertionError("could not create the event")
+
+
+def test_lists_page_through_every_record(client, sandbox):
+    everyone = list(client.list_candidates(sandbox.acme_ats))
+    paged = list(client.list_candidates(sandbox.acme_ats, limit=7))
+    assert len(everyone) > 7 * 3
+    assert [c.id for c in paged] == [c.id for c in everyone]
+    assert all(isinstance(c, records.Candidate) for c in paged)
+    applications = list(client.list_applications(sandbox.acme_ats, limit=10))
+    statuses = {a.status for a in applications}
+    assert {"SCREENING", "FIRST_INTERVIEW", "HIRED", "REJECTED"} <= statuses
+
+
+def test_events_are_created_read_updated_and_removed(client, sandbox):
+    calendar = some_calendar(client, sandbox)
+    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=9), dt.time(15), dt.UTC)
+    marker = f"convene-test:{uuid.uuid4()}"
+    created = client.create_event(
+        sandbox.acme_calendar,
+        records.Event(
+            calendar_id=calendar.id,
+            subject="Interview: Ada",
+            notes=marker,
+            start_at=start,
+            end_at=start + dt.timedelta(hours=1),
+            attendees=(records.Attendee(email="ada@candidates.example", required=True),),
+            has_conference=True,
+        ),
+    )
+    assert created.id and created.conference and created.conference[0].url
+
+    read = client.get_event(sandbox.acme_calendar, created.id)
+    assert read.subject == "Interview: Ada" and read.start_at == start
+
+    moved = client.update_event(
+        sandbox.acme_calendar,
+        created.id,
+        records.Event(
+            subject="Interview: Ada (moved)",
+            start_at=start + dt.timedelta(hours=2),
+            end_at=start + dt.timedelta(hours=3),
+        ),
+    )
+    assert moved.subject == "Interview: Ada (moved)"
+    assert client.get_event(sandbox.acme_calendar, created.id).start_at == start + dt.timedelta(
+        hours=2
+    )
+    busy = client.list_busy(
+        sandbox.acme_calendar,
+        calendar_id=calendar.id,
+        start_gte=start,
+        end_lt=start + dt.timedelta(hours=4),
+    )
+    assert any(b.start_at <= start + dt.timedelta(hours=2) < b.end_at for b in busy)
+
+    client.remove_event(sandbox.acme_calendar, created.id)
+    with pytest.raises(NotFoundError):
+        client.get_event(sandbox.acme_calendar, created.id)
+
+
+def test_interviews_are_created_updated_and_removed(client, sandbox):
+    application = next(
+        a for a in client.list_applications(sandbox.acme_ats) if a.status == "FIRST_INTERVIEW"
+    )
+    employees = list(client.list_employees(sandbox.acme_ats))
+    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=8), dt.time(14), dt.UTC)
+    created = client.create_interview(
+        sandbox.acme_ats,
+        records.Interview(
+            application_id=application.id,
+            candidate_id=application.candidate_id,
+            job_id=application.job_id,
+            status="SCHEDULED",
+            start_at=start,
+            end_at=start + dt.timedelta(hours=1),
+            user_ids=(employees[0].id,),
+            external_event_xref="ev-123",
+        ),
+    )
+    listed = list(client.list_interviews(sandbox.acme_ats, application_id=application.id))
+    assert created.id in [i.id for i in listed]
+    updated = client.update_interview(
+        sandbox.acme_ats, created.id, records.Interview(status="CANCELED")
+    )
+    assert updated.status == "CANCELED" and updated.external_event_xref == "ev-123"
+    client.remove_interview(sandbox.acme_ats, created.id)
+    with pytest.raises(NotFoundError):
+        client.get_interview(sandbox.acme_ats, created.id)
+
+
+def test_a_vendor_that_takes_no_interviews_says_so(client, sandbox):
+    application = next(iter(client.list_applications(sandbox.globex_ats)))
+    with pytest.raises(NotSupportedError):
+        client.create_interview(
+            sandbox.globex_ats, records.Interview(application_id=application.id)
+        )
+
+
+def test_everything_still_works_with_30_percent_429_and_500(client, sandbox):
+    sandbox.set_faults(rate_429=0.15, rate_500=0.15, retry_after=0, fail_after_write=0.1)
+    everyone = list(client.list_candidates(sandbox.acme_ats, limit=10))
+    assert len(everyone) >= 80
+
+    calendar = some_calendar(client, sandbox)
+    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=10), dt.time(16), dt.UTC)
+    markers = [f"convene-test:{uuid.uuid4()}" for _ in range(5)]
+    created = [
+        create_once(
+            client,
+            sandbox.acme_calendar,
+            records.Event(
+                calendar_id=calendar.id,
+                subject=f"Faulty {n}",
+                notes=marker,
+                start_at=start + dt.timedelta(hours=n),
+                end_at=start + dt.timedelta(hours=n, minutes=30),
+            ),
+            marker,
+        )
+        for n, marker in enumerate(markers)
+    ]
+    for event in created:
+        client.update_event(sandbox.acme_calendar, event.id, records.Event(subject="Renamed"))
+    stats = sandbox.stats()
+    sandbox.clear_faults()
+    # Exactly one event per marker: a lost answer never became a second event.
+    events = list(
+        client.list_events(
+            sandbox.acme_calendar,
+            calendar_id=calendar.id,
+            start_gte=start - dt.timedelta(days=1),
+            end_lt=start + dt.timedelta(days=1),
+        )
+    )
+    for marker in markers:
+        assert len([e for e in events if marker in (e.notes or "")]) == 1
+    assert {e.subject for e in events if any(m in (e.notes or "") for m in markers)} == {"Renamed"}
+    assert json.dumps(stats)  # the sandbox counted the failed attempts too
+
+
+def test_a_signed_webhook_from_the_sandbox_verifies_and_a_tampered_one_does_not(
+    client, sandbox, receiver
+):
+    client.create_webhook(
+        records.Webhook(
+            connection_id=sandbox.acme_calendar,
+            object_type="calendar_event",
+            event="updated",
+            hook_url=receiver.url,
+        )
+    )
+    calendar = some_calendar(client, sandbox)
+    event = next(
+        e
+        for e in client.list_events(sandbox.acme_calendar, calendar_id=calendar.id)
+        if not e.is_all_day and e.start_at
+    )
+    sandbox.move_event(
+        sandbox.acme_calendar, event.id, (event.start_at + dt.timedelta(hours=1)).isoformat()
+    )
+    raw = receiver.wait_for(1)[0] and receiver.raw[0]
+
+    delivery = webhooks.verify_delivery(raw, sandbox.webhook_secret)
+    assert delivery.object_type == "calendar_event" and delivery.event == "updated"
+    assert delivery.records[0].id == event.id
+    assert delivery.records[0].start_at == event.start_at + dt.timedelta(hours=1)
+
+    body = json.loads(raw)
+    body["data"][0]["start_at"] = "2030-01-01T00:00:00Z"
+    with pytest.raises(SignatureError):
+        webhooks.verify_delivery(json.dumps(body).encode(), sandbox.webhook_secret)
+    with pytest.raises(SignatureError):
+        webhooks.verify_delivery(raw, "not-the-workspace-secret")
