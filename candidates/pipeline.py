@@ -51,9 +51,7 @@ def with_scheduling_state(queryset, tenant, now):
     remote = RemoteInterview.objects.filter(
         application=OuterRef("pk"), removed_at__isnull=True
     ).exclude(status="CANCELED")
-    ours = Interview.objects.filter(
-        application=OuterRef("pk"), status=Interview.Status.SCHEDULED
-    )
+    ours = Interview.objects.filter(application=OuterRef("pk"), status=Interview.Status.SCHEDULED)
     upcoming = Exists(remote.filter(start_at__gt=now)) | Exists(ours.filter(end_at__gt=now))
     awaiting = Exists(
         remote.filter(_in_current_stage(), start_at__lte=now).exclude(status="COMPLETE")

@@ -96,4 +96,3 @@ def test_recruiter_schedules_a_two_session_panel_written_to_calendars_and_ats(
     detail = recruiter_client.get(reverse("interview_detail", args=[interview.pk]))
     assert detail.status_code == 200
     assert sessions[0].event_id.encode() in detail.content
-
