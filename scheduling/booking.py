@@ -15,8 +15,9 @@ even if a code path forgot the lock.
 import dataclasses
 import datetime as dt
 import functools
+import time
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -85,20 +86,40 @@ def _lock_people(choice):
 
 
 def _conflicts(choice, *, buffer_before, buffer_after, ignore_interview=None):
-    """The people already held (by an active interview) at a time this choice needs."""
+    """The people already held (by an active interview) at a time this choice needs.
+
+    Between two of Convene's interviews the gap is at least the larger buffer, on either
+    side, as the availability engine has it: each interview's buffers are respected.
+    """
+    gap = max(buffer_before, buffer_after)
     busy = set()
     for session in choice.sessions:
         ids = [pid for pid, _role, _pool in session.people]
         holds = SessionAttendee.objects.filter(
             active=True,
             interviewer_id__in=ids,
-            start_at__lt=session.end + buffer_after,
-            end_at__gt=session.start - buffer_before,
+            start_at__lt=session.end + gap,
+            end_at__gt=session.start - gap,
         )
         if ignore_interview is not None:
             holds = holds.exclude(session__interview=ignore_interview)
         busy.update(holds.values_list("interviewer_id", flat=True))
     return busy
+
+
+def _refuse_conflicts(choice, people, plan, override_reason, ignore=None):
+    """SlotTaken when a person is held by another interview at a time this choice needs.
+
+    An override (with its reason) books over calendars, hours, caps and buffers, but never
+    over another of Convene's interviews of the same person: that would be a double booking,
+    which PostgreSQL's constraint refuses anyway.
+    """
+    before, after = _buffers(plan)
+    if override_reason:
+        before = after = dt.timedelta()
+    busy = _conflicts(choice, buffer_before=before, buffer_after=after, ignore_interview=ignore)
+    if busy:
+        raise SlotTaken([people[str(pid)] for pid in busy if str(pid) in people])
 
 
 def _organizer(people, session_choice):
@@ -185,18 +206,32 @@ def _email(interview, kind, *, depends_on=None, extra=None):
     )
 
 
+LOCK_RETRIES = 5
+
+
 def _atomic_booking(fn):
-    """Run `fn` in one transaction; PostgreSQL's exclusion constraint turns into SlotTaken."""
+    """Run `fn` in one transaction; PostgreSQL's exclusion constraint turns into SlotTaken.
+
+    SQLite answers "locked" instead of waiting when the writer it waits for holds the lock
+    past the busy timeout (or at once, for a shared-cache database): the whole transaction is
+    then tried again, and sees what the other writer committed.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        try:
-            with transaction.atomic():
-                return fn(*args, **kwargs)
-        except IntegrityError as exc:
-            if "no_double_booking" in str(exc):
-                raise SlotTaken() from exc
-            raise
+        for attempt in range(1, LOCK_RETRIES + 1):
+            try:
+                with transaction.atomic():
+                    return fn(*args, **kwargs)
+            except IntegrityError as exc:
+                if "no_double_booking" in str(exc):
+                    raise SlotTaken() from exc
+                raise
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == LOCK_RETRIES:
+                    raise
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
 
     return wrapper
 
@@ -234,10 +269,7 @@ def book(
             "This candidate already has an upcoming interview for this stage: "
             "reschedule it instead."
         )
-    buffer_before, buffer_after = _buffers(plan)
-    busy = _conflicts(choice, buffer_before=buffer_before, buffer_after=buffer_after)
-    if busy and not override_reason:
-        raise SlotTaken([people[str(pid)] for pid in busy if str(pid) in people])
+    _refuse_conflicts(choice, people, plan, override_reason)
 
     interview = Interview.objects.create(
         tenant=application.tenant,
@@ -281,15 +313,7 @@ def reschedule(interview, choice, *, user=None, actor_label="", reason="", overr
     if len(sessions) != len(choice.sessions):
         raise BookingError("The new time does not have the same sessions as the interview.")
     people = _lock_people(choice)
-    buffer_before, buffer_after = _buffers(interview.plan)
-    busy = _conflicts(
-        choice,
-        buffer_before=buffer_before,
-        buffer_after=buffer_after,
-        ignore_interview=interview,
-    )
-    if busy and not override_reason:
-        raise SlotTaken([people[str(pid)] for pid in busy if str(pid) in people])
+    _refuse_conflicts(choice, people, interview.plan, override_reason, ignore=interview)
 
     before = interview.start_at
     for session, chosen in zip(sessions, choice.sessions, strict=True):

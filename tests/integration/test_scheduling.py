@@ -45,6 +45,11 @@ def drain(now=None):
             return
 
 
+def ics_of(email):
+    content = email.attachments[0][1]
+    return content.decode() if isinstance(content, bytes) else content
+
+
 def sandbox_client(sandbox):
     return UnifiedClient(sandbox.base_url, sandbox.token)
 
@@ -96,3 +101,185 @@ def test_recruiter_schedules_a_two_session_panel_written_to_calendars_and_ats(
     detail = recruiter_client.get(reverse("interview_detail", args=[interview.pk]))
     assert detail.status_code == 200
     assert sessions[0].event_id.encode() in detail.content
+
+
+def book(recruiter_client, application, capture, slot=None):
+    url = reverse("schedule", args=[application.pk])
+    if slot is None:
+        slot = first_slot(recruiter_client.get(url, {"week": next_week().isoformat()}))
+    with capture(execute=True):
+        response = recruiter_client.post(
+            url, {"start": slot.start.isoformat(), "week": next_week().isoformat()}
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    drain()
+    return Interview.objects.get(application=application, status="scheduled")
+
+
+def test_the_picker_week_is_an_htmx_fragment_and_a_second_open_makes_no_unified_call(
+    acme, panel_plan, recruiter_client
+):
+    application = needs_scheduling(acme)
+    url = reverse("schedule", args=[application.pk])
+    sandbox = acme["sandbox"]
+    sandbox.reset_stats()
+    full = recruiter_client.get(url, {"week": next_week().isoformat()})
+    busy_calls = sandbox.stats()["routes"]
+    assert sum(n for route, n in busy_calls.items() if "busy" in route) == 4  # one per person
+    fragment = recruiter_client.get(
+        url, {"week": next_week().isoformat()}, headers={"HX-Request": "true"}
+    )
+    html = fragment.content.decode()
+    assert html.lstrip().startswith('<section id="slot-week"')
+    assert "<html" not in html and "Book a time Convene does not offer" not in html
+    assert sandbox.stats()["routes"] == busy_calls  # served from the cache
+    assert "No one on this plan works on Saturday" in full.content.decode()
+
+
+def test_a_stale_page_gets_fresh_times_instead_of_a_double_booking(
+    acme, panel_plan, recruiter_client, client, colleague, django_capture_on_commit_callbacks
+):
+    application = needs_scheduling(acme)
+    url = reverse("schedule", args=[application.pk])
+    slot = first_slot(recruiter_client.get(url, {"week": next_week().isoformat()}))
+    other = (
+        Application.objects.filter(connection=acme["ats"], status="SECOND_INTERVIEW")
+        .exclude(candidate__email="")
+        .first()
+    )
+    book(recruiter_client, application, django_capture_on_commit_callbacks, slot)
+
+    client.force_login(colleague)
+    other_url = reverse("schedule", args=[other.pk])
+    response = client.post(
+        other_url, {"start": slot.start.isoformat(), "week": next_week().isoformat()}
+    )
+    assert response.status_code == 409
+    assert "That time is no longer free. Here are fresh times." in response.content.decode()
+    assert first_slot(response).start != slot.start
+    assert not Interview.objects.filter(application=other).exists()
+
+
+def test_reschedule_moves_the_same_events_and_ats_interviews(
+    acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks
+):
+    application = needs_scheduling(acme)
+    interview = book(recruiter_client, application, django_capture_on_commit_callbacks)
+    before = {s.pk: (s.event_id, s.ats_interview_id) for s in interview.sessions.all()}
+    mail.outbox.clear()
+
+    url = reverse("reschedule", args=[interview.pk])
+    page = recruiter_client.get(url, {"week": next_week().isoformat()})
+    later = [s for d in page.context["days"] for s in d["slots"] if s.start > interview.end_at]
+    target = later[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = recruiter_client.post(
+            url,
+            {
+                "start": target.start.isoformat(),
+                "week": next_week().isoformat(),
+                "reason": "The panel moved.",
+            },
+        )
+    assert response.status_code == 302
+    drain()
+    interview.refresh_from_db()
+    assert interview.start_at == target.start and interview.ics_sequence == 1
+    client = sandbox_client(acme["sandbox"])
+    for session in interview.sessions.all():
+        assert (session.event_id, session.ats_interview_id) == before[session.pk]
+        event = client.get_event(acme["calendar"].unified_id, session.event_id)
+        assert event.start_at == session.start_at
+        ats = client.get_interview(acme["ats"].unified_id, session.ats_interview_id)
+        assert ats.start_at == session.start_at
+    events = [
+        e
+        for e in client.list_events(
+            acme["calendar"].unified_id,
+            start_gte=target.start - dt.timedelta(days=30),
+            end_lt=target.start + dt.timedelta(days=30),
+        )
+        if "convene-session:" in (e.notes or "")
+    ]
+    assert len({e.id for e in events}) == interview.sessions.count()  # no second event
+    (email,) = mail.outbox
+    assert "New time" in email.subject and "The panel moved." in email.body
+    assert "SEQUENCE:1" in ics_of(email)
+    history = recruiter_client.get(reverse("interview_detail", args=[interview.pk]))
+    assert "Moved the interview" in history.content.decode()
+
+
+def test_cancel_removes_the_events_and_cancels_the_ats_interviews(
+    acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks
+):
+    from scheduling.unified.errors import NotFoundError
+
+    application = needs_scheduling(acme)
+    interview = book(recruiter_client, application, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = recruiter_client.post(
+            reverse("interview_cancel", args=[interview.pk]),
+            {"reason": "The role was put on hold.", "notify_candidate": "on"},
+        )
+    assert response.status_code == 302
+    drain()
+    client = sandbox_client(acme["sandbox"])
+    for session in interview.sessions.all():
+        with pytest.raises(NotFoundError):
+            client.get_event(acme["calendar"].unified_id, session.event_id)
+        ats = client.get_interview(acme["ats"].unified_id, session.ats_interview_id)
+        assert ats.status == "CANCELED"
+    (email,) = mail.outbox
+    assert "canceled" in email.subject and "The role was put on hold." in email.body
+    assert "METHOD:CANCEL" in ics_of(email)
+    page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content
+    assert b"The role was put on hold." in page
+    # The application needs scheduling again.
+    pipeline = recruiter_client.get(reverse("pipeline"), {"q": application.candidate.email})
+    assert [a.pk for a in pipeline.context["page"]] == [application.pk]
+
+
+def test_every_booking_ends_with_one_event_and_one_ats_interview_under_30_percent_faults(
+    acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks
+):
+    sandbox = acme["sandbox"]
+    applications = list(
+        Application.objects.filter(
+            connection=acme["ats"], status__in=["FIRST_INTERVIEW", "SECOND_INTERVIEW", "SCREENING"]
+        ).exclude(candidate__email="")[:6]
+    )
+    interviews = []
+    for application in applications:
+        url = reverse("schedule", args=[application.pk])
+        slot = first_slot(recruiter_client.get(url, {"week": next_week().isoformat()}))
+        with django_capture_on_commit_callbacks(execute=False):
+            recruiter_client.post(
+                url, {"start": slot.start.isoformat(), "week": next_week().isoformat()}
+            )
+        interviews.append(Interview.objects.get(application=application))
+    sandbox.set_faults(rate_429=0.15, rate_500=0.15, fail_after_write=0.2, retry_after=0)
+    for _ in range(40):
+        Operation.objects.filter(status="pending").update(next_attempt_at=None)
+        drain()
+        if not Operation.objects.exclude(status__in=["done", "skipped"]).exists():
+            break
+    sandbox.clear_faults()
+    assert not Operation.objects.exclude(status__in=["done", "skipped"]).exists(), list(
+        Operation.objects.exclude(status__in=["done", "skipped"]).values("kind", "last_error")
+    )
+    client = sandbox_client(sandbox)
+    events = list(client.list_events(acme["calendar"].unified_id))
+    ats = list(client.list_interviews(acme["ats"].unified_id))
+    for interview in interviews:
+        for session in interview.sessions.all():
+            mine = [e for e in events if session.ref in (e.notes or "")]
+            assert [e.id for e in mine] == [session.event_id]
+            theirs = [i for i in ats if i.external_event_xref == session.event_id]
+            assert [i.id for i in theirs] == [session.ats_interview_id]
+
+
+def test_scheduling_pages_of_another_tenant_are_404(acme, panel_plan, outsider_client):
+    application = needs_scheduling(acme)
+    assert outsider_client.get(reverse("schedule", args=[application.pk])).status_code == 404
+    assert outsider_client.post(reverse("schedule", args=[application.pk])).status_code == 404

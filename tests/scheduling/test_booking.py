@@ -1,0 +1,150 @@
+"""The booking service: the race rule, conflicts, and what a booking writes."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from scheduling import booking
+from scheduling.models import Interview, InterviewPlan, Operation, SessionAttendee
+from tests import factories as f
+
+
+def choice_for(person, start, minutes=60):
+    return booking.Choice(
+        sessions=(
+            booking.SessionChoice(
+                title="Interview",
+                start=start,
+                end=start + dt.timedelta(minutes=minutes),
+                people=((str(person.pk), "required", None),),
+            ),
+        )
+    )
+
+
+@pytest.fixture
+def world(tenant):
+    ats = f.connection(tenant)
+    ivy = f.interviewer(tenant, "Ivy Chen")
+    plan = InterviewPlan.objects.create(tenant=tenant, name="Screen", buffer_after_minutes=15)
+    apps = [f.application(ats, f.candidate(ats, f"Candidate {n}")) for n in range(2)]
+    start = (timezone.now() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
+    return {"ivy": ivy, "plan": plan, "apps": apps, "start": start}
+
+
+@pytest.mark.django_db
+def test_a_booking_writes_sessions_attendees_and_its_operations(world):
+    interview = booking.book(
+        world["apps"][0], world["plan"], choice_for(world["ivy"], world["start"])
+    )
+    assert interview.status == "scheduled" and interview.stage_status == "FIRST_INTERVIEW"
+    session = interview.sessions.get()
+    assert list(session.attendees.values_list("interviewer", flat=True)) == [world["ivy"].pk]
+    kinds = sorted(interview.operations.values_list("kind", flat=True))
+    assert kinds == ["ats_interview.create", "email.send", "event.create"]
+    ats_op = interview.operations.get(kind="ats_interview.create")
+    assert ats_op.depends_on.kind == "event.create"
+
+
+@pytest.mark.django_db
+def test_an_overlapping_booking_of_the_same_person_is_refused(world):
+    booking.book(world["apps"][0], world["plan"], choice_for(world["ivy"], world["start"]))
+    with pytest.raises(booking.SlotTaken, match="Ivy Chen is no longer free"):
+        booking.book(
+            world["apps"][1],
+            world["plan"],
+            choice_for(world["ivy"], world["start"] + dt.timedelta(minutes=30)),
+        )
+    # The plan's 15-minute buffer after counts too.
+    with pytest.raises(booking.SlotTaken):
+        booking.book(
+            world["apps"][1],
+            world["plan"],
+            choice_for(world["ivy"], world["start"] + dt.timedelta(minutes=70)),
+        )
+    booking.book(
+        world["apps"][1],
+        world["plan"],
+        choice_for(world["ivy"], world["start"] + dt.timedelta(minutes=75)),
+    )
+
+
+@pytest.mark.django_db
+def test_an_override_books_inside_buffers_but_never_over_another_interview(world, recruiter):
+    booking.book(world["apps"][0], world["plan"], choice_for(world["ivy"], world["start"]))
+    with pytest.raises(booking.SlotTaken):
+        booking.book(
+            world["apps"][1],
+            world["plan"],
+            choice_for(world["ivy"], world["start"]),
+            override_reason="Ivy agreed",
+        )
+    interview = booking.book(
+        world["apps"][1],
+        world["plan"],
+        choice_for(world["ivy"], world["start"] + dt.timedelta(minutes=60)),
+        user=recruiter,
+        override_reason="Ivy agreed to go straight on",
+    )
+    assert interview.override_reason == "Ivy agreed to go straight on"
+    entry = interview.tenant.audit_entries.get(
+        action="interview.booked", object_id=str(interview.pk)
+    )
+    assert "availability overridden: Ivy agreed" in entry.message and entry.actor == recruiter
+
+
+@pytest.mark.django_db
+def test_a_second_interview_for_the_same_stage_is_refused(world):
+    booking.book(world["apps"][0], world["plan"], choice_for(world["ivy"], world["start"]))
+    other = f.interviewer(world["ivy"].tenant, "Bo Kim")
+    with pytest.raises(booking.BookingError, match="already has an upcoming interview"):
+        booking.book(world["apps"][0], world["plan"], choice_for(other, world["start"]))
+
+
+@pytest.mark.django_db
+def test_cancel_frees_the_time_and_queues_removal(world):
+    interview = booking.book(
+        world["apps"][0], world["plan"], choice_for(world["ivy"], world["start"])
+    )
+    booking.cancel(interview, reason="Candidate withdrew")
+    assert not SessionAttendee.objects.filter(active=True).exists()
+    cancel_ops = interview.operations.filter(kind="event.cancel").get()
+    # It waits for the create that may still be under way, so nothing is left behind.
+    assert cancel_ops.depends_on.kind == "event.create"
+    booking.book(world["apps"][1], world["plan"], choice_for(world["ivy"], world["start"]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_recruiters_racing_for_one_slot_get_one_booking(world, settings):
+    """The database decides, not the timing: IMMEDIATE transactions on SQLite, row locks and
+    an exclusion constraint on PostgreSQL."""
+    # Commits are real here: keep the write-back queued instead of running it.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(application):
+        try:
+            barrier.wait(timeout=5)
+            booking.book(application, world["plan"], choice_for(world["ivy"], world["start"]))
+            outcomes.append("booked")
+        except booking.SlotTaken as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(app,)) for app in world["apps"]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes, key=len) == [
+        "booked",
+        "That time was just taken (Ivy Chen is no longer free). Here are fresh times.",
+    ]
+    assert Interview.objects.count() == 1
+    assert SessionAttendee.objects.filter(active=True).count() == 1
+    assert Operation.objects.filter(kind="event.create").count() == 1
