@@ -11,3 +11,10 @@ class CandidatesConfig(AppConfig):
         from .sync import on_connection_connected
 
         connection_connected.connect(on_connection_connected, dispatch_uid="candidates.sync")
+
+        from scheduling import periodic
+
+        from . import links, sync
+
+        periodic.register("sync ATS", 300, sync.sync_all)
+        periodic.register("booking link reminders", 600, links.send_reminders)

@@ -612,3 +612,14 @@ def on_connection_connected(sender, connection, user=None, **kwargs):
     """A newly authorized ATS connection gets its first (full) sync at once."""
     if connection.category == Connection.Category.ATS:
         start_sync(connection, kind=SyncRun.Kind.FULL, requested_by=user)
+
+
+def sync_all():
+    """Queue a sync (incremental, or full once a day) of every active ATS connection."""
+    runs = [
+        start_sync(conn)
+        for conn in Connection.objects.filter(
+            category=Connection.Category.ATS, status=Connection.Status.ACTIVE
+        )
+    ]
+    return f"{len(runs)} ATS connections queued" if runs else None

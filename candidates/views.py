@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from scheduling import booking, slots
 from scheduling.access import get_for_tenant, scheduler_required
-from scheduling.models import Connection, Interview, Interviewer
+from scheduling.models import Connection, Interview, Interviewer, Operation
 from scheduling.plans import plan_for
 
 from .forms import SORTS, OverrideForm, PipelineFilterForm
@@ -70,6 +70,17 @@ def pipeline(request):
         "now": timezone.now(),
         "nav_active": "pipeline",
     }
+    if not request.htmx:
+        context["failing"] = Operation.objects.filter(
+            tenant=tenant, status=Operation.Status.FAILED
+        ).count()
+        context["flagged"] = list(
+            Interview.objects.active()
+            .filter(tenant=tenant, end_at__gt=timezone.now())
+            .exclude(flag="")
+            .select_related("application__candidate")
+            .order_by("start_at")[:20]
+        )
     if request.htmx and not request.htmx.boosted:
         return render(request, "candidates/pipeline.html#pipeline-table", context)
     return render(request, "candidates/pipeline.html", context)

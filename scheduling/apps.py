@@ -6,4 +6,4 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, periodic  # noqa: F401  (registers system checks and jobs)

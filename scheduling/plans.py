@@ -57,3 +57,31 @@ def save_plan(form, formset, user):
         obj=plan,
     )
     return plan
+
+
+@transaction.atomic
+def create_starter_plan(tenant, user):
+    """A default plan to start from: one hour with one of the active interviewers who have
+    a calendar, picked by load. Refused when the team already has a default plan."""
+    from .models import Interviewer
+
+    if InterviewPlan.objects.filter(tenant=tenant, job__isnull=True, stage_status="").exists():
+        return None
+    people = list(
+        Interviewer.objects.filter(tenant=tenant, active=True, calendar_connection__isnull=False)
+    ) or list(Interviewer.objects.filter(tenant=tenant, active=True))
+    if not people:
+        return None
+    plan = InterviewPlan.objects.create(
+        tenant=tenant,
+        name="Default interview",
+        agenda="A conversation about the role and the candidate's experience.",
+        scorecard_questions=["Relevant experience", "Communication", "Motivation"],
+    )
+    session = PlanSession.objects.create(
+        plan=plan, position=0, title_template="{job} interview", duration_minutes=60
+    )
+    pool = PlanPool.objects.create(session=session, k=1)
+    pool.members.set(people)
+    audit(tenant, "plan.created", "Created the starter plan", actor=user, obj=plan)
+    return plan

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/new/", views.plan_edit, name="plan_new"),
+    path("plans/starter/", views.plan_starter, name="plan_starter"),
     path("plans/<uuid:pk>/", views.plan_edit, name="plan_edit"),
     path("plans/<uuid:pk>/delete/", views.plan_delete, name="plan_delete"),
     path("interviews/<uuid:pk>/", views.interview_detail, name="interview_detail"),

@@ -399,6 +399,21 @@ def plan_edit(request, pk=None):
 
 @require_POST
 @scheduler_required
+def plan_starter(request):
+    plan = plans.create_starter_plan(request.tenant, request.user)
+    if plan is None:
+        messages.error(
+            request,
+            "No starter plan was made: the team already has a default plan, or no "
+            "interviewers yet (they come with the ATS sync).",
+        )
+        return redirect("plan_list")
+    messages.success(request, "Created a starter plan: check its interviewers and save.")
+    return redirect("plan_edit", pk=plan.pk)
+
+
+@require_POST
+@scheduler_required
 def plan_delete(request, pk):
     plan = get_for_tenant(request, InterviewPlan.objects, pk=pk)
     audit(request.tenant, "plan.deleted", f"Deleted the plan “{plan}”", actor=request.user)

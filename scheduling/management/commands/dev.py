@@ -28,6 +28,7 @@ def _processes():
     processes = [
         ("web", [*manage, "runserver", WEB_ADDRESS]),
         ("worker", [*manage, "db_worker"]),
+        ("periodic", [*manage, "periodic", "--loop"]),
     ]
     sandbox = _sandbox_address()
     if sandbox:
