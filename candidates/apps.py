@@ -14,7 +14,7 @@ class CandidatesConfig(AppConfig):
 
         from scheduling import periodic
 
-        from . import links, sync
+        from . import changes, links, sync  # noqa: F401  (changes registers webhook handlers)
 
         periodic.register("sync ATS", 300, sync.sync_all)
         periodic.register("booking link reminders", 600, links.send_reminders)

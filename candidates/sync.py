@@ -576,6 +576,33 @@ def _zone_or(name, default):
 # --- single records (webhooks, reconcile) ------------------------------------------------------
 
 
+def upsert_records(conn, *, candidates=(), jobs=(), applications=(), client=None):
+    """Upsert single records Unified sent (a webhook) or returned, now. An application whose
+    candidate Convene does not know yet brings its candidate along."""
+    client = client or unified()
+    fetcher = _Fetcher(None, client, conn, None)
+    fetched = {
+        "jobs": [fetcher._job(j) for j in jobs if j.id],
+        "stages": [],
+        "candidates": [fetcher._candidate(c) for c in candidates if c.id],
+        "applications": [fetcher._application(a) for a in applications if a.id],
+        "interviews": [],
+        "employees": {},
+    }
+    known = set(
+        Candidate.objects.filter(
+            connection=conn, remote_id__in=[a.candidate_id for a in applications]
+        ).values_list("remote_id", flat=True)
+    ) | {c["remote_id"] for c in fetched["candidates"]}
+    for candidate_id in {a.candidate_id for a in applications if a.candidate_id} - known:
+        fetched["candidates"].append(
+            fetcher._candidate(client.get_candidate(conn.unified_id, candidate_id))
+        )
+    with transaction.atomic():
+        _Writer(None, conn, fetched, False, fetcher.warnings).write()
+    return fetcher.warnings
+
+
 def refresh_application(conn, remote_id, client=None):
     """Fetch one application (and its candidate when unknown) and upsert it now."""
     client = client or unified()
@@ -586,25 +613,7 @@ def refresh_application(conn, remote_id, client=None):
             removed_at=timezone.now()
         )
         return None
-    return upsert_application_record(conn, record, client=client)
-
-
-def upsert_application_record(conn, record, client=None):
-    """Upsert one application record that Unified sent (webhook) or returned."""
-    client = client or unified()
-    fetcher = _Fetcher(None, client, conn, None)
-    row = fetcher._application(record)
-    fetched = {"jobs": [], "stages": [], "candidates": [], "interviews": [], "employees": {}}
-    candidate_known = Candidate.objects.filter(
-        connection=conn, remote_id=record.candidate_id
-    ).exists()
-    if record.candidate_id and not candidate_known:
-        fetched["candidates"].append(
-            fetcher._candidate(client.get_candidate(conn.unified_id, record.candidate_id))
-        )
-    fetched["applications"] = [row]
-    with transaction.atomic():
-        _Writer(None, conn, fetched, False, fetcher.warnings).write()
+    upsert_records(conn, applications=[record], client=client)
     return Application.objects.filter(connection=conn, remote_id=record.id).first()
 
 

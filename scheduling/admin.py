@@ -17,6 +17,8 @@ from .models import (
     SessionAttendee,
     Tenant,
     User,
+    WebhookDelivery,
+    WebhookRejection,
 )
 
 
@@ -201,3 +203,29 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["tenant", "actor"]
     raw_id_fields = ["actor"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "object_type", "event", "status", "record_count", "tenant"]
+    list_filter = ["status", "object_type", "event", "tenant"]
+    search_fields = ["dedupe_key", "outcome", "error"]
+    date_hierarchy = "received_at"
+    list_select_related = ["tenant"]
+    raw_id_fields = ["connection"]
+    actions = ["process_again"]
+
+    @admin.action(description="Process the selected deliveries again")
+    def process_again(self, request, queryset):
+        from .webhooks import process
+
+        queryset.update(status=WebhookDelivery.Status.FAILED)
+        for delivery in queryset:
+            process(delivery.pk)
+
+
+@admin.register(WebhookRejection)
+class WebhookRejectionAdmin(admin.ModelAdmin):
+    list_display = ["day", "reason", "count"]
+    list_filter = ["reason"]
+    search_fields = ["reason"]

@@ -6,4 +6,7 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self):
-        from . import checks, periodic  # noqa: F401  (registers system checks and jobs)
+        from . import checks, periodic, webhooks  # noqa: F401  (checks, jobs, handlers)
+
+        periodic.register("register webhooks", 3600, webhooks.register_all)
+        periodic.register("reconcile", 120, lambda: webhooks.reconcile() or None)

@@ -392,8 +392,18 @@ def _follow_up(session, kind, create_kind):
 
 
 @transaction.atomic
-def cancel(interview, *, reason, user=None, actor_label="", notify_candidate=True, rebook_url=""):
-    """Cancel the interview: events removed, ATS interviews CANCELED, the candidate told."""
+def cancel(
+    interview,
+    *,
+    reason,
+    user=None,
+    actor_label="",
+    notify_candidate=True,
+    rebook_url="",
+    audit_note="",
+):
+    """Cancel the interview: events removed, ATS interviews CANCELED, the candidate told.
+    `reason` goes to the candidate; `audit_note` (default: the reason) to the history."""
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
     if not interview.is_active:
         return interview
@@ -425,7 +435,7 @@ def cancel(interview, *, reason, user=None, actor_label="", notify_candidate=Tru
     audit(
         interview.tenant,
         "interview.canceled",
-        f"Canceled the interview: {reason}",
+        audit_note or f"Canceled the interview: {reason}",
         actor=user,
         actor_label=actor_label,
         obj=interview,
@@ -472,3 +482,74 @@ def manual_choice(application, plan, start):
     if not sessions:
         raise BookingError("The plan has no sessions.")
     return Choice(tuple(sessions))
+
+
+def eligible_swaps(session, attendee):
+    """Who could take `attendee`'s pool seat on `session`: other active members of the same
+    pool, not on the session already, working then, not held by another interview of
+    Convene's and not busy in their calendar (when it can be read)."""
+    from . import slots  # slots builds on this module
+
+    if attendee.pool_id is None:
+        return []
+    on_session = set(session.attendees.filter(active=True).values_list("interviewer", flat=True))
+    members = [
+        p
+        for p in attendee.pool.members.filter(active=True).select_related("calendar_connection")
+        if p.pk not in on_session
+    ]
+    members = [p for p in members if slots.within_hours(p, session.start_at, session.end_at)]
+    held = set(
+        SessionAttendee.objects.filter(
+            active=True,
+            interviewer__in=members,
+            start_at__lt=session.end_at,
+            end_at__gt=session.start_at,
+        ).values_list("interviewer", flat=True)
+    )
+    members = [p for p in members if p.pk not in held]
+    try:
+        busy = slots.busy_blocks(members, session.start_at, session.end_at)
+    except slots.CalendarsUnavailable:
+        busy = {}
+    return [
+        p
+        for p in members
+        if not any(a < session.end_at and b > session.start_at for a, b in busy.get(str(p.pk), ()))
+    ]
+
+
+@transaction.atomic
+def swap_attendee(session, attendee, replacement, *, user=None):
+    """Put `replacement` in `attendee`'s pool seat; the event and ATS interview follow."""
+    interview = Interview.objects.select_for_update().get(pk=session.interview_id)
+    Interviewer.objects.select_for_update().filter(pk=replacement.pk).first()
+    clash = SessionAttendee.objects.filter(
+        active=True,
+        interviewer=replacement,
+        start_at__lt=session.end_at,
+        end_at__gt=session.start_at,
+    ).exists()
+    if clash:
+        raise SlotTaken([replacement])
+    SessionAttendee.objects.filter(pk=attendee.pk).update(active=False)
+    SessionAttendee.objects.create(
+        session=session,
+        interviewer=replacement,
+        role=SessionAttendee.Role.POOL,
+        pool_id=attendee.pool_id,
+        start_at=session.start_at,
+        end_at=session.end_at,
+    )
+    _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
+    _follow_up(session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW)
+    if attendee.interviewer.name in interview.flag:
+        interview.flag = ""
+        interview.save(update_fields=["flag", "updated_at"])
+    audit(
+        interview.tenant,
+        "interview.swapped",
+        f"Swapped {replacement} in for {attendee.interviewer} on “{session.title}”",
+        actor=user,
+        obj=interview,
+    )

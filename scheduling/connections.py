@@ -204,8 +204,11 @@ def complete_connection(membership, user, payload, unified_id):
 def after_connect(conn, user=None):
     """First work on a new connection: the calendar list and mapping here; the ATS mirror
     listens to `connection_connected` (candidates builds on scheduling, not the reverse)."""
+    from .webhooks import register_connection_webhooks  # webhooks builds on this module
+
     if conn.category == Connection.Category.CALENDAR:
         refresh_calendars(conn)
+    transaction.on_commit(functools.partial(register_connection_webhooks.enqueue, str(conn.pk)))
     connection_connected.send(sender=Connection, connection=conn, user=user)
 
 

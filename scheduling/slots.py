@@ -11,6 +11,7 @@ import concurrent.futures
 import dataclasses
 import datetime as dt
 import logging
+import zoneinfo
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -298,3 +299,24 @@ def find(
             (p for p in people.values() if not p.has_calendar), key=lambda p: p.name
         ),
     )
+
+
+def zone_of(name):
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def within_hours(person, start, end):
+    """Whether [start, end) lies inside one of the person's working ranges on their clock."""
+    zone = zone_of(person.timezone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if local_end.date() != local_start.date() and local_end.time() != dt.time(0):
+        return False
+    for range_start, range_end in _hours(person).ranges_on(local_start.date()):
+        closes = range_end if range_end != dt.time(0) else dt.time.max
+        ends = local_end.time() if local_end.time() != dt.time(0) else dt.time.max
+        if range_start <= local_start.time() and ends <= closes:
+            return True
+    return False

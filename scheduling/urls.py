@@ -46,8 +46,20 @@ urlpatterns = [
     path("plans/<uuid:pk>/delete/", views.plan_delete, name="plan_delete"),
     path("interviews/<uuid:pk>/", views.interview_detail, name="interview_detail"),
     path("interviews/<uuid:pk>/cancel/", views.interview_cancel, name="interview_cancel"),
+    path("interviews/<uuid:pk>/keep/", views.interview_keep, name="interview_keep"),
+    path(
+        "interviews/<uuid:pk>/swap/<int:attendee_pk>/",
+        views.interview_swap,
+        name="interview_swap",
+    ),
     path("sync-problems/", views.problems, name="problems"),
     path("sync-problems/<uuid:pk>/retry/", views.operation_retry, name="operation_retry"),
+    path(
+        "settings/connections/<uuid:pk>/webhooks/",
+        views.connection_register_webhooks,
+        name="connection_register_webhooks",
+    ),
+    path("webhooks/unified/", views.unified_webhook, name="unified_webhook"),
     path("interviewers/", views.interviewer_list, name="interviewer_list"),
     path("interviewers/<uuid:pk>/", views.interviewer_detail, name="interviewer_detail"),
 ]

@@ -8,9 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import booking, plan_forms, plans, writeback
+from . import booking, plan_forms, plans, webhooks, writeback
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
 from .forms import CancelForm, InterviewerForm, TeamSettingsForm
@@ -448,12 +449,19 @@ def interview_detail(request, pk):
     history = AuditEntry.objects.filter(
         tenant=request.tenant, object_type="scheduling.interview", object_id=str(interview.pk)
     ).select_related("actor")
+    swaps = {}
+    if interview.is_active:
+        for session in sessions:
+            for attendee in session.attendees.all():
+                if attendee.active and attendee.response == "REJECTED" and attendee.pool_id:
+                    swaps[attendee.pk] = booking.eligible_swaps(session, attendee)
     return render(
         request,
         "scheduling/interview_detail.html",
         {
             "interview": interview,
             "sessions": sessions,
+            "swaps": swaps,
             "operations": operations,
             "history": history,
             "cancel_form": CancelForm(),
@@ -511,3 +519,80 @@ def operation_retry(request, pk):
     if next_url == "interview" and op.interview_id:
         return redirect("interview_detail", pk=op.interview_id)
     return redirect("problems")
+
+
+# --- Unified webhooks ---------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def unified_webhook(request):
+    """Unified's deliveries. No session, no CSRF: the signature in the body is the check."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > webhooks.MAX_BODY:
+        return HttpResponse("too large", status=413, content_type="text/plain")
+    status, text = webhooks.receive(request.body)
+    return HttpResponse(text, status=status, content_type="text/plain")
+
+
+@require_POST
+@admin_required
+def connection_register_webhooks(request, pk):
+    conn = get_for_tenant(request, Connection.objects, pk=pk)
+    try:
+        created = webhooks.register_webhooks(conn)
+    except UnifiedError as exc:
+        messages.error(request, f"Unified refused: {exc}")
+    else:
+        messages.success(
+            request,
+            f"Webhooks are registered ({created} new). Changes made in "
+            f"{conn.integration_name} now reach Convene within seconds.",
+        )
+    return redirect("connection_detail", pk=conn.pk)
+
+
+@require_POST
+@scheduler_required
+def interview_swap(request, pk, attendee_pk):
+    interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    attendee = (
+        SessionAttendee.objects.select_related("session", "interviewer", "pool")
+        .filter(pk=attendee_pk, session__interview=interview, active=True)
+        .first()
+    )
+    if attendee is None:
+        raise Http404
+    replacement = Interviewer.objects.filter(
+        tenant=request.tenant, pk=request.POST.get("replacement") or None
+    ).first()
+    eligible = booking.eligible_swaps(attendee.session, attendee)
+    if replacement is None or replacement not in eligible:
+        messages.error(request, "Choose one of the people who are free then.")
+        return redirect("interview_detail", pk=interview.pk)
+    try:
+        booking.swap_attendee(attendee.session, attendee, replacement, user=request.user)
+    except booking.SlotTaken as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"{replacement} replaces {attendee.interviewer}; the invitation follows."
+        )
+    return redirect("interview_detail", pk=interview.pk)
+
+
+@require_POST
+@scheduler_required
+def interview_keep(request, pk):
+    """The recruiter decided the flagged interview stands as it is."""
+    interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    if interview.flag:
+        audit(
+            request.tenant,
+            "interview.flag_cleared",
+            f"Kept the interview despite: {interview.flag}",
+            actor=request.user,
+            obj=interview,
+        )
+        Interview.objects.filter(pk=interview.pk).update(flag="")
+    return redirect("interview_detail", pk=interview.pk)

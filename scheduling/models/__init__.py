@@ -17,6 +17,7 @@ from .tenancy import (
     timezone_names,
     validate_timezone,
 )
+from .webhooks import WebhookDelivery, WebhookRejection
 
 __all__ = [
     "DEFAULT_INTERVIEW_STATUSES",
@@ -35,6 +36,8 @@ __all__ = [
     "SessionAttendee",
     "Tenant",
     "User",
+    "WebhookDelivery",
+    "WebhookRejection",
     "audit",
     "default_interview_statuses",
     "default_working_hours",

@@ -49,6 +49,9 @@ class Connection(models.Model):
     # updated_gte for the next incremental sync: when the last successful one started.
     synced_until = models.DateTimeField(null=True, blank=True)
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    # updated_gte for the next reconcile of this connection's ATS interviews.
+    reconciled_until = models.DateTimeField(null=True, blank=True)
+    webhooks_registered_at = models.DateTimeField(null=True, blank=True)
     # A calendar connection's calendars, as last listed: [{"id", "name", "timezone", …}].
     calendars = models.JSONField(default=list, blank=True)
 

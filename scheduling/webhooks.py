@@ -1,0 +1,599 @@
+"""Following changes made elsewhere: Unified's webhook deliveries (and the reconcile that
+catches what they miss) turned into updates of Convene's interviews.
+
+Receiving is quick and safe: the signature is checked before anything of the payload is used
+(a bad one only bumps a counter), a good delivery is stored once (duplicates are ignored by a
+unique key) and processed later by a task. Processing is idempotent: an event or ATS record
+older than what Convene last saw changes nothing, so replays and out-of-order deliveries are
+harmless. Each automatic change leaves an audit entry saying what changed elsewhere and what
+Convene did about it.
+
+Calendar events and ATS interviews are handled here; the candidates app registers handlers
+for applications, candidates and jobs (the mirror is its business).
+"""
+
+import datetime as dt
+import functools
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+
+from . import booking, slots, writeback
+from .connections import note_failure, note_success, unified
+from .models import (
+    Connection,
+    Interview,
+    InterviewSession,
+    Operation,
+    SessionAttendee,
+    WebhookDelivery,
+    WebhookRejection,
+    audit,
+)
+from .unified import records
+from .unified.errors import SignatureError, UnifiedError
+from .unified.webhooks import delivery_id, verify_delivery
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 1_000_000
+CALENDAR = "Calendar change"
+ATS = "ATS change"
+
+# (object_type, event) → handler(delivery_connection, records, event, actor_label) → [lines]
+HANDLERS = {}
+
+
+def handles(object_type, *events):
+    def decorator(fn):
+        for event in events:
+            HANDLERS[(object_type, event)] = fn
+        return fn
+
+    return decorator
+
+
+# --- receiving --------------------------------------------------------------------------------
+
+
+class Rejected(Exception):
+    def __init__(self, status, reason):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _count_rejection(reason):
+    today = timezone.now().date()
+    updated = WebhookRejection.objects.filter(day=today, reason=reason).update(
+        count=F("count") + 1
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                WebhookRejection.objects.create(day=today, reason=reason, count=1)
+        except IntegrityError:
+            WebhookRejection.objects.filter(day=today, reason=reason).update(count=F("count") + 1)
+
+
+def receive(body):
+    """Check and store one delivery; returns (http status, short text)."""
+    if len(body) > MAX_BODY:
+        _count_rejection("too large")
+        return 413, "too large"
+    try:
+        delivery = verify_delivery(body, settings.UNIFIED_WEBHOOK_SECRET, max_bytes=MAX_BODY)
+    except SignatureError as exc:
+        _count_rejection("bad signature")
+        logger.warning("Refused a webhook delivery: %s", exc)
+        return 400, "refused"
+    conn = (
+        Connection.objects.filter(unified_id=delivery.connection_id or "")
+        .select_related("tenant")
+        .first()
+    )
+    if conn is None:
+        logger.info(
+            "Ignored a webhook delivery for unknown connection %s (%s.%s)",
+            delivery.connection_id,
+            delivery.object_type,
+            delivery.event,
+        )
+        return 200, "unknown connection: ignored"
+    try:
+        with transaction.atomic():
+            stored = WebhookDelivery.objects.create(
+                tenant=conn.tenant,
+                connection=conn,
+                dedupe_key=delivery_id(delivery),
+                object_type=delivery.object_type or "",
+                event=delivery.event or "",
+                delivery_type=delivery.type or "",
+                record_count=len(delivery.records),
+                payload=[r.raw for r in delivery.records],
+            )
+            transaction.on_commit(functools.partial(process_delivery.enqueue, str(stored.pk)))
+    except IntegrityError:
+        return 200, "duplicate: ignored"
+    return 200, "accepted"
+
+
+@task
+def process_delivery(delivery_pk):
+    process(delivery_pk)
+
+
+def process(delivery_pk):
+    """Act on a stored delivery once (a second call does nothing)."""
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_pk, status__in=[WebhookDelivery.Status.RECEIVED, WebhookDelivery.Status.FAILED]
+    ).update(status=WebhookDelivery.Status.PROCESSING, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    delivery = WebhookDelivery.objects.select_related("connection", "tenant").get(pk=delivery_pk)
+    handler = HANDLERS.get((delivery.object_type, delivery.event))
+    record_class = records.RECORD_FOR_OBJECT_TYPE.get(delivery.object_type)
+    try:
+        if handler is None or record_class is None or not delivery.connection.is_active:
+            lines = ["Nothing to do for this kind of change."]
+        else:
+            parsed = [record_class.from_api(raw) for raw in delivery.payload]
+            lines = handler(delivery.connection, parsed, delivery.event, None) or []
+    except Exception as exc:
+        logger.exception("Processing webhook delivery %s failed", delivery.pk)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=WebhookDelivery.Status.FAILED, error=str(exc)[:2000]
+        )
+        return None
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.PROCESSED,
+        processed_at=timezone.now(),
+        outcome="\n".join(lines)[:4000],
+        error="",
+    )
+    return lines
+
+
+# --- registering --------------------------------------------------------------------------------
+
+# (object_type, event) pairs Convene subscribes to, per category (unified-api.md §8.2).
+SUBSCRIPTIONS = {
+    Connection.Category.CALENDAR: [
+        ("calendar_event", "updated"),
+        ("calendar_event", "deleted"),
+    ],
+    Connection.Category.ATS: [
+        ("ats_interview", "updated"),
+        ("ats_interview", "deleted"),
+        ("ats_application", "created"),
+        ("ats_application", "updated"),
+        ("ats_candidate", "updated"),
+        ("ats_job", "updated"),
+    ],
+}
+
+
+def hook_url():
+    return settings.SITE_URL + reverse("unified_webhook")
+
+
+def register_webhooks(conn):
+    """Make sure Unified delivers every change Convene follows for this connection.
+
+    Idempotent: existing subscriptions (same object, event and URL) are kept. Returns the
+    number created. A vendor that cannot deliver some object is noted, not fatal: the
+    periodic reconcile covers what webhooks do not.
+    """
+    client = unified()
+    url = hook_url()
+    existing = {
+        (w.object_type, w.event)
+        for w in client.list_webhooks(connection_id=conn.unified_id)
+        if w.hook_url == url and w.is_healthy is not False
+    }
+    created = 0
+    problems = []
+    for object_type, event in SUBSCRIPTIONS[conn.category]:
+        if (object_type, event) in existing:
+            continue
+        try:
+            client.create_webhook(
+                records.Webhook(
+                    connection_id=conn.unified_id,
+                    object_type=object_type,
+                    event=event,
+                    hook_url=url,
+                )
+            )
+            created += 1
+        except UnifiedError as exc:
+            if exc.retryable:
+                raise
+            problems.append(f"{object_type} {event}: {exc.message}")
+    Connection.objects.filter(pk=conn.pk).update(webhooks_registered_at=timezone.now())
+    if problems:
+        logger.info("Webhooks not available for %s: %s", conn, "; ".join(problems))
+    note_success(conn)
+    return created
+
+
+@task
+def register_connection_webhooks(connection_pk):
+    conn = Connection.objects.filter(pk=connection_pk, status=Connection.Status.ACTIVE).first()
+    if conn is None:
+        return
+    try:
+        register_webhooks(conn)
+    except UnifiedError as exc:
+        # The hourly job tries again; the reconcile covers the time in between.
+        note_failure(conn, exc)
+
+
+def register_all():
+    """Register webhooks for every active connection (at start-up, then now and then)."""
+    created = 0
+    for conn in Connection.objects.filter(status=Connection.Status.ACTIVE):
+        try:
+            created += register_webhooks(conn)
+        except UnifiedError as exc:
+            note_failure(conn, exc)
+    return f"{created} webhook subscriptions created" if created else None
+
+
+# --- calendar events --------------------------------------------------------------------------
+
+
+def _local(value, zone_name):
+    return timezone.localtime(value, slots.zone_of(zone_name))
+
+
+def _sessions_for_events(conn, event_ids):
+    return {
+        s.event_id: s
+        for s in InterviewSession.objects.filter(
+            event_id__in=[i for i in event_ids if i],
+            calendar_connection=conn,
+        ).select_related(
+            "interview__application__candidate", "interview__tenant", "interview__plan"
+        )
+    }
+
+
+@handles("calendar_event", "created", "updated", "deleted")
+def calendar_events(conn, events, event_kind, actor_label):
+    """Moves, cancellations and answers to invitations made in the calendar."""
+    actor_label = actor_label or CALENDAR
+    for event in events:
+        # Whatever it is, that calendar's busy blocks changed.
+        slots.invalidate_busy(conn.unified_id, event.calendar_id)
+    sessions = _sessions_for_events(conn, [e.id for e in events])
+    lines = []
+    for event in events:
+        session = sessions.get(event.id)
+        if session is None or not session.interview.is_active:
+            continue
+        if event_kind == "deleted" or event.is_canceled:
+            lines.append(event_removed(session, actor_label))
+            continue
+        # Strictly older only: Unified's timestamps have whole seconds, so a change made in
+        # the same second as Convene's own write carries the same updated_at.
+        if (
+            session.event_seen_updated_at
+            and event.updated_at
+            and event.updated_at < session.event_seen_updated_at
+        ):
+            lines.append(f"{session}: an older version of the event; nothing changed.")
+            continue
+        if writeback.pending_for(session, Operation.Kind.UPDATE_EVENT) or writeback.pending_for(
+            session, Operation.Kind.CREATE_EVENT
+        ):
+            # Convene's own change to this event is under way; this is its echo or older.
+            lines.append(f"{session}: Convene is changing this event itself; ignored.")
+            continue
+        lines += event_changed(session, event, actor_label)
+    return lines
+
+
+def event_removed(session, actor_label):
+    interview = session.interview
+    organizer = session.organizer or "the organizer"
+    with transaction.atomic():
+        # The event is gone already: no need to remove it again.
+        InterviewSession.objects.filter(pk=session.pk).update(event_id="")
+        booking.cancel(
+            interview,
+            reason="The interviewer had to cancel this interview. We are sorry for the "
+            "change of plans.",
+            actor_label=actor_label,
+            audit_note=f"The calendar event “{session.title}” was deleted or canceled in "
+            f"{organizer}’s calendar, so Convene canceled the interview and the ATS interview "
+            "and told the candidate.",
+        )
+        Interview.objects.filter(pk=interview.pk).update(
+            flag="Canceled because its calendar event was deleted. The candidate needs a new "
+            "time: schedule again or send them a booking link."
+        )
+    return f"{interview}: canceled, because its calendar event was deleted."
+
+
+def event_changed(session, event, actor_label):
+    """Follow a moved event, and record attendees' answers."""
+    lines = []
+    interview = session.interview
+    with transaction.atomic():
+        session = InterviewSession.objects.select_for_update().get(pk=session.pk)
+        session.event_seen_updated_at = event.updated_at or session.event_seen_updated_at
+        moved = (
+            event.start_at
+            and event.end_at
+            and (event.start_at != session.start_at or event.end_at != session.end_at)
+        )
+        if moved:
+            lines.append(_follow_move(session, event, actor_label))
+        session.save(update_fields=["event_seen_updated_at", "start_at", "end_at"])
+        lines += _follow_answers(session, event, actor_label)
+    return [line for line in lines if line] or [f"{interview}: nothing Convene tracks changed."]
+
+
+def _follow_move(session, event, actor_label):
+    interview = Interview.objects.select_for_update().get(pk=session.interview_id)
+    old_start = session.start_at
+    session.start_at, session.end_at = event.start_at, event.end_at
+    SessionAttendee.objects.filter(session=session).update(
+        start_at=event.start_at, end_at=event.end_at
+    )
+    all_sessions = [*interview.sessions.exclude(pk=session.pk), session]
+    interview.start_at = min(s.start_at for s in all_sessions)
+    interview.end_at = max(s.end_at for s in all_sessions)
+    interview.ics_sequence += 1
+    problems = rule_problems(session)
+    interview.flag = (
+        "Moved in the calendar to a time that breaks a rule: " + "; ".join(problems) + "."
+        if problems
+        else ""
+    )
+    interview.save(update_fields=["start_at", "end_at", "ics_sequence", "flag", "updated_at"])
+    writeback.add(
+        interview.tenant,
+        Operation.Kind.UPDATE_ATS_INTERVIEW,
+        interview=interview,
+        session=session,
+        depends_on=writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
+    )
+    zone = interview.candidate_timezone or interview.tenant.default_timezone
+    before, after = _local(old_start, zone), _local(event.start_at, zone)
+    writeback.add(
+        interview.tenant,
+        Operation.Kind.SEND_EMAIL,
+        interview=interview,
+        payload={
+            "kind": "interview_rescheduled",
+            "extra": {"reason": "The interviewers moved the interview in their calendar."},
+        },
+    )
+    message = (
+        f"The event “{session.title}” was moved in the calendar from "
+        f"{before:%a %d %b %H:%M} to {after:%a %d %b %H:%M} ({zone}). Convene moved the "
+        "interview, the ATS interview follows and the candidate is told."
+        + (f" Flagged: {'; '.join(problems)}." if problems else "")
+    )
+    audit(
+        interview.tenant,
+        "interview.moved_elsewhere",
+        message,
+        actor_label=actor_label,
+        obj=interview,
+    )
+    return message
+
+
+def rule_problems(session):
+    """What the session's (new) time breaks: working hours, or another of Convene's
+    interviews of an attendee."""
+    problems = []
+    for attendee in session.attendees.filter(active=True).select_related("interviewer"):
+        person = attendee.interviewer
+        if not slots.within_hours(person, session.start_at, session.end_at):
+            problems.append(f"outside {person.name}’s working hours")
+        clash = (
+            SessionAttendee.objects.filter(
+                interviewer=person,
+                active=True,
+                start_at__lt=session.end_at,
+                end_at__gt=session.start_at,
+            )
+            .exclude(session__interview=session.interview_id)
+            .exists()
+        )
+        if clash:
+            problems.append(f"{person.name} has another interview then")
+    return problems
+
+
+def _follow_answers(session, event, actor_label):
+    lines = []
+    by_email = {(a.email or "").lower(): a.status for a in event.attendees if a.email and a.status}
+    for attendee in session.attendees.filter(active=True).select_related("interviewer"):
+        answer = by_email.get(attendee.interviewer.email.lower())
+        if not answer or answer == attendee.response:
+            continue
+        attendee.response = answer
+        attendee.save(update_fields=["response"])
+        if answer == SessionAttendee.Response.DECLINED:
+            interview = session.interview
+            seat = " (a pool seat: swap in another member)" if attendee.role == "pool" else ""
+            flag = f"{attendee.interviewer.name} declined “{session.title}”{seat}."
+            Interview.objects.filter(pk=interview.pk).update(flag=flag)
+            audit(
+                interview.tenant,
+                "interview.declined",
+                f"{attendee.interviewer.name} declined the invitation to “{session.title}” in "
+                "the calendar. Convene flagged the interview for the recruiter.",
+                actor_label=actor_label,
+                obj=interview,
+            )
+            lines.append(flag)
+    return lines
+
+
+# --- ATS interviews ---------------------------------------------------------------------------
+
+
+@handles("ats_interview", "updated", "deleted")
+def ats_interviews(conn, interviews, event_kind, actor_label):
+    """An interview Convene wrote, canceled or moved in the ATS."""
+    actor_label = actor_label or ATS
+    sessions = {
+        s.ats_interview_id: s
+        for s in InterviewSession.objects.filter(
+            ats_interview_id__in=[i.id for i in interviews if i.id],
+            interview__application__connection=conn,
+        ).select_related("interview__tenant", "interview__application__candidate")
+    }
+    lines = []
+    for record in interviews:
+        session = sessions.get(record.id)
+        if session is None or not session.interview.is_active:
+            continue
+        if (
+            session.ats_seen_updated_at
+            and record.updated_at
+            and record.updated_at < session.ats_seen_updated_at
+        ):
+            continue
+        InterviewSession.objects.filter(pk=session.pk).update(
+            ats_seen_updated_at=record.updated_at or session.ats_seen_updated_at
+        )
+        if event_kind == "deleted" or record.status == "CANCELED":
+            InterviewSession.objects.filter(pk=session.pk).update(ats_interview_id="")
+            booking.cancel(
+                session.interview,
+                reason="The interview was canceled in the ATS.",
+                actor_label=actor_label,
+            )
+            lines.append(f"{session.interview}: canceled, because the ATS canceled it.")
+        elif (
+            record.start_at
+            and record.end_at
+            and (record.start_at != session.start_at or record.end_at != session.end_at)
+        ):
+            lines.append(_follow_ats_move(session, record, actor_label))
+    return lines
+
+
+def _follow_ats_move(session, record, actor_label):
+    interview = session.interview
+    with transaction.atomic():
+        InterviewSession.objects.filter(pk=session.pk).update(
+            start_at=record.start_at, end_at=record.end_at
+        )
+        SessionAttendee.objects.filter(session=session).update(
+            start_at=record.start_at, end_at=record.end_at
+        )
+        session.refresh_from_db()
+        sessions = list(interview.sessions.all())
+        Interview.objects.filter(pk=interview.pk).update(
+            start_at=min(s.start_at for s in sessions),
+            end_at=max(s.end_at for s in sessions),
+            ics_sequence=F("ics_sequence") + 1,
+        )
+        writeback.add(
+            interview.tenant, Operation.Kind.UPDATE_EVENT, interview=interview, session=session
+        )
+        writeback.add(
+            interview.tenant,
+            Operation.Kind.SEND_EMAIL,
+            interview=interview,
+            payload={"kind": "interview_rescheduled", "extra": {}},
+        )
+        message = (
+            f"The ATS interview “{session.title}” was moved to "
+            f"{record.start_at:%a %d %b %H:%M} UTC. Convene moved the interview and its "
+            "calendar event, and the candidate is told."
+        )
+        audit(
+            interview.tenant,
+            "interview.moved_elsewhere",
+            message,
+            actor_label=actor_label,
+            obj=interview,
+        )
+    return message
+
+
+# --- reconcile --------------------------------------------------------------------------------
+
+
+RECONCILE_AHEAD = dt.timedelta(days=60)
+
+
+def reconcile(now=None):
+    """Catch changes whose webhook never came: compare upcoming interviews with their
+    calendars, and ask each ATS for the interviews updated since the last reconcile.
+
+    Calendars are compared by listing each organizer calendar over the upcoming window (a
+    deleted event is simply absent, which `updated_gte` could not show); ATS interviews are
+    asked for with `updated_gte`.
+    """
+    now = now or timezone.now()
+    lines = []
+    upcoming = (
+        InterviewSession.objects.filter(
+            interview__status=Interview.Status.SCHEDULED,
+            end_at__gt=now,
+            start_at__lt=now + RECONCILE_AHEAD,
+            calendar_connection__status=Connection.Status.ACTIVE,
+        )
+        .exclude(event_id="")
+        .select_related("calendar_connection", "interview__tenant")
+    )
+    by_calendar = {}
+    for session in upcoming:
+        by_calendar.setdefault((session.calendar_connection, session.calendar_id), []).append(
+            session
+        )
+    client = unified()
+    for (conn, calendar_id), sessions in by_calendar.items():
+        start = min(s.start_at for s in sessions) - dt.timedelta(days=1)
+        end = max(s.end_at for s in sessions) + RECONCILE_AHEAD
+        try:
+            events = {
+                e.id: e
+                for e in client.list_events(
+                    conn.unified_id, calendar_id=calendar_id or None, start_gte=start, end_lt=end
+                )
+            }
+        except UnifiedError as exc:
+            note_failure(conn, exc)
+            continue
+        note_success(conn)
+        for session in sessions:
+            event = events.get(session.event_id)
+            if event is None:
+                try:  # outside the listing (moved far away?) or really gone
+                    event = client.get_event(conn.unified_id, session.event_id)
+                except UnifiedError:
+                    event = None
+            if event is None:
+                lines.append(event_removed(session, "Reconcile"))
+            else:
+                lines += calendar_events(conn, [event], "updated", "Reconcile")
+    for conn in Connection.objects.filter(
+        category=Connection.Category.ATS, status=Connection.Status.ACTIVE
+    ):
+        since = conn.reconciled_until or now - dt.timedelta(days=1)
+        try:
+            changed = list(client.list_interviews(conn.unified_id, updated_gte=since))
+        except UnifiedError as exc:
+            note_failure(conn, exc)
+            continue
+        lines += ats_interviews(conn, changed, "updated", "Reconcile")
+        Connection.objects.filter(pk=conn.pk).update(
+            reconciled_until=now - dt.timedelta(minutes=5)
+        )
+    return lines

@@ -1,0 +1,126 @@
+"""Issue 8 against the live sandbox and a live Convene: a change made in the sandbox's
+calendar reaches Convene by a signed webhook within seconds, and the reconcile catches the
+same change when no webhook comes."""
+
+import datetime as dt
+import time
+
+import pytest
+from django.core import mail
+
+from scheduling import webhooks, writeback
+from scheduling.models import Interview, Operation, WebhookDelivery
+from scheduling.unified.client import UnifiedClient
+from scheduling.unified.errors import NotFoundError
+from tests.integration.test_scheduling import first_slot, needs_scheduling, next_week
+
+pytestmark = pytest.mark.sandbox
+
+
+def drain():
+    for _ in range(50):
+        due = list(Operation.objects.filter(status="pending").values_list("pk", flat=True))
+        if not any([writeback.perform(pk) for pk in due]):
+            return
+
+
+def book_one(acme, panel_plan, recruiter_client):
+    from django.urls import reverse
+
+    application = needs_scheduling(acme)
+    url = reverse("schedule", args=[application.pk])
+    slot = first_slot(recruiter_client.get(url, {"week": next_week().isoformat()}))
+    recruiter_client.post(url, {"start": slot.start.isoformat(), "week": next_week().isoformat()})
+    drain()
+    interview = Interview.objects.get(application=application)
+    assert all(s.event_id for s in interview.sessions.all())
+    return interview
+
+
+def wait_until(predicate, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def followed(acme, settings, live_server):
+    """Convene served live, its webhooks registered with the sandbox."""
+    settings.SITE_URL = live_server.url
+    for conn in (acme["ats"], acme["calendar"]):
+        assert webhooks.register_webhooks(conn) == len(webhooks.SUBSCRIPTIONS[conn.category])
+    # Registering twice creates nothing new.
+    assert webhooks.register_webhooks(acme["calendar"]) == 0
+    return acme
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_the_event_in_the_sandbox_moves_the_interview_and_the_ats_within_seconds(
+    followed, panel_plan, recruiter_client
+):
+    acme = followed
+    interview = book_one(acme, panel_plan, recruiter_client)
+    session = interview.sessions.order_by("position").first()
+    new_start = session.start_at + dt.timedelta(minutes=30)
+    mail.outbox.clear()
+    started = time.monotonic()
+    acme["sandbox"].move_event(
+        acme["calendar"].unified_id, session.event_id, new_start.isoformat()
+    )
+
+    assert wait_until(lambda: interview.sessions.get(pk=session.pk).start_at == new_start)
+    followed_in = time.monotonic() - started
+    drain()
+    client = UnifiedClient(acme["sandbox"].base_url, acme["sandbox"].token)
+    ats = client.get_interview(acme["ats"].unified_id, session.ats_interview_id)
+    assert ats.start_at == new_start
+    assert any("New time" in m.subject for m in mail.outbox)
+    delivery = WebhookDelivery.objects.filter(object_type="calendar_event").latest("received_at")
+    assert delivery.status == "processed"
+    assert followed_in < 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_the_event_in_the_sandbox_cancels_and_emails_the_candidate(
+    followed, panel_plan, recruiter_client
+):
+    acme = followed
+    interview = book_one(acme, panel_plan, recruiter_client)
+    session = interview.sessions.order_by("position").first()
+    mail.outbox.clear()
+    acme["sandbox"].delete_event(acme["calendar"].unified_id, session.event_id)
+
+    assert wait_until(lambda: Interview.objects.get(pk=interview.pk).status == "canceled")
+    drain()
+    client = UnifiedClient(acme["sandbox"].base_url, acme["sandbox"].token)
+    for other in interview.sessions.all():
+        ats = client.get_interview(acme["ats"].unified_id, other.ats_interview_id)
+        assert ats.status == "CANCELED"
+        if other.event_id:
+            with pytest.raises(NotFoundError):
+                client.get_event(acme["calendar"].unified_id, other.event_id)
+    candidate_email = interview.application.candidate.email
+    assert any(candidate_email in m.to and "canceled" in m.subject for m in mail.outbox)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reconcile_catches_a_move_and_a_deletion_that_no_webhook_announced(
+    acme, panel_plan, recruiter_client
+):
+    interview = book_one(acme, panel_plan, recruiter_client)
+    sessions = list(interview.sessions.order_by("position"))
+    moved_to = sessions[0].start_at + dt.timedelta(minutes=45)
+    acme["sandbox"].move_event(
+        acme["calendar"].unified_id, sessions[0].event_id, moved_to.isoformat()
+    )
+
+    lines = webhooks.reconcile()
+    assert any("moved in the calendar" in line for line in lines)
+    assert interview.sessions.get(pk=sessions[0].pk).start_at == moved_to
+
+    acme["sandbox"].delete_event(acme["calendar"].unified_id, sessions[0].event_id)
+    webhooks.reconcile()
+    assert Interview.objects.get(pk=interview.pk).status == "canceled"

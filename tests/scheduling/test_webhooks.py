@@ -1,0 +1,382 @@
+"""Unified webhooks: what is refused, what is stored once, and what Convene does about each
+kind of change (Unified itself is not involved: deliveries are built and signed here)."""
+
+import datetime as dt
+import json
+import secrets
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from scheduling import booking, webhooks
+from scheduling.models import (
+    Connection,
+    InterviewPlan,
+    Operation,
+    WebhookDelivery,
+    WebhookRejection,
+)
+from scheduling.unified import signing
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+CAL_ID = "c" * 24
+ATS_ID = "a" * 24
+
+
+def body(object_type, event, data, *, connection_id=CAL_ID, secret=None, nonce=None, **extra):
+    nonce = nonce or secrets.token_hex(8)
+    payload = {
+        "data": data,
+        "webhook": {
+            "id": "wh1",
+            "connection_id": connection_id,
+            "object_type": object_type,
+            "event": event,
+        },
+        "nonce": nonce,
+        "type": "NATIVE",
+        **signing.sign(secret or settings.UNIFIED_WEBHOOK_SECRET, data, nonce),
+        **extra,
+    }
+    return json.dumps(payload).encode()
+
+
+def post(client, raw):
+    return client.post(reverse("unified_webhook"), raw, content_type="application/json")
+
+
+@pytest.fixture
+def booked(tenant, django_capture_on_commit_callbacks):
+    ats = f.connection(tenant, unified_id=ATS_ID)
+    cal = f.connection(tenant, Connection.Category.CALENDAR, unified_id=CAL_ID)
+    ivy = f.interviewer(
+        tenant, "Ivy Chen", email="ivy@acme.example", calendar_connection=cal, calendar_id="ivy"
+    )
+    app = f.application(ats, f.candidate(ats, "Grace Hopper", email="grace@x.example"))
+    plan = InterviewPlan.objects.create(tenant=tenant, name="Screen")
+    start = (timezone.now() + dt.timedelta(days=3)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
+    choice = booking.Choice(
+        (
+            booking.SessionChoice(
+                "Screen", start, start + dt.timedelta(hours=1), ((str(ivy.pk), "required", None),)
+            ),
+        )
+    )
+    interview = booking.book(app, plan, choice)
+    session = interview.sessions.get()
+    session.event_id = "ev1"
+    session.ats_interview_id = "int1"
+    session.ats_record = "interview"
+    session.event_seen_updated_at = timezone.now() - dt.timedelta(minutes=5)
+    session.save()
+    Operation.objects.update(status="done")
+    return {"interview": interview, "session": session, "ivy": ivy, "app": app, "ats": ats}
+
+
+def event(start, *, updated=None, event_id="ev1", **fields):
+    return {
+        "id": event_id,
+        "calendar_id": "ivy",
+        "subject": "Screen",
+        "start_at": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end_at": (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "updated_at": (updated or timezone.now()).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **fields,
+    }
+
+
+def deliver(client, raw, capture):
+    """Post a delivery and process what was stored, as the task would; the write-back it
+    queues is left queued (Unified is not involved here)."""
+    with capture(execute=False) as queued:
+        response = post(client, raw)
+    if response.status_code == 200 and queued:
+        with capture(execute=False):
+            webhooks.process(WebhookDelivery.objects.latest("received_at").pk)
+    return response
+
+
+# --- refused ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        pytest.param(
+            lambda p: p["data"][0].update(start_at="2030-01-01T00:00:00Z"), id="tampered"
+        ),
+        pytest.param(lambda p: p.pop("nonce"), id="no-nonce"),
+        pytest.param(lambda p: (p.pop("sig256"), p.pop("sig")), id="no-signature"),
+    ],
+)
+def test_a_delivery_that_fails_its_signature_is_refused_and_only_counted(client, booked, mangle):
+    payload = json.loads(body("calendar_event", "updated", [event(timezone.now())]))
+    mangle(payload)
+    response = post(client, json.dumps(payload).encode())
+    assert response.status_code == 400
+    assert not WebhookDelivery.objects.exists()
+    assert WebhookRejection.objects.get().count == 1
+
+
+def test_a_delivery_signed_with_another_secret_is_refused(client, booked):
+    raw = body("calendar_event", "updated", [event(timezone.now())], secret="not-ours")
+    assert post(client, raw).status_code == 400
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_garbage_and_oversized_bodies_are_refused(client, booked):
+    assert post(client, b"not json").status_code == 400
+    assert post(client, b"x" * (webhooks.MAX_BODY + 1)).status_code == 413
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_delivery_for_an_unknown_connection_is_acknowledged_and_ignored(client, booked):
+    raw = body("calendar_event", "updated", [event(timezone.now())], connection_id="f" * 24)
+    response = post(client, raw)
+    assert response.status_code == 200 and b"ignored" in response.content
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_the_same_delivery_twice_is_processed_once(
+    client, booked, django_capture_on_commit_callbacks
+):
+    raw = body(
+        "calendar_event", "updated", [event(booked["session"].start_at + dt.timedelta(hours=2))]
+    )
+    assert deliver(client, raw, django_capture_on_commit_callbacks).status_code == 200
+    replay = deliver(client, raw, django_capture_on_commit_callbacks)
+    assert replay.status_code == 200 and b"duplicate" in replay.content
+    assert WebhookDelivery.objects.count() == 1
+    assert booked["interview"].operations.filter(kind="ats_interview.update").count() == 1
+
+
+# --- calendar events ------------------------------------------------------------------------
+
+
+def test_an_event_moved_in_the_calendar_moves_the_interview_and_tells_everyone(
+    client, booked, django_capture_on_commit_callbacks
+):
+    session = booked["session"]
+    new_start = session.start_at + dt.timedelta(hours=1)
+    deliver(
+        client,
+        body("calendar_event", "updated", [event(new_start)]),
+        django_capture_on_commit_callbacks,
+    )
+
+    interview = booked["interview"]
+    interview.refresh_from_db()
+    session.refresh_from_db()
+    assert session.start_at == new_start and interview.start_at == new_start
+    assert interview.ics_sequence == 1
+    kinds = set(interview.operations.exclude(status="done").values_list("kind", flat=True))
+    assert {"ats_interview.update", "email.send"} <= kinds
+    assert "event.update" not in kinds  # the calendar already has the new time
+    entry = interview.tenant.audit_entries.get(action="interview.moved_elsewhere")
+    assert "moved in the calendar" in entry.message and entry.actor_label == "Calendar change"
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "processed" and "moved" in delivery.outcome
+
+
+def test_a_move_outside_working_hours_is_flagged(
+    client, booked, django_capture_on_commit_callbacks
+):
+    session = booked["session"]
+    late = session.start_at.replace(hour=23)  # 18:00 or 19:00 in New York
+    deliver(
+        client,
+        body("calendar_event", "updated", [event(late)]),
+        django_capture_on_commit_callbacks,
+    )
+    booked["interview"].refresh_from_db()
+    assert "outside Ivy Chen’s working hours" in booked["interview"].flag
+
+
+def test_an_older_update_arriving_late_changes_nothing(
+    client, booked, django_capture_on_commit_callbacks
+):
+    session = booked["session"]
+    original = session.start_at
+    newer = timezone.now()
+    two_hours_later = event(original + dt.timedelta(hours=2), updated=newer)
+    one_hour_later = event(
+        original + dt.timedelta(hours=1), updated=newer - dt.timedelta(minutes=1)
+    )
+    deliver(
+        client,
+        body("calendar_event", "updated", [two_hours_later]),
+        django_capture_on_commit_callbacks,
+    )
+    deliver(
+        client,
+        body("calendar_event", "updated", [one_hour_later]),
+        django_capture_on_commit_callbacks,
+    )
+    session.refresh_from_db()
+    booked["interview"].refresh_from_db()
+    assert session.start_at == original + dt.timedelta(hours=2)
+    assert booked["interview"].start_at == original + dt.timedelta(hours=2)
+    assert booked["interview"].ics_sequence == 1  # moved once, not twice
+    assert "older version" in WebhookDelivery.objects.latest("received_at").outcome
+
+
+def test_a_deleted_event_cancels_the_interview_and_emails_the_candidate(
+    client, booked, django_capture_on_commit_callbacks
+):
+    deliver(
+        client,
+        body("calendar_event", "deleted", [{"id": "ev1"}]),
+        django_capture_on_commit_callbacks,
+    )
+    interview = booked["interview"]
+    interview.refresh_from_db()
+    assert interview.status == "canceled"
+    assert "calendar event was deleted" in interview.flag
+    kinds = set(interview.operations.values_list("kind", flat=True))
+    assert {"ats_interview.cancel", "email.send"} <= kinds
+    email = interview.operations.get(kind="email.send", status="pending")
+    assert email.payload["kind"] == "interview_canceled"
+    assert "had to cancel" in email.payload["extra"]["reason"]
+    # The event is gone already: nothing to remove.
+    assert interview.sessions.get().event_id == ""
+    entry = interview.tenant.audit_entries.get(action="interview.canceled")
+    assert "deleted or canceled" in entry.message and entry.actor_label == "Calendar change"
+    # The application needs scheduling again.
+    from candidates.pipeline import applications_for
+
+    state = applications_for(interview.tenant, timezone.now()).get(pk=booked["app"].pk)
+    assert state.scheduling_state == "needs_scheduling"
+
+
+def test_a_canceled_status_counts_as_a_deletion(
+    client, booked, django_capture_on_commit_callbacks
+):
+    raw = body("calendar_event", "updated", [event(booked["session"].start_at, status="CANCELED")])
+    deliver(client, raw, django_capture_on_commit_callbacks)
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "canceled"
+
+
+def test_an_interviewer_who_declines_flags_the_interview(
+    client, booked, django_capture_on_commit_callbacks, recruiter_client
+):
+    raw = body(
+        "calendar_event",
+        "updated",
+        [
+            event(
+                booked["session"].start_at,
+                attendees=[
+                    {"email": "grace@x.example", "status": "ACCEPTED"},
+                    {"email": "IVY@acme.example", "status": "REJECTED"},
+                ],
+            )
+        ],
+    )
+    deliver(client, raw, django_capture_on_commit_callbacks)
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].flag == "Ivy Chen declined “Screen”."
+    page = recruiter_client.get(reverse("interview_detail", args=[booked["interview"].pk]))
+    assert b"declined" in page.content
+
+
+def test_changes_to_events_convene_does_not_know_drop_the_busy_cache(
+    client, booked, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from scheduling import slots
+
+    key = slots._cache_key(CAL_ID, "ivy", timezone.now(), timezone.now())
+    cache.set(key, [("cached",)])
+    deliver(
+        client,
+        body("calendar_event", "updated", [event(timezone.now(), event_id="other")]),
+        django_capture_on_commit_callbacks,
+    )
+    assert slots._cache_key(CAL_ID, "ivy", timezone.now(), timezone.now()) != key
+
+
+# --- the ATS --------------------------------------------------------------------------------
+
+
+def test_an_interview_canceled_in_the_ats_cancels_it_in_convene(
+    client, booked, django_capture_on_commit_callbacks
+):
+    raw = body(
+        "ats_interview",
+        "updated",
+        [{"id": "int1", "status": "CANCELED", "updated_at": "2099-01-01T00:00:00Z"}],
+        connection_id=ATS_ID,
+    )
+    deliver(client, raw, django_capture_on_commit_callbacks)
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "canceled"
+    assert booked["interview"].operations.filter(kind="event.cancel").exists()
+
+
+def test_an_application_rejected_in_the_ats_revokes_links_and_flags_interviews(
+    client, booked, django_capture_on_commit_callbacks, monkeypatch
+):
+    from candidates.links import create_link
+    from candidates.models import BookingLink
+
+    app = booked["app"]
+    with django_capture_on_commit_callbacks(execute=False):
+        link = create_link(
+            app,
+            booked["interview"].plan,
+            user=None,
+            window_start=timezone.localdate(),
+            window_end=timezone.localdate() + dt.timedelta(days=5),
+            expires_at=timezone.now() + dt.timedelta(days=5),
+        )
+    record = {
+        "id": app.remote_id,
+        "candidate_id": app.candidate.remote_id,
+        "status": "REJECTED",
+        "original_status": "Rejected",
+        "updated_at": "2099-01-01T00:00:00Z",
+    }
+    deliver(
+        client,
+        body("ats_application", "updated", [record], connection_id=ATS_ID),
+        django_capture_on_commit_callbacks,
+    )
+    app.refresh_from_db()
+    link.refresh_from_db()
+    booked["interview"].refresh_from_db()
+    assert app.status == "REJECTED"
+    assert link.state == BookingLink.State.REVOKED
+    assert "Cancel this interview?" in booked["interview"].flag
+    assert booked["interview"].status == "scheduled"  # until the recruiter confirms
+
+
+def test_an_application_moved_into_an_interview_stage_needs_scheduling(
+    client, booked, django_capture_on_commit_callbacks, tenant
+):
+    ats = booked["ats"]
+    app = f.application(ats, f.candidate(ats, "Ada New"), status="NEW")
+    record = {
+        "id": app.remote_id,
+        "candidate_id": app.candidate.remote_id,
+        "status": "SECOND_INTERVIEW",
+        "updated_at": "2099-01-01T00:00:00Z",
+    }
+    deliver(
+        client,
+        body("ats_application", "updated", [record], connection_id=ATS_ID),
+        django_capture_on_commit_callbacks,
+    )
+    from candidates.pipeline import applications_for
+
+    state = applications_for(tenant, timezone.now()).get(pk=app.pk)
+    assert state.status == "SECOND_INTERVIEW" and state.scheduling_state == "needs_scheduling"
+    assert mail.outbox == []
