@@ -83,8 +83,10 @@ class Command(BaseCommand):
         def stop(*_):
             raise KeyboardInterrupt
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGHUP, stop)
+        # Installed explicitly: a shell that starts us in the background hands SIGINT down
+        # as "ignored", and Ctrl-C or `kill -INT` must still stop everything.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, stop)
         try:
             while True:
                 for label, child in children:
@@ -99,7 +101,8 @@ class Command(BaseCommand):
         finally:
             for _label, child in children:
                 if child.poll() is None:
-                    os.killpg(child.pid, signal.SIGINT)
+                    # SIGTERM, not SIGINT: children may have inherited SIGINT as ignored.
+                    os.killpg(child.pid, signal.SIGTERM)
             deadline = time.monotonic() + 10
             for _label, child in children:
                 try:
