@@ -36,7 +36,7 @@ from .models import (
     audit,
 )
 from .unified import records
-from .unified.errors import SignatureError, UnifiedError
+from .unified.errors import NotFoundError, SignatureError, UnifiedError
 from .unified.webhooks import delivery_id, verify_delivery
 
 logger = logging.getLogger(__name__)
@@ -575,14 +575,17 @@ def reconcile(now=None):
         for session in sessions:
             event = events.get(session.event_id)
             if event is None:
-                try:  # outside the listing (moved far away?) or really gone
+                # Not in the listing: moved far away, or really gone. Only Unified's "not
+                # found" means gone; any other failure leaves the interview alone for now.
+                try:
                     event = client.get_event(conn.unified_id, session.event_id)
-                except UnifiedError:
-                    event = None
-            if event is None:
-                lines.append(event_removed(session, "Reconcile"))
-            else:
-                lines += calendar_events(conn, [event], "updated", "Reconcile")
+                except NotFoundError:
+                    lines.append(event_removed(session, "Reconcile"))
+                    continue
+                except UnifiedError as exc:
+                    note_failure(conn, exc)
+                    continue
+            lines += calendar_events(conn, [event], "updated", "Reconcile")
     for conn in Connection.objects.filter(
         category=Connection.Category.ATS, status=Connection.Status.ACTIVE
     ):

@@ -380,3 +380,31 @@ def test_an_application_moved_into_an_interview_stage_needs_scheduling(
     state = applications_for(tenant, timezone.now()).get(pk=app.pk)
     assert state.status == "SECOND_INTERVIEW" and state.scheduling_state == "needs_scheduling"
     assert mail.outbox == []
+
+
+def test_reconcile_leaves_an_interview_alone_when_its_event_cannot_be_read(booked, monkeypatch):
+    from scheduling.unified.errors import NotFoundError, RetryableError
+
+    class Flaky:
+        def list_events(self, *args, **kwargs):
+            return []
+
+        def get_event(self, *args, **kwargs):
+            raise RetryableError("HTTP 503: down")
+
+        def list_interviews(self, *args, **kwargs):
+            return []
+
+    monkeypatch.setattr(webhooks, "unified", Flaky)
+    webhooks.reconcile()
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "scheduled"
+
+    class Gone(Flaky):
+        def get_event(self, *args, **kwargs):
+            raise NotFoundError("HTTP 404: not found")
+
+    monkeypatch.setattr(webhooks, "unified", Gone)
+    webhooks.reconcile()
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "canceled"
