@@ -181,6 +181,10 @@ TASKS = {
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://convene")}
+# How long a task worker holds an outbox operation before another may take it over.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
+# The first pause before an outbox operation is retried; later ones double.
+OUTBOX_BACKOFF_SECONDS = env.float("OUTBOX_BACKOFF_SECONDS", default=30.0)
 
 # Unified.to. The defaults point at the local sandbox that `make run` starts.
 UNIFIED_BASE_URL = env.str("UNIFIED_BASE_URL", default="http://127.0.0.1:8765").rstrip("/")

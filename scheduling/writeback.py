@@ -19,6 +19,7 @@ import functools
 import logging
 import random
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.tasks import task
@@ -38,10 +39,12 @@ from .unified.errors import (
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-CLAIM_FOR = dt.timedelta(minutes=5)
-# A pending operation whose task was lost (worker restarted) is queued again after this.
-LOST_AFTER = dt.timedelta(seconds=30)
-REQUEUE_LEASE = dt.timedelta(seconds=60)
+# How long a runner may hold an operation before another takes it over (a killed worker's
+# operations come back after this); longer than any one Unified call with its retries.
+CLAIM_FOR = dt.timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+# A queued task that has not run after this is taken as lost (a restarted worker) and the
+# operation is queued again; running it twice is harmless (the claim lets one through).
+LOST_AFTER = dt.timedelta(seconds=60)
 
 
 class Unwritable(Exception):
@@ -53,6 +56,7 @@ class Unwritable(Exception):
 
 def add(tenant, kind, *, interview=None, session=None, depends_on=None, payload=None):
     """Record an operation in the caller's transaction; it runs once that commits."""
+    ready = depends_on is None or depends_on.is_finished
     op = Operation.objects.create(
         tenant=tenant,
         kind=kind,
@@ -60,10 +64,21 @@ def add(tenant, kind, *, interview=None, session=None, depends_on=None, payload=
         session=session,
         depends_on=depends_on,
         payload=payload or {},
+        queued_at=timezone.now() if ready else None,
     )
-    if depends_on is None or depends_on.is_finished:
+    if ready:
         transaction.on_commit(functools.partial(run_operation.enqueue, str(op.pk)))
     return op
+
+
+def _queue(ops):
+    """Queue a task for each operation (after the caller's transaction commits)."""
+    pks = [op.pk for op in ops]
+    if not pks:
+        return
+    Operation.objects.filter(pk__in=pks).update(queued_at=timezone.now())
+    for pk in pks:
+        transaction.on_commit(functools.partial(run_operation.enqueue, str(pk)))
 
 
 def pending_for(session, kind):
@@ -82,8 +97,10 @@ def run_operation(operation_id):
 
 
 def backoff(attempts, retry_after=None):
-    """30 s, 1 min, 2 min, … capped at an hour, ±20 % jitter; never sooner than Retry-After."""
-    base = min(30 * 2 ** max(attempts - 1, 0), 3600)
+    """30 s, 1 min, 2 min, … capped at an hour, ±20 % jitter; never sooner than Retry-After.
+    (OUTBOX_BACKOFF_SECONDS sets the first step: the fault benchmark shortens it.)"""
+    first = settings.OUTBOX_BACKOFF_SECONDS
+    base = min(first * 2 ** max(attempts - 1, 0), 3600)
     delay = base * random.uniform(0.8, 1.2)  # noqa: S311  (jitter, not security)
     return dt.timedelta(seconds=max(delay, retry_after or 0))
 
@@ -147,8 +164,7 @@ def _done(op, result):
     op.done_at = timezone.now()
     op.claimed_until = None
     op.save(update_fields=["status", "result", "done_at", "claimed_until"])
-    for dependent in op.dependents.filter(status=Operation.Status.PENDING):
-        transaction.on_commit(functools.partial(run_operation.enqueue, str(dependent.pk)))
+    _queue(op.dependents.filter(status=Operation.Status.PENDING))
     return op
 
 
@@ -163,8 +179,16 @@ def _later(op, exc, retry_after=None):
     else:
         op.status = Operation.Status.PENDING
         op.next_attempt_at = now + backoff(op.attempts, retry_after)
+        op.queued_at = None  # the sweep queues it when its time comes
     op.save(
-        update_fields=["status", "last_error", "last_error_at", "claimed_until", "next_attempt_at"]
+        update_fields=[
+            "status",
+            "last_error",
+            "last_error_at",
+            "claimed_until",
+            "next_attempt_at",
+            "queued_at",
+        ]
     )
     if op.status == Operation.Status.FAILED:
         _release_dependents(op)
@@ -177,8 +201,7 @@ def _release_dependents(op):
     copes with the missing piece, and a later successful retry fills it in."""
     waiting = list(op.dependents.filter(status=Operation.Status.PENDING))
     Operation.objects.filter(pk__in=[d.pk for d in waiting]).update(depends_on=None)
-    for dependent in waiting:
-        transaction.on_commit(functools.partial(run_operation.enqueue, str(dependent.pk)))
+    _queue(waiting)
 
 
 def _fail(op, exc):
@@ -196,7 +219,11 @@ def retry(op, user=None):
     if op.status not in (Operation.Status.FAILED, Operation.Status.PENDING):
         return op
     Operation.objects.filter(pk=op.pk).update(
-        status=Operation.Status.PENDING, next_attempt_at=None, attempts=0, claimed_until=None
+        status=Operation.Status.PENDING,
+        next_attempt_at=None,
+        attempts=0,
+        claimed_until=None,
+        queued_at=timezone.now(),
     )
     audit(
         op.tenant,
@@ -212,18 +239,17 @@ def retry(op, user=None):
 
 
 def sweep(now=None):
-    """Queue what is due: retries whose time has come, operations whose task was lost, and
-    those whose runner died mid-way. Called by the periodic command every few seconds."""
+    """Queue what is due and has no task waiting for it: retries whose time has come,
+    operations whose task was lost, and those whose runner died mid-way. Called by the
+    periodic command every few seconds."""
     now = now or timezone.now()
     Operation.objects.filter(status=Operation.Status.RUNNING, claimed_until__lt=now).update(
-        status=Operation.Status.PENDING, claimed_until=None, next_attempt_at=now
+        status=Operation.Status.PENDING, claimed_until=None, next_attempt_at=now, queued_at=None
     )
     due = list(
         Operation.objects.filter(status=Operation.Status.PENDING)
-        .filter(
-            Q(next_attempt_at__lte=now)
-            | Q(next_attempt_at__isnull=True, created_at__lt=now - LOST_AFTER)
-        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - LOST_AFTER))
         .filter(
             Q(depends_on__isnull=True)
             | Q(depends_on__status__in=[Operation.Status.DONE, Operation.Status.SKIPPED])
@@ -231,8 +257,7 @@ def sweep(now=None):
         .values_list("pk", flat=True)[:500]
     )
     if due:
-        # The queued task holds this lease; if it never runs, the next sweep queues it again.
-        Operation.objects.filter(pk__in=due).update(next_attempt_at=now + REQUEUE_LEASE)
+        Operation.objects.filter(pk__in=due).update(queued_at=now)
         for pk in due:
             run_operation.enqueue(str(pk))
     return len(due)
@@ -295,18 +320,33 @@ def _remember_event(session, event):
     session.save(update_fields=["event_id", "event_seen_updated_at", "meeting_url"])
 
 
-def _find_event(client, conn, session):
-    """The event an earlier attempt may have created: same calendar, same ref in its notes."""
+def _find_event(client, conn, session, op):
+    """The event an earlier attempt may have created: same calendar, same ref in its notes,
+    around any of the times the attempts wrote (the interview may have moved since)."""
     day = dt.timedelta(days=1)
-    for event in client.list_events(
-        conn.unified_id,
-        calendar_id=session.calendar_id or None,
-        start_gte=session.start_at - day,
-        end_lt=session.end_at + day,
-    ):
-        if session.ref in (event.notes or "") and not event.is_canceled:
-            return event
+    windows = {(session.start_at, session.end_at)} | {
+        (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b))
+        for a, b in op.payload.get("tried", [])
+    }
+    for start, end in sorted(windows):
+        for event in client.list_events(
+            conn.unified_id,
+            calendar_id=session.calendar_id or None,
+            start_gte=start - day,
+            end_lt=end + day,
+        ):
+            if session.ref in (event.notes or "") and not event.is_canceled:
+                return event
     return None
+
+
+def _note_attempt(op, session):
+    """Remember the times this attempt is about to write, before it writes them."""
+    tried = op.payload.get("tried", [])
+    window = [session.start_at.isoformat(), session.end_at.isoformat()]
+    if window not in tried:
+        op.payload = {**op.payload, "tried": [*tried, window]}
+        Operation.objects.filter(pk=op.pk).update(payload=op.payload)
 
 
 def _calendar_of(session):
@@ -342,16 +382,21 @@ def create_event(op):
     session = op.session
     if session.event_id:
         return {"event_id": session.event_id, "already_done": True}
-    if not session.interview.is_active:
+    if not session.interview.is_active and op.attempts <= 1:
         return {"skipped": True, "why": "the interview was canceled first"}
     conn = _calendar_of(session)
     client = unified()
     if op.attempts > 1:
-        found = _find_event(client, conn, session)
+        # An earlier attempt may have created it. Adopt it — also when the interview was
+        # canceled meanwhile, so that the cancel that waits on this removes it.
+        found = _find_event(client, conn, session, op)
         if found is not None:
             _remember_event(session, found)
             note_success(conn)
             return {"event_id": found.id, "found_existing": True}
+        if not session.interview.is_active:
+            return {"skipped": True, "why": "the interview was canceled first"}
+    _note_attempt(op, session)
     created = _save_event(client, conn, _event_record(session))
     _remember_event(session, created)
     note_success(conn)
@@ -472,19 +517,33 @@ def create_ats_interview(op):
     session = op.session
     if session.ats_record:
         return {"ats_record": session.ats_record, "already_done": True}
-    if not session.interview.is_active:
+    canceled = not session.interview.is_active
+    if canceled and op.attempts <= 1:
         return {"skipped": True, "why": "the interview was canceled first"}
     conn = _ats_of(op)
     client = unified()
     if not conn.can("interview_write"):
+        if canceled:
+            return {"skipped": True, "why": "the interview was canceled first"}
         return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene")
-    if op.attempts > 1 and session.event_id:
+    if op.attempts > 1:
+        # As for events: adopt what an earlier attempt created, even if canceled since. It
+        # points at the session's event, or (when the event could not be written) has no
+        # event and the session's times.
         application = session.interview.application
         for existing in client.list_interviews(
             conn.unified_id, application_id=application.remote_id
         ):
-            if existing.external_event_xref == session.event_id:
+            same = (
+                existing.external_event_xref == session.event_id
+                if session.event_id
+                else not existing.external_event_xref
+                and (existing.start_at, existing.end_at) == (session.start_at, session.end_at)
+            )
+            if same:
                 return _remember_ats_interview(session, conn, existing, found=True)
+    if canceled:
+        return {"skipped": True, "why": "the interview was canceled first"}
     try:
         created = client.create_interview(conn.unified_id, _interview_record(session))
     except NotSupportedError:

@@ -55,6 +55,9 @@ class Operation(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # A runner holds the operation until then; past it, another may take over.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # When a task to perform it was last queued: the sweep queues it again only when that
+    # task seems lost (a restarted worker), not while it waits in the queue.
+    queued_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(default=dict, blank=True)

@@ -237,3 +237,84 @@ def test_sweep_queues_due_retries_and_takes_back_stale_claims(setup, monkeypatch
     assert set(queued) == {str(stale.pk), str(ops["email.send"].pk)}
     # Waiting on a dependency that is not done: not queued.
     assert str(ops["ats_interview.create"].pk) not in queued
+
+
+@responses.activate
+def test_a_retry_queued_by_the_sweep_is_actually_performed(setup):
+    """The sweep's own task must find the operation due (a lease in next_attempt_at once
+    made every swept retry a no-op)."""
+    import time_machine
+
+    _interview, ops = book(setup)
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=503, json={"message": "down"})
+    op = writeback.perform(ops["event.create"].pk)
+    assert op.status == "pending" and op.next_attempt_at > timezone.now()
+    assert writeback.sweep() == 0  # not due yet
+
+    responses.replace(responses.POST, f"{BASE}/calendar/{CAL_ID}/event", json=event_json())
+    responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
+    with time_machine.travel(op.next_attempt_at + dt.timedelta(seconds=1)):
+        # The immediate task backend performs what the sweep queues, as a worker would.
+        assert writeback.sweep() >= 1
+    op.refresh_from_db()
+    assert op.status == "done" and op.attempts == 2
+
+
+def test_the_sweep_does_not_queue_again_while_a_task_waits(setup, monkeypatch):
+    import time_machine
+
+    _interview, ops = book(setup)
+    queued = []
+    monkeypatch.setattr(writeback, "perform", queued.append)
+    Operation.objects.filter(pk=ops["email.send"].pk).update(depends_on=None)
+    assert writeback.sweep() == 1  # the email, whose task was never queued
+    assert writeback.sweep() == 0  # its task waits in the queue
+    with time_machine.travel(timezone.now() + writeback.LOST_AFTER + dt.timedelta(seconds=5)):
+        assert writeback.sweep() == 2  # taken as lost: queued again (with the event create)
+
+
+@responses.activate
+def test_a_lost_create_is_found_even_after_the_interview_moved(setup):
+    from responses import matchers
+
+    interview, ops = book(setup)
+    session = interview.sessions.get()
+    old_start = session.start_at
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=500, json={"message": "lost"})
+    op = writeback.perform(ops["event.create"].pk)
+    assert op.status == "pending"
+
+    new_start = old_start + dt.timedelta(days=2)
+    moved = booking.Choice(
+        sessions=(
+            booking.SessionChoice(
+                title="Screen",
+                start=new_start,
+                end=new_start + dt.timedelta(hours=1),
+                people=((str(setup["ivy"].pk), "required", None),),
+            ),
+        )
+    )
+    booking.reschedule(interview, moved)
+
+    def window(start):
+        return matchers.query_param_matcher(
+            {"start_gte": (start - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")},
+            strict_match=False,
+        )
+
+    responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[], match=[window(new_start)])
+    responses.get(
+        f"{BASE}/calendar/{CAL_ID}/event",
+        json=[event_json("ev-old", notes=session.ref)],
+        match=[window(old_start)],
+    )
+    Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+    op = writeback.perform(op.pk)
+    assert op.status == "done" and op.result["found_existing"] is True
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
+    session.refresh_from_db()
+    assert session.event_id == "ev-old"
+    # The update queued by the reschedule then moves that same event.
+    update = interview.operations.get(kind="event.update")
+    assert update.depends_on == op

@@ -49,6 +49,9 @@ class Command(BaseCommand):
             help="the day the seed is built around, YYYY-MM-DD (default today, UTC)",
         )
         parser.add_argument("--latency-ms", type=float, default=0.0)
+        parser.add_argument(
+            "--latency-jitter-ms", type=float, default=0.0, help="random extra latency, 0..N ms"
+        )
         parser.add_argument("--rate-429", type=float, default=0.0)
         parser.add_argument("--rate-500", type=float, default=0.0)
         parser.add_argument("--rate-timeout", type=float, default=0.0)
@@ -80,6 +83,7 @@ class Command(BaseCommand):
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         faults = {
             "latency_ms": options["latency_ms"],
+            "latency_jitter_ms": options["latency_jitter_ms"],
             "rate_429": options["rate_429"],
             "rate_500": options["rate_500"],
             "rate_timeout": options["rate_timeout"],
@@ -138,6 +142,11 @@ class Command(BaseCommand):
             integration = seed.integration_for_world(world, category)
             write(f"    {connection_id}  {world:<7} {category:<9} {integration.type}")
         active = {k: v for k, v in app.faults.as_dict().items() if k.startswith("rate_") and v}
-        if options["latency_ms"] or active or options["fail_after_write"]:
+        if (
+            options["latency_ms"]
+            or options["latency_jitter_ms"]
+            or active
+            or options["fail_after_write"]
+        ):
             write(self.style.WARNING(f"  faults: {app.faults.as_dict()}"))
         sys.stdout.flush()

@@ -2,6 +2,7 @@
 
 Knobs (all default off):
   latency_ms        added to every request before anything else
+  latency_jitter_ms a further random delay, uniform between 0 and this (random latency)
   rate_429          fraction answered 429 {"message": …} with `Retry-After: <retry_after>`
   rate_500          fraction answered 500
   rate_timeout      fraction that hang for `timeout_seconds`, then answer 504 (set it above
@@ -30,6 +31,7 @@ HEADER = "X-Sandbox-Faults"
 @dataclass(frozen=True)
 class FaultConfig:
     latency_ms: float = 0.0
+    latency_jitter_ms: float = 0.0
     rate_429: float = 0.0
     rate_500: float = 0.0
     rate_timeout: float = 0.0

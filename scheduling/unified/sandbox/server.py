@@ -142,8 +142,11 @@ class Sandbox:
         status = 500
         try:
             faults = self.faults.for_request(req.header(HEADER))
-            if faults.latency_ms:
-                time.sleep(faults.latency_ms / 1000)
+            delay = faults.latency_ms
+            if faults.latency_jitter_ms:
+                delay += self.faults.draw() * faults.latency_jitter_ms
+            if delay:
+                time.sleep(delay / 1000)
             if faults.rate_429 or faults.rate_500 or faults.rate_timeout:
                 roll = self.faults.draw()
                 if roll < faults.rate_429:
