@@ -20,6 +20,7 @@ with the number of busy blocks through one sort per person.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations, permutations
@@ -141,6 +142,18 @@ class _Run:
             self._session_starts(session, duration)
             for session, duration in zip(plan.sessions, self.durations, strict=True)
         ]
+        # members[session][pool]: (key, calendar, start list's starts, start list) per member,
+        # for that session's length.
+        self.members = []
+        for session, duration in zip(plan.sessions, self.durations, strict=True):
+            pools = []
+            for pool in session.pools:
+                members = []
+                for key in pool.members:
+                    cal = self.calendars[key]
+                    members.append((key, cal, cal.start_keys(duration), cal.start_set(duration)))
+                pools.append(members)
+            self.members.append(pools)
         self.layouts = self._layouts()
 
     def _session_starts(self, session: Session, duration: int) -> list[Interval]:
@@ -210,6 +223,10 @@ class _Run:
                 min(self.last_start(day_end, layout), self.latest) + 1,
             )
             for at in self.candidate.aligned(allowed, self.step):
+                # Loads are never negative and earlier orders win ties: an option without
+                # load cannot be beaten by a later order.
+                if at in best and best[at].rank[:2] == (0, 0):
+                    continue
                 option = self.assign(at, layout)
                 if option is not None and (at not in best or option.rank < best[at].rank):
                     best[at] = option
@@ -261,8 +278,10 @@ class _Run:
                 tally.add(cal, day, week)
                 week_load += cal.holds_week.get(week, 0)
                 day_load += cal.holds_day.get(day, 0)
-            for pool in self.plan.sessions[session_index].pools:
-                seats.append(_Seat(position, session_start, self.durations[session_index], pool))
+            for pool_index, pool in enumerate(self.plan.sessions[session_index].pools):
+                duration = self.durations[session_index]
+                seat = _Seat(position, session_index, pool_index, session_start, duration, pool)
+                seats.append(seat)
         if seats and not self.fill(seats, 0, tally):
             return None
 
@@ -311,16 +330,18 @@ class _Run:
     def candidates(self, seat: _Seat, tally: _Tally, exclude: tuple[str, ...] = ()) -> list:
         """Pool members who could take a seat, best by load: (load, key, cal, day, week)."""
         eligible = []
-        for key in seat.pool.members:
-            if key in exclude:
+        at = seat.start
+        # This runs for every seat of every start tried: the members' start lists for the
+        # session's length are looked up once per run, and searched here directly.
+        for key, cal, keys, starts in self.members[seat.session_index][seat.pool_index]:
+            i = bisect_right(keys, at) - 1
+            if i < 0 or at >= starts[i][1] or key in exclude:
                 continue
-            cal = self.calendars[key]
-            if not cal.can_start(seat.start, seat.duration):
-                continue
-            day = cal.day_of(seat.start)
+            day = cal.day_of(at)
             week = cal.week_of(day)
-            if tally.fits(cal, day, week):
-                eligible.append((tally.load(cal, day, week), key, cal, day, week))
+            load = tally.load(cal, day, week)
+            if cal.has_room(load):
+                eligible.append((load, key, cal, day, week))
         eligible.sort(key=lambda each: (each[0], each[1]))
         return eligible
 
@@ -371,6 +392,8 @@ class _Seat:
     """The k places of one pool in one session of an option, and who took them."""
 
     position: int
+    session_index: int
+    pool_index: int
     start: int
     duration: int
     pool: Pool
@@ -431,9 +454,9 @@ class _Calendar:
         # One pass of plain arithmetic per block: with hundreds of blocks per person this
         # conversion is a large share of the whole search. Ends are rounded up, starts down.
         blocked = [
-            ((block.start - EPOCH) // SECOND - after, -((EPOCH - block.end) // SECOND) + before)
+            ((block.start - EPOCH) // SECOND - after, before - ((EPOCH - block.end) // SECOND))
             for block in person.busy
-            if not block.free and not block.all_day
+            if not (block.free or block.all_day)
         ]
         for block in person.busy:
             if block.all_day and not block.free:
@@ -509,6 +532,18 @@ class _Calendar:
             self._start_keys[duration] = [a for a, _ in starts]
         return starts
 
+    def start_keys(self, duration: int) -> list[int]:
+        """The starts of `start_set(duration)`'s intervals, for bisection."""
+        self.start_set(duration)
+        return self._start_keys[duration]
+
+    def has_room(self, load: tuple[int, int]) -> bool:
+        """Whether one more interview on top of (week, day) `load` stays within the caps."""
+        week_load, day_load = load
+        return (self.daily_cap is None or day_load < self.daily_cap) and (
+            self.weekly_cap is None or week_load < self.weekly_cap
+        )
+
     def can_start(self, at: int, duration: int) -> bool:
         starts = self.start_set(duration)
         return contains(self._start_keys[duration], starts, at)
@@ -539,10 +574,7 @@ class _Tally:
 
     def fits(self, cal: _Calendar, day: int, week: tuple[int, int]) -> bool:
         """Whether one more interview keeps the person within their caps."""
-        week_load, day_load = self.load(cal, day, week)
-        return (cal.daily_cap is None or day_load < cal.daily_cap) and (
-            cal.weekly_cap is None or week_load < cal.weekly_cap
-        )
+        return cal.has_room(self.load(cal, day, week))
 
     def add(self, cal: _Calendar, day: int, week: tuple[int, int], count: int = 1) -> None:
         self.days[(cal.key, day)] = self.days.get((cal.key, day), 0) + count
