@@ -61,10 +61,10 @@ def find_slots(search: Search, plan: Plan, interviewers: Iterable[Interviewer]) 
     >>> def at(*args):  # London is on UTC+1 in June
     ...     return datetime(*args, tzinfo=UTC) - timedelta(hours=1)
     >>> hours = WorkingHours.daily(time(9), time(17))
-    >>> busy_cy = (Hold(at(2026, 6, 1, 15), at(2026, 6, 1, 16)),)
+    >>> holds_cy = (Hold(at(2026, 6, 1, 15), at(2026, 6, 1, 16)),)
     >>> people = [Interviewer("ann", "Europe/London", hours),
     ...           Interviewer("bob", "Europe/London", hours),
-    ...           Interviewer("cy", "Europe/London", hours, holds=busy_cy)]
+    ...           Interviewer("cy", "Europe/London", hours, holds=holds_cy)]
     >>> plan = Plan(sessions=(
     ...     Session("intro", timedelta(minutes=30), required=("ann",)),
     ...     Session("tech", timedelta(minutes=60), pools=(Pool(members=("bob", "cy")),))))

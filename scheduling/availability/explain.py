@@ -59,19 +59,20 @@ def beyond_horizon(date: dt.date, search: Search) -> DayExplanation:
 def person_reason(cal, duration: int, lo: int, hi: int) -> str | None:
     """Why one person cannot start a session of `duration` in [lo, hi), or None if they can.
 
-    `cal` is the engine's calendar of the person; the answer is one of the codes
-    `required_out_of_hours`, `daily_cap_reached`, `weekly_cap_reached`, `required_busy`.
+    `cal` is the engine's calendar of the person. The checks run from the hardest to fix:
+    not working then; working, but every such time on a date (or week) whose cap is full,
+    however free they are; finally, room under the caps but no free time long enough.
     """
-    if not _overlaps(cal.work_starts(duration), lo, hi):
+    work = cal.work_starts(duration)
+    if not _overlaps(work, lo, hi):
         return OUT_OF_HOURS
-    before_caps = cal.starts_before_caps(duration)
-    if not _overlaps(before_caps, lo, hi):
-        return REQUIRED_BUSY
-    if _overlaps(cal.start_set(duration), lo, hi):
-        return None
-    if not _overlaps(subtract(before_caps, cal.daily_full), lo, hi):
+    if not _overlaps(subtract(work, cal.daily_full), lo, hi):
         return DAILY_CAP
-    return WEEKLY_CAP
+    if not _overlaps(subtract(work, cal.cap_full), lo, hi):
+        return WEEKLY_CAP
+    if not _overlaps(cal.start_set(duration), lo, hi):
+        return REQUIRED_BUSY
+    return None
 
 
 def people_reason(

@@ -471,9 +471,10 @@ class DayExplanation:
     2. `no_one_works`: nobody on the plan works that day (a weekend, a holiday).
     3. `required_out_of_hours`: required people (and required trainees) off or not working
        long enough for their session.
-    4. `daily_cap_reached`, `weekly_cap_reached`: required people with free time but no
-       room under their cap.
-    5. `required_busy`: required people working but without free time long enough.
+    4. `daily_cap_reached`, `weekly_cap_reached`: required people whose cap is full on
+       that date (or in that week), however free they are.
+    5. `required_busy`: required people who work and have room under their caps, but no
+       free time long enough.
     6. `pool_exhausted`: a pool with fewer than k members who could attend; `people` are
        the ones who cannot, and the message says why for each.
     7. `no_common_time`: everyone could come, but not at one time (or the sessions do not

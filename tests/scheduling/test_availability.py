@@ -760,6 +760,13 @@ def test_explains_a_weekly_cap_reached():
     )
 
 
+def test_a_full_cap_is_reported_even_when_the_person_is_also_busy():
+    # Clearing Ann's calendar would not help: her cap would still stop the day.
+    ann = person("ann", daily_cap=1, holds=(hold(at(8)),), busy=(busy(at(9), 8 * HOUR),))
+    day = explanation(find_slots(days(LONDON, MONDAY), single("ann"), [ann]))
+    assert day.code == DAILY_CAP
+
+
 def test_explains_required_people_busy_all_day():
     ann = person("ann", name="Ann", busy=(busy(at(9), dt.timedelta(hours=8)),))
     bob = person("bob", name="Bob", busy=(Busy.whole_days(MONDAY, TUESDAY),))
