@@ -132,7 +132,11 @@ class WorkingHours:
         return cls(weekly=weekly, exceptions=exceptions)
 
     def ranges_on(self, date: dt.date) -> tuple[Range, ...]:
-        """The ranges worked on a date: its exception if it has one, else the weekly rule."""
+        """The ranges worked on a date: its exception if it has one, else the weekly rule.
+
+        >>> WorkingHours.daily(dt.time(9), dt.time(17)).ranges_on(dt.date(2026, 3, 8))
+        ()
+        """
         for each in self.exceptions:
             if each.date == date:
                 return each.ranges
@@ -164,7 +168,11 @@ class Busy:
 
     @classmethod
     def whole_days(cls, first: dt.date, after_last: dt.date, free: bool = False) -> Busy:
-        """An all-day block from `first` up to, not including, `after_last`."""
+        """An all-day block from `first` up to, not including, `after_last`.
+
+        >>> Busy.whole_days(dt.date(2026, 12, 24), dt.date(2026, 12, 25)).start.isoformat()
+        '2026-12-24T00:00:00+00:00'
+        """
         return cls(
             start=dt.datetime.combine(first, MIDNIGHT, UTC),
             end=dt.datetime.combine(after_last, MIDNIGHT, UTC),
@@ -173,7 +181,12 @@ class Busy:
         )
 
     def dates(self) -> tuple[dt.date, dt.date]:
-        """An all-day block's first date and the day after its last (at least one day)."""
+        """An all-day block's first date and the day after its last (at least one day).
+
+        >>> midnight = dt.datetime(2026, 12, 24, tzinfo=UTC)
+        >>> Busy(midnight, midnight, all_day=True).dates()
+        (datetime.date(2026, 12, 24), datetime.date(2026, 12, 25))
+        """
         first = self.start.astimezone(UTC).date()
         after_last = self.end.astimezone(UTC).date()
         return first, max(after_last, first + dt.timedelta(days=1))
@@ -245,6 +258,12 @@ class Interviewer:
 
     @property
     def label(self) -> str:
+        """The name to show in explanations: `name`, or the key without one.
+
+        >>> hours = WorkingHours.daily(dt.time(9), dt.time(17))
+        >>> Interviewer(key="4f1c", zone="UTC", hours=hours, name="Ann Lee").label
+        'Ann Lee'
+        """
         return self.name or self.key
 
 
@@ -313,7 +332,12 @@ class Session:
         return self.required + trainees
 
     def people(self) -> tuple[str, ...]:
-        """Everyone the session may use: required, pool members, trainees, in plan order."""
+        """Everyone the session may use: required, pool members, trainees, in plan order.
+
+        >>> Session(key="s", duration=dt.timedelta(hours=1), required=("ann",),
+        ...         pools=(Pool(("bob", "cy"), trainee="eve"),)).people()
+        ('ann', 'bob', 'cy', 'eve')
+        """
         people = list(self.required)
         for pool in self.pools:
             people.extend(pool.members)
@@ -358,7 +382,13 @@ class Plan:
         _require_whole_seconds(self.break_between, "break_between")
 
     def people(self) -> tuple[str, ...]:
-        """Everyone the plan may use, each once, in order of first appearance."""
+        """Everyone the plan may use, each once, in order of first appearance.
+
+        >>> hour = dt.timedelta(hours=1)
+        >>> Plan(sessions=(Session("a", hour, required=("ann", "bob")),
+        ...                Session("b", hour, required=("bob", "cy")))).people()
+        ('ann', 'bob', 'cy')
+        """
         return tuple(dict.fromkeys(key for s in self.sessions for key in s.people()))
 
 

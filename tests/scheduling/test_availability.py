@@ -86,11 +86,30 @@ def test_docstring_examples_run():
         assert failed == 0, module.__name__
 
 
-def test_every_public_name_has_a_docstring_example():
-    for name in scheduling.availability.__all__:
-        value = getattr(scheduling.availability, name)
-        if callable(value):
-            assert ">>>" in (value.__doc__ or ""), name
+def public_callables():
+    """Every public function, class and method of the package and its modules."""
+    for module in (records, engine, explain, clock, intervals):
+        for name, value in vars(module).items():
+            if name.startswith("_") or not callable(value):
+                continue
+            if getattr(value, "__module__", None) == module.__name__:
+                yield f"{module.__name__}.{name}", value
+                for attribute, member in vars(value).items() if isinstance(value, type) else ():
+                    if attribute.startswith("_"):
+                        continue
+                    if isinstance(member, property):
+                        member = member.fget
+                    if isinstance(member, classmethod | staticmethod):
+                        member = member.__func__
+                    if callable(member):
+                        yield f"{module.__name__}.{name}.{attribute}", member
+
+
+def test_every_public_function_class_and_method_has_a_docstring_example():
+    documented = dict(public_callables())
+    assert "scheduling.availability.engine.find_slots" in documented
+    missing = [name for name, value in documented.items() if ">>>" not in (value.__doc__ or "")]
+    assert missing == []
 
 
 def test_engine_imports_only_the_standard_library():
