@@ -312,7 +312,8 @@ class _Run:
 
         Without caps the first picks always work: the layout guarantees k free members in
         each pool. With caps a person who sits in several sessions may run out of room, and
-        the search backs up to the next lightest choice.
+        the search backs up to the next lightest choice, unless there are too few people
+        left for the open seats whatever is picked.
         """
         if index == len(seats):
             return True
@@ -325,7 +326,43 @@ class _Run:
                 return True
             for _, _, cal, day, week in chosen:
                 tally.add(cal, day, week, -1)
+            # Something below ran out of room. Trying every other pick here would be
+            # exponential when it is hopeless (say, one pool for all sessions and a cap of
+            # one a day): give up as soon as the count says so.
+            if not self.enough_people(seats, index, tally):
+                return False
         return False
+
+    def enough_people(self, seats: list[_Seat], index: int, tally: _Tally) -> bool:
+        """Whether the seats from `index` on could be filled at all: a quick necessary test.
+
+        A member can take at most one seat per session, and on one date and in one week
+        no more than their caps leave room for; if all members together cannot cover the
+        open seats, no choice of picks will.
+        """
+        demand = 0
+        places: dict[str, tuple[_Calendar, list[tuple[int, tuple[int, int]]]]] = {}
+        for seat in seats[index:]:
+            demand += seat.pool.k
+            for key, cal, keys, starts in self.members[seat.session_index][seat.pool_index]:
+                i = bisect_right(keys, seat.start) - 1
+                if i >= 0 and seat.start < starts[i][1]:
+                    day = cal.day_of(seat.start)
+                    places.setdefault(key, (cal, []))[1].append((day, cal.week_of(day)))
+        supply = 0
+        for cal, where in places.values():
+            most = len(where)
+            # Seats on several of the person's dates or weeks could each use a different
+            # day's room: then only the count of seats bounds them.
+            if len(set(where)) == 1:
+                day, week = where[0]
+                week_load, day_load = tally.load(cal, day, week)
+                if cal.daily_cap is not None:
+                    most = min(most, cal.daily_cap - day_load)
+                if cal.weekly_cap is not None:
+                    most = min(most, cal.weekly_cap - week_load)
+            supply += max(most, 0)
+        return supply >= demand
 
     def candidates(self, seat: _Seat, tally: _Tally, exclude: tuple[str, ...] = ()) -> list:
         """Pool members who could take a seat, best by load: (load, key, cal, day, week)."""

@@ -141,7 +141,8 @@ def people_reason(
             return DayExplanation(date, NO_COMMON_TIME, message, session.people())
     message = (
         f"Each session could take place on {when}, but they do not fit together into one "
-        "day at the allowed start times."
+        "visit: not in order at the allowed start times, or not within the caps of people "
+        "who would sit in several sessions."
     )
     return DayExplanation(date, NO_COMMON_TIME, message, everyone)
 

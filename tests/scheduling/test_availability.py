@@ -621,6 +621,18 @@ def test_pool_picks_back_up_when_a_cap_would_break_later():
     assert result.slots[0].sessions[0].pools == (PoolChoice(("dee",), ()),)
 
 
+def test_a_hopeless_visit_is_given_up_at_once():
+    # Four sessions each need 3 of the same 11 people, who may do one interview a day: 12
+    # seats, 11 people. Without counting, every way of filling the first three sessions is
+    # tried at every start (92,400 each), which takes about half a minute.
+    keys = tuple(f"p{n}" for n in range(11))
+    people = [person(key, daily_cap=1) for key in keys]
+    plan = loop(*(Session(f"s{n}", HOUR, pools=(Pool(keys, k=3),)) for n in range(4)))
+    result = find_slots(days(LONDON, MONDAY), plan, people)
+    assert result.slots == ()
+    assert explanation(result).code == NO_COMMON_TIME
+
+
 def test_limit_keeps_the_lightest_options_in_time_order():
     # cy is lighter on Tuesday (no hold): the best three are Tuesday's first starts.
     cy = person("cy", holds=(hold(at(16, 30)),))
