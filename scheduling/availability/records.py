@@ -353,10 +353,10 @@ class Plan:
     A visit belongs to the candidate date it starts on; with several sessions it must end
     on that date too (an end at midnight counts), while a single interview may run past it.
 
-    With `order=FIXED_ORDER` the sessions run in the given order; with `ANY_ORDER` any order
-    is tried and each start time is offered once, in the best order by load (the given order
-    wins ties). Consecutive sessions are separated by exactly `break_between` (zero:
-    back to back).
+    With `order=FIXED_ORDER` the sessions run in the given order; with `ANY_ORDER` every
+    order is tried (n! of them: meant for the usual two to five sessions) and each start time
+    is offered once, in the best order by load (the given order wins ties). Consecutive
+    sessions are separated by exactly `break_between` (zero: back to back).
 
     >>> plan = Plan(sessions=(Session(key="a", duration=dt.timedelta(minutes=30),
     ...                               required=("ann",)),
