@@ -41,6 +41,7 @@ from .records import (
     Session,
     SessionSlot,
     Slot,
+    WorkingHours,
 )
 
 # Timelines and calendars reach this far around the window: far enough for the ISO week of
@@ -122,10 +123,19 @@ class _Run:
             if zone not in timelines:
                 timelines[zone] = Timeline(zone, self.start - MARGIN, self.end + MARGIN)
         self.candidate = timelines[search.candidate_zone]
-        self.calendars = {
-            key: _Calendar(people[key], timelines[people[key].zone], self.start, self.end)
-            for key in plan.people()
-        }
+        # People with the same hours in the same zone (a team on 9 to 5 in one office) have
+        # the same working time: it is worked out once.
+        work: dict[tuple[str, WorkingHours], list[Interval]] = {}
+        self.calendars = {}
+        for key in plan.people():
+            person = people[key]
+            timeline = timelines[person.zone]
+            if (person.zone, person.hours) not in work:
+                hours = _working_time(person.hours, timeline, self.start, self.end)
+                work[person.zone, person.hours] = hours
+            self.calendars[key] = _Calendar(
+                person, timeline, work[person.zone, person.hours], self.start, self.end
+            )
         # Whose interviews an option must count: people with caps or holds, and pool members
         # (their load decides picks). Counting no one else keeps big panels cheap.
         pooled = {
@@ -457,7 +467,9 @@ class _Option:
 class _Calendar:
     """One interviewer's time over a search, in epoch seconds."""
 
-    def __init__(self, person: Interviewer, timeline: Timeline, start: int, end: int):
+    def __init__(
+        self, person: Interviewer, timeline: Timeline, work: list[Interval], start: int, end: int
+    ):
         self.key = person.key
         self.label = person.label
         self.timeline = timeline
@@ -468,19 +480,8 @@ class _Calendar:
         self.counted = True
         self._weeks: dict[int, tuple[int, int]] = {}
         lo, hi = start - MARGIN, end + MARGIN
-        days = range(timeline.local_day(start) - 1, timeline.local_day(end) + 2)
-
-        exceptions = {each.date: each.ranges for each in person.hours.exceptions}
-        work = []
-        for day in days:
-            date = day_date(day)
-            for range_start, range_end in exceptions.get(
-                date, person.hours.weekly[date.weekday()]
-            ):
-                wall = day * DAY
-                wall_end = wall + (_time_seconds(range_end) or DAY)
-                work.extend(timeline.wall_range(wall + _time_seconds(range_start), wall_end))
-        self.work = merge(work)
+        days = _local_days(timeline, start, end)
+        self.work = work
 
         # Busy time is widened so that the interview itself must avoid it: an interview
         # [s, e) keeps `before` clear before and `after` clear after exactly when it misses
@@ -584,6 +585,25 @@ class _Calendar:
     def can_start(self, at: int, duration: int) -> bool:
         starts = self.start_set(duration)
         return contains(self._start_keys[duration], starts, at)
+
+
+def _local_days(timeline: Timeline, start: int, end: int) -> range:
+    """The day numbers of the local dates that can hold a session in [start, end)."""
+    return range(timeline.local_day(start) - 1, timeline.local_day(end) + 2)
+
+
+def _working_time(hours: WorkingHours, timeline: Timeline, start: int, end: int) -> list[Interval]:
+    """When the clock shows a time within the hours, on every local date that can hold a
+    session in [start, end)."""
+    exceptions = {each.date: each.ranges for each in hours.exceptions}
+    work = []
+    for day in _local_days(timeline, start, end):
+        date = day_date(day)
+        for range_start, range_end in exceptions.get(date, hours.weekly[date.weekday()]):
+            wall = day * DAY
+            wall_end = wall + (_time_seconds(range_end) or DAY)
+            work.extend(timeline.wall_range(wall + _time_seconds(range_start), wall_end))
+    return merge(work)
 
 
 def _starts_within(intervals: list[Interval], duration: int) -> list[Interval]:

@@ -114,6 +114,12 @@ class WorkingHours:
         dates = [each.date for each in self.exceptions]
         if len(set(dates)) != len(dates):
             raise ValueError("working hours have two exceptions for one date")
+        # Tuples all the way down keep the hours from changing under a search (which shares
+        # the working time of people with equal hours).
+        try:
+            hash(self)
+        except TypeError:
+            raise TypeError("working hours must be built from tuples, not lists") from None
 
     @classmethod
     def daily(

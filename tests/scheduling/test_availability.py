@@ -938,6 +938,8 @@ def test_working_hours_shapes_are_checked():
         WorkingHours(weekly=((),) * 5)
     with pytest.raises(ValueError, match="within one day"):
         WorkingHours.daily(dt.time(17), dt.time(9))
+    with pytest.raises(TypeError, match="tuples"):
+        WorkingHours(weekly=[[(dt.time(9), dt.time(17))]] * 5 + [[], []])
     with pytest.raises(ValueError, match="two exceptions"):
         WorkingHours.daily(
             dt.time(9), dt.time(17), exceptions=(DateHours(MONDAY), DateHours(MONDAY))
