@@ -70,8 +70,14 @@ def holds(rng: random.Random, count: int) -> tuple[Hold, ...]:
 
 
 def measure(function, runs: int) -> tuple[dict, object]:
-    """The median wall-clock milliseconds of `runs` calls, after one warm-up call."""
-    result = function()  # warm-up: imports, zone data
+    """The median wall-clock milliseconds of `runs` calls, after a second of warm-up.
+
+    Without the warm-up the first hundred calls of a case run up to twice as slow on this
+    machine (its processor speeds up under load), which would skew the median.
+    """
+    warm_until = time.perf_counter() + 1
+    while time.perf_counter() < warm_until:
+        result = function()
     times = []
     for _ in range(runs):
         began = time.perf_counter()
