@@ -42,13 +42,13 @@ from .records import (
     SessionSlot,
     Slot,
     WorkingHours,
+    ceil_seconds,
+    floor_seconds,
 )
 
 # Timelines and calendars reach this far around the window: far enough for the ISO week of
 # any date in it (weekly caps count holds outside the window) and for any buffer (≤ a day).
 MARGIN = 8 * DAY
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
-SECOND = dt.timedelta(seconds=1)
 
 
 def find_slots(search: Search, plan: Plan, interviewers: Iterable[Interviewer]) -> Availability:
@@ -112,8 +112,8 @@ class _Run:
     def __init__(self, search: Search, plan: Plan, people: dict[str, Interviewer]):
         self.search = search
         self.plan = plan
-        self.start, self.end = _ceil_seconds(search.start), _floor_seconds(search.end)
-        now = _floor_seconds(search.now)
+        self.start, self.end = ceil_seconds(search.start), floor_seconds(search.end)
+        now = floor_seconds(search.now)
         self.earliest = max(self.start, now + _seconds(search.min_notice))
         self.latest = self.end if search.horizon is None else now + _seconds(search.horizon)
         self.step = _seconds(search.step)
@@ -489,10 +489,8 @@ class _Calendar:
         # buffers count too, hence the larger of the two on both sides.
         before, after = _seconds(person.buffer_before), _seconds(person.buffer_after)
         between = max(before, after)
-        # One pass of plain arithmetic per block: with hundreds of blocks per person this
-        # conversion is a large share of the whole search. Ends are rounded up, starts down.
         blocked = [
-            ((block.start - EPOCH) // SECOND - after, before - ((EPOCH - block.end) // SECOND))
+            (block.start_second - after, block.end_second + before)
             for block in person.busy
             if not (block.free or block.all_day)
         ]
@@ -504,7 +502,7 @@ class _Calendar:
         self.holds_day: dict[int, int] = {}
         self.holds_week: dict[tuple[int, int], int] = {}
         for hold in person.holds:
-            hold_start, hold_end = _floor_seconds(hold.start), _ceil_seconds(hold.end)
+            hold_start, hold_end = hold.start_second, hold.end_second
             if hold_end <= lo or hold_start >= hi:
                 continue
             blocked.append((hold_start - between, hold_end + between))
@@ -643,14 +641,6 @@ class _Tally:
 
 def _seconds(value: dt.timedelta) -> int:
     return int(value.total_seconds())
-
-
-def _floor_seconds(value: dt.datetime) -> int:
-    return (value - EPOCH) // SECOND
-
-
-def _ceil_seconds(value: dt.datetime) -> int:
-    return -((EPOCH - value) // SECOND)
 
 
 def _time_seconds(value: dt.time) -> int:
