@@ -40,7 +40,11 @@ def day_number(date: dt.date) -> int:
 
 
 def day_date(number: int) -> dt.date:
-    """The date numbered `number` days after 1970-01-01 (the inverse of `day_number`)."""
+    """The date numbered `number` days after 1970-01-01 (the inverse of `day_number`).
+
+    >>> day_date(day_number(dt.date(2026, 3, 8)))
+    datetime.date(2026, 3, 8)
+    """
     return dt.date.fromordinal(number + EPOCH_ORDINAL)
 
 
@@ -57,6 +61,8 @@ class Timeline:
     >>> day = day_number(dt.date(2026, 3, 8))  # clocks go from 02:00 to 03:00
     >>> [(b - a) // 60 for a, b in ny.wall_range(day * DAY + 5400, day * DAY + 3 * 3600)]
     [30]
+
+    Times below are seconds since the epoch; `at` above turns a UTC date and time into them.
     """
 
     def __init__(self, zone: str, start: int, end: int):
@@ -84,15 +90,32 @@ class Timeline:
             at = later
 
     def offset_at(self, at: int) -> int:
-        """The UTC offset in seconds at an instant."""
+        """The UTC offset in seconds at an instant.
+
+        >>> from datetime import UTC, datetime
+        >>> ny = Timeline("America/New_York", 1772323200, 1773532800)  # 1-15 March 2026
+        >>> ny.offset_at(int(datetime(2026, 3, 9, tzinfo=UTC).timestamp())) // 3600
+        -4
+        """
         return self.offsets[bisect_right(self.starts, at) - 1]
 
     def local_day(self, at: int) -> int:
-        """The day number of the date the zone's clocks show at an instant."""
+        """The day number of the date the zone's clocks show at an instant.
+
+        >>> ny = Timeline("America/New_York", 1772323200, 1773532800)
+        >>> day_date(ny.local_day(1772942400))  # 04:00 UTC on 8 March, 23:00 on the 7th
+        datetime.date(2026, 3, 7)
+        """
         return (at + self.offset_at(at)) // DAY
 
     def wall_range(self, wall_start: int, wall_end: int) -> list[Interval]:
-        """The instants at which the wall clock reads a time in [wall_start, wall_end)."""
+        """The instants at which the wall clock reads a time in [wall_start, wall_end).
+
+        >>> ny = Timeline("America/New_York", 1772323200, 1773532800)
+        >>> day = day_number(dt.date(2026, 3, 8)) * DAY  # 23 hours long
+        >>> [(b - a) / 3600 for a, b in ny.wall_range(day, day + DAY)]
+        [2.0, 21.0]
+        """
         out = []
         for i, offset in enumerate(self.offsets):
             stretch_end = self.starts[i + 1] if i + 1 < len(self.starts) else _FAR
@@ -103,7 +126,13 @@ class Timeline:
         return out
 
     def first_reading(self, wall: int) -> int:
-        """The first instant at which the wall clock reads `wall` or later."""
+        """The first instant at which the wall clock reads `wall` or later.
+
+        >>> ny = Timeline("America/New_York", 1772323200, 1773532800)
+        >>> day = day_number(dt.date(2026, 3, 8)) * DAY
+        >>> ny.first_reading(day + 2 * 3600 + 1800) == ny.first_reading(day + 3 * 3600)  # 02:30
+        True
+        """
         for i, offset in enumerate(self.offsets):
             stretch_end = self.starts[i + 1] if i + 1 < len(self.starts) else _FAR
             if stretch_end + offset > wall:
@@ -114,6 +143,10 @@ class Timeline:
         """The instants in `intervals` whose wall time is a whole multiple of `step`.
 
         `step` divides a day, so these are the times step, 2·step, … after local midnight.
+
+        >>> kolkata = Timeline("Asia/Kolkata", 0, DAY)  # UTC+5:30
+        >>> list(kolkata.aligned([(0, 3 * 3600)], 3600))  # 00:00-03:00 UTC
+        [1800, 5400, 9000]
         """
         for start, end in intervals:
             i = bisect_right(self.starts, start) - 1

@@ -20,6 +20,7 @@ with the number of busy blocks through one sort per person.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations, permutations
@@ -40,13 +41,14 @@ from .records import (
     Session,
     SessionSlot,
     Slot,
+    WorkingHours,
+    ceil_seconds,
+    floor_seconds,
 )
 
 # Timelines and calendars reach this far around the window: far enough for the ISO week of
 # any date in it (weekly caps count holds outside the window) and for any buffer (≤ a day).
 MARGIN = 8 * DAY
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
-SECOND = dt.timedelta(seconds=1)
 
 
 def find_slots(search: Search, plan: Plan, interviewers: Iterable[Interviewer]) -> Availability:
@@ -60,10 +62,10 @@ def find_slots(search: Search, plan: Plan, interviewers: Iterable[Interviewer]) 
     >>> def at(*args):  # London is on UTC+1 in June
     ...     return datetime(*args, tzinfo=UTC) - timedelta(hours=1)
     >>> hours = WorkingHours.daily(time(9), time(17))
-    >>> busy_cy = (Hold(at(2026, 6, 1, 15), at(2026, 6, 1, 16)),)
+    >>> holds_cy = (Hold(at(2026, 6, 1, 15), at(2026, 6, 1, 16)),)
     >>> people = [Interviewer("ann", "Europe/London", hours),
     ...           Interviewer("bob", "Europe/London", hours),
-    ...           Interviewer("cy", "Europe/London", hours, holds=busy_cy)]
+    ...           Interviewer("cy", "Europe/London", hours, holds=holds_cy)]
     >>> plan = Plan(sessions=(
     ...     Session("intro", timedelta(minutes=30), required=("ann",)),
     ...     Session("tech", timedelta(minutes=60), pools=(Pool(members=("bob", "cy")),))))
@@ -110,8 +112,8 @@ class _Run:
     def __init__(self, search: Search, plan: Plan, people: dict[str, Interviewer]):
         self.search = search
         self.plan = plan
-        self.start, self.end = _ceil_seconds(search.start), _floor_seconds(search.end)
-        now = _floor_seconds(search.now)
+        self.start, self.end = ceil_seconds(search.start), floor_seconds(search.end)
+        now = floor_seconds(search.now)
         self.earliest = max(self.start, now + _seconds(search.min_notice))
         self.latest = self.end if search.horizon is None else now + _seconds(search.horizon)
         self.step = _seconds(search.step)
@@ -121,10 +123,19 @@ class _Run:
             if zone not in timelines:
                 timelines[zone] = Timeline(zone, self.start - MARGIN, self.end + MARGIN)
         self.candidate = timelines[search.candidate_zone]
-        self.calendars = {
-            key: _Calendar(people[key], timelines[people[key].zone], self.start, self.end)
-            for key in plan.people()
-        }
+        # People with the same hours in the same zone (a team on 9 to 5 in one office) have
+        # the same working time: it is worked out once.
+        work: dict[tuple[str, WorkingHours], list[Interval]] = {}
+        self.calendars = {}
+        for key in plan.people():
+            person = people[key]
+            timeline = timelines[person.zone]
+            if (person.zone, person.hours) not in work:
+                hours = _working_time(person.hours, timeline, self.start, self.end)
+                work[person.zone, person.hours] = hours
+            self.calendars[key] = _Calendar(
+                person, timeline, work[person.zone, person.hours], self.start, self.end
+            )
         # Whose interviews an option must count: people with caps or holds, and pool members
         # (their load decides picks). Counting no one else keeps big panels cheap.
         pooled = {
@@ -141,6 +152,18 @@ class _Run:
             self._session_starts(session, duration)
             for session, duration in zip(plan.sessions, self.durations, strict=True)
         ]
+        # members[session][pool]: (key, calendar, start list's starts, start list) per member,
+        # for that session's length.
+        self.members = []
+        for session, duration in zip(plan.sessions, self.durations, strict=True):
+            pools = []
+            for pool in session.pools:
+                members = []
+                for key in pool.members:
+                    cal = self.calendars[key]
+                    members.append((key, cal, cal.start_keys(duration), cal.start_set(duration)))
+                pools.append(members)
+            self.members.append(pools)
         self.layouts = self._layouts()
 
     def _session_starts(self, session: Session, duration: int) -> list[Interval]:
@@ -210,6 +233,10 @@ class _Run:
                 min(self.last_start(day_end, layout), self.latest) + 1,
             )
             for at in self.candidate.aligned(allowed, self.step):
+                # Loads are never negative and earlier orders win ties: an option without
+                # load cannot be beaten by a later order.
+                if at in best and best[at].rank[:2] == (0, 0):
+                    continue
                 option = self.assign(at, layout)
                 if option is not None and (at not in best or option.rank < best[at].rank):
                     best[at] = option
@@ -261,8 +288,10 @@ class _Run:
                 tally.add(cal, day, week)
                 week_load += cal.holds_week.get(week, 0)
                 day_load += cal.holds_day.get(day, 0)
-            for pool in self.plan.sessions[session_index].pools:
-                seats.append(_Seat(position, session_start, self.durations[session_index], pool))
+            for pool_index, pool in enumerate(self.plan.sessions[session_index].pools):
+                duration = self.durations[session_index]
+                seat = _Seat(position, session_index, pool_index, session_start, duration, pool)
+                seats.append(seat)
         if seats and not self.fill(seats, 0, tally):
             return None
 
@@ -293,7 +322,8 @@ class _Run:
 
         Without caps the first picks always work: the layout guarantees k free members in
         each pool. With caps a person who sits in several sessions may run out of room, and
-        the search backs up to the next lightest choice.
+        the search backs up to the next lightest choice, unless there are too few people
+        left for the open seats whatever is picked.
         """
         if index == len(seats):
             return True
@@ -306,21 +336,59 @@ class _Run:
                 return True
             for _, _, cal, day, week in chosen:
                 tally.add(cal, day, week, -1)
+            # Something below ran out of room. Trying every other pick here would be
+            # exponential when it is hopeless (say, one pool for all sessions and a cap of
+            # one a day): give up as soon as the count says so.
+            if not self.enough_people(seats, index, tally):
+                return False
         return False
+
+    def enough_people(self, seats: list[_Seat], index: int, tally: _Tally) -> bool:
+        """Whether the seats from `index` on could be filled at all: a quick necessary test.
+
+        A member can take at most one seat per session, and on one date and in one week
+        no more than their caps leave room for; if all members together cannot cover the
+        open seats, no choice of picks will.
+        """
+        demand = 0
+        places: dict[str, tuple[_Calendar, list[tuple[int, tuple[int, int]]]]] = {}
+        for seat in seats[index:]:
+            demand += seat.pool.k
+            for key, cal, keys, starts in self.members[seat.session_index][seat.pool_index]:
+                i = bisect_right(keys, seat.start) - 1
+                if i >= 0 and seat.start < starts[i][1]:
+                    day = cal.day_of(seat.start)
+                    places.setdefault(key, (cal, []))[1].append((day, cal.week_of(day)))
+        supply = 0
+        for cal, where in places.values():
+            most = len(where)
+            # Seats on several of the person's dates or weeks could each use a different
+            # day's room: then only the count of seats bounds them.
+            if len(set(where)) == 1:
+                day, week = where[0]
+                week_load, day_load = tally.load(cal, day, week)
+                if cal.daily_cap is not None:
+                    most = min(most, cal.daily_cap - day_load)
+                if cal.weekly_cap is not None:
+                    most = min(most, cal.weekly_cap - week_load)
+            supply += max(most, 0)
+        return supply >= demand
 
     def candidates(self, seat: _Seat, tally: _Tally, exclude: tuple[str, ...] = ()) -> list:
         """Pool members who could take a seat, best by load: (load, key, cal, day, week)."""
         eligible = []
-        for key in seat.pool.members:
-            if key in exclude:
+        at = seat.start
+        # This runs for every seat of every start tried: the members' start lists for the
+        # session's length are looked up once per run, and searched here directly.
+        for key, cal, keys, starts in self.members[seat.session_index][seat.pool_index]:
+            i = bisect_right(keys, at) - 1
+            if i < 0 or at >= starts[i][1] or key in exclude:
                 continue
-            cal = self.calendars[key]
-            if not cal.can_start(seat.start, seat.duration):
-                continue
-            day = cal.day_of(seat.start)
+            day = cal.day_of(at)
             week = cal.week_of(day)
-            if tally.fits(cal, day, week):
-                eligible.append((tally.load(cal, day, week), key, cal, day, week))
+            load = tally.load(cal, day, week)
+            if cal.has_room(load):
+                eligible.append((load, key, cal, day, week))
         eligible.sort(key=lambda each: (each[0], each[1]))
         return eligible
 
@@ -371,6 +439,8 @@ class _Seat:
     """The k places of one pool in one session of an option, and who took them."""
 
     position: int
+    session_index: int
+    pool_index: int
     start: int
     duration: int
     pool: Pool
@@ -397,7 +467,9 @@ class _Option:
 class _Calendar:
     """One interviewer's time over a search, in epoch seconds."""
 
-    def __init__(self, person: Interviewer, timeline: Timeline, start: int, end: int):
+    def __init__(
+        self, person: Interviewer, timeline: Timeline, work: list[Interval], start: int, end: int
+    ):
         self.key = person.key
         self.label = person.label
         self.timeline = timeline
@@ -408,19 +480,8 @@ class _Calendar:
         self.counted = True
         self._weeks: dict[int, tuple[int, int]] = {}
         lo, hi = start - MARGIN, end + MARGIN
-        days = range(timeline.local_day(start) - 1, timeline.local_day(end) + 2)
-
-        exceptions = {each.date: each.ranges for each in person.hours.exceptions}
-        work = []
-        for day in days:
-            date = day_date(day)
-            for range_start, range_end in exceptions.get(
-                date, person.hours.weekly[date.weekday()]
-            ):
-                wall = day * DAY
-                wall_end = wall + (_time_seconds(range_end) or DAY)
-                work.extend(timeline.wall_range(wall + _time_seconds(range_start), wall_end))
-        self.work = merge(work)
+        days = _local_days(timeline, start, end)
+        self.work = work
 
         # Busy time is widened so that the interview itself must avoid it: an interview
         # [s, e) keeps `before` clear before and `after` clear after exactly when it misses
@@ -428,12 +489,10 @@ class _Calendar:
         # buffers count too, hence the larger of the two on both sides.
         before, after = _seconds(person.buffer_before), _seconds(person.buffer_after)
         between = max(before, after)
-        # One pass of plain arithmetic per block: with hundreds of blocks per person this
-        # conversion is a large share of the whole search. Ends are rounded up, starts down.
         blocked = [
-            ((block.start - EPOCH) // SECOND - after, -((EPOCH - block.end) // SECOND) + before)
+            (block.start_second - after, block.end_second + before)
             for block in person.busy
-            if not block.free and not block.all_day
+            if not (block.free or block.all_day)
         ]
         for block in person.busy:
             if block.all_day and not block.free:
@@ -443,7 +502,7 @@ class _Calendar:
         self.holds_day: dict[int, int] = {}
         self.holds_week: dict[tuple[int, int], int] = {}
         for hold in person.holds:
-            hold_start, hold_end = _floor_seconds(hold.start), _ceil_seconds(hold.end)
+            hold_start, hold_end = hold.start_second, hold.end_second
             if hold_end <= lo or hold_start >= hi:
                 continue
             blocked.append((hold_start - between, hold_end + between))
@@ -509,9 +568,40 @@ class _Calendar:
             self._start_keys[duration] = [a for a, _ in starts]
         return starts
 
+    def start_keys(self, duration: int) -> list[int]:
+        """The starts of `start_set(duration)`'s intervals, for bisection."""
+        self.start_set(duration)
+        return self._start_keys[duration]
+
+    def has_room(self, load: tuple[int, int]) -> bool:
+        """Whether one more interview on top of (week, day) `load` stays within the caps."""
+        week_load, day_load = load
+        return (self.daily_cap is None or day_load < self.daily_cap) and (
+            self.weekly_cap is None or week_load < self.weekly_cap
+        )
+
     def can_start(self, at: int, duration: int) -> bool:
         starts = self.start_set(duration)
         return contains(self._start_keys[duration], starts, at)
+
+
+def _local_days(timeline: Timeline, start: int, end: int) -> range:
+    """The day numbers of the local dates that can hold a session in [start, end)."""
+    return range(timeline.local_day(start) - 1, timeline.local_day(end) + 2)
+
+
+def _working_time(hours: WorkingHours, timeline: Timeline, start: int, end: int) -> list[Interval]:
+    """When the clock shows a time within the hours, on every local date that can hold a
+    session in [start, end)."""
+    exceptions = {each.date: each.ranges for each in hours.exceptions}
+    work = []
+    for day in _local_days(timeline, start, end):
+        date = day_date(day)
+        for range_start, range_end in exceptions.get(date, hours.weekly[date.weekday()]):
+            wall = day * DAY
+            wall_end = wall + (_time_seconds(range_end) or DAY)
+            work.extend(timeline.wall_range(wall + _time_seconds(range_start), wall_end))
+    return merge(work)
 
 
 def _starts_within(intervals: list[Interval], duration: int) -> list[Interval]:
@@ -539,10 +629,7 @@ class _Tally:
 
     def fits(self, cal: _Calendar, day: int, week: tuple[int, int]) -> bool:
         """Whether one more interview keeps the person within their caps."""
-        week_load, day_load = self.load(cal, day, week)
-        return (cal.daily_cap is None or day_load < cal.daily_cap) and (
-            cal.weekly_cap is None or week_load < cal.weekly_cap
-        )
+        return cal.has_room(self.load(cal, day, week))
 
     def add(self, cal: _Calendar, day: int, week: tuple[int, int], count: int = 1) -> None:
         self.days[(cal.key, day)] = self.days.get((cal.key, day), 0) + count
@@ -554,14 +641,6 @@ class _Tally:
 
 def _seconds(value: dt.timedelta) -> int:
     return int(value.total_seconds())
-
-
-def _floor_seconds(value: dt.datetime) -> int:
-    return (value - EPOCH) // SECOND
-
-
-def _ceil_seconds(value: dt.datetime) -> int:
-    return -((EPOCH - value) // SECOND)
 
 
 def _time_seconds(value: dt.time) -> int:

@@ -56,28 +56,43 @@ def beyond_horizon(date: dt.date, search: Search) -> DayExplanation:
     return DayExplanation(date, BEYOND_HORIZON, message, ())
 
 
-def person_reason(cal, duration: int, lo: int, hi: int) -> str | None:
+def _person_reason(cal, duration: int, lo: int, hi: int) -> str | None:
     """Why one person cannot start a session of `duration` in [lo, hi), or None if they can.
 
-    `cal` is the engine's calendar of the person; the answer is one of the codes
-    `required_out_of_hours`, `daily_cap_reached`, `weekly_cap_reached`, `required_busy`.
+    `cal` is the engine's calendar of the person. The checks run from the hardest to fix:
+    not working then; working, but every such time on a date (or week) whose cap is full,
+    however free they are; finally, room under the caps but no free time long enough.
     """
-    if not _overlaps(cal.work_starts(duration), lo, hi):
+    work = cal.work_starts(duration)
+    if not _overlaps(work, lo, hi):
         return OUT_OF_HOURS
-    before_caps = cal.starts_before_caps(duration)
-    if not _overlaps(before_caps, lo, hi):
-        return REQUIRED_BUSY
-    if _overlaps(cal.start_set(duration), lo, hi):
-        return None
-    if not _overlaps(subtract(before_caps, cal.daily_full), lo, hi):
+    if not _overlaps(subtract(work, cal.daily_full), lo, hi):
         return DAILY_CAP
-    return WEEKLY_CAP
+    if not _overlaps(subtract(work, cal.cap_full), lo, hi):
+        return WEEKLY_CAP
+    if not _overlaps(cal.start_set(duration), lo, hi):
+        return REQUIRED_BUSY
+    return None
 
 
 def people_reason(
     date: dt.date, lo: int, hi: int, plan: Plan, durations, calendars, session_starts
 ) -> DayExplanation:
-    """The reason on the people's side that a date (its instants [lo, hi)) has no slot."""
+    """The reason on the people's side that a date (its instants [lo, hi)) has no slot.
+
+    The engine calls this for a date with no slot that the notice and horizon do not
+    explain; `calendars` and `session_starts` are its own working data, so the example
+    goes through `find_slots`:
+
+    >>> from scheduling.availability import Interviewer, Session, WorkingHours, find_slots
+    >>> hours = WorkingHours.daily(dt.time(9), dt.time(17))
+    >>> ann = Interviewer("ann", "UTC", hours, name="Ann", daily_cap=0)
+    >>> plan = Plan(sessions=(Session("chat", dt.timedelta(hours=1), required=("ann",)),))
+    >>> day = dt.datetime(2026, 3, 9, tzinfo=dt.UTC)
+    >>> search = Search(start=day, end=day + dt.timedelta(days=1), now=day)
+    >>> find_slots(search, plan, [ann]).empty_days[0].message
+    'Ann already has as many interviews on Monday 9 March as the daily limit allows.'
+    """
     when = _day(date)
     everyone = plan.people()
     if not any(_overlaps(calendars[key].work, lo, hi) for key in everyone):
@@ -89,7 +104,7 @@ def people_reason(
     found: dict[str, dict[str, None]] = {code: {} for code in _PERSON_CODES}
     for session, duration in zip(plan.sessions, durations, strict=True):
         for key in session.must_attend():
-            code = person_reason(calendars[key], duration, lo, hi)
+            code = _person_reason(calendars[key], duration, lo, hi)
             if code is not None:
                 found[code][key] = None
     for code in _PERSON_CODES:
@@ -102,7 +117,7 @@ def people_reason(
         for number, pool in enumerate(session.pools, start=1):
             unable = {}
             for key in pool.members:
-                code = person_reason(calendars[key], duration, lo, hi)
+                code = _person_reason(calendars[key], duration, lo, hi)
                 if code is not None:
                     unable[key] = code
             able = len(pool.members) - len(unable)
@@ -126,7 +141,8 @@ def people_reason(
             return DayExplanation(date, NO_COMMON_TIME, message, session.people())
     message = (
         f"Each session could take place on {when}, but they do not fit together into one "
-        "day at the allowed start times."
+        "visit: not in order at the allowed start times, or not within the caps of people "
+        "who would sit in several sessions."
     )
     return DayExplanation(date, NO_COMMON_TIME, message, everyone)
 

@@ -6,6 +6,7 @@ number of busy blocks only through the one sort in `merge`.
 """
 
 from bisect import bisect_right
+from operator import itemgetter
 
 Interval = tuple[int, int]
 
@@ -17,7 +18,9 @@ def merge(intervals: list[Interval]) -> list[Interval]:
     [(1, 4), (5, 9)]
     """
     out: list[Interval] = []
-    for start, end in sorted(intervals):
+    # Sorting on the start alone is enough (an equal start only extends) and much cheaper
+    # than comparing tuples: this sort is the engine's largest cost.
+    for start, end in sorted(intervals, key=itemgetter(0)):
         if start >= end:
             continue
         if out and start <= out[-1][1]:

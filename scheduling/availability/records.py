@@ -8,10 +8,12 @@ values, so a mistake fails where it was made rather than deep in a search.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+SECOND = dt.timedelta(seconds=1)
 ZERO = dt.timedelta(0)
 MIDNIGHT = dt.time(0)
 MONDAY_TO_FRIDAY = (0, 1, 2, 3, 4)
@@ -44,6 +46,24 @@ EXPLANATION_CODES = (
 )
 
 Range = tuple[dt.time, dt.time]
+
+
+def floor_seconds(value: dt.datetime) -> int:
+    """Whole seconds since the epoch at or before an aware datetime.
+
+    >>> floor_seconds(dt.datetime(1970, 1, 1, 0, 0, 1, 500000, tzinfo=UTC))
+    1
+    """
+    return (value - EPOCH) // SECOND
+
+
+def ceil_seconds(value: dt.datetime) -> int:
+    """Whole seconds since the epoch at or after an aware datetime.
+
+    >>> ceil_seconds(dt.datetime(1970, 1, 1, 0, 0, 1, 500000, tzinfo=UTC))
+    2
+    """
+    return -((EPOCH - value) // SECOND)
 
 
 def _require_aware(value: dt.datetime, what: str) -> None:
@@ -114,6 +134,12 @@ class WorkingHours:
         dates = [each.date for each in self.exceptions]
         if len(set(dates)) != len(dates):
             raise ValueError("working hours have two exceptions for one date")
+        # Tuples all the way down keep the hours from changing under a search (which shares
+        # the working time of people with equal hours).
+        try:
+            hash(self)
+        except TypeError:
+            raise TypeError("working hours must be built from tuples, not lists") from None
 
     @classmethod
     def daily(
@@ -132,7 +158,11 @@ class WorkingHours:
         return cls(weekly=weekly, exceptions=exceptions)
 
     def ranges_on(self, date: dt.date) -> tuple[Range, ...]:
-        """The ranges worked on a date: its exception if it has one, else the weekly rule."""
+        """The ranges worked on a date: its exception if it has one, else the weekly rule.
+
+        >>> WorkingHours.daily(dt.time(9), dt.time(17)).ranges_on(dt.date(2026, 3, 8))
+        ()
+        """
         for each in self.exceptions:
             if each.date == date:
                 return each.ranges
@@ -149,22 +179,38 @@ class Busy:
     sends all-day events (see `scheduling.unified.records.Event.all_day_dates`). `whole_days`
     builds one.
 
+    `start_second` and `end_second` are the block in whole seconds since the epoch (start
+    rounded down, end up), worked out once when the block is made: a search reads every
+    block of every person, and the same blocks serve many searches.
+
     >>> Busy.whole_days(dt.date(2026, 12, 24), dt.date(2026, 12, 26)).dates()
     (datetime.date(2026, 12, 24), datetime.date(2026, 12, 26))
+    >>> Busy(dt.datetime(1970, 1, 1, 0, 1, tzinfo=UTC), dt.datetime(1970, 1, 1, 0, 2, 0, 1,
+    ...      tzinfo=UTC)).end_second
+    121
     """
 
     start: dt.datetime
     end: dt.datetime
     all_day: bool = False
     free: bool = False
+    start_second: int = field(init=False, repr=False, compare=False)
+    end_second: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         _require_aware(self.start, "a busy block's start")
         _require_aware(self.end, "a busy block's end")
+        # Derived, not state: frozen dataclasses set such fields this way.
+        object.__setattr__(self, "start_second", floor_seconds(self.start))
+        object.__setattr__(self, "end_second", ceil_seconds(self.end))
 
     @classmethod
     def whole_days(cls, first: dt.date, after_last: dt.date, free: bool = False) -> Busy:
-        """An all-day block from `first` up to, not including, `after_last`."""
+        """An all-day block from `first` up to, not including, `after_last`.
+
+        >>> Busy.whole_days(dt.date(2026, 12, 24), dt.date(2026, 12, 25)).start.isoformat()
+        '2026-12-24T00:00:00+00:00'
+        """
         return cls(
             start=dt.datetime.combine(first, MIDNIGHT, UTC),
             end=dt.datetime.combine(after_last, MIDNIGHT, UTC),
@@ -173,7 +219,12 @@ class Busy:
         )
 
     def dates(self) -> tuple[dt.date, dt.date]:
-        """An all-day block's first date and the day after its last (at least one day)."""
+        """An all-day block's first date and the day after its last (at least one day).
+
+        >>> midnight = dt.datetime(2026, 12, 24, tzinfo=UTC)
+        >>> Busy(midnight, midnight, all_day=True).dates()
+        (datetime.date(2026, 12, 24), datetime.date(2026, 12, 25))
+        """
         first = self.start.astimezone(UTC).date()
         after_last = self.end.astimezone(UTC).date()
         return first, max(after_last, first + dt.timedelta(days=1))
@@ -193,10 +244,14 @@ end=datetime.datetime(2026, 3, 9, 15, 0, tzinfo=datetime.timezone.utc))
 
     start: dt.datetime
     end: dt.datetime
+    start_second: int = field(init=False, repr=False, compare=False)
+    end_second: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         _require_aware(self.start, "a hold's start")
         _require_aware(self.end, "a hold's end")
+        object.__setattr__(self, "start_second", floor_seconds(self.start))
+        object.__setattr__(self, "end_second", ceil_seconds(self.end))
 
 
 @dataclass(frozen=True)
@@ -245,6 +300,12 @@ class Interviewer:
 
     @property
     def label(self) -> str:
+        """The name to show in explanations: `name`, or the key without one.
+
+        >>> hours = WorkingHours.daily(dt.time(9), dt.time(17))
+        >>> Interviewer(key="4f1c", zone="UTC", hours=hours, name="Ann Lee").label
+        'Ann Lee'
+        """
         return self.name or self.key
 
 
@@ -313,7 +374,12 @@ class Session:
         return self.required + trainees
 
     def people(self) -> tuple[str, ...]:
-        """Everyone the session may use: required, pool members, trainees, in plan order."""
+        """Everyone the session may use: required, pool members, trainees, in plan order.
+
+        >>> Session(key="s", duration=dt.timedelta(hours=1), required=("ann",),
+        ...         pools=(Pool(("bob", "cy"), trainee="eve"),)).people()
+        ('ann', 'bob', 'cy', 'eve')
+        """
         people = list(self.required)
         for pool in self.pools:
             people.extend(pool.members)
@@ -329,10 +395,10 @@ class Plan:
     A visit belongs to the candidate date it starts on; with several sessions it must end
     on that date too (an end at midnight counts), while a single interview may run past it.
 
-    With `order=FIXED_ORDER` the sessions run in the given order; with `ANY_ORDER` any order
-    is tried and each start time is offered once, in the best order by load (the given order
-    wins ties). Consecutive sessions are separated by exactly `break_between` (zero:
-    back to back).
+    With `order=FIXED_ORDER` the sessions run in the given order; with `ANY_ORDER` every
+    order is tried (n! of them: meant for the usual two to five sessions) and each start time
+    is offered once, in the best order by load (the given order wins ties). Consecutive
+    sessions are separated by exactly `break_between` (zero: back to back).
 
     >>> plan = Plan(sessions=(Session(key="a", duration=dt.timedelta(minutes=30),
     ...                               required=("ann",)),
@@ -358,7 +424,13 @@ class Plan:
         _require_whole_seconds(self.break_between, "break_between")
 
     def people(self) -> tuple[str, ...]:
-        """Everyone the plan may use, each once, in order of first appearance."""
+        """Everyone the plan may use, each once, in order of first appearance.
+
+        >>> hour = dt.timedelta(hours=1)
+        >>> Plan(sessions=(Session("a", hour, required=("ann", "bob")),
+        ...                Session("b", hour, required=("bob", "cy")))).people()
+        ('ann', 'bob', 'cy')
+        """
         return tuple(dict.fromkeys(key for s in self.sessions for key in s.people()))
 
 
@@ -471,9 +543,10 @@ class DayExplanation:
     2. `no_one_works`: nobody on the plan works that day (a weekend, a holiday).
     3. `required_out_of_hours`: required people (and required trainees) off or not working
        long enough for their session.
-    4. `daily_cap_reached`, `weekly_cap_reached`: required people with free time but no
-       room under their cap.
-    5. `required_busy`: required people working but without free time long enough.
+    4. `daily_cap_reached`, `weekly_cap_reached`: required people whose cap is full on
+       that date (or in that week), however free they are.
+    5. `required_busy`: required people who work and have room under their caps, but no
+       free time long enough.
     6. `pool_exhausted`: a pool with fewer than k members who could attend; `people` are
        the ones who cannot, and the message says why for each.
     7. `no_common_time`: everyone could come, but not at one time (or the sessions do not

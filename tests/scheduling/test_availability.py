@@ -86,11 +86,30 @@ def test_docstring_examples_run():
         assert failed == 0, module.__name__
 
 
-def test_every_public_name_has_a_docstring_example():
-    for name in scheduling.availability.__all__:
-        value = getattr(scheduling.availability, name)
-        if callable(value):
-            assert ">>>" in (value.__doc__ or ""), name
+def public_callables():
+    """Every public function, class and method of the package and its modules."""
+    for module in (records, engine, explain, clock, intervals):
+        for name, value in vars(module).items():
+            if name.startswith("_") or not callable(value):
+                continue
+            if getattr(value, "__module__", None) == module.__name__:
+                yield f"{module.__name__}.{name}", value
+                for attribute, member in vars(value).items() if isinstance(value, type) else ():
+                    if attribute.startswith("_"):
+                        continue
+                    if isinstance(member, property):
+                        member = member.fget
+                    if isinstance(member, classmethod | staticmethod):
+                        member = member.__func__
+                    if callable(member):
+                        yield f"{module.__name__}.{name}.{attribute}", member
+
+
+def test_every_public_function_class_and_method_has_a_docstring_example():
+    documented = dict(public_callables())
+    assert "scheduling.availability.engine.find_slots" in documented
+    missing = [name for name, value in documented.items() if ">>>" not in (value.__doc__ or "")]
+    assert missing == []
 
 
 def test_engine_imports_only_the_standard_library():
@@ -602,6 +621,18 @@ def test_pool_picks_back_up_when_a_cap_would_break_later():
     assert result.slots[0].sessions[0].pools == (PoolChoice(("dee",), ()),)
 
 
+def test_a_hopeless_visit_is_given_up_at_once():
+    # Four sessions each need 3 of the same 11 people, who may do one interview a day: 12
+    # seats, 11 people. Without counting, every way of filling the first three sessions is
+    # tried at every start (92,400 each), which takes about half a minute.
+    keys = tuple(f"p{n}" for n in range(11))
+    people = [person(key, daily_cap=1) for key in keys]
+    plan = loop(*(Session(f"s{n}", HOUR, pools=(Pool(keys, k=3),)) for n in range(4)))
+    result = find_slots(days(LONDON, MONDAY), plan, people)
+    assert result.slots == ()
+    assert explanation(result).code == NO_COMMON_TIME
+
+
 def test_limit_keeps_the_lightest_options_in_time_order():
     # cy is lighter on Tuesday (no hold): the best three are Tuesday's first starts.
     cy = person("cy", holds=(hold(at(16, 30)),))
@@ -760,6 +791,13 @@ def test_explains_a_weekly_cap_reached():
     )
 
 
+def test_a_full_cap_is_reported_even_when_the_person_is_also_busy():
+    # Clearing Ann's calendar would not help: her cap would still stop the day.
+    ann = person("ann", daily_cap=1, holds=(hold(at(8)),), busy=(busy(at(9), 8 * HOUR),))
+    day = explanation(find_slots(days(LONDON, MONDAY), single("ann"), [ann]))
+    assert day.code == DAILY_CAP
+
+
 def test_explains_required_people_busy_all_day():
     ann = person("ann", name="Ann", busy=(busy(at(9), dt.timedelta(hours=8)),))
     bob = person("bob", name="Bob", busy=(Busy.whole_days(MONDAY, TUESDAY),))
@@ -900,6 +938,8 @@ def test_working_hours_shapes_are_checked():
         WorkingHours(weekly=((),) * 5)
     with pytest.raises(ValueError, match="within one day"):
         WorkingHours.daily(dt.time(17), dt.time(9))
+    with pytest.raises(TypeError, match="tuples"):
+        WorkingHours(weekly=[[(dt.time(9), dt.time(17))]] * 5 + [[], []])
     with pytest.raises(ValueError, match="two exceptions"):
         WorkingHours.daily(
             dt.time(9), dt.time(17), exceptions=(DateHours(MONDAY), DateHours(MONDAY))

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from scheduling.availability import (
     ANY_ORDER,
+    EXPLANATION_CODES,
     FIXED_ORDER,
     Busy,
     DateHours,
@@ -469,6 +470,10 @@ def test_each_candidate_date_has_slots_or_one_explanation(scenario):
     assert len(explained) == len(set(explained))
     assert with_slots.isdisjoint(explained)
     assert with_slots | set(explained) == touched
+    for day in result.empty_days:
+        assert day.code in EXPLANATION_CODES
+        assert day.message.endswith(".")
+        assert set(day.people) <= set(plan.people())
 
 
 @COMMON

@@ -1,0 +1,188 @@
+"""Benchmark of the availability engine: one JSON line per case, median milliseconds.
+
+Run with `.venv/bin/python bench/availability.py`. Inputs are random but seeded, so every run
+measures the same calendars; they are built before timing, as the app builds its records once
+per fetch. The timed call is `find_slots` itself, from the dataclasses to the slots. Busy and
+Hold records work out their epoch seconds when they are built, so that conversion is not in
+it: `panel_of_5_building_records` times building the panel's 1,500 Busy records as well.
+
+A heavy calendar has 300 busy blocks a fortnight (typical is 25–40): 15 to 45 minutes each,
+starting anywhere on a 5-minute grid, nights included, so they overlap and cover about a
+third of the time. Interviewers are in New York and the fortnight includes the spring-forward
+change on Sunday 8 March 2026.
+"""
+
+import datetime as dt
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scheduling.availability import (
+    ANY_ORDER,
+    FIXED_ORDER,
+    Busy,
+    Hold,
+    Interviewer,
+    Plan,
+    Pool,
+    Search,
+    Session,
+    WorkingHours,
+    find_slots,
+)
+
+UTC = dt.UTC
+ZONE = "America/New_York"
+HOURS = WorkingHours.daily(dt.time(9), dt.time(17))
+HOUR = dt.timedelta(hours=1)
+# Midnight in New York on Monday 2 March 2026.
+MONDAY = dt.datetime(2026, 3, 2, tzinfo=ZoneInfo(ZONE))
+
+
+def days_later(days: int) -> dt.datetime:
+    """Midnight in New York `days` after MONDAY (wall clock, not 24-hour steps), in UTC."""
+    return (MONDAY + dt.timedelta(days=days)).astimezone(UTC)
+
+
+def busy_blocks(rng: random.Random, count: int, days: int) -> tuple[Busy, ...]:
+    """`count` random blocks over `days` days from the Sunday before MONDAY, unsorted."""
+    start = days_later(-1)
+    blocks = []
+    for _ in range(count):
+        block_start = start + dt.timedelta(minutes=5 * rng.randrange(days * 24 * 12))
+        length = dt.timedelta(minutes=rng.choice((15, 30, 45)))
+        blocks.append(Busy(block_start, block_start + length))
+    return tuple(blocks)
+
+
+def holds(rng: random.Random, count: int) -> tuple[Hold, ...]:
+    """Convene's own interviews in the first week's working hours."""
+    out = []
+    for _ in range(count):
+        day = days_later(rng.randrange(5))
+        start = day + dt.timedelta(hours=9 + rng.randrange(8))
+        out.append(Hold(start, start + HOUR))
+    return tuple(out)
+
+
+def measure(function, runs: int) -> tuple[dict, object]:
+    """The median wall-clock milliseconds of `runs` calls, after a second of warm-up.
+
+    Without the warm-up the first hundred calls of a case run up to twice as slow on this
+    machine (its processor speeds up under load), which would skew the median.
+    """
+    warm_until = time.perf_counter() + 1
+    while time.perf_counter() < warm_until:
+        result = function()
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - began) * 1000)
+    return {"median_ms": round(statistics.median(times), 3), "runs": runs}, result
+
+
+def panel(blocks_each: int, runs: int, case: str, building_records: bool = False) -> dict:
+    """One 60-minute session, a panel of 5 required, 14 days, 15-minute step.
+
+    With `building_records` the timed call also builds every Busy record from its datetimes.
+    """
+    rng = random.Random(5)
+    keys = [f"panel-{n}" for n in range(5)]
+    blocks = {key: busy_blocks(rng, blocks_each, 16) for key in keys}
+    times = {key: [(block.start, block.end) for block in blocks[key]] for key in keys}
+    plan = Plan(sessions=(Session("panel", HOUR, required=tuple(keys)),))
+    search = Search(
+        start=days_later(0), end=days_later(14), now=days_later(-1), candidate_zone=ZONE
+    )
+
+    def call():
+        if building_records:
+            busy = {key: tuple(Busy(start, end) for start, end in times[key]) for key in keys}
+        else:
+            busy = blocks
+        people = [Interviewer(key, ZONE, HOURS, busy=busy[key]) for key in keys]
+        return find_slots(search, plan, people)
+
+    figures, result = measure(call, runs)
+    return {
+        "case": case,
+        **figures,
+        "interviewers": 5,
+        "busy_blocks_each": blocks_each,
+        "window_days": 14,
+        "step_minutes": 15,
+        "slots": len(result.slots),
+        "empty_days": len(result.empty_days),
+    }
+
+
+def loop(order: str, limit: int | None, runs: int, case: str) -> dict:
+    """Four 60-minute sessions back to back, each 1 of its own pool of 6, 5 working days.
+
+    Each interviewer has 300 busy blocks over the fortnight around the week, 0–3 holds in the
+    week, and caps of 2 a day and 6 a week, so picks by load and the caps do real work.
+    """
+    rng = random.Random(4)
+    sessions = []
+    people = []
+    for number in range(4):
+        keys = [f"pool{number}-{n}" for n in range(6)]
+        for key in keys:
+            people.append(
+                Interviewer(
+                    key,
+                    ZONE,
+                    HOURS,
+                    busy=busy_blocks(rng, 300, 16),
+                    holds=holds(rng, rng.randrange(4)),
+                    daily_cap=2,
+                    weekly_cap=6,
+                )
+            )
+        sessions.append(Session(f"session-{number}", HOUR, pools=(Pool(tuple(keys)),)))
+    plan = Plan(sessions=tuple(sessions), order=order)
+    search = Search(
+        start=days_later(0),
+        end=days_later(5),
+        now=days_later(-1),
+        candidate_zone=ZONE,
+        limit=limit,
+    )
+    figures, result = measure(lambda: find_slots(search, plan, people), runs)
+    return {
+        "case": case,
+        **figures,
+        "interviewers": 24,
+        "busy_blocks_each": 300,
+        "sessions": 4,
+        "order": order,
+        "window_days": 5,
+        "limit": limit,
+        "slots": len(result.slots),
+        "empty_days": len(result.empty_days),
+    }
+
+
+def main():
+    print(json.dumps(panel(300, runs=300, case="panel_of_5")))
+    print(json.dumps(panel(300, 300, "panel_of_5_building_records", building_records=True)))
+    print(json.dumps(panel(40, runs=300, case="panel_of_5_typical_calendars")))
+    print(json.dumps(loop(FIXED_ORDER, 50, runs=50, case="loop_4_sessions_1_of_6_best_50")))
+    print(json.dumps(loop(FIXED_ORDER, None, runs=50, case="loop_4_sessions_1_of_6_all")))
+    print(
+        json.dumps(loop(ANY_ORDER, 50, runs=20, case="loop_4_sessions_1_of_6_any_order_best_50"))
+    )
+    for factor in (1, 4, 16):
+        runs = 300 if factor == 1 else 100 if factor == 4 else 30
+        print(json.dumps(panel(300 * factor, runs=runs, case=f"panel_of_5_blocks_x{factor}")))
+
+
+if __name__ == "__main__":
+    main()
