@@ -5,6 +5,7 @@ from django.db.models import Count
 from .models import (
     AuditEntry,
     Connection,
+    FeedbackRequest,
     Interview,
     Interviewer,
     InterviewPlan,
@@ -201,3 +202,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["tenant", "actor"]
     raw_id_fields = ["actor"]
+
+
+@admin.register(FeedbackRequest)
+class FeedbackRequestAdmin(admin.ModelAdmin):
+    list_display = ["interviewer", "session", "status", "due_at", "reminders_sent", "ats_record"]
+    list_filter = ["status", "ats_record", "tenant"]
+    search_fields = ["interviewer__name", "interviewer__email", "ats_record_id"]
+    list_select_related = ["interviewer", "session"]
+    raw_id_fields = ["interview", "session", "interviewer", "submitted_by"]
