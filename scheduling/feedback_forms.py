@@ -1,6 +1,7 @@
 from django import forms
+from django.core.validators import MinValueValidator
 
-from .models import FeedbackRequest
+from .models import FeedbackRequest, Tenant
 
 RATING_CHOICES = [
     ("", "Not rated"),
@@ -99,3 +100,21 @@ class FeedbackForm(forms.Form):
             "answers": answers,
             "note": pick("note", fallback.note),
         }
+
+
+class FeedbackSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = ["feedback_link_days", "feedback_reminder_hours"]
+        help_texts = {
+            "feedback_link_days": "Counted from the email. Members can still give feedback "
+            "after signing in, and a reminder sent by hand renews the link.",
+            "feedback_reminder_hours": "After the interview's end, then at most once a day "
+            "while the link works. 0: no automatic reminders (you can still remind by hand).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feedback_link_days"].min_value = 1
+        self.fields["feedback_link_days"].validators.append(MinValueValidator(1))
+        self.fields["feedback_link_days"].widget.attrs["min"] = 1

@@ -10,9 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import emails, feedback
-from .access import get_for_tenant, member_required, scheduler_required
-from .feedback_forms import FeedbackForm
-from .models import FeedbackRequest, Interview
+from .access import admin_required, get_for_tenant, member_required, scheduler_required
+from .feedback_forms import FeedbackForm, FeedbackSettingsForm
+from .models import FeedbackRequest, Interview, audit
 
 PAGE = "scheduling/feedback_page.html"
 PROBLEM_STATUS = {"tampered": 404, "unknown": 404, "expired": 410, "canceled": 410}
@@ -177,3 +177,23 @@ def nudge(request, pk, feedback_pk):
     else:
         messages.success(request, f"Reminder on its way to {item.interviewer}.")
     return redirect(f"{reverse('interview_detail', args=[interview.pk])}#feedback")
+
+
+@admin_required
+def feedback_settings(request):
+    form = FeedbackSettingsForm(request.POST or None, instance=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(
+            request.tenant,
+            "team.updated",
+            "Updated the team's feedback settings",
+            actor=request.user,
+            obj=request.tenant,
+            changed=form.changed_data,
+        )
+        messages.success(request, "Settings saved.")
+        return redirect("feedback_settings")
+    return render(
+        request, "scheduling/feedback_settings.html", {"form": form, "nav_active": "settings"}
+    )

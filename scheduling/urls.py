@@ -53,6 +53,7 @@ urlpatterns = [
     # Feedback: the emailed link (no sign-in), members' own page, the recruiter's nudge.
     path("feedback/<str:token>/", feedback_views.link_page, name="feedback_link"),
     path("feedback/<str:token>/draft/", feedback_views.link_draft, name="feedback_link_draft"),
+    path("settings/feedback/", feedback_views.feedback_settings, name="feedback_settings"),
     path("my-feedback/", feedback_views.my_feedback, name="my_feedback"),
     path("my-feedback/<uuid:pk>/", feedback_views.my_feedback_detail, name="my_feedback_detail"),
     path(

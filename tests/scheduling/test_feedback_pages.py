@@ -388,3 +388,23 @@ def test_feedback_never_shows_on_the_candidates_pages(client, panel):
     page = client.get(reverse("booking_page", args=[links.token_for(link_row)]))
     assert "Secret assessment" not in page.content.decode()
     assert "Clear thinking" not in page.content.decode()
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+def test_admins_set_the_link_expiry_and_the_reminder_delay(admin_client_, tenant):
+    url = reverse("feedback_settings")
+    page = admin_client_.get(url).content.decode()
+    assert "feedback links expire after (days)" in page.lower()
+    refused = admin_client_.post(url, {"feedback_link_days": 0, "feedback_reminder_hours": 12})
+    assert refused.status_code == 200 and "greater than or equal to 1" in refused.content.decode()
+    response = admin_client_.post(url, {"feedback_link_days": 5, "feedback_reminder_hours": 0})
+    assert response.status_code == 302
+    tenant.refresh_from_db()
+    assert (tenant.feedback_link_days, tenant.feedback_reminder_hours) == (5, 0)
+    assert AuditEntry.objects.filter(action="team.updated", tenant=tenant).exists()
+
+
+def test_only_admins_change_feedback_settings(recruiter_client):
+    assert recruiter_client.get(reverse("feedback_settings")).status_code == 403
