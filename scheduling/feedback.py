@@ -164,7 +164,7 @@ def request_for(interview, *, now=None):
     with transaction.atomic():
         # Two runners asking at once: the second waits here, then finds the requests.
         interview = (
-            Interview.objects.select_for_update()
+            Interview.objects.select_for_update(of=("self",))
             .select_related("tenant", "plan")
             .get(pk=interview.pk)
         )
