@@ -13,7 +13,7 @@ def tenant(request):
 def _my_interviewer(request):
     """The signed-in person's interviewer profile in the current tenant, with how much
     feedback waits for them (`pending_feedback`), or None."""
-    from .models import FeedbackRequest, Interviewer
+    from .models import FeedbackRequest, Interview, Interviewer
 
     if not request.user.is_authenticated or not getattr(request, "tenant", None):
         return None
@@ -22,7 +22,7 @@ def _my_interviewer(request):
             FeedbackRequest.Status.REQUESTED,
             FeedbackRequest.Status.DRAFT,
         ],
-        feedback_requests__interview__status="scheduled",
+        feedback_requests__interview__status=Interview.Status.SCHEDULED,
     )
     return (
         Interviewer.objects.filter(tenant=request.tenant, user=request.user)

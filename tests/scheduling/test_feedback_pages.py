@@ -245,6 +245,16 @@ def test_a_member_cannot_open_a_colleagues_request(client, panel, ivy_member):
     assert tom.status == "requested"
 
 
+def test_a_member_can_still_give_feedback_after_the_link_expired(client, panel, ivy_member):
+    ivy = panel.asked["Ivy"]
+    FeedbackRequest.objects.filter(pk=ivy.pk).update(expires_at=timezone.now())
+    client.force_login(ivy_member)
+    assert client.get(link(ivy)).status_code == 410
+    mine = reverse("my_feedback_detail", args=[ivy.pk])
+    response = client.post(mine, answers(), follow=True)
+    assert "Thank you — submitted" in response.content.decode()
+
+
 def test_my_feedback_needs_sign_in(client, panel):
     response = client.get(reverse("my_feedback"))
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
