@@ -7,7 +7,7 @@ stale: an interview that just ended turns "scheduled" into "feedback due" on its
 
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
-from scheduling.models import Connection, Interview
+from scheduling.models import Connection, FeedbackRequest, Interview
 
 from .models import Application, RemoteInterview
 
@@ -43,7 +43,8 @@ def with_scheduling_state(queryset, tenant, now):
     """Annotate `scheduling_state` on applications, for `tenant`'s interview statuses:
 
     scheduled      an interview is coming up;
-    feedback due   an interview of the current stage ended and its feedback is not in;
+    feedback due   an interview of the current stage ended and its feedback is not in (the
+                   ATS's word for it, or Convene's own requests that are still missing);
     interviewed    an interview of the current stage is complete;
     needs scheduling  in an interview stage with none of the above;
     ""             not in an interview stage.
@@ -53,9 +54,16 @@ def with_scheduling_state(queryset, tenant, now):
     ).exclude(status="CANCELED")
     ours = Interview.objects.filter(application=OuterRef("pk"), status=Interview.Status.SCHEDULED)
     upcoming = Exists(remote.filter(start_at__gt=now)) | Exists(ours.filter(end_at__gt=now))
+    # Feedback Convene asked for on one of its own interviews of this stage, still missing.
+    missing_feedback = FeedbackRequest.objects.filter(
+        interview__application=OuterRef("pk"),
+        interview__status=Interview.Status.SCHEDULED,
+        interview__stage_status=OuterRef("status"),
+        interview__end_at__lte=now,
+    ).exclude(status=FeedbackRequest.Status.SUBMITTED)
     awaiting = Exists(
         remote.filter(_in_current_stage(), start_at__lte=now).exclude(status="COMPLETE")
-    )
+    ) | Exists(missing_feedback)
     done = Exists(remote.filter(_in_current_stage(), status="COMPLETE")) | Exists(
         ours.filter(end_at__lte=now, stage_status=OuterRef("status"))
     )

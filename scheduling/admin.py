@@ -5,6 +5,7 @@ from django.db.models import Count
 from .models import (
     AuditEntry,
     Connection,
+    FeedbackRequest,
     Interview,
     Interviewer,
     InterviewPlan,
@@ -229,3 +230,12 @@ class WebhookRejectionAdmin(admin.ModelAdmin):
     list_display = ["day", "reason", "count"]
     list_filter = ["reason"]
     search_fields = ["reason"]
+
+
+@admin.register(FeedbackRequest)
+class FeedbackRequestAdmin(admin.ModelAdmin):
+    list_display = ["interviewer", "session", "status", "due_at", "reminders_sent", "ats_record"]
+    list_filter = ["status", "ats_record", "tenant"]
+    search_fields = ["interviewer__name", "interviewer__email", "ats_record_id"]
+    list_select_related = ["interviewer", "session"]
+    raw_id_fields = ["interview", "session", "interviewer", "submitted_by"]

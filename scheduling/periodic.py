@@ -60,3 +60,12 @@ def _sweep_outbox():
 
 
 register("outbox sweep", 5, _sweep_outbox)
+
+
+def _feedback():
+    from . import feedback
+
+    return feedback.run_due()
+
+
+register("feedback requests and reminders", 60, _feedback)

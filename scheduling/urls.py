@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import feedback_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -62,4 +62,18 @@ urlpatterns = [
     path("webhooks/unified/", views.unified_webhook, name="unified_webhook"),
     path("interviewers/", views.interviewer_list, name="interviewer_list"),
     path("interviewers/<uuid:pk>/", views.interviewer_detail, name="interviewer_detail"),
+    # Feedback: the emailed link (no sign-in), members' own page, the recruiter's nudge.
+    path("feedback/<str:token>/", feedback_views.link_page, name="feedback_link"),
+    path("feedback/<str:token>/draft/", feedback_views.link_draft, name="feedback_link_draft"),
+    path("settings/feedback/", feedback_views.feedback_settings, name="feedback_settings"),
+    path("my-feedback/", feedback_views.my_feedback, name="my_feedback"),
+    path("my-feedback/<uuid:pk>/", feedback_views.my_feedback_detail, name="my_feedback_detail"),
+    path(
+        "my-feedback/<uuid:pk>/draft/", feedback_views.my_feedback_draft, name="my_feedback_draft"
+    ),
+    path(
+        "interviews/<uuid:pk>/feedback/<uuid:feedback_pk>/remind/",
+        feedback_views.nudge,
+        name="feedback_nudge",
+    ),
 ]

@@ -7,11 +7,12 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import booking, plan_forms, plans, webhooks, writeback
+from . import booking, feedback, plan_forms, plans, webhooks, writeback
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
 from .forms import CancelForm, InterviewerForm, TeamSettingsForm
@@ -300,6 +301,8 @@ def interviewer_detail(request, pk):
             "interviewer": interviewer,
             "form": form,
             "can_edit": request.membership.is_admin,
+            "missing_feedback": feedback.missing_for(interviewer),
+            "now": timezone.now(),
             "nav_active": "interviewers",
         },
     )
@@ -464,6 +467,8 @@ def interview_detail(request, pk):
             "swaps": swaps,
             "operations": operations,
             "history": history,
+            "feedback": feedback.for_interview(interview, request.user),
+            "now": timezone.now(),
             "cancel_form": CancelForm(),
             "nav_active": "pipeline",
         },

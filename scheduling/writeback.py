@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from . import emails
 from .connections import note_capability, note_failure, note_success, unified
-from .models import InterviewSession, Operation, audit
+from .models import FeedbackRequest, InterviewSession, Operation, audit
 from .unified import records
 from .unified.errors import (
     NotFoundError,
@@ -451,7 +451,18 @@ def _ats_of(op):
     return conn
 
 
-def _interview_record(session, status="SCHEDULED"):
+def _feedback_status(session):
+    """The ATS status the session's feedback calls for: AWAITING_FEEDBACK once requests went
+    out, COMPLETE when all are in; None before (so every update, whoever queues it, keeps
+    the status feedback gave the ATS interview)."""
+    statuses = set(session.feedback_requests.values_list("status", flat=True))
+    if not statuses:
+        return None
+    return "COMPLETE" if statuses == {FeedbackRequest.Status.SUBMITTED} else "AWAITING_FEEDBACK"
+
+
+def _interview_record(session, status=None):
+    status = status or _feedback_status(session) or "SCHEDULED"
     application = session.interview.application
     user_ids = [
         a.interviewer.ats_user_id
@@ -565,17 +576,19 @@ def update_ats_interview(op):
     session = op.session
     conn = _ats_of(op)
     client = unified()
-    if session.ats_record == InterviewSession.AtsRecord.ACTIVITY:
+    # A status change (feedback: AWAITING_FEEDBACK, COMPLETE) rather than a move.
+    status = op.payload.get("status")
+    if session.ats_record == InterviewSession.AtsRecord.ACTIVITY and not status:
         return _fallback_to_activity(client, conn, session, "Interview moved by Convene")
     if session.ats_record != InterviewSession.AtsRecord.INTERVIEW or not session.ats_interview_id:
         return {"skipped": True, "why": "the ATS holds no interview for this session"}
     updated = client.update_interview(
-        conn.unified_id, session.ats_interview_id, _interview_record(session)
+        conn.unified_id, session.ats_interview_id, _interview_record(session, status)
     )
     session.ats_seen_updated_at = updated.updated_at
     session.save(update_fields=["ats_seen_updated_at"])
     note_success(conn)
-    return {"ats_interview_id": updated.id}
+    return {"ats_interview_id": updated.id, **({"status": status} if status else {})}
 
 
 def cancel_ats_interview(op):
@@ -604,11 +617,148 @@ def cancel_ats_interview(op):
     return {"status": "CANCELED"}
 
 
+# --- scorecards -------------------------------------------------------------------------------
+
+
+def _scorecard_answer(row):
+    rating = f"{row['rating']}/4 ({row['rating_label']})" if row["rating"] else "Not rated"
+    return f"{rating}. {row['comment']}".strip() if row["comment"] else rating
+
+
+def _scorecard_comment(feedback):
+    return "\n\n".join(
+        part for part in (feedback.note.strip(), f"Filed by Convene ({feedback.ref}).") if part
+    )
+
+
+def _scorecard_record(feedback):
+    session = feedback.session
+    application = feedback.interview.application
+    has_interview = (
+        session.ats_record == InterviewSession.AtsRecord.INTERVIEW and session.ats_interview_id
+    )
+    return records.Scorecard(
+        interview_id=session.ats_interview_id if has_interview else None,
+        application_id=application.remote_id,
+        candidate_id=application.candidate.remote_id,
+        job_id=application.job.remote_id if application.job else None,
+        interviewer_id=feedback.interviewer.ats_user_id,
+        recommendation=feedback.recommendation,
+        comment=_scorecard_comment(feedback),
+        questions=tuple(
+            records.ScorecardQuestion(text=row["text"], answer=_scorecard_answer(row))
+            for row in feedback.rows()
+        ),
+    )
+
+
+def _scorecard_note(feedback):
+    """The scorecard as a note on the application, for an ATS that takes no scorecards."""
+    application = feedback.interview.application
+    lines = [
+        f"{feedback.session.title}, {feedback.session.start_at:%Y-%m-%d %H:%M} UTC.",
+        f"Recommendation: {feedback.get_recommendation_display()}.",
+    ]
+    lines += [f"{row['text']}: {_scorecard_answer(row)}" for row in feedback.rows()]
+    if feedback.note.strip():
+        lines.append(feedback.note.strip())
+    lines.append(f"Filed by Convene ({feedback.ref}).")
+    return records.Activity(
+        type="NOTE",
+        title=f"Interview feedback from {feedback.interviewer.name}",
+        description="\n\n".join(lines),
+        application_id=application.remote_id,
+        candidate_id=application.candidate.remote_id,
+        job_id=application.job.remote_id if application.job else None,
+        interview_id=feedback.session.ats_interview_id or None,
+    )
+
+
+def _remember_filing(feedback, conn, kind, record_id="", found=False):
+    feedback.ats_record = kind
+    feedback.ats_record_id = record_id or ""
+    feedback.save(update_fields=["ats_record", "ats_record_id"])
+    if kind != FeedbackRequest.AtsRecord.UNAVAILABLE:
+        note_success(conn)
+    return {"ats_record": kind, "id": record_id, **({"found_existing": True} if found else {})}
+
+
+def _scorecard_as_note(client, conn, feedback, unclear):
+    """No scorecards in this ATS (or no ATS user for the interviewer): a note on the
+    application instead, or, if it takes no notes either, nothing (the recruiter sees it)."""
+    if not conn.can("activity_write"):
+        return _remember_filing(feedback, conn, FeedbackRequest.AtsRecord.UNAVAILABLE)
+    application = feedback.interview.application
+    if unclear:
+        for existing in client.list_activities(
+            conn.unified_id, application_id=application.remote_id
+        ):
+            if feedback.ref in (existing.description or ""):
+                return _remember_filing(
+                    feedback, conn, FeedbackRequest.AtsRecord.ACTIVITY, existing.id, found=True
+                )
+    try:
+        note = client.create_activity(conn.unified_id, _scorecard_note(feedback))
+    except NotSupportedError:
+        note_capability(conn, "activity_write", False)
+        return _remember_filing(feedback, conn, FeedbackRequest.AtsRecord.UNAVAILABLE)
+    return _remember_filing(feedback, conn, FeedbackRequest.AtsRecord.ACTIVITY, note.id)
+
+
+def _find_scorecard(client, conn, feedback, record):
+    """The scorecard an earlier attempt may have created: same interviewer, our ref."""
+    if record.interview_id:
+        found = client.list_scorecards(conn.unified_id, interview_id=record.interview_id)
+    else:
+        found = client.list_scorecards(conn.unified_id, application_id=record.application_id)
+    for existing in found:
+        if existing.interviewer_id == record.interviewer_id and feedback.ref in (
+            existing.comment or ""
+        ):
+            return existing
+    return None
+
+
+def create_scorecard(op):
+    feedback = FeedbackRequest.objects.select_related(
+        "interviewer",
+        "session",
+        "interview__application__candidate",
+        "interview__application__job",
+    ).get(pk=op.payload["feedback_request"])
+    if feedback.ats_record:
+        return {"ats_record": feedback.ats_record, "already_done": True}
+    conn = _ats_of(op)
+    client = unified()
+    # An earlier attempt may have created it and lost the answer (also before a "Retry now",
+    # which starts the count again).
+    unclear = op.attempts > 1 or bool(op.last_error)
+    if not conn.can("scorecard_write") or not feedback.interviewer.ats_user_id:
+        return _scorecard_as_note(client, conn, feedback, unclear)
+    record = _scorecard_record(feedback)
+    if unclear:
+        existing = _find_scorecard(client, conn, feedback, record)
+        if existing is not None:
+            return _remember_filing(
+                feedback, conn, FeedbackRequest.AtsRecord.SCORECARD, existing.id, found=True
+            )
+    try:
+        created = client.create_scorecard(conn.unified_id, record)
+    except NotSupportedError:
+        note_capability(conn, "scorecard_write", False)
+        return _scorecard_as_note(client, conn, feedback, unclear)
+    return _remember_filing(feedback, conn, FeedbackRequest.AtsRecord.SCORECARD, created.id)
+
+
 # --- email ------------------------------------------------------------------------------------
 
 
 def send_email(op):
     kind = op.payload["kind"]
+    if op.payload.get("feedback_request"):
+        from . import feedback  # which queues its emails through this module
+
+        return feedback.send_email(op)
     if op.interview is not None:
         sent = emails.interview_to_candidate(op.interview, kind, **op.payload.get("extra", {}))
     else:
@@ -626,4 +776,5 @@ HANDLERS = {
     Operation.Kind.UPDATE_ATS_INTERVIEW: update_ats_interview,
     Operation.Kind.CANCEL_ATS_INTERVIEW: cancel_ats_interview,
     Operation.Kind.SEND_EMAIL: send_email,
+    Operation.Kind.CREATE_SCORECARD: create_scorecard,
 }

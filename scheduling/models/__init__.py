@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry, audit
 from .connections import Connection, Interviewer
+from .feedback import FeedbackRequest
 from .interviews import Interview, InterviewSession, SessionAttendee
 from .mail import SentEmail
 from .outbox import Operation
@@ -24,6 +25,7 @@ __all__ = [
     "WEEKDAYS",
     "AuditEntry",
     "Connection",
+    "FeedbackRequest",
     "Interview",
     "InterviewPlan",
     "InterviewSession",

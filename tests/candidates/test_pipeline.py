@@ -177,3 +177,24 @@ def test_interviewer_role_cannot_open_the_pipeline(client, tenant):
 
     client.force_login(make_member(tenant, "ian@acme.example", Membership.Role.INTERVIEWER))
     assert client.get(reverse("pipeline")).status_code == 403
+
+
+def test_convenes_own_interview_is_feedback_due_until_every_request_is_in(
+    recruiter_client, tenant, settings
+):
+    from scheduling import feedback
+    from tests.feedback_helpers import past_interview, requests_of, values
+
+    settings.UNIFIED_BASE_URL = "http://unified.invalid"
+    panel = past_interview(tenant)
+
+    def state():
+        response = recruiter_client.get(reverse("pipeline"), {"state": "any"})
+        (row,) = response.context["page"].object_list
+        return row.scheduling_state
+
+    feedback.request_due()
+    assert state() == "feedback_due"
+    for item in requests_of(panel).values():
+        feedback.submit(item, values())
+    assert state() == "interviewed"

@@ -1,0 +1,470 @@
+"""Interview feedback: asking for it, keeping drafts, filing it in the ATS, chasing it.
+
+* When an interview has ended (and was not canceled), every interviewer on each session —
+  trainees aside — gets a FeedbackRequest and an email with a signed link. The unique
+  (session, interviewer) constraint and the interview's row lock make this idempotent: a
+  person is asked once per session, however often the periodic job runs.
+* The link's token is the request's id signed with a salt used for nothing else, like the
+  booking links (candidates/links.py): it names one request, which is one interviewer on one
+  session, and what it may do comes from the row (expiry, submitted). No sign-in is needed;
+  members also find their requests under "My feedback".
+* Drafts are saved as the interviewer types; submitting freezes them and queues the
+  scorecard in the outbox (writeback.create_scorecard: idempotent, retried, visible when it
+  fails). The session's ATS interview goes to AWAITING_FEEDBACK when the requests go out and
+  to COMPLETE when the last one is in.
+* Reminders go out after the tenant's delay, then at most once a day while the link works;
+  a recruiter can nudge by hand, at most once an hour per person (a nudge also renews an
+  expired link: the recruiter is asking again).
+* Anchoring: an interviewer never sees colleagues' feedback on an interview before their own
+  is in. After that, signed-in members see the others' submitted feedback beside their own;
+  the emailed link never shows anyone else's (a forwarded link must not spread it).
+"""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import emails, writeback
+from .models import (
+    FeedbackRequest,
+    Interview,
+    Interviewer,
+    Operation,
+    SessionAttendee,
+    audit,
+)
+
+SALT = "convene.feedback-link"
+_signer = signing.Signer(salt=SALT, sep=".")
+
+# An interview that ended longer ago than this when Convene first looks (the feature was
+# just turned on, the worker was down) gets no requests: nobody remembers it well enough.
+LOOKBACK = dt.timedelta(days=7)
+REMIND_EVERY = dt.timedelta(days=1)
+NUDGE_EVERY = dt.timedelta(hours=1)
+# Used for "late" when the tenant turned automatic reminders off (0 hours).
+DEFAULT_DUE_AFTER = dt.timedelta(hours=24)
+
+OPEN = (FeedbackRequest.Status.REQUESTED, FeedbackRequest.Status.DRAFT)
+
+
+class LinkError(Exception):
+    """Why a feedback link cannot be used: `kind` is tampered, unknown or expired."""
+
+    def __init__(self, kind, feedback=None):
+        super().__init__(kind)
+        self.kind = kind
+        self.feedback = feedback
+
+
+class FeedbackError(Exception):
+    """The change cannot be made; the message says why, for the person asking."""
+
+
+class AlreadySubmitted(FeedbackError):
+    def __init__(self):
+        super().__init__("This feedback was already submitted; nothing changed.")
+
+
+# --- links ------------------------------------------------------------------------------------
+
+
+def token_for(feedback):
+    return _signer.sign(str(feedback.pk))
+
+
+def url_for(feedback):
+    return settings.SITE_URL + reverse("feedback_link", args=[token_for(feedback)])
+
+
+def _related(queryset):
+    return queryset.select_related(
+        "tenant",
+        "interviewer",
+        "session",
+        "interview__application__candidate",
+        "interview__application__job",
+    )
+
+
+def resolve(token, *, now=None):
+    """The request a token names, or LinkError saying what is wrong with it."""
+    try:
+        feedback_id = uuid.UUID(_signer.unsign(token))
+    except (signing.BadSignature, ValueError) as exc:
+        raise LinkError("tampered") from exc
+    feedback = _related(FeedbackRequest.objects.filter(pk=feedback_id)).first()
+    if feedback is None:
+        raise LinkError("unknown")
+    if feedback.is_expired(now or timezone.now()):
+        raise LinkError("expired", feedback)
+    return feedback
+
+
+# --- asking -----------------------------------------------------------------------------------
+
+
+def still_to_run(session, kind):
+    """An operation of `kind` on the session that is still to run (to go after it); a failed
+    one is not waited for, or what follows would wait until someone retries it."""
+    op = writeback.pending_for(session, kind)
+    if op is not None and op.status in (Operation.Status.PENDING, Operation.Status.RUNNING):
+        return op
+    return None
+
+
+def _set_ats_status(session, status, depends_on=None):
+    return writeback.add(
+        session.interview.tenant,
+        Operation.Kind.UPDATE_ATS_INTERVIEW,
+        interview=session.interview,
+        session=session,
+        depends_on=depends_on or still_to_run(session, Operation.Kind.CREATE_ATS_INTERVIEW),
+        payload={"status": status},
+    )
+
+
+def _missing_requests():
+    """Active, non-trainee attendees of the outer interview who have no request yet."""
+    asked = FeedbackRequest.objects.filter(
+        session=OuterRef("session"), interviewer=OuterRef("interviewer")
+    )
+    return (
+        SessionAttendee.objects.filter(session__interview=OuterRef("pk"), active=True)
+        .exclude(role=SessionAttendee.Role.TRAINEE)
+        .filter(~Exists(asked))
+    )
+
+
+def due_interviews(now):
+    """Ended, not canceled, recent, and someone on it has not been asked yet."""
+    return (
+        Interview.objects.active()
+        .filter(end_at__lte=now, end_at__gt=now - LOOKBACK)
+        .filter(Exists(_missing_requests()))
+    )
+
+
+def request_due(now=None):
+    """Ask for feedback on every interview that has ended; returns how many were asked."""
+    now = now or timezone.now()
+    return sum(len(request_for(i, now=now)) for i in due_interviews(now).only("pk"))
+
+
+def request_for(interview, *, now=None):
+    """Create the interview's missing requests and queue their emails (and the ATS status);
+    returns the new requests. Safe to call any number of times."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Two runners asking at once: the second waits here, then finds the requests.
+        interview = (
+            Interview.objects.select_for_update(of=("self",))
+            .select_related("tenant", "plan")
+            .get(pk=interview.pk)
+        )
+        if not interview.is_active or interview.end_at > now:
+            return []
+        tenant = interview.tenant
+        asked = set(
+            FeedbackRequest.objects.filter(interview=interview).values_list(
+                "session_id", "interviewer_id"
+            )
+        )
+        sessions_asked = {session_id for session_id, _person in asked}
+        attendees = (
+            SessionAttendee.objects.filter(session__interview=interview, active=True)
+            .exclude(role=SessionAttendee.Role.TRAINEE)
+            .select_related("session", "interviewer")
+            .order_by("session__position", "interviewer__name")
+        )
+        questions = list(interview.plan.scorecard_questions or []) if interview.plan else []
+        hours = tenant.feedback_reminder_hours
+        due_at = interview.end_at + (dt.timedelta(hours=hours) if hours else DEFAULT_DUE_AFTER)
+        created, new_sessions = [], {}
+        for attendee in attendees:
+            key = (attendee.session_id, attendee.interviewer_id)
+            if key in asked:
+                continue
+            asked.add(key)
+            feedback = FeedbackRequest.objects.create(
+                tenant=tenant,
+                interview=interview,
+                session=attendee.session,
+                interviewer=attendee.interviewer,
+                questions=questions,
+                answers=[{"rating": None, "comment": ""} for _q in questions],
+                requested_at=now,
+                due_at=due_at,
+                expires_at=now + dt.timedelta(days=tenant.feedback_link_days),
+            )
+            _queue_email(feedback, "feedback_request")
+            created.append(feedback)
+            if attendee.session_id not in sessions_asked:
+                new_sessions[attendee.session_id] = attendee.session
+        for session in new_sessions.values():
+            _set_ats_status(session, "AWAITING_FEEDBACK")
+        if created:
+            names = ", ".join(sorted({f.interviewer.name for f in created}))
+            audit(
+                tenant,
+                "feedback.requested",
+                f"Asked {names} for feedback",
+                actor_label="Convene",
+                obj=interview,
+            )
+    return created
+
+
+def _queue_email(feedback, kind, **extra):
+    return writeback.add(
+        feedback.tenant,
+        Operation.Kind.SEND_EMAIL,
+        interview=feedback.interview,
+        session=feedback.session,
+        payload={
+            "kind": kind,
+            "feedback_request": str(feedback.pk),
+            "about": f"To {feedback.interviewer.name}",
+            **extra,
+        },
+    )
+
+
+def send_email(op):
+    """The outbox's SEND_EMAIL for a feedback request or reminder (writeback.send_email)."""
+    feedback = _related(FeedbackRequest.objects.filter(pk=op.payload["feedback_request"])).get()
+    if feedback.is_submitted:
+        return {"skipped": True, "why": "the feedback is already in"}
+    if not feedback.interview.is_active:
+        return {"skipped": True, "why": "the interview was canceled"}
+    person = feedback.interviewer
+    if not person.email:
+        return {"skipped": True, "why": f"{person} has no email address"}
+    zone = emails.zone(person.timezone)
+    now = timezone.now()
+    # Template date filters show the current zone: make it the interviewer's.
+    with timezone.override(zone):
+        sent = _send(op.payload["kind"], feedback, person, zone, now, op.payload)
+    return {"sent_email": str(sent.pk)}
+
+
+def _send(kind, feedback, person, zone, now, payload):
+    application = feedback.interview.application
+    return emails.send(
+        kind,
+        tenant=feedback.tenant,
+        to=[person.email],
+        context={
+            "interviewer": person,
+            "candidate": application.candidate,
+            "job": application.job,
+            "session": feedback.session,
+            "start": timezone.localtime(feedback.session.start_at, zone),
+            "expires": timezone.localtime(feedback.expires_at, zone),
+            "zone_name": zone.key,
+            "url": url_for(feedback),
+            "my_feedback_url": settings.SITE_URL + reverse("my_feedback"),
+            "has_draft": feedback.status == FeedbackRequest.Status.DRAFT,
+            "late": now >= feedback.due_at,
+            "by_hand": payload.get("by_hand", False),
+        },
+        obj=feedback,
+    )
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
+def send_reminders(now=None):
+    """Remind interviewers whose feedback is late, at most once a day, while their link
+    works. Returns how many were queued."""
+    now = now or timezone.now()
+    late = (
+        FeedbackRequest.objects.filter(
+            status__in=OPEN,
+            interview__status=Interview.Status.SCHEDULED,
+            due_at__lte=now,
+            expires_at__gt=now,
+            tenant__feedback_reminder_hours__gt=0,
+        )
+        .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - REMIND_EVERY))
+        .select_related("tenant", "interviewer", "interview", "session")
+    )
+    queued = 0
+    for feedback in late:
+        with transaction.atomic():
+            # Claimed by a conditional update: a second runner finds it already reminded.
+            claimed = FeedbackRequest.objects.filter(
+                pk=feedback.pk, status__in=OPEN, last_reminded_at=feedback.last_reminded_at
+            ).update(last_reminded_at=now, reminders_sent=F("reminders_sent") + 1)
+            if not claimed:
+                continue
+            _queue_email(feedback, "feedback_reminder")
+            audit(
+                feedback.tenant,
+                "feedback.reminded",
+                f"Reminded {feedback.interviewer} about their feedback on "
+                f"“{feedback.session.title}”",
+                actor_label="Convene",
+                obj=feedback.interview,
+            )
+        queued += 1
+    return queued
+
+
+def nudge(feedback, *, user, now=None):
+    """A recruiter's "Remind now": one email, audited, at most once an hour per person."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One nudge per person at a time, whichever of their requests it is about.
+        person = Interviewer.objects.select_for_update().get(pk=feedback.interviewer_id)
+        feedback = _related(FeedbackRequest.objects.filter(pk=feedback.pk)).get()
+        if feedback.is_submitted:
+            raise AlreadySubmitted()
+        if not feedback.interview.is_active:
+            raise FeedbackError("The interview was canceled: no feedback is needed.")
+        if not person.email:
+            raise FeedbackError(f"{person} has no email address, so no reminder can be sent.")
+        recent = (
+            FeedbackRequest.objects.filter(
+                interviewer=person, last_reminded_at__gt=now - NUDGE_EVERY
+            )
+            .order_by("-last_reminded_at")
+            .values_list("last_reminded_at", flat=True)
+            .first()
+        )
+        if recent is not None:
+            raise FeedbackError(
+                f"{person} was reminded {timezone.localtime(recent):%H:%M}; "
+                "Convene sends a person at most one reminder an hour."
+            )
+        link_days = dt.timedelta(days=feedback.tenant.feedback_link_days)
+        FeedbackRequest.objects.filter(pk=feedback.pk).update(
+            last_reminded_at=now,
+            reminders_sent=F("reminders_sent") + 1,
+            expires_at=max(feedback.expires_at, now + link_days),
+        )
+        _queue_email(feedback, "feedback_reminder", by_hand=True)
+        audit(
+            feedback.tenant,
+            "feedback.nudged",
+            f"Reminded {person} about their feedback on “{feedback.session.title}”",
+            actor=user,
+            obj=feedback.interview,
+        )
+    feedback.refresh_from_db()
+    return feedback
+
+
+# --- drafts and submission ----------------------------------------------------------------------
+
+
+def save_draft(feedback, values, *, now=None):
+    """Keep what the interviewer typed so far; False once the feedback was submitted."""
+    now = now or timezone.now()
+    updated = FeedbackRequest.objects.filter(pk=feedback.pk, status__in=OPEN).update(
+        status=FeedbackRequest.Status.DRAFT, draft_saved_at=now, **values
+    )
+    if updated:
+        feedback.refresh_from_db()
+    return bool(updated)
+
+
+def submit(feedback, values, *, user=None, now=None):
+    """Freeze the feedback and queue the scorecard (and, when it is the session's last,
+    the ATS interview's COMPLETE). Submitting twice raises AlreadySubmitted."""
+    now = now or timezone.now()
+    signed_in = user is not None and user.is_authenticated
+    with transaction.atomic():
+        updated = FeedbackRequest.objects.filter(pk=feedback.pk, status__in=OPEN).update(
+            status=FeedbackRequest.Status.SUBMITTED,
+            submitted_at=now,
+            submitted_by=user if signed_in else None,
+            **values,
+        )
+        if not updated:
+            raise AlreadySubmitted()
+        feedback = _related(FeedbackRequest.objects.filter(pk=feedback.pk)).get()
+        session = feedback.session
+        scorecard = writeback.add(
+            feedback.tenant,
+            Operation.Kind.CREATE_SCORECARD,
+            interview=feedback.interview,
+            session=session,
+            depends_on=still_to_run(session, Operation.Kind.CREATE_ATS_INTERVIEW),
+            payload={
+                "feedback_request": str(feedback.pk),
+                "about": f"From {feedback.interviewer}",
+            },
+        )
+        audit(
+            feedback.tenant,
+            "feedback.submitted",
+            f"{feedback.interviewer} submitted feedback on “{session.title}”"
+            + ("" if signed_in else " (through the emailed link)"),
+            actor=user if signed_in else None,
+            actor_label="" if signed_in else feedback.interviewer.name,
+            obj=feedback.interview,
+        )
+        if not session.feedback_requests.filter(status__in=OPEN).exists():
+            _set_ats_status(session, "COMPLETE", depends_on=scorecard)
+    return feedback
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def for_interview(interview, user):
+    """The interview's requests for the recruiter's page, and whether to hide what the others
+    wrote: a viewer who sits on the panel and has not submitted sees states, not contents."""
+    requests = list(
+        interview.feedback_requests.select_related(
+            "interviewer", "session", "submitted_by"
+        ).order_by("session__position", "interviewer__name")
+    )
+    hide = any(r.interviewer.user_id == user.pk and not r.is_submitted for r in requests)
+    return {"requests": requests, "hide_contents": hide}
+
+
+def missing_for(interviewer):
+    """The person's feedback that is still missing, oldest first."""
+    return (
+        interviewer.feedback_requests.filter(
+            status__in=OPEN, interview__status=Interview.Status.SCHEDULED
+        )
+        .select_related("interview__application__candidate", "session")
+        .order_by("due_at")
+    )
+
+
+def mine(tenant, user):
+    """The signed-in member's requests in this tenant (as an interviewer), newest first."""
+    return _related(
+        FeedbackRequest.objects.filter(tenant=tenant, interviewer__user=user)
+    ).order_by("-requested_at", "session__position")
+
+
+def colleagues(feedback):
+    """Others' submitted feedback on the same interview, once this one is in (else none)."""
+    if not feedback.is_submitted:
+        return FeedbackRequest.objects.none()
+    return (
+        feedback.interview.feedback_requests.filter(status=FeedbackRequest.Status.SUBMITTED)
+        .exclude(pk=feedback.pk)
+        .select_related("interviewer", "session")
+        .order_by("session__position", "interviewer__name")
+    )
+
+
+def run_due():
+    """The periodic job: ask for what is due, remind what is late."""
+    asked, reminded = request_due(), send_reminders()
+    if asked or reminded:
+        return f"asked {asked} for feedback, reminded {reminded}"
+    return None

@@ -1,0 +1,120 @@
+from django import forms
+from django.core.validators import MinValueValidator
+
+from .models import FeedbackRequest, Tenant
+
+RATING_CHOICES = [
+    ("", "Not rated"),
+    *((number, f"{number} – {label}") for number, label in FeedbackRequest.RATINGS),
+]
+
+
+class FeedbackForm(forms.Form):
+    """The scorecard: a recommendation, a rating and a comment per question, a note.
+
+    The same form saves drafts (anything goes, and what is invalid keeps its saved value)
+    and submits (`submitting=True`: the recommendation is required).
+    """
+
+    recommendation = forms.ChoiceField(
+        label="Overall recommendation",
+        choices=FeedbackRequest.Recommendation.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(
+        label="Anything else",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=10_000,
+        help_text="Goes to the ATS with your scorecard. The candidate never sees it.",
+    )
+
+    def __init__(self, *args, questions=(), submitting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        self.submitting = submitting
+        for index, text in enumerate(self.questions):
+            self.fields[f"q{index}_rating"] = forms.TypedChoiceField(
+                label="Rating",
+                choices=RATING_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.fields[f"q{index}_comment"] = forms.CharField(
+                label="Comment",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                max_length=5_000,
+            )
+            self.fields[f"q{index}_rating"].question = text
+
+    @classmethod
+    def for_request(cls, feedback, data=None, *, submitting=False):
+        initial = {"recommendation": feedback.recommendation, "note": feedback.note}
+        for row in feedback.rows():
+            index = row["number"] - 1
+            initial[f"q{index}_rating"] = row["rating"] or ""
+            initial[f"q{index}_comment"] = row["comment"]
+        return cls(data, initial=initial, questions=feedback.questions, submitting=submitting)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.submitting and not cleaned.get("recommendation"):
+            self.add_error("recommendation", "Choose a recommendation before you submit.")
+        return cleaned
+
+    @property
+    def question_fields(self):
+        return [
+            {
+                "number": index + 1,
+                "text": text,
+                "rating": self[f"q{index}_rating"],
+                "comment": self[f"q{index}_comment"],
+            }
+            for index, text in enumerate(self.questions)
+        ]
+
+    def values(self, fallback):
+        """The model's field values from what validated; a field that did not validate
+        keeps `fallback`'s saved value (a draft never loses what was saved)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        old = {row["number"] - 1: row for row in fallback.rows()}
+
+        def pick(name, default):
+            return cleaned[name] if name in cleaned and name not in self.errors else default
+
+        answers = []
+        for index in range(len(self.questions)):
+            saved = old.get(index, {"rating": None, "comment": ""})
+            answers.append(
+                {
+                    "rating": pick(f"q{index}_rating", saved["rating"]),
+                    "comment": pick(f"q{index}_comment", saved["comment"]),
+                }
+            )
+        return {
+            "recommendation": pick("recommendation", fallback.recommendation) or "",
+            "answers": answers,
+            "note": pick("note", fallback.note),
+        }
+
+
+class FeedbackSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = ["feedback_link_days", "feedback_reminder_hours"]
+        help_texts = {
+            "feedback_link_days": "Counted from the email. Members can still give feedback "
+            "after signing in, and a reminder sent by hand renews the link.",
+            "feedback_reminder_hours": "After the interview's end, then at most once a day "
+            "while the link works. 0: no automatic reminders (you can still remind by hand).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feedback_link_days"].min_value = 1
+        self.fields["feedback_link_days"].validators.append(MinValueValidator(1))
+        self.fields["feedback_link_days"].widget.attrs["min"] = 1

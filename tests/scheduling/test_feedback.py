@@ -1,0 +1,246 @@
+"""The feedback service: who is asked and when (idempotently), reminders by the clock and by
+hand, submission and the ATS status it calls for, and the pipeline's "feedback due"."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from scheduling import booking, feedback, periodic
+from scheduling.models import AuditEntry, FeedbackRequest, Operation
+from tests import factories as f
+from tests.feedback_helpers import (
+    QUESTIONS,
+    past_interview,
+    perform_emails,
+    requests_of,
+    values,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_real_unified(settings):
+    # Nothing here may reach a sandbox someone runs on the default port.
+    settings.UNIFIED_BASE_URL = "http://unified.invalid"
+
+
+@pytest.fixture
+def panel(tenant):
+    return past_interview(tenant)
+
+
+def status_ops(panel):
+    return sorted(
+        (op.session.title, op.payload["status"])
+        for op in Operation.objects.filter(
+            interview=panel.interview, kind=Operation.Kind.UPDATE_ATS_INTERVIEW
+        )
+    )
+
+
+def test_an_ended_interview_asks_every_interviewer_but_the_trainee_once_per_session(panel, tenant):
+    assert feedback.request_due() == 3
+
+    asked = requests_of(panel)
+    assert set(asked) == {"Ivy", "Tom", "Sam"}  # Tia only shadowed
+    assert asked["Ivy"].session.title == "Technical" and asked["Sam"].session.title == "Values"
+    ivy = asked["Ivy"]
+    assert ivy.status == "requested" and ivy.questions == QUESTIONS
+    assert ivy.due_at == panel.interview.end_at + dt.timedelta(hours=24)
+    assert ivy.expires_at - ivy.requested_at == dt.timedelta(days=tenant.feedback_link_days)
+    emails = Operation.objects.filter(
+        kind=Operation.Kind.SEND_EMAIL, payload__has_key="feedback_request"
+    )
+    assert emails.count() == 3
+    # The ATS interviews of both sessions wait for feedback now.
+    assert status_ops(panel) == [
+        ("Technical", "AWAITING_FEEDBACK"),
+        ("Values", "AWAITING_FEEDBACK"),
+    ]
+    entry = AuditEntry.objects.get(action="feedback.requested")
+    assert entry.message == "Asked Ivy Chen, Sam Ortiz, Tom Lee for feedback"
+
+
+def test_the_periodic_job_is_idempotent_one_request_and_one_email_per_person(panel):
+    assert "feedback requests and reminders" in periodic.JOBS
+    for _ in range(3):
+        periodic.JOBS["feedback requests and reminders"].run()
+        perform_emails()
+        feedback.request_for(panel.interview)
+
+    assert FeedbackRequest.objects.count() == 3
+    assert len(status_ops(panel)) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        p.email for p in (panel.ivy, panel.tom, panel.sam)
+    )
+    ivy_mail = next(m for m in mail.outbox if m.to == [panel.ivy.email])
+    assert feedback.url_for(requests_of(panel)["Ivy"]) in ivy_mail.body
+    assert "Grace Hopper" in ivy_mail.subject and "Technical" in ivy_mail.subject
+    # In Ivy's own zone (Berlin), not UTC.
+    start = timezone.localtime(
+        panel.sessions["Technical"].start_at, feedback.emails.zone("Europe/Berlin")
+    )
+    assert f"at {start:%H:%M} Europe/Berlin" in ivy_mail.body
+
+
+def test_upcoming_canceled_and_long_past_interviews_are_not_asked(tenant):
+    upcoming = past_interview(tenant, ended_ago=-dt.timedelta(hours=3))
+    assert feedback.request_due() == 0
+    upcoming.interview.delete()
+    canceled = past_interview(tenant)
+    booking.cancel(canceled.interview, reason="No-show", notify_candidate=False)
+    assert feedback.request_due() == 0
+    canceled.interview.delete()
+    past_interview(tenant, ended_ago=dt.timedelta(days=8))
+    assert feedback.request_due() == 0
+    assert not FeedbackRequest.objects.exists()
+
+
+def test_someone_without_an_email_address_is_asked_but_not_mailed(panel):
+    panel.tom.email = ""
+    panel.tom.save()
+    feedback.request_due()
+    ops = {op.payload["about"]: op for op in perform_emails()}
+    assert ops["To Tom Lee"].status == "skipped"
+    assert ops["To Ivy Chen"].status == "done"
+    assert len(mail.outbox) == 2
+
+
+def test_reminders_after_the_tenants_delay_then_at_most_once_a_day(panel, tenant):
+    end = panel.interview.end_at
+    feedback.request_due()
+    perform_emails()
+    mail.outbox.clear()
+    feedback.submit(requests_of(panel)["Sam"], values())
+
+    with time_machine.travel(end + dt.timedelta(hours=23, minutes=59), tick=False):
+        assert feedback.send_reminders() == 0
+    with time_machine.travel(end + dt.timedelta(hours=24, minutes=1), tick=False):
+        assert feedback.send_reminders() == 2  # Ivy and Tom; Sam's is in
+        perform_emails()
+        assert feedback.send_reminders() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([panel.ivy.email, panel.tom.email])
+    assert all(
+        m.subject.startswith("Reminder: your feedback on Grace Hopper") for m in mail.outbox
+    )
+    assert "overdue" in mail.outbox[0].subject
+    with time_machine.travel(end + dt.timedelta(hours=47), tick=False):
+        assert feedback.send_reminders() == 0
+    with time_machine.travel(end + dt.timedelta(hours=48, minutes=2), tick=False):
+        feedback.submit(requests_of(panel)["Tom"], values())
+        assert feedback.send_reminders() == 1
+    assert requests_of(panel)["Ivy"].reminders_sent == 2
+    assert AuditEntry.objects.filter(action="feedback.reminded").count() == 3
+    # Past the link's expiry, nothing more goes out.
+    with time_machine.travel(end + dt.timedelta(days=tenant.feedback_link_days, hours=1)):
+        assert feedback.send_reminders() == 0
+
+
+def test_no_automatic_reminders_when_the_tenant_sets_zero_hours(panel, tenant):
+    tenant.feedback_reminder_hours = 0
+    tenant.save()
+    feedback.request_due()
+    with time_machine.travel(panel.interview.end_at + dt.timedelta(days=3), tick=False):
+        assert feedback.send_reminders() == 0
+
+
+def test_a_nudge_sends_at_once_is_audited_and_is_refused_within_the_hour(panel, recruiter):
+    feedback.request_due()
+    perform_emails()
+    mail.outbox.clear()
+    asked = requests_of(panel)
+
+    feedback.nudge(asked["Ivy"], user=recruiter)
+    perform_emails()
+    (email,) = mail.outbox
+    assert email.to == [panel.ivy.email] and "asks for your feedback" in email.body
+    entry = AuditEntry.objects.get(action="feedback.nudged")
+    assert entry.actor == recruiter and entry.object_id == str(panel.interview.pk)
+    with pytest.raises(feedback.FeedbackError, match="at most one reminder an hour"):
+        feedback.nudge(asked["Ivy"], user=recruiter)
+    # Tom is another person: he can be nudged.
+    feedback.nudge(asked["Tom"], user=recruiter)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=61)):
+        feedback.nudge(asked["Ivy"], user=recruiter)
+    assert requests_of(panel)["Ivy"].reminders_sent == 2
+
+
+def test_the_hourly_limit_is_per_person_across_their_interviews(tenant, recruiter):
+    first = past_interview(tenant)
+    feedback.request_due()
+    ivy_first = requests_of(first)["Ivy"]
+    second_app = f.application(first.ats, first.app.candidate, status="SECOND_INTERVIEW")
+    second = booking.book(
+        second_app,
+        first.plan,
+        booking.Choice(
+            sessions=(
+                booking.SessionChoice(
+                    "Deep dive",
+                    first.interview.start_at - dt.timedelta(days=1),
+                    first.interview.end_at - dt.timedelta(days=1),
+                    ((str(first.ivy.pk), "required", None),),
+                ),
+            )
+        ),
+    )
+    feedback.request_for(second)
+    feedback.nudge(ivy_first, user=recruiter)
+    with pytest.raises(feedback.FeedbackError, match="at most one reminder an hour"):
+        feedback.nudge(second.feedback_requests.get(), user=recruiter)
+
+
+def test_a_nudge_renews_an_expired_link_and_is_refused_once_submitted(panel, recruiter, tenant):
+    feedback.request_due()
+    ivy = requests_of(panel)["Ivy"]
+    later = ivy.expires_at + dt.timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        assert ivy.is_expired(timezone.now())
+        renewed = feedback.nudge(ivy, user=recruiter)
+        assert renewed.expires_at == later + dt.timedelta(days=tenant.feedback_link_days)
+        feedback.resolve(feedback.token_for(ivy))  # works again
+    feedback.submit(ivy, values())
+    with pytest.raises(feedback.AlreadySubmitted):
+        feedback.nudge(ivy, user=recruiter)
+
+
+def test_submitting_queues_the_scorecard_once_and_the_last_completes_the_session(panel):
+    feedback.request_due()
+    asked = requests_of(panel)
+
+    feedback.submit(asked["Ivy"], values())
+    scorecards = Operation.objects.filter(kind=Operation.Kind.CREATE_SCORECARD)
+    (op,) = scorecards
+    assert op.payload["feedback_request"] == str(asked["Ivy"].pk)
+    assert op.session == panel.sessions["Technical"]
+    with pytest.raises(feedback.AlreadySubmitted):
+        feedback.submit(asked["Ivy"], values(recommendation="NO"))
+    assert scorecards.count() == 1
+    assert FeedbackRequest.objects.get(pk=asked["Ivy"].pk).recommendation == "YES"
+    assert ("Technical", "COMPLETE") not in status_ops(panel)  # Tom's is missing
+
+    feedback.submit(asked["Tom"], values())
+    complete = Operation.objects.get(
+        kind=Operation.Kind.UPDATE_ATS_INTERVIEW, payload__status="COMPLETE"
+    )
+    assert complete.session == panel.sessions["Technical"]
+    assert complete.depends_on.kind == Operation.Kind.CREATE_SCORECARD
+    assert ("Values", "COMPLETE") not in status_ops(panel)
+    feedback.submit(asked["Sam"], values())
+    assert ("Values", "COMPLETE") in status_ops(panel)
+
+
+def test_a_draft_is_kept_and_cannot_change_a_submitted_feedback(panel):
+    feedback.request_due()
+    ivy = requests_of(panel)["Ivy"]
+    assert feedback.save_draft(ivy, values(recommendation="NO"))
+    ivy.refresh_from_db()
+    assert ivy.status == "draft" and ivy.recommendation == "NO" and ivy.draft_saved_at
+    feedback.submit(ivy, values())
+    assert not feedback.save_draft(ivy, values(recommendation="STRONG_YES"))
+    ivy.refresh_from_db()
+    assert ivy.recommendation == "YES" and ivy.status == "submitted"
