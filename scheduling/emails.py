@@ -20,12 +20,17 @@ def zone(name):
         return zoneinfo.ZoneInfo("UTC")
 
 
-def send(kind, *, tenant, to, context, attachments=(), obj=None):
-    """Render and send one email; returns the SentEmail record."""
+def send(kind, *, tenant, to, context, attachments=(), obj=None, zone_name=None):
+    """Render and send one email; returns the SentEmail record.
+
+    Templates render in `zone_name` (the recipient's zone; default the tenant's): Django's
+    date filters show times in the active zone, which in a task worker is UTC.
+    """
     context = {**context, "site_url": settings.SITE_URL, "tenant": tenant}
-    subject = " ".join(render_to_string(f"emails/{kind}-subject.txt", context).split())
-    body = render_to_string(f"emails/{kind}-body.txt", context)
-    html = render_to_string(f"emails/{kind}-body.html", context)
+    with timezone.override(zone(zone_name or tenant.default_timezone)):
+        subject = " ".join(render_to_string(f"emails/{kind}-subject.txt", context).split())
+        body = render_to_string(f"emails/{kind}-body.txt", context)
+        html = render_to_string(f"emails/{kind}-body.html", context)
     message = EmailMultiAlternatives(subject, body, to=list(to))
     message.attach_alternative(html, "text/html")
     for name, content, mimetype in attachments:
@@ -98,4 +103,5 @@ def interview_to_candidate(interview, kind, **extra):
         context={**context, **extra},
         attachments=[_ics_attachment(interview, sessions)],
         obj=interview,
+        zone_name=context["zone_name"],
     )
