@@ -574,6 +574,11 @@ def tell_recruiter_of_cancel(link_id, reason):
     if recruiter is None or not recruiter.email or link.interview is None:
         return
     zone = emails.zone(recruiter.timezone or link.tenant.default_timezone)
+    with timezone.override(zone):
+        _send_cancel_notice(link, recruiter, zone, reason)
+
+
+def _send_cancel_notice(link, recruiter, zone, reason):
     emails.send(
         "candidate_canceled",
         tenant=link.tenant,

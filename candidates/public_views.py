@@ -63,8 +63,8 @@ def zone_groups():
 
 
 def public(view):
-    """Resolve the token (or answer with the page saying what is wrong with it) and send
-    the headers every public page carries."""
+    """Resolve the token (or answer with the page saying what is wrong with it), work out
+    the candidate's zone, and send the headers every public page carries."""
 
     @functools.wraps(view)
     def wrapper(request, token, *args, **kwargs):
@@ -73,7 +73,10 @@ def public(view):
         except links.LinkError as exc:
             response = problem(request, exc.kind, exc.link)
         else:
-            response = view(request, link, *args, **kwargs)
+            zone = _zone(request, link)
+            # Templates show times on the candidate's clock.
+            with timezone.override(zone):
+                response = view(request, link, zone, *args, **kwargs)
         for header, value in PUBLIC_HEADERS.items():
             response[header] = value
         return response
@@ -283,7 +286,7 @@ NOTICES = {
 
 @require_http_methods(["GET", "HEAD"])
 @public
-def page(request, link):
+def page(request, link, zone):
     """What the link is for now: times to choose from, or the booked interview."""
     if request.method == "HEAD":
         # Mail scanners: count the visit, render nothing, ask Unified nothing.
@@ -291,7 +294,6 @@ def page(request, link):
         return HttpResponse(content_type="text/html; charset=utf-8")
     if not request.htmx:
         links.record_visit(link, request)
-    zone = _zone(request, link)
     notice = NOTICES.get(request.GET.get("done", ""), "")
     if link.state == BookingLink.State.BOOKED:
         return _booked(request, link, zone, notice=notice)
@@ -347,9 +349,8 @@ def _first_names(link, sessions):
 
 @require_http_methods(["GET"])
 @public
-def reschedule(request, link):
+def reschedule(request, link, zone):
     """The same picker, for a new time for the booked interview."""
-    zone = _zone(request, link)
     if not links.can_change(link):
         return redirect(_page_url(link, zone))
     return _picker(request, link, zone, mode="reschedule", interview=link.interview)
@@ -380,9 +381,8 @@ def _fresh_times(request, link, zone, mode, start, error, status=409):
 
 @require_http_methods(["GET", "POST"])
 @public
-def confirm(request, link):
+def confirm(request, link, zone):
     """GET asks "Confirm Tue 3 Dec 10:00–11:00?"; POST books (or moves) the interview."""
-    zone = _zone(request, link)
     mode = _mode(link)
     if request.method == "POST":
         if not links.allow_attempt(link, request):
@@ -503,9 +503,8 @@ def _confirm_page(request, link, zone, offer, slot, mode):
 
 @require_http_methods(["GET", "POST"])
 @public
-def cancel(request, link):
+def cancel(request, link, zone):
     """GET asks for a reason; POST cancels, tells the recruiter and reopens the link."""
-    zone = _zone(request, link)
     if request.method == "POST" and not links.allow_attempt(link, request):
         return problem(request, "too_many", link)
     if not links.can_change(link):
@@ -537,7 +536,7 @@ def cancel(request, link):
 
 @require_http_methods(["GET"])
 @public
-def interview_ics(request, link):
+def interview_ics(request, link, zone):
     """The interview as an .ics file: the same UID and SEQUENCE as the emails carry."""
     interview = link.interview
     if interview is None:

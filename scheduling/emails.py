@@ -91,11 +91,13 @@ def interview_to_candidate(interview, kind, **extra):
     if not candidate.email:
         return None
     context, sessions = _interview_context(interview)
-    return send(
-        kind,
-        tenant=interview.tenant,
-        to=[candidate.email],
-        context={**context, **extra},
-        attachments=[_ics_attachment(interview, sessions)],
-        obj=interview,
-    )
+    # Template date filters show aware times in the current zone: make it the candidate's.
+    with timezone.override(zone(context["zone_name"])):
+        return send(
+            kind,
+            tenant=interview.tenant,
+            to=[candidate.email],
+            context={**context, **extra},
+            attachments=[_ics_attachment(interview, sessions)],
+            obj=interview,
+        )
