@@ -153,7 +153,7 @@ def email_text(link):
     return _render(tenant.link_email_subject, values), _render(tenant.link_email_body, values)
 
 
-PREVIEW_LINK = "(the candidate's personal link)"
+PREVIEW_LINK = "(the candidate’s personal link)"
 
 
 def preview(application, *, expires_at):

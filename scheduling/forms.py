@@ -167,6 +167,14 @@ class TeamSettingsForm(forms.ModelForm):
         labels = {"default_timezone": "Default time zone"}
         widgets = {"link_email_body": forms.Textarea(attrs={"rows": 10})}
 
+    LINK_FIELDS = (
+        "link_email_subject",
+        "link_email_body",
+        "link_expiry_days",
+        "link_reminder_hours",
+        "candidate_change_cutoff_hours",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["default_timezone"].widget = forms.Select(
@@ -174,6 +182,13 @@ class TeamSettingsForm(forms.ModelForm):
         )
         names = ", ".join("{" + n + "}" for n in LINK_EMAIL_PLACEHOLDERS)
         self.fields["link_email_body"].help_text = f"Placeholders: {names}."
+        if self.is_bound and self.instance.pk:
+            # A post that leaves the booking-link fields out keeps them as they are.
+            data = self.data.copy()
+            for name in self.LINK_FIELDS:
+                if name not in data:
+                    data[name] = getattr(self.instance, name)
+            self.data = data
 
     def _placeholders(self, field, *, required=()):
         text = self.cleaned_data.get(field, "")
