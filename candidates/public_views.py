@@ -68,8 +68,10 @@ def public(view):
 
     @functools.wraps(view)
     def wrapper(request, token, *args, **kwargs):
+        # The week fragment is served from the cache mostly: it loads the link's row alone.
+        fragment = request.method == "GET" and request.htmx and not request.htmx.boosted
         try:
-            link = links.resolve(token)
+            link = links.resolve(token, related=not fragment)
         except links.LinkError as exc:
             response = problem(request, exc.kind, exc.link)
         else:
@@ -238,8 +240,8 @@ def _week_context(link, zone, monday, *, mode, interview=None):
 
 
 def _week_key(link, zone, monday, mode):
-    plan_stamp = link.plan.updated_at.timestamp() if link.plan else 0
-    return f"linkweek:{link.pk}:{link.version}:{plan_stamp}:{zone.key}:{monday}:{mode}"
+    # A plan edited since shows within the cache's few seconds.
+    return f"linkweek:{link.pk}:{link.version}:{zone.key}:{monday}:{mode}"
 
 
 def _picker(request, link, zone, *, mode, interview=None, error="", status=200, extra=None):

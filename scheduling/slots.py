@@ -112,11 +112,13 @@ def _cache_key(conn_unified_id, calendar_id, start, end):
 def busy_versions(calendars):
     """The busy-cache versions of [(connection unified id, calendar id)], in order: a cache
     of anything computed from those calendars is current while these stay the same."""
-    keys = [
-        key
-        for conn_id, calendar_id in calendars
-        for key in (_version_key(conn_id, calendar_id), _version_key(conn_id, "*"))
-    ]
+    keys = list(
+        dict.fromkeys(
+            key
+            for conn_id, calendar_id in calendars
+            for key in (_version_key(conn_id, calendar_id), _version_key(conn_id, "*"))
+        )
+    )
     found = cache.get_many(keys)
     return tuple(found.get(key, 0) for key in keys)
 

@@ -116,7 +116,9 @@ def test_get_and_head_never_change_what_the_link_may_do(client, link, monkeypatc
     assert not Interview.objects.exists()
 
 
-def test_the_week_is_an_htmx_fragment_served_from_the_cache(client, link, monkeypatch):
+def test_the_week_is_an_htmx_fragment_served_from_the_cache(
+    client, link, monkeypatch, django_assert_num_queries
+):
     calls = []
     real = slots.find
 
@@ -131,7 +133,8 @@ def test_the_week_is_an_htmx_fragment_served_from_the_cache(client, link, monkey
     assert html.lstrip().startswith('<section id="slot-week"')
     assert "<html" not in html and "Hello Grace" not in html
     assert "Week of 7 December" in html
-    second = client.get(url("page", link), params, headers={"HX-Request": "true"})
+    with django_assert_num_queries(1):  # the link's row; no visit is recorded
+        second = client.get(url("page", link), params, headers={"HX-Request": "true"})
     assert second.content == first.content and len(calls) == 1
     # A change to anyone's interviews ends the cached week.
     links._bump_holds()
