@@ -384,7 +384,8 @@ def week(link, zone, monday, *, interview=None, now=None):
         link.application,
         link.plan,
         start=dt.datetime.combine(shown[0], dt.time(), zone),
-        end=dt.datetime.combine(shown[-1] + dt.timedelta(days=1), dt.time(), zone),
+        # A day later: an interview starting late on the last day may end after midnight.
+        end=dt.datetime.combine(shown[-1] + dt.timedelta(days=2), dt.time(), zone),
         candidate_zone=zone.key,
         now=now,
         exclude_interview=interview,
@@ -412,12 +413,14 @@ def week(link, zone, monday, *, interview=None, now=None):
 
 
 def offer_on(link, zone, day, *, interview=None, now=None):
-    """The engine's offer for one date of the window (candidate's zone)."""
+    """The engine's offer for one date of the window (candidate's zone), with the next
+    day's too: the engine offers only interviews that end within the search, and one
+    starting late may end after midnight."""
     return slots.find(
         link.application,
         link.plan,
         start=dt.datetime.combine(day, dt.time(), zone),
-        end=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone),
+        end=dt.datetime.combine(day + dt.timedelta(days=2), dt.time(), zone),
         candidate_zone=zone.key,
         now=now or timezone.now(),
         exclude_interview=interview,

@@ -14,10 +14,13 @@ import urllib.parse
 
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import decorator_from_middleware
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from scheduling import booking, emails, ics, slots
@@ -29,6 +32,27 @@ from . import links
 from .models import BookingLink
 
 logger = logging.getLogger(__name__)
+
+
+class _NoReferrerCsrf(CsrfViewMiddleware):
+    """Django's CSRF check, for pages that send `Referrer-Policy: no-referrer`.
+
+    Under that policy browsers send `Origin: null` (and no Referer) with the page's own form
+    posts, which the stock check refuses. The token check still decides: the form's token
+    must match the CSRF cookie, which is SameSite=Lax, so another site's post carries none.
+    """
+
+    def _origin_verified(self, request):
+        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
+
+    def _check_referer(self, request):
+        if request.META.get("HTTP_REFERER"):
+            super()._check_referer(request)
+
+
+def csrf_protect_no_referrer(view):
+    return csrf_exempt(decorator_from_middleware(_NoReferrerCsrf)(view))
+
 
 PUBLIC_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
@@ -381,6 +405,7 @@ def _fresh_times(request, link, zone, mode, start, error, status=409):
     return _picker(request, link, zone, mode=mode, interview=interview, error=error, status=status)
 
 
+@csrf_protect_no_referrer
 @require_http_methods(["GET", "POST"])
 @public
 def confirm(request, link, zone):
@@ -503,6 +528,7 @@ def _confirm_page(request, link, zone, offer, slot, mode):
     return render(request, "candidates/public/confirm.html", context)
 
 
+@csrf_protect_no_referrer
 @require_http_methods(["GET", "POST"])
 @public
 def cancel(request, link, zone):

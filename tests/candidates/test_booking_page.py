@@ -214,6 +214,16 @@ def test_choosing_a_time_asks_for_confirmation_with_first_names(client, link, pl
     assert "Ivy" not in text(response)
 
 
+def test_an_interview_may_end_after_the_candidates_midnight(client, link):
+    week = client.get(url("page", link), {"tz": "Asia/Tokyo", "week": "2026-11-30"})
+    thursday = times_on(week, "Thursday 3 December")
+    assert thursday[-4:] == ["23:00", "23:15", "23:30", "23:45"]
+    assert "23:45" in times_on(week, "Friday 4 December")  # the week's last day too
+    response = client.get(url("confirm", link), {"start": "20261203T1445Z", "tz": "Asia/Tokyo"})
+    assert response.status_code == 200
+    assert "Confirm Thu 3 Dec 23:45–00:45?" in text(response)
+
+
 def test_booking_books_the_whole_interview_through_the_booking_service(client, link):
     response = confirm(client, link, "20261203T1400Z", "Europe/Paris")
 
@@ -482,3 +492,44 @@ def test_times_follow_a_daylight_saving_change_in_the_window(
     # The same wall-clock hour in London is a different instant on each side of the change.
     assert "start=20270326T0900Z" in first.content.decode()
     assert "start=20270329T0800Z" in second.content.decode()
+
+
+# --- CSRF under Referrer-Policy: no-referrer --------------------------------------------------
+
+
+def csrf_token(page):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "null"},  # what browsers send under the page's no-referrer policy
+        {"secure": True},  # HTTPS without Origin or Referer
+    ],
+)
+def test_the_confirmation_form_posts_under_no_referrer_with_its_token(link, headers):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(url("confirm", link), {"start": "20261203T1400Z"})
+    data = {
+        "start": "20261203T1400Z",
+        "version": 0,
+        "action": "book",
+        "csrfmiddlewaretoken": csrf_token(page),
+    }
+    assert client.post(url("confirm", link), data, **headers).status_code == 302
+
+
+def test_posts_without_the_token_or_from_another_site_are_refused(link):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(url("confirm", link), {"start": "20261203T1400Z"})
+    data = {"start": "20261203T1400Z", "version": 0, "action": "book"}
+    assert client.post(url("confirm", link), data, HTTP_ORIGIN="null").status_code == 403
+    data["csrfmiddlewaretoken"] = csrf_token(page)
+    evil = client.post(url("confirm", link), data, HTTP_ORIGIN="https://evil.example")
+    assert evil.status_code == 403
+    assert not Interview.objects.exists()
