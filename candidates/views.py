@@ -394,7 +394,7 @@ LINK_BADGES = {
 
 def _chosen_applications(request):
     """The applications picked (`application` ids, repeated), all of the current tenant:
-    an id of another tenant, or none at all, is a 404."""
+    an id of another tenant (or not an id) is a 404."""
     data = request.POST if request.method == "POST" else request.GET
     ids = set()
     for value in data.getlist("application"):
@@ -407,7 +407,7 @@ def _chosen_applications(request):
         .select_related("candidate", "job", "tenant")
         .order_by("candidate__name")
     )
-    if not ids or len(applications) != len(ids):
+    if len(applications) != len(ids):
         raise Http404
     return applications
 
@@ -418,6 +418,9 @@ def send_links(request):
     then send one booking link each."""
     tenant = request.tenant
     applications = _chosen_applications(request)
+    if not applications:
+        messages.info(request, "Tick the applications to send booking links to, first.")
+        return redirect("pipeline")
     now = timezone.now()
     today = timezone.localtime(now, timezone.get_current_timezone()).date()
     single_plan = plan_for(applications[0]) if len(applications) == 1 else None
