@@ -54,7 +54,9 @@ def fits(page):
     return page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
 
 
-def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(tokyo_phone_page, link):
+def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(
+    tokyo_phone_page, link, browser_console
+):
     page = tokyo_phone_page
     page.goto(f"/book/{links.token_for(link)}/")
 
@@ -107,6 +109,7 @@ def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(tokyo_
     interview.refresh_from_db()
     link.refresh_from_db()
     assert interview.status == "canceled" and link.state == BookingLink.State.OPEN
+    browser_console.assert_clean()  # no CSP violation, script error or broken asset
 
 
 def test_without_javascript_the_zone_is_chosen_with_the_button(new_context, link):
