@@ -18,3 +18,10 @@ class CandidatesConfig(AppConfig):
 
         periodic.register("sync ATS", 300, sync.sync_all)
         periodic.register("booking link reminders", 600, links.send_reminders)
+
+        from django.db.models.signals import post_save
+
+        from scheduling.models import Interview
+
+        # Cached weeks of times on booking pages end when any interview changes.
+        post_save.connect(links.bump_holds_version, sender=Interview, dispatch_uid="links")

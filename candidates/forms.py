@@ -1,6 +1,6 @@
 from django import forms
 
-from scheduling.models import Interviewer
+from scheduling.models import Interviewer, InterviewPlan
 from scheduling.unified.records import APPLICATION_STATUSES
 
 from .models import Job
@@ -76,3 +76,41 @@ class OverrideForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class SendLinksForm(forms.Form):
+    """What a batch of booking links offers: the plan, the days (in the candidate's zone)
+    and how long the link works."""
+
+    plan = forms.ModelChoiceField(
+        queryset=InterviewPlan.objects.none(),
+        required=False,
+        empty_label="The plan for each application’s job and stage",
+        label="Interview plan",
+    )
+    window_start = forms.DateField(
+        label="First day offered", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    window_end = forms.DateField(
+        label="Last day offered", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expiry_days = forms.IntegerField(label="The link works for (days)", min_value=1, max_value=60)
+
+    MAX_DAYS = 31
+
+    def __init__(self, data=None, *, tenant, today, initial=None):
+        super().__init__(data, initial=initial)
+        self.today = today
+        self.fields["plan"].queryset = InterviewPlan.objects.filter(tenant=tenant)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("window_start"), cleaned.get("window_end")
+        if start and start < self.today:
+            self.add_error("window_start", "The first day has passed.")
+        if start and end:
+            if end < start:
+                self.add_error("window_end", "The last day is before the first.")
+            elif (end - start).days >= self.MAX_DAYS:
+                self.add_error("window_end", f"Offer at most {self.MAX_DAYS} days.")
+        return cleaned

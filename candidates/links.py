@@ -1,14 +1,31 @@
-"""Self-scheduling links: their tokens, sending, revoking, visits and reminders.
+"""Self-scheduling links: their tokens, sending, the candidate's booking, rescheduling and
+cancelling through them, revoking, visits, reminders and rate limits.
 
 The token is the link's id signed with a salt used for nothing else (Django's signing, an
 HMAC checked in constant time). It carries no personal data and never changes; what the link
 may do comes from its row, so revoking or expiring a link needs no token bookkeeping, and a
 tampered token is told apart from one that was revoked or expired.
+
+What a link may do, by its row:
+
+- OPEN and before `expires_at`: the candidate may book. Booking is a compare-and-swap on the
+  row (OPEN + the version the page showed → BOOKED, version + 1) in the same transaction as
+  the booking service, so two tabs or a replayed POST book once.
+- BOOKED: the page shows the interview; until the tenant's cut-off the candidate may
+  reschedule (same events, same ATS interview) or cancel (with a reason; the recruiter who
+  sent the link is told). Each is a compare-and-swap on the version too.
+- A candidate's own cancellation reopens the link (OPEN again, the canceled interview kept
+  for the page to mention) while it is unexpired and its window has days left. An interview
+  canceled by a recruiter, an interviewer's calendar or the ATS leaves the link BOOKED: the
+  page says it is canceled and how to reach the recruiter, who sends a new link if wanted.
+- REVOKED or past `expires_at` while OPEN: a plain page saying so.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import ipaddress
+import re
 import uuid
 
 from django.conf import settings
@@ -20,13 +37,24 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import emails
-from scheduling.models import audit
+from scheduling import booking, emails, slots
+from scheduling.availability import BEYOND_HORIZON as _BEYOND
+from scheduling.availability import NO_ONE_WORKS, WITHIN_NOTICE
+from scheduling.models import Interview, audit
+from scheduling.models.tenancy import LINK_EMAIL_PLACEHOLDERS
+from scheduling.plans import plan_for
 
-from .models import BookingLink, LinkVisit
+from .models import BookingLink, Candidate, LinkVisit
 
 SALT = "convene.booking-link"
 _signer = signing.Signer(salt=SALT, sep=".")
+
+# Booking attempts (book, reschedule, cancel) per link and per client address, a minute.
+ATTEMPTS_PER_LINK = 5
+ATTEMPTS_PER_ADDRESS = 20
+# How long a rendered week of times may be served again (busy and hold changes end it early).
+WEEK_CACHE_SECONDS = 10
+WORKING_DAYS_OFFERED = 10
 
 
 class LinkError(Exception):
@@ -38,6 +66,14 @@ class LinkError(Exception):
         self.link = link
 
 
+class LinkChanged(Exception):
+    """The link was used (or changed) since the page the candidate acted on was shown."""
+
+
+class TooLate(Exception):
+    """Past the tenant's cut-off for candidates' changes."""
+
+
 def token_for(link):
     return _signer.sign(str(link.pk))
 
@@ -46,21 +82,31 @@ def url_for(link):
     return settings.SITE_URL + reverse("booking_page", args=[token_for(link)])
 
 
-def resolve(token, *, now=None, allow_expired=False):
-    """The link a token names, or LinkError saying what is wrong with it."""
+def resolve(token, *, now=None, allow_expired=False, related=True):
+    """The link a token names, or LinkError saying what is wrong with it.
+
+    `related=False` loads the link's row alone (what it refers to loads when first used):
+    the week fragment's cached path needs nothing else, and a seven-table select costs more
+    to build than the rest of that request.
+    """
     try:
         link_id = uuid.UUID(_signer.unsign(token))
     except (signing.BadSignature, ValueError) as exc:
         raise LinkError("tampered") from exc
-    link = (
-        BookingLink.objects.select_related(
-            "tenant", "application__candidate", "application__job", "plan", "interview"
+    links = BookingLink.objects.filter(pk=link_id)
+    if related:
+        links = links.select_related(
+            "tenant",
+            "application__candidate",
+            "application__job",
+            "plan",
+            "interview",
+            "created_by",
         )
-        .filter(pk=link_id)
-        .first()
-    )
-    if link is None:
-        raise LinkError("unknown")
+    try:
+        link = links.get()
+    except BookingLink.DoesNotExist as exc:
+        raise LinkError("unknown") from exc
     if link.state == BookingLink.State.REVOKED:
         raise LinkError("revoked", link)
     if not allow_expired and link.is_expired(now or timezone.now()):
@@ -68,33 +114,130 @@ def resolve(token, *, now=None, allow_expired=False):
     return link
 
 
-# --- sending ----------------------------------------------------------------------------------
+# --- the tenant's email template --------------------------------------------------------------
+
+PLACEHOLDERS = LINK_EMAIL_PLACEHOLDERS
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def unknown_placeholders(text):
+    """The {names} in `text` that the booking email does not know, in order of appearance."""
+    found = []
+    for name in _PLACEHOLDER.findall(text or ""):
+        if name not in PLACEHOLDERS and name not in found:
+            found.append(name)
+    return found
 
 
 def _render(template, values):
-    """The tenant's own email text with {placeholders}; unknown ones are left as written."""
+    """The tenant's own email text with {placeholders}; unknown ones are left as written
+    (a plain substitution: no format spec, attribute or index can break it)."""
+    return _PLACEHOLDER.sub(
+        lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template
+    )
 
-    class Keep(dict):
-        def __missing__(self, key):
-            return "{" + key + "}"
 
-    return template.format_map(Keep(values))
+def _email_values(application, *, url, expires_at):
+    tenant = application.tenant
+    candidate = application.candidate
+    zone = emails.zone(candidate.timezone or tenant.default_timezone)
+    return {
+        "first_name": candidate.greeting_name,
+        "name": candidate.name,
+        "job": application.job.name if application.job else "open",
+        "company": tenant.name,
+        "link": url,
+        "expires": timezone.localtime(expires_at, zone).strftime("%A %-d %B, %H:%M %Z"),
+    }
 
 
 def email_text(link):
     """(subject, body) of the booking email for `link`, from the tenant's template."""
     tenant = link.tenant
-    candidate = link.application.candidate
-    zone = emails.zone(candidate.timezone or tenant.default_timezone)
-    values = {
-        "first_name": candidate.greeting_name,
-        "name": candidate.name,
-        "job": link.application.job.name if link.application.job else "the open",
-        "company": tenant.name,
-        "link": url_for(link),
-        "expires": timezone.localtime(link.expires_at, zone).strftime("%A %-d %B, %H:%M %Z"),
-    }
+    values = _email_values(link.application, url=url_for(link), expires_at=link.expires_at)
     return _render(tenant.link_email_subject, values), _render(tenant.link_email_body, values)
+
+
+PREVIEW_LINK = "(the candidate’s personal link)"
+
+
+def preview(application, *, expires_at):
+    """(subject, body) as `application`'s candidate would get them, with a stand-in for the
+    link (the real one exists once the link is sent)."""
+    tenant = application.tenant
+    values = _email_values(application, url=PREVIEW_LINK, expires_at=expires_at)
+    return _render(tenant.link_email_subject, values), _render(tenant.link_email_body, values)
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+def default_window(plan, tenant, now=None):
+    """The next ten working days (Monday to Friday, in the tenant's zone), from the first
+    day the plan's minimum notice leaves open: (first date, last date)."""
+    now = now or timezone.now()
+    zone = emails.zone(tenant.default_timezone)
+    notice = dt.timedelta(hours=plan.minimum_notice_hours if plan else 24)
+    day = timezone.localtime(now + notice, zone).date()
+    days = []
+    while len(days) < WORKING_DAYS_OFFERED:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days[0], days[-1]
+
+
+@dataclasses.dataclass
+class Recipient:
+    """One application of a send: the plan its link would use, or why it is skipped."""
+
+    application: object
+    plan: object = None
+    skip: str = ""
+
+
+def recipients(applications, plan=None, now=None):
+    """What sending to each application would do: its plan (the one given, else the one for
+    its job and stage) or the reason it is skipped."""
+    now = now or timezone.now()
+    upcoming = set(
+        Interview.objects.active()
+        .filter(application__in=applications, end_at__gt=now)
+        .values_list("application_id", flat=True)
+    )
+    result = []
+    for application in applications:
+        chosen = plan or plan_for(application)
+        if not application.candidate.email:
+            result.append(Recipient(application, skip="no email address in the ATS"))
+        elif chosen is None:
+            result.append(Recipient(application, skip="no interview plan for its job and stage"))
+        elif application.pk in upcoming:
+            result.append(Recipient(application, skip="already has an upcoming interview"))
+        else:
+            result.append(Recipient(application, chosen))
+    return result
+
+
+def send_links(applications, *, plan, user, window_start, window_end, expires_at):
+    """One link per application that can have one (see `recipients`), each emailed by the
+    send_link_email task; returns (links, skipped recipients)."""
+    sent, skipped = [], []
+    for recipient in recipients(applications, plan):
+        if recipient.skip:
+            skipped.append(recipient)
+            continue
+        sent.append(
+            create_link(
+                recipient.application,
+                recipient.plan,
+                user=user,
+                window_start=window_start,
+                window_end=window_end,
+                expires_at=expires_at,
+            )
+        )
+    return sent, skipped
 
 
 def create_link(application, plan, *, user, window_start, window_end, expires_at, send=True):
@@ -153,9 +296,10 @@ def send_link_email(link_id, reminder=False):
     BookingLink.objects.filter(pk=link.pk).update(**fields)
 
 
-def resend(link, *, user):
-    if link.state != BookingLink.State.OPEN:
-        raise ValueError("Only an open link can be sent again.")
+def resend(link, *, user, now=None):
+    """Email an open, unexpired link again (an expired one needs a new link and window)."""
+    if link.state != BookingLink.State.OPEN or link.is_expired(now or timezone.now()):
+        raise ValueError("Only an open link that has not expired can be sent again.")
     audit(link.tenant, "link.resent", "Sent the booking link again", actor=user, obj=link)
     transaction.on_commit(functools.partial(send_link_email.enqueue, str(link.pk)))
 
@@ -177,6 +321,294 @@ def revoke(link, *, user=None, why=""):
     return link
 
 
+# --- what the candidate sees ------------------------------------------------------------------
+
+_CANDIDATE_REASONS = {
+    WITHIN_NOTICE: "Too soon to book.",
+    _BEYOND: "Not open for booking yet.",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Day:
+    date: dt.date
+    slots: tuple  # the engine's slots starting on this date, in the candidate's zone
+    why: str  # for a day without slots: a reason that names no one
+
+
+@dataclasses.dataclass(frozen=True)
+class Week:
+    monday: dt.date
+    days: tuple
+    previous: dt.date | None  # the Monday of the window's previous week, if any
+    next: dt.date | None
+    offer: object
+
+
+def window_dates(link, zone, now=None):
+    """The window's dates still to come in the candidate's zone."""
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    first = max(link.window_start, today)
+    return [first + dt.timedelta(days=n) for n in range((link.window_end - first).days + 1)]
+
+
+def _monday(day):
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_of(link, zone, requested=None, now=None):
+    """The Monday of the week to show: the requested one if the window has days in it,
+    else the window's first week with days to come; None when none are left."""
+    mondays = sorted({_monday(d) for d in window_dates(link, zone, now)})
+    if not mondays:
+        return None
+    if requested is not None and _monday(requested) in mondays:
+        return _monday(requested)
+    return mondays[0]
+
+
+def week(link, zone, monday, *, interview=None, now=None):
+    """The window's days in the week starting `monday` (candidate's zone) with their times.
+
+    Raises slots.CalendarsUnavailable (Unified cannot be read) and slots.PlanNotUsable.
+    """
+    now = now or timezone.now()
+    dates = window_dates(link, zone, now)
+    mondays = sorted({_monday(d) for d in dates})
+    shown = [d for d in dates if _monday(d) == monday]
+    if link.plan is None:
+        raise slots.PlanNotUsable("The link's interview plan was deleted.")
+    if not shown:
+        return Week(monday, (), None, None, None)
+    offer = slots.find(
+        link.application,
+        link.plan,
+        start=dt.datetime.combine(shown[0], dt.time(), zone),
+        # A day later: an interview starting late on the last day may end after midnight.
+        end=dt.datetime.combine(shown[-1] + dt.timedelta(days=2), dt.time(), zone),
+        candidate_zone=zone.key,
+        now=now,
+        exclude_interview=interview,
+    )
+    by_day = {d: [] for d in shown}
+    for slot in offer.slots:
+        day = timezone.localtime(slot.start, zone).date()
+        if day in by_day:
+            by_day[day].append(slot)
+    why = {e.date: e.code for e in offer.empty_days}
+    days = tuple(
+        Day(d, tuple(by_day[d]), _CANDIDATE_REASONS.get(why.get(d), "No free times."))
+        for d in shown
+        # A day no one works (a weekend) is left out rather than shown empty.
+        if by_day[d] or why.get(d) != NO_ONE_WORKS
+    )
+    index = mondays.index(monday)
+    return Week(
+        monday,
+        days,
+        mondays[index - 1] if index > 0 else None,
+        mondays[index + 1] if index + 1 < len(mondays) else None,
+        offer,
+    )
+
+
+def offer_on(link, zone, day, *, interview=None, now=None):
+    """The engine's offer for one date of the window (candidate's zone), with the next
+    day's too: the engine offers only interviews that end within the search, and one
+    starting late may end after midnight."""
+    return slots.find(
+        link.application,
+        link.plan,
+        start=dt.datetime.combine(day, dt.time(), zone),
+        end=dt.datetime.combine(day + dt.timedelta(days=2), dt.time(), zone),
+        candidate_zone=zone.key,
+        now=now or timezone.now(),
+        exclude_interview=interview,
+    )
+
+
+# A week of times is cached for a few seconds under what it depends on: the link's version
+# (booking changes it), the plan, the zone and week, and the versions of the interviewers'
+# busy caches (webhooks bump them) and of Convene's holds (every interview save bumps it).
+HOLDS_VERSION_KEY = "holdsver"
+
+
+def bump_holds_version(**_kwargs):
+    """Connected to Interview saves: a booking, move or cancellation changes the holds."""
+    transaction.on_commit(_bump_holds)
+
+
+def _bump_holds():
+    try:
+        cache.incr(HOLDS_VERSION_KEY)
+    except ValueError:
+        cache.set(HOLDS_VERSION_KEY, 1, None)
+
+
+def versions(calendars):
+    """The current busy versions of `calendars` ([(connection id, calendar id)]) and of the
+    holds: equal versions mean nothing seen since has changed."""
+    return (*slots.busy_versions(calendars), cache.get(HOLDS_VERSION_KEY, 0))
+
+
+def calendars_of(offer):
+    return sorted(
+        (p.calendar_connection.unified_id, p.calendar_id)
+        for p in offer.people.values()
+        if p.has_calendar
+    )
+
+
+# --- the candidate's actions ------------------------------------------------------------------
+
+
+def change_deadline(link):
+    """Until when the candidate may reschedule or cancel the link's interview."""
+    interview = link.interview
+    return interview.start_at - dt.timedelta(hours=link.tenant.candidate_change_cutoff_hours)
+
+
+def can_change(link, now=None):
+    interview = link.interview
+    return (
+        link.state == BookingLink.State.BOOKED
+        and interview is not None
+        and interview.is_active
+        and (now or timezone.now()) < change_deadline(link)
+    )
+
+
+def _swap(link, *, version, expect, now, **fields):
+    """The compare-and-swap: the row moves on only if it is still as the page showed it."""
+    rows = BookingLink.objects.filter(pk=link.pk, state=expect, version=version)
+    if expect == BookingLink.State.OPEN:
+        rows = rows.filter(expires_at__gt=now)
+    if not rows.update(version=F("version") + 1, **fields):
+        raise LinkChanged()
+
+
+def book(link, choice, *, version, zone_name, now=None):
+    """Book `choice` through an open link; returns the Interview.
+
+    Raises LinkChanged when the link was used meanwhile, booking.SlotTaken when someone
+    took the time, booking.BookingError for the others.
+    """
+    now = now or timezone.now()
+    application = link.application
+    with transaction.atomic():
+        _swap(
+            link,
+            version=version,
+            expect=BookingLink.State.OPEN,
+            now=now,
+            state=BookingLink.State.BOOKED,
+            booked_at=now,
+        )
+        interview = booking.book(
+            application,
+            link.plan,
+            choice,
+            actor_label="Candidate",
+            source=Interview.Source.CANDIDATE,
+            candidate_timezone=zone_name,
+            email_extra={"manage_url": url_for(link)},
+        )
+        BookingLink.objects.filter(pk=link.pk).update(interview=interview)
+        Candidate.objects.filter(pk=application.candidate_id).update(timezone=zone_name)
+        audit(
+            link.tenant,
+            "link.booked",
+            f"{application.candidate} booked an interview from their link",
+            actor_label="Candidate",
+            obj=link,
+            interview=str(interview.pk),
+        )
+    return interview
+
+
+def reschedule(link, choice, *, version, zone_name, now=None):
+    """Move the link's interview to `choice` (same events, same ATS interviews)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _swap(link, version=version, expect=BookingLink.State.BOOKED, now=now)
+        interview = Interview.objects.select_for_update().get(pk=link.interview_id)
+        link.interview = interview
+        if not can_change(link, now):
+            raise TooLate()
+        Interview.objects.filter(pk=interview.pk).update(candidate_timezone=zone_name)
+        Candidate.objects.filter(pk=link.application.candidate_id).update(timezone=zone_name)
+        interview = booking.reschedule(
+            interview,
+            choice,
+            actor_label="Candidate",
+            reason="",
+            email_extra={"manage_url": url_for(link)},
+        )
+    return interview
+
+
+def cancel(link, *, version, reason, now=None):
+    """Cancel the link's interview for the candidate; the link reopens while it can still
+    be used, and the recruiter who sent it is told. Returns True when it reopened."""
+    now = now or timezone.now()
+    zone = emails.zone(link.application.candidate.timezone or link.tenant.default_timezone)
+    reopen = now < link.expires_at and bool(window_dates(link, zone, now))
+    with transaction.atomic():
+        state = BookingLink.State.OPEN if reopen else BookingLink.State.BOOKED
+        _swap(link, version=version, expect=BookingLink.State.BOOKED, now=now, state=state)
+        link.interview = Interview.objects.select_for_update().get(pk=link.interview_id)
+        if not can_change(link, now):
+            raise TooLate()
+        booking.cancel(
+            link.interview,
+            reason=reason,
+            actor_label="Candidate",
+            notify_candidate=True,
+            rebook_url=url_for(link) if reopen else "",
+        )
+        transaction.on_commit(
+            functools.partial(tell_recruiter_of_cancel.enqueue, str(link.pk), reason)
+        )
+    return reopen
+
+
+@task
+def tell_recruiter_of_cancel(link_id, reason):
+    """Email whoever sent the link that the candidate canceled, and why."""
+    link = BookingLink.objects.select_related(
+        "tenant", "created_by", "interview", "application__candidate", "application__job"
+    ).get(pk=link_id)
+    recruiter = link.created_by
+    if recruiter is None or not recruiter.email or link.interview is None:
+        return
+    zone = emails.zone(recruiter.timezone or link.tenant.default_timezone)
+    _send_cancel_notice(link, recruiter, zone, reason)
+
+
+def _send_cancel_notice(link, recruiter, zone, reason):
+    emails.send(
+        "candidate_canceled",
+        tenant=link.tenant,
+        to=[recruiter.email],
+        context={
+            "recruiter": recruiter,
+            "candidate": link.application.candidate,
+            "job": link.application.job,
+            "start": timezone.localtime(link.interview.start_at, zone),
+            "zone_name": zone.key,
+            "reason": reason,
+            "reopened": link.state == BookingLink.State.OPEN,
+            "interview_url": settings.SITE_URL
+            + reverse("interview_detail", args=[link.interview_id]),
+        },
+        zone_name=zone.key,
+        obj=link,
+    )
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
 def send_reminders(now=None):
     """Remind candidates whose link is open and unbooked after the tenant's delay, at most
     once a day and at most twice in all. Returns how many were queued."""
@@ -184,6 +616,7 @@ def send_reminders(now=None):
     queued = 0
     links = BookingLink.objects.filter(
         state=BookingLink.State.OPEN,
+        interview__isnull=True,
         expires_at__gt=now + dt.timedelta(hours=2),
         sent_at__isnull=False,
         reminders_sent__lt=2,
@@ -243,3 +676,12 @@ def allow(key, limit, per_seconds=60):
         cache.set(cache_key, 1, per_seconds + 5)
         count = 1
     return count <= limit
+
+
+def allow_attempt(link, request):
+    """Booking, rescheduling and cancelling attempts: a few a minute per link and per
+    address (the address as the web server sees it)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    return allow(f"link:{link.pk}", ATTEMPTS_PER_LINK) and allow(
+        f"addr:{address}", ATTEMPTS_PER_ADDRESS
+    )

@@ -259,11 +259,14 @@ class BookingLink(models.Model):
         return self.state == self.State.OPEN and now >= self.expires_at
 
     def status(self, now):
-        """open / opened / booked / expired / revoked, for the recruiter's eyes."""
+        """open / opened / booked / canceled / expired / revoked, for the recruiter's eyes
+        (canceled: it booked an interview that was canceled since)."""
         if self.state == self.State.OPEN:
             if self.is_expired(now):
                 return "expired"
             return "opened" if self.open_count else "open"
+        if self.state == self.State.BOOKED and self.interview and not self.interview.is_active:
+            return "canceled"
         return self.state
 
 

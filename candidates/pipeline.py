@@ -9,12 +9,15 @@ from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
 from scheduling.models import Connection, FeedbackRequest, Interview
 
-from .models import Application, RemoteInterview
+from .models import Application, BookingLink, RemoteInterview
 
 NEEDS_SCHEDULING = "needs_scheduling"
 SCHEDULED = "scheduled"
 FEEDBACK_DUE = "feedback_due"
 INTERVIEWED = "interviewed"
+LINK_OPENED = "link_opened"
+LINK_SENT = "link_sent"
+LINK_EXPIRED = "link_expired"
 NOT_IN_INTERVIEW_STAGE = ""
 
 STATE_LABELS = {
@@ -22,6 +25,9 @@ STATE_LABELS = {
     SCHEDULED: "Scheduled",
     FEEDBACK_DUE: "Feedback due",
     INTERVIEWED: "Interviewed",
+    LINK_OPENED: "Link opened",
+    LINK_SENT: "Link sent",
+    LINK_EXPIRED: "Link expired",
     NOT_IN_INTERVIEW_STAGE: "—",
 }
 STATE_BADGES = {
@@ -29,6 +35,9 @@ STATE_BADGES = {
     SCHEDULED: "ok",
     FEEDBACK_DUE: "bad",
     INTERVIEWED: "muted",
+    LINK_OPENED: "",
+    LINK_SENT: "",
+    LINK_EXPIRED: "bad",
     NOT_IN_INTERVIEW_STAGE: "muted",
 }
 
@@ -46,6 +55,10 @@ def with_scheduling_state(queryset, tenant, now):
     feedback due   an interview of the current stage ended and its feedback is not in (the
                    ATS's word for it, or Convene's own requests that are still missing);
     interviewed    an interview of the current stage is complete;
+    link opened    in an interview stage, its open booking link (sent in this stage) was
+                   opened but not used yet;
+    link sent      … the link was not opened yet;
+    link expired   … the link expired unused;
     needs scheduling  in an interview stage with none of the above;
     ""             not in an interview stage.
     """
@@ -67,12 +80,26 @@ def with_scheduling_state(queryset, tenant, now):
     done = Exists(remote.filter(_in_current_stage(), status="COMPLETE")) | Exists(
         ours.filter(end_at__lte=now, stage_status=OuterRef("status"))
     )
+    # Links sent in the current stage only: one left open from an earlier stage is stale.
+    open_links = BookingLink.objects.filter(
+        application=OuterRef("pk"), state=BookingLink.State.OPEN
+    ).filter(
+        Q(created_at__gte=OuterRef("stage_entered_at"))
+        | Q(application__stage_entered_at__isnull=True)
+    )
+    in_stage = Q(status__in=tenant.interview_statuses)
     return queryset.annotate(
         scheduling_state=Case(
             When(upcoming, then=Value(SCHEDULED)),
             When(awaiting, then=Value(FEEDBACK_DUE)),
             When(done, then=Value(INTERVIEWED)),
-            When(status__in=tenant.interview_statuses, then=Value(NEEDS_SCHEDULING)),
+            When(
+                in_stage & Exists(open_links.filter(expires_at__gt=now, open_count__gt=0)),
+                then=Value(LINK_OPENED),
+            ),
+            When(in_stage & Exists(open_links.filter(expires_at__gt=now)), then=Value(LINK_SENT)),
+            When(in_stage & Exists(open_links), then=Value(LINK_EXPIRED)),
+            When(in_stage, then=Value(NEEDS_SCHEDULING)),
             default=Value(NOT_IN_INTERVIEW_STAGE),
         )
     )

@@ -1,10 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 urlpatterns = [
     path("pipeline/", views.pipeline, name="pipeline"),
     path("candidates/<uuid:pk>/", views.candidate_detail, name="candidate_detail"),
     path("applications/<uuid:pk>/schedule/", views.schedule, name="schedule"),
     path("interviews/<uuid:pk>/reschedule/", views.reschedule, name="reschedule"),
+    # Booking links: the recruiter's side.
+    path("links/send/", views.send_links, name="links_send"),
+    path("links/<uuid:pk>/revoke/", views.link_revoke, name="link_revoke"),
+    path("links/<uuid:pk>/resend/", views.link_resend, name="link_resend"),
+    # The candidate's pages (no sign-in).
+    path("book/<str:token>/", public_views.page, name="booking_page"),
+    path("book/<str:token>/confirm/", public_views.confirm, name="booking_confirm"),
+    path("book/<str:token>/reschedule/", public_views.reschedule, name="booking_reschedule"),
+    path("book/<str:token>/cancel/", public_views.cancel, name="booking_cancel"),
+    path("book/<str:token>/interview.ics", public_views.interview_ics, name="booking_ics"),
 ]

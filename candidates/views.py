@@ -1,14 +1,16 @@
 """The recruiter's pages on the candidate side: the pipeline and a candidate's page."""
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from scheduling import booking, slots
@@ -16,8 +18,9 @@ from scheduling.access import get_for_tenant, scheduler_required
 from scheduling.models import Connection, Interview, Interviewer, Operation
 from scheduling.plans import plan_for
 
-from .forms import SORTS, OverrideForm, PipelineFilterForm
-from .models import Application, Candidate, RemoteInterview
+from . import links
+from .forms import SORTS, OverrideForm, PipelineFilterForm, SendLinksForm
+from .models import Application, BookingLink, Candidate, RemoteInterview
 from .pipeline import STATE_BADGES, STATE_LABELS, applications_for, with_scheduling_state
 
 PAGE_SIZE = 50
@@ -108,11 +111,21 @@ def candidate_detail(request, pk):
     now = timezone.now()
     applications = list(
         with_scheduling_state(
-            candidate.applications.filter(removed_at__isnull=True).select_related("job"),
+            candidate.applications.filter(removed_at__isnull=True)
+            .select_related("job")
+            .prefetch_related(
+                Prefetch(
+                    "booking_links",
+                    queryset=BookingLink.objects.select_related("interview", "created_by"),
+                )
+            ),
             tenant,
             now,
         ).order_by("-applied_at")
     )
+    for application in applications:
+        for link in application.booking_links.all():
+            link.shown_status = link.status(now)
     remote_interviews = list(
         RemoteInterview.objects.filter(
             Q(candidate=candidate) | Q(application__candidate=candidate), tenant=tenant
@@ -147,6 +160,8 @@ def candidate_detail(request, pk):
             "interviews": ours,
             "state_labels": STATE_LABELS,
             "state_badges": STATE_BADGES,
+            "link_labels": LINK_LABELS,
+            "link_badges": LINK_BADGES,
             "now": now,
             "nav_active": "pipeline",
         },
@@ -355,3 +370,146 @@ def reschedule(request, pk):
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+# --- booking links ------------------------------------------------------------------------------
+
+LINK_LABELS = {
+    "open": "Sent",
+    "opened": "Opened",
+    "booked": "Booked",
+    "canceled": "Interview canceled",
+    "expired": "Expired",
+    "revoked": "Revoked",
+}
+LINK_BADGES = {
+    "open": "",
+    "opened": "",
+    "booked": "ok",
+    "canceled": "muted",
+    "expired": "bad",
+    "revoked": "muted",
+}
+
+
+def _chosen_applications(request):
+    """The applications picked (`application` ids, repeated), all of the current tenant:
+    an id of another tenant (or not an id) is a 404."""
+    data = request.POST if request.method == "POST" else request.GET
+    ids = set()
+    for value in data.getlist("application"):
+        try:
+            ids.add(uuid.UUID(value))
+        except ValueError as exc:
+            raise Http404 from exc
+    applications = list(
+        Application.objects.filter(tenant=request.tenant, pk__in=ids, removed_at__isnull=True)
+        .select_related("candidate", "job", "tenant")
+        .order_by("candidate__name")
+    )
+    if len(applications) != len(ids):
+        raise Http404
+    return applications
+
+
+@scheduler_required
+def send_links(request):
+    """Choose the plan, days and expiry for one or many applications, preview the email,
+    then send one booking link each."""
+    tenant = request.tenant
+    applications = _chosen_applications(request)
+    if not applications:
+        messages.info(request, "Tick the applications to send booking links to, first.")
+        return redirect("pipeline")
+    now = timezone.now()
+    today = timezone.localtime(now, timezone.get_current_timezone()).date()
+    single_plan = plan_for(applications[0]) if len(applications) == 1 else None
+    window_start, window_end = links.default_window(
+        single_plan or plan_for(applications[0]), tenant, now
+    )
+    initial = {
+        "plan": single_plan,
+        "window_start": window_start,
+        "window_end": window_end,
+        "expiry_days": tenant.link_expiry_days,
+    }
+    bound = request.method == "POST"
+    form = SendLinksForm(
+        request.POST if bound else None, tenant=tenant, today=today, initial=initial
+    )
+    values = form.cleaned_data if bound and form.is_valid() else initial
+    expires_at = now + dt.timedelta(days=values.get("expiry_days") or tenant.link_expiry_days)
+    recipients = links.recipients(applications, values.get("plan"), now)
+    if bound and "send" in request.POST and form.is_valid():
+        sent, skipped = links.send_links(
+            applications,
+            plan=values["plan"],
+            user=request.user,
+            window_start=values["window_start"],
+            window_end=values["window_end"],
+            expires_at=expires_at,
+        )
+        if sent:
+            messages.success(
+                request, f"Sent {len(sent)} booking link{'s' if len(sent) != 1 else ''}."
+            )
+        if skipped:
+            messages.warning(
+                request,
+                "Skipped: "
+                + "; ".join(f"{r.application.candidate} ({r.skip})" for r in skipped)
+                + ".",
+            )
+        if len(applications) == 1:
+            return redirect("candidate_detail", pk=applications[0].candidate_id)
+        return redirect("pipeline")
+    sendable = [r for r in recipients if not r.skip]
+    subject = body = ""
+    if sendable:
+        subject, body = links.preview(sendable[0].application, expires_at=expires_at)
+    return render(
+        request,
+        "candidates/send_links.html",
+        {
+            "form": form,
+            "applications": applications,
+            "sendable": sendable,
+            "skipped": [r for r in recipients if r.skip],
+            "preview_to": sendable[0].application.candidate if sendable else None,
+            "subject": subject,
+            "body": body,
+            "nav_active": "pipeline",
+        },
+        status=400 if bound and not form.is_valid() else 200,
+    )
+
+
+def _link_for(request, pk):
+    return get_for_tenant(
+        request, BookingLink.objects.select_related("application", "tenant"), pk=pk
+    )
+
+
+@require_POST
+@scheduler_required
+def link_revoke(request, pk):
+    link = _link_for(request, pk)
+    if link.state == BookingLink.State.REVOKED:
+        messages.info(request, "That link was already revoked.")
+    else:
+        links.revoke(link, user=request.user, why="revoked by a recruiter")
+        messages.success(request, "The link no longer works. An interview it booked stays.")
+    return redirect("candidate_detail", pk=link.application.candidate_id)
+
+
+@require_POST
+@scheduler_required
+def link_resend(request, pk):
+    link = _link_for(request, pk)
+    try:
+        links.resend(link, user=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Sent the link to {link.sent_to} again.")
+    return redirect("candidate_detail", pk=link.application.candidate_id)

@@ -303,9 +303,18 @@ def book(
 
 
 @_atomic_booking
-def reschedule(interview, choice, *, user=None, actor_label="", reason="", override_reason=""):
+def reschedule(
+    interview,
+    choice,
+    *,
+    user=None,
+    actor_label="",
+    reason="",
+    override_reason="",
+    email_extra=None,
+):
     """Move the interview to `choice`: the same events and ATS interviews are updated,
-    never duplicated, and the candidate is told."""
+    never duplicated, and the candidate is told (`email_extra` goes to their email)."""
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
     if not interview.is_active:
         raise BookingError("This interview was canceled; book a new one instead.")
@@ -339,7 +348,8 @@ def reschedule(interview, choice, *, user=None, actor_label="", reason="", overr
             "updated_at",
         ]
     )
-    _email(interview, "interview_rescheduled", extra={"reason": reason} if reason else None)
+    extra = {**(email_extra or {}), **({"reason": reason} if reason else {})}
+    _email(interview, "interview_rescheduled", extra=extra)
     old = timezone.localtime(before, timezone.get_current_timezone())
     new = timezone.localtime(interview.start_at, timezone.get_current_timezone())
     audit(

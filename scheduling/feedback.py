@@ -247,10 +247,7 @@ def send_email(op):
     if not person.email:
         return {"skipped": True, "why": f"{person} has no email address"}
     zone = emails.zone(person.timezone)
-    now = timezone.now()
-    # Template date filters show the current zone: make it the interviewer's.
-    with timezone.override(zone):
-        sent = _send(op.payload["kind"], feedback, person, zone, now, op.payload)
+    sent = _send(op.payload["kind"], feedback, person, zone, timezone.now(), op.payload)
     return {"sent_email": str(sent.pk)}
 
 
@@ -275,6 +272,7 @@ def _send(kind, feedback, person, zone, now, payload):
             "by_hand": payload.get("by_hand", False),
         },
         obj=feedback,
+        zone_name=zone.key,  # the interviewer's clock
     )
 
 

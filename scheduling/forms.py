@@ -5,6 +5,7 @@ import re
 from django import forms
 
 from .models import WEEKDAYS, Interviewer, Tenant, timezone_names
+from .models.tenancy import LINK_EMAIL_PLACEHOLDERS
 from .unified.records import APPLICATION_STATUSES
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
@@ -153,14 +154,66 @@ class TeamSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = ["name", "default_timezone", "interview_statuses"]
+        fields = [
+            "name",
+            "default_timezone",
+            "interview_statuses",
+            "link_email_subject",
+            "link_email_body",
+            "link_expiry_days",
+            "link_reminder_hours",
+            "candidate_change_cutoff_hours",
+        ]
         labels = {"default_timezone": "Default time zone"}
+        widgets = {"link_email_body": forms.Textarea(attrs={"rows": 10})}
+
+    LINK_FIELDS = (
+        "link_email_subject",
+        "link_email_body",
+        "link_expiry_days",
+        "link_reminder_hours",
+        "candidate_change_cutoff_hours",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["default_timezone"].widget = forms.Select(
             choices=[(z, z) for z in sorted(timezone_names())]
         )
+        names = ", ".join("{" + n + "}" for n in LINK_EMAIL_PLACEHOLDERS)
+        self.fields["link_email_body"].help_text = f"Placeholders: {names}."
+        if self.is_bound and self.instance.pk:
+            # A post that leaves the booking-link fields out keeps them as they are.
+            data = self.data.copy()
+            for name in self.LINK_FIELDS:
+                if name not in data:
+                    data[name] = getattr(self.instance, name)
+            self.data = data
+
+    def _placeholders(self, field, *, required=()):
+        text = self.cleaned_data.get(field, "")
+        unknown = []
+        for name in re.findall(r"\{([^{}]*)\}", text):
+            if name not in LINK_EMAIL_PLACEHOLDERS and name not in unknown:
+                unknown.append(name)
+        if unknown:
+            listed = ", ".join("{" + n + "}" for n in unknown)
+            known = ", ".join("{" + n + "}" for n in LINK_EMAIL_PLACEHOLDERS)
+            raise forms.ValidationError(
+                f"Unknown placeholder{'s' if len(unknown) > 1 else ''} {listed}: use {known}."
+            )
+        for name in required:
+            if "{" + name + "}" not in text:
+                raise forms.ValidationError(
+                    f"Put {{{name}}} in the text: without it the candidate cannot book."
+                )
+        return text
+
+    def clean_link_email_subject(self):
+        return self._placeholders("link_email_subject")
+
+    def clean_link_email_body(self):
+        return self._placeholders("link_email_body", required=("link",))
 
 
 class CancelForm(forms.Form):

@@ -110,6 +110,20 @@ def _cache_key(conn_unified_id, calendar_id, start, end):
     return f"busy:{conn_unified_id}:{calendar_id}:{version}:{start:%Y%m%d}:{end:%Y%m%d}"
 
 
+def busy_versions(calendars):
+    """The busy-cache versions of [(connection unified id, calendar id)], in order: a cache
+    of anything computed from those calendars is current while these stay the same."""
+    keys = list(
+        dict.fromkeys(
+            key
+            for conn_id, calendar_id in calendars
+            for key in (_version_key(conn_id, calendar_id), _version_key(conn_id, "*"))
+        )
+    )
+    found = cache.get_many(keys)
+    return tuple(found.get(key, 0) for key in keys)
+
+
 def _fetch_busy(person, start, end):
     conn = person.calendar_connection
     blocks = unified().list_busy(

@@ -42,6 +42,10 @@ The link is personal to you and works until {expires}.
 {company}"""
 
 
+# What the booking email's subject and text may name (candidates.links fills them in).
+LINK_EMAIL_PLACEHOLDERS = ("first_name", "name", "job", "company", "link", "expires")
+
+
 def default_interview_statuses():
     return list(DEFAULT_INTERVIEW_STATUSES)
 

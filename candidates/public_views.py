@@ -1,0 +1,585 @@
+"""The candidate's pages, opened from an emailed booking link: no sign-in, the token is the key.
+
+GET and HEAD never change what a link may do (mail scanners open links): they only count
+the visit. Booking, rescheduling and cancelling are POSTs, rate-limited per link and per
+address, and each is a compare-and-swap on the link (links.py). A link that cannot be used
+gets a plain page saying why (404 for tampered and unknown, 410 for expired and revoked);
+Unified being down is a 503 with a "try again" message, never a stack trace.
+"""
+
+import datetime as dt
+import functools
+import logging
+import urllib.parse
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import decorator_from_middleware
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from scheduling import booking, emails, ics, slots
+from scheduling.models import InterviewPlan, SessionAttendee
+from scheduling.models.tenancy import timezone_names
+from scheduling.unified.errors import UnifiedError
+
+from . import links
+from .models import BookingLink
+
+logger = logging.getLogger(__name__)
+
+
+class _NoReferrerCsrf(CsrfViewMiddleware):
+    """Django's CSRF check, for pages that send `Referrer-Policy: no-referrer`.
+
+    Under that policy browsers send `Origin: null` (and no Referer) with the page's own form
+    posts, which the stock check refuses. The token check still decides: the form's token
+    must match the CSRF cookie, which is SameSite=Lax, so another site's post carries none.
+    """
+
+    def _origin_verified(self, request):
+        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
+
+    def _check_referer(self, request):
+        if request.META.get("HTTP_REFERER"):
+            super()._check_referer(request)
+
+
+def csrf_protect_no_referrer(view):
+    return csrf_exempt(decorator_from_middleware(_NoReferrerCsrf)(view))
+
+
+PUBLIC_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+}
+START_FORMAT = "%Y%m%dT%H%MZ"
+JUST_TAKEN = "Sorry, that time was just taken. Here are the times still free."
+UNAVAILABLE = "We can’t show times right now. Please try again in a few minutes."
+ZONE_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@functools.cache
+def zone_groups():
+    """The zones a candidate can pick, by region: [(region, [name, …]), …] and UTC."""
+    groups = {}
+    for name in sorted(timezone_names()):
+        region = name.split("/", 1)[0]
+        if region in ZONE_REGIONS and "/" in name:
+            groups.setdefault(region, []).append(name)
+    return [("", ["UTC"]), *groups.items()]
+
+
+def public(view):
+    """Resolve the token (or answer with the page saying what is wrong with it), work out
+    the candidate's zone, and send the headers every public page carries."""
+
+    @functools.wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        # The week fragment is served from the cache mostly: it loads the link's row alone.
+        fragment = request.method == "GET" and request.htmx and not request.htmx.boosted
+        try:
+            link = links.resolve(token, related=not fragment)
+        except links.LinkError as exc:
+            response = problem(request, exc.kind, exc.link)
+        else:
+            zone = _zone(request, link)
+            # Templates show times on the candidate's clock.
+            with timezone.override(zone):
+                response = view(request, link, zone, *args, **kwargs)
+        for header, value in PUBLIC_HEADERS.items():
+            response[header] = value
+        return response
+
+    return wrapper
+
+
+PROBLEMS = {
+    # kind: (status, title, text)
+    "tampered": (404, "This link is not valid", "Please check that you opened the whole link."),
+    "unknown": (404, "This link is not valid", "Please check that you opened the whole link."),
+    "expired": (410, "This link has expired", "It can no longer be used to choose a time."),
+    "revoked": (410, "This link was withdrawn", "It can no longer be used to choose a time."),
+    "unavailable": (503, "Times are not available right now", UNAVAILABLE),
+    "too_many": (429, "Too many attempts", "Please wait a minute, then try again."),
+    "no_interview": (404, "Nothing booked yet", "There is no interview on this link yet."),
+}
+
+
+def problem(request, kind, link=None):
+    status, title, text = PROBLEMS[kind]
+    response = render(
+        request,
+        "candidates/public/problem.html",
+        {"title": title, "text": text, "kind": kind, **_contact(link)},
+        status=status,
+    )
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response
+
+
+def _contact(link):
+    """Who the candidate can write to: the team, and the person who sent the link."""
+    if link is None:
+        return {"tenant": None, "sender": None}
+    return {"tenant": link.tenant, "sender": link.created_by, "link": link}
+
+
+def _zone(request, link):
+    """The zone asked for (`tz`), else the candidate's known zone, else the team's."""
+    name = request.GET.get("tz") or request.POST.get("tz") or ""
+    if name not in timezone_names():
+        name = link.application.candidate.timezone or link.tenant.default_timezone
+    return emails.zone(name)
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _start(value):
+    try:
+        return dt.datetime.strptime(value or "", START_FORMAT).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def _urls(link):
+    token = links.token_for(link)
+    return {
+        name: reverse(f"booking_{name}", args=[token])
+        for name in ("page", "confirm", "reschedule", "cancel", "ics")
+    }
+
+
+def _page_url(link, zone, **params):
+    query = urllib.parse.urlencode({"tz": zone.key, **params}, safe="/")
+    return f"{_urls(link)['page']}?{query}"
+
+
+def _length(plan):
+    minutes = sum(s.duration_minutes for s in plan.sessions.all())
+    count = len(plan.sessions.all())
+    minutes += plan.break_minutes * (count - 1)
+    hours, rest = divmod(minutes, 60)
+    text = " ".join(
+        part
+        for part in (
+            f"{hours} hour{'s' if hours != 1 else ''}" if hours else "",
+            f"{rest} minutes" if rest else "",
+        )
+        if part
+    )
+    return text + (f", in {count} parts" if count > 1 else "")
+
+
+def _format(plan):
+    kind = plan.location_kind
+    if kind == InterviewPlan.Location.OFFICE:
+        return f"In person{': ' + plan.location_detail if plan.location_detail else ''}"
+    if kind == InterviewPlan.Location.PHONE:
+        return "Phone call"
+    return "Video call (the link comes with your confirmation)"
+
+
+def _page_context(link, zone, *, mode):
+    application = link.application
+    plan = link.plan
+    return {
+        "link": link,
+        "tenant": link.tenant,
+        "sender": link.created_by,
+        "candidate": application.candidate,
+        "job_name": application.job.name if application.job else "",
+        "plan": plan,
+        "length": _length(plan) if plan else "",
+        "format": _format(plan) if plan else "",
+        "zone": zone.key,
+        "zone_groups": zone_groups(),
+        "zone_listed": any(zone.key in names for _region, names in zone_groups()),
+        "mode": mode,
+        "urls": _urls(link),
+    }
+
+
+# --- the week of times ----------------------------------------------------------------------
+
+
+def _week_context(link, zone, monday, *, mode, interview=None):
+    """The slot-week partial's context, and whether times could be shown."""
+    urls = _urls(link)
+    zone_q = urllib.parse.quote(zone.key, safe="/")
+    here = urls["reschedule"] if mode == "reschedule" else urls["page"]
+    context = {"zone": zone.key, "mode": mode, "urls": urls, "here": here, "zone_q": zone_q}
+    if monday is None:
+        return {**context, "over": True}, None
+    try:
+        week = links.week(link, zone, monday, interview=interview)
+    except (slots.CalendarsUnavailable, slots.PlanNotUsable, UnifiedError) as exc:
+        logger.warning("Booking link %s: no times: %s", link.pk, exc)
+        return {**context, "unavailable": UNAVAILABLE}, None
+    days = [
+        {
+            "date": day.date,
+            "why": day.why,
+            "times": [
+                (
+                    timezone.localtime(slot.start, zone).strftime("%H:%M"),
+                    f"{urls['confirm']}?start={slot.start.astimezone(dt.UTC):{START_FORMAT}}"
+                    f"&tz={zone_q}",
+                )
+                for slot in day.slots
+            ],
+        }
+        for day in week.days
+    ]
+    context.update(
+        week=week,
+        days=days,
+        any_times=any(day["times"] for day in days),
+        previous_url=f"{here}?tz={zone_q}&week={week.previous}" if week.previous else "",
+        next_url=f"{here}?tz={zone_q}&week={week.next}" if week.next else "",
+    )
+    return context, week
+
+
+def _week_key(link, zone, monday, mode):
+    # A plan edited since shows within the cache's few seconds.
+    return f"linkweek:{link.pk}:{link.version}:{zone.key}:{monday}:{mode}"
+
+
+def _picker(request, link, zone, *, mode, interview=None, error="", status=200, extra=None):
+    """The page with the week of times, or (for htmx) the week alone.
+
+    The week is cached for a few seconds, until the link, the plan, a calendar's busy
+    times or Convene's holds change (links.versions), so a busy page costs no engine run.
+    """
+    monday = links.week_of(link, zone, _date(request.GET.get("week")))
+    fragment = request.htmx and not request.htmx.boosted
+    key = _week_key(link, zone, monday, mode) if monday else None
+    entry = cache.get(key) if key and fragment and not error else None
+    before = links.versions(entry["calendars"]) if entry else None
+    if entry and before == entry["versions"]:
+        return HttpResponse(entry["html"])
+    week_context, week = _week_context(link, zone, monday, mode=mode, interview=interview)
+    week_context["error"] = error
+    if week is None and "unavailable" in week_context:
+        status = 503
+    if fragment:
+        html = render_to_string("candidates/public/link.html#slot-week", week_context)
+        if key and week is not None and not error:
+            calendars = links.calendars_of(week.offer) if week.offer else []
+            if entry is None or entry["calendars"] != calendars:
+                before = links.versions(calendars)
+            cache.set(
+                key,
+                {"html": html, "calendars": calendars, "versions": before},
+                links.WEEK_CACHE_SECONDS,
+            )
+        return HttpResponse(html, status=status)
+    context = {**_page_context(link, zone, mode=mode), **week_context, **(extra or {})}
+    return render(request, "candidates/public/link.html", context, status=status)
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+NOTICES = {
+    "booked": "You’re booked. A confirmation with a calendar invitation is on its way.",
+    "moved": "Your interview has its new time. An updated invitation is on its way.",
+    "canceled": "Your interview is canceled.",
+}
+
+
+@require_http_methods(["GET", "HEAD"])
+@public
+def page(request, link, zone):
+    """What the link is for now: times to choose from, or the booked interview."""
+    if request.method == "HEAD":
+        # Mail scanners: count the visit, render nothing, ask Unified nothing.
+        links.record_visit(link, request)
+        return HttpResponse(content_type="text/html; charset=utf-8")
+    if not request.htmx:
+        links.record_visit(link, request)
+    notice = NOTICES.get(request.GET.get("done", ""), "")
+    if link.state == BookingLink.State.BOOKED:
+        return _booked(request, link, zone, notice=notice)
+    canceled = link.interview if link.interview and not link.interview.is_active else None
+    return _picker(
+        request,
+        link,
+        zone,
+        mode="book",
+        extra={"notice": notice, "canceled": canceled},
+    )
+
+
+def _booked(request, link, zone, *, notice="", error="", status=200):
+    interview = link.interview
+    sessions = list(interview.sessions.all()) if interview else []
+    names = _first_names(link, sessions)
+    context = {
+        **_page_context(link, zone, mode="booked"),
+        "interview": interview,
+        "sessions": [
+            {
+                "title": s.title,
+                "start": timezone.localtime(s.start_at, zone),
+                "end": timezone.localtime(s.end_at, zone),
+                "names": names.get(s.pk, []),
+            }
+            for s in sessions
+        ],
+        "start": timezone.localtime(interview.start_at, zone) if interview else None,
+        "end": timezone.localtime(interview.end_at, zone) if interview else None,
+        "can_change": links.can_change(link),
+        "cutoff_hours": link.tenant.candidate_change_cutoff_hours,
+        "notice": notice,
+        "error": error,
+    }
+    return render(request, "candidates/public/booked.html", context, status=status)
+
+
+def _first_names(link, sessions):
+    """The panel's first names per session, when the plan shows them; else nothing."""
+    if not link.plan or not link.plan.show_interviewer_names or not sessions:
+        return {}
+    names = {}
+    for attendee in (
+        SessionAttendee.objects.filter(session__in=sessions, active=True)
+        .exclude(role="trainee")
+        .select_related("interviewer")
+    ):
+        names.setdefault(attendee.session_id, []).append(attendee.interviewer.name.split(" ")[0])
+    return {sid: sorted(people) for sid, people in names.items()}
+
+
+@require_http_methods(["GET"])
+@public
+def reschedule(request, link, zone):
+    """The same picker, for a new time for the booked interview."""
+    if not links.can_change(link):
+        return redirect(_page_url(link, zone))
+    return _picker(request, link, zone, mode="reschedule", interview=link.interview)
+
+
+def _mode(link):
+    if link.state == BookingLink.State.OPEN:
+        return "book"
+    if links.can_change(link):
+        return "reschedule"
+    return None
+
+
+def _choice(request, link, zone, start, mode):
+    """(offer, slot) for `start` from a fresh search of its day."""
+    interview = link.interview if mode == "reschedule" else None
+    day = timezone.localtime(start, zone).date()
+    offer = links.offer_on(link, zone, day, interview=interview)
+    return offer, offer.slot_at(start)
+
+
+def _fresh_times(request, link, zone, mode, start, error, status=409):
+    request.GET = request.GET.copy()
+    request.GET["week"] = timezone.localtime(start, zone).date().isoformat()
+    interview = link.interview if mode == "reschedule" else None
+    return _picker(request, link, zone, mode=mode, interview=interview, error=error, status=status)
+
+
+@csrf_protect_no_referrer
+@require_http_methods(["GET", "POST"])
+@public
+def confirm(request, link, zone):
+    """GET asks "Confirm Tue 3 Dec 10:00–11:00?"; POST books (or moves) the interview."""
+    mode = _mode(link)
+    if request.method == "POST":
+        if not links.allow_attempt(link, request):
+            return problem(request, "too_many", link)
+        if request.POST.get("action") != mode or mode is None:
+            return _already(request, link, zone)
+    elif mode is None:
+        return _booked(request, link, zone)
+    start = _start(request.GET.get("start") or request.POST.get("start"))
+    if start is None:
+        return redirect(_urls(link)["page"])
+    try:
+        offer, slot = _choice(request, link, zone, start, mode)
+    except (slots.CalendarsUnavailable, slots.PlanNotUsable, UnifiedError) as exc:
+        logger.warning("Booking link %s: no times: %s", link.pk, exc)
+        return problem(request, "unavailable", link)
+    if slot is None:
+        return _fresh_times(request, link, zone, mode, start, JUST_TAKEN)
+    if request.method == "GET":
+        return _confirm_page(request, link, zone, offer, slot, mode)
+
+    choice = offer.choice_for(slot, link.application)
+    version = _int(request.POST.get("version"))
+    try:
+        if mode == "book":
+            links.book(link, choice, version=version, zone_name=zone.key)
+        else:
+            links.reschedule(link, choice, version=version, zone_name=zone.key)
+    except links.LinkChanged:
+        return _already(request, link, zone)
+    except links.TooLate:
+        return _booked(request, _reload(link), zone, status=409)
+    except booking.SlotTaken:
+        return _fresh_times(request, link, zone, mode, start, JUST_TAKEN)
+    except booking.BookingError as exc:
+        logger.info("Booking link %s: refused: %s", link.pk, exc)
+        return _fresh_times(
+            request,
+            link,
+            zone,
+            mode,
+            start,
+            "This time can’t be booked from this link. Please contact us (below).",
+        )
+    done = "booked" if mode == "book" else "moved"
+    return redirect(_page_url(link, zone, done=done))
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _reload(link):
+    return links.resolve(links.token_for(link), allow_expired=True)
+
+
+def _already(request, link, zone):
+    """The link moved on since the page the candidate acted on: show it as it is now."""
+    try:
+        link = links.resolve(links.token_for(link))
+    except links.LinkError as exc:
+        return problem(request, exc.kind, exc.link)
+    if link.state == BookingLink.State.BOOKED:
+        return _booked(
+            request,
+            link,
+            zone,
+            error="This page was out of date: here is your interview as it stands now.",
+            status=409,
+        )
+    return _fresh_times(
+        request,
+        link,
+        zone,
+        "book",
+        timezone.now(),
+        "This page was out of date. Here are the times free now.",
+    )
+
+
+def _confirm_page(request, link, zone, offer, slot, mode):
+    sessions_by_key = {str(s.pk): s for s in offer.plan.sessions.all()}
+    show_names = link.plan.show_interviewer_names
+    parts = []
+    for part in slot.sessions:
+        plan_session = sessions_by_key[part.session]
+        names = sorted(offer.people[pid].name.split(" ")[0] for pid in part.interviewers)
+        parts.append(
+            {
+                "title": plan_session.title_for(
+                    job=link.application.job.name if link.application.job else "",
+                    candidate=link.application.candidate.name,
+                    stage=link.application.stage_label,
+                ),
+                "start": timezone.localtime(part.start, zone),
+                "end": timezone.localtime(part.end, zone),
+                "names": names if show_names else [],
+            }
+        )
+    context = {
+        **_page_context(link, zone, mode=mode),
+        "start": timezone.localtime(slot.start, zone),
+        "end": timezone.localtime(slot.end, zone),
+        "start_param": f"{slot.start.astimezone(dt.UTC):{START_FORMAT}}",
+        "parts": parts,
+        "current": (
+            timezone.localtime(link.interview.start_at, zone) if mode == "reschedule" else None
+        ),
+        "back_url": f"{_urls(link)['reschedule' if mode == 'reschedule' else 'page']}"
+        f"?tz={urllib.parse.quote(zone.key, safe='/')}"
+        f"&week={timezone.localtime(slot.start, zone).date()}",
+    }
+    return render(request, "candidates/public/confirm.html", context)
+
+
+@csrf_protect_no_referrer
+@require_http_methods(["GET", "POST"])
+@public
+def cancel(request, link, zone):
+    """GET asks for a reason; POST cancels, tells the recruiter and reopens the link."""
+    if request.method == "POST" and not links.allow_attempt(link, request):
+        return problem(request, "too_many", link)
+    if not links.can_change(link):
+        # Past the cut-off, canceled already, or not booked: the page says which.
+        if link.state == BookingLink.State.OPEN:
+            return redirect(_urls(link)["page"])
+        return _booked(request, link, zone, status=409 if request.method == "POST" else 200)
+    reason = (request.POST.get("reason") or "").strip()[:500]
+    error = ""
+    if request.method == "POST":
+        if not reason:
+            error = "Please tell us why, in a few words."
+        else:
+            try:
+                links.cancel(link, version=_int(request.POST.get("version")), reason=reason)
+            except (links.LinkChanged, links.TooLate):
+                return _already(request, link, zone)
+            return redirect(_page_url(link, zone, done="canceled"))
+    context = {
+        **_page_context(link, zone, mode="cancel"),
+        "interview": link.interview,
+        "start": timezone.localtime(link.interview.start_at, zone),
+        "end": timezone.localtime(link.interview.end_at, zone),
+        "reason": reason,
+        "error": error,
+    }
+    return render(request, "candidates/public/cancel.html", context, status=400 if error else 200)
+
+
+@require_http_methods(["GET"])
+@public
+def interview_ics(request, link, zone):
+    """The interview as an .ics file: the same UID and SEQUENCE as the emails carry."""
+    interview = link.interview
+    if interview is None:
+        return problem(request, "no_interview", link)
+    candidate = link.application.candidate
+    zone_name = interview.candidate_timezone or candidate.timezone
+    content = ics.interview_calendar(
+        interview,
+        sessions=list(interview.sessions.all()),
+        candidate_name=candidate.name,
+        candidate_email=candidate.email,
+        organizer_name=link.tenant.name,
+        zone=emails.zone(zone_name or link.tenant.default_timezone),
+    )
+    method = "REQUEST" if interview.is_active else "CANCEL"
+    response = HttpResponse(content, content_type=f"text/calendar; method={method}; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="interview.ics"'
+    return response
