@@ -65,7 +65,7 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_an_interview(
     page.get_by_role("link", name="Pipeline").click()
     expect(page.get_by_role("heading", name="Pipeline")).to_be_visible()
     first = page.locator("#pipeline-table tbody tr").first
-    candidate = first.locator("td").first.locator("a").inner_text()
+    candidate = first.locator("a[href^='/candidates/']").inner_text()
     first.get_by_role("link", name="Schedule").click()
     expect(
         page.get_by_role("heading", name=re.compile(f"Schedule {re.escape(candidate)}"))
