@@ -9,6 +9,7 @@ urlpatterns = [
     path("interviews/<uuid:pk>/reschedule/", views.reschedule, name="reschedule"),
     # Booking links: the recruiter's side.
     path("links/send/", views.send_links, name="links_send"),
+    path("applications/<uuid:pk>/send-link/", views.send_link_now, name="send_link_now"),
     path("links/<uuid:pk>/revoke/", views.link_revoke, name="link_revoke"),
     path("links/<uuid:pk>/resend/", views.link_resend, name="link_resend"),
     # The candidate's pages (no sign-in).

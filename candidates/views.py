@@ -513,3 +513,32 @@ def link_resend(request, pk):
     else:
         messages.success(request, f"Sent the link to {link.sent_to} again.")
     return redirect("candidate_detail", pk=link.application.candidate_id)
+
+
+@require_POST
+@scheduler_required
+def send_link_now(request, pk):
+    """One click: send the application a booking link with the defaults (its plan, the
+    next working days, the team's expiry) — e.g. after its interview was canceled."""
+    application = get_for_tenant(
+        request, Application.objects.select_related("candidate", "job", "tenant"), pk=pk
+    )
+    plan = plan_for(application)
+    now = timezone.now()
+    window_start, window_end = links.default_window(plan, request.tenant, now)
+    sent, skipped = links.send_links(
+        [application],
+        plan=None,
+        user=request.user,
+        window_start=window_start,
+        window_end=window_end,
+        expires_at=now + dt.timedelta(days=request.tenant.link_expiry_days),
+    )
+    if sent:
+        messages.success(request, f"Sent {application.candidate} a new booking link.")
+    else:
+        messages.error(request, f"No link was sent: {skipped[0].skip}.")
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("candidate_detail", pk=application.candidate_id)

@@ -53,6 +53,7 @@ urlpatterns = [
         name="interview_swap",
     ),
     path("sync-problems/", views.problems, name="problems"),
+    path("outbox/", views.outbox, name="outbox"),
     path("sync-problems/<uuid:pk>/retry/", views.operation_retry, name="operation_retry"),
     path(
         "settings/connections/<uuid:pk>/webhooks/",

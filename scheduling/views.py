@@ -2,6 +2,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
@@ -25,6 +26,7 @@ from .models import (
     InterviewPlan,
     Membership,
     Operation,
+    SentEmail,
     SessionAttendee,
     audit,
 )
@@ -601,3 +603,20 @@ def interview_keep(request, pk):
         )
         Interview.objects.filter(pk=interview.pk).update(flag="")
     return redirect("interview_detail", pk=interview.pk)
+
+
+# --- the outbox ---------------------------------------------------------------------------------
+
+
+@scheduler_required
+def outbox(request):
+    """Every email Convene sent for this team, as sent (in development, where mail goes to
+    the console, this is where to read it)."""
+    sent = SentEmail.objects.filter(tenant=request.tenant).order_by("-sent_at")
+    q = request.GET.get("q", "").strip()
+    if q:
+        sent = sent.filter(Q(subject__icontains=q) | Q(to__icontains=q))
+    page = Paginator(sent, 20).get_page(request.GET.get("page"))
+    return render(
+        request, "scheduling/outbox.html", {"page": page, "q": q, "nav_active": "outbox"}
+    )
