@@ -62,6 +62,11 @@ PUBLIC_HEADERS = {
 START_FORMAT = "%Y%m%dT%H%MZ"
 JUST_TAKEN = "Sorry, that time was just taken. Here are the times still free."
 UNAVAILABLE = "We can’t show times right now. Please try again in a few minutes."
+# Not a passing fault: the interview's plan cannot run (e.g. its interviewers left).
+NOT_BOOKABLE = (
+    "This interview can’t be booked online at the moment. Please reply to the email you "
+    "received and we will find a time with you."
+)
 ZONE_REGIONS = (
     "Africa",
     "America",
@@ -117,6 +122,7 @@ PROBLEMS = {
     "expired": (410, "This link has expired", "It can no longer be used to choose a time."),
     "revoked": (410, "This link was withdrawn", "It can no longer be used to choose a time."),
     "unavailable": (503, "Times are not available right now", UNAVAILABLE),
+    "not_bookable": (409, "This interview can’t be booked online", NOT_BOOKABLE),
     "too_many": (429, "Too many attempts", "Please wait a minute, then try again."),
     "no_interview": (404, "Nothing booked yet", "There is no interview on this link yet."),
 }
@@ -235,7 +241,10 @@ def _week_context(link, zone, monday, *, mode, interview=None):
         return {**context, "over": True}, None
     try:
         week = links.week(link, zone, monday, interview=interview)
-    except (slots.CalendarsUnavailable, slots.PlanNotUsable, UnifiedError) as exc:
+    except slots.PlanNotUsable as exc:
+        logger.warning("Booking link %s: its plan cannot run: %s", link.pk, exc)
+        return {**context, "not_bookable": NOT_BOOKABLE, "unavailable": NOT_BOOKABLE}, None
+    except (slots.CalendarsUnavailable, UnifiedError) as exc:
         logger.warning("Booking link %s: no times: %s", link.pk, exc)
         return {**context, "unavailable": UNAVAILABLE}, None
     days = [
@@ -283,8 +292,8 @@ def _picker(request, link, zone, *, mode, interview=None, error="", status=200, 
         return HttpResponse(entry["html"])
     week_context, week = _week_context(link, zone, monday, mode=mode, interview=interview)
     week_context["error"] = error
-    if week is None and "unavailable" in week_context:
-        status = 503
+    if week is None and "unavailable" in week_context and "not_bookable" not in week_context:
+        status = 503  # passing: Unified could not be read
     if fragment:
         html = render_to_string("candidates/public/link.html#slot-week", week_context)
         if key and week is not None and not error:
@@ -423,7 +432,10 @@ def confirm(request, link, zone):
         return redirect(_urls(link)["page"])
     try:
         offer, slot = _choice(request, link, zone, start, mode)
-    except (slots.CalendarsUnavailable, slots.PlanNotUsable, UnifiedError) as exc:
+    except slots.PlanNotUsable as exc:
+        logger.warning("Booking link %s: its plan cannot run: %s", link.pk, exc)
+        return problem(request, "not_bookable", link)
+    except (slots.CalendarsUnavailable, UnifiedError) as exc:
         logger.warning("Booking link %s: no times: %s", link.pk, exc)
         return problem(request, "unavailable", link)
     if slot is None:

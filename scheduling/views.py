@@ -382,7 +382,8 @@ def plan_edit(request, pk=None):
     if data is not None and "add_session" in data:
         # Without JavaScript: re-show the form, as entered, with one more empty session.
         data = data.copy()
-        total = int(data.get("sessions-TOTAL_FORMS", 0) or 0)
+        total = data.get("sessions-TOTAL_FORMS", "")
+        total = int(total) if total.isdigit() else 0
         data["sessions-TOTAL_FORMS"] = str(min(total + 1, 8))
     form = plan_forms.PlanForm(data, instance=plan, tenant=request.tenant)
     formset = plan_forms.SessionFormSet(
