@@ -60,6 +60,9 @@ def base_env(database_url, sandbox):
         SECRET_KEY=env.get("SECRET_KEY") or "bench-" + "x" * 50,
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         SECURE_SSL_REDIRECT="false",
+        # Plain http on the loopback: cookies marked Secure would never come back.
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
         STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
         DATABASE_URL=database_url,
         # Nothing here runs tasks: sending and write-back are not what is measured.

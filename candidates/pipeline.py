@@ -5,7 +5,9 @@ dashboard can filter, sort and count by it in a constant number of queries, and 
 stale: an interview that just ended turns "scheduled" into "feedback due" on its own.
 """
 
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db import connection
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 
 from scheduling.models import Connection, FeedbackRequest, Interview
 
@@ -42,16 +44,68 @@ STATE_BADGES = {
 }
 
 
-def _in_current_stage():
-    """Interviews that belong to the application's current stage: those that started after
-    the application entered it (upcoming ones always do)."""
-    return Q(start_at__gte=OuterRef("stage_entered_at"))
+# The state as one SQL expression over the application row (`app`). Django compiles the same
+# logic written with Exists() in about 10 ms — fifteen times what the database takes to run
+# it, twice per page — so it is written once here; the ORM only adds its parameters.
+# Portable: SQLite and PostgreSQL alike. `%(now)s` and the statuses are parameters.
+_STATE_SQL = """
+CASE
+ WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
+              AND r.removed_at IS NULL AND r.status <> 'CANCELED' AND r.start_at > %s)
+   OR EXISTS (SELECT 1 FROM {interview} i WHERE i.application_id = {app}.id
+              AND i.status = 'scheduled' AND i.end_at > %s)
+ THEN 'scheduled'
+ WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
+              AND r.removed_at IS NULL AND r.status NOT IN ('CANCELED', 'COMPLETE')
+              AND r.start_at >= {app}.stage_entered_at AND r.start_at <= %s)
+   OR EXISTS (SELECT 1 FROM {feedback} f JOIN {interview} i ON f.interview_id = i.id
+              WHERE i.application_id = {app}.id AND i.status = 'scheduled'
+              AND i.stage_status = {app}.status AND i.end_at <= %s
+              AND f.status <> 'submitted')
+ THEN 'feedback_due'
+ WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
+              AND r.removed_at IS NULL AND r.status = 'COMPLETE'
+              AND r.start_at >= {app}.stage_entered_at)
+   OR EXISTS (SELECT 1 FROM {interview} i WHERE i.application_id = {app}.id
+              AND i.status = 'scheduled' AND i.end_at <= %s
+              AND i.stage_status = {app}.status)
+ THEN 'interviewed'
+ WHEN {app}.status IN ({statuses}) THEN
+  CASE
+   WHEN EXISTS ({links} AND l.expires_at > %s AND l.open_count > 0) THEN 'link_opened'
+   WHEN EXISTS ({links} AND l.expires_at > %s) THEN 'link_sent'
+   WHEN EXISTS ({links}) THEN 'link_expired'
+   ELSE 'needs_scheduling'
+  END
+ ELSE ''
+END"""
+# Open links sent in the current stage: one left open from an earlier stage is stale.
+_OPEN_LINKS_SQL = (
+    "SELECT 1 FROM {link} l WHERE l.application_id = {app}.id AND l.state = 'open' "
+    "AND ({app}.stage_entered_at IS NULL OR l.created_at >= {app}.stage_entered_at)"
+)
+
+
+def _state_sql(statuses):
+    app = Application._meta.db_table
+    tables = {
+        "app": app,
+        "remote": RemoteInterview._meta.db_table,
+        "interview": Interview._meta.db_table,
+        "feedback": FeedbackRequest._meta.db_table,
+        "link": BookingLink._meta.db_table,
+    }
+    return _STATE_SQL.format(
+        **tables,
+        links=_OPEN_LINKS_SQL.format(**tables),
+        statuses=", ".join(["%s"] * len(statuses)) if statuses else "NULL",
+    )
 
 
 def with_scheduling_state(queryset, tenant, now):
     """Annotate `scheduling_state` on applications, for `tenant`'s interview statuses:
 
-    scheduled      an interview is coming up;
+    scheduled      an interview is coming up (Convene's, or one the ATS holds);
     feedback due   an interview of the current stage ended and its feedback is not in (the
                    ATS's word for it, or Convene's own requests that are still missing);
     interviewed    an interview of the current stage is complete;
@@ -61,47 +115,16 @@ def with_scheduling_state(queryset, tenant, now):
     link expired   … the link expired unused;
     needs scheduling  in an interview stage with none of the above;
     ""             not in an interview stage.
+
+    An interview belongs to the current stage when it started after the application entered
+    it (upcoming ones always do); Convene's own carry the stage they were booked for.
     """
-    remote = RemoteInterview.objects.filter(
-        application=OuterRef("pk"), removed_at__isnull=True
-    ).exclude(status="CANCELED")
-    ours = Interview.objects.filter(application=OuterRef("pk"), status=Interview.Status.SCHEDULED)
-    upcoming = Exists(remote.filter(start_at__gt=now)) | Exists(ours.filter(end_at__gt=now))
-    # Feedback Convene asked for on one of its own interviews of this stage, still missing.
-    missing_feedback = FeedbackRequest.objects.filter(
-        interview__application=OuterRef("pk"),
-        interview__status=Interview.Status.SCHEDULED,
-        interview__stage_status=OuterRef("status"),
-        interview__end_at__lte=now,
-    ).exclude(status=FeedbackRequest.Status.SUBMITTED)
-    awaiting = Exists(
-        remote.filter(_in_current_stage(), start_at__lte=now).exclude(status="COMPLETE")
-    ) | Exists(missing_feedback)
-    done = Exists(remote.filter(_in_current_stage(), status="COMPLETE")) | Exists(
-        ours.filter(end_at__lte=now, stage_status=OuterRef("status"))
-    )
-    # Links sent in the current stage only: one left open from an earlier stage is stale.
-    open_links = BookingLink.objects.filter(
-        application=OuterRef("pk"), state=BookingLink.State.OPEN
-    ).filter(
-        Q(created_at__gte=OuterRef("stage_entered_at"))
-        | Q(application__stage_entered_at__isnull=True)
-    )
-    in_stage = Q(status__in=tenant.interview_statuses)
+    statuses = list(tenant.interview_statuses)
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params = [moment] * 5 + statuses + [moment, moment]
     return queryset.annotate(
-        scheduling_state=Case(
-            When(upcoming, then=Value(SCHEDULED)),
-            When(awaiting, then=Value(FEEDBACK_DUE)),
-            When(done, then=Value(INTERVIEWED)),
-            When(
-                in_stage & Exists(open_links.filter(expires_at__gt=now, open_count__gt=0)),
-                then=Value(LINK_OPENED),
-            ),
-            When(in_stage & Exists(open_links.filter(expires_at__gt=now)), then=Value(LINK_SENT)),
-            When(in_stage & Exists(open_links), then=Value(LINK_EXPIRED)),
-            When(in_stage, then=Value(NEEDS_SCHEDULING)),
-            default=Value(NOT_IN_INTERVIEW_STAGE),
-        )
+        # Only table names from the models and %s placeholders go into the text.
+        scheduling_state=RawSQL(_state_sql(statuses), params, output_field=CharField()),  # noqa: S611
     )
 
 
