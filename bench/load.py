@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import slots_load  # noqa: E402  (the same world and environment as the fragment benchmark)
+from support import free_port  # noqa: E402
 
 P99_TARGET_MS = 250
 # Users start over this many seconds and sign in as they start (a recruiter's sign-in costs
@@ -172,7 +173,7 @@ def main():
         call_command("migrate", verbosity=0)
         _fixture_path, fixture = build_fixture(sandbox, tmp)
 
-        port = slots_load.free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         bin_dir = Path(sys.executable).parent
         processes = [

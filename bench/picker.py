@@ -18,29 +18,12 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django(database_url):
-    warnings.filterwarnings("ignore", message="No directory at")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ["STATICFILES_BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["TASKS_BACKEND"] = "django.tasks.backends.dummy.DummyBackend"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from support import setup_django  # noqa: E402
 
 
 def make_plan(tenant, people):
@@ -68,7 +51,10 @@ def main():
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        setup_django(os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3")
+        setup_django(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3",
+            TASKS_BACKEND="django.tasks.backends.dummy.DummyBackend",
+        )
         from django.conf import settings
         from django.core.cache import cache
         from django.test import Client

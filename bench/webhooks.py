@@ -15,7 +15,6 @@ import concurrent.futures
 import json
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,14 +27,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from support import free_port  # noqa: E402
+
 SECRET = "bench-webhook-secret"
 CONNECTION = "be0c" * 6
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def environment(database_url):

@@ -110,22 +110,14 @@ def resolve(token, *, now=None):
 # --- asking -----------------------------------------------------------------------------------
 
 
-def still_to_run(session, kind):
-    """An operation of `kind` on the session that is still to run (to go after it); a failed
-    one is not waited for, or what follows would wait until someone retries it."""
-    op = writeback.pending_for(session, kind)
-    if op is not None and op.status in (Operation.Status.PENDING, Operation.Status.RUNNING):
-        return op
-    return None
-
-
 def _set_ats_status(session, status, depends_on=None):
     return writeback.add(
         session.interview.tenant,
         Operation.Kind.UPDATE_ATS_INTERVIEW,
         interview=session.interview,
         session=session,
-        depends_on=depends_on or still_to_run(session, Operation.Kind.CREATE_ATS_INTERVIEW),
+        depends_on=depends_on
+        or writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
         payload={"status": status},
     )
 
@@ -395,7 +387,7 @@ def submit(feedback, values, *, user=None, now=None):
             Operation.Kind.CREATE_SCORECARD,
             interview=feedback.interview,
             session=session,
-            depends_on=still_to_run(session, Operation.Kind.CREATE_ATS_INTERVIEW),
+            depends_on=writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
             payload={
                 "feedback_request": str(feedback.pk),
                 "about": f"From {feedback.interviewer}",

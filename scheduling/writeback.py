@@ -82,10 +82,14 @@ def _queue(ops):
 
 
 def pending_for(session, kind):
-    """The session's unfinished operation of `kind`, if any (to chain updates after it)."""
+    """The session's operation of `kind` that is still to run (to chain a change after it).
+    A failed one is not waited for: what followed would wait until someone retried it."""
     return (
-        Operation.objects.filter(session=session, kind=kind)
-        .exclude(status__in=[Operation.Status.DONE, Operation.Status.SKIPPED])
+        Operation.objects.filter(
+            session=session,
+            kind=kind,
+            status__in=[Operation.Status.PENDING, Operation.Status.RUNNING],
+        )
         .order_by("-created_at")
         .first()
     )

@@ -77,7 +77,7 @@ def move(interview, shift):
                 kind,
                 interview=interview,
                 session=session,
-                depends_on=feedback.still_to_run(session, create_kind),
+                depends_on=writeback.pending_for(session, create_kind),
             )
     interview.start_at += shift
     interview.end_at += shift
