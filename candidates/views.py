@@ -309,7 +309,9 @@ def _book_override(request, application, plan, week):
         context["override_form"] = form
         context["show_override"] = True
         return _render_picker(request, context, status=400)
-    start = timezone.make_aware(form.cleaned_data["start"], timezone.get_current_timezone())
+    start = form.cleaned_data["start"]
+    if timezone.is_naive(start):  # typed on the recruiter's clock (an offset may be given)
+        start = timezone.make_aware(start, timezone.get_current_timezone())
     try:
         choice = booking.manual_choice(application, plan, start)
         interview = booking.book(

@@ -2,6 +2,7 @@
 form answers with a page or a clear error — never a 500."""
 
 import datetime as dt
+import os
 import uuid
 
 import pytest
@@ -48,8 +49,9 @@ NASTY = st.sampled_from(
     ]
 )
 VALUES = st.one_of(NASTY, st.text(max_size=60), st.integers(-(10**12), 10**12).map(str))
+# FUZZ_EXAMPLES=500 for a deeper run than CI's.
 FUZZ = settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
