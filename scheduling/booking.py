@@ -21,7 +21,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import writeback
+from . import feedback, writeback
 from .models import (
     Interview,
     Interviewer,
@@ -191,8 +191,42 @@ def _write_out(interview, sessions, email_kind, email_extra=None):
             session=session,
             depends_on=event_op,
         )
+        invite_interviewers(session, seated(session), depends_on=event_op)
         last_event_op = event_op
     _email(interview, email_kind, depends_on=last_event_op, extra=email_extra)
+
+
+def calendar_invites(session):
+    """Whether the calendar holding the session's event sends its attendees invitations.
+    An admin says so per calendar connection (Unified's answer does not tell)."""
+    conn = session.calendar_connection
+    return conn is not None and conn.can("invites")
+
+
+def seated(session):
+    return list(session.attendees.filter(active=True).values_list("interviewer_id", flat=True))
+
+
+def invite_interviewers(session, interviewer_ids, *, depends_on=None, canceled=False):
+    """Email these interviewers their invitation (or its cancellation) for the session, with
+    an .ics, when the calendar does not do it; nothing when it does."""
+    if calendar_invites(session):
+        return []
+    return [
+        writeback.add(
+            session.interview.tenant,
+            Operation.Kind.SEND_EMAIL,
+            interview=session.interview,
+            session=session,
+            depends_on=depends_on,
+            payload={
+                "kind": "interviewer_invitation",
+                "interviewer": str(pid),
+                "canceled": canceled,
+            },
+        )
+        for pid in interviewer_ids
+    ]
 
 
 def _email(interview, kind, *, depends_on=None, extra=None):
@@ -325,14 +359,16 @@ def reschedule(
     _refuse_conflicts(choice, people, interview.plan, override_reason, ignore=interview)
 
     before = interview.start_at
+    invited = []  # (session, its event's operation, who left it)
     for session, chosen in zip(sessions, choice.sessions, strict=True):
         session.start_at, session.end_at = chosen.start, chosen.end
         session.save(update_fields=["start_at", "end_at"])
-        _set_attendees(session, chosen)
-        _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
+        left = _set_attendees(session, chosen)
+        event_op = _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
         _follow_up(
             session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW
         )
+        invited.append((session, event_op, left))
     interview.start_at, interview.end_at = choice.start, choice.end
     interview.ics_sequence += 1
     interview.flag = ""
@@ -348,6 +384,11 @@ def reschedule(
             "updated_at",
         ]
     )
+    feedback.withdraw_if_moved_ahead(interview)
+    for session, event_op, left in invited:
+        # After the sequence rose, so that each .ics outranks the one before.
+        invite_interviewers(session, seated(session), depends_on=event_op)
+        invite_interviewers(session, left, depends_on=event_op, canceled=True)
     extra = {**(email_extra or {}), **({"reason": reason} if reason else {})}
     _email(interview, "interview_rescheduled", extra=extra)
     old = timezone.localtime(before, timezone.get_current_timezone())
@@ -365,8 +406,10 @@ def reschedule(
 
 
 def _set_attendees(session, chosen):
-    """Keep attendees who stay (moving their times), retire those who leave, add new ones."""
+    """Keep attendees who stay (moving their times), retire those who leave, add new ones.
+    Returns the ids of the interviewers who left."""
     wanted = {str(pid): (role, pool) for pid, role, pool in chosen.people}
+    left = []
     for attendee in session.attendees.filter(active=True):
         if str(attendee.interviewer_id) in wanted:
             attendee.start_at, attendee.end_at = session.start_at, session.end_at
@@ -375,6 +418,7 @@ def _set_attendees(session, chosen):
         else:
             attendee.active = False
             attendee.save(update_fields=["active"])
+            left.append(attendee.interviewer_id)
     for pid, (role, pool) in wanted.items():
         SessionAttendee.objects.create(
             session=session,
@@ -384,6 +428,7 @@ def _set_attendees(session, chosen):
             start_at=session.start_at,
             end_at=session.end_at,
         )
+    return left
 
 
 def _follow_up(session, kind, create_kind):
@@ -424,12 +469,11 @@ def cancel(
     interview.save(
         update_fields=["status", "canceled_at", "cancel_reason", "ics_sequence", "updated_at"]
     )
+    sessions = list(interview.sessions.select_related("calendar_connection"))
+    were_seated = {session.pk: seated(session) for session in sessions}
     SessionAttendee.objects.filter(session__interview=interview).update(active=False)
-    for session in interview.sessions.all():
-        for kind, create_kind in (
-            (Operation.Kind.CANCEL_EVENT, Operation.Kind.CREATE_EVENT),
-            (Operation.Kind.CANCEL_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW),
-        ):
+    for session in sessions:
+        ops = [
             writeback.add(
                 interview.tenant,
                 kind,
@@ -437,6 +481,12 @@ def cancel(
                 session=session,
                 depends_on=writeback.pending_for(session, create_kind),
             )
+            for kind, create_kind in (
+                (Operation.Kind.CANCEL_EVENT, Operation.Kind.CREATE_EVENT),
+                (Operation.Kind.CANCEL_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW),
+            )
+        ]
+        invite_interviewers(session, were_seated[session.pk], depends_on=ops[0], canceled=True)
     if notify_candidate:
         extra = {"reason": reason}
         if rebook_url:
@@ -551,8 +601,10 @@ def swap_attendee(session, attendee, replacement, *, user=None):
         start_at=session.start_at,
         end_at=session.end_at,
     )
-    _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
+    event_op = _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
     _follow_up(session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW)
+    invite_interviewers(session, [replacement.pk], depends_on=event_op)
+    invite_interviewers(session, [attendee.interviewer_id], depends_on=event_op, canceled=True)
     if attendee.interviewer.name in interview.flag:
         interview.flag = ""
         interview.save(update_fields=["flag", "updated_at"])

@@ -105,3 +105,41 @@ def interview_to_candidate(interview, kind, **extra):
         obj=interview,
         zone_name=context["zone_name"],
     )
+
+
+def session_to_interviewer(session, interviewer, *, canceled, sequence, notes):
+    """An interviewer's invitation to (or cancellation of) one session, with its .ics: sent
+    when the calendar holding the event does not invite its attendees itself."""
+    interview = session.interview
+    tz = zone(interviewer.timezone)
+    content = ics.session_calendar(
+        session,
+        email=interviewer.email,
+        name=interviewer.name,
+        organizer_name=interview.tenant.name,
+        canceled=canceled,
+        sequence=sequence,
+        notes=notes,
+    )
+    method = "CANCEL" if canceled else "REQUEST"
+    return send(
+        "interviewer_invitation",
+        tenant=interview.tenant,
+        to=[interviewer.email],
+        context={
+            "interviewer": interviewer,
+            "session": session,
+            "candidate": interview.application.candidate,
+            "job": interview.application.job,
+            "start": timezone.localtime(session.start_at, tz),
+            "end": timezone.localtime(session.end_at, tz),
+            "zone_name": tz.key,
+            "canceled": canceled,
+            "location": interview.location_detail,
+            "location_kind": interview.location_kind,
+            "calendar": session.calendar_connection,
+        },
+        attachments=[("interview.ics", content, f"text/calendar; method={method}; charset=utf-8")],
+        obj=interview,
+        zone_name=tz.key,
+    )

@@ -123,14 +123,22 @@ def _set_ats_status(session, status, depends_on=None):
 
 
 def _missing_requests():
-    """Active, non-trainee attendees of the outer interview who have no request yet."""
+    """Attendees of the outer interview who owe feedback and have no request yet."""
     asked = FeedbackRequest.objects.filter(
         session=OuterRef("session"), interviewer=OuterRef("interviewer")
     )
+    return _owing(SessionAttendee.objects.filter(session__interview=OuterRef("pk"))).filter(
+        ~Exists(asked)
+    )
+
+
+def _owing(attendees):
+    """Who owes feedback: the active attendees, except trainees (who shadow) and those who
+    declined the invitation (they were not there; the recruiter saw the flag)."""
     return (
-        SessionAttendee.objects.filter(session__interview=OuterRef("pk"), active=True)
+        attendees.filter(active=True)
         .exclude(role=SessionAttendee.Role.TRAINEE)
-        .filter(~Exists(asked))
+        .exclude(response=SessionAttendee.Response.DECLINED)
     )
 
 
@@ -170,8 +178,7 @@ def request_for(interview, *, now=None):
         )
         sessions_asked = {session_id for session_id, _person in asked}
         attendees = (
-            SessionAttendee.objects.filter(session__interview=interview, active=True)
-            .exclude(role=SessionAttendee.Role.TRAINEE)
+            _owing(SessionAttendee.objects.filter(session__interview=interview))
             .select_related("session", "interviewer")
             .order_by("session__position", "interviewer__name")
         )
@@ -213,6 +220,29 @@ def request_for(interview, *, now=None):
     return created
 
 
+def withdraw_if_moved_ahead(interview, *, now=None):
+    """After a move: feedback asked for a session that now ends in the future is about a
+    meeting that has not happened yet. Unsubmitted requests (drafts too) are withdrawn, and
+    asked afresh when the new time ends; submitted feedback stays, it is in the ATS."""
+    now = now or timezone.now()
+    withdrawn = FeedbackRequest.objects.filter(
+        interview=interview, session__end_at__gt=now
+    ).exclude(status=FeedbackRequest.Status.SUBMITTED)
+    names = sorted({f.interviewer.name for f in withdrawn.select_related("interviewer")})
+    if not names:
+        return 0
+    count, _by_model = withdrawn.delete()
+    audit(
+        interview.tenant,
+        "feedback.withdrawn",
+        f"Withdrew the feedback requests of {', '.join(names)}: the interview moved to a "
+        "time that has not come yet. They are asked again when it ends.",
+        actor_label="Convene",
+        obj=interview,
+    )
+    return count
+
+
 def _queue_email(feedback, kind, **extra):
     return writeback.add(
         feedback.tenant,
@@ -230,7 +260,9 @@ def _queue_email(feedback, kind, **extra):
 
 def send_email(op):
     """The outbox's SEND_EMAIL for a feedback request or reminder (writeback.send_email)."""
-    feedback = _related(FeedbackRequest.objects.filter(pk=op.payload["feedback_request"])).get()
+    feedback = _related(FeedbackRequest.objects.filter(pk=op.payload["feedback_request"])).first()
+    if feedback is None:
+        return {"skipped": True, "why": "the request was withdrawn (the interview moved)"}
     if feedback.is_submitted:
         return {"skipped": True, "why": "the feedback is already in"}
     if not feedback.interview.is_active:

@@ -60,6 +60,11 @@ urlpatterns = [
         views.connection_register_webhooks,
         name="connection_register_webhooks",
     ),
+    path(
+        "settings/connections/<uuid:pk>/invitations/",
+        views.connection_invitations,
+        name="connection_invitations",
+    ),
     path("webhooks/unified/", views.unified_webhook, name="unified_webhook"),
     path("interviewers/", views.interviewer_list, name="interviewer_list"),
     path("interviewers/<uuid:pk>/", views.interviewer_detail, name="interviewer_detail"),

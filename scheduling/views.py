@@ -561,6 +561,34 @@ def connection_register_webhooks(request, pk):
 
 
 @require_POST
+@admin_required
+def connection_invitations(request, pk):
+    conn = get_for_tenant(request, Connection.objects, pk=pk)
+    if conn.category != Connection.Category.CALENDAR:
+        messages.error(request, "Only a calendar sends invitations.")
+        return redirect("connection_detail", pk=conn.pk)
+    invites = request.POST.get("invites") == "calendar"
+    services.note_capability(conn, "invites", invites)
+    vendor = conn.integration_name or conn.integration_type
+    audit(
+        request.tenant,
+        "connection.invitations",
+        f"Invitations for interviews on {vendor}: "
+        + ("sent by the calendar" if invites else "emailed by Convene with a calendar file"),
+        actor=request.user,
+        obj=conn,
+    )
+    messages.success(
+        request,
+        f"{vendor} sends the interviewers their invitations."
+        if invites
+        else f"Convene emails the interviewers their invitations for events on {vendor}, "
+        "from the next booking or change on.",
+    )
+    return redirect("connection_detail", pk=conn.pk)
+
+
+@require_POST
 @scheduler_required
 def interview_swap(request, pk, attendee_pk):
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)

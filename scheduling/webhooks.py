@@ -23,7 +23,7 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
-from . import booking, slots, writeback
+from . import booking, feedback, slots, writeback
 from .connections import note_failure, note_success, unified
 from .models import (
     Connection,
@@ -365,6 +365,9 @@ def _follow_move(session, event, actor_label):
         session=session,
         depends_on=writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
     )
+    feedback.withdraw_if_moved_ahead(interview)
+    # The organizer moved it, but a calendar that sends no invitations tells nobody else.
+    booking.invite_interviewers(session, booking.seated(session))
     zone = interview.candidate_timezone or interview.tenant.default_timezone
     before, after = _local(old_start, zone), _local(event.start_at, zone)
     writeback.add(
@@ -502,9 +505,11 @@ def _follow_ats_move(session, record, actor_label):
             end_at=max(s.end_at for s in sessions),
             ics_sequence=F("ics_sequence") + 1,
         )
-        writeback.add(
+        event_op = writeback.add(
             interview.tenant, Operation.Kind.UPDATE_EVENT, interview=interview, session=session
         )
+        booking.invite_interviewers(session, booking.seated(session), depends_on=event_op)
+        feedback.withdraw_if_moved_ahead(interview)
         writeback.add(
             interview.tenant,
             Operation.Kind.SEND_EMAIL,

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from . import emails
 from .connections import note_capability, note_failure, note_success, unified
-from .models import FeedbackRequest, InterviewSession, Operation, audit
+from .models import FeedbackRequest, Interviewer, InterviewSession, Operation, audit
 from .unified import records
 from .unified.errors import (
     NotFoundError,
@@ -270,6 +270,20 @@ def sweep(now=None):
 # --- calendar events --------------------------------------------------------------------------
 
 
+def event_notes(session):
+    """The event's description: agenda, candidate, job, and the ref that finds it again."""
+    interview = session.interview
+    candidate = interview.application.candidate
+    notes = [interview.agenda] if interview.agenda else []
+    notes.append(
+        f"Candidate: {candidate.name}" + (f" <{candidate.email}>" if candidate.email else "")
+    )
+    if interview.application.job:
+        notes.append(f"Job: {interview.application.job.name}")
+    notes.append(f"Scheduled with Convene ({session.ref}).")
+    return "\n\n".join(notes)
+
+
 def _event_record(session):
     interview = session.interview
     candidate = interview.application.candidate
@@ -285,13 +299,6 @@ def _event_record(session):
                     required=attendee.role != attendee.Role.TRAINEE,
                 )
             )
-    notes = [interview.agenda] if interview.agenda else []
-    notes.append(
-        f"Candidate: {candidate.name}" + (f" <{candidate.email}>" if candidate.email else "")
-    )
-    if interview.application.job:
-        notes.append(f"Job: {interview.application.job.name}")
-    notes.append(f"Scheduled with Convene ({session.ref}).")
     location = None
     if interview.location_kind != "video" and interview.location_detail:
         location = interview.location_detail
@@ -302,7 +309,7 @@ def _event_record(session):
     return records.Event(
         calendar_id=session.calendar_id or None,
         subject=session.title,
-        notes="\n\n".join(notes),
+        notes=event_notes(session),
         start_at=session.start_at,
         end_at=session.end_at,
         timezone="UTC",
@@ -763,12 +770,32 @@ def send_email(op):
         from . import feedback  # which queues its emails through this module
 
         return feedback.send_email(op)
+    if op.payload.get("interviewer"):
+        return _send_invitation(op)
     if op.interview is not None:
         sent = emails.interview_to_candidate(op.interview, kind, **op.payload.get("extra", {}))
     else:
         raise Unwritable(f"Don't know how to send {kind}")
     if sent is None:
         return {"skipped": True, "why": "the candidate has no email address"}
+    return {"sent_email": str(sent.pk)}
+
+
+def _send_invitation(op):
+    """An interviewer's own invitation (or cancellation) for a session whose calendar does
+    not invite its attendees (booking.invite_interviewers queues it)."""
+    person = Interviewer.objects.filter(tenant=op.tenant, pk=op.payload["interviewer"]).first()
+    if person is None or not person.email:
+        return {"skipped": True, "why": "the interviewer has no email address"}
+    canceled = op.payload.get("canceled", False)
+    sent = emails.session_to_interviewer(
+        op.session,
+        person,
+        canceled=canceled,
+        # A seat given up on a standing interview outranks the invitation it had.
+        sequence=op.interview.ics_sequence + (1 if canceled and op.interview.is_active else 0),
+        notes=event_notes(op.session),
+    )
     return {"sent_email": str(sent.pk)}
 
 

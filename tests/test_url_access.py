@@ -130,6 +130,7 @@ def world(tenant):
         "connection_refresh_calendars": {"pk": calendar.pk},
         "connection_disconnect": {"pk": ats.pk},
         "connection_register_webhooks": {"pk": ats.pk},
+        "connection_invitations": {"pk": calendar.pk},
         "plan_edit": {"pk": plan.pk},
         "plan_delete": {"pk": plan.pk},
         "interview_detail": {"pk": interview.pk},

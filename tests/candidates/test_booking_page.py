@@ -239,7 +239,9 @@ def test_booking_books_the_whole_interview_through_the_booking_service(client, l
     assert interview.application.candidate.timezone == "Europe/Paris"
     assert interview.sessions.get().title == "Compiler Engineer screen"
     # The confirmation email carries the link to come back to.
-    op = Operation.objects.get(interview=interview, kind=Operation.Kind.SEND_EMAIL)
+    op = Operation.objects.get(
+        interview=interview, kind=Operation.Kind.SEND_EMAIL, payload__kind="interview_confirmed"
+    )
     assert op.payload == {
         "kind": "interview_confirmed",
         "extra": {"manage_url": links.url_for(link)},

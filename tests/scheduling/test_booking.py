@@ -44,7 +44,8 @@ def test_a_booking_writes_sessions_attendees_and_its_operations(world):
     session = interview.sessions.get()
     assert list(session.attendees.values_list("interviewer", flat=True)) == [world["ivy"].pk]
     kinds = sorted(interview.operations.values_list("kind", flat=True))
-    assert kinds == ["ats_interview.create", "email.send", "event.create"]
+    # Ivy has no calendar to invite her, so she gets an email of her own beside the candidate.
+    assert kinds == ["ats_interview.create", "email.send", "email.send", "event.create"]
     ats_op = interview.operations.get(kind="ats_interview.create")
     assert ats_op.depends_on.kind == "event.create"
 
@@ -148,3 +149,42 @@ def test_two_recruiters_racing_for_one_slot_get_one_booking(world, settings):
     assert Interview.objects.count() == 1
     assert SessionAttendee.objects.filter(active=True).count() == 1
     assert Operation.objects.filter(kind="event.create").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_swap_invites_the_newcomer_and_releases_the_one_swapped_out(world, tenant, mailoutbox):
+    """On a calendar that sends no invitations, Convene emails both of them a calendar file."""
+    cal = f.connection(tenant, "calendar", capabilities={"invites": False})
+    for person in (world["ivy"],):
+        person.calendar_connection, person.calendar_id = cal, "ivy"
+        person.email = "ivy@acme.example"
+        person.save()
+    max_ = f.interviewer(tenant, "Max Weber", email="max@acme.example")
+    interview = booking.book(
+        world["apps"][0], world["plan"], choice_for(world["ivy"], world["start"])
+    )
+    session = interview.sessions.get()
+    assert [op.payload["interviewer"] for op in _invitations(interview)] == [str(world["ivy"].pk)]
+    Operation.objects.update(status="done")
+
+    booking.swap_attendee(session, session.attendees.get(), max_)
+    ops = list(_invitations(interview).filter(status="pending"))
+    assert {(op.payload["interviewer"], op.payload["canceled"]) for op in ops} == {
+        (str(max_.pk), False),
+        (str(world["ivy"].pk), True),
+    }
+    Operation.objects.filter(kind="event.update").update(status="done")
+    for op in ops:
+        booking.writeback.perform(op.pk)
+    by_person = {m.to[0]: m for m in mailoutbox}
+    assert "METHOD:REQUEST" in str(by_person["max@acme.example"].attachments[0][1])
+    released = by_person["ivy@acme.example"]
+    assert released.subject.startswith("Canceled:")
+    assert "METHOD:CANCEL" in str(released.attachments[0][1])
+    assert "SEQUENCE:1" in str(released.attachments[0][1])  # outranks her invitation
+
+
+def _invitations(interview):
+    return interview.operations.filter(
+        kind="email.send", payload__kind="interviewer_invitation"
+    ).order_by("created_at")

@@ -65,6 +65,50 @@ def test_an_ended_interview_asks_every_interviewer_but_the_trainee_once_per_sess
     assert entry.message == "Asked Ivy Chen, Sam Ortiz, Tom Lee for feedback"
 
 
+def test_someone_who_declined_the_invitation_is_not_asked(panel):
+    panel.interview.sessions.get(title="Values").attendees.filter(interviewer=panel.sam).update(
+        response="REJECTED"
+    )
+    assert feedback.request_due() == 2
+    assert set(requests_of(panel)) == {"Ivy", "Tom"}
+    assert feedback.request_due() == 0  # and not asked later either
+
+
+def test_moving_an_ended_interview_ahead_withdraws_what_was_not_submitted(panel):
+    """A no-show rebooked for next week: feedback is asked again when the new time ends."""
+    feedback.request_due()
+    asked = requests_of(panel)
+    feedback.save_draft(asked["Tom"], values())
+    feedback.submit(asked["Sam"], values())
+    later = dt.timedelta(days=7)
+    choice = booking.Choice(
+        sessions=tuple(
+            booking.SessionChoice(
+                title=s.title,
+                start=s.start_at + later,
+                end=s.end_at + later,
+                people=tuple(
+                    (str(a.interviewer_id), a.role, None) for a in s.attendees.filter(active=True)
+                ),
+            )
+            for s in panel.interview.sessions.order_by("position")
+        )
+    )
+    booking.reschedule(panel.interview, choice, reason="The candidate did not show.")
+
+    # Ivy's request and Tom's draft are withdrawn; Sam's submitted feedback stays.
+    assert set(requests_of(panel)) == {"Sam"}
+    entry = AuditEntry.objects.get(action="feedback.withdrawn")
+    assert "Ivy Chen, Tom Lee" in entry.message
+    # Their queued request emails are dropped, not retried.
+    for op in perform_emails():
+        assert op.status in ("skipped", "done")
+    assert feedback.request_due() == 0
+    with time_machine.travel(timezone.now() + later + dt.timedelta(minutes=1), tick=False):
+        assert feedback.request_due() == 2
+    assert set(requests_of(panel)) == {"Ivy", "Tom", "Sam"}
+
+
 def test_the_periodic_job_is_idempotent_one_request_and_one_email_per_person(panel):
     assert "feedback requests and reminders" in periodic.JOBS
     for _ in range(3):
