@@ -1,5 +1,5 @@
 """Forms for interview plans: the plan, and its sessions as a formset (each session with its
-required interviewers and one pool to choose from)."""
+required interviewers and its pools, k of n, each with an optional trainee)."""
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -96,6 +96,24 @@ class PlanForm(forms.ModelForm):
         return plan
 
 
+POOLS_SHOWN = 2  # pool groups on each session's form (more when a saved plan has more)
+
+
+def pool_prefix(index):
+    """Field names of the index-th pool: pool_members, pool_k, trainee, pool_name for the
+    first; pool2_members, pool2_k, pool2_trainee, pool2_name for the second; …"""
+    return "pool" if index == 0 else f"pool{index + 1}"
+
+
+def _pool_fields(prefix):
+    return (
+        f"{prefix}_name",
+        f"{prefix}_members",
+        f"{prefix}_k",
+        "trainee" if prefix == "pool" else f"{prefix}_trainee",
+    )
+
+
 class SessionForm(forms.Form):
     title_template = forms.CharField(
         label="Title",
@@ -117,46 +135,96 @@ class SessionForm(forms.Form):
         label="Required interviewers (all attend)",
         widget=forms.CheckboxSelectMultiple,
     )
-    pool_members = forms.ModelMultipleChoiceField(
-        queryset=Interviewer.objects.none(),
-        required=False,
-        label="Pool (Convene picks from these)",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    pool_k = forms.IntegerField(label="How many from the pool", min_value=0, initial=1)
-    trainee = forms.ModelChoiceField(
-        queryset=Interviewer.objects.none(),
-        required=False,
-        label="Trainee who shadows the pool",
-        empty_label="No trainee",
-    )
 
-    def __init__(self, *args, interviewers=None, **kwargs):
+    def __init__(self, *args, interviewers=None, pools=POOLS_SHOWN, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("required", "pool_members", "trainee"):
-            self.fields[name].queryset = interviewers
+        self.fields["required"].queryset = interviewers
+        self.pool_count = pools
+        for index in range(pools):
+            name, members, k, trainee = _pool_fields(pool_prefix(index))
+            what = "Pool" if index == 0 else f"Pool {index + 1}"
+            self.fields[name] = forms.CharField(
+                label=f"{what}: name",
+                max_length=100,
+                required=False,
+                help_text="Optional, e.g. “Backend engineers”.",
+            )
+            self.fields[members] = forms.ModelMultipleChoiceField(
+                queryset=interviewers,
+                required=False,
+                label=f"{what} (Convene picks from these)",
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.fields[k] = forms.IntegerField(
+                label=f"How many from {what.lower()}",
+                min_value=0,
+                initial=1 if index == 0 else None,
+                required=index == 0,
+            )
+            self.fields[trainee] = forms.ModelChoiceField(
+                queryset=interviewers,
+                required=False,
+                label=f"Trainee who shadows {what.lower()}",
+                empty_label="No trainee",
+            )
+
+    def pool_groups(self):
+        """Bound fields of each pool, for the template: (name, members, k, trainee)."""
+        return [
+            [self[field] for field in _pool_fields(pool_prefix(i))] for i in range(self.pool_count)
+        ]
+
+    def pools(self):
+        """The cleaned pools that have members: [{"name", "members", "k", "trainee"}]."""
+        found = []
+        for index in range(self.pool_count):
+            name, members, k, trainee = _pool_fields(pool_prefix(index))
+            chosen = set(self.cleaned_data.get(members) or [])
+            if chosen:
+                found.append(
+                    {
+                        "name": (self.cleaned_data.get(name) or "").strip(),
+                        "members": chosen,
+                        "k": self.cleaned_data.get(k) or 0,
+                        "trainee": self.cleaned_data.get(trainee),
+                    }
+                )
+        return found
 
     def clean(self):
         cleaned = super().clean()
         required = set(cleaned.get("required") or [])
-        members = set(cleaned.get("pool_members") or [])
-        k = cleaned.get("pool_k") or 0
-        if members and k == 0:
-            self.add_error("pool_k", "Choose how many interviewers to take from the pool.")
-        if k > len(members - required):
-            self.add_error(
-                "pool_k",
-                f"The pool has {len(members - required)} "
-                f"{'person' if len(members - required) == 1 else 'people'} "
-                f"(besides the required ones) but {k} are asked for.",
-            )
-        if not required and not members:
+        seated = set(required)
+        any_pool = False
+        for index in range(self.pool_count):
+            _name, members_field, k_field, trainee_field = _pool_fields(pool_prefix(index))
+            members = set(cleaned.get(members_field) or [])
+            k = cleaned.get(k_field) or 0
+            any_pool = any_pool or bool(members)
+            if members and k == 0:
+                self.add_error(k_field, "Choose how many interviewers to take from the pool.")
+            if k > len(members - required):
+                self.add_error(
+                    k_field,
+                    f"The pool has {len(members - required)} "
+                    f"{'person' if len(members - required) == 1 else 'people'} "
+                    f"(besides the required ones) but {k} are asked for.",
+                )
+            shared = sorted(str(p) for p in (members - required) & (seated - required))
+            if shared:
+                self.add_error(
+                    members_field,
+                    f"{', '.join(shared)} {'is' if len(shared) == 1 else 'are'} already in "
+                    "another pool of this session: a person fills one seat.",
+                )
+            trainee = cleaned.get(trainee_field)
+            if trainee and not members:
+                self.add_error(trainee_field, "A trainee shadows a pool: add pool members first.")
+            if trainee and trainee in required | members:
+                self.add_error(trainee_field, "The trainee cannot also interview in this session.")
+            seated |= members
+        if not required and not any_pool:
             self.add_error("required", "A session needs at least one interviewer.")
-        trainee = cleaned.get("trainee")
-        if trainee and not members:
-            self.add_error("trainee", "A trainee shadows a pool: add pool members first.")
-        if trainee and trainee in required | members:
-            self.add_error("trainee", "The trainee cannot also interview in this session.")
         return cleaned
 
 
@@ -179,19 +247,33 @@ SessionFormSet = formset_factory(
 )
 
 
+def pools_needed(plan):
+    """How many pool groups the plan's sessions need on the form (never fewer than shown)."""
+    if plan.pk is None:
+        return POOLS_SHOWN
+    counts = [s.pools.count() for s in plan.sessions.all()]
+    return max([POOLS_SHOWN, *counts])
+
+
 def session_initial(plan):
     """The formset's initial data from a saved plan."""
     initial = []
     for session in plan.sessions.prefetch_related("required", "pools__members"):
-        pool = next(iter(session.pools.all()), None)
-        initial.append(
-            {
-                "title_template": session.title_template,
-                "duration_minutes": session.duration_minutes,
-                "required": list(session.required.all()),
-                "pool_members": list(pool.members.all()) if pool else [],
-                "pool_k": pool.k if pool else 0,
-                "trainee": pool.trainee if pool else None,
-            }
-        )
+        row = {
+            "title_template": session.title_template,
+            "duration_minutes": session.duration_minutes,
+            "required": list(session.required.all()),
+            "pool_k": 0,
+        }
+        for index, pool in enumerate(session.pools.all()):
+            name, members, k, trainee = _pool_fields(pool_prefix(index))
+            row.update(
+                {
+                    name: pool.name,
+                    members: list(pool.members.all()),
+                    k: pool.k,
+                    trainee: pool.trainee,
+                }
+            )
+        initial.append(row)
     return initial

@@ -43,11 +43,11 @@ def save_plan(form, formset, user):
             duration_minutes=data["duration_minutes"],
         )
         session.required.set(data["required"])
-        if data["pool_members"]:
+        for found in session_form.pools():
             pool = PlanPool.objects.create(
-                session=session, k=data["pool_k"], trainee=data.get("trainee")
+                session=session, name=found["name"], k=found["k"], trainee=found["trainee"]
             )
-            pool.members.set(data["pool_members"])
+            pool.members.set(found["members"])
         position += 1
     audit(
         plan.tenant,

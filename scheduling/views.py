@@ -390,7 +390,7 @@ def plan_edit(request, pk=None):
         data,
         initial=initial,
         prefix="sessions",
-        form_kwargs={"interviewers": interviewers},
+        form_kwargs={"interviewers": interviewers, "pools": plan_forms.pools_needed(plan)},
     )
     formset.extra = extra
     if data is not None and "add_session" not in data and form.is_valid() and formset.is_valid():

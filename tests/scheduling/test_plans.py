@@ -162,3 +162,85 @@ def test_plans_of_another_tenant_are_404(outsider_client, tenant):
     assert outsider_client.get(reverse("plan_edit", args=[plan.pk])).status_code == 404
     assert outsider_client.post(reverse("plan_delete", args=[plan.pk])).status_code == 404
     assert InterviewPlan.objects.filter(pk=plan.pk).exists()
+
+
+def test_a_session_can_take_people_from_two_pools(recruiter_client, tenant, people):
+    """E.g. one of two engineers and one of two designers, each pool with its own name."""
+    ann, bo, cy, di = people
+    eve = f.interviewer(tenant, "Eve Park")
+    data = post_data(
+        people,
+        **{
+            "sessions-0-pool_name": "Engineers",
+            "sessions-0-pool2_name": "Designers",
+            "sessions-0-pool2_members": [str(di.pk), str(eve.pk)],
+            "sessions-0-pool2_k": "1",
+            "sessions-0-trainee": "",
+            "sessions-1-required": [str(ann.pk)],
+        },
+    )
+    response = recruiter_client.post(reverse("plan_new"), data)
+    assert response.status_code == 302, response.content.decode()
+    session = InterviewPlan.objects.get().sessions.first()
+    pools = {p.name: (p.k, set(p.members.all())) for p in session.pools.all()}
+    assert pools == {"Engineers": (1, {bo, cy}), "Designers": (1, {di, eve})}
+    listing = recruiter_client.get(reverse("plan_list")).content.decode()
+    assert "1 of Bo Kim, Cy Diaz" in listing and "1 of Di Roy, Eve Park" in listing
+
+
+def test_one_person_in_two_pools_of_a_session_is_refused(recruiter_client, people):
+    _ann, bo, _cy, di = people
+    data = post_data(
+        people,
+        **{"sessions-0-pool2_members": [str(bo.pk), str(di.pk)], "sessions-0-pool2_k": "1"},
+    )
+    data["sessions-0-trainee"] = ""
+    response = recruiter_client.post(reverse("plan_new"), data)
+    assert response.status_code == 200
+    assert "Bo Kim is already in another pool of this session" in response.content.decode()
+    assert not InterviewPlan.objects.exists()
+
+
+def test_editing_keeps_every_pool_a_plan_has(recruiter_client, tenant, people):
+    """A plan given three pools (say, in the admin) shows all three and loses none on save."""
+    from scheduling.models import PlanPool, PlanSession
+
+    plan = InterviewPlan.objects.create(tenant=tenant, name="Panel")
+    session = PlanSession.objects.create(plan=plan, title_template="Panel", duration_minutes=60)
+    for name, person in zip(("A", "B", "C"), people[:3], strict=True):
+        PlanPool.objects.create(session=session, name=name, k=1).members.set([person])
+    page = recruiter_client.get(reverse("plan_edit", args=[plan.pk]))
+    html = page.content.decode()
+    assert "Pool 3" in html and 'value="C"' in html
+    form = page.context["formset"].forms[0]
+    data = {
+        "name": "Panel",
+        "order": "fixed",
+        "break_minutes": "0",
+        "location_kind": "video",
+        "buffer_before_minutes": "0",
+        "buffer_after_minutes": "0",
+        "minimum_notice_hours": "24",
+        "horizon_days": "14",
+        "slot_step_minutes": "15",
+        "sessions-TOTAL_FORMS": "1",
+        "sessions-INITIAL_FORMS": "1",
+        "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "8",
+    }
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(value, list):
+            value = [str(v.pk) for v in value]
+        elif hasattr(value, "pk"):
+            value = str(value.pk)
+        if value not in (None, ""):
+            data[f"sessions-0-{name}"] = value
+    response = recruiter_client.post(reverse("plan_edit", args=[plan.pk]), data)
+    assert response.status_code == 302, response.content.decode()
+    saved = plan.sessions.get()
+    assert sorted((p.name, p.members.get()) for p in saved.pools.all()) == [
+        ("A", people[0]),
+        ("B", people[1]),
+        ("C", people[2]),
+    ]
