@@ -3,6 +3,7 @@ required interviewers and its pools, k of n, each with an optional trainee)."""
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Count, Max
 from django.forms import BaseFormSet, formset_factory
 
 from .models import Interviewer, InterviewPlan
@@ -251,8 +252,8 @@ def pools_needed(plan):
     """How many pool groups the plan's sessions need on the form (never fewer than shown)."""
     if plan.pk is None:
         return POOLS_SHOWN
-    counts = [s.pools.count() for s in plan.sessions.all()]
-    return max([POOLS_SHOWN, *counts])
+    most = plan.sessions.annotate(pools_count=Count("pools")).aggregate(most=Max("pools_count"))
+    return max(POOLS_SHOWN, most["most"] or 0)
 
 
 def session_initial(plan):
