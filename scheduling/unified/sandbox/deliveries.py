@@ -171,7 +171,12 @@ class Deliverer:
                 response = session.post(
                     entry["hook_url"],
                     data=job["payload"],
-                    headers={"Content-Type": "application/json; charset=utf-8"},
+                    # One connection per delivery, as a webhook sender to many hosts would:
+                    # none is left open to a receiver that has since stopped.
+                    headers={
+                        "Content-Type": "application/json; charset=utf-8",
+                        "Connection": "close",
+                    },
                     timeout=self.timeout,
                 )
                 status_code = response.status_code
