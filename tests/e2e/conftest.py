@@ -20,7 +20,14 @@ from pathlib import Path
 
 import pytest
 
+from scheduling import writeback
+from scheduling.models import Operation
 from tests.conftest import PASSWORD
+
+# The sandbox's Acme world mirrored into the tenant, and its two-session panel (Maya with
+# Daniel or Grace, then Sofía): the journeys run against the same world as the integration
+# tests.
+from tests.integration.conftest import acme, panel_plan  # noqa: F401
 
 E2E_DIR = Path(__file__).parent
 
@@ -198,6 +205,23 @@ def _save_pages_on_failure(request, live_server, new_context, browser_console):
         (folder / f"page-{number}.html").write_text(page.content(), encoding="utf-8")
     (folder / "console.txt").write_text("\n".join(browser_console.messages), encoding="utf-8")
     print(f"Screenshots and HTML of {len(pages)} page(s) in {folder}")
+
+
+@pytest.fixture
+def outbox_waits(settings):
+    """Nothing queued by a page runs by itself: the outbox waits until the test performs it
+    with `drain()`, as the worker would, so a test sees what a page wrote before the calendar
+    and the ATS hear of it."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+def drain():
+    """Perform every pending operation (calendar events, ATS records, emails), as the worker
+    and the sweeper would, until none is left."""
+    for _ in range(50):
+        due = list(Operation.objects.filter(status="pending").values_list("pk", flat=True))
+        if not any([writeback.perform(pk) for pk in due]):
+            return
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""A candidate on a phone in Tokyo opens their booking link, books, moves and cancels."""
+"""A candidate on a phone in Tokyo opens their booking link, books, moves and cancels; the
+sandbox's calendar and ATS follow each step."""
 
 import datetime as dt
 import re
@@ -10,8 +11,12 @@ from playwright.sync_api import expect
 from candidates import links
 from candidates.models import BookingLink
 from scheduling.models import Interview, InterviewPlan, PlanSession
+from scheduling.unified.errors import NotFoundError
 from tests import factories as f
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, drain
+from tests.integration.test_scheduling import needs_scheduling, next_week, sandbox_client
+
+TOKYO = dt.timezone(dt.timedelta(hours=9))  # no daylight saving time
 
 
 @pytest.fixture
@@ -29,7 +34,8 @@ def tokyo_phone_page(new_context):
 
 @pytest.fixture
 def link(tenant, recruiter, settings):
-    # The write-back to calendars and the ATS is not what this journey is about.
+    """A link to a one-person plan whose interviewer has no calendar: the times offered are
+    her working hours, the same every week."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     ats = f.connection(tenant)
     ivy = f.interviewer(tenant, "Ivy Chen", timezone="America/New_York")
@@ -37,11 +43,27 @@ def link(tenant, recruiter, settings):
     PlanSession.objects.create(plan=plan, title_template="{job} screen", duration_minutes=60)
     plan.sessions.get().required.add(ivy)
     application = f.application(ats, f.candidate(ats, "Grace Hopper"), f.job(ats, "Compilers"))
-    today = timezone.localdate()
-    monday = today + dt.timedelta(days=7 - today.weekday())
+    monday = next_week()
     return links.create_link(
         application,
         plan,
+        user=recruiter,
+        window_start=monday,
+        window_end=monday + dt.timedelta(days=11),
+        expires_at=timezone.now() + dt.timedelta(days=7),
+        send=False,
+    )
+
+
+@pytest.fixture
+def sandbox_link(acme, panel_plan, recruiter, live_server, settings, outbox_waits):
+    """A link to the sandbox panel (Maya with Daniel or Grace, then Sofía) for a candidate of
+    the sandbox ATS, over the next two weeks."""
+    settings.SITE_URL = live_server.url
+    monday = next_week()
+    return links.create_link(
+        needs_scheduling(acme),
+        panel_plan,
         user=recruiter,
         window_start=monday,
         window_end=monday + dt.timedelta(days=11),
@@ -54,48 +76,96 @@ def fits(page):
     return page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
 
 
+def candidate_events(acme, interview):
+    """The sandbox calendar's events that invite the candidate, in the link's window."""
+    monday = next_week()
+    window = dt.datetime.combine(monday, dt.time(), tzinfo=dt.UTC)
+    email = interview.application.candidate.email
+    return [
+        event
+        for event in sandbox_client(acme["sandbox"]).list_events(
+            acme["calendar"].unified_id,
+            start_gte=window - dt.timedelta(days=1),
+            end_lt=window + dt.timedelta(days=14),
+        )
+        if email in {a.email for a in event.attendees} and event.status != "CANCELED"
+    ]
+
+
+def assert_written(acme, interview):
+    """Each session is one event in the sandbox calendar and one ATS interview, at its time;
+    the candidate has no other event."""
+    api = sandbox_client(acme["sandbox"])
+    sessions = list(interview.sessions.order_by("position"))
+    assert len(sessions) == 2 and all(s.event_id for s in sessions)
+    for session in sessions:
+        event = api.get_event(acme["calendar"].unified_id, session.event_id)
+        assert (event.start_at, event.end_at) == (session.start_at, session.end_at)
+        ats = api.get_interview(acme["ats"].unified_id, session.ats_interview_id)
+        assert ats.status == "SCHEDULED" and ats.start_at == session.start_at
+        assert ats.external_event_xref == session.event_id
+    assert sorted(e.id for e in candidate_events(acme, interview)) == sorted(
+        s.event_id for s in sessions
+    )
+    return {s.pk: (s.event_id, s.ats_interview_id) for s in sessions}
+
+
 def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(
-    tokyo_phone_page, link, browser_console
+    tokyo_phone_page, sandbox_link, acme, browser_console
 ):
     page = tokyo_phone_page
-    page.goto(f"/book/{links.token_for(link)}/")
+    candidate = sandbox_link.application.candidate
+    page.goto(f"/book/{links.token_for(sandbox_link)}/")
 
-    expect(page.get_by_role("heading", name="Hello Grace")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Hello {candidate.greeting_name}")).to_be_visible()
     # The browser's zone replaces the team's (New York) without a reload.
     expect(page.locator("#slot-week .zone-name")).to_have_text("Asia/Tokyo")
     expect(page.get_by_label("Your time zone")).to_have_value("Asia/Tokyo")
     expect(page.get_by_role("button", name="Show times")).to_be_hidden()
-    # Ivy's 09:00–17:00 in New York is 23:00–07:00 in Tokyo.
     first = page.locator("a.time").first
-    expect(first).to_have_text("23:00")
+    expect(first).to_have_text(re.compile(r"^\d\d:\d\d$"))
     assert fits(page)
     box = first.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44  # a thumb can hit it
 
-    page.locator("a.time").nth(1).click()  # 23:15
-    expect(page.get_by_text(re.compile(r"Confirm \w{3} \d+ \w{3} 23:15–00:15\?"))).to_be_visible()
+    chosen = first.inner_text()
+    first.click()
+    # The whole loop: an hour with Maya and her colleague, then 45 minutes with Sofía.
+    expect(
+        page.get_by_text(re.compile(rf"Confirm \w{{3}} \d+ \w{{3}} {chosen}–\d\d:\d\d\?"))
+    ).to_be_visible()
     assert fits(page)
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_role("status")).to_contain_text("You’re booked")
-    expect(page.locator(".booking-when")).to_contain_text("23:15–00:15 (Asia/Tokyo)")
+    expect(page.locator(".booking-when")).to_contain_text(f"{chosen}–")
+    expect(page.locator(".booking-when")).to_contain_text("(Asia/Tokyo)")
     expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
     assert fits(page)
-    interview = Interview.objects.get()
+    interview = Interview.objects.get(application=sandbox_link.application)
     assert interview.candidate_timezone == "Asia/Tokyo"
-    assert interview.start_at.astimezone(dt.UTC).strftime("%H:%M") == "14:15"
+    assert interview.start_at.astimezone(TOKYO).strftime("%H:%M") == chosen
+    drain()
+    booked = assert_written(acme, interview)
 
     page.get_by_role("link", name="Choose another time").click()
-    expect(page.get_by_role("heading", name="Hello Grace")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Hello {candidate.greeting_name}")).to_be_visible()
     expect(page.get_by_text("Choose a new time for your interview")).to_be_visible()
-    page.locator("a.time", has_text="01:00").first.click()
+    # The last time of the week: another day, or later the same day.
+    later = page.locator("a.time").last
+    moved_to = later.inner_text()
+    later.click()
     expect(page.get_by_role("heading", name="Move your interview?")).to_be_visible()
     page.get_by_role("button", name="Move my interview").click()
 
     expect(page.get_by_role("status")).to_contain_text("Your interview has its new time")
-    expect(page.locator(".booking-when")).to_contain_text("01:00–02:00 (Asia/Tokyo)")
+    expect(page.locator(".booking-when")).to_contain_text(f"{moved_to}–")
+    before = interview.start_at
     interview.refresh_from_db()
-    assert interview.ics_sequence == 1
+    assert interview.ics_sequence == 1 and interview.start_at > before
+    drain()
+    # The same events and ATS interviews moved: nothing new was created beside them.
+    assert assert_written(acme, interview) == booked
 
     page.get_by_role("link", name="Cancel the interview").click()
     page.get_by_label("Why are you canceling?").fill("I accepted another offer.")
@@ -107,8 +177,16 @@ def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(
     expect(page.locator("a.time").first).to_be_visible()
     assert fits(page)
     interview.refresh_from_db()
-    link.refresh_from_db()
-    assert interview.status == "canceled" and link.state == BookingLink.State.OPEN
+    sandbox_link.refresh_from_db()
+    assert interview.status == "canceled" and sandbox_link.state == BookingLink.State.OPEN
+    drain()
+    api = sandbox_client(acme["sandbox"])
+    for session in interview.sessions.all():
+        with pytest.raises(NotFoundError):
+            api.get_event(acme["calendar"].unified_id, session.event_id)
+        ats = api.get_interview(acme["ats"].unified_id, session.ats_interview_id)
+        assert ats.status == "CANCELED"
+    assert candidate_events(acme, interview) == []
     browser_console.assert_clean()  # no CSP violation, script error or broken asset
 
 
