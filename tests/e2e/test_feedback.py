@@ -1,26 +1,56 @@
 """An interviewer's feedback, from the emailed link: fill in, the draft survives a reload,
-submit, thank you."""
+submit, thank you; the scorecard reaches the sandbox ATS."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from scheduling import feedback
+from scheduling import booking, feedback
 from scheduling.models import FeedbackRequest
-from tests.feedback_helpers import past_interview, perform_emails
+from tests.e2e.conftest import drain
+from tests.integration.conftest import person
+from tests.integration.test_scheduling import needs_scheduling, sandbox_client
 
 
 @pytest.fixture
-def emailed_link(tenant, settings):
-    # The journey is the interviewer's: the outbox stays put (no scorecard is sent anywhere).
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    settings.UNIFIED_BASE_URL = "http://unified.invalid"
-    panel = past_interview(tenant)
-    feedback.request_due()
-    perform_emails()
-    email = next(m for m in mail.outbox if m.to == [panel.ivy.email])
+def ended(acme, panel_plan, live_server, settings, outbox_waits):
+    """The sandbox panel, booked for a candidate of the sandbox ATS and ended five minutes
+    ago, written to the sandbox; feedback has been asked for by email."""
+    settings.SITE_URL = live_server.url
+    maya, daniel, sofia = (person(acme, name) for name in ("Maya", "Daniel", "Sof"))
+    end = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=5)
+    middle, start = end - dt.timedelta(minutes=45), end - dt.timedelta(minutes=105)
+    choice = booking.Choice(
+        sessions=(
+            booking.SessionChoice(
+                title="Technical",
+                start=start,
+                end=middle,
+                people=((str(maya.pk), "required", None), (str(daniel.pk), "pool", None)),
+            ),
+            booking.SessionChoice(
+                title="Values",
+                start=middle,
+                end=end,
+                people=((str(sofia.pk), "required", None),),
+            ),
+        )
+    )
+    interview = booking.book(needs_scheduling(acme), panel_plan, choice)
+    drain()
+    assert feedback.request_due() == 3
+    drain()
+    return interview
+
+
+@pytest.fixture
+def emailed_link(ended, acme):
+    maya = person(acme, "Maya")
+    email = next(m for m in mail.outbox if m.to == [maya.email])
     return re.search(r"https?://[^/\s]+(/feedback/\S+/)", email.body).group(1)
 
 
@@ -34,9 +64,12 @@ def saved_with(text):
     return matches
 
 
-def test_interviewer_fills_in_reloads_and_submits_from_the_emailed_link(page, emailed_link):
+def test_interviewer_fills_in_reloads_and_submits_from_the_emailed_link(
+    page, emailed_link, ended, acme
+):
+    candidate = ended.application.candidate
     page.goto(emailed_link)
-    expect(page.get_by_role("heading", name="Feedback on Grace Hopper")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Feedback on {candidate.name}")).to_be_visible()
     expect(page.locator("#draft-status")).to_have_text("Not saved yet.")
 
     page.get_by_label("Strong yes").check()
@@ -61,8 +94,23 @@ def test_interviewer_fills_in_reloads_and_submits_from_the_emailed_link(page, em
     expect(page.get_by_role("heading", name="Thank you — submitted")).to_be_visible()
     expect(page.get_by_text("Broke the problem down well.")).to_be_visible()
     expect(page.get_by_role("button", name="Submit feedback")).to_have_count(0)
-    item = FeedbackRequest.objects.get(interviewer__name="Ivy Chen")
+    item = FeedbackRequest.objects.get(interviewer__name__startswith="Maya")
     assert item.status == "submitted" and item.recommendation == "STRONG_YES"
+
+    # The outbox files it in the sandbox ATS: Maya's scorecard on her session's interview.
+    drain()
+    session = item.session
+    cards = list(
+        sandbox_client(acme["sandbox"]).list_scorecards(
+            acme["ats"].unified_id, interview_id=session.ats_interview_id
+        )
+    )
+    assert [c.interviewer_id for c in cards] == [item.interviewer.ats_user_id]
+    (card,) = cards
+    assert card.recommendation == "STRONG_YES"
+    assert card.application_id == ended.application.remote_id
+    assert card.questions[0].answer.endswith("Broke the problem down well.")
+    assert "Would pair well with the platform team." in card.comment
 
 
 def test_submitting_without_a_recommendation_shows_the_error_beside_it(page, emailed_link):
