@@ -1,6 +1,7 @@
 """The recruiter's main journey in a real browser, against a live Convene and the live
 sandbox: connect the ATS and the calendar through Unified Connect, watch the first sync,
-make a plan, schedule an interview and see it written to the calendar and the ATS."""
+make a panel plan, schedule a panel and see it written to every interviewer's calendar and
+the ATS."""
 
 import datetime as dt
 import re
@@ -9,8 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from scheduling import writeback
-from scheduling.models import Interview, Operation
+from scheduling.models import Interview
+from tests.e2e.conftest import drain
+from tests.integration.test_scheduling import sandbox_client
 
 pytestmark = pytest.mark.sandbox
 
@@ -19,13 +21,6 @@ pytestmark = pytest.mark.sandbox
 def live_convene(live_unified, live_server, settings):
     settings.SITE_URL = live_server.url
     return live_unified
-
-
-def drain():
-    for _ in range(50):
-        due = list(Operation.objects.filter(status="pending").values_list("pk", flat=True))
-        if not any([writeback.perform(pk) for pk in due]):
-            return
 
 
 def connect(page, button, integration, scope=None):
@@ -38,7 +33,7 @@ def connect(page, button, integration, scope=None):
     page.get_by_role("button", name="Allow").click()
 
 
-def test_recruiter_connects_the_ats_and_calendar_and_schedules_an_interview(
+def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
     page, live_convene, admin_member, tenant, sign_in, browser_console
 ):
     sign_in(page, admin_member)
@@ -59,6 +54,9 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_an_interview(
     page.get_by_role("link", name="Plans").click()
     page.get_by_role("button", name="Create a starter plan").click()
     expect(page.get_by_text("Created a starter plan")).to_be_visible()
+    # A panel: Maya always, beside the one the starter plan takes from everyone.
+    session = page.locator(".session-form").first
+    session.locator("[id$='-required']").get_by_label("Maya Chen", exact=True).check()
     page.get_by_role("button", name="Save plan").click()
     expect(page.get_by_text("Saved the plan")).to_be_visible()
 
@@ -75,6 +73,10 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_an_interview(
     page.get_by_role("link", name="Next week →").click()
     slot = page.locator("details.slot").first
     slot.locator("summary").click()
+    # The slot names its whole panel: Maya and one colleague.
+    panel = slot.locator("p.small").first.inner_text()
+    shown = panel.split(": ", 1)[1].strip().split(", ")
+    assert "Maya Chen" in shown and len(shown) == 2, panel
     slot.get_by_role("button", name="Book").click()
 
     expect(page.get_by_role("heading", name=f"Interview with {candidate}")).to_be_visible()
@@ -82,11 +84,26 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_an_interview(
         page.get_by_text("The calendar events, the ATS interview and the confirmation")
     ).to_be_visible()
     interview = Interview.objects.get(application__candidate__name=candidate)
+    session = interview.sessions.get()
+    attendees = [a.interviewer for a in session.attendees.select_related("interviewer")]
+    assert sorted(a.name for a in attendees) == sorted(shown)
+    for name in shown:
+        expect(page.locator(".attendees").get_by_text(name)).to_be_visible()
     drain()
     page.reload()
-    session = interview.sessions.get()
+    session.refresh_from_db()
     expect(page.get_by_text(session.event_id)).to_be_visible()
     expect(page.get_by_text(f"interview {session.ats_interview_id}")).to_be_visible()
     assert interview.start_at > timezone.now() + dt.timedelta(hours=23)
     # The candidate's confirmation went out.
     expect(page.get_by_role("cell", name="Done").first).to_be_visible()
+    # Every interviewer's own calendar holds the event.
+    api = sandbox_client(live_convene)
+    for person in attendees:
+        events = api.list_events(
+            person.calendar_connection.unified_id,
+            calendar_id=person.calendar_id,
+            start_gte=session.start_at,
+            end_lt=session.end_at,
+        )
+        assert session.event_id in {e.id for e in events}, person.name
