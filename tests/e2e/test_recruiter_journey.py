@@ -70,7 +70,10 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
     ).to_be_visible()
 
     # Next week, where working days have free times.
+    this_week = page.locator("#slot-week h2").inner_text()
     page.get_by_role("link", name="Next week →").click()
+    # HTMX swaps the week in: wait for it, or the slot opened below is this week's.
+    expect(page.locator("#slot-week h2")).not_to_have_text(this_week)
     slot = page.locator("details.slot").first
     slot.locator("summary").click()
     # The slot names its whole panel: Maya and one colleague.
