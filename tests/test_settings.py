@@ -13,6 +13,7 @@ PRODUCTION = {
     "SITE_URL": "https://convene.example.com",
     "DATABASE_URL": "sqlite:////tmp/convene-deploy-check.sqlite3",
     "MAIL_URL": "smtp+tls://convene:mail-password@smtp.example.com:587",
+    "UNIFIED_BASE_URL": "https://api.unified.to",
     "UNIFIED_API_TOKEN": "live-token-from-unified",
     "UNIFIED_WEBHOOK_SECRET": "live-secret-from-unified",
     "UNIFIED_WORKSPACE_ID": "5de520f96e439b002043d8dc",
@@ -49,6 +50,29 @@ def test_deploy_check_fails_on_sandbox_unified_credentials():
     result = run_manage("check", "--deploy", env=env)
     assert result.returncode != 0
     assert "UNIFIED_WEBHOOK_SECRET" in result.stderr
+
+
+def test_deploy_check_warns_when_unified_still_points_at_the_local_sandbox():
+    env = {k: v for k, v in PRODUCTION.items() if k != "UNIFIED_BASE_URL"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "UNIFIED_BASE_URL" in result.stderr
+    assert "UNIFIED_API_TOKEN" not in result.stderr
+
+
+def test_deploy_check_warns_on_a_loopback_unified_base_url_by_name():
+    env = {**PRODUCTION, "UNIFIED_BASE_URL": "http://localhost:9000"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "UNIFIED_BASE_URL" in result.stderr
+
+
+def test_deploy_check_fails_on_the_sandbox_workspace_id():
+    env = {k: v for k, v in PRODUCTION.items() if k != "UNIFIED_WORKSPACE_ID"}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "UNIFIED_WORKSPACE_ID" in result.stderr
+    assert "UNIFIED_BASE_URL" not in result.stderr
 
 
 def test_times_are_stored_in_utc():
