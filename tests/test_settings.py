@@ -78,3 +78,20 @@ def test_deploy_check_fails_on_the_sandbox_workspace_id():
 def test_times_are_stored_in_utc():
     assert settings.TIME_ZONE == "UTC"
     assert settings.USE_TZ
+
+
+def test_default_cache_is_shared_by_the_processes_make_run_starts():
+    # The web server, the task worker and the periodic runner are separate processes: a
+    # webhook clearing busy blocks in the worker must be seen by the web server at once.
+    key = f"convene-shared-cache-probe-{os.getpid()}"
+    dev = {"DEBUG": "true"}
+    write = f"from django.core.cache import cache; cache.set({key!r}, 'seen', 60)"
+    read = f"from django.core.cache import cache; print(cache.get({key!r})); cache.delete({key!r})"
+    assert run_manage("shell", "--no-imports", "-c", write, env=dev).returncode == 0
+    result = run_manage("shell", "--no-imports", "-c", read, env=dev)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "seen"
+
+
+def test_tests_keep_the_per_process_memory_cache():
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
