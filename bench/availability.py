@@ -6,10 +6,13 @@ per fetch. The timed call is `find_slots` itself, from the dataclasses to the sl
 Hold records work out their epoch seconds when they are built, so that conversion is not in
 it: `panel_of_5_building_records` times building the panel's 1,500 Busy records as well.
 
-A heavy calendar has 300 busy blocks a fortnight (typical is 25–40): 15 to 45 minutes each,
-starting anywhere on a 5-minute grid, nights included, so they overlap and cover about a
-third of the time. Interviewers are in New York and the fortnight includes the spring-forward
-change on Sunday 8 March 2026.
+A heavy calendar has 300 busy blocks a fortnight (typical is 25–40): 15 to 45 minutes each
+on a 5-minute grid, piled into one to three busy stretches of one to two hours each working
+day (double-booked, as heavy calendars are), a tenth of them anywhere, nights included. About
+half of one such person's working hours stay free, so a panel of five still shares a few
+hours a fortnight: the 300-block cases return slots, printed beside their time (at 16× the
+blocks the scattered tenth fills the gaps). Interviewers are in New York and the fortnight
+includes the spring-forward change on Sunday 8 March 2026.
 """
 
 import datetime as dt
@@ -43,6 +46,8 @@ HOURS = WorkingHours.daily(dt.time(9), dt.time(17))
 HOUR = dt.timedelta(hours=1)
 # Midnight in New York on Monday 2 March 2026.
 MONDAY = dt.datetime(2026, 3, 2, tzinfo=ZoneInfo(ZONE))
+# How many busy stretches a heavy calendar has on a working day.
+STRETCHES_A_DAY = (1, 2, 3)
 
 
 def days_later(days: int) -> dt.datetime:
@@ -51,13 +56,35 @@ def days_later(days: int) -> dt.datetime:
 
 
 def busy_blocks(rng: random.Random, count: int, days: int) -> tuple[Busy, ...]:
-    """`count` random blocks over `days` days from the Sunday before MONDAY, unsorted."""
-    start = days_later(-1)
+    """`count` blocks over `days` days from the Sunday before MONDAY, unsorted.
+
+    Laid out as a heavy calendar is: each working day has a few busy stretches between 08:00
+    and 18:00 New York time, into which the meetings pile up (invitations double-book), with
+    gaps between them; a tenth of the blocks fall anywhere, nights and weekends included
+    (calls with other time zones). More blocks make the stretches denser, not longer.
+    """
+    stretches = []
+    for day in range(days):
+        midnight = MONDAY + dt.timedelta(days=day - 1)  # wall clock, across the DST change
+        if midnight.weekday() >= 5:
+            continue
+        for _ in range(rng.choice(STRETCHES_A_DAY)):
+            minutes = 15 * rng.randrange(4, 9)  # one to two hours
+            begin = midnight.replace(hour=8) + dt.timedelta(
+                minutes=15 * rng.randrange((600 - minutes) // 15 + 1)
+            )
+            stretches.append((begin.astimezone(UTC), minutes))
+    anywhere = days_later(-1)
     blocks = []
-    for _ in range(count):
-        block_start = start + dt.timedelta(minutes=5 * rng.randrange(days * 24 * 12))
-        length = dt.timedelta(minutes=rng.choice((15, 30, 45)))
-        blocks.append(Busy(block_start, block_start + length))
+    for number in range(count):
+        minutes = rng.choice((15, 30, 45))
+        if number % 10 == 9:
+            start = anywhere + dt.timedelta(minutes=5 * rng.randrange(days * 24 * 12))
+        else:
+            begin, length = rng.choice(stretches)
+            minutes = min(minutes, length)
+            start = begin + dt.timedelta(minutes=5 * rng.randrange((length - minutes) // 5 + 1))
+        blocks.append(Busy(start, start + dt.timedelta(minutes=minutes)))
     return tuple(blocks)
 
 

@@ -12,10 +12,12 @@ faults switched on after set-up; two `manage.py db_worker` processes and one `ma
 periodic --loop` (the outbox sweep, reconcile, sync) against the same database; this
 script books through the real booking service (`slots.find` → `booking.book`), reschedules
 and cancels. One worker is SIGKILLed a few seconds in and started again. When the outbox is
-empty the script compares, session by session: an active interview has exactly one event
-(found by its ref) at its time on its organizer's calendar and exactly one ATS interview
-pointing at it, SCHEDULED at its time; a canceled one has no event left and its ATS
-interview is CANCELED; and no event carries a ref Convene does not know. One JSON line.
+empty the script lists every event of the calendar connection and every ATS interview the
+run wrote, and compares, session by session: an active interview has exactly one event
+(found by its ref) at its time and exactly one ATS interview, the one Convene stored,
+pointing at that event, SCHEDULED at its time; a canceled one has no event left (beyond a
+CANCELED one) and its ATS interview, if any, is CANCELED; no event carries a ref Convene does
+not know, and no ATS interview is left over (a duplicate from a lost answer). One JSON line.
 """
 
 import argparse
@@ -178,6 +180,10 @@ def run(args, base, env, processes):
         .select_related("candidate", "job")[: args.bookings]
     )
 
+    # The ATS interviews the seed already holds: any other one afterwards was written by
+    # this run and must belong to exactly one of its sessions.
+    seeded_interviews = {r.id for r in UnifiedClient(base, TOKEN).list_interviews(ats.unified_id)}
+
     requests.post(
         f"{base}/sandbox/faults",
         json={
@@ -274,33 +280,31 @@ def run(args, base, env, processes):
     # Compare, without faults.
     requests.post(f"{base}/sandbox/faults", json={"clear": True}, timeout=5)
     client = UnifiedClient(base, TOKEN)
+    # Every event in the window on the whole calendar connection, not only the people's
+    # calendars: an event written to the wrong calendar counts too.
     events, refs = {}, {}
-    for person in people:
-        for event in client.list_events(
-            calendar.unified_id,
-            calendar_id=person.calendar_id,
-            start_gte=now - dt.timedelta(days=1),
-            end_lt=now + dt.timedelta(days=60),
-        ):
-            if "convene-session:" in (event.notes or ""):
-                # An attendee's calendar lists the invitation too: count each event once.
-                if event.id in events:
-                    continue
-                events[event.id] = event
-                ref = event.notes.split("convene-session:")[1].split(")")[0]
-                refs.setdefault(ref, []).append(event.id)
-    ats_interviews = list(client.list_interviews(ats.unified_id))
-    by_xref = {}
-    for record in ats_interviews:
-        if record.external_event_xref:
-            by_xref.setdefault(record.external_event_xref, []).append(record)
+    for event in client.list_events(
+        calendar.unified_id,
+        start_gte=now - dt.timedelta(days=1),
+        end_lt=now + dt.timedelta(days=60),
+    ):
+        if "convene-session:" in (event.notes or "") and event.id not in events:
+            events[event.id] = event
+            ref = event.notes.split("convene-session:")[1].split(")")[0]
+            refs.setdefault(ref, []).append(event.id)
+    # Every ATS interview this run wrote, whatever it points at.
+    written = {
+        r.id: r for r in client.list_interviews(ats.unified_id) if r.id not in seeded_interviews
+    }
     mismatches = []
-    known = set()
+    known, claimed = set(), set()
     for interview in Interview.objects.filter(tenant=tenant).prefetch_related("sessions"):
         for s in interview.sessions.all():
             known.add(str(s.pk))
             found = refs.get(str(s.pk), [])
-            ats_records = [r for r in ats_interviews if r.id == s.ats_interview_id]
+            record = written.get(s.ats_interview_id) if s.ats_interview_id else None
+            if s.ats_interview_id:
+                claimed.add(s.ats_interview_id)
             if interview.is_active:
                 if found != [s.event_id]:
                     mismatches.append(f"{s.pk}: events {found}, Convene has {s.event_id!r}")
@@ -309,18 +313,34 @@ def run(args, base, env, processes):
                     s.end_at,
                 ):
                     mismatches.append(f"{s.pk}: event at another time")
-                if len(by_xref.get(s.event_id, [])) != 1 or not ats_records:
-                    mismatches.append(f"{s.pk}: ATS interviews {by_xref.get(s.event_id)}")
-                elif ats_records[0].status != "SCHEDULED" or ats_records[0].start_at != s.start_at:
+                if record is None:
                     mismatches.append(
-                        f"{s.pk}: ATS interview {ats_records[0].status} at "
-                        f"{ats_records[0].start_at}"
+                        f"{s.pk}: no ATS interview (Convene: {s.ats_interview_id!r})"
+                    )
+                elif (record.status, record.start_at, record.external_event_xref) != (
+                    "SCHEDULED",
+                    s.start_at,
+                    s.event_id,
+                ):
+                    mismatches.append(
+                        f"{s.pk}: ATS interview {record.status} at {record.start_at} "
+                        f"for event {record.external_event_xref!r}"
                     )
             else:
-                if found:
-                    mismatches.append(f"{s.pk}: canceled, but events {found} remain")
-                if ats_records and ats_records[0].status != "CANCELED":
-                    mismatches.append(f"{s.pk}: canceled, ATS says {ats_records[0].status}")
+                live = [e for e in found if events[e].status != "CANCELED"]
+                if live:
+                    mismatches.append(f"{s.pk}: canceled, but events {live} remain")
+                if s.ats_interview_id and record is None:
+                    mismatches.append(f"{s.pk}: canceled, ATS interview {s.ats_interview_id} lost")
+                elif record is not None and record.status != "CANCELED":
+                    mismatches.append(f"{s.pk}: canceled, ATS says {record.status}")
+    # A lost answer that became a second interview, or one no session points at.
+    mismatches += [
+        f"extra ATS interview {r.id} for application {r.application_id} "
+        f"(event {r.external_event_xref!r}, {r.status})"
+        for r in written.values()
+        if r.id not in claimed
+    ]
     orphans = [ref for ref in refs if ref not in known]
     mismatches += [f"orphan event for unknown session {ref}" for ref in orphans]
     failed = list(Operation.objects.filter(status="failed").values_list("kind", "last_error"))
@@ -337,6 +357,8 @@ def run(args, base, env, processes):
         "worker_killed": killed,
         "seconds_to_make_changes": round(changes_done, 1),
         "seconds_until_outbox_empty": round(drained, 1),
+        "events_checked": len(events),
+        "ats_interviews_checked": len(written),
         "mismatches": len(mismatches),
         "first_mismatches": mismatches[:5],
         "first_failures": failed[:3],

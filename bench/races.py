@@ -102,9 +102,10 @@ def main():
                 application, choice=choice, barrier=barrier, outcomes=outcomes, slowest=slowest
             ):
                 try:
-                    barrier.wait(timeout=30)
                     started = time.perf_counter()
                     try:
+                        barrier.wait(timeout=30)
+                        started = time.perf_counter()
                         booking.book(application, plan, choice)
                         outcome = "booked"
                     except booking.SlotTaken:
@@ -120,8 +121,13 @@ def main():
             threads = [threading.Thread(target=attempt, args=(a,)) for a in batch]
             for thread in threads:
                 thread.start()
+            deadline = time.monotonic() + 120
             for thread in threads:
-                thread.join(timeout=120)
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+            # An attempt still running, or one that died before recording its outcome, has
+            # no answer: the round then proves nothing and must not pass.
+            with lock:
+                answered = list(outcomes)
             active = list(
                 SessionAttendee.objects.filter(interviewer=ivy, active=True)
                 .order_by("start_at")
@@ -130,14 +136,24 @@ def main():
             overlapping = any(b[0] < a[1] for a, b in itertools.pairwise(active))
             rounds.append(
                 {
-                    "booked": outcomes.count("booked"),
-                    "taken": outcomes.count("taken"),
-                    "errors": [o for o in outcomes if o.startswith("error")][:3],
+                    "attempts": len(batch),
+                    "booked": answered.count("booked"),
+                    "taken": answered.count("taken"),
+                    "unanswered": len(batch) - len(answered),
+                    "errors": [o for o in answered if o.startswith("error")][:3],
                     "double_booked": overlapping,
                     "slowest_ms": round(slowest[0], 1),
                 }
             )
-        ok = all(r["booked"] == 1 and not r["errors"] and not r["double_booked"] for r in rounds)
+        # Exactly one attempt books and every other one is told the slot was just taken.
+        ok = all(
+            r["booked"] == 1
+            and r["taken"] == r["attempts"] - 1
+            and not r["unanswered"]
+            and not r["errors"]
+            and not r["double_booked"]
+            for r in rounds
+        )
         print(
             json.dumps(
                 {

@@ -184,7 +184,11 @@ TASKS = {
     }
 }
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://convene")}
+# `make run` starts the web server, the task worker and the periodic runner as separate
+# processes, and a webhook handled by the worker clears busy blocks the web server reads: the
+# default cache must be shared by every process on the machine, so it is files under var/.
+# Several machines need a cache they all reach (CACHE_URL, e.g. redis://...).
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 # How long a task worker holds an outbox operation before another may take it over.
 OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 # The first pause before an outbox operation is retried; later ones double.

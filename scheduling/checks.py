@@ -1,5 +1,8 @@
+import ipaddress
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.compatibility)
@@ -37,4 +40,33 @@ def check_unified_credentials(app_configs, **kwargs):
                 id="convene.E003",
             )
         )
+    if settings.UNIFIED_WORKSPACE_ID == "sandbox-workspace":
+        errors.append(
+            Error(
+                "UNIFIED_WORKSPACE_ID is the sandbox's workspace.",
+                hint="Set UNIFIED_WORKSPACE_ID to the workspace id from Unified.",
+                id="convene.E004",
+            )
+        )
+    if _is_loopback(settings.UNIFIED_BASE_URL):
+        # A warning, not an error: a local egress proxy is conceivable, but the usual cause
+        # is a forgotten variable leaving production talking to the sandbox `make run` starts.
+        errors.append(
+            Warning(
+                f"UNIFIED_BASE_URL is a loopback address ({settings.UNIFIED_BASE_URL}): "
+                "Convene would talk to a local sandbox, not to Unified.",
+                hint="Set UNIFIED_BASE_URL to https://api.unified.to (or your region's API).",
+                id="convene.W001",
+            )
+        )
     return errors
+
+
+def _is_loopback(url):
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

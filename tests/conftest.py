@@ -13,6 +13,13 @@ def _test_settings(settings):
     # Tasks run at once, inside the request or command that enqueues them.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    # Each test run keeps its cache in memory, apart from a `make run` in the same checkout.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "convene",
+        }
+    }
 
 
 def make_member(tenant, email, role=Membership.Role.RECRUITER, **user_fields):

@@ -13,6 +13,7 @@ PRODUCTION = {
     "SITE_URL": "https://convene.example.com",
     "DATABASE_URL": "sqlite:////tmp/convene-deploy-check.sqlite3",
     "MAIL_URL": "smtp+tls://convene:mail-password@smtp.example.com:587",
+    "UNIFIED_BASE_URL": "https://api.unified.to",
     "UNIFIED_API_TOKEN": "live-token-from-unified",
     "UNIFIED_WEBHOOK_SECRET": "live-secret-from-unified",
     "UNIFIED_WORKSPACE_ID": "5de520f96e439b002043d8dc",
@@ -51,6 +52,46 @@ def test_deploy_check_fails_on_sandbox_unified_credentials():
     assert "UNIFIED_WEBHOOK_SECRET" in result.stderr
 
 
+def test_deploy_check_warns_when_unified_still_points_at_the_local_sandbox():
+    env = {k: v for k, v in PRODUCTION.items() if k != "UNIFIED_BASE_URL"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "UNIFIED_BASE_URL" in result.stderr
+    assert "UNIFIED_API_TOKEN" not in result.stderr
+
+
+def test_deploy_check_warns_on_a_loopback_unified_base_url_by_name():
+    env = {**PRODUCTION, "UNIFIED_BASE_URL": "http://localhost:9000"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "UNIFIED_BASE_URL" in result.stderr
+
+
+def test_deploy_check_fails_on_the_sandbox_workspace_id():
+    env = {k: v for k, v in PRODUCTION.items() if k != "UNIFIED_WORKSPACE_ID"}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "UNIFIED_WORKSPACE_ID" in result.stderr
+    assert "UNIFIED_BASE_URL" not in result.stderr
+
+
 def test_times_are_stored_in_utc():
     assert settings.TIME_ZONE == "UTC"
     assert settings.USE_TZ
+
+
+def test_default_cache_is_shared_by_the_processes_make_run_starts():
+    # The web server, the task worker and the periodic runner are separate processes: a
+    # webhook clearing busy blocks in the worker must be seen by the web server at once.
+    key = f"convene-shared-cache-probe-{os.getpid()}"
+    dev = {"DEBUG": "true"}
+    write = f"from django.core.cache import cache; cache.set({key!r}, 'seen', 60)"
+    read = f"from django.core.cache import cache; print(cache.get({key!r})); cache.delete({key!r})"
+    assert run_manage("shell", "--no-imports", "-c", write, env=dev).returncode == 0
+    result = run_manage("shell", "--no-imports", "-c", read, env=dev)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "seen"
+
+
+def test_tests_keep_the_per_process_memory_cache():
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")

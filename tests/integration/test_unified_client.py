@@ -1,6 +1,7 @@
 """Convene's Unified client against the live sandbox over HTTP: the same calls it makes to
 Unified, differing only in base URL and token."""
 
+import contextlib
 import datetime as dt
 import json
 import uuid
@@ -29,26 +30,46 @@ def some_calendar(client, sandbox):
     return next(c for c in client.list_calendars(sandbox.acme_calendar) if "@" in c.id)
 
 
-def create_once(client, cid, event, marker):
-    """Create an event the way the outbox does: a lost answer is followed by a look for
-    what may have been created before trying again."""
+def create_once(create, look_up):
+    """Create a record the way the outbox does. The client does not retry a POST whose
+    answer was lost (a 5xx after sending): the record may exist, so look for it before
+    trying again."""
     for _ in range(10):
         try:
-            return client.create_event(cid, event)
+            return create()
         except RetryableError:
-            found = [
-                e
-                for e in client.list_events(
-                    cid,
-                    calendar_id=event.calendar_id,
-                    start_gte=event.start_at - dt.timedelta(days=1),
-                    end_lt=event.end_at + dt.timedelta(days=1),
-                )
-                if marker in (e.notes or "")
-            ]
+            found = look_up()
             if found:
+                assert len(found) == 1, found
                 return found[0]
-    raise AssertionError("could not create the event")
+    raise AssertionError("could not create the record")
+
+
+def create_event_once(client, cid, event, marker):
+    def look_up():
+        window = dict(
+            calendar_id=event.calendar_id,
+            start_gte=event.start_at - dt.timedelta(days=1),
+            end_lt=event.end_at + dt.timedelta(days=1),
+        )
+        return [e for e in client.list_events(cid, **window) if marker in (e.notes or "")]
+
+    return create_once(lambda: client.create_event(cid, event), look_up)
+
+
+def create_interview_once(client, cid, interview):
+    def look_up():
+        listed = client.list_interviews(cid, application_id=interview.application_id)
+        return [i for i in listed if i.external_event_xref == interview.external_event_xref]
+
+    return create_once(lambda: client.create_interview(cid, interview), look_up)
+
+
+def remove_once(remove):
+    """A DELETE that landed but lost its answer is retried and then answers 404: gone
+    either way, as the outbox treats it."""
+    with contextlib.suppress(NotFoundError):
+        remove()
 
 
 def test_lists_page_through_every_record(client, sandbox):
@@ -152,11 +173,12 @@ def test_everything_still_works_with_30_percent_429_and_500(client, sandbox):
     everyone = list(client.list_candidates(sandbox.acme_ats, limit=10))
     assert len(everyone) >= 80
 
+    # Calendar events: create, update, remove one, list across pages.
     calendar = some_calendar(client, sandbox)
     start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=10), dt.time(16), dt.UTC)
     markers = [f"convene-test:{uuid.uuid4()}" for _ in range(5)]
     created = [
-        create_once(
+        create_event_once(
             client,
             sandbox.acme_calendar,
             records.Event(
@@ -172,21 +194,61 @@ def test_everything_still_works_with_30_percent_429_and_500(client, sandbox):
     ]
     for event in created:
         client.update_event(sandbox.acme_calendar, event.id, records.Event(subject="Renamed"))
+    remove_once(lambda: client.remove_event(sandbox.acme_calendar, created[0].id))
+    window = dict(
+        calendar_id=calendar.id,
+        start_gte=start - dt.timedelta(days=1),
+        end_lt=start + dt.timedelta(days=1),
+    )
+    events = list(client.list_events(sandbox.acme_calendar, limit=2, **window))
+
+    # ATS interviews: create, update, remove one, list across pages.
+    applications = [
+        a for a in client.list_applications(sandbox.acme_ats) if a.status == "FIRST_INTERVIEW"
+    ][:3]
+    employee = next(iter(client.list_employees(sandbox.acme_ats)))
+    interviews = [
+        create_interview_once(
+            client,
+            sandbox.acme_ats,
+            records.Interview(
+                application_id=application.id,
+                candidate_id=application.candidate_id,
+                job_id=application.job_id,
+                status="SCHEDULED",
+                start_at=start + dt.timedelta(days=1, hours=n),
+                end_at=start + dt.timedelta(days=1, hours=n + 1),
+                user_ids=(employee.id,),
+                external_event_xref=marker,
+            ),
+        )
+        for n, (application, marker) in enumerate(zip(applications, markers, strict=False))
+    ]
+    for interview in interviews:
+        client.update_interview(
+            sandbox.acme_ats, interview.id, records.Interview(location="Room 4")
+        )
+    remove_once(lambda: client.remove_interview(sandbox.acme_ats, interviews[0].id))
+    listed = list(client.list_interviews(sandbox.acme_ats, limit=3))
     stats = sandbox.stats()
     sandbox.clear_faults()
-    # Exactly one event per marker: a lost answer never became a second event.
-    events = list(
-        client.list_events(
-            sandbox.acme_calendar,
-            calendar_id=calendar.id,
-            start_gte=start - dt.timedelta(days=1),
-            end_lt=start + dt.timedelta(days=1),
-        )
-    )
-    for marker in markers:
-        assert len([e for e in events if marker in (e.notes or "")]) == 1
-    assert {e.subject for e in events if any(m in (e.notes or "") for m in markers)} == {"Renamed"}
-    assert json.dumps(stats)  # the sandbox counted the failed attempts too
+
+    # The faults really happened: without them this test would prove nothing.
+    assert stats["statuses"].get("429", 0) >= 1, stats["statuses"]
+    assert stats["statuses"].get("500", 0) >= 1, stats["statuses"]
+    # Exactly one event per marker, the removed one gone: a lost answer never became a
+    # second event, and every page was read.
+    ours = [e for e in events if any(m in (e.notes or "") for m in markers)]
+    assert sorted(e.notes for e in ours) == sorted(markers[1:])
+    assert {e.subject for e in ours} == {"Renamed"}
+    with pytest.raises(NotFoundError):
+        client.get_event(sandbox.acme_calendar, created[0].id)
+    # Likewise one interview per application, updated, the removed one gone.
+    mine = [i for i in listed if i.external_event_xref in markers]
+    assert sorted(i.id for i in mine) == sorted(i.id for i in interviews[1:])
+    assert {i.location for i in mine} == {"Room 4"}
+    with pytest.raises(NotFoundError):
+        client.get_interview(sandbox.acme_ats, interviews[0].id)
 
 
 def test_a_signed_webhook_from_the_sandbox_verifies_and_a_tampered_one_does_not(

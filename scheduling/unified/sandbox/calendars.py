@@ -1,6 +1,8 @@
 """Calendar endpoints (unified-api.md §7): event writes, event lists and busy blocks.
 The time rules and the busy computation live in events.py."""
 
+import json
+
 from . import events
 from .common import (
     check_bool,
@@ -146,9 +148,44 @@ def list_events(ctx, resource):
     return generic_list(ctx, resource, where, params, default_order="span_start, seq")
 
 
+def busy_user(ctx, user_id):
+    """The work addresses of the HRIS employee `user_id` names (§7's busy filter)."""
+    employee = ctx.store.find("hris_employee", user_id)
+    if employee is None:
+        raise ApiError(400, f"user_id: employee {user_id} not found")
+    return {(e.get("email") or "").lower() for e in employee.get("emails") or ()} - {""}
+
+
+def involves(doc, user_id, emails):
+    """Whether an event is on the employee's own calendar or invites them."""
+    if (doc.get("organizer") or {}).get("email", "").lower() in emails:
+        return True
+    return any(
+        a.get("user_id") == user_id or (a.get("email") or "").lower() in emails
+        for a in doc.get("attendees") or ()
+    )
+
+
 def list_busy(ctx, resource):
     req = ctx.req
-    calendar = resolve_calendar(ctx, req.arg("calendar_id"), status=404)
+    user_id = req.arg("user_id")
+    emails = busy_user(ctx, user_id) if user_id else None
+    calendar_id = req.arg("calendar_id")
+    if emails and not calendar_id:
+        # An employee's busy time without a calendar is their own calendar's.
+        owned = ctx.store.query(
+            ctx.cid,
+            "calendar_calendar",
+            where=[
+                "lower(json_extract(data, '$._owner_email')) IN (SELECT value FROM json_each(?))"
+            ],
+            params=[json.dumps(sorted(emails))],
+            limit=1,
+        )
+        if not owned:
+            raise ApiError(404, f"employee {user_id} has no calendar on this connection")
+        calendar_id = owned[0]["id"]
+    calendar = resolve_calendar(ctx, calendar_id, status=404)
     start, end = instant_param(req, "start_gte"), instant_param(req, "end_lt")
     if start is None or end is None:
         raise ApiError(400, "start_gte and end_lt are required")
@@ -162,8 +199,13 @@ def list_busy(ctx, resource):
         where=[condition, "kind != 'series'", "span_end > ?", "span_start < ?"],
         params=[*args, format_instant(start - events.DAY), format_instant(end + events.DAY)],
     )
+    docs = [public(d) for d in docs]
+    if emails is not None:
+        owner = (calendar.get("_owner_email") or "").lower()
+        if owner not in emails:
+            docs = [d for d in docs if involves(d, user_id, emails)]
     blocks = events.busy_blocks(
-        [public(d) for d in docs],
+        docs,
         calendar_id=calendar["id"],
         owner_email=calendar.get("_owner_email"),
         tz=events.zone(calendar.get("timezone")),

@@ -142,6 +142,17 @@ class Store:
             row = self._db.execute(sql, (connection_id, object_type, record_id)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def find(self, object_type, record_id):
+        """A record by id in whichever connection holds it: HRIS employees live on the ATS
+        connection, yet calendar endpoints accept their ids (unified-api.md §6)."""
+        sql = (
+            "SELECT data FROM records WHERE object_type = ? AND id = ? AND deleted_at IS NULL "
+            "ORDER BY seq LIMIT 1"
+        )
+        with self._lock:
+            row = self._db.execute(sql, (object_type, record_id)).fetchone()
+        return json.loads(row[0]) if row else None
+
     def query(
         self,
         connection_id,

@@ -376,3 +376,63 @@ def test_event_list_filters_window_calendar_and_expand(sandbox):
             assert first < (end.date() + dt.timedelta(days=1)) and after > start.date()
         else:
             assert parsed.start_at < end and parsed.end_at > start
+
+
+def employee_id(sandbox, email):
+    """The HRIS employee (on the ATS connection, §6) with this work address."""
+    response = sandbox.get(f"/hris/{seed.ACME_ATS_CONNECTION_ID}/employee", limit=100)
+    assert response.status_code == 200, response.text
+    return next(e["id"] for e in response.json() if any(m["email"] == email for m in e["emails"]))
+
+
+def busy_for_user(sandbox, user_id, start, end, **params):
+    response = sandbox.get(
+        f"/calendar/{ACME_CAL}/busy",
+        user_id=user_id,
+        start_gte=iso(start),
+        end_lt=iso(end),
+        **params,
+    )
+    assert response.status_code == 200, response.text
+    return [Busy.from_api(b) for b in response.json()]
+
+
+def test_busy_by_user_id_is_that_employees_own_calendar(sandbox):
+    day = empty_day(sandbox)
+    start = dt.datetime.combine(day, dt.time(14), UTC)
+    create_event(sandbox, start_at=iso(start), end_at=iso(start + dt.timedelta(hours=1)))
+    window = (start - dt.timedelta(hours=2), start + dt.timedelta(hours=4))
+    ian = employee_id(sandbox, IAN)
+    assert busy_for_user(sandbox, ian, *window) == busy(sandbox, IAN, *window)
+    assert covers(busy_for_user(sandbox, ian, *window), start, start + dt.timedelta(hours=1))
+
+
+def test_busy_by_user_id_on_another_calendar_keeps_only_the_events_they_are_on(sandbox):
+    day = empty_day(sandbox)
+    start = dt.datetime.combine(day, dt.time(14), UTC)
+    colleague = "priya.natarajan@acme.example"
+    hour = dt.timedelta(hours=1)
+    create_event(sandbox, subject="Alone", start_at=iso(start), end_at=iso(start + hour))
+    create_event(
+        sandbox,
+        subject="Together",
+        attendees=[{"email": colleague, "required": True}],
+        start_at=iso(start + 2 * hour),
+        end_at=iso(start + 3 * hour),
+    )
+    window = (start - hour, start + 4 * hour)
+    assert len(busy(sandbox, IAN, *window)) == 2
+    blocks = busy_for_user(sandbox, employee_id(sandbox, colleague), *window, calendar_id=IAN)
+    assert [(b.start_at, b.end_at) for b in blocks] == [(start + 2 * hour, start + 3 * hour)]
+
+
+def test_busy_for_an_unknown_user_id_is_a_clear_400(sandbox):
+    start = day_at(sandbox.anchor, 2)
+    response = sandbox.get(
+        f"/calendar/{ACME_CAL}/busy",
+        user_id="no-such-employee",
+        start_gte=iso(start),
+        end_lt=iso(start + dt.timedelta(hours=1)),
+    )
+    assert response.status_code == 400
+    assert "no-such-employee" in response.json()["message"]
