@@ -111,6 +111,8 @@ def resolve(token, *, now=None):
 
 
 def _set_ats_status(session, status, depends_on=None):
+    # `status` names why the update was queued; what is sent is worked out when it runs
+    # (writeback.update_ats_interview), so retries that finish out of order agree.
     return writeback.add(
         session.interview.tenant,
         Operation.Kind.UPDATE_ATS_INTERVIEW,
