@@ -35,6 +35,7 @@ from .models import (
     FeedbackRequest,
     Interview,
     Interviewer,
+    InterviewSession,
     Operation,
     SessionAttendee,
     audit,
@@ -406,6 +407,10 @@ def submit(feedback, values, *, user=None, now=None):
     now = now or timezone.now()
     signed_in = user is not None and user.is_authenticated
     with transaction.atomic():
+        # Submissions on one session take turns: whoever checks below whether others are
+        # still open must see the other's submission committed, or (on PostgreSQL) two at
+        # once would each see the other open and neither queue COMPLETE.
+        InterviewSession.objects.select_for_update().filter(pk=feedback.session_id).first()
         updated = FeedbackRequest.objects.filter(pk=feedback.pk, status__in=OPEN).update(
             status=FeedbackRequest.Status.SUBMITTED,
             submitted_at=now,

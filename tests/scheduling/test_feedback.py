@@ -1,11 +1,14 @@
 """The feedback service: who is asked and when (idempotently), reminders by the clock and by
 hand, submission and the ATS status it calls for, and the pipeline's "feedback due"."""
 
+import contextlib
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from scheduling import booking, feedback, periodic
@@ -276,6 +279,54 @@ def test_submitting_queues_the_scorecard_once_and_the_last_completes_the_session
     assert ("Values", "COMPLETE") not in status_ops(panel)
     feedback.submit(asked["Sam"], values())
     assert ("Values", "COMPLETE") in status_ops(panel)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    # SQLite's IMMEDIATE transactions already take turns; the in-memory test database
+    # answers a second connection "table is locked" instead of waiting.
+    reason="PostgreSQL only (make test-postgres)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_interviewers_submitting_at_once_still_complete_the_session(
+    tenant, settings, monkeypatch
+):
+    """Each submission checks whether the session's others are still open: on PostgreSQL
+    both could see the other's uncommitted row as open and neither queue COMPLETE."""
+    # Commits are real here: keep the write-back queued instead of running it.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    panel = past_interview(tenant)
+    feedback.request_due()
+    asked = requests_of(panel)
+    # Hold each submission after its own row is written, until the other has written its
+    # own too (or, when the database makes it wait, a little while).
+    barrier = threading.Barrier(2)
+    audit = feedback.audit
+
+    def audit_then_wait(*args, **kwargs):
+        audit(*args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=2)
+
+    monkeypatch.setattr(feedback, "audit", audit_then_wait)
+    errors = []
+
+    def submit(item):
+        try:
+            feedback.submit(item, values())
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(asked[n],)) for n in ("Ivy", "Tom")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert ("Technical", "COMPLETE") in status_ops(panel)
 
 
 def test_a_draft_is_kept_and_cannot_change_a_submitted_feedback(panel):
