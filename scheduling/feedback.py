@@ -21,6 +21,7 @@
 """
 
 import datetime as dt
+import logging
 import uuid
 
 from django.conf import settings
@@ -40,6 +41,8 @@ from .models import (
     SessionAttendee,
     audit,
 )
+
+logger = logging.getLogger(__name__)
 
 SALT = "convene.feedback-link"
 _signer = signing.Signer(salt=SALT, sep=".")
@@ -157,7 +160,15 @@ def due_interviews(now):
 def request_due(now=None):
     """Ask for feedback on every interview that has ended; returns how many were asked."""
     now = now or timezone.now()
-    return sum(len(request_for(i, now=now)) for i in due_interviews(now).only("pk"))
+    asked = 0
+    for interview in due_interviews(now).only("pk"):
+        # One interview that cannot be asked about (a bug, one tenant's odd data) must not
+        # stop feedback for everyone else's: log it, and it is tried again next run.
+        try:
+            asked += len(request_for(interview, now=now))
+        except Exception:
+            logger.exception("Could not ask for feedback on interview %s", interview.pk)
+    return asked
 
 
 def request_for(interview, *, now=None):
@@ -323,24 +334,33 @@ def send_reminders(now=None):
     )
     queued = 0
     for feedback in late:
-        with transaction.atomic():
-            # Claimed by a conditional update: a second runner finds it already reminded.
-            claimed = FeedbackRequest.objects.filter(
-                pk=feedback.pk, status__in=OPEN, last_reminded_at=feedback.last_reminded_at
-            ).update(last_reminded_at=now, reminders_sent=F("reminders_sent") + 1)
-            if not claimed:
-                continue
-            _queue_email(feedback, "feedback_reminder")
-            audit(
-                feedback.tenant,
-                "feedback.reminded",
-                f"Reminded {feedback.interviewer} about their feedback on "
-                f"“{feedback.session.title}”",
-                actor_label="Convene",
-                obj=feedback.interview,
+        try:
+            queued += _remind(feedback, now)
+        except Exception:
+            # As in request_due: the others are still reminded; this one is tried again.
+            logger.exception(
+                "Could not remind %s (feedback %s)", feedback.interviewer, feedback.pk
             )
-        queued += 1
     return queued
+
+
+def _remind(feedback, now):
+    with transaction.atomic():
+        # Claimed by a conditional update: a second runner finds it already reminded.
+        claimed = FeedbackRequest.objects.filter(
+            pk=feedback.pk, status__in=OPEN, last_reminded_at=feedback.last_reminded_at
+        ).update(last_reminded_at=now, reminders_sent=F("reminders_sent") + 1)
+        if not claimed:
+            return 0
+        _queue_email(feedback, "feedback_reminder")
+        audit(
+            feedback.tenant,
+            "feedback.reminded",
+            f"Reminded {feedback.interviewer} about their feedback on “{feedback.session.title}”",
+            actor_label="Convene",
+            obj=feedback.interview,
+        )
+    return 1
 
 
 def nudge(feedback, *, user, now=None):

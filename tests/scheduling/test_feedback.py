@@ -339,3 +339,34 @@ def test_a_draft_is_kept_and_cannot_change_a_submitted_feedback(panel):
     assert not feedback.save_draft(ivy, values(recommendation="STRONG_YES"))
     ivy.refresh_from_db()
     assert ivy.recommendation == "YES" and ivy.status == "submitted"
+
+
+def test_one_tenants_broken_settings_do_not_stop_feedback_for_the_others(
+    panel, other_tenant, caplog
+):
+    broken = past_interview(other_tenant)
+    # Saved before the settings had bounds: the link's expiry is past the year 9999.
+    type(other_tenant).objects.filter(pk=other_tenant.pk).update(feedback_link_days=3_000_000)
+
+    assert feedback.request_due() == 3
+
+    assert set(requests_of(panel)) == {"Ivy", "Tom", "Sam"}
+    assert not broken.interview.feedback_requests.exists()
+    assert f"Could not ask for feedback on interview {broken.interview.pk}" in caplog.text
+
+
+def test_one_reminder_failing_does_not_stop_the_others(panel, monkeypatch, caplog):
+    feedback.request_due()
+    queue_email = feedback._queue_email
+
+    def fail_for_ivy(item, kind, **extra):
+        if item.interviewer.name == "Ivy Chen":
+            raise RuntimeError("boom")
+        return queue_email(item, kind, **extra)
+
+    monkeypatch.setattr(feedback, "_queue_email", fail_for_ivy)
+    with time_machine.travel(panel.interview.end_at + dt.timedelta(hours=25)):
+        assert feedback.send_reminders() == 2
+    reminded = {r.interviewer.name for r in FeedbackRequest.objects.filter(reminders_sent=1)}
+    assert reminded == {"Tom Lee", "Sam Ortiz"}
+    assert "Could not remind Ivy Chen" in caplog.text
