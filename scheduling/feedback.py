@@ -21,6 +21,7 @@
 """
 
 import datetime as dt
+import logging
 import uuid
 
 from django.conf import settings
@@ -35,10 +36,13 @@ from .models import (
     FeedbackRequest,
     Interview,
     Interviewer,
+    InterviewSession,
     Operation,
     SessionAttendee,
     audit,
 )
+
+logger = logging.getLogger(__name__)
 
 SALT = "convene.feedback-link"
 _signer = signing.Signer(salt=SALT, sep=".")
@@ -111,6 +115,8 @@ def resolve(token, *, now=None):
 
 
 def _set_ats_status(session, status, depends_on=None):
+    # `status` names why the update was queued; what is sent is worked out when it runs
+    # (writeback.update_ats_interview), so retries that finish out of order agree.
     return writeback.add(
         session.interview.tenant,
         Operation.Kind.UPDATE_ATS_INTERVIEW,
@@ -154,7 +160,15 @@ def due_interviews(now):
 def request_due(now=None):
     """Ask for feedback on every interview that has ended; returns how many were asked."""
     now = now or timezone.now()
-    return sum(len(request_for(i, now=now)) for i in due_interviews(now).only("pk"))
+    asked = 0
+    for interview in due_interviews(now).only("pk"):
+        # One interview that cannot be asked about (a bug, one tenant's odd data) must not
+        # stop feedback for everyone else's: log it, and it is tried again next run.
+        try:
+            asked += len(request_for(interview, now=now))
+        except Exception:
+            logger.exception("Could not ask for feedback on interview %s", interview.pk)
+    return asked
 
 
 def request_for(interview, *, now=None):
@@ -320,24 +334,33 @@ def send_reminders(now=None):
     )
     queued = 0
     for feedback in late:
-        with transaction.atomic():
-            # Claimed by a conditional update: a second runner finds it already reminded.
-            claimed = FeedbackRequest.objects.filter(
-                pk=feedback.pk, status__in=OPEN, last_reminded_at=feedback.last_reminded_at
-            ).update(last_reminded_at=now, reminders_sent=F("reminders_sent") + 1)
-            if not claimed:
-                continue
-            _queue_email(feedback, "feedback_reminder")
-            audit(
-                feedback.tenant,
-                "feedback.reminded",
-                f"Reminded {feedback.interviewer} about their feedback on "
-                f"“{feedback.session.title}”",
-                actor_label="Convene",
-                obj=feedback.interview,
+        try:
+            queued += _remind(feedback, now)
+        except Exception:
+            # As in request_due: the others are still reminded; this one is tried again.
+            logger.exception(
+                "Could not remind %s (feedback %s)", feedback.interviewer, feedback.pk
             )
-        queued += 1
     return queued
+
+
+def _remind(feedback, now):
+    with transaction.atomic():
+        # Claimed by a conditional update: a second runner finds it already reminded.
+        claimed = FeedbackRequest.objects.filter(
+            pk=feedback.pk, status__in=OPEN, last_reminded_at=feedback.last_reminded_at
+        ).update(last_reminded_at=now, reminders_sent=F("reminders_sent") + 1)
+        if not claimed:
+            return 0
+        _queue_email(feedback, "feedback_reminder")
+        audit(
+            feedback.tenant,
+            "feedback.reminded",
+            f"Reminded {feedback.interviewer} about their feedback on “{feedback.session.title}”",
+            actor_label="Convene",
+            obj=feedback.interview,
+        )
+    return 1
 
 
 def nudge(feedback, *, user, now=None):
@@ -404,6 +427,10 @@ def submit(feedback, values, *, user=None, now=None):
     now = now or timezone.now()
     signed_in = user is not None and user.is_authenticated
     with transaction.atomic():
+        # Submissions on one session take turns: whoever checks below whether others are
+        # still open must see the other's submission committed, or (on PostgreSQL) two at
+        # once would each see the other open and neither queue COMPLETE.
+        InterviewSession.objects.select_for_update().filter(pk=feedback.session_id).first()
         updated = FeedbackRequest.objects.filter(pk=feedback.pk, status__in=OPEN).update(
             status=FeedbackRequest.Status.SUBMITTED,
             submitted_at=now,

@@ -1,5 +1,5 @@
 from django import forms
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from .models import FeedbackRequest, Tenant
 
@@ -115,6 +115,13 @@ class FeedbackSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["feedback_link_days"].min_value = 1
-        self.fields["feedback_link_days"].validators.append(MinValueValidator(1))
-        self.fields["feedback_link_days"].widget.attrs["min"] = 1
+        _bound(self.fields["feedback_link_days"], *Tenant.FEEDBACK_LINK_DAYS)
+        _bound(self.fields["feedback_reminder_hours"], *Tenant.FEEDBACK_REMINDER_HOURS)
+
+
+def _bound(field, low, high):
+    """The model's range on the form field too: its message beside the field, and the
+    browser's own check before that."""
+    field.min_value, field.max_value = low, high
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update(min=low, max=high)

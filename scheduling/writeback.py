@@ -588,18 +588,19 @@ def update_ats_interview(op):
     conn = _ats_of(op)
     client = unified()
     # A status change (feedback: AWAITING_FEEDBACK, COMPLETE) rather than a move.
-    status = op.payload.get("status")
-    if session.ats_record == InterviewSession.AtsRecord.ACTIVITY and not status:
+    status_change = bool(op.payload.get("status"))
+    if session.ats_record == InterviewSession.AtsRecord.ACTIVITY and not status_change:
         return _fallback_to_activity(client, conn, session, "Interview moved by Convene")
     if session.ats_record != InterviewSession.AtsRecord.INTERVIEW or not session.ats_interview_id:
         return {"skipped": True, "why": "the ATS holds no interview for this session"}
-    updated = client.update_interview(
-        conn.unified_id, session.ats_interview_id, _interview_record(session, status)
-    )
+    # The status is the one the session's feedback calls for now, not the one queued: an
+    # AWAITING_FEEDBACK retried after the last feedback came in must not undo COMPLETE.
+    record = _interview_record(session)
+    updated = client.update_interview(conn.unified_id, session.ats_interview_id, record)
     session.ats_seen_updated_at = updated.updated_at
     session.save(update_fields=["ats_seen_updated_at"])
     note_success(conn)
-    return {"ats_interview_id": updated.id, **({"status": status} if status else {})}
+    return {"ats_interview_id": updated.id, **({"status": record.status} if status_change else {})}
 
 
 def cancel_ats_interview(op):

@@ -1,11 +1,13 @@
 """Forms and query strings fuzzed with hypothesis: whatever a person (or a bot) types, every
 form answers with a page or a clear error — never a 500."""
 
+import contextlib
 import datetime as dt
 import os
 import uuid
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,13 @@ from hypothesis import strategies as st
 from candidates.links import token_for
 from candidates.models import BookingLink
 from scheduling.feedback import token_for as feedback_token
-from scheduling.models import FeedbackRequest, InterviewPlan, Membership, PlanSession
+from scheduling.models import (
+    FeedbackRequest,
+    InterviewPlan,
+    Membership,
+    PlanSession,
+    SessionAttendee,
+)
 from tests import factories as f
 from tests.conftest import make_member
 
@@ -197,45 +205,133 @@ def test_the_candidates_booking_pages_never_fail(world, data, monkeypatch):
         ok(anonymous.post(reverse(name, args=[token]), data))
 
 
-@FUZZ
-@given(data=form_data(["recommendation", "note", "q0_rating", "q0_comment", "submit"]))
-def test_the_feedback_form_never_fails(world, data, tenant):
+def booked(world, app, start, *, minutes=60):
+    """An interview of `app` with Ivy, at `start` (past times need the override)."""
     from scheduling import booking
 
-    start = timezone.now() - dt.timedelta(hours=2)
-    interview = (
-        booking.book(
-            world["app"],
-            world["plan"],
-            booking.Choice(
-                (
-                    booking.SessionChoice(
-                        "Screen",
-                        start,
-                        start + dt.timedelta(hours=1),
-                        ((str(world["ivy"].pk), "required", None),),
-                    ),
-                )
-            ),
-            override_reason="fuzz",
-        )
-        if not world.get("interview")
-        else world["interview"]
+    return booking.book(
+        app,
+        world["plan"],
+        booking.Choice(
+            (
+                booking.SessionChoice(
+                    "Screen",
+                    start,
+                    start + dt.timedelta(minutes=minutes),
+                    ((str(world["ivy"].pk), "required", None),),
+                ),
+            )
+        ),
+        override_reason="fuzz",
     )
-    world["interview"] = interview
-    feedback, _ = FeedbackRequest.objects.get_or_create(
+
+
+@contextlib.contextmanager
+def fresh_rows():
+    """Each example starts from the fixture's rows: what the previous one changed (a
+    submitted feedback, a canceled interview) is rolled back, or every example after the
+    first valid one would only reach the "already done" branch."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def ended(world, tenant):
+    """A screen that ended an hour ago, Ivy's feedback on it still to give; Ivy is the
+    signed-in admin, so "My feedback" lists it."""
+    world["ivy"].user = Membership.objects.get(tenant=tenant, role="admin").user
+    world["ivy"].save(update_fields=["user"])
+    interview = booked(world, world["app"], timezone.now() - dt.timedelta(hours=2))
+    return FeedbackRequest.objects.create(
         tenant=tenant,
         interview=interview,
         session=interview.sessions.get(),
         interviewer=world["ivy"],
-        defaults={
-            "questions": ["Problem solving"],
-            "requested_at": timezone.now(),
-            "due_at": timezone.now(),
-            "expires_at": timezone.now() + dt.timedelta(days=3),
-        },
+        questions=["Problem solving"],
+        requested_at=timezone.now(),
+        due_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(days=3),
     )
+
+
+@pytest.fixture
+def upcoming(world, tenant):
+    """Another candidate's screen the day after tomorrow (to cancel, move, or swap Ivy on)."""
+    ats = world["app"].connection
+    app = f.application(ats, f.candidate(ats, "Alan Turing", email="alan@x.example"))
+    return booked(world, app, timezone.now() + dt.timedelta(days=2))
+
+
+FEEDBACK_FIELDS = ["recommendation", "note", "q0_rating", "q0_comment", "submit"]
+
+
+@FUZZ
+@given(data=form_data(FEEDBACK_FIELDS))
+def test_the_feedback_form_never_fails(ended, data):
     anonymous = Client()
-    token = feedback_token(feedback)
-    ok(anonymous.post(reverse("feedback_link_draft", args=[token]), data))
-    ok(anonymous.post(reverse("feedback_link", args=[token]), data))
+    token = feedback_token(ended)
+    with fresh_rows():
+        assert FeedbackRequest.objects.get(pk=ended.pk).status == "requested"
+        ok(anonymous.post(reverse("feedback_link_draft", args=[token]), data))
+        ok(anonymous.post(reverse("feedback_link", args=[token]), data))
+
+
+@FUZZ
+@given(data=form_data(FEEDBACK_FIELDS))
+def test_my_feedback_pages_never_fail(world, ended, data):
+    client = world["client"]
+    with fresh_rows():
+        ok(client.get(reverse("my_feedback"), data))
+        ok(client.post(reverse("my_feedback_draft", args=[ended.pk]), data))
+        ok(client.post(reverse("my_feedback_detail", args=[ended.pk]), data))
+        ok(client.get(reverse("my_feedback_detail", args=[ended.pk]), data))
+
+
+@FUZZ
+@given(data=form_data(["feedback_link_days", "feedback_reminder_hours"]))
+def test_the_feedback_settings_never_fail(world, data):
+    with fresh_rows():
+        ok(world["client"].post(reverse("feedback_settings"), data))
+
+
+@FUZZ
+@given(data=form_data(["reason", "notify_candidate"]))
+def test_the_cancel_form_never_fails(world, upcoming, data):
+    with fresh_rows():
+        ok(world["client"].post(reverse("interview_cancel", args=[upcoming.pk]), data))
+
+
+@FUZZ
+@given(data=form_data(["start", "week", "tz", "reason", "swap:1:2"]))
+def test_the_reschedule_form_never_fails(world, upcoming, data, monkeypatch):
+    from scheduling import slots
+
+    monkeypatch.setattr(slots, "busy_blocks", lambda people, start, end: {})
+    url = reverse("reschedule", args=[upcoming.pk])
+    with fresh_rows():
+        ok(world["client"].get(url, data))
+        ok(world["client"].post(url, data))
+        ok(world["client"].post(url, data, headers={"HX-Request": "true"}))
+
+
+@pytest.mark.xfail(strict=False, reason="swap form non-UUID 500, fixed on fix/booking")
+@FUZZ
+@given(data=form_data(["replacement"]))
+def test_the_swap_form_never_fails(world, upcoming, data):
+    attendee = SessionAttendee.objects.get(session__interview=upcoming, active=True)
+    url = reverse("interview_swap", args=[upcoming.pk, attendee.pk])
+    with fresh_rows():
+        ok(world["client"].post(url, data))
+
+
+@FUZZ
+@given(data=form_data(["tenant"]))
+def test_switching_teams_never_fails(world, other_tenant, data):
+    admin = Membership.objects.get(tenant=world["ivy"].tenant, role="admin").user
+    Membership.objects.get_or_create(
+        user=admin, tenant=other_tenant, defaults={"role": Membership.Role.RECRUITER}
+    )
+    with fresh_rows():
+        ok(world["client"].post(reverse("switch_tenant"), data))
+        ok(world["client"].get(reverse("home")))

@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -92,12 +93,22 @@ class Tenant(models.Model):
         "candidates may reschedule or cancel until (hours before)", default=24
     )
 
-    # Feedback.
+    # Feedback. Bounded: the periodic job adds these to today's date, and a link that
+    # outlives the year 9999 would stop it (feedback_forms.FeedbackSettingsForm shows them).
+    FEEDBACK_LINK_DAYS = (1, 365)
+    FEEDBACK_REMINDER_HOURS = (0, 720)
     feedback_link_days = models.PositiveSmallIntegerField(
-        "feedback links expire after (days)", default=14
+        "feedback links expire after (days)",
+        default=14,
+        validators=[
+            MinValueValidator(FEEDBACK_LINK_DAYS[0]),
+            MaxValueValidator(FEEDBACK_LINK_DAYS[1]),
+        ],
     )
     feedback_reminder_hours = models.PositiveSmallIntegerField(
-        "remind for missing feedback after (hours)", default=24
+        "remind for missing feedback after (hours)",
+        default=24,
+        validators=[MaxValueValidator(FEEDBACK_REMINDER_HOURS[1])],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,11 +1,14 @@
 """The feedback service: who is asked and when (idempotently), reminders by the clock and by
 hand, submission and the ATS status it calls for, and the pipeline's "feedback due"."""
 
+import contextlib
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from scheduling import booking, feedback, periodic
@@ -278,6 +281,54 @@ def test_submitting_queues_the_scorecard_once_and_the_last_completes_the_session
     assert ("Values", "COMPLETE") in status_ops(panel)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    # SQLite's IMMEDIATE transactions already take turns; the in-memory test database
+    # answers a second connection "table is locked" instead of waiting.
+    reason="PostgreSQL only (make test-postgres)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_interviewers_submitting_at_once_still_complete_the_session(
+    tenant, settings, monkeypatch
+):
+    """Each submission checks whether the session's others are still open: on PostgreSQL
+    both could see the other's uncommitted row as open and neither queue COMPLETE."""
+    # Commits are real here: keep the write-back queued instead of running it.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    panel = past_interview(tenant)
+    feedback.request_due()
+    asked = requests_of(panel)
+    # Hold each submission after its own row is written, until the other has written its
+    # own too (or, when the database makes it wait, a little while).
+    barrier = threading.Barrier(2)
+    audit = feedback.audit
+
+    def audit_then_wait(*args, **kwargs):
+        audit(*args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=2)
+
+    monkeypatch.setattr(feedback, "audit", audit_then_wait)
+    errors = []
+
+    def submit(item):
+        try:
+            feedback.submit(item, values())
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(asked[n],)) for n in ("Ivy", "Tom")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert ("Technical", "COMPLETE") in status_ops(panel)
+
+
 def test_a_draft_is_kept_and_cannot_change_a_submitted_feedback(panel):
     feedback.request_due()
     ivy = requests_of(panel)["Ivy"]
@@ -288,3 +339,40 @@ def test_a_draft_is_kept_and_cannot_change_a_submitted_feedback(panel):
     assert not feedback.save_draft(ivy, values(recommendation="STRONG_YES"))
     ivy.refresh_from_db()
     assert ivy.recommendation == "YES" and ivy.status == "submitted"
+
+
+def test_one_interview_failing_does_not_stop_requests_for_the_others(
+    panel, other_tenant, monkeypatch, caplog
+):
+    broken = past_interview(other_tenant)
+    request_for = feedback.request_for
+
+    def fail_for_globex(interview, **kwargs):
+        if interview.pk == broken.interview.pk:
+            # What a link lifetime past the year 9999 did (SQLite kept any number).
+            raise OverflowError("date value out of range")
+        return request_for(interview, **kwargs)
+
+    monkeypatch.setattr(feedback, "request_for", fail_for_globex)
+    assert feedback.request_due() == 3
+
+    assert set(requests_of(panel)) == {"Ivy", "Tom", "Sam"}
+    assert not broken.interview.feedback_requests.exists()
+    assert f"Could not ask for feedback on interview {broken.interview.pk}" in caplog.text
+
+
+def test_one_reminder_failing_does_not_stop_the_others(panel, monkeypatch, caplog):
+    feedback.request_due()
+    queue_email = feedback._queue_email
+
+    def fail_for_ivy(item, kind, **extra):
+        if item.interviewer.name == "Ivy Chen":
+            raise RuntimeError("boom")
+        return queue_email(item, kind, **extra)
+
+    monkeypatch.setattr(feedback, "_queue_email", fail_for_ivy)
+    with time_machine.travel(panel.interview.end_at + dt.timedelta(hours=25)):
+        assert feedback.send_reminders() == 2
+    reminded = {r.interviewer.name for r in FeedbackRequest.objects.filter(reminders_sent=1)}
+    assert reminded == {"Tom Lee", "Sam Ortiz"}
+    assert "Could not remind Ivy Chen" in caplog.text

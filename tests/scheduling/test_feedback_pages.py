@@ -418,3 +418,25 @@ def test_admins_set_the_link_expiry_and_the_reminder_delay(admin_client_, tenant
 
 def test_only_admins_change_feedback_settings(recruiter_client):
     assert recruiter_client.get(reverse("feedback_settings")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("feedback_link_days", "99999999999", "less than or equal to 365"),
+        ("feedback_link_days", "366", "less than or equal to 365"),
+        ("feedback_reminder_hours", "3000000", "less than or equal to 720"),
+        ("feedback_reminder_hours", "-1", "greater than or equal to 0"),
+    ],
+)
+def test_feedback_settings_out_of_range_are_refused_beside_the_field(
+    admin_client_, tenant, field, value, message
+):
+    data = {"feedback_link_days": "14", "feedback_reminder_hours": "24", field: value}
+    response = admin_client_.post(reverse("feedback_settings"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    error = re.search(rf'id="id_{field}_error">([^<]*)<', page)
+    assert error and message in error.group(1)
+    tenant.refresh_from_db()
+    assert (tenant.feedback_link_days, tenant.feedback_reminder_hours) == (14, 24)

@@ -194,3 +194,41 @@ def test_a_status_change_is_not_needed_where_the_ats_holds_only_a_note(panel):
     op = Operation.objects.get(session=session, payload__status="AWAITING_FEEDBACK")
     assert writeback.perform(op.pk).status == "skipped"
     assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_a_status_update_retried_after_the_last_feedback_leaves_the_ats_interview_complete(
+    panel,
+):
+    sent = []
+
+    def answer(request):
+        # The first PUT is throttled for longer than the client waits in-process, so the
+        # outbox schedules AWAITING_FEEDBACK again for later.
+        status = json.loads(request.body)["status"]
+        sent.append(status)
+        if len(sent) == 1:
+            return 429, {"Retry-After": "600"}, json.dumps({"message": "slow down"})
+        return 200, {}, json.dumps(interview_json(status=status))
+
+    responses.add_callback("PUT", f"{BASE}/ats/{ATS_ID}/interview/int1", callback=answer)
+    responses.post(f"{BASE}/ats/{ATS_ID}/scorecard", json={"id": "sc1"})
+    waiting = Operation.objects.get(
+        session=panel.sessions["Technical"], payload__status="AWAITING_FEEDBACK"
+    )
+    assert writeback.perform(waiting.pk).status == "pending"
+
+    # Meanwhile both interviewers submit and COMPLETE goes out first.
+    asked = requests_of(panel)
+    for name in ("Ivy", "Tom"):
+        feedback.submit(asked[name], values())
+        writeback.perform(scorecard_op(asked[name]).pk)
+    complete = Operation.objects.get(
+        session=panel.sessions["Technical"], payload__status="COMPLETE"
+    )
+    assert writeback.perform(complete.pk).status == "done"
+
+    # Then the throttled update's retry comes round: it must not undo COMPLETE.
+    Operation.objects.filter(pk=waiting.pk).update(next_attempt_at=None)
+    assert writeback.perform(waiting.pk).status == "done"
+    assert sent[-1] == "COMPLETE"
