@@ -1,6 +1,7 @@
 """Unified webhooks: what is refused, what is stored once, and what Convene does about each
 kind of change (Unified itself is not involved: deliveries are built and signed here)."""
 
+import base64
 import datetime as dt
 import json
 import secrets
@@ -155,6 +156,37 @@ def test_the_same_delivery_twice_is_processed_once(
     assert replay.status_code == 200 and b"duplicate" in replay.content
     assert WebhookDelivery.objects.count() == 1
     assert booked["interview"].operations.filter(kind="ats_interview.update").count() == 1
+
+
+def _base64(hex_sig):
+    return base64.b64encode(bytes.fromhex(hex_sig)).decode()
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        pytest.param(lambda p: p.update(sig256=_base64(p["sig256"])), id="base64"),
+        pytest.param(lambda p: p.pop("sig256"), id="legacy-sig-only"),
+    ],
+)
+def test_a_replay_with_its_signature_reencoded_and_its_event_relabelled_changes_nothing(
+    client, booked, django_capture_on_commit_callbacks, disguise
+):
+    """An auditor re-encoded a real "updated" delivery's signature and called it "deleted";
+    its nonce (which is signed) was seen already, so it is a duplicate."""
+    raw = body("calendar_event", "updated", [event(booked["session"].start_at)])
+    deliver(client, raw, django_capture_on_commit_callbacks)
+    replay = json.loads(raw)
+    disguise(replay)
+    replay["webhook"]["event"] = "deleted"
+    response = deliver(client, json.dumps(replay).encode(), django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200 and b"duplicate" in response.content
+    assert WebhookDelivery.objects.count() == 1
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "scheduled"
+    assert not booked["interview"].operations.exclude(status="done").exists()
+    assert mail.outbox == []
 
 
 # --- calendar events ------------------------------------------------------------------------
