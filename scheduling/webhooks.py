@@ -277,6 +277,17 @@ def calendar_events(conn, events, event_kind, actor_label):
         session = sessions.get(event.id)
         if session is None or not session.interview.is_active:
             continue
+        if event_kind == "deleted":
+            # The event name is not covered by the signature (§9): a real delivery relabelled
+            # "deleted" would verify. Ask Unified before canceling anything, as the reconcile
+            # does.
+            gone = _event_is_gone(conn, session)
+            if gone is None:
+                lines.append(f"{session}: could not ask whether its event is gone; left alone.")
+                continue
+            if not gone:
+                lines.append(f"{session}: its event still exists in the calendar; left alone.")
+                continue
         if event_kind == "deleted" or event.is_canceled:
             lines.append(event_removed(session, actor_label))
             continue
@@ -297,6 +308,19 @@ def calendar_events(conn, events, event_kind, actor_label):
             continue
         lines += event_changed(session, event, actor_label)
     return lines
+
+
+def _event_is_gone(conn, session):
+    """True when Unified says the session's event is deleted or canceled, False when it is
+    still there, None when Unified cannot be asked now (the reconcile looks again later)."""
+    try:
+        current = unified().get_event(conn.unified_id, session.event_id)
+    except NotFoundError:
+        return True
+    except UnifiedError as exc:
+        note_failure(conn, exc)
+        return None
+    return current.is_canceled
 
 
 def event_removed(session, actor_label):
@@ -469,6 +493,11 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
             and record.updated_at < session.ats_seen_updated_at
         ):
             continue
+        if event_kind == "deleted" and not _ats_interview_is_gone(conn, session):
+            # As for calendar events: the event name is not signed, so a deletion counts
+            # only once Unified confirms it.
+            lines.append(f"{session}: the ATS still shows this interview; left alone.")
+            continue
         InterviewSession.objects.filter(pk=session.pk).update(
             ats_seen_updated_at=record.updated_at or session.ats_seen_updated_at
         )
@@ -487,6 +516,17 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
         ):
             lines.append(_follow_ats_move(session, record, actor_label))
     return lines
+
+
+def _ats_interview_is_gone(conn, session):
+    try:
+        current = unified().get_interview(conn.unified_id, session.ats_interview_id)
+    except NotFoundError:
+        return True
+    except UnifiedError as exc:
+        note_failure(conn, exc)
+        return False
+    return current.status == "CANCELED"
 
 
 def _follow_ats_move(session, record, actor_label):

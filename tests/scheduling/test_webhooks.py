@@ -93,6 +93,30 @@ def event(start, *, updated=None, event_id="ev1", **fields):
     }
 
 
+@pytest.fixture
+def unified_api(monkeypatch):
+    """What Unified answers when Convene looks an event or ATS interview up: records put in
+    `events` / `interviews` exist; anything else is not found."""
+    from scheduling.unified.errors import NotFoundError
+    from scheduling.unified.records import Event, Interview
+
+    class Fake:
+        events, interviews = {}, {}
+
+        def get_event(self, connection_id, event_id):
+            if event_id not in Fake.events:
+                raise NotFoundError("HTTP 404: not found")
+            return Event.from_api(Fake.events[event_id])
+
+        def get_interview(self, connection_id, interview_id):
+            if interview_id not in Fake.interviews:
+                raise NotFoundError("HTTP 404: not found")
+            return Interview.from_api(Fake.interviews[interview_id])
+
+    monkeypatch.setattr(webhooks, "unified", Fake)
+    return Fake
+
+
 def deliver(client, raw, capture):
     """Post a delivery and process what was stored, as the task would; the write-back it
     queues is left queued (Unified is not involved here)."""
@@ -260,7 +284,7 @@ def test_an_older_update_arriving_late_changes_nothing(
 
 
 def test_a_deleted_event_cancels_the_interview_and_emails_the_candidate(
-    client, booked, django_capture_on_commit_callbacks
+    client, booked, django_capture_on_commit_callbacks, unified_api
 ):
     deliver(
         client,
@@ -285,6 +309,56 @@ def test_a_deleted_event_cancels_the_interview_and_emails_the_candidate(
 
     state = applications_for(interview.tenant, timezone.now()).get(pk=booked["app"].pk)
     assert state.scheduling_state == "needs_scheduling"
+
+
+def test_a_deletion_unified_does_not_confirm_changes_nothing(
+    client, booked, django_capture_on_commit_callbacks, unified_api
+):
+    """A signed delivery labelled "deleted" (the label is not signed) for an event Unified
+    still shows as live."""
+    unified_api.events["ev1"] = event(booked["session"].start_at)
+    deliver(
+        client,
+        body("calendar_event", "deleted", [{"id": "ev1"}]),
+        django_capture_on_commit_callbacks,
+    )
+    interview = booked["interview"]
+    interview.refresh_from_db()
+    assert interview.status == "scheduled" and interview.flag == ""
+    assert not interview.operations.exclude(status="done").exists()
+    assert "still exists" in WebhookDelivery.objects.get().outcome
+
+
+def test_a_deletion_confirmed_as_canceled_by_unified_cancels_the_interview(
+    client, booked, django_capture_on_commit_callbacks, unified_api
+):
+    unified_api.events["ev1"] = event(booked["session"].start_at, status="CANCELED")
+    deliver(
+        client,
+        body("calendar_event", "deleted", [{"id": "ev1"}]),
+        django_capture_on_commit_callbacks,
+    )
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "canceled"
+
+
+def test_an_ats_deletion_unified_does_not_confirm_changes_nothing(
+    client, booked, django_capture_on_commit_callbacks, unified_api
+):
+    unified_api.interviews["int1"] = {"id": "int1", "status": "SCHEDULED"}
+    raw = body("ats_interview", "deleted", [{"id": "int1"}], connection_id=ATS_ID)
+    deliver(client, raw, django_capture_on_commit_callbacks)
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "scheduled"
+
+    del unified_api.interviews["int1"]
+    deliver(
+        client,
+        body("ats_interview", "deleted", [{"id": "int1"}], connection_id=ATS_ID),
+        django_capture_on_commit_callbacks,
+    )
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "canceled"
 
 
 def test_a_canceled_status_counts_as_a_deletion(
