@@ -496,7 +496,7 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
         if event_kind == "deleted" and not _ats_interview_is_gone(conn, session):
             # As for calendar events: the event name is not signed, so a deletion counts
             # only once Unified confirms it.
-            lines.append(f"{session}: the ATS still shows this interview; left alone.")
+            lines.append(f"{session}: the ATS does not confirm the deletion; left alone.")
             continue
         InterviewSession.objects.filter(pk=session.pk).update(
             ats_seen_updated_at=record.updated_at or session.ats_seen_updated_at
