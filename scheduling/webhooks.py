@@ -514,6 +514,13 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
             and record.end_at
             and (record.start_at != session.start_at or record.end_at != session.end_at)
         ):
+            if writeback.pending_for(
+                session, Operation.Kind.UPDATE_ATS_INTERVIEW
+            ) or writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW):
+                # Convene's own change to this ATS interview is under way: these times are
+                # from before it, and following them would undo it.
+                lines.append(f"{session}: Convene is changing this ATS interview itself; ignored.")
+                continue
             lines.append(_follow_ats_move(session, record, actor_label))
     return lines
 

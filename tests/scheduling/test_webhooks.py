@@ -428,6 +428,43 @@ def test_an_interview_canceled_in_the_ats_cancels_it_in_convene(
     assert booked["interview"].operations.filter(kind="event.cancel").exists()
 
 
+def test_old_ats_times_do_not_undo_a_reschedule_convene_is_still_sending(
+    client, booked, django_capture_on_commit_callbacks
+):
+    from scheduling import writeback
+
+    session, interview = booked["session"], booked["interview"]
+    original = session.start_at
+    moved = original + dt.timedelta(days=1)
+    # The recruiter rescheduled; the ATS update is queued but not sent yet.
+    session.start_at, session.end_at = moved, moved + dt.timedelta(hours=1)
+    session.save()
+    with django_capture_on_commit_callbacks(execute=False):
+        writeback.add(
+            interview.tenant,
+            Operation.Kind.UPDATE_ATS_INTERVIEW,
+            interview=interview,
+            session=session,
+        )
+    stale = {
+        "id": "int1",
+        "status": "SCHEDULED",
+        "start_at": original.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end_at": (original + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "updated_at": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    deliver(
+        client,
+        body("ats_interview", "updated", [stale], connection_id=ATS_ID),
+        django_capture_on_commit_callbacks,
+    )
+    session.refresh_from_db()
+    assert session.start_at == moved
+    assert not interview.operations.filter(kind="email.send", status="pending").exists()
+    assert not interview.tenant.audit_entries.filter(action="interview.moved_elsewhere").exists()
+    assert "Convene is changing" in WebhookDelivery.objects.get().outcome
+
+
 def test_an_application_rejected_in_the_ats_revokes_links_and_flags_interviews(
     client, booked, django_capture_on_commit_callbacks, monkeypatch
 ):
