@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 CALENDAR = "Calendar change"
 ATS = "ATS change"
+RULE_BREAK = "Moved in the calendar to a time that breaks a rule: "
 
 # (object_type, event) → handler(delivery_connection, records, event, actor_label) → [lines]
 HANDLERS = {}
@@ -376,10 +377,9 @@ def _follow_move(session, event, actor_label):
     interview.end_at = max(s.end_at for s in all_sessions)
     interview.ics_sequence += 1
     problems = rule_problems(session)
-    interview.flag = (
-        "Moved in the calendar to a time that breaks a rule: " + "; ".join(problems) + "."
-        if problems
-        else ""
+    # A move within the rules clears an earlier rule-break flag, and only that.
+    interview.set_flag(
+        RULE_BREAK + "; ".join(problems) + "." if problems else "", replaces=RULE_BREAK
     )
     interview.save(update_fields=["start_at", "end_at", "ics_sequence", "flag", "updated_at"])
     writeback.add(
@@ -455,7 +455,9 @@ def _follow_answers(session, event, actor_label):
             interview = session.interview
             seat = " (a pool seat: swap in another member)" if attendee.role == "pool" else ""
             flag = f"{attendee.interviewer.name} declined “{session.title}”{seat}."
-            Interview.objects.filter(pk=interview.pk).update(flag=flag)
+            interview = Interview.objects.select_for_update().get(pk=interview.pk)
+            interview.set_flag(flag)
+            interview.save(update_fields=["flag", "updated_at"])
             audit(
                 interview.tenant,
                 "interview.declined",

@@ -551,3 +551,78 @@ def test_reconcile_leaves_an_interview_alone_when_its_event_cannot_be_read(booke
     webhooks.reconcile()
     booked["interview"].refresh_from_db()
     assert booked["interview"].status == "canceled"
+
+
+# --- flags ----------------------------------------------------------------------------------
+
+
+def _reject(client, booked, capture):
+    app = booked["app"]
+    record = {
+        "id": app.remote_id,
+        "candidate_id": app.candidate.remote_id,
+        "status": "REJECTED",
+        "original_status": "Rejected",
+        "updated_at": "2099-01-01T00:00:00Z",
+    }
+    deliver(client, body("ats_application", "updated", [record], connection_id=ATS_ID), capture)
+
+
+def _decline(client, booked, capture):
+    declined = event(
+        booked["session"].start_at,
+        attendees=[{"email": "ivy@acme.example", "status": "REJECTED"}],
+    )
+    deliver(client, body("calendar_event", "updated", [declined]), capture)
+
+
+def test_a_calendar_move_keeps_the_flags_that_wait_for_the_recruiter(
+    client, booked, django_capture_on_commit_callbacks, recruiter_client
+):
+    _reject(client, booked, django_capture_on_commit_callbacks)
+    _decline(client, booked, django_capture_on_commit_callbacks)
+    fine = booked["session"].start_at + dt.timedelta(hours=1)  # within Ivy's hours
+    deliver(
+        client,
+        body("calendar_event", "updated", [event(fine)]),
+        django_capture_on_commit_callbacks,
+    )
+    interview = booked["interview"]
+    interview.refresh_from_db()
+    assert interview.start_at == fine
+    assert "Cancel this interview?" in interview.flag
+    assert "Ivy Chen declined" in interview.flag
+    page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content
+    assert b"Cancel this interview?" in page and b"Ivy Chen declined" in page
+
+
+def test_a_decline_does_not_replace_a_rejection_flag(
+    client, booked, django_capture_on_commit_callbacks
+):
+    _reject(client, booked, django_capture_on_commit_callbacks)
+    _decline(client, booked, django_capture_on_commit_callbacks)
+    booked["interview"].refresh_from_db()
+    assert "Cancel this interview?" in booked["interview"].flag
+    assert "Ivy Chen declined" in booked["interview"].flag
+
+
+def test_a_move_back_within_the_rules_clears_only_the_rule_flag(
+    client, booked, django_capture_on_commit_callbacks
+):
+    session = booked["session"]
+    _reject(client, booked, django_capture_on_commit_callbacks)
+    deliver(
+        client,
+        body("calendar_event", "updated", [event(session.start_at.replace(hour=23))]),
+        django_capture_on_commit_callbacks,
+    )
+    booked["interview"].refresh_from_db()
+    assert "working hours" in booked["interview"].flag
+    deliver(
+        client,
+        body("calendar_event", "updated", [event(session.start_at)]),
+        django_capture_on_commit_callbacks,
+    )
+    booked["interview"].refresh_from_db()
+    assert "working hours" not in booked["interview"].flag
+    assert "Cancel this interview?" in booked["interview"].flag
