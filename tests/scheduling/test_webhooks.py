@@ -626,3 +626,46 @@ def test_a_move_back_within_the_rules_clears_only_the_rule_flag(
     booked["interview"].refresh_from_db()
     assert "working hours" not in booked["interview"].flag
     assert "Cancel this interview?" in booked["interview"].flag
+
+
+# --- the interview's page -------------------------------------------------------------------
+
+
+def test_the_interview_page_shows_what_happened_to_its_application_since_it_was_booked(
+    client, booked, django_capture_on_commit_callbacks, recruiter_client, other_tenant
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scheduling.models import AuditEntry, audit
+
+    interview, app = booked["interview"], booked["app"]
+    url = reverse("interview_detail", args=[interview.pk])
+    with CaptureQueriesContext(connection) as before:
+        recruiter_client.get(url)
+    old = audit(interview.tenant, "application.note", "Long before the interview", obj=app)
+    AuditEntry.objects.filter(pk=old.pk).update(
+        created_at=interview.created_at - dt.timedelta(days=1)
+    )
+    audit(other_tenant, "application.note", "Another tenant's entry", obj=app)
+    from candidates.links import create_link
+
+    with django_capture_on_commit_callbacks(execute=False):
+        create_link(
+            app,
+            interview.plan,
+            user=None,
+            window_start=timezone.localdate(),
+            window_end=timezone.localdate() + dt.timedelta(days=5),
+            expires_at=timezone.now() + dt.timedelta(days=5),
+        )
+    _reject(client, booked, django_capture_on_commit_callbacks)
+
+    with CaptureQueriesContext(connection) as after:
+        page = recruiter_client.get(url).content.decode()
+    assert "application is now Rejected in the ATS" in page
+    assert "revoked 1 open booking link(s) and flagged 1 upcoming" in page
+    assert "Revoked the booking link: the application is rejected in the ATS" in page
+    assert "Long before the interview" not in page
+    assert "Another tenant" not in page
+    assert len(after) == len(before)
