@@ -12,6 +12,7 @@ from .models import Application, BookingLink
 from .sync import upsert_records
 
 CLOSED_STATUSES = {"REJECTED", "DECLINED", "WITHDRAWN", "HIRED"}
+CLOSED_FLAG = "The application was moved to "
 
 
 @handles("ats_candidate", "updated", "created")
@@ -70,11 +71,13 @@ def application_closed(application, actor_label):
         upcoming = Interview.objects.active().filter(
             application=application, end_at__gt=timezone.now()
         )
-        flag = (
-            f"The application was moved to {application.stage_label} in the ATS. "
-            "Cancel this interview?"
-        )
-        flagged = upcoming.update(flag=flag)
+        flag = f"{CLOSED_FLAG}{application.stage_label} in the ATS. Cancel this interview?"
+        flagged = 0
+        # Row by row: each interview keeps the other matters flagged on it (a decline, …).
+        for interview in upcoming.select_for_update():
+            interview.set_flag(flag, replaces=CLOSED_FLAG)
+            interview.save(update_fields=["flag", "updated_at"])
+            flagged += 1
         message = (
             f"{application.candidate}'s application is now {application.stage_label} in the "
             f"ATS: revoked {revoked} open booking link(s) and flagged {flagged} upcoming "

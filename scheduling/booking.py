@@ -605,8 +605,10 @@ def swap_attendee(session, attendee, replacement, *, user=None):
     _follow_up(session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW)
     invite_interviewers(session, [replacement.pk], depends_on=event_op)
     invite_interviewers(session, [attendee.interviewer_id], depends_on=event_op, canceled=True)
-    if attendee.interviewer.name in interview.flag:
-        interview.flag = ""
+    # The decline is settled by the swap; other flagged matters still wait.
+    declined = f"{attendee.interviewer.name} declined “"
+    if any(line.startswith(declined) for line in interview.flag.splitlines()):
+        interview.set_flag("", replaces=declined)
         interview.save(update_fields=["flag", "updated_at"])
     audit(
         interview.tenant,

@@ -438,6 +438,21 @@ def _interview_queryset():
     )
 
 
+def _history(tenant, interview):
+    """The audit entries about the interview, and those about its application and the
+    application's booking links since the interview was created: automatic changes made
+    there (closed in the ATS, links revoked) concern the interview too. Two queries."""
+    application = interview.application
+    link_ids = [str(pk) for pk in application.booking_links.values_list("pk", flat=True)]
+    since = Q(created_at__gte=interview.created_at)
+    return AuditEntry.objects.filter(
+        Q(object_type="scheduling.interview", object_id=str(interview.pk))
+        | (since & Q(object_type="candidates.application", object_id=str(application.pk)))
+        | (since & Q(object_type="candidates.bookinglink", object_id__in=link_ids)),
+        tenant=tenant,
+    ).select_related("actor")
+
+
 @scheduler_required
 def interview_detail(request, pk):
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
@@ -452,9 +467,7 @@ def interview_detail(request, pk):
         )
     )
     operations = interview.operations.select_related("session").order_by("created_at")
-    history = AuditEntry.objects.filter(
-        tenant=request.tenant, object_type="scheduling.interview", object_id=str(interview.pk)
-    ).select_related("actor")
+    history = _history(request.tenant, interview)
     swaps = {}
     if interview.is_active:
         for session in sessions:

@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 CALENDAR = "Calendar change"
 ATS = "ATS change"
+RULE_BREAK = "Moved in the calendar to a time that breaks a rule: "
 
 # (object_type, event) → handler(delivery_connection, records, event, actor_label) → [lines]
 HANDLERS = {}
@@ -277,6 +278,17 @@ def calendar_events(conn, events, event_kind, actor_label):
         session = sessions.get(event.id)
         if session is None or not session.interview.is_active:
             continue
+        if event_kind == "deleted":
+            # The event name is not covered by the signature (§9): a real delivery relabelled
+            # "deleted" would verify. Ask Unified before canceling anything, as the reconcile
+            # does.
+            gone = _event_is_gone(conn, session)
+            if gone is None:
+                lines.append(f"{session}: could not ask whether its event is gone; left alone.")
+                continue
+            if not gone:
+                lines.append(f"{session}: its event still exists in the calendar; left alone.")
+                continue
         if event_kind == "deleted" or event.is_canceled:
             lines.append(event_removed(session, actor_label))
             continue
@@ -297,6 +309,19 @@ def calendar_events(conn, events, event_kind, actor_label):
             continue
         lines += event_changed(session, event, actor_label)
     return lines
+
+
+def _event_is_gone(conn, session):
+    """True when Unified says the session's event is deleted or canceled, False when it is
+    still there, None when Unified cannot be asked now (the reconcile looks again later)."""
+    try:
+        current = unified().get_event(conn.unified_id, session.event_id)
+    except NotFoundError:
+        return True
+    except UnifiedError as exc:
+        note_failure(conn, exc)
+        return None
+    return current.is_canceled
 
 
 def event_removed(session, actor_label):
@@ -352,10 +377,9 @@ def _follow_move(session, event, actor_label):
     interview.end_at = max(s.end_at for s in all_sessions)
     interview.ics_sequence += 1
     problems = rule_problems(session)
-    interview.flag = (
-        "Moved in the calendar to a time that breaks a rule: " + "; ".join(problems) + "."
-        if problems
-        else ""
+    # A move within the rules clears an earlier rule-break flag, and only that.
+    interview.set_flag(
+        RULE_BREAK + "; ".join(problems) + "." if problems else "", replaces=RULE_BREAK
     )
     interview.save(update_fields=["start_at", "end_at", "ics_sequence", "flag", "updated_at"])
     writeback.add(
@@ -431,7 +455,9 @@ def _follow_answers(session, event, actor_label):
             interview = session.interview
             seat = " (a pool seat: swap in another member)" if attendee.role == "pool" else ""
             flag = f"{attendee.interviewer.name} declined “{session.title}”{seat}."
-            Interview.objects.filter(pk=interview.pk).update(flag=flag)
+            interview = Interview.objects.select_for_update().get(pk=interview.pk)
+            interview.set_flag(flag)
+            interview.save(update_fields=["flag", "updated_at"])
             audit(
                 interview.tenant,
                 "interview.declined",
@@ -469,6 +495,11 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
             and record.updated_at < session.ats_seen_updated_at
         ):
             continue
+        if event_kind == "deleted" and not _ats_interview_is_gone(conn, session):
+            # As for calendar events: the event name is not signed, so a deletion counts
+            # only once Unified confirms it.
+            lines.append(f"{session}: the ATS does not confirm the deletion; left alone.")
+            continue
         InterviewSession.objects.filter(pk=session.pk).update(
             ats_seen_updated_at=record.updated_at or session.ats_seen_updated_at
         )
@@ -485,8 +516,26 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
             and record.end_at
             and (record.start_at != session.start_at or record.end_at != session.end_at)
         ):
+            if writeback.pending_for(
+                session, Operation.Kind.UPDATE_ATS_INTERVIEW
+            ) or writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW):
+                # Convene's own change to this ATS interview is under way: these times are
+                # from before it, and following them would undo it.
+                lines.append(f"{session}: Convene is changing this ATS interview itself; ignored.")
+                continue
             lines.append(_follow_ats_move(session, record, actor_label))
     return lines
+
+
+def _ats_interview_is_gone(conn, session):
+    try:
+        current = unified().get_interview(conn.unified_id, session.ats_interview_id)
+    except NotFoundError:
+        return True
+    except UnifiedError as exc:
+        note_failure(conn, exc)
+        return False
+    return current.status == "CANCELED"
 
 
 def _follow_ats_move(session, record, actor_label):

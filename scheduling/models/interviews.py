@@ -55,7 +55,8 @@ class Interview(models.Model):
     )
     # A recruiter booked outside the engine's availability: why.
     override_reason = models.TextField(blank=True)
-    # Something changed elsewhere that breaks a rule; shown on the dashboard.
+    # What changed elsewhere and needs the recruiter, one line per matter (see `set_flag`);
+    # shown on the dashboard.
     flag = models.TextField(blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
@@ -83,6 +84,22 @@ class Interview(models.Model):
     @property
     def ics_uid(self):
         return f"{self.pk}@convene"
+
+    def set_flag(self, line, *, replaces=None):
+        """Add `line` to the flag (once), after dropping the lines that start with `replaces`.
+
+        Several matters can wait for the recruiter at once (a rejection in the ATS, a
+        decline, a move that breaks a rule): an automatic change replaces only the line it
+        would set itself, never one still waiting for a decision. An empty `line` only drops.
+        Lock the row first; the caller saves."""
+        lines = [
+            kept
+            for kept in self.flag.splitlines()
+            if kept and not (replaces and kept.startswith(replaces))
+        ]
+        if line and line not in lines:
+            lines.append(line)
+        self.flag = "\n".join(lines)
 
 
 class InterviewSession(models.Model):

@@ -9,8 +9,8 @@ from .tenancy import Tenant
 class WebhookDelivery(models.Model):
     """A verified delivery from Unified, stored as received and processed by a task.
 
-    Only deliveries whose signature checked out are stored; `dedupe_key` (from the nonce and
-    signature) makes the same delivery arriving twice a no-op.
+    Only deliveries whose signature checked out are stored; `dedupe_key` (from the signed
+    nonce alone) makes the same delivery arriving twice a no-op, however it is re-encoded.
     """
 
     class Status(models.TextChoices):

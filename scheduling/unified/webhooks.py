@@ -90,17 +90,21 @@ def verify_delivery(body: bytes, secret: str, *, max_bytes=1_000_000) -> Webhook
 
 def delivery_id(delivery) -> str:
     """A stable key to drop duplicate deliveries: Unified sends no delivery id, so this is a
-    sha256 of the nonce and the signature. Takes a WebhookDelivery, the parsed body, or the
-    raw body. Whether Unified keeps the nonce when it retries a delivery is unconfirmed, so
-    processing must stay idempotent anyway (records carry `updated_at`)."""
+    sha256 of the nonce. Takes a WebhookDelivery, the parsed body, or the raw body.
+
+    The nonce is the only thing that both identifies a delivery and is covered by the
+    signature: the signature text is not (the same digest verifies as hex or base64, and
+    `sig` stands in when `sig256` is dropped), nor is the `webhook` part (connection, object
+    type, event). A key built from those would let a re-encoded or relabelled copy of a real
+    delivery through as new. The secret is the workspace's, so this is unique per workspace.
+    Whether Unified keeps the nonce when it retries a delivery is unconfirmed, so processing
+    must stay idempotent anyway (records carry `updated_at`)."""
     if isinstance(delivery, WebhookDelivery):
-        nonce, signature = delivery.nonce, delivery.signature
+        nonce = delivery.nonce
     else:
         if isinstance(delivery, bytes | bytearray | str):
             delivery = json.loads(delivery)
         if not isinstance(delivery, Mapping):
             raise TypeError(f"expected a delivery or its JSON body, got {type(delivery).__name__}")
-        nonce, sig256 = delivery.get("nonce"), delivery.get("sig256")
-        signature = sig256 if sig256 is not None else delivery.get("sig")
-    text = f"{nonce}\n{signature}"
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        nonce = delivery.get("nonce")
+    return hashlib.sha256(f"nonce\n{nonce}".encode("utf-8", "surrogatepass")).hexdigest()

@@ -184,6 +184,22 @@ def test_a_swap_invites_the_newcomer_and_releases_the_one_swapped_out(world, ten
     assert "SEQUENCE:1" in str(released.attachments[0][1])  # outranks her invitation
 
 
+@pytest.mark.django_db
+def test_a_swap_settles_the_decline_and_keeps_other_flags(world, tenant):
+    max_ = f.interviewer(tenant, "Max Weber", email="max@acme.example")
+    interview = booking.book(
+        world["apps"][0], world["plan"], choice_for(world["ivy"], world["start"])
+    )
+    rejected = "The application was moved to Rejected in the ATS. Cancel this interview?"
+    interview.flag = f"{rejected}\n{world['ivy'].name} declined “Screen”."
+    interview.save()
+    session = interview.sessions.get()
+
+    booking.swap_attendee(session, session.attendees.get(), max_)
+    interview.refresh_from_db()
+    assert interview.flag == rejected
+
+
 def _invitations(interview):
     return interview.operations.filter(
         kind="email.send", payload__kind="interviewer_invitation"

@@ -1,6 +1,7 @@
 """Unified webhooks: what is refused, what is stored once, and what Convene does about each
 kind of change (Unified itself is not involved: deliveries are built and signed here)."""
 
+import base64
 import datetime as dt
 import json
 import secrets
@@ -92,6 +93,30 @@ def event(start, *, updated=None, event_id="ev1", **fields):
     }
 
 
+@pytest.fixture
+def unified_api(monkeypatch):
+    """What Unified answers when Convene looks an event or ATS interview up: records put in
+    `events` / `interviews` exist; anything else is not found."""
+    from scheduling.unified.errors import NotFoundError
+    from scheduling.unified.records import Event, Interview
+
+    class Fake:
+        events, interviews = {}, {}
+
+        def get_event(self, connection_id, event_id):
+            if event_id not in Fake.events:
+                raise NotFoundError("HTTP 404: not found")
+            return Event.from_api(Fake.events[event_id])
+
+        def get_interview(self, connection_id, interview_id):
+            if interview_id not in Fake.interviews:
+                raise NotFoundError("HTTP 404: not found")
+            return Interview.from_api(Fake.interviews[interview_id])
+
+    monkeypatch.setattr(webhooks, "unified", Fake)
+    return Fake
+
+
 def deliver(client, raw, capture):
     """Post a delivery and process what was stored, as the task would; the write-back it
     queues is left queued (Unified is not involved here)."""
@@ -155,6 +180,37 @@ def test_the_same_delivery_twice_is_processed_once(
     assert replay.status_code == 200 and b"duplicate" in replay.content
     assert WebhookDelivery.objects.count() == 1
     assert booked["interview"].operations.filter(kind="ats_interview.update").count() == 1
+
+
+def _base64(hex_sig):
+    return base64.b64encode(bytes.fromhex(hex_sig)).decode()
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        pytest.param(lambda p: p.update(sig256=_base64(p["sig256"])), id="base64"),
+        pytest.param(lambda p: p.pop("sig256"), id="legacy-sig-only"),
+    ],
+)
+def test_a_replay_with_its_signature_reencoded_and_its_event_relabelled_changes_nothing(
+    client, booked, django_capture_on_commit_callbacks, disguise
+):
+    """An auditor re-encoded a real "updated" delivery's signature and called it "deleted";
+    its nonce (which is signed) was seen already, so it is a duplicate."""
+    raw = body("calendar_event", "updated", [event(booked["session"].start_at)])
+    deliver(client, raw, django_capture_on_commit_callbacks)
+    replay = json.loads(raw)
+    disguise(replay)
+    replay["webhook"]["event"] = "deleted"
+    response = deliver(client, json.dumps(replay).encode(), django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200 and b"duplicate" in response.content
+    assert WebhookDelivery.objects.count() == 1
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "scheduled"
+    assert not booked["interview"].operations.exclude(status="done").exists()
+    assert mail.outbox == []
 
 
 # --- calendar events ------------------------------------------------------------------------
@@ -228,7 +284,7 @@ def test_an_older_update_arriving_late_changes_nothing(
 
 
 def test_a_deleted_event_cancels_the_interview_and_emails_the_candidate(
-    client, booked, django_capture_on_commit_callbacks
+    client, booked, django_capture_on_commit_callbacks, unified_api
 ):
     deliver(
         client,
@@ -253,6 +309,56 @@ def test_a_deleted_event_cancels_the_interview_and_emails_the_candidate(
 
     state = applications_for(interview.tenant, timezone.now()).get(pk=booked["app"].pk)
     assert state.scheduling_state == "needs_scheduling"
+
+
+def test_a_deletion_unified_does_not_confirm_changes_nothing(
+    client, booked, django_capture_on_commit_callbacks, unified_api
+):
+    """A signed delivery labelled "deleted" (the label is not signed) for an event Unified
+    still shows as live."""
+    unified_api.events["ev1"] = event(booked["session"].start_at)
+    deliver(
+        client,
+        body("calendar_event", "deleted", [{"id": "ev1"}]),
+        django_capture_on_commit_callbacks,
+    )
+    interview = booked["interview"]
+    interview.refresh_from_db()
+    assert interview.status == "scheduled" and interview.flag == ""
+    assert not interview.operations.exclude(status="done").exists()
+    assert "still exists" in WebhookDelivery.objects.get().outcome
+
+
+def test_a_deletion_confirmed_as_canceled_by_unified_cancels_the_interview(
+    client, booked, django_capture_on_commit_callbacks, unified_api
+):
+    unified_api.events["ev1"] = event(booked["session"].start_at, status="CANCELED")
+    deliver(
+        client,
+        body("calendar_event", "deleted", [{"id": "ev1"}]),
+        django_capture_on_commit_callbacks,
+    )
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "canceled"
+
+
+def test_an_ats_deletion_unified_does_not_confirm_changes_nothing(
+    client, booked, django_capture_on_commit_callbacks, unified_api
+):
+    unified_api.interviews["int1"] = {"id": "int1", "status": "SCHEDULED"}
+    raw = body("ats_interview", "deleted", [{"id": "int1"}], connection_id=ATS_ID)
+    deliver(client, raw, django_capture_on_commit_callbacks)
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "scheduled"
+
+    del unified_api.interviews["int1"]
+    deliver(
+        client,
+        body("ats_interview", "deleted", [{"id": "int1"}], connection_id=ATS_ID),
+        django_capture_on_commit_callbacks,
+    )
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].status == "canceled"
 
 
 def test_a_canceled_status_counts_as_a_deletion(
@@ -320,6 +426,43 @@ def test_an_interview_canceled_in_the_ats_cancels_it_in_convene(
     booked["interview"].refresh_from_db()
     assert booked["interview"].status == "canceled"
     assert booked["interview"].operations.filter(kind="event.cancel").exists()
+
+
+def test_old_ats_times_do_not_undo_a_reschedule_convene_is_still_sending(
+    client, booked, django_capture_on_commit_callbacks
+):
+    from scheduling import writeback
+
+    session, interview = booked["session"], booked["interview"]
+    original = session.start_at
+    moved = original + dt.timedelta(days=1)
+    # The recruiter rescheduled; the ATS update is queued but not sent yet.
+    session.start_at, session.end_at = moved, moved + dt.timedelta(hours=1)
+    session.save()
+    with django_capture_on_commit_callbacks(execute=False):
+        writeback.add(
+            interview.tenant,
+            Operation.Kind.UPDATE_ATS_INTERVIEW,
+            interview=interview,
+            session=session,
+        )
+    stale = {
+        "id": "int1",
+        "status": "SCHEDULED",
+        "start_at": original.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end_at": (original + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "updated_at": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    deliver(
+        client,
+        body("ats_interview", "updated", [stale], connection_id=ATS_ID),
+        django_capture_on_commit_callbacks,
+    )
+    session.refresh_from_db()
+    assert session.start_at == moved
+    assert not interview.operations.filter(kind="email.send", status="pending").exists()
+    assert not interview.tenant.audit_entries.filter(action="interview.moved_elsewhere").exists()
+    assert "Convene is changing" in WebhookDelivery.objects.get().outcome
 
 
 def test_an_application_rejected_in_the_ats_revokes_links_and_flags_interviews(
@@ -408,3 +551,121 @@ def test_reconcile_leaves_an_interview_alone_when_its_event_cannot_be_read(booke
     webhooks.reconcile()
     booked["interview"].refresh_from_db()
     assert booked["interview"].status == "canceled"
+
+
+# --- flags ----------------------------------------------------------------------------------
+
+
+def _reject(client, booked, capture):
+    app = booked["app"]
+    record = {
+        "id": app.remote_id,
+        "candidate_id": app.candidate.remote_id,
+        "status": "REJECTED",
+        "original_status": "Rejected",
+        "updated_at": "2099-01-01T00:00:00Z",
+    }
+    deliver(client, body("ats_application", "updated", [record], connection_id=ATS_ID), capture)
+
+
+def _decline(client, booked, capture):
+    declined = event(
+        booked["session"].start_at,
+        attendees=[{"email": "ivy@acme.example", "status": "REJECTED"}],
+    )
+    deliver(client, body("calendar_event", "updated", [declined]), capture)
+
+
+def test_a_calendar_move_keeps_the_flags_that_wait_for_the_recruiter(
+    client, booked, django_capture_on_commit_callbacks, recruiter_client
+):
+    _reject(client, booked, django_capture_on_commit_callbacks)
+    _decline(client, booked, django_capture_on_commit_callbacks)
+    fine = booked["session"].start_at + dt.timedelta(hours=1)  # within Ivy's hours
+    deliver(
+        client,
+        body("calendar_event", "updated", [event(fine)]),
+        django_capture_on_commit_callbacks,
+    )
+    interview = booked["interview"]
+    interview.refresh_from_db()
+    assert interview.start_at == fine
+    assert "Cancel this interview?" in interview.flag
+    assert "Ivy Chen declined" in interview.flag
+    page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content
+    assert b"Cancel this interview?" in page and b"Ivy Chen declined" in page
+
+
+def test_a_decline_does_not_replace_a_rejection_flag(
+    client, booked, django_capture_on_commit_callbacks
+):
+    _reject(client, booked, django_capture_on_commit_callbacks)
+    _decline(client, booked, django_capture_on_commit_callbacks)
+    booked["interview"].refresh_from_db()
+    assert "Cancel this interview?" in booked["interview"].flag
+    assert "Ivy Chen declined" in booked["interview"].flag
+
+
+def test_a_move_back_within_the_rules_clears_only_the_rule_flag(
+    client, booked, django_capture_on_commit_callbacks
+):
+    session = booked["session"]
+    _reject(client, booked, django_capture_on_commit_callbacks)
+    deliver(
+        client,
+        body("calendar_event", "updated", [event(session.start_at.replace(hour=23))]),
+        django_capture_on_commit_callbacks,
+    )
+    booked["interview"].refresh_from_db()
+    assert "working hours" in booked["interview"].flag
+    deliver(
+        client,
+        body("calendar_event", "updated", [event(session.start_at)]),
+        django_capture_on_commit_callbacks,
+    )
+    booked["interview"].refresh_from_db()
+    assert "working hours" not in booked["interview"].flag
+    assert "Cancel this interview?" in booked["interview"].flag
+
+
+# --- the interview's page -------------------------------------------------------------------
+
+
+def test_the_interview_page_shows_what_happened_to_its_application_since_it_was_booked(
+    client, booked, django_capture_on_commit_callbacks, recruiter_client, other_tenant
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scheduling.models import AuditEntry, audit
+
+    interview, app = booked["interview"], booked["app"]
+    url = reverse("interview_detail", args=[interview.pk])
+    with CaptureQueriesContext(connection) as before:
+        recruiter_client.get(url)
+    old = audit(interview.tenant, "application.note", "Long before the interview", obj=app)
+    AuditEntry.objects.filter(pk=old.pk).update(
+        created_at=interview.created_at - dt.timedelta(days=1)
+    )
+    audit(other_tenant, "application.note", "Another tenant's entry", obj=app)
+    from candidates.links import create_link
+
+    with django_capture_on_commit_callbacks(execute=False):
+        create_link(
+            app,
+            interview.plan,
+            user=None,
+            window_start=timezone.localdate(),
+            window_end=timezone.localdate() + dt.timedelta(days=5),
+            expires_at=timezone.now() + dt.timedelta(days=5),
+        )
+    _reject(client, booked, django_capture_on_commit_callbacks)
+
+    with CaptureQueriesContext(connection) as after:
+        page = recruiter_client.get(url).content.decode()
+    assert "application is now Rejected in the ATS" in page
+    assert "revoked 1 open booking link(s) and flagged 1 upcoming" in page
+    assert "Revoked the booking link: the application is rejected in the ATS" in page
+    assert "Long before the interview" not in page
+    assert "Another tenant" not in page
+    assert len(after) == len(before)

@@ -1,8 +1,12 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from scheduling.webhooks import reconcile
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -16,9 +20,20 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=int, default=120)
 
     def handle(self, *args, loop, interval, **options):
+        if not loop:
+            self._round()
+            return
         while True:
-            for line in reconcile():
-                self.stdout.write(line)
-            if not loop:
-                return
+            # As in scheduling/periodic.py: a connection the database dropped between rounds
+            # is replaced, and one failing round (the database or Unified down) is logged
+            # and tried again at the next, instead of ending the loop for good.
+            close_old_connections()
+            try:
+                self._round()
+            except Exception:
+                logger.exception("Reconcile failed; it runs again in %ss", interval)
             time.sleep(interval)
+
+    def _round(self):
+        for line in reconcile():
+            self.stdout.write(line)

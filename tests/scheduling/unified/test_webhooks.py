@@ -205,6 +205,14 @@ def test_delivery_id_differs_between_deliveries():
     assert delivery_id(body()) != delivery_id(other)
 
 
-def test_delivery_id_uses_the_legacy_sig_when_that_is_all_there_is():
-    legacy = body(sig256=None, sig=by_hand(hashlib.sha1).hex())
-    assert delivery_id(verify_delivery(legacy, SECRET)) == delivery_id(legacy)
+def test_delivery_id_ignores_what_the_signature_does_not_cover():
+    """A replay is the same delivery whatever its signature's encoding, with the legacy `sig`
+    instead of `sig256`, or with another label in the unsigned `webhook` part."""
+    digest = by_hand(hashlib.sha256)
+    variants = [
+        body(sig256=base64.b64encode(digest).decode()),
+        body(sig256=None, sig=by_hand(hashlib.sha1).hex()),
+        body(webhook={**WEBHOOK, "event": "deleted"}),
+    ]
+    for variant in variants:
+        assert delivery_id(verify_delivery(variant, SECRET)) == delivery_id(body())
