@@ -7,9 +7,9 @@ calendar, the ATS and the candidate; those run after the commit (writeback.py).
 Two people racing for one interviewer's time get one booking and one SlotTaken. That is the
 database's guarantee, not the code's timing: on SQLite every transaction is IMMEDIATE (it
 takes the write lock before it reads, settings.py), so the check and the insert of two
-bookings cannot interleave; on PostgreSQL the bookers lock the interviewers' rows in a fixed
-order, and an exclusion constraint (migration 0003) refuses overlapping active attendances
-even if a code path forgot the lock.
+bookings cannot interleave; on PostgreSQL the bookers lock the application's row, then the
+interviewers' rows in a fixed order, and an exclusion constraint (migration 0003) refuses
+overlapping active attendances even if a code path forgot the lock.
 """
 
 import dataclasses
@@ -289,6 +289,10 @@ def book(
     availability with a reason), BookingError when the application already has an upcoming
     interview for its stage.
     """
+    # Two bookings of one candidate may share no interviewer, so nothing else makes the
+    # second wait for the first: the application's row is what the stage check reads.
+    # (Locked before the people, in every booking, so that two bookers never deadlock.)
+    application = type(application).objects.select_for_update().get(pk=application.pk)
     people = _lock_people(choice)
     if len(people) != len(choice.interviewer_ids):
         raise BookingError("One of the interviewers no longer exists.")

@@ -151,6 +151,38 @@ def test_two_recruiters_racing_for_one_slot_get_one_booking(world, settings):
     assert Operation.objects.filter(kind="event.create").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_recruiters_booking_one_candidate_at_once_get_one_interview(world, settings):
+    """Different interviewers, so no interviewer lock or exclusion constraint meets: the
+    application itself must be what the second booking waits for."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    bo = f.interviewer(world["ivy"].tenant, "Bo Kim")
+    application = world["apps"][0]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(person):
+        try:
+            barrier.wait(timeout=5)
+            booking.book(application, world["plan"], choice_for(person, world["start"]))
+            outcomes.append("booked")
+        except booking.BookingError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(p,)) for p in (world["ivy"], bo)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes, key=len) == [
+        "booked",
+        "This candidate already has an upcoming interview for this stage: reschedule it instead.",
+    ]
+    assert Interview.objects.filter(application=application).count() == 1
+
+
 @pytest.mark.django_db
 def test_a_swap_invites_the_newcomer_and_releases_the_one_swapped_out(world, tenant, mailoutbox):
     """On a calendar that sends no invitations, Convene emails both of them a calendar file."""
