@@ -12,12 +12,13 @@ interviewers' rows in a fixed order, and an exclusion constraint (migration 0003
 overlapping active attendances even if a code path forgot the lock.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import time
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -362,17 +363,11 @@ def reschedule(
     people = _lock_people(choice)
     _refuse_conflicts(choice, people, interview.plan, override_reason, ignore=interview)
 
+    # The sessions move one at a time, so a person in two back-to-back sessions overlaps
+    # themself until the last has moved: the database checks the end result instead.
+    with _overlaps_checked_at_the_end():
+        invited = _move_sessions(sessions, choice)
     before = interview.start_at
-    invited = []  # (session, its event's operation, who left it)
-    for session, chosen in zip(sessions, choice.sessions, strict=True):
-        session.start_at, session.end_at = chosen.start, chosen.end
-        session.save(update_fields=["start_at", "end_at"])
-        left = _set_attendees(session, chosen)
-        event_op = _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
-        _follow_up(
-            session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW
-        )
-        invited.append((session, event_op, left))
     interview.start_at, interview.end_at = choice.start, choice.end
     interview.ics_sequence += 1
     interview.flag = ""
@@ -407,6 +402,37 @@ def reschedule(
         obj=interview,
     )
     return interview
+
+
+@contextlib.contextmanager
+def _overlaps_checked_at_the_end():
+    """Defer PostgreSQL's no-double-booking check (migration 0008) over the block, then check
+    what it wrote; a clash raises IntegrityError, which _atomic_booking makes SlotTaken."""
+    if connection.vendor != "postgresql":
+        yield  # SQLite has no such constraint; the write lock serialises the check instead
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS no_double_booking DEFERRED")
+    yield
+    with connection.cursor() as cursor:
+        # Back to row by row, checking now (not at commit) what was written while deferred.
+        cursor.execute("SET CONSTRAINTS no_double_booking IMMEDIATE")
+
+
+def _move_sessions(sessions, choice):
+    """Move each session and its attendees to its part of `choice`, queueing the updates;
+    returns [(session, its event's operation, who left it)]."""
+    invited = []
+    for session, chosen in zip(sessions, choice.sessions, strict=True):
+        session.start_at, session.end_at = chosen.start, chosen.end
+        session.save(update_fields=["start_at", "end_at"])
+        left = _set_attendees(session, chosen)
+        event_op = _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
+        _follow_up(
+            session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW
+        )
+        invited.append((session, event_op, left))
+    return invited
 
 
 def _set_attendees(session, chosen):
