@@ -225,7 +225,7 @@ def retry(op, user=None):
     Operation.objects.filter(pk=op.pk).update(
         status=Operation.Status.PENDING,
         next_attempt_at=None,
-        attempts=0,
+        # The count is kept: it tells the handlers that an earlier attempt may have written.
         claimed_until=None,
         queued_at=timezone.now(),
     )
@@ -389,15 +389,21 @@ def _save_event(client, conn, event, *, event_id=None):
         return client.create_event(conn.unified_id, plain)
 
 
+def _unclear(op):
+    """Whether an earlier attempt may have written what this one is about to create: one
+    ran before (its answer lost), or failed and was put back by "Retry"."""
+    return op.attempts > 1 or bool(op.last_error)
+
+
 def create_event(op):
     session = op.session
     if session.event_id:
         return {"event_id": session.event_id, "already_done": True}
-    if not session.interview.is_active and op.attempts <= 1:
+    if not session.interview.is_active and not _unclear(op):
         return {"skipped": True, "why": "the interview was canceled first"}
     conn = _calendar_of(session)
     client = unified()
-    if op.attempts > 1:
+    if _unclear(op):
         # An earlier attempt may have created it. Adopt it — also when the interview was
         # canceled meanwhile, so that the cancel that waits on this removes it.
         found = _find_event(client, conn, session, op)
@@ -540,7 +546,7 @@ def create_ats_interview(op):
     if session.ats_record:
         return {"ats_record": session.ats_record, "already_done": True}
     canceled = not session.interview.is_active
-    if canceled and op.attempts <= 1:
+    if canceled and not _unclear(op):
         return {"skipped": True, "why": "the interview was canceled first"}
     conn = _ats_of(op)
     client = unified()
@@ -548,7 +554,7 @@ def create_ats_interview(op):
         if canceled:
             return {"skipped": True, "why": "the interview was canceled first"}
         return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene")
-    if op.attempts > 1:
+    if _unclear(op):
         # As for events: adopt what an earlier attempt created, even if canceled since. It
         # points at the session's event, or (when the event could not be written) has no
         # event and the session's times.

@@ -189,8 +189,36 @@ def test_a_permanent_error_fails_at_once_and_retry_puts_it_back(setup, recruiter
     responses.replace(responses.POST, f"{BASE}/calendar/{CAL_ID}/event", json=event_json())
     recruiter_client.post(reverse("operation_retry", args=[op.pk]))
     op.refresh_from_db()
-    assert op.status == "pending" and op.attempts == 0
+    assert op.status == "pending" and op.attempts == 1  # the history is kept
+    responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
     assert writeback.perform(op.pk).status == "done"
+
+
+@responses.activate
+def test_retry_adopts_the_event_an_earlier_attempt_made_instead_of_a_second(
+    setup, recruiter_client, monkeypatch
+):
+    """The vendor made the event but answered 500; the operation gave up. "Retry" on the
+    Sync problems page must find that event, not create another."""
+    from django.urls import reverse
+
+    monkeypatch.setattr(writeback, "MAX_ATTEMPTS", 1)
+    interview, ops = book(setup)
+    session = interview.sessions.get()
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=500, json={"message": "boom"})
+    op = writeback.perform(ops["event.create"].pk)
+    assert op.status == "failed"
+
+    responses.get(
+        f"{BASE}/calendar/{CAL_ID}/event",
+        json=[event_json("ev9", notes=f"… {session.ref}.")],
+    )
+    recruiter_client.post(reverse("operation_retry", args=[op.pk]))
+    op = writeback.perform(op.pk)
+    assert op.status == "done" and op.result["found_existing"] is True
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
+    session.refresh_from_db()
+    assert session.event_id == "ev9"
 
 
 @responses.activate
