@@ -501,7 +501,7 @@ def _interview_record(session, status=None):
     )
 
 
-def _activity_record(session, title):
+def _activity_record(session, title, marker=""):
     application = session.interview.application
     when = f"{session.start_at:%Y-%m-%d %H:%M}–{session.end_at:%H:%M} UTC"
     people = ", ".join(
@@ -512,27 +512,43 @@ def _activity_record(session, title):
         type="NOTE",
         title=title,
         description=f"{session.title}, {when}, with {people or 'no interviewers'}. "
-        f"({session.ref})",
+        f"({session.ref}{f', {marker}' if marker else ''})",
         application_id=application.remote_id,
         candidate_id=application.candidate.remote_id,
         job_id=application.job.remote_id if application.job else None,
     )
 
 
-def _fallback_to_activity(client, conn, session, title):
+def _fallback_to_activity(client, conn, session, title, op=None):
     """The ATS takes no interviews: leave a note on the application instead, or, if it takes
-    no notes either, record that the ATS holds nothing (the recruiter sees it)."""
+    no notes either, record that the ATS holds nothing (the recruiter sees it).
+
+    With `op`, the note carries the operation's marker, and a retry after an unclear failure
+    first looks for the note an earlier attempt may have left (as for events)."""
     if not conn.can("activity_write"):
         return _nothing_in_ats(session)
+    marker = f"convene-op:{op.pk}" if op is not None else ""
+    if marker and _unclear(op):
+        application = session.interview.application
+        for existing in client.list_activities(
+            conn.unified_id, application_id=application.remote_id
+        ):
+            if marker in (existing.description or ""):
+                _remember_activity(session, conn)
+                return {"ats_record": "activity", "found_existing": True}
     try:
-        client.create_activity(conn.unified_id, _activity_record(session, title))
+        client.create_activity(conn.unified_id, _activity_record(session, title, marker))
     except NotSupportedError:
         note_capability(conn, "activity_write", False)
         return _nothing_in_ats(session)
+    _remember_activity(session, conn)
+    return {"ats_record": "activity"}
+
+
+def _remember_activity(session, conn):
     session.ats_record = InterviewSession.AtsRecord.ACTIVITY
     session.save(update_fields=["ats_record"])
     note_success(conn)
-    return {"ats_record": "activity"}
 
 
 def _nothing_in_ats(session):
@@ -553,7 +569,7 @@ def create_ats_interview(op):
     if not conn.can("interview_write"):
         if canceled:
             return {"skipped": True, "why": "the interview was canceled first"}
-        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene")
+        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene", op)
     if _unclear(op):
         # As for events: adopt what an earlier attempt created, even if canceled since. It
         # points at the session's event, or (when the event could not be written) has no
@@ -576,7 +592,7 @@ def create_ats_interview(op):
         created = client.create_interview(conn.unified_id, _interview_record(session))
     except NotSupportedError:
         note_capability(conn, "interview_write", False)
-        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene")
+        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene", op)
     return _remember_ats_interview(session, conn, created)
 
 

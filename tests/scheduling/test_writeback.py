@@ -142,6 +142,35 @@ def test_an_ats_that_takes_no_interviews_gets_a_note_and_is_remembered(setup):
 
 
 @responses.activate
+def test_a_note_whose_answer_was_lost_is_adopted_not_written_twice(setup):
+    """An ATS that takes no interviews gets a note; the vendor wrote it but answered 500.
+    The next attempt finds that note (by the marker it carries) instead of adding another."""
+    setup["ats"].capabilities = {"interview_write": False}
+    setup["ats"].save()
+    interview, ops = book(setup)
+    interview.sessions.update(event_id="ev1")
+    Operation.objects.filter(kind="event.create").update(status="done")
+    notes = f"{BASE}/ats/{ATS_ID}/activity"
+    responses.post(notes, status=500, json={"message": "boom"})
+    op = writeback.perform(ops["ats_interview.create"].pk)
+    assert op.status == "pending"
+    written = json.loads(responses.calls[0].request.body)
+
+    responses.get(
+        notes,
+        json=[
+            {"id": "other", "type": "NOTE", "description": "Someone else's note"},
+            {"id": "act7", "type": "NOTE", "description": written["description"]},
+        ],
+    )
+    Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+    op = writeback.perform(op.pk)
+    assert op.status == "done" and op.result["found_existing"] is True
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
+    assert interview.sessions.get().ats_record == "activity"
+
+
+@responses.activate
 def test_a_calendar_that_refuses_conferences_gets_the_event_without_one(setup):
     _interview, ops = book(setup)
     responses.post(
