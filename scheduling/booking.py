@@ -108,6 +108,19 @@ def _conflicts(choice, *, buffer_before, buffer_after, ignore_interview=None):
     return busy
 
 
+def _refuse_double_seats(choice, people):
+    """BookingError when one person fills two seats of a session (e.g. the picker's swap
+    put the same alternate in for both people a pool chose)."""
+    for session in choice.sessions:
+        ids = [str(pid) for pid, _role, _pool in session.people]
+        twice = sorted({str(people.get(pid, pid)) for pid in ids if ids.count(pid) > 1})
+        if twice:
+            raise BookingError(
+                f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} in two seats of "
+                f"“{session.title}”: choose someone else for one of them."
+            )
+
+
 def _refuse_conflicts(choice, people, plan, override_reason, ignore=None):
     """SlotTaken when a person is held by another interview at a time this choice needs.
 
@@ -300,6 +313,7 @@ def book(
     inactive = [p for p in people.values() if not p.active or p.tenant_id != application.tenant_id]
     if inactive:
         raise BookingError(f"{inactive[0]} is not an active interviewer of this team.")
+    _refuse_double_seats(choice, people)
     upcoming = Interview.objects.active().filter(
         application=application, stage_status=application.status, end_at__gt=timezone.now()
     )
@@ -361,6 +375,7 @@ def reschedule(
     if len(sessions) != len(choice.sessions):
         raise BookingError("The new time does not have the same sessions as the interview.")
     people = _lock_people(choice)
+    _refuse_double_seats(choice, people)
     _refuse_conflicts(choice, people, interview.plan, override_reason, ignore=interview)
 
     # The sessions move one at a time, so a person in two back-to-back sessions overlaps
@@ -609,11 +624,23 @@ def eligible_swaps(session, attendee):
     ]
 
 
-@transaction.atomic
+@_atomic_booking
 def swap_attendee(session, attendee, replacement, *, user=None):
-    """Put `replacement` in `attendee`'s pool seat; the event and ATS interview follow."""
+    """Put `replacement` in `attendee`'s pool seat; the event and ATS interview follow.
+
+    What the form offered is checked again under the locks: BookingError when the
+    interview was canceled, the seat was swapped already or the replacement left the team;
+    SlotTaken when the replacement was booked at that time meanwhile."""
     interview = Interview.objects.select_for_update().get(pk=session.interview_id)
-    Interviewer.objects.select_for_update().filter(pk=replacement.pk).first()
+    if not interview.is_active:
+        raise BookingError("This interview was canceled.")
+    locked = Interviewer.objects.select_for_update().filter(pk=replacement.pk).first()
+    if locked is None or not locked.active or locked.tenant_id != interview.tenant_id:
+        raise BookingError(f"{replacement} is not an active interviewer of this team.")
+    replacement = locked
+    retired = SessionAttendee.objects.filter(pk=attendee.pk, active=True).update(active=False)
+    if not retired:
+        raise BookingError("This seat changed meanwhile: look again at who sits on the session.")
     clash = SessionAttendee.objects.filter(
         active=True,
         interviewer=replacement,
@@ -622,7 +649,6 @@ def swap_attendee(session, attendee, replacement, *, user=None):
     ).exists()
     if clash:
         raise SlotTaken([replacement])
-    SessionAttendee.objects.filter(pk=attendee.pk).update(active=False)
     SessionAttendee.objects.create(
         session=session,
         interviewer=replacement,

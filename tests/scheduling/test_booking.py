@@ -2,13 +2,23 @@
 
 import datetime as dt
 import threading
+import uuid
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import booking
-from scheduling.models import Interview, InterviewPlan, Operation, SessionAttendee
+from scheduling import availability as engine
+from scheduling import booking, slots
+from scheduling.models import (
+    Interview,
+    InterviewPlan,
+    Operation,
+    PlanPool,
+    PlanSession,
+    SessionAttendee,
+)
 from tests import factories as f
 
 
@@ -264,6 +274,94 @@ def test_a_swap_invites_the_newcomer_and_releases_the_one_swapped_out(world, ten
     assert released.subject.startswith("Canceled:")
     assert "METHOD:CANCEL" in str(released.attachments[0][1])
     assert "SEQUENCE:1" in str(released.attachments[0][1])  # outranks her invitation
+
+
+@pytest.fixture
+def pair_pool(world, tenant):
+    """A plan whose session takes two of Ann, Bo and Cy, and a slot that picked Ann and Bo
+    with Cy as the alternate."""
+    ann, bo, cy = (f.interviewer(tenant, name) for name in ("Ann Lee", "Bo Kim", "Cy Diaz"))
+    plan = InterviewPlan.objects.create(tenant=tenant, name="Pair", stage_status="ONSITE")
+    part = PlanSession.objects.create(plan=plan, title_template="Pair")
+    pool = PlanPool.objects.create(session=part, k=2)
+    pool.members.set([ann, bo, cy])
+    start = world["start"]
+    slot = engine.Slot(
+        start,
+        start + dt.timedelta(hours=1),
+        (
+            engine.SessionSlot(
+                str(part.pk),
+                start,
+                start + dt.timedelta(hours=1),
+                (str(ann.pk), str(bo.pk)),
+                (),
+                (engine.PoolChoice((str(ann.pk), str(bo.pk)), (str(cy.pk),)),),
+            ),
+        ),
+    )
+    offer = slots.Offer((slot,), (), {}, plan, [])
+    return {"people": (ann, bo, cy), "plan": plan, "part": part, "slot": slot, "offer": offer}
+
+
+@pytest.mark.django_db
+def test_a_swap_that_seats_one_person_twice_is_refused(world, pair_pool):
+    ann, bo, cy = pair_pool["people"]
+    key = str(pair_pool["part"].pk)
+    choice = pair_pool["offer"].choice_for(
+        pair_pool["slot"],
+        world["apps"][0],
+        swaps={(key, str(ann.pk)): str(cy.pk), (key, str(bo.pk)): str(cy.pk)},
+    )
+    with pytest.raises(booking.BookingError, match="Cy Diaz is in two seats of “Pair”"):
+        booking.book(world["apps"][0], pair_pool["plan"], choice)
+    assert not Interview.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_swap_form_answers_a_mangled_replacement_with_a_message(
+    world, pair_pool, recruiter_client
+):
+    ann = pair_pool["people"][0]
+    choice = pair_pool["offer"].choice_for(pair_pool["slot"], world["apps"][0])
+    interview = booking.book(world["apps"][0], pair_pool["plan"], choice)
+    attendee = SessionAttendee.objects.get(interviewer=ann)
+    swap = reverse("interview_swap", args=[interview.pk, attendee.pk])
+    for value in ("not-a-uuid", "", str(uuid.uuid4())):
+        response = recruiter_client.post(swap, {"replacement": value}, follow=True)
+        assert response.status_code == 200
+        assert "Choose one of the people who are free then." in response.content.decode()
+    assert SessionAttendee.objects.get(pk=attendee.pk).active
+
+
+@pytest.mark.django_db
+def test_a_swap_to_someone_deactivated_meanwhile_is_refused(world, pair_pool):
+    """The form offered Cy; by the time it is sent, Cy left the team."""
+    ann, bo, cy = pair_pool["people"]
+    choice = pair_pool["offer"].choice_for(pair_pool["slot"], world["apps"][0])
+    interview = booking.book(world["apps"][0], pair_pool["plan"], choice)
+    session = interview.sessions.get()
+    attendee = session.attendees.get(interviewer=ann)
+    cy.active = False
+    cy.save()
+    with pytest.raises(booking.BookingError, match="Cy Diaz is not an active interviewer"):
+        booking.swap_attendee(session, attendee, cy)
+    assert set(seated := booking.seated(session)) == {ann.pk, bo.pk}, seated
+
+
+@pytest.mark.django_db
+def test_a_seat_swapped_twice_at_once_is_swapped_once(world, pair_pool, tenant):
+    """Two recruiters swap Ann out from the same page: the second finds her seat gone."""
+    ann, bo, cy = pair_pool["people"]
+    di = f.interviewer(tenant, "Di Roy")
+    choice = pair_pool["offer"].choice_for(pair_pool["slot"], world["apps"][0])
+    interview = booking.book(world["apps"][0], pair_pool["plan"], choice)
+    session = interview.sessions.get()
+    attendee = session.attendees.get(interviewer=ann)
+    booking.swap_attendee(session, attendee, cy)
+    with pytest.raises(booking.BookingError, match="changed meanwhile"):
+        booking.swap_attendee(session, attendee, di)
+    assert set(booking.seated(session)) == {bo.pk, cy.pk}
 
 
 def _invitations(interview):
