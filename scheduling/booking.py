@@ -12,11 +12,13 @@ interviewers' rows in a fixed order, and an exclusion constraint (migration 0003
 overlapping active attendances even if a code path forgot the lock.
 """
 
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import time
+import zoneinfo
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
@@ -558,21 +560,58 @@ def holds_for(interviewer_ids, start, end):
     ).values_list("interviewer_id", "start_at", "end_at")
 
 
+class _Load:
+    """Interviews per person per local date and ISO week, as the engine counts them (its
+    holds plus what the choice being built gives them), to fill pool seats the same way."""
+
+    def __init__(self, people, start):
+        self.zones = {str(p.pk): zoneinfo.ZoneInfo(p.timezone or "UTC") for p in people}
+        self.counts = collections.Counter()
+        span = dt.timedelta(days=8)
+        rows = SessionAttendee.objects.filter(
+            active=True,
+            interviewer_id__in=[p.pk for p in people],
+            start_at__lt=start + span,
+            end_at__gt=start - span,
+        ).values_list("interviewer_id", "start_at")
+        for pid, at in rows:
+            self.add(str(pid), at)
+
+    def _keys(self, pid, at):
+        day = at.astimezone(self.zones.get(pid, dt.UTC)).date()
+        return (pid, "week", tuple(day.isocalendar())[:2]), (pid, "day", day)
+
+    def add(self, pid, at):
+        self.counts.update(self._keys(pid, at))
+
+    def rank(self, pid, at):
+        """(interviews in the week, interviews on the day, key): lightest first."""
+        week, day = self._keys(pid, at)
+        return (self.counts[week], self.counts[day], pid)
+
+
 def manual_choice(application, plan, start):
     """A choice for a time the recruiter typed (an availability override): the plan's
-    sessions back to back from `start` (with its breaks), the required people, and the
-    first members of each pool by name."""
+    sessions back to back from `start` (with its breaks), the required people, and each
+    pool's members picked as the engine picks them, lightest load first."""
+    plan_sessions = list(plan.sessions.prefetch_related("required", "pools__members"))
+    load = _Load(
+        {p for s in plan_sessions for pool in s.pools.all() for p in pool.members.all()}, start
+    )
     sessions = []
     at = start
-    for plan_session in plan.sessions.prefetch_related("required", "pools__members"):
+    for plan_session in plan_sessions:
         end = at + dt.timedelta(minutes=plan_session.duration_minutes)
         people = [(str(p.pk), "required", None) for p in plan_session.required.all() if p.active]
         for pool in plan_session.pools.all():
             members = sorted(
                 (p for p in pool.members.all() if p.active and str(p.pk) not in dict(people)),
-                key=lambda p: p.name,
+                key=lambda p: load.rank(str(p.pk), at),
             )
-            people += [(str(p.pk), "pool", pool.pk) for p in members[: pool.k]]
+            picked = members[: pool.k]
+            for person in picked:
+                load.add(str(person.pk), at)
+            people += [(str(p.pk), "pool", pool.pk) for p in picked]
             if pool.trainee_id and pool.trainee.active:
                 people.append((str(pool.trainee_id), "trainee", None))
         if not people:
