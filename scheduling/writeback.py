@@ -177,12 +177,14 @@ def _later(op, exc, retry_after=None):
     op.last_error = str(exc)[:2000]
     op.last_error_at = now
     op.claimed_until = None
-    if op.attempts >= MAX_ATTEMPTS:
+    # A "Retry" starts a fresh set of tries without forgetting the earlier ones.
+    tries = op.attempts - op.payload.get("retried_after", 0)
+    if tries >= MAX_ATTEMPTS:
         op.status = Operation.Status.FAILED
         op.last_error = f"Gave up after {op.attempts} attempts. Last error: {op.last_error}"
     else:
         op.status = Operation.Status.PENDING
-        op.next_attempt_at = now + backoff(op.attempts, retry_after)
+        op.next_attempt_at = now + backoff(tries, retry_after)
         op.queued_at = None  # the sweep queues it when its time comes
     op.save(
         update_fields=[
@@ -226,6 +228,8 @@ def retry(op, user=None):
         status=Operation.Status.PENDING,
         next_attempt_at=None,
         # The count is kept: it tells the handlers that an earlier attempt may have written.
+        # The new tries are counted from here (_later).
+        payload={**op.payload, "retried_after": op.attempts},
         claimed_until=None,
         queued_at=timezone.now(),
     )

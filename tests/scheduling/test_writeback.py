@@ -203,6 +203,30 @@ def test_it_gives_up_after_the_last_attempt_and_releases_what_waited(setup):
 
 
 @responses.activate
+def test_a_retry_after_giving_up_gets_its_tries_again(setup):
+    """Retry keeps the count of attempts (for the lookup), but not against the new tries:
+    a passing 503 right after "Retry" does not give up at once."""
+    _interview, ops = book(setup)
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=503, json={"message": "down"})
+    responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
+    op = ops["event.create"]
+    for _ in range(writeback.MAX_ATTEMPTS):
+        Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+        op = writeback.perform(op.pk)
+    assert op.status == "failed"
+
+    writeback.retry(op)
+    op = writeback.perform(op.pk)
+    assert op.status == "pending" and op.attempts == writeback.MAX_ATTEMPTS + 1
+    assert op.next_attempt_at < timezone.now() + dt.timedelta(minutes=2)  # the first step
+    for _ in range(writeback.MAX_ATTEMPTS - 1):
+        Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+        op = writeback.perform(op.pk)
+    assert op.status == "failed"
+    assert op.last_error.startswith(f"Gave up after {2 * writeback.MAX_ATTEMPTS} attempts")
+
+
+@responses.activate
 def test_a_permanent_error_fails_at_once_and_retry_puts_it_back(setup, recruiter_client):
     from django.urls import reverse
 
