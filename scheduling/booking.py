@@ -7,17 +7,20 @@ calendar, the ATS and the candidate; those run after the commit (writeback.py).
 Two people racing for one interviewer's time get one booking and one SlotTaken. That is the
 database's guarantee, not the code's timing: on SQLite every transaction is IMMEDIATE (it
 takes the write lock before it reads, settings.py), so the check and the insert of two
-bookings cannot interleave; on PostgreSQL the bookers lock the interviewers' rows in a fixed
-order, and an exclusion constraint (migration 0003) refuses overlapping active attendances
-even if a code path forgot the lock.
+bookings cannot interleave; on PostgreSQL the bookers lock the application's row, then the
+interviewers' rows in a fixed order, and an exclusion constraint (migration 0003) refuses
+overlapping active attendances even if a code path forgot the lock.
 """
 
+import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import time
+import zoneinfo
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -105,6 +108,19 @@ def _conflicts(choice, *, buffer_before, buffer_after, ignore_interview=None):
             holds = holds.exclude(session__interview=ignore_interview)
         busy.update(holds.values_list("interviewer_id", flat=True))
     return busy
+
+
+def _refuse_double_seats(choice, people):
+    """BookingError when one person fills two seats of a session (e.g. the picker's swap
+    put the same alternate in for both people a pool chose)."""
+    for session in choice.sessions:
+        ids = [str(pid) for pid, _role, _pool in session.people]
+        twice = sorted({str(people.get(pid, pid)) for pid in ids if ids.count(pid) > 1})
+        if twice:
+            raise BookingError(
+                f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} in two seats of "
+                f"“{session.title}”: choose someone else for one of them."
+            )
 
 
 def _refuse_conflicts(choice, people, plan, override_reason, ignore=None):
@@ -289,12 +305,17 @@ def book(
     availability with a reason), BookingError when the application already has an upcoming
     interview for its stage.
     """
+    # Two bookings of one candidate may share no interviewer, so nothing else makes the
+    # second wait for the first: the application's row is what the stage check reads.
+    # (Locked before the people, in every booking, so that two bookers never deadlock.)
+    application = type(application).objects.select_for_update().get(pk=application.pk)
     people = _lock_people(choice)
     if len(people) != len(choice.interviewer_ids):
         raise BookingError("One of the interviewers no longer exists.")
     inactive = [p for p in people.values() if not p.active or p.tenant_id != application.tenant_id]
     if inactive:
         raise BookingError(f"{inactive[0]} is not an active interviewer of this team.")
+    _refuse_double_seats(choice, people)
     upcoming = Interview.objects.active().filter(
         application=application, stage_status=application.status, end_at__gt=timezone.now()
     )
@@ -356,19 +377,14 @@ def reschedule(
     if len(sessions) != len(choice.sessions):
         raise BookingError("The new time does not have the same sessions as the interview.")
     people = _lock_people(choice)
+    _refuse_double_seats(choice, people)
     _refuse_conflicts(choice, people, interview.plan, override_reason, ignore=interview)
 
+    # The sessions move one at a time, so a person in two back-to-back sessions overlaps
+    # themself until the last has moved: the database checks the end result instead.
+    with _overlaps_checked_at_the_end():
+        invited = _move_sessions(sessions, choice)
     before = interview.start_at
-    invited = []  # (session, its event's operation, who left it)
-    for session, chosen in zip(sessions, choice.sessions, strict=True):
-        session.start_at, session.end_at = chosen.start, chosen.end
-        session.save(update_fields=["start_at", "end_at"])
-        left = _set_attendees(session, chosen)
-        event_op = _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
-        _follow_up(
-            session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW
-        )
-        invited.append((session, event_op, left))
     interview.start_at, interview.end_at = choice.start, choice.end
     interview.ics_sequence += 1
     interview.flag = ""
@@ -403,6 +419,37 @@ def reschedule(
         obj=interview,
     )
     return interview
+
+
+@contextlib.contextmanager
+def _overlaps_checked_at_the_end():
+    """Defer PostgreSQL's no-double-booking check (migration 0008) over the block, then check
+    what it wrote; a clash raises IntegrityError, which _atomic_booking makes SlotTaken."""
+    if connection.vendor != "postgresql":
+        yield  # SQLite has no such constraint; the write lock serialises the check instead
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS no_double_booking DEFERRED")
+    yield
+    with connection.cursor() as cursor:
+        # Back to row by row, checking now (not at commit) what was written while deferred.
+        cursor.execute("SET CONSTRAINTS no_double_booking IMMEDIATE")
+
+
+def _move_sessions(sessions, choice):
+    """Move each session and its attendees to its part of `choice`, queueing the updates;
+    returns [(session, its event's operation, who left it)]."""
+    invited = []
+    for session, chosen in zip(sessions, choice.sessions, strict=True):
+        session.start_at, session.end_at = chosen.start, chosen.end
+        session.save(update_fields=["start_at", "end_at"])
+        left = _set_attendees(session, chosen)
+        event_op = _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
+        _follow_up(
+            session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW
+        )
+        invited.append((session, event_op, left))
+    return invited
 
 
 def _set_attendees(session, chosen):
@@ -513,21 +560,58 @@ def holds_for(interviewer_ids, start, end):
     ).values_list("interviewer_id", "start_at", "end_at")
 
 
+class _Load:
+    """Interviews per person per local date and ISO week, as the engine counts them (its
+    holds plus what the choice being built gives them), to fill pool seats the same way."""
+
+    def __init__(self, people, start):
+        self.zones = {str(p.pk): zoneinfo.ZoneInfo(p.timezone or "UTC") for p in people}
+        self.counts = collections.Counter()
+        span = dt.timedelta(days=8)
+        rows = SessionAttendee.objects.filter(
+            active=True,
+            interviewer_id__in=[p.pk for p in people],
+            start_at__lt=start + span,
+            end_at__gt=start - span,
+        ).values_list("interviewer_id", "start_at")
+        for pid, at in rows:
+            self.add(str(pid), at)
+
+    def _keys(self, pid, at):
+        day = at.astimezone(self.zones.get(pid, dt.UTC)).date()
+        return (pid, "week", tuple(day.isocalendar())[:2]), (pid, "day", day)
+
+    def add(self, pid, at):
+        self.counts.update(self._keys(pid, at))
+
+    def rank(self, pid, at):
+        """(interviews in the week, interviews on the day, key): lightest first."""
+        week, day = self._keys(pid, at)
+        return (self.counts[week], self.counts[day], pid)
+
+
 def manual_choice(application, plan, start):
     """A choice for a time the recruiter typed (an availability override): the plan's
-    sessions back to back from `start` (with its breaks), the required people, and the
-    first members of each pool by name."""
+    sessions back to back from `start` (with its breaks), the required people, and each
+    pool's members picked as the engine picks them, lightest load first."""
+    plan_sessions = list(plan.sessions.prefetch_related("required", "pools__members"))
+    load = _Load(
+        {p for s in plan_sessions for pool in s.pools.all() for p in pool.members.all()}, start
+    )
     sessions = []
     at = start
-    for plan_session in plan.sessions.prefetch_related("required", "pools__members"):
+    for plan_session in plan_sessions:
         end = at + dt.timedelta(minutes=plan_session.duration_minutes)
         people = [(str(p.pk), "required", None) for p in plan_session.required.all() if p.active]
         for pool in plan_session.pools.all():
             members = sorted(
                 (p for p in pool.members.all() if p.active and str(p.pk) not in dict(people)),
-                key=lambda p: p.name,
+                key=lambda p: load.rank(str(p.pk), at),
             )
-            people += [(str(p.pk), "pool", pool.pk) for p in members[: pool.k]]
+            picked = members[: pool.k]
+            for person in picked:
+                load.add(str(person.pk), at)
+            people += [(str(p.pk), "pool", pool.pk) for p in picked]
             if pool.trainee_id and pool.trainee.active:
                 people.append((str(pool.trainee_id), "trainee", None))
         if not people:
@@ -579,11 +663,23 @@ def eligible_swaps(session, attendee):
     ]
 
 
-@transaction.atomic
+@_atomic_booking
 def swap_attendee(session, attendee, replacement, *, user=None):
-    """Put `replacement` in `attendee`'s pool seat; the event and ATS interview follow."""
+    """Put `replacement` in `attendee`'s pool seat; the event and ATS interview follow.
+
+    What the form offered is checked again under the locks: BookingError when the
+    interview was canceled, the seat was swapped already or the replacement left the team;
+    SlotTaken when the replacement was booked at that time meanwhile."""
     interview = Interview.objects.select_for_update().get(pk=session.interview_id)
-    Interviewer.objects.select_for_update().filter(pk=replacement.pk).first()
+    if not interview.is_active:
+        raise BookingError("This interview was canceled.")
+    locked = Interviewer.objects.select_for_update().filter(pk=replacement.pk).first()
+    if locked is None or not locked.active or locked.tenant_id != interview.tenant_id:
+        raise BookingError(f"{replacement} is not an active interviewer of this team.")
+    replacement = locked
+    retired = SessionAttendee.objects.filter(pk=attendee.pk, active=True).update(active=False)
+    if not retired:
+        raise BookingError("This seat changed meanwhile: look again at who sits on the session.")
     clash = SessionAttendee.objects.filter(
         active=True,
         interviewer=replacement,
@@ -592,7 +688,6 @@ def swap_attendee(session, attendee, replacement, *, user=None):
     ).exists()
     if clash:
         raise SlotTaken([replacement])
-    SessionAttendee.objects.filter(pk=attendee.pk).update(active=False)
     SessionAttendee.objects.create(
         session=session,
         interviewer=replacement,

@@ -160,7 +160,8 @@ class SessionForm(forms.Form):
                 label=f"How many from {what.lower()}",
                 min_value=0,
                 initial=1 if index == 0 else None,
-                required=index == 0,
+                # Without members the pool is simply not used, whatever this says.
+                required=False,
             )
             self.fields[trainee] = forms.ModelChoiceField(
                 queryset=interviewers,
@@ -204,7 +205,7 @@ class SessionForm(forms.Form):
             any_pool = any_pool or bool(members)
             if members and k == 0:
                 self.add_error(k_field, "Choose how many interviewers to take from the pool.")
-            if k > len(members - required):
+            if members and k > len(members - required):
                 self.add_error(
                     k_field,
                     f"The pool has {len(members - required)} "

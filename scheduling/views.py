@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -612,16 +613,18 @@ def interview_swap(request, pk, attendee_pk):
     )
     if attendee is None:
         raise Http404
-    replacement = Interviewer.objects.filter(
-        tenant=request.tenant, pk=request.POST.get("replacement") or None
-    ).first()
+    try:
+        replacement_id = uuid.UUID(request.POST.get("replacement", ""))
+    except ValueError:
+        replacement_id = None  # a mangled form: answered like a choice of no one
+    replacement = Interviewer.objects.filter(tenant=request.tenant, pk=replacement_id).first()
     eligible = booking.eligible_swaps(attendee.session, attendee)
     if replacement is None or replacement not in eligible:
         messages.error(request, "Choose one of the people who are free then.")
         return redirect("interview_detail", pk=interview.pk)
     try:
         booking.swap_attendee(attendee.session, attendee, replacement, user=request.user)
-    except booking.SlotTaken as exc:
+    except booking.BookingError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(

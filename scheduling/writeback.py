@@ -177,12 +177,14 @@ def _later(op, exc, retry_after=None):
     op.last_error = str(exc)[:2000]
     op.last_error_at = now
     op.claimed_until = None
-    if op.attempts >= MAX_ATTEMPTS:
+    # A "Retry" starts a fresh set of tries without forgetting the earlier ones.
+    tries = op.attempts - op.payload.get("retried_after", 0)
+    if tries >= MAX_ATTEMPTS:
         op.status = Operation.Status.FAILED
         op.last_error = f"Gave up after {op.attempts} attempts. Last error: {op.last_error}"
     else:
         op.status = Operation.Status.PENDING
-        op.next_attempt_at = now + backoff(op.attempts, retry_after)
+        op.next_attempt_at = now + backoff(tries, retry_after)
         op.queued_at = None  # the sweep queues it when its time comes
     op.save(
         update_fields=[
@@ -225,7 +227,9 @@ def retry(op, user=None):
     Operation.objects.filter(pk=op.pk).update(
         status=Operation.Status.PENDING,
         next_attempt_at=None,
-        attempts=0,
+        # The count is kept: it tells the handlers that an earlier attempt may have written.
+        # The new tries are counted from here (_later).
+        payload={**op.payload, "retried_after": op.attempts},
         claimed_until=None,
         queued_at=timezone.now(),
     )
@@ -389,15 +393,21 @@ def _save_event(client, conn, event, *, event_id=None):
         return client.create_event(conn.unified_id, plain)
 
 
+def _unclear(op):
+    """Whether an earlier attempt may have written what this one is about to create: one
+    ran before (its answer lost), or failed and was put back by "Retry"."""
+    return op.attempts > 1 or bool(op.last_error)
+
+
 def create_event(op):
     session = op.session
     if session.event_id:
         return {"event_id": session.event_id, "already_done": True}
-    if not session.interview.is_active and op.attempts <= 1:
+    if not session.interview.is_active and not _unclear(op):
         return {"skipped": True, "why": "the interview was canceled first"}
     conn = _calendar_of(session)
     client = unified()
-    if op.attempts > 1:
+    if _unclear(op):
         # An earlier attempt may have created it. Adopt it — also when the interview was
         # canceled meanwhile, so that the cancel that waits on this removes it.
         found = _find_event(client, conn, session, op)
@@ -495,7 +505,7 @@ def _interview_record(session, status=None):
     )
 
 
-def _activity_record(session, title):
+def _activity_record(session, title, marker=""):
     application = session.interview.application
     when = f"{session.start_at:%Y-%m-%d %H:%M}–{session.end_at:%H:%M} UTC"
     people = ", ".join(
@@ -506,27 +516,43 @@ def _activity_record(session, title):
         type="NOTE",
         title=title,
         description=f"{session.title}, {when}, with {people or 'no interviewers'}. "
-        f"({session.ref})",
+        f"({session.ref}{f', {marker}' if marker else ''})",
         application_id=application.remote_id,
         candidate_id=application.candidate.remote_id,
         job_id=application.job.remote_id if application.job else None,
     )
 
 
-def _fallback_to_activity(client, conn, session, title):
+def _fallback_to_activity(client, conn, session, title, op=None):
     """The ATS takes no interviews: leave a note on the application instead, or, if it takes
-    no notes either, record that the ATS holds nothing (the recruiter sees it)."""
+    no notes either, record that the ATS holds nothing (the recruiter sees it).
+
+    With `op`, the note carries the operation's marker, and a retry after an unclear failure
+    first looks for the note an earlier attempt may have left (as for events)."""
     if not conn.can("activity_write"):
         return _nothing_in_ats(session)
+    marker = f"convene-op:{op.pk}" if op is not None else ""
+    if marker and _unclear(op):
+        application = session.interview.application
+        for existing in client.list_activities(
+            conn.unified_id, application_id=application.remote_id
+        ):
+            if marker in (existing.description or ""):
+                _remember_activity(session, conn)
+                return {"ats_record": "activity", "found_existing": True}
     try:
-        client.create_activity(conn.unified_id, _activity_record(session, title))
+        client.create_activity(conn.unified_id, _activity_record(session, title, marker))
     except NotSupportedError:
         note_capability(conn, "activity_write", False)
         return _nothing_in_ats(session)
+    _remember_activity(session, conn)
+    return {"ats_record": "activity"}
+
+
+def _remember_activity(session, conn):
     session.ats_record = InterviewSession.AtsRecord.ACTIVITY
     session.save(update_fields=["ats_record"])
     note_success(conn)
-    return {"ats_record": "activity"}
 
 
 def _nothing_in_ats(session):
@@ -540,15 +566,15 @@ def create_ats_interview(op):
     if session.ats_record:
         return {"ats_record": session.ats_record, "already_done": True}
     canceled = not session.interview.is_active
-    if canceled and op.attempts <= 1:
+    if canceled and not _unclear(op):
         return {"skipped": True, "why": "the interview was canceled first"}
     conn = _ats_of(op)
     client = unified()
     if not conn.can("interview_write"):
         if canceled:
             return {"skipped": True, "why": "the interview was canceled first"}
-        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene")
-    if op.attempts > 1:
+        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene", op)
+    if _unclear(op):
         # As for events: adopt what an earlier attempt created, even if canceled since. It
         # points at the session's event, or (when the event could not be written) has no
         # event and the session's times.
@@ -570,7 +596,7 @@ def create_ats_interview(op):
         created = client.create_interview(conn.unified_id, _interview_record(session))
     except NotSupportedError:
         note_capability(conn, "interview_write", False)
-        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene")
+        return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene", op)
     return _remember_ats_interview(session, conn, created)
 
 

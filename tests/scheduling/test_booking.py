@@ -2,13 +2,23 @@
 
 import datetime as dt
 import threading
+import uuid
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import booking
-from scheduling.models import Interview, InterviewPlan, Operation, SessionAttendee
+from scheduling import availability as engine
+from scheduling import booking, slots
+from scheduling.models import (
+    Interview,
+    InterviewPlan,
+    Operation,
+    PlanPool,
+    PlanSession,
+    SessionAttendee,
+)
 from tests import factories as f
 
 
@@ -151,6 +161,88 @@ def test_two_recruiters_racing_for_one_slot_get_one_booking(world, settings):
     assert Operation.objects.filter(kind="event.create").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_recruiters_booking_one_candidate_at_once_get_one_interview(world, settings):
+    """Different interviewers, so no interviewer lock or exclusion constraint meets: the
+    application itself must be what the second booking waits for."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    bo = f.interviewer(world["ivy"].tenant, "Bo Kim")
+    application = world["apps"][0]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(person):
+        try:
+            barrier.wait(timeout=5)
+            booking.book(application, world["plan"], choice_for(person, world["start"]))
+            outcomes.append("booked")
+        except booking.BookingError as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(p,)) for p in (world["ivy"], bo)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes, key=len) == [
+        "booked",
+        "This candidate already has an upcoming interview for this stage: reschedule it instead.",
+    ]
+    assert Interview.objects.filter(application=application).count() == 1
+
+
+def loop_for(person, start, shift=dt.timedelta()):
+    """Two back-to-back sessions, both with `person`, moved by `shift`."""
+    return booking.Choice(
+        sessions=tuple(
+            booking.SessionChoice(
+                title=f"Part {n}",
+                start=start + shift + dt.timedelta(hours=n),
+                end=start + shift + dt.timedelta(hours=n + 1),
+                people=((str(person.pk), "required", None),),
+            )
+            for n in range(2)
+        )
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_loop_with_one_person_in_two_sessions_can_be_moved(world, settings):
+    """Ann sits 10–11 and 11–12; moved by 30 minutes, the first session briefly overlaps the
+    second before the second moves too. Only the end result must be free of overlaps."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    ann = f.interviewer(world["ivy"].tenant, "Ann Lee")
+    interview = booking.book(world["apps"][0], None, loop_for(ann, world["start"]))
+
+    booking.reschedule(interview, loop_for(ann, world["start"], dt.timedelta(minutes=30)))
+
+    times = sorted(SessionAttendee.objects.filter(active=True).values_list("start_at", flat=True))
+    assert times == [
+        world["start"] + dt.timedelta(minutes=30),
+        world["start"] + dt.timedelta(minutes=90),
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's constraint")
+@pytest.mark.django_db(transaction=True)
+def test_a_move_onto_a_time_taken_meanwhile_is_just_taken(world, settings, monkeypatch):
+    """Should the check before the writes miss a clash (as in a race), the database's own
+    check, deferred to the end of the move, still refuses it as "just taken"."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    ann = f.interviewer(world["ivy"].tenant, "Ann Lee")
+    interview = booking.book(world["apps"][0], None, loop_for(ann, world["start"]))
+    later = world["start"] + dt.timedelta(hours=5)
+    booking.book(world["apps"][1], None, choice_for(ann, later))
+    monkeypatch.setattr(booking, "_refuse_conflicts", lambda *args, **kwargs: None)
+
+    with pytest.raises(booking.SlotTaken, match="That time was just taken"):
+        booking.reschedule(interview, loop_for(ann, later))
+    interview.refresh_from_db()
+    assert interview.start_at == world["start"]
+
+
 @pytest.mark.django_db
 def test_a_swap_invites_the_newcomer_and_releases_the_one_swapped_out(world, tenant, mailoutbox):
     """On a calendar that sends no invitations, Convene emails both of them a calendar file."""
@@ -198,6 +290,94 @@ def test_a_swap_settles_the_decline_and_keeps_other_flags(world, tenant):
     booking.swap_attendee(session, session.attendees.get(), max_)
     interview.refresh_from_db()
     assert interview.flag == rejected
+
+
+@pytest.fixture
+def pair_pool(world, tenant):
+    """A plan whose session takes two of Ann, Bo and Cy, and a slot that picked Ann and Bo
+    with Cy as the alternate."""
+    ann, bo, cy = (f.interviewer(tenant, name) for name in ("Ann Lee", "Bo Kim", "Cy Diaz"))
+    plan = InterviewPlan.objects.create(tenant=tenant, name="Pair", stage_status="ONSITE")
+    part = PlanSession.objects.create(plan=plan, title_template="Pair")
+    pool = PlanPool.objects.create(session=part, k=2)
+    pool.members.set([ann, bo, cy])
+    start = world["start"]
+    slot = engine.Slot(
+        start,
+        start + dt.timedelta(hours=1),
+        (
+            engine.SessionSlot(
+                str(part.pk),
+                start,
+                start + dt.timedelta(hours=1),
+                (str(ann.pk), str(bo.pk)),
+                (),
+                (engine.PoolChoice((str(ann.pk), str(bo.pk)), (str(cy.pk),)),),
+            ),
+        ),
+    )
+    offer = slots.Offer((slot,), (), {}, plan, [])
+    return {"people": (ann, bo, cy), "plan": plan, "part": part, "slot": slot, "offer": offer}
+
+
+@pytest.mark.django_db
+def test_a_swap_that_seats_one_person_twice_is_refused(world, pair_pool):
+    ann, bo, cy = pair_pool["people"]
+    key = str(pair_pool["part"].pk)
+    choice = pair_pool["offer"].choice_for(
+        pair_pool["slot"],
+        world["apps"][0],
+        swaps={(key, str(ann.pk)): str(cy.pk), (key, str(bo.pk)): str(cy.pk)},
+    )
+    with pytest.raises(booking.BookingError, match="Cy Diaz is in two seats of “Pair”"):
+        booking.book(world["apps"][0], pair_pool["plan"], choice)
+    assert not Interview.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_swap_form_answers_a_mangled_replacement_with_a_message(
+    world, pair_pool, recruiter_client
+):
+    ann = pair_pool["people"][0]
+    choice = pair_pool["offer"].choice_for(pair_pool["slot"], world["apps"][0])
+    interview = booking.book(world["apps"][0], pair_pool["plan"], choice)
+    attendee = SessionAttendee.objects.get(interviewer=ann)
+    swap = reverse("interview_swap", args=[interview.pk, attendee.pk])
+    for value in ("not-a-uuid", "", str(uuid.uuid4())):
+        response = recruiter_client.post(swap, {"replacement": value}, follow=True)
+        assert response.status_code == 200
+        assert "Choose one of the people who are free then." in response.content.decode()
+    assert SessionAttendee.objects.get(pk=attendee.pk).active
+
+
+@pytest.mark.django_db
+def test_a_swap_to_someone_deactivated_meanwhile_is_refused(world, pair_pool):
+    """The form offered Cy; by the time it is sent, Cy left the team."""
+    ann, bo, cy = pair_pool["people"]
+    choice = pair_pool["offer"].choice_for(pair_pool["slot"], world["apps"][0])
+    interview = booking.book(world["apps"][0], pair_pool["plan"], choice)
+    session = interview.sessions.get()
+    attendee = session.attendees.get(interviewer=ann)
+    cy.active = False
+    cy.save()
+    with pytest.raises(booking.BookingError, match="Cy Diaz is not an active interviewer"):
+        booking.swap_attendee(session, attendee, cy)
+    assert set(seated := booking.seated(session)) == {ann.pk, bo.pk}, seated
+
+
+@pytest.mark.django_db
+def test_a_seat_swapped_twice_at_once_is_swapped_once(world, pair_pool, tenant):
+    """Two recruiters swap Ann out from the same page: the second finds her seat gone."""
+    ann, bo, cy = pair_pool["people"]
+    di = f.interviewer(tenant, "Di Roy")
+    choice = pair_pool["offer"].choice_for(pair_pool["slot"], world["apps"][0])
+    interview = booking.book(world["apps"][0], pair_pool["plan"], choice)
+    session = interview.sessions.get()
+    attendee = session.attendees.get(interviewer=ann)
+    booking.swap_attendee(session, attendee, cy)
+    with pytest.raises(booking.BookingError, match="changed meanwhile"):
+        booking.swap_attendee(session, attendee, di)
+    assert set(booking.seated(session)) == {bo.pk, cy.pk}
 
 
 def _invitations(interview):

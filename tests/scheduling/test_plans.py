@@ -1,3 +1,5 @@
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
@@ -93,6 +95,69 @@ def test_invalid_plans_show_the_reason_beside_the_field(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not InterviewPlan.objects.exists()
+
+
+class _Browser(HTMLParser):
+    """What a browser would submit from a page's form, as rendered (defaults included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = {}, None, None
+
+    def _put(self, name, value):
+        self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self._put(a["name"], a.get("value") or ("on" if a.get("type") == "checkbox" else ""))
+        elif tag == "select":
+            self._select = [a.get("name"), None, None]  # name, first option, selected option
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            self._select[1] = value if self._select[1] is None else self._select[1]
+            if "selected" in a:
+                self._select[2] = value
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self._put(self._textarea, "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            name, first, selected = self._select
+            self._put(name, selected if selected is not None else first or "")
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def test_a_plan_of_required_interviewers_only_is_saved_from_the_form_as_rendered(
+    recruiter_client, tenant, people
+):
+    """The recruiter leaves the pool alone (its "how many" shows 1) and ticks Ann."""
+    browser = _Browser()
+    browser.feed(recruiter_client.get(reverse("plan_new")).content.decode())
+    data = {name: vals if len(vals) > 1 else vals[0] for name, vals in browser.data.items()}
+    assert data["sessions-0-pool_k"] == "1"
+    data.pop("csrfmiddlewaretoken", None)
+    data.update(
+        {
+            "name": "Screen",
+            "sessions-0-title_template": "{job} screen",
+            "sessions-0-required": [str(people[0].pk)],
+        }
+    )
+    response = recruiter_client.post(reverse("plan_new"), data)
+    assert response.status_code == 302, response.content.decode()
+    session = InterviewPlan.objects.get(tenant=tenant).sessions.get()
+    assert list(session.required.all()) == [people[0]]
+    assert not session.pools.exists()
 
 
 def test_an_empty_plan_is_refused(recruiter_client, people):

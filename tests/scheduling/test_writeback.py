@@ -142,6 +142,35 @@ def test_an_ats_that_takes_no_interviews_gets_a_note_and_is_remembered(setup):
 
 
 @responses.activate
+def test_a_note_whose_answer_was_lost_is_adopted_not_written_twice(setup):
+    """An ATS that takes no interviews gets a note; the vendor wrote it but answered 500.
+    The next attempt finds that note (by the marker it carries) instead of adding another."""
+    setup["ats"].capabilities = {"interview_write": False}
+    setup["ats"].save()
+    interview, ops = book(setup)
+    interview.sessions.update(event_id="ev1")
+    Operation.objects.filter(kind="event.create").update(status="done")
+    notes = f"{BASE}/ats/{ATS_ID}/activity"
+    responses.post(notes, status=500, json={"message": "boom"})
+    op = writeback.perform(ops["ats_interview.create"].pk)
+    assert op.status == "pending"
+    written = json.loads(responses.calls[0].request.body)
+
+    responses.get(
+        notes,
+        json=[
+            {"id": "other", "type": "NOTE", "description": "Someone else's note"},
+            {"id": "act7", "type": "NOTE", "description": written["description"]},
+        ],
+    )
+    Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+    op = writeback.perform(op.pk)
+    assert op.status == "done" and op.result["found_existing"] is True
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
+    assert interview.sessions.get().ats_record == "activity"
+
+
+@responses.activate
 def test_a_calendar_that_refuses_conferences_gets_the_event_without_one(setup):
     _interview, ops = book(setup)
     responses.post(
@@ -174,6 +203,30 @@ def test_it_gives_up_after_the_last_attempt_and_releases_what_waited(setup):
 
 
 @responses.activate
+def test_a_retry_after_giving_up_gets_its_tries_again(setup):
+    """Retry keeps the count of attempts (for the lookup), but not against the new tries:
+    a passing 503 right after "Retry" does not give up at once."""
+    _interview, ops = book(setup)
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=503, json={"message": "down"})
+    responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
+    op = ops["event.create"]
+    for _ in range(writeback.MAX_ATTEMPTS):
+        Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+        op = writeback.perform(op.pk)
+    assert op.status == "failed"
+
+    writeback.retry(op)
+    op = writeback.perform(op.pk)
+    assert op.status == "pending" and op.attempts == writeback.MAX_ATTEMPTS + 1
+    assert op.next_attempt_at < timezone.now() + dt.timedelta(minutes=2)  # the first step
+    for _ in range(writeback.MAX_ATTEMPTS - 1):
+        Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+        op = writeback.perform(op.pk)
+    assert op.status == "failed"
+    assert op.last_error.startswith(f"Gave up after {2 * writeback.MAX_ATTEMPTS} attempts")
+
+
+@responses.activate
 def test_a_permanent_error_fails_at_once_and_retry_puts_it_back(setup, recruiter_client):
     from django.urls import reverse
 
@@ -189,8 +242,36 @@ def test_a_permanent_error_fails_at_once_and_retry_puts_it_back(setup, recruiter
     responses.replace(responses.POST, f"{BASE}/calendar/{CAL_ID}/event", json=event_json())
     recruiter_client.post(reverse("operation_retry", args=[op.pk]))
     op.refresh_from_db()
-    assert op.status == "pending" and op.attempts == 0
+    assert op.status == "pending" and op.attempts == 1  # the history is kept
+    responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
     assert writeback.perform(op.pk).status == "done"
+
+
+@responses.activate
+def test_retry_adopts_the_event_an_earlier_attempt_made_instead_of_a_second(
+    setup, recruiter_client, monkeypatch
+):
+    """The vendor made the event but answered 500; the operation gave up. "Retry" on the
+    Sync problems page must find that event, not create another."""
+    from django.urls import reverse
+
+    monkeypatch.setattr(writeback, "MAX_ATTEMPTS", 1)
+    interview, ops = book(setup)
+    session = interview.sessions.get()
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=500, json={"message": "boom"})
+    op = writeback.perform(ops["event.create"].pk)
+    assert op.status == "failed"
+
+    responses.get(
+        f"{BASE}/calendar/{CAL_ID}/event",
+        json=[event_json("ev9", notes=f"… {session.ref}.")],
+    )
+    recruiter_client.post(reverse("operation_retry", args=[op.pk]))
+    op = writeback.perform(op.pk)
+    assert op.status == "done" and op.result["found_existing"] is True
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
+    session.refresh_from_db()
+    assert session.event_id == "ev9"
 
 
 @responses.activate
