@@ -315,7 +315,6 @@ def test_the_reschedule_form_never_fails(world, upcoming, data, monkeypatch):
         ok(world["client"].post(url, data, headers={"HX-Request": "true"}))
 
 
-@pytest.mark.xfail(strict=False, reason="swap form non-UUID 500, fixed on fix/booking")
 @FUZZ
 @given(data=form_data(["replacement"]))
 def test_the_swap_form_never_fails(world, upcoming, data):
