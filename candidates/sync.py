@@ -375,29 +375,36 @@ class _Writer:
 
     def _upsert(self, model, rows, exclude=(), keep_stage_clock=False):
         """Insert or update rows by (connection, remote_id); returns remote id → pk for
-        every row named. `keep_stage_clock` keeps an application's stage_entered_at while
-        its status stays the same and restarts it when the status changes."""
+        every row named. A row older than the stored one (by Unified's updated_at) is left
+        out: deliveries and pages can arrive out of order, and the older must not win.
+        `keep_stage_clock` keeps an application's stage_entered_at while its status stays
+        the same and restarts it when the status changes."""
         if not rows:
             return {}
-        previous = {}
-        if keep_stage_clock:
-            previous = {
-                remote_id: (status, entered)
-                for remote_id, status, entered in model.objects.filter(
-                    connection=self.conn
-                ).values_list("remote_id", "status", "stage_entered_at")
-            }
+        # remote id → (remote_updated_at[, status, stage_entered_at]) as stored
+        fields = [
+            "remote_updated_at",
+            *(["status", "stage_entered_at"] if keep_stage_clock else []),
+        ]
+        existing = model.objects.filter(connection=self.conn)
+        if len(rows) <= BATCH:
+            existing = existing.filter(remote_id__in=[row["remote_id"] for row in rows])
+        stored = {
+            remote_id: rest for remote_id, *rest in existing.values_list("remote_id", *fields)
+        }
         objects = []
         for row in rows:
             values = {k: v for k, v in row.items() if k not in exclude}
+            before = stored.get(values["remote_id"])
+            if _older(values.get("remote_updated_at"), before and before[0]):
+                continue
             if keep_stage_clock:
-                before = previous.get(values["remote_id"])
                 if before is None:
                     values["stage_entered_at"] = (
                         values.get("remote_updated_at") or values.get("applied_at") or self.now
                     )
-                elif before[0] == values["status"] and before[1]:
-                    values["stage_entered_at"] = before[1]
+                elif before[1] == values["status"] and before[2]:
+                    values["stage_entered_at"] = before[2]
                 else:
                     values["stage_entered_at"] = self.now
             objects.append(
@@ -565,6 +572,12 @@ class _Writer:
                 )
             if vanished:
                 self.warn(f"{len(vanished)} {key} no longer in the ATS were marked as removed.")
+
+
+def _older(updated, stored):
+    """Whether a record last updated at `updated` is older than the stored copy (unknown
+    times are never older: a record without one is taken as it comes)."""
+    return updated is not None and stored is not None and updated < stored
 
 
 def _zone_or(name, default):
