@@ -44,7 +44,7 @@ from scheduling.models import Interview, audit
 from scheduling.models.tenancy import LINK_EMAIL_PLACEHOLDERS
 from scheduling.plans import plan_for
 
-from .models import BookingLink, Candidate, LinkVisit
+from .models import Application, BookingLink, Candidate, LinkVisit
 
 SALT = "convene.booking-link"
 _signer = signing.Signer(salt=SALT, sep=".")
@@ -72,6 +72,18 @@ class LinkChanged(Exception):
 
 class TooLate(Exception):
     """Past the tenant's cut-off for candidates' changes."""
+
+
+class ApplicationClosed(Exception):
+    """The ATS closed the application (rejected, withdrawn, declined, hired): the candidate
+    books nothing more, whatever state the link is in."""
+
+
+def _refuse_closed(link):
+    # Read now, not from the page's copy: a sync may have closed it a moment ago.
+    status = Application.objects.filter(pk=link.application_id).values_list("status", flat=True)
+    if status.first() in Application.CLOSED_STATUSES:
+        raise ApplicationClosed()
 
 
 def token_for(link):
@@ -490,12 +502,14 @@ def _swap(link, *, version, expect, now, **fields):
 def book(link, choice, *, version, zone_name, now=None):
     """Book `choice` through an open link; returns the Interview.
 
-    Raises LinkChanged when the link was used meanwhile, booking.SlotTaken when someone
-    took the time, booking.BookingError for the others.
+    Raises ApplicationClosed when the ATS closed the application, LinkChanged when the
+    link was used meanwhile, booking.SlotTaken when someone took the time,
+    booking.BookingError for the others.
     """
     now = now or timezone.now()
     application = link.application
     with transaction.atomic():
+        _refuse_closed(link)
         _swap(
             link,
             version=version,
@@ -530,6 +544,7 @@ def reschedule(link, choice, *, version, zone_name, now=None):
     """Move the link's interview to `choice` (same events, same ATS interviews)."""
     now = now or timezone.now()
     with transaction.atomic():
+        _refuse_closed(link)
         _swap(link, version=version, expect=BookingLink.State.BOOKED, now=now)
         interview = Interview.objects.select_for_update().get(pk=link.interview_id)
         link.interview = interview

@@ -124,6 +124,11 @@ PROBLEMS = {
     "unavailable": (503, "Times are not available right now", UNAVAILABLE),
     "not_bookable": (409, "This interview can’t be booked online", NOT_BOOKABLE),
     "too_many": (429, "Too many attempts", "Please wait a minute, then try again."),
+    "closed": (
+        409,
+        "This application is no longer open",
+        "No interview can be booked from this link. Please contact the recruiter.",
+    ),
     "no_interview": (404, "Nothing booked yet", "There is no interview on this link yet."),
 }
 
@@ -425,6 +430,8 @@ def confirm(request, link, zone):
             return problem(request, "too_many", link)
         if request.POST.get("action") != mode or mode is None:
             return _already(request, link, zone)
+        if link.application.is_closed:
+            return problem(request, "closed", link)
     elif mode is None:
         return _booked(request, link, zone)
     start = _start(request.GET.get("start") or request.POST.get("start"))
@@ -450,6 +457,8 @@ def confirm(request, link, zone):
             links.book(link, choice, version=version, zone_name=zone.key)
         else:
             links.reschedule(link, choice, version=version, zone_name=zone.key)
+    except links.ApplicationClosed:
+        return problem(request, "closed", link)
     except links.LinkChanged:
         return _already(request, link, zone)
     except links.TooLate:

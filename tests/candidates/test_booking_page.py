@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils.html import strip_tags
 
 from candidates import links
-from candidates.models import BookingLink, LinkVisit
+from candidates.models import Application, BookingLink, LinkVisit
 from scheduling import booking, emails, slots
 from scheduling.models import Interview, InterviewPlan, Operation, PlanSession
 from tests import factories as f
@@ -254,6 +254,35 @@ def test_booking_books_the_whole_interview_through_the_booking_service(client, l
     assert "You’re booked" in text(page)
     assert "Thursday 3 December 2026 15:00–16:00 (Europe/Paris)" in text(page)
     assert "Add to calendar" in text(page) and 'class="time"' not in page.content.decode()
+
+
+@pytest.mark.parametrize("mode", ["book", "reschedule"])
+def test_a_closed_application_books_nothing_from_its_link(client, link, application, mode):
+    if mode == "reschedule":
+        book_first(client, link)
+    Application.objects.filter(pk=application.pk).update(status="WITHDRAWN")
+    before = list(Interview.objects.values_list("start_at", flat=True))
+
+    response = confirm(client, link, "20261203T1400Z", action=mode)
+
+    assert response.status_code == 409
+    assert "This application is no longer open" in text(response)
+    assert "Please contact the recruiter" in text(response)
+    assert list(Interview.objects.values_list("start_at", flat=True)) == before
+
+
+def test_an_application_closed_during_the_booking_books_nothing(client, link, monkeypatch):
+    real = links._refuse_closed
+
+    def closed_meanwhile(link_):
+        Application.objects.filter(pk=link_.application_id).update(status="REJECTED")
+        real(link_)
+
+    monkeypatch.setattr(links, "_refuse_closed", closed_meanwhile)
+    response = confirm(client, link, "20261203T1400Z")
+    assert response.status_code == 409 and "no longer open" in text(response)
+    link.refresh_from_db()
+    assert link.state == BookingLink.State.OPEN and not Interview.objects.exists()
 
 
 def test_a_used_link_shows_its_booking_and_never_books_twice(client, link):

@@ -4,9 +4,11 @@ same upsert, which keeps the newest copy of each record and follows an applicati
 import pytest
 
 from candidates import changes, sync
-from candidates.models import Application, Candidate, Job, SyncRun
+from candidates.models import Application, BookingLink, Candidate, Job, SyncRun
+from scheduling.models import AuditEntry
 from scheduling.unified import records
 from tests import factories as f
+from tests.candidates.links_helpers import make_link, url
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +57,6 @@ def run(conn, client):
     run = sync.run_sync(run.pk, client=client)
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     return run
-
-
-@pytest.fixture
-def ats(tenant):
-    return f.connection(tenant)
 
 
 @pytest.fixture
@@ -126,3 +123,51 @@ def test_a_stale_record_still_counts_as_present_in_a_full_sync(ats, app):
     assert sync.run_sync(run_.pk, client=client).status == SyncRun.Status.SUCCEEDED
     app.refresh_from_db()
     assert (app.removed_at, app.status) == (None, "FIRST_INTERVIEW")
+
+
+# --- an application closed in the ATS ------------------------------------------------------
+
+
+@pytest.fixture
+def booked_and_open(client, link, application, plan, recruiter):
+    """An interview booked from one link, and a second link still open."""
+    response = client.post(
+        url("confirm", link),
+        {"start": "20261207T1500Z", "tz": "UTC", "version": link.version, "action": "book"},
+    )
+    assert response.status_code == 302
+    link.refresh_from_db()
+    return link.interview, make_link(application, plan, recruiter)
+
+
+@pytest.mark.parametrize("status", ["REJECTED", "WITHDRAWN"])
+def test_a_sync_that_brings_the_close_first_revokes_links_and_flags_interviews(
+    ats, application, booked_and_open, status
+):
+    interview, open_link = booked_and_open
+    run(ats, FakeATS(applications=[application_record(application, status, "2026-12-01T16:00Z")]))
+
+    open_link.refresh_from_db()
+    interview.refresh_from_db()
+    assert open_link.state == BookingLink.State.REVOKED
+    assert "Cancel this interview?" in interview.flag
+    assert interview.status == "scheduled"  # until the recruiter confirms
+    entry = AuditEntry.objects.get(action="application.closed")
+    assert entry.actor_label == "ATS sync" and "revoked 1 open booking link(s)" in entry.message
+
+
+def test_a_close_is_acted_on_once_whoever_brings_it(ats, application, booked_and_open):
+    closed = application_record(application, "REJECTED", "2026-12-01T16:00Z")
+    changes.applications_changed(ats, [closed], "updated", "")
+    run(ats, FakeATS(applications=[closed]))
+    hired = application_record(application, "HIRED", "2026-12-01T17:00Z")
+    run(ats, FakeATS(applications=[hired]))
+    assert AuditEntry.objects.filter(action="application.closed").count() == 1
+    assert AuditEntry.objects.get(action="application.closed").actor_label == "ATS change"
+
+
+def test_a_move_between_open_stages_revokes_nothing(ats, application, link):
+    run(ats, FakeATS(applications=[application_record(application, "OFFER", "2026-12-01T16:00Z")]))
+    link.refresh_from_db()
+    assert link.state == BookingLink.State.OPEN
+    assert not AuditEntry.objects.filter(action="application.closed").exists()
