@@ -364,6 +364,15 @@ def window_dates(link, zone, now=None):
     return [first + dt.timedelta(days=n) for n in range((link.window_end - first).days + 1)]
 
 
+def offers(link, zone, start, now=None):
+    """Whether the link offers times starting at `start`: on a window date still to come
+    (candidate's zone) and within its plan's booking horizon."""
+    now = now or timezone.now()
+    if timezone.localtime(start, zone).date() not in window_dates(link, zone, now):
+        return False
+    return link.plan is None or start <= now + dt.timedelta(days=link.plan.horizon_days)
+
+
 def _monday(day):
     return day - dt.timedelta(days=day.weekday())
 

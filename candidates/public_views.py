@@ -61,6 +61,7 @@ PUBLIC_HEADERS = {
 }
 START_FORMAT = "%Y%m%dT%H%MZ"
 JUST_TAKEN = "Sorry, that time was just taken. Here are the times still free."
+NOT_OFFERED = "That time is not one this link offers. Here are the times you can choose from."
 UNAVAILABLE = "We can’t show times right now. Please try again in a few minutes."
 # Not a passing fault: the interview's plan cannot run (e.g. its interviewers left).
 NOT_BOOKABLE = (
@@ -437,6 +438,8 @@ def confirm(request, link, zone):
     start = _start(request.GET.get("start") or request.POST.get("start"))
     if start is None:
         return redirect(_urls(link)["page"])
+    if not links.offers(link, zone, start):
+        return _fresh_times(request, link, zone, mode, start, NOT_OFFERED, status=400)
     try:
         offer, slot = _choice(request, link, zone, start, mode)
     except slots.PlanNotUsable as exc:

@@ -285,6 +285,38 @@ def test_an_application_closed_during_the_booking_books_nothing(client, link, mo
     assert link.state == BookingLink.State.OPEN and not Interview.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "start",
+    [
+        "20261222T1500Z",  # a week after the window (2–15 December) ends
+        "20261201T1500Z",  # the day before it starts
+        "20261202T0430Z",  # 2 December in UTC, still 1 December in New York
+    ],
+)
+def test_a_time_outside_the_window_is_refused_with_fresh_times(client, link, start):
+    shown = client.get(url("confirm", link), {"start": start, "tz": "America/New_York"})
+    posted = confirm(client, link, start)
+
+    for response in (shown, posted):
+        assert response.status_code == 400
+        assert "not one this link offers" in text(response)
+        assert 'class="time"' in response.content.decode()  # the times it does offer
+    link.refresh_from_db()
+    assert link.state == BookingLink.State.OPEN and not Interview.objects.exists()
+
+
+def test_a_time_beyond_the_plans_horizon_is_refused(client, application, plan, recruiter, frozen):
+    plan.horizon_days = 10
+    plan.save()
+    long_link = make_link(application, plan, recruiter, length=40)
+
+    response = confirm(client, long_link, "20261214T1500Z")  # 13 days ahead
+
+    assert response.status_code == 400 and "not one this link offers" in text(response)
+    assert not Interview.objects.exists()
+    assert confirm(client, long_link, "20261207T1500Z").status_code == 302
+
+
 def test_a_used_link_shows_its_booking_and_never_books_twice(client, link):
     start, _interview = book_first(client, link)
     again = confirm(client, link, start, version=0)
