@@ -52,6 +52,9 @@ _signer = signing.Signer(salt=SALT, sep=".")
 # Booking attempts (book, reschedule, cancel) per link and per client address, a minute.
 ATTEMPTS_PER_LINK = 5
 ATTEMPTS_PER_ADDRESS = 20
+# Confirmation pages (each a fresh search of a day, which may ask Unified), a minute.
+SEARCHES_PER_LINK = 20
+SEARCHES_PER_ADDRESS = 60
 # How long a rendered week of times may be served again (busy and hold changes end it early).
 WEEK_CACHE_SECONDS = 10
 WORKING_DAYS_OFFERED = 10
@@ -679,7 +682,7 @@ def record_visit(link, request):
     LinkVisit.objects.create(
         link=link,
         method=request.method,
-        network=_network(request.META.get("REMOTE_ADDR")),
+        network=_network(client_address(request)),
         user_agent=request.headers.get("User-Agent", "")[:300],
     )
     BookingLink.objects.filter(pk=link.pk).update(
@@ -702,10 +705,35 @@ def allow(key, limit, per_seconds=60):
     return count <= limit
 
 
+def client_address(request):
+    """The client's address: behind settings.TRUSTED_PROXY_COUNT proxies, the one the
+    outermost of them put in X-Forwarded-For (entries further left came from the client
+    and prove nothing); else, or when the header is short or garbled, the connecting one."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if not count:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    if len(hops) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
+
+
 def allow_attempt(link, request):
     """Booking, rescheduling and cancelling attempts: a few a minute per link and per
-    address (the address as the web server sees it)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    client address."""
     return allow(f"link:{link.pk}", ATTEMPTS_PER_LINK) and allow(
-        f"addr:{address}", ATTEMPTS_PER_ADDRESS
+        f"addr:{client_address(request)}", ATTEMPTS_PER_ADDRESS
+    )
+
+
+def allow_search(link, request):
+    """Confirmation pages, each a fresh search that may call Unified: more than attempts
+    (a candidate clicks through times), still bounded per link and per client address."""
+    return allow(f"search:{link.pk}", SEARCHES_PER_LINK) and allow(
+        f"search-addr:{client_address(request)}", SEARCHES_PER_ADDRESS
     )

@@ -435,6 +435,8 @@ def confirm(request, link, zone):
             return problem(request, "closed", link)
     elif mode is None:
         return _booked(request, link, zone)
+    elif not links.allow_search(link, request):
+        return problem(request, "too_many", link)
     start = _start(request.GET.get("start") or request.POST.get("start"))
     if start is None:
         return redirect(_urls(link)["page"])

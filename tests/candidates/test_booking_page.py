@@ -387,6 +387,63 @@ def test_attempts_are_limited_per_address_across_links(
     assert confirm(client, other, "20261203T1400Z", address="10.0.0.9").status_code != 429
 
 
+def post_via_proxy(client, link, forwarded):
+    values = {"start": "20261203T1400Z", "tz": "UTC", "version": 7, "action": "book"}
+    return client.post(
+        url("confirm", link),
+        values,
+        REMOTE_ADDR="10.0.0.2",  # the TLS proxy
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_trusted_proxy_each_candidate_has_their_own_limit(
+    client, link, ats, plan, recruiter, monkeypatch, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    monkeypatch.setattr(links, "ATTEMPTS_PER_ADDRESS", 3)
+    monkeypatch.setattr(links, "ATTEMPTS_PER_LINK", 10)
+    other = make_link(f.application(ats, f.candidate(ats, "Alan Turing")), plan, recruiter)
+    for _ in range(3):
+        assert post_via_proxy(client, link, "203.0.113.5").status_code == 409
+    # What the client itself wrote in the header (left of the proxy's entry) changes nothing.
+    assert post_via_proxy(client, link, "192.0.2.1, 203.0.113.5").status_code == 429
+    assert post_via_proxy(client, other, "198.51.100.7").status_code != 429
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(
+    client, link, monkeypatch, settings
+):
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    monkeypatch.setattr(links, "ATTEMPTS_PER_ADDRESS", 2)
+    monkeypatch.setattr(links, "ATTEMPTS_PER_LINK", 10)
+    for forwarded in ("203.0.113.5", "198.51.100.7"):
+        assert post_via_proxy(client, link, forwarded).status_code == 409
+    assert post_via_proxy(client, link, "192.0.2.1").status_code == 429
+
+
+def test_visits_behind_a_proxy_record_the_candidates_network(client, link, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.get(url("page", link), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    client.get(url("page", link), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not an address")
+    assert [v.network for v in LinkVisit.objects.order_by("id")] == [
+        "203.0.113.0/24",
+        "10.0.0.0/24",
+    ]
+
+
+def test_the_confirmation_page_is_rate_limited_before_it_searches(client, link, monkeypatch):
+    monkeypatch.setattr(links, "SEARCHES_PER_LINK", 2)
+    searches = []
+    real = links.offer_on
+    monkeypatch.setattr(links, "offer_on", lambda *a, **k: searches.append(1) or real(*a, **k))
+    for _ in range(2):
+        assert client.get(url("confirm", link), {"start": "20261203T1400Z"}).status_code == 200
+    response = client.get(url("confirm", link), {"start": "20261203T1400Z"})
+    assert response.status_code == 429 and "Too many attempts" in text(response)
+    assert len(searches) == 2
+
+
 def test_the_calendar_file_has_the_interviews_uid_and_sequence(client, link):
     assert client.get(url("ics", link)).status_code == 404
     _start, interview = book_first(client, link)
