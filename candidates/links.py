@@ -677,7 +677,9 @@ def _network(ip):
 
 
 def record_visit(link, request):
-    """Count an opening of the page (GET or HEAD); never changes what the link may do."""
+    """Record a visit (GET or HEAD); never changes what the link may do. Only a GET counts
+    as the link being opened: mail scanners check links with HEAD as soon as they arrive,
+    and the recruiter would see "opened" before the candidate read the email."""
     now = timezone.now()
     LinkVisit.objects.create(
         link=link,
@@ -685,6 +687,8 @@ def record_visit(link, request):
         network=_network(client_address(request)),
         user_agent=request.headers.get("User-Agent", "")[:300],
     )
+    if request.method == "HEAD":
+        return
     BookingLink.objects.filter(pk=link.pk).update(
         open_count=F("open_count") + 1,
         last_opened_at=now,

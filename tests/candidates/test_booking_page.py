@@ -109,11 +109,26 @@ def test_get_and_head_never_change_what_the_link_may_do(client, link, monkeypatc
 
     link.refresh_from_db()
     assert (link.state, link.version, link.interview) == (BookingLink.State.OPEN, 0, None)
-    assert link.open_count == 2 and link.first_opened_at == NOW
+    assert link.open_count == 1 and link.first_opened_at == NOW  # the GET; HEAD is a scanner
     visits = list(LinkVisit.objects.filter(link=link).order_by("at", "id"))
     assert [v.method for v in visits] == ["HEAD", "GET"]
     assert visits[0].user_agent == "SafeLinks scanner" and visits[0].network == "127.0.0.0/24"
     assert not Interview.objects.exists()
+
+
+def test_a_scanners_head_is_recorded_but_the_link_shows_as_sent_not_opened(client, link, tenant):
+    from candidates.pipeline import applications_for
+
+    client.head(url("page", link), headers={"User-Agent": "SafeLinks scanner"})
+
+    link.refresh_from_db()
+    assert (link.open_count, link.first_opened_at, link.last_opened_at) == (0, None, None)
+    assert LinkVisit.objects.get(link=link).method == "HEAD"
+    state = applications_for(tenant, NOW).get(pk=link.application_id).scheduling_state
+    assert state == "link_sent"
+    client.get(url("page", link))
+    state = applications_for(tenant, NOW).get(pk=link.application_id).scheduling_state
+    assert state == "link_opened"
 
 
 def test_the_week_is_an_htmx_fragment_served_from_the_cache(
