@@ -637,23 +637,33 @@ def _send_cancel_notice(link, recruiter, zone, reason):
 
 
 def send_reminders(now=None):
-    """Remind candidates whose link is open and unbooked after the tenant's delay, at most
-    once a day and at most twice in all. Returns how many were queued."""
+    """Remind candidates whose link is open (never booked, or reopened by their own
+    cancellation) after the tenant's delay, while a day of its window is left, at most once
+    a day and at most twice in all. Returns how many were queued."""
     now = now or timezone.now()
     queued = 0
     links = BookingLink.objects.filter(
         state=BookingLink.State.OPEN,
-        interview__isnull=True,
         expires_at__gt=now + dt.timedelta(hours=2),
+        # A day's slack for the zones: the exact test is window_dates, below.
+        window_end__gte=(now - dt.timedelta(days=1)).date(),
         sent_at__isnull=False,
         reminders_sent__lt=2,
         tenant__link_reminder_hours__gt=0,
-    ).select_related("tenant")
+    ).select_related("tenant", "interview", "application__candidate")
     for link in links:
-        due = link.sent_at + dt.timedelta(hours=link.tenant.link_reminder_hours)
+        # A reopened link waits the delay again from the cancellation, not from the send.
+        since = link.sent_at
+        if link.interview and link.interview.canceled_at:
+            since = max(since, link.interview.canceled_at)
+        due = since + dt.timedelta(hours=link.tenant.link_reminder_hours)
         if now < due:
             continue
         if link.last_reminded_at and now - link.last_reminded_at < dt.timedelta(days=1):
+            continue
+        candidate = link.application.candidate
+        zone = emails.zone(candidate.timezone or link.tenant.default_timezone)
+        if not window_dates(link, zone, now):
             continue
         claimed = BookingLink.objects.filter(
             pk=link.pk, last_reminded_at=link.last_reminded_at
