@@ -44,7 +44,7 @@ from scheduling.models import Interview, audit
 from scheduling.models.tenancy import LINK_EMAIL_PLACEHOLDERS
 from scheduling.plans import plan_for
 
-from .models import BookingLink, Candidate, LinkVisit
+from .models import Application, BookingLink, Candidate, LinkVisit
 
 SALT = "convene.booking-link"
 _signer = signing.Signer(salt=SALT, sep=".")
@@ -52,6 +52,9 @@ _signer = signing.Signer(salt=SALT, sep=".")
 # Booking attempts (book, reschedule, cancel) per link and per client address, a minute.
 ATTEMPTS_PER_LINK = 5
 ATTEMPTS_PER_ADDRESS = 20
+# Confirmation pages (each a fresh search of a day, which may ask Unified), a minute.
+SEARCHES_PER_LINK = 20
+SEARCHES_PER_ADDRESS = 60
 # How long a rendered week of times may be served again (busy and hold changes end it early).
 WEEK_CACHE_SECONDS = 10
 WORKING_DAYS_OFFERED = 10
@@ -72,6 +75,18 @@ class LinkChanged(Exception):
 
 class TooLate(Exception):
     """Past the tenant's cut-off for candidates' changes."""
+
+
+class ApplicationClosed(Exception):
+    """The ATS closed the application (rejected, withdrawn, declined, hired): the candidate
+    books nothing more, whatever state the link is in."""
+
+
+def _refuse_closed(link):
+    # Read now, not from the page's copy: a sync may have closed it a moment ago.
+    status = Application.objects.filter(pk=link.application_id).values_list("status", flat=True)
+    if status.first() in Application.CLOSED_STATUSES:
+        raise ApplicationClosed()
 
 
 def token_for(link):
@@ -352,6 +367,15 @@ def window_dates(link, zone, now=None):
     return [first + dt.timedelta(days=n) for n in range((link.window_end - first).days + 1)]
 
 
+def offers(link, zone, start, now=None):
+    """Whether the link offers times starting at `start`: on a window date still to come
+    (candidate's zone) and within its plan's booking horizon."""
+    now = now or timezone.now()
+    if timezone.localtime(start, zone).date() not in window_dates(link, zone, now):
+        return False
+    return link.plan is None or start <= now + dt.timedelta(days=link.plan.horizon_days)
+
+
 def _monday(day):
     return day - dt.timedelta(days=day.weekday())
 
@@ -490,12 +514,14 @@ def _swap(link, *, version, expect, now, **fields):
 def book(link, choice, *, version, zone_name, now=None):
     """Book `choice` through an open link; returns the Interview.
 
-    Raises LinkChanged when the link was used meanwhile, booking.SlotTaken when someone
-    took the time, booking.BookingError for the others.
+    Raises ApplicationClosed when the ATS closed the application, LinkChanged when the
+    link was used meanwhile, booking.SlotTaken when someone took the time,
+    booking.BookingError for the others.
     """
     now = now or timezone.now()
     application = link.application
     with transaction.atomic():
+        _refuse_closed(link)
         _swap(
             link,
             version=version,
@@ -530,6 +556,7 @@ def reschedule(link, choice, *, version, zone_name, now=None):
     """Move the link's interview to `choice` (same events, same ATS interviews)."""
     now = now or timezone.now()
     with transaction.atomic():
+        _refuse_closed(link)
         _swap(link, version=version, expect=BookingLink.State.BOOKED, now=now)
         interview = Interview.objects.select_for_update().get(pk=link.interview_id)
         link.interview = interview
@@ -610,23 +637,33 @@ def _send_cancel_notice(link, recruiter, zone, reason):
 
 
 def send_reminders(now=None):
-    """Remind candidates whose link is open and unbooked after the tenant's delay, at most
-    once a day and at most twice in all. Returns how many were queued."""
+    """Remind candidates whose link is open (never booked, or reopened by their own
+    cancellation) after the tenant's delay, while a day of its window is left, at most once
+    a day and at most twice in all. Returns how many were queued."""
     now = now or timezone.now()
     queued = 0
     links = BookingLink.objects.filter(
         state=BookingLink.State.OPEN,
-        interview__isnull=True,
         expires_at__gt=now + dt.timedelta(hours=2),
+        # A day's slack for the zones: the exact test is window_dates, below.
+        window_end__gte=(now - dt.timedelta(days=1)).date(),
         sent_at__isnull=False,
         reminders_sent__lt=2,
         tenant__link_reminder_hours__gt=0,
-    ).select_related("tenant")
+    ).select_related("tenant", "interview", "application__candidate")
     for link in links:
-        due = link.sent_at + dt.timedelta(hours=link.tenant.link_reminder_hours)
+        # A reopened link waits the delay again from the cancellation, not from the send.
+        since = link.sent_at
+        if link.interview and link.interview.canceled_at:
+            since = max(since, link.interview.canceled_at)
+        due = since + dt.timedelta(hours=link.tenant.link_reminder_hours)
         if now < due:
             continue
         if link.last_reminded_at and now - link.last_reminded_at < dt.timedelta(days=1):
+            continue
+        candidate = link.application.candidate
+        zone = emails.zone(candidate.timezone or link.tenant.default_timezone)
+        if not window_dates(link, zone, now):
             continue
         claimed = BookingLink.objects.filter(
             pk=link.pk, last_reminded_at=link.last_reminded_at
@@ -650,14 +687,18 @@ def _network(ip):
 
 
 def record_visit(link, request):
-    """Count an opening of the page (GET or HEAD); never changes what the link may do."""
+    """Record a visit (GET or HEAD); never changes what the link may do. Only a GET counts
+    as the link being opened: mail scanners check links with HEAD as soon as they arrive,
+    and the recruiter would see "opened" before the candidate read the email."""
     now = timezone.now()
     LinkVisit.objects.create(
         link=link,
         method=request.method,
-        network=_network(request.META.get("REMOTE_ADDR")),
+        network=_network(client_address(request)),
         user_agent=request.headers.get("User-Agent", "")[:300],
     )
+    if request.method == "HEAD":
+        return
     BookingLink.objects.filter(pk=link.pk).update(
         open_count=F("open_count") + 1,
         last_opened_at=now,
@@ -678,10 +719,35 @@ def allow(key, limit, per_seconds=60):
     return count <= limit
 
 
+def client_address(request):
+    """The client's address: behind settings.TRUSTED_PROXY_COUNT proxies, the one the
+    outermost of them put in X-Forwarded-For (entries further left came from the client
+    and prove nothing); else, or when the header is short or garbled, the connecting one."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if not count:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    if len(hops) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
+
+
 def allow_attempt(link, request):
     """Booking, rescheduling and cancelling attempts: a few a minute per link and per
-    address (the address as the web server sees it)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    client address."""
     return allow(f"link:{link.pk}", ATTEMPTS_PER_LINK) and allow(
-        f"addr:{address}", ATTEMPTS_PER_ADDRESS
+        f"addr:{client_address(request)}", ATTEMPTS_PER_ADDRESS
+    )
+
+
+def allow_search(link, request):
+    """Confirmation pages, each a fresh search that may call Unified: more than attempts
+    (a candidate clicks through times), still bounded per link and per client address."""
+    return allow(f"search:{link.pk}", SEARCHES_PER_LINK) and allow(
+        f"search-addr:{client_address(request)}", SEARCHES_PER_ADDRESS
     )

@@ -98,6 +98,9 @@ class Candidate(Mirrored):
 class Application(Mirrored):
     """One candidate in one job's pipeline."""
 
+    # The ATS is done with the candidate: their links stop working and nothing is booked.
+    CLOSED_STATUSES = frozenset({"REJECTED", "DECLINED", "WITHDRAWN", "HIRED"})
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
     job = models.ForeignKey(
@@ -126,6 +129,10 @@ class Application(Mirrored):
     @property
     def stage_label(self):
         return self.original_status or self.status.replace("_", " ").title()
+
+    @property
+    def is_closed(self):
+        return self.status in self.CLOSED_STATUSES
 
 
 class RemoteInterview(Mirrored):

@@ -61,6 +61,7 @@ PUBLIC_HEADERS = {
 }
 START_FORMAT = "%Y%m%dT%H%MZ"
 JUST_TAKEN = "Sorry, that time was just taken. Here are the times still free."
+NOT_OFFERED = "That time is not one this link offers. Here are the times you can choose from."
 UNAVAILABLE = "We can’t show times right now. Please try again in a few minutes."
 # Not a passing fault: the interview's plan cannot run (e.g. its interviewers left).
 NOT_BOOKABLE = (
@@ -124,6 +125,11 @@ PROBLEMS = {
     "unavailable": (503, "Times are not available right now", UNAVAILABLE),
     "not_bookable": (409, "This interview can’t be booked online", NOT_BOOKABLE),
     "too_many": (429, "Too many attempts", "Please wait a minute, then try again."),
+    "closed": (
+        409,
+        "This application is no longer open",
+        "No interview can be booked from this link. Please contact the recruiter.",
+    ),
     "no_interview": (404, "Nothing booked yet", "There is no interview on this link yet."),
 }
 
@@ -425,11 +431,17 @@ def confirm(request, link, zone):
             return problem(request, "too_many", link)
         if request.POST.get("action") != mode or mode is None:
             return _already(request, link, zone)
+        if link.application.is_closed:
+            return problem(request, "closed", link)
     elif mode is None:
         return _booked(request, link, zone)
+    elif not links.allow_search(link, request):
+        return problem(request, "too_many", link)
     start = _start(request.GET.get("start") or request.POST.get("start"))
     if start is None:
         return redirect(_urls(link)["page"])
+    if not links.offers(link, zone, start):
+        return _fresh_times(request, link, zone, mode, start, NOT_OFFERED, status=400)
     try:
         offer, slot = _choice(request, link, zone, start, mode)
     except slots.PlanNotUsable as exc:
@@ -450,6 +462,8 @@ def confirm(request, link, zone):
             links.book(link, choice, version=version, zone_name=zone.key)
         else:
             links.reschedule(link, choice, version=version, zone_name=zone.key)
+    except links.ApplicationClosed:
+        return problem(request, "closed", link)
     except links.LinkChanged:
         return _already(request, link, zone)
     except links.TooLate:

@@ -8,6 +8,7 @@ exactly as it was. Only then does it write everything in one transaction. The fi
 ask only for what changed since the last successful sync started (`updated_gte`).
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -17,11 +18,12 @@ from django.tasks import task
 from django.utils import timezone
 
 from scheduling.connections import link_interviewers_to_calendars, note_failure, unified
-from scheduling.models import Connection, Interviewer, Membership
+from scheduling.models import Connection, Interview, Interviewer, Membership, audit
 from scheduling.unified.errors import NotFoundError, NotSupportedError, UnifiedError
 from scheduling.unified.records import APPLICATION_STATUSES
 
-from .models import Application, Candidate, Job, RemoteInterview, Stage, SyncRun
+from . import links
+from .models import Application, BookingLink, Candidate, Job, RemoteInterview, Stage, SyncRun
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +36,22 @@ STALE_AFTER = dt.timedelta(minutes=30)
 PROGRESS_EVERY = 100
 MAX_WARNINGS = 50
 BATCH = 500
+SYNC = "ATS sync"
 
 
 class SyncFailed(Exception):
     pass
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusChange:
+    """An application the upsert created or moved to another status; `note` says what
+    closing it did, when it closed."""
+
+    application_id: object
+    before: str | None  # None: new to the mirror
+    after: str
+    note: str = ""
 
 
 # --- starting -------------------------------------------------------------------------------
@@ -322,14 +336,17 @@ class _Fetcher:
 class _Writer:
     """Writes fetched rows into the mirror (inside the caller's transaction)."""
 
-    def __init__(self, run, conn, fetched, full, warnings):
+    def __init__(self, run, conn, fetched, full, warnings, actor_label=SYNC):
         self.run = run
         self.conn = conn
         self.tenant = conn.tenant
         self.fetched = fetched
         self.full = full
         self.warnings = warnings
+        self.actor_label = actor_label
         self.now = timezone.now()
+        self.statuses = {}  # application remote id → (stored status or None, new status)
+        self.changes = []  # StatusChange, once written
 
     def warn(self, text):
         if len(self.warnings) < MAX_WARNINGS:
@@ -354,6 +371,7 @@ class _Writer:
         applications = self._upsert(
             Application, self._application_rows(candidates, jobs), keep_stage_clock=True
         )
+        self.changes = self._follow_status_changes(applications)
         self._upsert(RemoteInterview, self._interview_rows(applications))
         if self.full:
             self._mark_vanished()
@@ -375,29 +393,38 @@ class _Writer:
 
     def _upsert(self, model, rows, exclude=(), keep_stage_clock=False):
         """Insert or update rows by (connection, remote_id); returns remote id → pk for
-        every row named. `keep_stage_clock` keeps an application's stage_entered_at while
-        its status stays the same and restarts it when the status changes."""
+        every row named. A row older than the stored one (by Unified's updated_at) is left
+        out: deliveries and pages can arrive out of order, and the older must not win.
+        `keep_stage_clock` keeps an application's stage_entered_at while its status stays
+        the same and restarts it when the status changes."""
         if not rows:
             return {}
-        previous = {}
-        if keep_stage_clock:
-            previous = {
-                remote_id: (status, entered)
-                for remote_id, status, entered in model.objects.filter(
-                    connection=self.conn
-                ).values_list("remote_id", "status", "stage_entered_at")
-            }
+        # remote id → (remote_updated_at[, status, stage_entered_at]) as stored
+        fields = [
+            "remote_updated_at",
+            *(["status", "stage_entered_at"] if keep_stage_clock else []),
+        ]
+        existing = model.objects.filter(connection=self.conn)
+        if len(rows) <= BATCH:
+            existing = existing.filter(remote_id__in=[row["remote_id"] for row in rows])
+        stored = {
+            remote_id: rest for remote_id, *rest in existing.values_list("remote_id", *fields)
+        }
         objects = []
         for row in rows:
             values = {k: v for k, v in row.items() if k not in exclude}
+            before = stored.get(values["remote_id"])
+            if _older(values.get("remote_updated_at"), before and before[0]):
+                continue
             if keep_stage_clock:
-                before = previous.get(values["remote_id"])
+                if before is None or before[1] != values["status"]:
+                    self.statuses[values["remote_id"]] = (before and before[1], values["status"])
                 if before is None:
                     values["stage_entered_at"] = (
                         values.get("remote_updated_at") or values.get("applied_at") or self.now
                     )
-                elif before[0] == values["status"] and before[1]:
-                    values["stage_entered_at"] = before[1]
+                elif before[1] == values["status"] and before[2]:
+                    values["stage_entered_at"] = before[2]
                 else:
                     values["stage_entered_at"] = self.now
             objects.append(
@@ -415,6 +442,22 @@ class _Writer:
                 update_fields=[*update_fields, "removed_at", "synced_at"],
             )
         return self._map(model, [row["remote_id"] for row in rows])
+
+    def _follow_status_changes(self, applications):
+        """An application that left the pipeline (rejected, withdrawn…) in this write closes:
+        whether a webhook or a sync brought the news, its links stop and its interviews
+        are flagged."""
+        changed = []
+        for remote_id, (before, after) in self.statuses.items():
+            note = ""
+            closes = before is not None and before not in Application.CLOSED_STATUSES
+            if closes and after in Application.CLOSED_STATUSES:
+                application = Application.objects.select_related("candidate", "tenant").get(
+                    pk=applications[remote_id]
+                )
+                note = application_closed(application, self.actor_label)
+            changed.append(StatusChange(applications[remote_id], before, after, note))
+        return changed
 
     def _interviewers(self, employees):
         """remote user id → Interviewer pk; creates the people the ATS names."""
@@ -567,6 +610,52 @@ class _Writer:
                 self.warn(f"{len(vanished)} {key} no longer in the ATS were marked as removed.")
 
 
+# The start of the flag a close leaves on an upcoming interview; a later close replaces it.
+CLOSED_FLAG = "The application was moved to "
+
+
+def application_closed(application, actor_label):
+    """Rejected, withdrawn, declined or hired: open booking links stop working at once; the
+    upcoming interviews are flagged for the recruiter to cancel (they confirm: a candidate
+    rejected by mistake in the ATS keeps their interview until someone decides)."""
+    with transaction.atomic():
+        revoked = 0
+        for link in BookingLink.objects.filter(
+            application=application, state=BookingLink.State.OPEN
+        ):
+            links.revoke(link, why=f"the application is {application.status.lower()} in the ATS")
+            revoked += 1
+        upcoming = Interview.objects.active().filter(
+            application=application, end_at__gt=timezone.now()
+        )
+        flag = f"{CLOSED_FLAG}{application.stage_label} in the ATS. Cancel this interview?"
+        flagged = 0
+        # Row by row: each interview keeps the other matters flagged on it (a decline, …).
+        for interview in upcoming.select_for_update():
+            interview.set_flag(flag, replaces=CLOSED_FLAG)
+            interview.save(update_fields=["flag", "updated_at"])
+            flagged += 1
+        message = (
+            f"{application.candidate}'s application is now {application.stage_label} in the "
+            f"ATS: revoked {revoked} open booking link(s) and flagged {flagged} upcoming "
+            "interview(s) for the recruiter to confirm their cancellation."
+        )
+        audit(
+            application.tenant,
+            "application.closed",
+            message,
+            actor_label=actor_label,
+            obj=application,
+        )
+    return message
+
+
+def _older(updated, stored):
+    """Whether a record last updated at `updated` is older than the stored copy (unknown
+    times are never older: a record without one is taken as it comes)."""
+    return updated is not None and stored is not None and updated < stored
+
+
 def _zone_or(name, default):
     from scheduling.models import timezone_names
 
@@ -576,9 +665,12 @@ def _zone_or(name, default):
 # --- single records (webhooks, reconcile) ------------------------------------------------------
 
 
-def upsert_records(conn, *, candidates=(), jobs=(), applications=(), client=None):
-    """Upsert single records Unified sent (a webhook) or returned, now. An application whose
-    candidate Convene does not know yet brings its candidate along."""
+def upsert_records(
+    conn, *, candidates=(), jobs=(), applications=(), client=None, actor_label=SYNC
+):
+    """Upsert single records Unified sent (a webhook) or returned, now, and return the
+    applications' StatusChanges. An application whose candidate Convene does not know yet
+    brings its candidate along."""
     client = client or unified()
     fetcher = _Fetcher(None, client, conn, None)
     fetched = {
@@ -598,9 +690,10 @@ def upsert_records(conn, *, candidates=(), jobs=(), applications=(), client=None
         fetched["candidates"].append(
             fetcher._candidate(client.get_candidate(conn.unified_id, candidate_id))
         )
+    writer = _Writer(None, conn, fetched, False, fetcher.warnings, actor_label)
     with transaction.atomic():
-        _Writer(None, conn, fetched, False, fetcher.warnings).write()
-    return fetcher.warnings
+        writer.write()
+    return writer.changes
 
 
 def refresh_application(conn, remote_id, client=None):

@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils.html import strip_tags
 
 from candidates import links
-from candidates.models import BookingLink, LinkVisit
+from candidates.models import Application, BookingLink, LinkVisit
 from scheduling import booking, emails, slots
 from scheduling.models import Interview, InterviewPlan, Operation, PlanSession
 from tests import factories as f
@@ -109,11 +109,26 @@ def test_get_and_head_never_change_what_the_link_may_do(client, link, monkeypatc
 
     link.refresh_from_db()
     assert (link.state, link.version, link.interview) == (BookingLink.State.OPEN, 0, None)
-    assert link.open_count == 2 and link.first_opened_at == NOW
+    assert link.open_count == 1 and link.first_opened_at == NOW  # the GET; HEAD is a scanner
     visits = list(LinkVisit.objects.filter(link=link).order_by("at", "id"))
     assert [v.method for v in visits] == ["HEAD", "GET"]
     assert visits[0].user_agent == "SafeLinks scanner" and visits[0].network == "127.0.0.0/24"
     assert not Interview.objects.exists()
+
+
+def test_a_scanners_head_is_recorded_but_the_link_shows_as_sent_not_opened(client, link, tenant):
+    from candidates.pipeline import applications_for
+
+    client.head(url("page", link), headers={"User-Agent": "SafeLinks scanner"})
+
+    link.refresh_from_db()
+    assert (link.open_count, link.first_opened_at, link.last_opened_at) == (0, None, None)
+    assert LinkVisit.objects.get(link=link).method == "HEAD"
+    state = applications_for(tenant, NOW).get(pk=link.application_id).scheduling_state
+    assert state == "link_sent"
+    client.get(url("page", link))
+    state = applications_for(tenant, NOW).get(pk=link.application_id).scheduling_state
+    assert state == "link_opened"
 
 
 def test_the_week_is_an_htmx_fragment_served_from_the_cache(
@@ -256,6 +271,67 @@ def test_booking_books_the_whole_interview_through_the_booking_service(client, l
     assert "Add to calendar" in text(page) and 'class="time"' not in page.content.decode()
 
 
+@pytest.mark.parametrize("mode", ["book", "reschedule"])
+def test_a_closed_application_books_nothing_from_its_link(client, link, application, mode):
+    if mode == "reschedule":
+        book_first(client, link)
+    Application.objects.filter(pk=application.pk).update(status="WITHDRAWN")
+    before = list(Interview.objects.values_list("start_at", flat=True))
+
+    response = confirm(client, link, "20261203T1400Z", action=mode)
+
+    assert response.status_code == 409
+    assert "This application is no longer open" in text(response)
+    assert "Please contact the recruiter" in text(response)
+    assert list(Interview.objects.values_list("start_at", flat=True)) == before
+
+
+def test_an_application_closed_during_the_booking_books_nothing(client, link, monkeypatch):
+    real = links._refuse_closed
+
+    def closed_meanwhile(link_):
+        Application.objects.filter(pk=link_.application_id).update(status="REJECTED")
+        real(link_)
+
+    monkeypatch.setattr(links, "_refuse_closed", closed_meanwhile)
+    response = confirm(client, link, "20261203T1400Z")
+    assert response.status_code == 409 and "no longer open" in text(response)
+    link.refresh_from_db()
+    assert link.state == BookingLink.State.OPEN and not Interview.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "20261222T1500Z",  # a week after the window (2–15 December) ends
+        "20261201T1500Z",  # the day before it starts
+        "20261202T0430Z",  # 2 December in UTC, still 1 December in New York
+    ],
+)
+def test_a_time_outside_the_window_is_refused_with_fresh_times(client, link, start):
+    shown = client.get(url("confirm", link), {"start": start, "tz": "America/New_York"})
+    posted = confirm(client, link, start)
+
+    for response in (shown, posted):
+        assert response.status_code == 400
+        assert "not one this link offers" in text(response)
+        assert 'class="time"' in response.content.decode()  # the times it does offer
+    link.refresh_from_db()
+    assert link.state == BookingLink.State.OPEN and not Interview.objects.exists()
+
+
+def test_a_time_beyond_the_plans_horizon_is_refused(client, application, plan, recruiter, frozen):
+    plan.horizon_days = 10
+    plan.save()
+    long_link = make_link(application, plan, recruiter, length=40)
+
+    response = confirm(client, long_link, "20261214T1500Z")  # 13 days ahead
+
+    assert response.status_code == 400 and "not one this link offers" in text(response)
+    assert not Interview.objects.exists()
+    assert confirm(client, long_link, "20261207T1500Z").status_code == 302
+
+
 def test_a_used_link_shows_its_booking_and_never_books_twice(client, link):
     start, _interview = book_first(client, link)
     again = confirm(client, link, start, version=0)
@@ -324,6 +400,63 @@ def test_attempts_are_limited_per_address_across_links(
         confirm(client, link, "20261203T1400Z", version=7)
     assert confirm(client, other, "20261203T1400Z").status_code == 429
     assert confirm(client, other, "20261203T1400Z", address="10.0.0.9").status_code != 429
+
+
+def post_via_proxy(client, link, forwarded):
+    values = {"start": "20261203T1400Z", "tz": "UTC", "version": 7, "action": "book"}
+    return client.post(
+        url("confirm", link),
+        values,
+        REMOTE_ADDR="10.0.0.2",  # the TLS proxy
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_trusted_proxy_each_candidate_has_their_own_limit(
+    client, link, ats, plan, recruiter, monkeypatch, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    monkeypatch.setattr(links, "ATTEMPTS_PER_ADDRESS", 3)
+    monkeypatch.setattr(links, "ATTEMPTS_PER_LINK", 10)
+    other = make_link(f.application(ats, f.candidate(ats, "Alan Turing")), plan, recruiter)
+    for _ in range(3):
+        assert post_via_proxy(client, link, "203.0.113.5").status_code == 409
+    # What the client itself wrote in the header (left of the proxy's entry) changes nothing.
+    assert post_via_proxy(client, link, "192.0.2.1, 203.0.113.5").status_code == 429
+    assert post_via_proxy(client, other, "198.51.100.7").status_code != 429
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(
+    client, link, monkeypatch, settings
+):
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    monkeypatch.setattr(links, "ATTEMPTS_PER_ADDRESS", 2)
+    monkeypatch.setattr(links, "ATTEMPTS_PER_LINK", 10)
+    for forwarded in ("203.0.113.5", "198.51.100.7"):
+        assert post_via_proxy(client, link, forwarded).status_code == 409
+    assert post_via_proxy(client, link, "192.0.2.1").status_code == 429
+
+
+def test_visits_behind_a_proxy_record_the_candidates_network(client, link, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.get(url("page", link), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    client.get(url("page", link), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not an address")
+    assert [v.network for v in LinkVisit.objects.order_by("id")] == [
+        "203.0.113.0/24",
+        "10.0.0.0/24",
+    ]
+
+
+def test_the_confirmation_page_is_rate_limited_before_it_searches(client, link, monkeypatch):
+    monkeypatch.setattr(links, "SEARCHES_PER_LINK", 2)
+    searches = []
+    real = links.offer_on
+    monkeypatch.setattr(links, "offer_on", lambda *a, **k: searches.append(1) or real(*a, **k))
+    for _ in range(2):
+        assert client.get(url("confirm", link), {"start": "20261203T1400Z"}).status_code == 200
+    response = client.get(url("confirm", link), {"start": "20261203T1400Z"})
+    assert response.status_code == 429 and "Too many attempts" in text(response)
+    assert len(searches) == 2
 
 
 def test_the_calendar_file_has_the_interviews_uid_and_sequence(client, link):

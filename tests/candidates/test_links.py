@@ -10,7 +10,7 @@ from candidates import links
 from candidates.models import BookingLink
 from scheduling.models import AuditEntry, Interview
 from tests import factories as f
-from tests.candidates.links_helpers import NOW, make_link
+from tests.candidates.links_helpers import NOW, make_link, url
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +175,40 @@ def test_no_reminders_for_booked_revoked_nearly_expired_or_when_the_tenant_says_
         tenant.save()
         BookingLink.objects.filter(pk=made[2].pk).update(expires_at=NOW + dt.timedelta(days=9))
         assert links.send_reminders() == 0
+
+
+def test_a_link_reopened_by_the_candidates_cancellation_is_reminded_after_the_delay(
+    client, link, frozen
+):
+    links.send_link_email.enqueue(str(link.pk))
+    booked = client.post(
+        url("confirm", link),
+        {"start": "20261207T1500Z", "tz": "UTC", "version": 0, "action": "book"},
+    )
+    assert booked.status_code == 302
+    frozen.shift(dt.timedelta(days=1))
+    canceled = client.post(url("cancel", link), {"version": 1, "reason": "A clash."})
+    assert canceled.status_code == 302
+    link.refresh_from_db()
+    assert link.state == BookingLink.State.OPEN and link.interview is not None
+    mail.outbox.clear()
+
+    frozen.shift(dt.timedelta(hours=47))
+    assert links.send_reminders() == 0  # the delay counts from the cancellation
+    frozen.shift(dt.timedelta(hours=1))
+    assert links.send_reminders() == 1
+    assert mail.outbox[-1].subject.startswith("Reminder: ")
+
+
+def test_no_reminder_once_no_day_of_the_window_is_left(application, plan, recruiter, frozen):
+    link = make_link(application, plan, recruiter, days=30)  # 2–15 December, expires later
+    links.send_link_email.enqueue(str(link.pk))
+    frozen.move_to(dt.datetime(2026, 12, 15, 23, 0, tzinfo=dt.UTC))  # 18:00 in New York
+    assert links.send_reminders() == 1
+    frozen.move_to(dt.datetime(2026, 12, 17, 5, 0, tzinfo=dt.UTC))  # the 17th everywhere
+    assert links.send_reminders() == 0
+    link.refresh_from_db()
+    assert link.reminders_sent == 1
 
 
 def test_the_periodic_job_runs_reminders():
