@@ -616,7 +616,7 @@ def update_ats_interview(op):
     # A status change (feedback: AWAITING_FEEDBACK, COMPLETE) rather than a move.
     status_change = bool(op.payload.get("status"))
     if session.ats_record == InterviewSession.AtsRecord.ACTIVITY and not status_change:
-        return _fallback_to_activity(client, conn, session, "Interview moved by Convene")
+        return _fallback_to_activity(client, conn, session, "Interview moved by Convene", op)
     if session.ats_record != InterviewSession.AtsRecord.INTERVIEW or not session.ats_interview_id:
         return {"skipped": True, "why": "the ATS holds no interview for this session"}
     # The status is the one the session's feedback calls for now, not the one queued: an
@@ -634,7 +634,7 @@ def cancel_ats_interview(op):
     conn = _ats_of(op)
     client = unified()
     if session.ats_record == InterviewSession.AtsRecord.ACTIVITY:
-        return _fallback_to_activity(client, conn, session, "Interview canceled in Convene")
+        return _fallback_to_activity(client, conn, session, "Interview canceled in Convene", op)
     if session.ats_record != InterviewSession.AtsRecord.INTERVIEW or not session.ats_interview_id:
         return {"skipped": True, "why": "the ATS holds no interview for this session"}
     try:
@@ -768,9 +768,8 @@ def create_scorecard(op):
         return {"ats_record": feedback.ats_record, "already_done": True}
     conn = _ats_of(op)
     client = unified()
-    # An earlier attempt may have created it and lost the answer (also before a "Retry now",
-    # which starts the count again).
-    unclear = op.attempts > 1 or bool(op.last_error)
+    # An earlier attempt may have created it and lost the answer.
+    unclear = _unclear(op)
     if not conn.can("scorecard_write") or not feedback.interviewer.ats_user_id:
         return _scorecard_as_note(client, conn, feedback, unclear)
     record = _scorecard_record(feedback)

@@ -171,6 +171,31 @@ def test_a_note_whose_answer_was_lost_is_adopted_not_written_twice(setup):
 
 
 @responses.activate
+def test_the_cancellation_note_whose_answer_was_lost_is_not_written_twice(setup):
+    """The same marker guards the notes that stand in for an ATS interview's later changes:
+    a cancellation the vendor wrote but answered 500 for is found, not noted again."""
+    setup["ats"].capabilities = {"interview_write": False}
+    setup["ats"].save()
+    interview, _ops = book(setup)
+    interview.sessions.update(event_id="ev1", ats_record="activity")
+    Operation.objects.update(status="done")
+    booking.cancel(interview, reason="The role was filled")
+    op = interview.operations.get(kind="ats_interview.cancel")
+    notes = f"{BASE}/ats/{ATS_ID}/activity"
+    responses.post(notes, status=500, json={"message": "boom"})
+    op = writeback.perform(op.pk)
+    assert op.status == "pending"
+    written = json.loads(responses.calls[0].request.body)
+    assert "canceled" in written["title"].lower()
+
+    responses.get(notes, json=[{"id": "act8", "type": "NOTE", **written}])
+    Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+    op = writeback.perform(op.pk)
+    assert op.status == "done" and op.result["found_existing"] is True
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
+
+
+@responses.activate
 def test_a_calendar_that_refuses_conferences_gets_the_event_without_one(setup):
     _interview, ops = book(setup)
     responses.post(
