@@ -407,12 +407,14 @@ def reschedule(
         invite_interviewers(session, left, depends_on=event_op, canceled=True)
     extra = {**(email_extra or {}), **({"reason": reason} if reason else {})}
     _email(interview, "interview_rescheduled", extra=extra)
-    old = timezone.localtime(before, timezone.get_current_timezone())
-    new = timezone.localtime(interview.start_at, timezone.get_current_timezone())
+    # The entry is read later by others, in other zones: it names the zone it is written in.
+    zone = timezone.get_current_timezone()
+    old = timezone.localtime(before, zone)
+    new = timezone.localtime(interview.start_at, zone)
     audit(
         interview.tenant,
         "interview.rescheduled",
-        f"Moved the interview from {old:%a %d %b %H:%M} to {new:%a %d %b %H:%M}"
+        f"Moved the interview from {old:%a %d %b %H:%M} to {new:%a %d %b %H:%M} ({zone})"
         + (f": {reason}" if reason else ""),
         actor=user,
         actor_label=actor_label,

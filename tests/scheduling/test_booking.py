@@ -223,6 +223,9 @@ def test_a_loop_with_one_person_in_two_sessions_can_be_moved(world, settings):
         world["start"] + dt.timedelta(minutes=30),
         world["start"] + dt.timedelta(minutes=90),
     ]
+    entry = interview.tenant.audit_entries.get(action="interview.rescheduled")
+    assert entry.message.startswith("Moved the interview from ")
+    assert entry.message.endswith("(UTC)")  # read later, in other zones: it names its own
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's constraint")
