@@ -301,8 +301,8 @@ def calendar_events(conn, events, event_kind, actor_label):
         ):
             lines.append(f"{session}: an older version of the event; nothing changed.")
             continue
-        if writeback.pending_for(session, Operation.Kind.UPDATE_EVENT) or writeback.pending_for(
-            session, Operation.Kind.CREATE_EVENT
+        if writeback.pending_for(
+            session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT
         ):
             # Convene's own change to this event is under way; this is its echo or older.
             lines.append(f"{session}: Convene is changing this event itself; ignored.")
@@ -311,17 +311,26 @@ def calendar_events(conn, events, event_kind, actor_label):
     return lines
 
 
-def _event_is_gone(conn, session):
-    """True when Unified says the session's event is deleted or canceled, False when it is
-    still there, None when Unified cannot be asked now (the reconcile looks again later)."""
+def _is_gone(conn, fetch, canceled):
+    """True when Unified says the record `fetch()` reads is deleted (not found) or
+    `canceled(record)`, False when it is still there, None when Unified cannot be asked now
+    (the reconcile looks again later)."""
     try:
-        current = unified().get_event(conn.unified_id, session.event_id)
+        current = fetch()
     except NotFoundError:
         return True
     except UnifiedError as exc:
         note_failure(conn, exc)
         return None
-    return current.is_canceled
+    return canceled(current)
+
+
+def _event_is_gone(conn, session):
+    return _is_gone(
+        conn,
+        lambda: unified().get_event(conn.unified_id, session.event_id),
+        lambda event: event.is_canceled,
+    )
 
 
 def event_removed(session, actor_label):
@@ -517,8 +526,8 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
             and (record.start_at != session.start_at or record.end_at != session.end_at)
         ):
             if writeback.pending_for(
-                session, Operation.Kind.UPDATE_ATS_INTERVIEW
-            ) or writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW):
+                session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW
+            ):
                 # Convene's own change to this ATS interview is under way: these times are
                 # from before it, and following them would undo it.
                 lines.append(f"{session}: Convene is changing this ATS interview itself; ignored.")
@@ -528,14 +537,11 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
 
 
 def _ats_interview_is_gone(conn, session):
-    try:
-        current = unified().get_interview(conn.unified_id, session.ats_interview_id)
-    except NotFoundError:
-        return True
-    except UnifiedError as exc:
-        note_failure(conn, exc)
-        return False
-    return current.status == "CANCELED"
+    return _is_gone(
+        conn,
+        lambda: unified().get_interview(conn.unified_id, session.ats_interview_id),
+        lambda interview: interview.status == "CANCELED",
+    )
 
 
 def _follow_ats_move(session, record, actor_label):

@@ -81,13 +81,14 @@ def _queue(ops):
         transaction.on_commit(functools.partial(run_operation.enqueue, str(pk)))
 
 
-def pending_for(session, kind):
-    """The session's operation of `kind` that is still to run (to chain a change after it).
-    A failed one is not waited for: what followed would wait until someone retried it."""
+def pending_for(session, *kinds):
+    """The session's newest operation of one of `kinds` that is still to run (to chain a
+    change after it). A failed one is not waited for: what followed would wait until someone
+    retried it."""
     return (
         Operation.objects.filter(
             session=session,
-            kind=kind,
+            kind__in=kinds,
             status__in=[Operation.Status.PENDING, Operation.Status.RUNNING],
         )
         .order_by("-created_at")
