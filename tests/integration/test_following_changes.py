@@ -46,6 +46,15 @@ def wait_until(predicate, timeout=15.0):
     return False
 
 
+def settled():
+    """Wait until no delivery is left unprocessed. Convene's own write-back makes the sandbox
+    send further deliveries, which the live server handles in the background; the test only
+    looks at the outcome once they have all been dealt with."""
+    unfinished = WebhookDelivery.objects.filter(status__in=["received", "processing"])
+    assert wait_until(lambda: not unfinished.exists())
+    assert not WebhookDelivery.objects.filter(status="failed").exists()
+
+
 @pytest.fixture
 def followed(acme, settings, live_server):
     """Convene served live, its webhooks registered with the sandbox."""
@@ -73,13 +82,13 @@ def test_moving_the_event_in_the_sandbox_moves_the_interview_and_the_ats_within_
 
     assert wait_until(lambda: interview.sessions.get(pk=session.pk).start_at == new_start)
     followed_in = time.monotonic() - started
+    settled()
     drain()
     client = UnifiedClient(acme["sandbox"].base_url, acme["sandbox"].token)
     ats = client.get_interview(acme["ats"].unified_id, session.ats_interview_id)
     assert ats.start_at == new_start
     assert any("New time" in m.subject for m in mail.outbox)
-    delivery = WebhookDelivery.objects.filter(object_type="calendar_event").latest("received_at")
-    assert delivery.status == "processed"
+    assert WebhookDelivery.objects.filter(object_type="calendar_event", status="processed")
     assert followed_in < 10
 
 
@@ -94,6 +103,7 @@ def test_deleting_the_event_in_the_sandbox_cancels_and_emails_the_candidate(
     acme["sandbox"].delete_event(acme["calendar"].unified_id, session.event_id)
 
     assert wait_until(lambda: Interview.objects.get(pk=interview.pk).status == "canceled")
+    settled()
     drain()
     client = UnifiedClient(acme["sandbox"].base_url, acme["sandbox"].token)
     for other in interview.sessions.all():
