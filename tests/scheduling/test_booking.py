@@ -128,30 +128,41 @@ def test_cancel_frees_the_time_and_queues_removal(world):
     booking.book(world["apps"][1], world["plan"], choice_for(world["ivy"], world["start"]))
 
 
+def race(book, arguments, refused):
+    """Call book(argument) for each argument at once, one thread each, released together.
+    Returns "booked" or the refusal's message per attempt."""
+    barrier = threading.Barrier(len(arguments))
+    outcomes = []
+
+    def attempt(argument):
+        try:
+            barrier.wait(timeout=5)
+            book(argument)
+            outcomes.append("booked")
+        except refused as exc:
+            outcomes.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(arg,)) for arg in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_recruiters_racing_for_one_slot_get_one_booking(world, settings):
     """The database decides, not the timing: IMMEDIATE transactions on SQLite, row locks and
     an exclusion constraint on PostgreSQL."""
     # Commits are real here: keep the write-back queued instead of running it.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def attempt(application):
-        try:
-            barrier.wait(timeout=5)
-            booking.book(application, world["plan"], choice_for(world["ivy"], world["start"]))
-            outcomes.append("booked")
-        except booking.SlotTaken as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(app,)) for app in world["apps"]]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race(
+        lambda app: booking.book(app, world["plan"], choice_for(world["ivy"], world["start"])),
+        world["apps"],
+        booking.SlotTaken,
+    )
     assert sorted(outcomes, key=len) == [
         "booked",
         "That time was just taken (Ivy Chen is no longer free). Here are fresh times.",
@@ -168,24 +179,13 @@ def test_two_recruiters_booking_one_candidate_at_once_get_one_interview(world, s
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     bo = f.interviewer(world["ivy"].tenant, "Bo Kim")
     application = world["apps"][0]
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def attempt(person):
-        try:
-            barrier.wait(timeout=5)
-            booking.book(application, world["plan"], choice_for(person, world["start"]))
-            outcomes.append("booked")
-        except booking.BookingError as exc:
-            outcomes.append(str(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(p,)) for p in (world["ivy"], bo)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race(
+        lambda person: booking.book(
+            application, world["plan"], choice_for(person, world["start"])
+        ),
+        (world["ivy"], bo),
+        booking.BookingError,
+    )
     assert sorted(outcomes, key=len) == [
         "booked",
         "This candidate already has an upcoming interview for this stage: reschedule it instead.",

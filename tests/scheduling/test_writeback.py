@@ -212,15 +212,20 @@ def test_a_calendar_that_refuses_conferences_gets_the_event_without_one(setup):
     assert setup["cal"].capabilities == {"conference": False}
 
 
+def give_up(op):
+    """Run the operation through all its attempts, not waiting for the back-off."""
+    for _ in range(writeback.MAX_ATTEMPTS):
+        Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+        op = writeback.perform(op.pk)
+    return op
+
+
 @responses.activate
 def test_it_gives_up_after_the_last_attempt_and_releases_what_waited(setup):
     _interview, ops = book(setup)
     responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=503, json={"message": "down"})
     responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
-    op = ops["event.create"]
-    for _ in range(writeback.MAX_ATTEMPTS):
-        Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
-        op = writeback.perform(op.pk)
+    op = give_up(ops["event.create"])
     assert op.status == "failed"
     assert op.last_error.startswith(f"Gave up after {writeback.MAX_ATTEMPTS} attempts")
     ats_op = Operation.objects.get(pk=ops["ats_interview.create"].pk)
@@ -234,10 +239,7 @@ def test_a_retry_after_giving_up_gets_its_tries_again(setup):
     _interview, ops = book(setup)
     responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=503, json={"message": "down"})
     responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
-    op = ops["event.create"]
-    for _ in range(writeback.MAX_ATTEMPTS):
-        Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
-        op = writeback.perform(op.pk)
+    op = give_up(ops["event.create"])
     assert op.status == "failed"
 
     writeback.retry(op)
