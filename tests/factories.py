@@ -15,6 +15,15 @@ def remote_id(prefix="r"):
     return f"{prefix}{next(_ids)}"
 
 
+def working_day(days_ahead=3, hour=15):
+    """`hour` o'clock UTC on the first weekday at least `days_ahead` days from now: inside
+    the default working hours of an interviewer in New York, whatever day the tests run."""
+    day = timezone.now() + dt.timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
 def connection(tenant, category=Connection.Category.ATS, **fields):
     return Connection.objects.create(
         tenant=tenant,

@@ -60,9 +60,7 @@ def booked(tenant, django_capture_on_commit_callbacks):
     )
     app = f.application(ats, f.candidate(ats, "Grace Hopper", email="grace@x.example"))
     plan = InterviewPlan.objects.create(tenant=tenant, name="Screen")
-    start = (timezone.now() + dt.timedelta(days=3)).replace(
-        hour=15, minute=0, second=0, microsecond=0
-    )
+    start = f.working_day()
     choice = booking.Choice(
         (
             booking.SessionChoice(
