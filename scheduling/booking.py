@@ -698,6 +698,10 @@ def swap_attendee(session, attendee, replacement, *, user=None):
         start_at=session.start_at,
         end_at=session.end_at,
     )
+    # A new revision of the event: the seat's release outranks the invitation it had, and a
+    # later invitation to the same person (swapped back in) outranks that release.
+    interview.ics_sequence += 1
+    interview.save(update_fields=["ics_sequence", "updated_at"])
     event_op = _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
     _follow_up(session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW)
     invite_interviewers(session, [replacement.pk], depends_on=event_op)

@@ -819,8 +819,8 @@ def _send_invitation(op):
         op.session,
         person,
         canceled=canceled,
-        # A seat given up on a standing interview outranks the invitation it had.
-        sequence=op.interview.ics_sequence + (1 if canceled and op.interview.is_active else 0),
+        # Whatever released the seat (a swap, a move, a cancellation) raised the sequence.
+        sequence=op.interview.ics_sequence,
         notes=event_notes(op.session),
     )
     return {"sent_email": str(sent.pk)}

@@ -278,6 +278,19 @@ def test_a_swap_invites_the_newcomer_and_releases_the_one_swapped_out(world, ten
     assert "METHOD:CANCEL" in str(released.attachments[0][1])
     assert "SEQUENCE:1" in str(released.attachments[0][1])  # outranks her invitation
 
+    # Swapped back in, her new invitation outranks the release she was sent.
+    mailoutbox.clear()
+    Operation.objects.update(status="done")
+    booking.swap_attendee(session, session.attendees.get(active=True), world["ivy"])
+    Operation.objects.filter(kind="event.update").update(status="done")
+    for op in _invitations(interview).filter(status="pending"):
+        booking.writeback.perform(op.pk)
+    by_person = {m.to[0]: str(m.attachments[0][1]) for m in mailoutbox}
+    assert "METHOD:REQUEST" in by_person["ivy@acme.example"]
+    assert "SEQUENCE:2" in by_person["ivy@acme.example"]
+    assert "METHOD:CANCEL" in by_person["max@acme.example"]
+    assert "SEQUENCE:2" in by_person["max@acme.example"]
+
 
 @pytest.mark.django_db
 def test_a_swap_settles_the_decline_and_keeps_other_flags(world, tenant):
