@@ -12,7 +12,7 @@ from scheduling import webhooks, writeback
 from scheduling.models import Interview, Operation, WebhookDelivery
 from scheduling.unified.client import UnifiedClient
 from scheduling.unified.errors import NotFoundError
-from tests.integration.test_scheduling import first_slot, needs_scheduling, next_week
+from tests.integration.test_scheduling import first_open_slot, needs_scheduling
 
 pytestmark = pytest.mark.sandbox
 
@@ -29,8 +29,8 @@ def book_one(acme, panel_plan, recruiter_client):
 
     application = needs_scheduling(acme)
     url = reverse("schedule", args=[application.pk])
-    slot = first_slot(recruiter_client.get(url, {"week": next_week().isoformat()}))
-    recruiter_client.post(url, {"start": slot.start.isoformat(), "week": next_week().isoformat()})
+    slot, week = first_open_slot(recruiter_client, url)
+    recruiter_client.post(url, {"start": slot.start.isoformat(), "week": week.isoformat()})
     drain()
     interview = Interview.objects.get(application=application)
     assert all(s.event_id for s in interview.sessions.all())

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from scheduling.models import AuditEntry
 
-from .test_scheduling import book, drain, first_slot, needs_scheduling, next_week
+from .test_scheduling import book, drain, first_open_slot, needs_scheduling
 from .test_scheduling import ics_of as folded_ics_of
 
 pytestmark = pytest.mark.sandbox
@@ -65,12 +65,9 @@ def test_interviewers_get_their_own_invitation_when_the_calendar_sends_none(
     # A reschedule sends each of them the updated invitation, same UID, higher SEQUENCE.
     mail.outbox.clear()
     url = reverse("reschedule", args=[interview.pk])
-    page = recruiter_client.get(url, {"week": next_week().isoformat()})
-    later = [s for d in page.context["days"] for s in d["slots"] if s.start > interview.end_at]
+    later, week = first_open_slot(recruiter_client, url, after=interview.end_at)
     with django_capture_on_commit_callbacks(execute=True):
-        recruiter_client.post(
-            url, {"start": later[0].start.isoformat(), "week": next_week().isoformat()}
-        )
+        recruiter_client.post(url, {"start": later.start.isoformat(), "week": week.isoformat()})
     drain()
     interview.refresh_from_db()
     seated = {a.interviewer for s in interview.sessions.all() for a in s.attendees.all()}
@@ -114,7 +111,4 @@ def test_only_admins_choose_who_invites(acme, recruiter_client):
 
 def test_the_slot_picker_still_offers_times(acme, panel_plan, recruiter_client):
     # Choosing Convene changes nothing about availability.
-    page = recruiter_client.get(
-        reverse("schedule", args=[needs_scheduling(acme).pk]), {"week": next_week().isoformat()}
-    )
-    assert first_slot(page)
+    assert first_open_slot(recruiter_client, reverse("schedule", args=[needs_scheduling(acme).pk]))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Application
+from candidates.pipeline import applications_for
 from scheduling import writeback
 from scheduling.models import Interview, Operation
 from scheduling.unified.client import UnifiedClient
@@ -17,16 +18,26 @@ pytestmark = pytest.mark.sandbox
 
 
 def next_week():
+    """The Monday of the first whole week the plans' 24 hours' notice leaves open: on a
+    Sunday, next Monday is mostly too soon, so the week after."""
     today = timezone.localdate()
-    return today + dt.timedelta(days=7 - today.weekday())
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    return monday if (monday - today).days >= 2 else monday + dt.timedelta(days=7)
 
 
 def needs_scheduling(acme):
-    return (
-        Application.objects.filter(connection=acme["ats"], status="FIRST_INTERVIEW")
+    """An application the pipeline lists as needing scheduling (in an interview stage, with
+    no interview coming up): which ones are depends on the day the sandbox was seeded."""
+    conn = acme["ats"]
+    application = (
+        applications_for(conn.tenant, timezone.now())
+        .filter(connection=conn, scheduling_state="needs_scheduling")
         .exclude(candidate__email="")
+        .order_by("status", "pk")
         .first()
     )
+    assert application is not None, "the seeded pipeline has nothing to schedule"
+    return application
 
 
 def first_slot(response):
@@ -34,6 +45,26 @@ def first_slot(response):
         if day["slots"]:
             return day["slots"][0]
     raise AssertionError("no slot offered")
+
+
+def open_slots(client, url, weeks=4):
+    """Every slot the picker at `url` offers from next week on, with its week. Whether next
+    week still has room depends on the day the sandbox was seeded (the seed derives its
+    calendars from that day): a test that needs several times looks further."""
+    for n in range(weeks):
+        week = next_week() + dt.timedelta(weeks=n)
+        response = client.get(url, {"week": week.isoformat()})
+        for day in response.context["days"]:
+            for slot in day["slots"]:
+                yield slot, week
+
+
+def first_open_slot(client, url, after=None):
+    """The first slot offered from next week on (starting after `after`), and its week."""
+    for slot, week in open_slots(client, url):
+        if after is None or slot.start > after:
+            return slot, week
+    raise AssertionError("no slot offered in four weeks")
 
 
 def drain(now=None):
@@ -59,15 +90,15 @@ def test_recruiter_schedules_a_two_session_panel_written_to_calendars_and_ats(
 ):
     application = needs_scheduling(acme)
     url = reverse("schedule", args=[application.pk])
-    page = recruiter_client.get(url, {"week": next_week().isoformat()})
+    slot, week = first_open_slot(recruiter_client, url)
+    page = recruiter_client.get(url, {"week": week.isoformat()})
     assert page.status_code == 200
-    slot = first_slot(page)
     assert {s.session for s in slot.sessions} == {str(s.pk) for s in panel_plan.sessions.all()}
     assert b"Maya Chen" in page.content
 
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(
-            url, {"start": slot.start.isoformat(), "week": next_week().isoformat()}
+            url, {"start": slot.start.isoformat(), "week": week.isoformat()}
         )
     interview = Interview.objects.get(application=application)
     assert response.status_code == 302
@@ -106,10 +137,10 @@ def test_recruiter_schedules_a_two_session_panel_written_to_calendars_and_ats(
 def book(recruiter_client, application, capture, slot=None):
     url = reverse("schedule", args=[application.pk])
     if slot is None:
-        slot = first_slot(recruiter_client.get(url, {"week": next_week().isoformat()}))
+        slot, _ = first_open_slot(recruiter_client, url)
     with capture(execute=True):
         response = recruiter_client.post(
-            url, {"start": slot.start.isoformat(), "week": next_week().isoformat()}
+            url, {"start": slot.start.isoformat(), "week": slot.start.date().isoformat()}
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     drain()
@@ -141,22 +172,22 @@ def test_a_stale_page_gets_fresh_times_instead_of_a_double_booking(
 ):
     application = needs_scheduling(acme)
     url = reverse("schedule", args=[application.pk])
-    slot = first_slot(recruiter_client.get(url, {"week": next_week().isoformat()}))
+    slot, week = first_open_slot(recruiter_client, url)
     other = (
         Application.objects.filter(connection=acme["ats"], status="SECOND_INTERVIEW")
         .exclude(candidate__email="")
+        .exclude(pk=application.pk)
         .first()
     )
     book(recruiter_client, application, django_capture_on_commit_callbacks, slot)
 
     client.force_login(colleague)
     other_url = reverse("schedule", args=[other.pk])
-    response = client.post(
-        other_url, {"start": slot.start.isoformat(), "week": next_week().isoformat()}
-    )
+    response = client.post(other_url, {"start": slot.start.isoformat(), "week": week.isoformat()})
     assert response.status_code == 409
     assert "That time is no longer free. Here are fresh times." in response.content.decode()
-    assert first_slot(response).start != slot.start
+    offered = [s.start for d in response.context["days"] for s in d["slots"]]
+    assert slot.start not in offered
     assert not Interview.objects.filter(application=other).exists()
 
 
@@ -169,15 +200,13 @@ def test_reschedule_moves_the_same_events_and_ats_interviews(
     mail.outbox.clear()
 
     url = reverse("reschedule", args=[interview.pk])
-    page = recruiter_client.get(url, {"week": next_week().isoformat()})
-    later = [s for d in page.context["days"] for s in d["slots"] if s.start > interview.end_at]
-    target = later[0]
+    target, week = first_open_slot(recruiter_client, url, after=interview.end_at)
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(
             url,
             {
                 "start": target.start.isoformat(),
-                "week": next_week().isoformat(),
+                "week": week.isoformat(),
                 "reason": "The panel moved.",
             },
         )
@@ -252,11 +281,9 @@ def test_every_booking_ends_with_one_event_and_one_ats_interview_under_30_percen
     interviews = []
     for application in applications:
         url = reverse("schedule", args=[application.pk])
-        slot = first_slot(recruiter_client.get(url, {"week": next_week().isoformat()}))
+        slot, week = first_open_slot(recruiter_client, url)
         with django_capture_on_commit_callbacks(execute=False):
-            recruiter_client.post(
-                url, {"start": slot.start.isoformat(), "week": next_week().isoformat()}
-            )
+            recruiter_client.post(url, {"start": slot.start.isoformat(), "week": week.isoformat()})
         interviews.append(Interview.objects.get(application=application))
     sandbox.set_faults(rate_429=0.15, rate_500=0.15, fail_after_write=0.2, retry_after=0)
     for _ in range(40):
