@@ -126,6 +126,8 @@ def test_a_stale_record_still_counts_as_present_in_a_full_sync(ats, app):
 
 
 # --- an application closed in the ATS ------------------------------------------------------
+# These run at the links' fixed "now" (`frozen`, 1 December 2026, requested first), so the
+# ATS records' times below are newer than the rows the fixtures write, whatever today is.
 
 
 @pytest.fixture
@@ -142,7 +144,7 @@ def booked_and_open(client, link, application, plan, recruiter):
 
 @pytest.mark.parametrize("status", ["REJECTED", "WITHDRAWN"])
 def test_a_sync_that_brings_the_close_first_revokes_links_and_flags_interviews(
-    ats, application, booked_and_open, status
+    frozen, ats, application, booked_and_open, status
 ):
     interview, open_link = booked_and_open
     run(ats, FakeATS(applications=[application_record(application, status, "2026-12-01T16:00Z")]))
@@ -156,7 +158,7 @@ def test_a_sync_that_brings_the_close_first_revokes_links_and_flags_interviews(
     assert entry.actor_label == "ATS sync" and "revoked 1 open booking link(s)" in entry.message
 
 
-def test_a_close_is_acted_on_once_whoever_brings_it(ats, application, booked_and_open):
+def test_a_close_is_acted_on_once_whoever_brings_it(frozen, ats, application, booked_and_open):
     closed = application_record(application, "REJECTED", "2026-12-01T16:00Z")
     changes.applications_changed(ats, [closed], "updated", "")
     run(ats, FakeATS(applications=[closed]))
@@ -166,7 +168,7 @@ def test_a_close_is_acted_on_once_whoever_brings_it(ats, application, booked_and
     assert AuditEntry.objects.get(action="application.closed").actor_label == "ATS change"
 
 
-def test_a_move_between_open_stages_revokes_nothing(ats, application, link):
+def test_a_move_between_open_stages_revokes_nothing(frozen, ats, application, link):
     run(ats, FakeATS(applications=[application_record(application, "OFFER", "2026-12-01T16:00Z")]))
     link.refresh_from_db()
     assert link.state == BookingLink.State.OPEN

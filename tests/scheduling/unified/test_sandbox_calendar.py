@@ -373,7 +373,12 @@ def test_event_list_filters_window_calendar_and_expand(sandbox):
         parsed = Event.from_api(event)
         first, after = parsed.all_day_dates or (None, None)
         if parsed.is_all_day:
-            assert first < (end.date() + dt.timedelta(days=1)) and after > start.date()
+            # Whole days of the calendar's zone: in New York, the day before the window
+            # reaches past its midnight UTC start.
+            zone = ZoneInfo(event["timezone"])
+            day_start = dt.datetime.combine(first, dt.time(0), zone)
+            day_end = dt.datetime.combine(after, dt.time(0), zone)
+            assert day_start < end and day_end > start
         else:
             assert parsed.start_at < end and parsed.end_at > start
 
