@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from ..stopping import stop_on_signals
 from .seed_demo import demo_sign_ins
 
 WEB_ADDRESS = "127.0.0.1:8000"
@@ -80,13 +81,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write("")
 
-        def stop(*_):
-            raise KeyboardInterrupt
-
-        # Installed explicitly: a shell that starts us in the background hands SIGINT down
-        # as "ignored", and Ctrl-C or `kill -INT` must still stop everything.
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, stop)
+        stop_on_signals()
         try:
             while True:
                 for label, child in children:

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from scheduling.management.stopping import stop_on_signals
 from scheduling.unified.sandbox import seed
 from scheduling.unified.sandbox.server import make_app, make_server
 
@@ -109,8 +110,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"cannot listen on {options['host']}:{options['port']}: {error}"
             ) from None
-        self._banner(app, server, db, options)
+        # Before the banner, which tells whoever waits for it that the sandbox can be stopped
+        # (`dev` stops it with SIGTERM); the store is closed either way.
+        stop_on_signals()
         try:
+            self._banner(app, server, db, options)
             server.serve_forever(poll_interval=0.2)
         except KeyboardInterrupt:
             pass

@@ -1,5 +1,6 @@
 """`manage.py unified_sandbox` starts, prints its URL and connections, keeps state in its
-SQLite file across restarts, and stops on Ctrl-C."""
+SQLite file across restarts, and stops cleanly on Ctrl-C or `kill`, even when started in the
+background by a shell that hands SIGINT down as "ignored"."""
 
 import os
 import re
@@ -19,9 +20,14 @@ pytestmark = pytest.mark.sandbox
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
 
-def start(*args):
+def start(*args, background=False):
+    """Start the command; `background` starts it as a non-interactive shell runs `cmd &`,
+    with SIGINT ignored (which the command inherits)."""
+    command = [sys.executable, MANAGE, "unified_sandbox", "--port", "0", *args]
+    if background:
+        command = ["/bin/sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
     process = subprocess.Popen(  # noqa: S603  (our interpreter and manage.py)
-        [sys.executable, MANAGE, "unified_sandbox", "--port", "0", *args],
+        command,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -37,8 +43,8 @@ def start(*args):
     return process, "".join(lines)
 
 
-def stop(process):
-    process.send_signal(signal.SIGINT)
+def stop(process, signum=signal.SIGINT):
+    process.send_signal(signum)
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
@@ -77,3 +83,13 @@ def test_the_command_serves_and_keeps_state_across_restarts(tmp_path):
         assert again.status_code == 200
     finally:
         stop(process)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_it_stops_cleanly_when_started_in_the_background(tmp_path, signum):
+    db = tmp_path / "sandbox.sqlite3"
+    process, banner = start("--db", str(db), "--seed-size", "20", background=True)
+    assert "seeded now" in banner
+    stop(process, signum)
+    output = process.stdout.read()
+    assert process.returncode == 0, output  # not killed after the 10 seconds' grace
