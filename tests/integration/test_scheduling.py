@@ -40,13 +40,6 @@ def needs_scheduling(acme):
     return application
 
 
-def first_slot(response):
-    for day in response.context["days"]:
-        if day["slots"]:
-            return day["slots"][0]
-    raise AssertionError("no slot offered")
-
-
 def open_slots(client, url, weeks=4):
     """Every slot the picker at `url` offers from next week on, with its week. Whether next
     week still has room depends on the day the sandbox was seeded (the seed derives its
