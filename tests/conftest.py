@@ -1,11 +1,58 @@
-"""Shared fixtures: a tenant with a recruiter and a colleague, and an outsider in another."""
+"""Shared fixtures: a tenant with a recruiter and a colleague, and an outsider in another;
+and the `--at` option, which replays the whole run at another instant."""
+
+import datetime as dt
 
 import pytest
+import time_machine
 
 from scheduling.models import Membership, Tenant, User
 from tests.sandbox_fixtures import live_unified, receiver, sandbox, sandbox_server  # noqa: F401
 
 PASSWORD = "a-Long-test-passw0rd"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--at",
+        metavar="INSTANT",
+        help="start the clock at INSTANT for the whole run and let it tick, e.g. "
+        "--at 2027-03-13T23:30:00Z (UTC when no offset is given); the in-process sandbox "
+        "seeds for that day, so a failure seen on another day can be replayed",
+    )
+
+
+def parse_instant(text):
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise pytest.UsageError(
+            f"--at {text!r} is not an ISO 8601 instant (e.g. 2027-03-13T23:30:00Z)"
+        ) from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
+
+
+def pytest_configure(config):
+    at = config.getoption("--at", default=None)
+    if at:
+        # Started before any fixture, so the session's sandbox is seeded for that day; tests
+        # that travel in time themselves nest inside it and come back to it.
+        traveller = time_machine.travel(parse_instant(at), tick=True)
+        traveller.start()
+        config._convene_clock = traveller
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_convene_clock", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    at = config.getoption("--at", default=None)
+    if at:
+        return f"clock: the run starts at {parse_instant(at).isoformat()} (--at)"
+    return None
 
 
 @pytest.fixture(autouse=True)
