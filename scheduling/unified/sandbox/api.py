@@ -57,7 +57,7 @@ RESOURCES = {
             "ats_application",
             "AtsApplication",
             "AtsApplications",
-            frozenset({"list", "get", "update", "patch"}),
+            frozenset({"list", "get", "create", "update", "patch"}),
             filters={
                 "candidate_id": eq("$.candidate_id"),
                 "job_id": eq("$.job_id"),

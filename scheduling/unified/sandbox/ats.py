@@ -91,6 +91,31 @@ def stage_names(ctx, job_id):
     return {s["status"]: s["original_status"] for s in stages}
 
 
+def new_application(ctx, body):
+    """A create: the candidate and the job must exist; the job joins the candidate's
+    `job_ids` and the application starts in NEW unless the body says otherwise, as the
+    vendors do when a recruiter adds a candidate to a pipeline by hand."""
+    fields = keep(body, ["candidate_id", "job_id", "applied_at"])
+    check_str(fields, "candidate_id", "job_id")
+    check_instant(fields, "applied_at")
+    for key in ("candidate_id", "job_id"):
+        if not fields.get(key):
+            raise ApiError(400, f"{key} is required")
+    candidate = require(ctx, "ats_candidate", fields["candidate_id"], "candidate_id")
+    require(ctx, "ats_job", fields["job_id"], "job_id")
+    if fields["job_id"] not in (candidate.get("job_ids") or ()):
+        joined = {**candidate, "job_ids": [*(candidate.get("job_ids") or ()), fields["job_id"]]}
+        ctx.store.update(ctx.cid, "ats_candidate", joined)
+    now = ctx.store.now()
+    start = {"status": "NEW", "original_status": stage_names(ctx, fields["job_id"]).get("NEW")}
+    return {
+        "id": ctx.new_id("application"),
+        **fields,
+        "applied_at": fields.get("applied_at") or now,
+        **{k: v for k, v in start.items() if v},
+    }
+
+
 def write_application(ctx, body, existing):
     changes = keep(
         body,
@@ -104,6 +129,8 @@ def write_application(ctx, body, existing):
         ],
     )
     check_str(changes, *changes)
+    if existing is None:
+        existing = new_application(ctx, body)
     doc = {**existing, **changes}
     names = stage_names(ctx, existing["job_id"])
     # Which field the caller meant to change decides the move: a whole record sent back

@@ -18,6 +18,10 @@ Act as a person in the vendor's UI (each change fires the matching webhooks):
   POST /sandbox/events/{cid}/{event_id}/cancel    status → CANCELED
   POST /sandbox/events/{cid}/{event_id}/delete
   POST /sandbox/applications/{cid}/{app_id}/status   status or original_status
+  POST /sandbox/calendars/{cid}/clear             emails, start_at, end_at: delete every
+                                                  event in the window that is on those
+                                                  people's calendars or invites them (a
+                                                  free stretch a test can rely on)
   POST /sandbox/records/{cid}/{object_type}/{id}     merge raw fields, unchecked (tests)
   POST /sandbox/records/{cid}/{object_type}/{id}/delete
 
@@ -281,6 +285,53 @@ def application_status(sb, req, cid, application_id):
     return _finish(sb, req, before, public(saved), message)
 
 
+def clear_calendars(sb, req, cid):
+    """Free whole stretches of time: each deleted event fires its webhooks, as a person
+    deleting them one by one would. A recurring series keeps its other occurrences."""
+    ctx = _ctx(sb, req, cid, "calendar")
+    body = req.payload()
+    emails = body.get("emails")
+    if not isinstance(emails, list) or not emails or not all(isinstance(e, str) for e in emails):
+        raise ApiError(400, "emails must be a non-empty list of addresses")
+    try:
+        start = events.parse_instant(body.get("start_at"))
+        end = events.parse_instant(body.get("end_at"))
+    except ValueError:
+        raise ApiError(400, "start_at and end_at must be ISO-8601 instants") from None
+    if end <= start:
+        raise ApiError(400, "end_at must be after start_at")
+    wanted = {e.strip().lower() for e in emails}
+    calendar_ids = {
+        c["id"]
+        for c in sb.store.query(cid, "calendar_calendar")
+        if (c.get("_owner_email") or "").lower() in wanted
+    }
+    before = sb.deliveries.last_id
+    # All-day spans are stored in their calendar's zone: look a day wider, then check.
+    candidates = sb.store.query(
+        cid,
+        "calendar_event",
+        where=["kind != 'series'", "span_end > ?", "span_start < ?"],
+        params=[format_instant(start - events.DAY), format_instant(end + events.DAY)],
+    )
+    removed = []
+    for doc in candidates:
+        attendees = {(a.get("email") or "").lower() for a in doc.get("attendees") or ()}
+        if doc.get("calendar_id") not in calendar_ids and not attendees & wanted:
+            continue
+        calendar = ctx.get("calendar_calendar", doc["calendar_id"]) or {}
+        first, last = events.event_span(doc, events.zone(calendar.get("timezone")))
+        # An all-day event blocks a local day in the zone of whoever is asked about: any
+        # zone's day that touches the window counts.
+        slack = events.DAY if doc.get("is_all_day") else dt.timedelta(0)
+        if last + slack <= start or first - slack >= end:
+            continue
+        sb.store.delete(cid, "calendar_event", doc["id"])
+        removed.append(doc["id"])
+    ids = [e["id"] for e in sb.deliveries.entries(since_id=before)]
+    return json_response({"removed": removed, "deliveries": ids})
+
+
 def raw_record(sb, req, cid, object_type, record_id, delete):
     """Unchecked edits for tests that need states the API would refuse."""
     store = sb.store
@@ -323,6 +374,7 @@ ROUTES = [
         event_action,
     ),
     (rf"/sandbox/applications/{SEG}/{SEG}/status", ("POST",), application_status),
+    (rf"/sandbox/calendars/{SEG}/clear", ("POST",), clear_calendars),
     (
         rf"/sandbox/records/{SEG}/([a-z_]+)/{SEG}",
         ("POST",),

@@ -8,6 +8,8 @@ The handle's control helpers go through the sandbox's /sandbox/ endpoints over H
 as the sandbox page does, so each change fires the same webhooks.
 """
 
+import datetime as dt
+import itertools
 import threading
 import time
 from contextlib import contextmanager
@@ -33,6 +35,7 @@ class SandboxHandle:
         self.webhook_secret = app.webhook_secret
         self.session = requests.Session()
         self.session.trust_env = False
+        self._numbers = itertools.count(1)
 
     @property
     def auth_headers(self):
@@ -40,8 +43,6 @@ class SandboxHandle:
 
     @property
     def anchor(self):
-        import datetime as dt
-
         return dt.date.fromisoformat(self.app.seed_info["anchor"])
 
     # Unified API calls, authenticated (for tests that do not use Convene's client).
@@ -127,6 +128,75 @@ class SandboxHandle:
 
     def delete_event(self, cid, event_id):
         return self._event(cid, event_id, "delete")
+
+    # Data a test owns: made through Unified's own API (so Convene sees it as it would see a
+    # person's change) at times the test chooses, never found in the day's seed.
+
+    def _created(self, path, body):
+        response = self.call("POST", path, json=body)
+        if response.status_code != 200:
+            raise requests.HTTPError(
+                f"POST {path} → {response.status_code}: {response.text[:500]}",
+                response=response,
+            )
+        return response.json()
+
+    def create_event(self, cid, calendar_id, start_at, minutes=60, **fields):
+        """A timed event on `calendar_id` (an owner's address) from `start_at` (aware)."""
+        body = {
+            "calendar_id": calendar_id,
+            "subject": "Busy",
+            "start_at": start_at.isoformat(),
+            "end_at": (start_at + dt.timedelta(minutes=minutes)).isoformat(),
+            **fields,
+        }
+        return self._created(f"/calendar/{quote(cid)}/event", body)
+
+    def clear_calendars(self, cid, emails, start_at, end_at):
+        """Delete every event between the instants on these people's calendars or inviting
+        them: a stretch the test knows is free. Returns the removed event ids."""
+        payload = {"emails": list(emails), "start_at": start_at.isoformat(),
+                   "end_at": end_at.isoformat()}  # fmt: skip
+        return self._control("POST", f"/sandbox/calendars/{quote(cid)}/clear", payload)["removed"]
+
+    def create_candidate(self, cid, name, email, **fields):
+        first, _, last = name.partition(" ")
+        body = {
+            "name": name,
+            "first_name": first,
+            "last_name": last,
+            "emails": [{"email": email, "type": "WORK"}] if email else [],
+            **fields,
+        }
+        return self._created(f"/ats/{quote(cid)}/candidate", body)
+
+    def create_application(
+        self, cid, *, status="FIRST_INTERVIEW", job_id=None, candidate=None, name=None, email=None
+    ):
+        """A candidate (new unless `candidate` is given) in `status` for `job_id` (the
+        connection's first open job by default). Returns (candidate, application)."""
+        if job_id is None:
+            jobs = self.get(f"/ats/{quote(cid)}/job", limit=100).json()
+            job_id = next(j["id"] for j in jobs if j.get("status") == "OPEN")
+        if candidate is None:
+            number = next(self._numbers)
+            candidate = self.create_candidate(
+                cid,
+                name or f"Test Candidate{number}",
+                f"test.candidate{number}@example.org" if email is None else email,
+            )
+        body = {"candidate_id": candidate["id"], "job_id": job_id, "status": status}
+        return candidate, self._created(f"/ats/{quote(cid)}/application", body)
+
+    def create_interview(self, cid, application, start_at, minutes, user_ids, **fields):
+        body = {
+            "application_id": application["id"],
+            "start_at": start_at.isoformat(),
+            "end_at": (start_at + dt.timedelta(minutes=minutes)).isoformat(),
+            "user_ids": list(user_ids),
+            **fields,
+        }
+        return self._created(f"/ats/{quote(cid)}/interview", body)
 
     def set_application_status(self, cid, application_id, status=None, original_status=None):
         payload = {"status": status, "original_status": original_status}

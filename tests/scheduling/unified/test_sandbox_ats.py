@@ -229,3 +229,24 @@ def test_employees_are_the_people_behind_user_ids(sandbox):
     assert all(u in employees for u in interview["user_ids"])
     one = next(iter(employees))
     assert sandbox.get(f"/hris/{ACME_ATS}/employee/{one}").json() == employees[one]
+
+
+def test_an_application_created_by_hand_joins_the_candidates_jobs_and_its_stage(sandbox):
+    candidate = sandbox.create_candidate(ACME_ATS, "Noor Haddad", "noor@example.org")
+    job = first(sandbox, f"/ats/{ACME_ATS}/job", status="OPEN")
+    body = {"candidate_id": candidate["id"], "job_id": job["id"]}
+    fresh = sandbox.call("POST", f"/ats/{ACME_ATS}/application", json=body)
+    assert fresh.status_code == 200, fresh.text
+    assert fresh.json()["status"] == "NEW" and fresh.json()["applied_at"]
+    stages = sandbox.get(f"/ats/{ACME_ATS}/applicationstatus", job_id=job["id"]).json()
+    names = {s["status"]: s["original_status"] for s in stages}
+    assert fresh.json()["original_status"] == names["NEW"]
+    _, moved = sandbox.create_application(
+        ACME_ATS, status="SECOND_INTERVIEW", job_id=job["id"], candidate=candidate
+    )
+    assert moved["original_status"] == names["SECOND_INTERVIEW"]
+    again = sandbox.get(f"/ats/{ACME_ATS}/candidate/{candidate['id']}").json()
+    assert again["job_ids"] == [job["id"]]
+    for wrong in ({"job_id": job["id"]}, {**body, "job_id": "nope"}, {**body, "status": "LIMBO"}):
+        refused = sandbox.call("POST", f"/ats/{ACME_ATS}/application", json=wrong)
+        assert refused.status_code == 400, wrong

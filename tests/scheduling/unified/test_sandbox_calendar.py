@@ -441,3 +441,35 @@ def test_busy_for_an_unknown_user_id_is_a_clear_400(sandbox):
     )
     assert response.status_code == 400
     assert "no-such-employee" in response.json()["message"]
+
+
+def test_clearing_a_stretch_deletes_what_is_on_or_invites_those_people_only(sandbox):
+    start = day_at(sandbox.anchor, 4, 15)
+    mine = create_event(sandbox, start_at=iso(start), end_at=iso(start + dt.timedelta(hours=1)))
+    invited = create_event(
+        sandbox,
+        calendar_id="recruiter@acme.example",
+        attendees=[{"email": IAN}],
+        start_at=iso(start),
+        end_at=iso(start + dt.timedelta(hours=1)),
+    )
+    other = create_event(
+        sandbox,
+        calendar_id="recruiter@acme.example",
+        start_at=iso(start),
+        end_at=iso(start + dt.timedelta(hours=1)),
+    )
+    after = create_event(
+        sandbox,
+        start_at=iso(start + dt.timedelta(days=2)),
+        end_at=iso(start + dt.timedelta(days=2, hours=1)),
+    )
+    removed = sandbox.clear_calendars(
+        ACME_CAL, [IAN], day_at(sandbox.anchor, 4), day_at(sandbox.anchor, 5)
+    )
+    assert {mine["id"], invited["id"]} <= set(removed)
+    assert other["id"] not in removed and after["id"] not in removed
+    assert busy(sandbox, IAN, day_at(sandbox.anchor, 4), day_at(sandbox.anchor, 5)) == []
+    assert busy(sandbox, IAN, start + dt.timedelta(days=2), start + dt.timedelta(days=2, hours=1))
+    with pytest.raises(Exception, match="400"):
+        sandbox.clear_calendars(ACME_CAL, [], start, start)

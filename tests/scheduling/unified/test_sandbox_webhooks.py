@@ -31,14 +31,9 @@ def subscribe(sandbox, receiver, object_type="calendar_event", event="updated", 
 
 
 def an_event(sandbox):
-    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=2), dt.time(0), dt.UTC)
-    events = sandbox.get(
-        f"/calendar/{ACME_CAL}/event",
-        calendar_id=IAN,
-        start_gte=start.isoformat(),
-        end_lt=(start + dt.timedelta(days=3)).isoformat(),
-    ).json()
-    return next(e for e in events if e["calendar_id"] == IAN and not e["is_all_day"])
+    """A timed event of Ian's that this test owns, three days after the anchor."""
+    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=3), dt.time(15), dt.UTC)
+    return sandbox.create_event(ACME_CAL, IAN, start, 30, subject="Coffee with Ian")
 
 
 def verify(body, secret):
