@@ -18,6 +18,11 @@ Act as a person in the vendor's UI (each change fires the matching webhooks):
   POST /sandbox/events/{cid}/{event_id}/cancel    status → CANCELED
   POST /sandbox/events/{cid}/{event_id}/delete
   POST /sandbox/applications/{cid}/{app_id}/status   status or original_status
+  POST /sandbox/interviews/{cid}                  (JSON) schedule an interview as a
+                                                  recruiter does in the vendor's own page:
+                                                  the fields of an API create, checked the
+                                                  same way, also where Unified's API cannot
+                                                  create one (Lever)
   POST /sandbox/calendars/{cid}/clear             emails, start_at, end_at: delete every
                                                   event in the window that is on those
                                                   people's calendars or invites them (a
@@ -285,6 +290,17 @@ def application_status(sb, req, cid, application_id):
     return _finish(sb, req, before, public(saved), message)
 
 
+def vendor_interview(sb, req, cid):
+    """An interview scheduled in the vendor's own UI: Convene sees it as it sees any
+    interview the recruiter made without it, even on a vendor whose API cannot create one."""
+    ctx = _ctx(sb, req, cid, "ats")
+    before = sb.deliveries.last_id
+    doc = ats.write_interview(ctx, req.payload(), None)
+    saved = sb.store.insert(cid, "ats_interview", doc)
+    message = f"Scheduled interview {saved['id']} for application {saved['application_id']}."
+    return _finish(sb, req, before, public(saved), message)
+
+
 def clear_calendars(sb, req, cid):
     """Free whole stretches of time: each deleted event fires its webhooks, as a person
     deleting them one by one would. A recurring series keeps its other occurrences."""
@@ -374,6 +390,7 @@ ROUTES = [
         event_action,
     ),
     (rf"/sandbox/applications/{SEG}/{SEG}/status", ("POST",), application_status),
+    (rf"/sandbox/interviews/{SEG}", ("POST",), vendor_interview),
     (rf"/sandbox/calendars/{SEG}/clear", ("POST",), clear_calendars),
     (
         rf"/sandbox/records/{SEG}/([a-z_]+)/{SEG}",

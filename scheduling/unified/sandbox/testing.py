@@ -6,6 +6,13 @@
 
 The handle's control helpers go through the sandbox's /sandbox/ endpoints over HTTP, exactly
 as the sandbox page does, so each change fires the same webhooks.
+
+Tests own their data: the seed changes with its anchor date, so a test makes what it asserts
+about, at times it chooses relative to `anchor`, rather than finding "the first seeded X".
+`create_event`, `create_candidate`, `create_application` and `create_interview` go through
+Unified's own API; `schedule_interview` is a recruiter scheduling in the vendor's own page
+(for Lever, whose API cannot create interviews); `clear_calendars` frees a stretch of some
+people's calendars.
 """
 
 import datetime as dt
@@ -197,6 +204,19 @@ class SandboxHandle:
             **fields,
         }
         return self._created(f"/ats/{quote(cid)}/interview", body)
+
+    def schedule_interview(self, cid, application, start_at, minutes, user_ids, **fields):
+        """An interview a recruiter scheduled in the vendor's own UI (control endpoint): the
+        same checks as `create_interview`, but it works on Lever too, whose API cannot
+        create interviews."""
+        body = {
+            "application_id": application["id"],
+            "start_at": start_at.isoformat(),
+            "end_at": (start_at + dt.timedelta(minutes=minutes)).isoformat(),
+            "user_ids": list(user_ids),
+            **fields,
+        }
+        return self._control("POST", f"/sandbox/interviews/{quote(cid)}", body)["record"]
 
     def set_application_status(self, cid, application_id, status=None, original_status=None):
         payload = {"status": status, "original_status": original_status}

@@ -4,6 +4,7 @@ what the Greenhouse-like and Lever-like vendors differ on."""
 import datetime as dt
 
 import pytest
+import requests
 
 from scheduling.unified.records import Application, Interview, Scorecard
 from scheduling.unified.sandbox import seed
@@ -28,12 +29,29 @@ def interviewers(sandbox, connection=ACME_ATS):
 
 
 def screening_application(sandbox, connection=ACME_ATS):
-    return first(sandbox, f"/ats/{connection}/application", status="SCREENING")
+    """A new candidate's application in SCREENING for the connection's first open job:
+    this test's own, whatever the day's seed holds."""
+    _candidate, application = sandbox.create_application(connection, status="SCREENING")
+    return application
+
+
+def at(sandbox, days, hour=15):
+    return dt.datetime.combine(sandbox.anchor + dt.timedelta(days=days), dt.time(hour), dt.UTC)
+
+
+def an_interview(sandbox, connection=ACME_ATS):
+    """A scheduled interview this test owns, on a new application: through Unified's API on
+    Greenhouse, and as a recruiter in Lever's own page on Lever (its API cannot create one)."""
+    application = screening_application(sandbox, connection)
+    people = interviewers(sandbox, connection)
+    if connection == GLOBEX_ATS:
+        return sandbox.schedule_interview(connection, application, at(sandbox, 4), 45, people)
+    return sandbox.create_interview(connection, application, at(sandbox, 4), 45, people)
 
 
 def test_greenhouse_interview_create_read_update_delete(sandbox):
     app = screening_application(sandbox)
-    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=3), dt.time(15), dt.UTC)
+    start = at(sandbox, 3)
     body = {
         "application_id": app["id"],
         "end_at": iso(start + dt.timedelta(hours=1)),
@@ -64,7 +82,7 @@ def test_greenhouse_interview_create_read_update_delete(sandbox):
 
 def test_interview_writes_are_checked(sandbox):
     app = screening_application(sandbox)
-    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=3), dt.time(15), dt.UTC)
+    start = at(sandbox, 3)
     times = {"start_at": iso(start), "end_at": iso(start + dt.timedelta(hours=1))}
     people = interviewers(sandbox)
     cases = [
@@ -92,7 +110,7 @@ def test_interview_writes_are_checked(sandbox):
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
 def test_lever_cannot_write_interviews(sandbox, method):
-    interview = first(sandbox, f"/ats/{GLOBEX_ATS}/interview")
+    interview = an_interview(sandbox, GLOBEX_ATS)
     path = f"/ats/{GLOBEX_ATS}/interview"
     if method != "POST":
         path += f"/{interview['id']}"
@@ -103,7 +121,7 @@ def test_lever_cannot_write_interviews(sandbox, method):
 
 
 def test_lever_can_read_and_delete_interviews(sandbox):
-    interview = first(sandbox, f"/ats/{GLOBEX_ATS}/interview")
+    interview = an_interview(sandbox, GLOBEX_ATS)
     path = f"/ats/{GLOBEX_ATS}/interview/{interview['id']}"
     assert sandbox.get(path).status_code == 200
     assert sandbox.call("DELETE", path).status_code == 200
@@ -111,7 +129,7 @@ def test_lever_can_read_and_delete_interviews(sandbox):
 
 
 def test_scorecards_greenhouse_creates_lever_refuses(sandbox):
-    interview = first(sandbox, f"/ats/{ACME_ATS}/interview")
+    interview = an_interview(sandbox)
     body = {
         "interview_id": interview["id"],
         "interviewer_id": interview["user_ids"][0],
@@ -131,7 +149,7 @@ def test_scorecards_greenhouse_creates_lever_refuses(sandbox):
     )
     assert bad.status_code == 400
 
-    lever = first(sandbox, f"/ats/{GLOBEX_ATS}/interview")
+    lever = an_interview(sandbox, GLOBEX_ATS)
     refused = sandbox.call(
         "POST",
         f"/ats/{GLOBEX_ATS}/scorecard",
@@ -195,15 +213,23 @@ def test_a_whole_application_sent_back_moves_by_the_field_that_changed(sandbox):
 
 
 def test_application_and_interview_filters(sandbox):
+    _, app = sandbox.create_application(ACME_ATS, status="SECOND_INTERVIEW")
+    people = interviewers(sandbox)
+    mine = [
+        sandbox.create_interview(ACME_ATS, app, at(sandbox, days), 60, people)["id"]
+        for days in (2, 5)
+    ]
     apps = sandbox.get(f"/ats/{ACME_ATS}/application", status="SECOND_INTERVIEW").json()
-    assert apps and all(a["status"] == "SECOND_INTERVIEW" for a in apps)
-    app = apps[0]
+    assert app["id"] in [a["id"] for a in apps]
+    assert all(a["status"] == "SECOND_INTERVIEW" for a in apps)
     by_job = sandbox.get(f"/ats/{ACME_ATS}/application", job_id=app["job_id"]).json()
     assert app["id"] in [a["id"] for a in by_job]
     assert all(a["job_id"] == app["job_id"] for a in by_job)
     interviews = sandbox.get(f"/ats/{ACME_ATS}/interview", candidate_id=app["candidate_id"]).json()
-    assert interviews and all(i["candidate_id"] == app["candidate_id"] for i in interviews)
+    assert [i["id"] for i in interviews] == mine  # a new candidate: only these two
+    assert all(i["candidate_id"] == app["candidate_id"] for i in interviews)
     by_job = sandbox.get(f"/ats/{ACME_ATS}/interview", job_id=app["job_id"]).json()
+    assert set(mine) <= {i["id"] for i in by_job}
     assert all(i["job_id"] == app["job_id"] for i in by_job)
 
 
@@ -220,13 +246,26 @@ def test_stages_per_job_for_greenhouse_and_global_for_lever(sandbox):
     assert {s["original_status"] for s in lever} >= {"Phone screen", "On-site interview"}
 
 
+def all_pages(sandbox, path, **params):
+    out, offset = [], 0
+    while True:
+        page = sandbox.get(path, limit=100, offset=offset, **params).json()
+        out += page
+        if len(page) < 100:
+            return out
+        offset += 100
+
+
 def test_employees_are_the_people_behind_user_ids(sandbox):
+    # About the seed: every seeded job's and interview's people are its employees.
     employees = {e["id"]: e for e in sandbox.get(f"/hris/{ACME_ATS}/employee").json()}
-    job = first(sandbox, f"/ats/{ACME_ATS}/job")
-    for employee_id in job["recruiter_ids"] + job["hiring_manager_ids"]:
-        assert employee_id in employees
-    interview = first(sandbox, f"/ats/{ACME_ATS}/interview")
-    assert all(u in employees for u in interview["user_ids"])
+    for job in sandbox.get(f"/ats/{ACME_ATS}/job").json():
+        for employee_id in job["recruiter_ids"] + job["hiring_manager_ids"]:
+            assert employee_id in employees
+    interviews = all_pages(sandbox, f"/ats/{ACME_ATS}/interview")
+    assert interviews
+    for interview in interviews:
+        assert interview["user_ids"] and all(u in employees for u in interview["user_ids"])
     one = next(iter(employees))
     assert sandbox.get(f"/hris/{ACME_ATS}/employee/{one}").json() == employees[one]
 
@@ -250,3 +289,26 @@ def test_an_application_created_by_hand_joins_the_candidates_jobs_and_its_stage(
     for wrong in ({"job_id": job["id"]}, {**body, "job_id": "nope"}, {**body, "status": "LIMBO"}):
         refused = sandbox.call("POST", f"/ats/{ACME_ATS}/application", json=wrong)
         assert refused.status_code == 400, wrong
+
+
+def test_an_interview_scheduled_in_the_vendors_own_page_is_checked_and_announced(
+    sandbox, receiver
+):
+    # Lever's API cannot create interviews, yet recruiters schedule them in Lever itself.
+    _, app = sandbox.create_application(GLOBEX_ATS, status="FIRST_INTERVIEW")
+    hook = {"connection_id": GLOBEX_ATS, "object_type": "ats_interview", "event": "created"}
+    assert sandbox.call("POST", "/unified/webhook", json={**hook, "hook_url": receiver.url}).ok
+    people = interviewers(sandbox, GLOBEX_ATS)
+    interview = sandbox.schedule_interview(
+        GLOBEX_ATS, app, at(sandbox, 2), 45, people, location="Room 3.01"
+    )
+    assert interview["status"] == "SCHEDULED" and interview["location"] == "Room 3.01"
+    assert (interview["candidate_id"], interview["job_id"]) == (app["candidate_id"], app["job_id"])
+    assert interview["start_at"] < interview["end_at"]
+    assert sandbox.get(f"/ats/{GLOBEX_ATS}/interview/{interview['id']}").json() == interview
+    [body] = receiver.wait_for(1)
+    assert [i["id"] for i in body["data"]] == [interview["id"]]
+    for wrong in ({"user_ids": ["no-such-employee"]}, {"minutes": -30}):
+        args = {"start_at": at(sandbox, 2), "minutes": 45, "user_ids": people, **wrong}
+        with pytest.raises(requests.HTTPError, match="400"):
+            sandbox.schedule_interview(GLOBEX_ATS, app, **args)
