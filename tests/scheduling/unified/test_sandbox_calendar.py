@@ -58,16 +58,17 @@ def create_event(sandbox, connection=ACME_CAL, **fields):
     return response.json()
 
 
-def empty_day(sandbox, calendar_id=IAN, connection=ACME_CAL):
-    """A weekend day in the seeded range with nothing on `calendar_id`."""
-    anchor = sandbox.anchor
-    for offset in range(1, 50):
-        day = anchor + dt.timedelta(days=offset)
-        if day.weekday() == 6:
-            start = dt.datetime.combine(day, dt.time(0), UTC) - dt.timedelta(hours=14)
-            if not busy(sandbox, calendar_id, start, start + dt.timedelta(hours=38), connection):
-                return day
-    raise AssertionError("no empty Sunday")
+def empty_day(sandbox, *emails, days=2, connection=ACME_CAL):
+    """A day `days` after the anchor with nothing on these people's calendars (Ian's by
+    default) from 14 hours before its UTC midnight to 24 hours after it: the test clears
+    it, whatever the day's seed put there."""
+    day = sandbox.anchor + dt.timedelta(days=days)
+    start = dt.datetime.combine(day, dt.time(0), UTC) - dt.timedelta(hours=14)
+    end = start + dt.timedelta(hours=38)
+    sandbox.clear_calendars(connection, emails or [IAN], start, end)
+    for email in emails or [IAN]:
+        assert busy(sandbox, email, start, end, connection) == []
+    return day
 
 
 def test_create_read_update_delete_an_event(sandbox):
@@ -270,24 +271,43 @@ def test_invitations_block_the_invitees_time_unless_declined(sandbox):
     assert event["id"] in [e["id"] for e in listed]  # declined, yet still on the calendar
 
 
+def many_events(sandbox, subject, count, start, minutes=15, every=30):
+    """`count` events of Ian's called `subject`, one every `every` minutes from `start`."""
+    return [
+        sandbox.create_event(
+            ACME_CAL, IAN, start + dt.timedelta(minutes=n * every), minutes, subject=subject
+        )
+        for n in range(count)
+    ]
+
+
 def test_small_pages_of_a_calendars_events_add_up_to_the_whole(sandbox):
+    # More than a page of events this test owns, told apart from the seed's by their subject.
+    subject = "Paging probe"
+    mine = many_events(sandbox, subject, 105, day_at(sandbox.anchor, 3, 12))
     path = f"/calendar/{ACME_CAL}/event"
-    whole = sandbox.get(path, calendar_id=IAN, limit=100).json()
+    params = {"calendar_id": IAN, "query": subject}
+    whole = sandbox.get(path, limit=100, **params).json()
     assert len(whole) == 100
     paged, offset = [], 0
-    while len(paged) < 100:
-        page = sandbox.get(path, calendar_id=IAN, limit=7, offset=offset).json()
+    while len(paged) < 105:
+        page = sandbox.get(path, limit=7, offset=offset, **params).json()
         assert len(page) == 7
         paged += page
         offset += 7
     assert [e["id"] for e in paged[:100]] == [e["id"] for e in whole]
+    assert [e["id"] for e in paged] == [e["id"] for e in mine]  # in time order, no overlap
+    assert sandbox.get(path, limit=7, offset=105, **params).json() == []
 
 
 def test_busy_blocks_page_like_any_list(sandbox):
+    # A cleared stretch holding 110 separate events of this test's: 110 busy blocks.
     anchor = sandbox.anchor
-    start, end = day_at(anchor, -21), day_at(anchor, 56)
+    start, end = day_at(anchor, 3), day_at(anchor, 6)
+    sandbox.clear_calendars(ACME_CAL, [IAN], start, end)
+    many_events(sandbox, "Busy", 110, start + dt.timedelta(hours=1))
     everything = busy(sandbox, IAN, start, end)
-    assert len(everything) > 100
+    assert len(everything) == 110
     first_page = sandbox.get(
         f"/calendar/{ACME_CAL}/busy", calendar_id=IAN, start_gte=iso(start), end_lt=iso(end)
     ).json()
