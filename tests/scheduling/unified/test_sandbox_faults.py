@@ -71,7 +71,7 @@ def test_a_timeout_fault_outlasts_the_clients_timeout(sandbox):
 
 
 def test_fail_after_write_applies_the_write_then_answers_500(sandbox):
-    app = sandbox.get(f"/ats/{ACME_ATS}/application", status="SCREENING", limit=1).json()[0]
+    _, app = sandbox.create_application(ACME_ATS, status="SCREENING")
     sandbox.set_faults(fail_after_write=1)
     response = sandbox.call(
         "PATCH", f"/ats/{ACME_ATS}/application/{app['id']}", json={"status": "FIRST_INTERVIEW"}

@@ -29,15 +29,16 @@ def message(response):
 
 
 def upcoming_event(sandbox):
-    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=1), dt.time(0), dt.UTC)
-    events = sandbox.get(
-        f"/calendar/{ACME_CAL}/event",
-        calendar_id=IAN,
-        expand="true",
-        start_gte=start.isoformat(),
-        end_lt=(start + dt.timedelta(days=4)).isoformat(),
-    ).json()
-    return next(e for e in events if e["calendar_id"] == IAN and not e["is_all_day"])
+    """A timed event on Ian's calendar, with two invitees, two days after the anchor: this
+    test's own."""
+    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=2), dt.time(15), dt.UTC)
+    attendees = [
+        {"email": "marcus.johnson@acme.example", "required": True},
+        {"email": IAN, "required": True, "status": "ACCEPTED"},
+    ]
+    return sandbox.create_event(
+        ACME_CAL, IAN, start, 45, subject="Design review", attendees=attendees
+    )
 
 
 def test_the_home_page_lists_connections_and_links_to_calendars(sandbox):
@@ -98,11 +99,10 @@ def test_event_forms_rename_answer_cancel_and_delete(sandbox):
     assert sandbox.get(f"/calendar/{ACME_CAL}/event/{event['id']}").json()["subject"] == (
         "Moved to Thursday"
     )
-    if event.get("attendees"):
-        email = event["attendees"][0]["email"]
-        message(post_form(sandbox, f"{base}/respond", email=email, status="REJECTED"))
-        answered = sandbox.get(f"/calendar/{ACME_CAL}/event/{event['id']}").json()
-        assert answered["attendees"][0]["status"] == "REJECTED"
+    email = event["attendees"][0]["email"]
+    message(post_form(sandbox, f"{base}/respond", email=email, status="REJECTED"))
+    answered = sandbox.get(f"/calendar/{ACME_CAL}/event/{event['id']}").json()
+    assert answered["attendees"][0]["status"] == "REJECTED"
     message(post_form(sandbox, f"{base}/cancel"))
     assert sandbox.get(f"/calendar/{ACME_CAL}/event/{event['id']}").json()["status"] == "CANCELED"
     message(post_form(sandbox, f"{base}/delete"))
@@ -110,7 +110,7 @@ def test_event_forms_rename_answer_cancel_and_delete(sandbox):
 
 
 def test_changing_an_applications_stage_by_form(sandbox):
-    app = sandbox.get(f"/ats/{ACME_ATS}/application", status="SCREENING", limit=1).json()[0]
+    _, app = sandbox.create_application(ACME_ATS, status="SCREENING")
     text = message(
         post_form(
             sandbox,

@@ -99,8 +99,8 @@ def test_an_event_change_is_delivered_signed_and_verifiable(sandbox, receiver):
 
 
 def test_convenes_own_api_writes_fire_webhooks_too(sandbox, receiver):
+    _, app = sandbox.create_application(ACME_ATS, status="SCREENING")
     subscribe(sandbox, receiver, object_type="ats_application", event="updated")
-    app = sandbox.get(f"/ats/{ACME_ATS}/application", status="SCREENING", limit=1).json()[0]
     response = sandbox.call(
         "PATCH", f"/ats/{ACME_ATS}/application/{app['id']}", json={"status": "FIRST_INTERVIEW"}
     )
@@ -113,8 +113,8 @@ def test_convenes_own_api_writes_fire_webhooks_too(sandbox, receiver):
 def test_application_status_change_from_the_sandbox_fires_ats_application_updated(
     sandbox, receiver
 ):
+    _, app = sandbox.create_application(ACME_ATS, status="SCREENING")
     subscribe(sandbox, receiver, object_type="ats_application", event="updated")
-    app = sandbox.get(f"/ats/{ACME_ATS}/application", status="SCREENING", limit=1).json()[0]
     sandbox.set_application_status(ACME_ATS, app["id"], status="SECOND_INTERVIEW")
     [body] = receiver.wait_for(1)
     assert body["data"][0]["original_status"] == "Face to Face"
