@@ -101,12 +101,16 @@ def test_limit_offset_page_through_without_overlap_and_accept_floats(sandbox):
 
 
 def test_limit_is_capped_at_100_and_checked(sandbox):
-    # The calendar holds well over a hundred events on any day the seed is built (the ATS's
-    # interview count depends on where the seed's dates fall, and can be under a hundred).
+    # 201 events of this test's, told apart from the seed's by their subject.
+    start = dt.datetime.combine(sandbox.anchor + dt.timedelta(days=3), dt.time(12), dt.UTC)
+    for n in range(201):
+        start_at = start + dt.timedelta(minutes=20 * n)
+        sandbox.create_event(ACME_CAL, "primary", start_at, 15, subject="Limit probe")
     events = f"/calendar/{ACME_CAL}/event"
-    assert len(get(sandbox, events, limit=100, offset=100).json()) == 100
-    assert len(get(sandbox, events, limit=500).json()) == 100
-    assert len(get(sandbox, events).json()) == 100
+    assert len(get(sandbox, events, limit=100, offset=100, query="limit probe").json()) == 100
+    assert len(get(sandbox, events, limit=100, offset=200, query="limit probe").json()) == 1
+    assert len(get(sandbox, events, limit=500, query="limit probe").json()) == 100
+    assert len(get(sandbox, events, query="limit probe").json()) == 100
     bad = get(sandbox, f"/ats/{ACME_ATS}/interview", limit="lots")
     assert bad.status_code == 400
     assert "limit" in bad.json()["message"]
@@ -175,7 +179,9 @@ def test_updated_gte_returns_what_changed_at_or_after_with_an_injected_clock():
 
 
 def test_deleted_records_vanish_from_gets(sandbox):
-    candidate = get(sandbox, f"/ats/{ACME_ATS}/candidate", limit=1).json()[0]
+    candidate, _application = sandbox.create_application(ACME_ATS, status="SCREENING")
+    apps = get(sandbox, f"/ats/{ACME_ATS}/application", candidate_id=candidate["id"]).json()
+    assert len(apps) == 1
     path = f"/ats/{ACME_ATS}/candidate/{candidate['id']}"
     response = sandbox.call("DELETE", path)
     assert response.status_code == 200
