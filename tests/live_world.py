@@ -5,8 +5,12 @@ scheduling and which hours are free changes every day. A test that books, moves 
 an interview makes what it asserts about instead:
 
     application = new_application(acme, "FIRST_INTERVIEW")   # in the sandbox ATS, mirrored
-    day = free_days(acme, [maya, sofia])[0]                  # their calendars cleared that day
+    day = free_days(acme, plan_people(plan))[0]              # their calendars cleared that day
     slot = slot_on(recruiter_client, url, day)               # the picker's first time that day
+
+`acme` may be any dict with the sandbox handle ("sandbox"), the tenant's ATS connection
+("ats") and, for clearing calendars, its calendar connection ("calendar"): `world_of` builds
+one for a tenant connected through Connect.
 """
 
 import datetime as dt
@@ -18,24 +22,34 @@ from django.utils import timezone
 
 from candidates.models import Application
 from candidates.sync import run_sync, start_sync
+from scheduling.models import Connection
 
 _numbers = itertools.count(1)
 
-# A local day anywhere on Earth lies within these hours of the same UTC date.
-EARLIEST_OFFSET = dt.timedelta(hours=14)
-LATEST_OFFSET = dt.timedelta(hours=12)
+
+def world_of(sandbox, tenant):
+    """The `acme`-like dict of a tenant whose ATS and calendar were connected to the sandbox
+    (through Connect, say: the connection ids are then new ones)."""
+    connections = {c.category: c for c in Connection.objects.filter(tenant=tenant)}
+    return {"sandbox": sandbox, "ats": connections["ats"], "calendar": connections.get("calendar")}
+
+
+def team_zone(acme):
+    return ZoneInfo(acme["ats"].tenant.default_timezone)
+
+
+# --- applications ---------------------------------------------------------------------------
 
 
 def sync(acme):
-    """An incremental sync of the Acme ATS, as the periodic job or a webhook would run."""
+    """An incremental sync of the tenant's ATS, as the periodic job or a webhook would run."""
     run = run_sync(start_sync(acme["ats"]).pk)
     assert run.status == "succeeded", run.error
     return run
 
 
-def new_application(acme, status="FIRST_INTERVIEW", *, name=None, email=None, job_id=None):
-    """A new candidate in `status` in the sandbox ATS, mirrored into Convene; the default
-    name and address are unique in the run."""
+def _create(acme, status, *, job_id=None, name=None, email=None):
+    """A new candidate and application in the sandbox ATS (not yet mirrored): its remote id."""
     number = next(_numbers)
     _, remote = acme["sandbox"].create_application(
         acme["ats"].unified_id,
@@ -44,10 +58,43 @@ def new_application(acme, status="FIRST_INTERVIEW", *, name=None, email=None, jo
         name=name or f"Noor Test{number}",
         email=f"noor.test{number}@example.org" if email is None else email,
     )
+    return remote["id"]
+
+
+def _mirrored(acme, remote_ids):
     sync(acme)
-    return Application.objects.select_related("candidate").get(
-        connection=acme["ats"], remote_id=remote["id"]
+    rows = Application.objects.select_related("candidate", "job").filter(
+        connection=acme["ats"], remote_id__in=remote_ids
     )
+    by_id = {a.remote_id: a for a in rows}
+    return [by_id[remote_id] for remote_id in remote_ids]
+
+
+def new_application(acme, status="FIRST_INTERVIEW", *, name=None, email=None, job_id=None):
+    """A new candidate in `status` in the sandbox ATS, mirrored into Convene; the default
+    name and address are unique in the run."""
+    remote_id = _create(acme, status, job_id=job_id, name=name, email=email)
+    return _mirrored(acme, [remote_id])[0]
+
+
+def new_applications(acme, statuses, *, job_id=None):
+    """One new candidate in each of `statuses`, mirrored by one sync, in that order."""
+    return _mirrored(acme, [_create(acme, status, job_id=job_id) for status in statuses])
+
+
+# --- free days ------------------------------------------------------------------------------
+
+
+def plan_people(plan):
+    """Everyone a plan may seat: its sessions' required people, pool members and trainees."""
+    people = set()
+    for session in plan.sessions.prefetch_related("required", "pools__members", "pools__trainee"):
+        people.update(session.required.all())
+        for pool in session.pools.all():
+            people.update(pool.members.all())
+            if pool.trainee is not None:
+                people.add(pool.trainee)
+    return sorted(people, key=lambda p: p.email)
 
 
 def working_days(start, count):
@@ -62,23 +109,27 @@ def working_days(start, count):
 
 
 def clear_day(acme, people, day):
-    """Nothing on these people's calendars on `day`, in any zone's reading of it."""
-    midnight = dt.datetime.combine(day, dt.time(0), dt.UTC)
+    """Nothing on these people's calendars on the team's `day`: from the first midnight
+    that starts `day` in the team's zone or any of theirs to the last that ends it (a New
+    York day of a panel in New York and Los Angeles: 05:00 UTC to 08:00 UTC the next day).
+    The neighbouring days keep what they hold, interviews booked there included."""
+    zones = {team_zone(acme), *(ZoneInfo(p.timezone) for p in people if p.timezone)}
+    start = min(dt.datetime.combine(day, dt.time(0), zone) for zone in zones)
+    end = max(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone) for zone in zones)
     acme["sandbox"].clear_calendars(
-        acme["calendar"].unified_id,
-        [p.email for p in people],
-        midnight - EARLIEST_OFFSET,
-        midnight + dt.timedelta(days=1) + LATEST_OFFSET,
+        acme["calendar"].unified_id, [p.email for p in people], start, end
     )
     cache.clear()  # busy blocks Convene fetched before are stale now
 
 
 def free_days(acme, people, count=1, *, after=None):
     """The first `count` weekdays at least two days from now in the tenant's zone (past any
-    plan's 24 hours' notice) and after `after`, with these people's calendars cleared on each.
-    """
-    zone = ZoneInfo(acme["ats"].tenant.default_timezone)
-    first = timezone.now().astimezone(zone).date() + dt.timedelta(days=2)
+    plan's 24 hours' notice) and after the date `after`, with these people's calendars
+    cleared on each. Consecutive weekdays: between two of them lies at most a weekend.
+
+    Clear the days a test needs before it books: clearing deletes every event of the day,
+    Convene's own too."""
+    first = timezone.now().astimezone(team_zone(acme)).date() + dt.timedelta(days=2)
     if after is not None:
         first = max(first, after + dt.timedelta(days=1))
     days = working_days(first, count)
@@ -87,8 +138,28 @@ def free_days(acme, people, count=1, *, after=None):
     return days
 
 
+def next_week():
+    """The Monday of the first whole week the plans' 24 hours' notice leaves open: on a
+    Sunday, next Monday is mostly too soon, so the week after."""
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    return monday if (monday - today).days >= 2 else monday + dt.timedelta(days=7)
+
+
 def monday_of(day):
     return day - dt.timedelta(days=day.weekday())
+
+
+def dates_in(acme, zone, days):
+    """The dates, on `zone`'s clock, of the team's working afternoons (14:00 in its zone) on
+    `days`: a candidate in `zone` sees those days' times on these dates (Tokyo sees a New
+    York afternoon on the next day)."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    team = team_zone(acme)
+    return [dt.datetime.combine(d, dt.time(14), team).astimezone(zone).date() for d in days]
+
+
+# --- the recruiter's picker -----------------------------------------------------------------
 
 
 def slots_on(client, url, day):

@@ -1,10 +1,13 @@
-"""A tenant whose ATS and company calendar are the sandbox's Acme world, mirrored."""
+"""A tenant whose ATS and company calendar are the sandbox's Acme world, mirrored, and the
+data a test owns in it (tests/live_world.py): the sandbox's seed changes every day, so a test
+never looks for the seeded application, event or free time it needs."""
 
 import pytest
 
 from candidates.sync import run_sync, start_sync
 from scheduling.connections import refresh_calendars
 from scheduling.models import Connection, Interviewer, InterviewPlan, PlanPool, PlanSession
+from tests.live_world import free_days, plan_people
 
 
 @pytest.fixture
@@ -59,3 +62,11 @@ def panel_plan(acme, tenant):
     )
     values.required.add(person(acme, "Sof"))
     return plan
+
+
+@pytest.fixture
+def panel_day(acme, panel_plan):
+    """The first weekday past the plan's notice, with every calendar of the panel's people
+    cleared on it: where a test books (Maya and Sofía overlap from 12:00 to 17:00 New York
+    time)."""
+    return free_days(acme, plan_people(panel_plan))[0]
