@@ -14,7 +14,8 @@ from scheduling.models import Interview, InterviewPlan, PlanSession
 from scheduling.unified.errors import NotFoundError
 from tests import factories as f
 from tests.e2e.conftest import PHONE, drain
-from tests.integration.test_scheduling import needs_scheduling, next_week, sandbox_client
+from tests.integration.test_scheduling import sandbox_client
+from tests.live_world import dates_in, free_days, new_application, next_week, plan_people
 
 TOKYO = dt.timezone(dt.timedelta(hours=9))  # no daylight saving time
 
@@ -57,16 +58,17 @@ def link(tenant, recruiter, settings):
 
 @pytest.fixture
 def sandbox_link(acme, panel_plan, recruiter, live_server, settings, outbox_waits):
-    """A link to the sandbox panel (Maya with Daniel or Grace, then Sofía) for a candidate of
-    the sandbox ATS, over the next two weeks."""
+    """A link to the sandbox panel (Maya with Daniel or Grace, then Sofía) for a new candidate
+    of the sandbox ATS, over two weekdays cleared for the panel, as Tokyo reads them (a New
+    York afternoon is the next morning there)."""
     settings.SITE_URL = live_server.url
-    monday = next_week()
+    dates = dates_in(acme, "Asia/Tokyo", free_days(acme, plan_people(panel_plan), 2))
     return links.create_link(
-        needs_scheduling(acme),
+        new_application(acme),
         panel_plan,
         user=recruiter,
-        window_start=monday,
-        window_end=monday + dt.timedelta(days=11),
+        window_start=dates[0],
+        window_end=dates[-1],
         expires_at=timezone.now() + dt.timedelta(days=7),
         send=False,
     )
@@ -76,23 +78,23 @@ def fits(page):
     return page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
 
 
-def candidate_events(acme, interview):
+def candidate_events(acme, interview, link):
     """The sandbox calendar's events that invite the candidate, in the link's window."""
-    monday = next_week()
-    window = dt.datetime.combine(monday, dt.time(), tzinfo=dt.UTC)
+    first = dt.datetime.combine(link.window_start, dt.time(), tzinfo=dt.UTC)
+    last = dt.datetime.combine(link.window_end, dt.time(), tzinfo=dt.UTC)
     email = interview.application.candidate.email
     return [
         event
         for event in sandbox_client(acme["sandbox"]).list_events(
             acme["calendar"].unified_id,
-            start_gte=window - dt.timedelta(days=1),
-            end_lt=window + dt.timedelta(days=14),
+            start_gte=first - dt.timedelta(days=1),
+            end_lt=last + dt.timedelta(days=2),
         )
         if email in {a.email for a in event.attendees} and event.status != "CANCELED"
     ]
 
 
-def assert_written(acme, interview):
+def assert_written(acme, interview, link):
     """Each session is one event in the sandbox calendar and one ATS interview, at its time;
     the candidate has no other event."""
     api = sandbox_client(acme["sandbox"])
@@ -104,7 +106,7 @@ def assert_written(acme, interview):
         ats = api.get_interview(acme["ats"].unified_id, session.ats_interview_id)
         assert ats.status == "SCHEDULED" and ats.start_at == session.start_at
         assert ats.external_event_xref == session.event_id
-    assert sorted(e.id for e in candidate_events(acme, interview)) == sorted(
+    assert sorted(e.id for e in candidate_events(acme, interview, link)) == sorted(
         s.event_id for s in sessions
     )
     return {s.pk: (s.event_id, s.ats_interview_id) for s in sessions}
@@ -146,7 +148,7 @@ def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(
     assert interview.candidate_timezone == "Asia/Tokyo"
     assert interview.start_at.astimezone(TOKYO).strftime("%H:%M") == chosen
     drain()
-    booked = assert_written(acme, interview)
+    booked = assert_written(acme, interview, sandbox_link)
 
     page.get_by_role("link", name="Choose another time").click()
     expect(page.get_by_role("heading", name=f"Hello {candidate.greeting_name}")).to_be_visible()
@@ -165,7 +167,7 @@ def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(
     assert interview.ics_sequence == 1 and interview.start_at > before
     drain()
     # The same events and ATS interviews moved: nothing new was created beside them.
-    assert assert_written(acme, interview) == booked
+    assert assert_written(acme, interview, sandbox_link) == booked
 
     page.get_by_role("link", name="Cancel the interview").click()
     page.get_by_label("Why are you canceling?").fill("I accepted another offer.")
@@ -186,7 +188,7 @@ def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(
             api.get_event(acme["calendar"].unified_id, session.event_id)
         ats = api.get_interview(acme["ats"].unified_id, session.ats_interview_id)
         assert ats.status == "CANCELED"
-    assert candidate_events(acme, interview) == []
+    assert candidate_events(acme, interview, sandbox_link) == []
     browser_console.assert_clean()  # no CSP violation, script error or broken asset
 
 

@@ -13,13 +13,14 @@ from scheduling import booking, feedback
 from scheduling.models import FeedbackRequest
 from tests.e2e.conftest import drain
 from tests.integration.conftest import person
-from tests.integration.test_scheduling import needs_scheduling, sandbox_client
+from tests.integration.test_scheduling import sandbox_client
+from tests.live_world import new_application
 
 
 @pytest.fixture
 def ended(acme, panel_plan, live_server, settings, outbox_waits):
-    """The sandbox panel, booked for a candidate of the sandbox ATS and ended five minutes
-    ago, written to the sandbox; feedback has been asked for by email."""
+    """The sandbox panel, booked for a new candidate of the sandbox ATS and ended five
+    minutes ago, written to the sandbox; feedback has been asked for by email."""
     settings.SITE_URL = live_server.url
     maya, daniel, sofia = (person(acme, name) for name in ("Maya", "Daniel", "Sof"))
     end = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=5)
@@ -40,7 +41,7 @@ def ended(acme, panel_plan, live_server, settings, outbox_waits):
             ),
         )
     )
-    interview = booking.book(needs_scheduling(acme), panel_plan, choice)
+    interview = booking.book(new_application(acme), panel_plan, choice)
     drain()
     assert feedback.request_due() == 3
     drain()

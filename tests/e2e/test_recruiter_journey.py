@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from scheduling.models import Interview
+from scheduling.models import Interview, InterviewPlan
 from tests.e2e.conftest import drain
 from tests.integration.test_scheduling import sandbox_client
+from tests.live_world import free_days, monday_of, plan_people, team_zone, world_of
 
 pytestmark = pytest.mark.sandbox
 
@@ -60,6 +61,13 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
     page.get_by_role("button", name="Save plan").click()
     expect(page.get_by_text("Saved the plan")).to_be_visible()
 
+    # A weekday of next week with nothing on the calendars of anyone the plan may seat: the
+    # time booked below is on it, whatever the day's seed holds.
+    world = world_of(live_convene, tenant)
+    today = timezone.localtime(timezone.now(), team_zone(world)).date()
+    sunday = monday_of(today) + dt.timedelta(days=6)
+    (day,) = free_days(world, plan_people(InterviewPlan.objects.get(tenant=tenant)), after=sunday)
+
     page.get_by_role("link", name="Pipeline").click()
     expect(page.get_by_role("heading", name="Pipeline")).to_be_visible()
     first = page.locator("#pipeline-table tbody tr").first
@@ -69,12 +77,16 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
         page.get_by_role("heading", name=re.compile(f"Schedule {re.escape(candidate)}"))
     ).to_be_visible()
 
-    # Next week, where working days have free times.
+    # Next week, where the cleared day is.
     this_week = page.locator("#slot-week h2").inner_text()
     page.get_by_role("link", name="Next week →").click()
     # HTMX swaps the week in: wait for it, or the slot opened below is this week's.
     expect(page.locator("#slot-week h2")).not_to_have_text(this_week)
-    slot = page.locator("details.slot").first
+    heading = f"{day:%a} {day.day} {day:%b}"  # as the picker names a day: Tue 8 Dec
+    column = page.locator("#slot-week .day").filter(
+        has=page.get_by_role("heading", name=heading, exact=True)
+    )
+    slot = column.locator("details.slot").first
     slot.locator("summary").click()
     # The slot names its whole panel: Maya and one colleague.
     panel = slot.locator("p.small").first.inner_text()
@@ -98,6 +110,7 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
     expect(page.get_by_text(session.event_id)).to_be_visible()
     expect(page.get_by_text(f"interview {session.ats_interview_id}")).to_be_visible()
     assert interview.start_at > timezone.now() + dt.timedelta(hours=23)
+    assert timezone.localtime(interview.start_at, team_zone(world)).date() == day
     # The candidate's confirmation went out.
     expect(page.get_by_role("cell", name="Done").first).to_be_visible()
     # Every interviewer's own calendar holds the event.
