@@ -1,5 +1,8 @@
 """Issue 7 against the live sandbox: a recruiter sends a link, the candidate books the
-two-session panel from it, moves it and cancels it; the calendar and the ATS follow."""
+two-session panel from it, moves it and cancels it; the calendar and the ATS follow.
+
+A link's window is made of weekdays the test cleared for the panel's people, read on the
+candidate's clock (`dates_in`), so every time it offers is one the test knows is free."""
 
 import datetime as dt
 import re
@@ -12,12 +15,14 @@ from candidates import links
 from candidates.models import BookingLink
 from scheduling.models import Interview
 from scheduling.unified.errors import NotFoundError
-from tests.integration.test_scheduling import (
-    drain,
-    ics_of,
-    needs_scheduling,
+from tests.integration.test_scheduling import drain, ics_of, sandbox_client
+from tests.live_world import (
+    dates_in,
+    free_days,
+    monday_of,
+    new_application,
     next_week,
-    sandbox_client,
+    plan_people,
 )
 
 pytestmark = pytest.mark.sandbox
@@ -25,16 +30,16 @@ pytestmark = pytest.mark.sandbox
 TIME = re.compile(r'class="time" href="(/book/[^"?]+/confirm/)\?start=(\w+)&amp;tz=([\w/]+)"')
 
 
-def send(recruiter_client, application, capture):
-    monday = next_week()
+def send(recruiter_client, application, capture, first, last):
+    """Send the application a link offering the days from `first` to `last`."""
     with capture(execute=True):
         response = recruiter_client.post(
             reverse("links_send"),
             {
                 "application": application.pk,
                 "plan": "",
-                "window_start": monday.isoformat(),
-                "window_end": (monday + dt.timedelta(days=4)).isoformat(),
+                "window_start": first.isoformat(),
+                "window_end": last.isoformat(),
                 "expiry_days": "7",
                 "send": "1",
             },
@@ -61,9 +66,11 @@ def test_a_candidate_books_moves_and_cancels_from_their_link(
     acme, panel_plan, recruiter_client, client, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    application = needs_scheduling(acme)
+    application = new_application(acme)
     candidate = application.candidate
-    link = send(recruiter_client, application, capture)
+    # Two cleared weekdays, as a candidate in Berlin reads them.
+    dates = dates_in(acme, "Europe/Berlin", free_days(acme, plan_people(panel_plan), 2))
+    link = send(recruiter_client, application, capture, dates[0], dates[-1])
     (invitation,) = mail.outbox
     assert invitation.to == [candidate.email]
     page_path = reverse("booking_page", args=[links.token_for(link)])
@@ -148,12 +155,15 @@ def test_the_slot_fragment_asks_unified_once_until_a_calendar_changes(
 ):
     from scheduling import slots
 
-    application = needs_scheduling(acme)
-    link = send(recruiter_client, application, django_capture_on_commit_callbacks)
+    application = new_application(acme)
+    # A cleared weekday, as a candidate in Tokyo reads it (New York's afternoon is Tokyo's
+    # next morning).
+    (date,) = dates_in(acme, "Asia/Tokyo", free_days(acme, plan_people(panel_plan)))
+    link = send(recruiter_client, application, django_capture_on_commit_callbacks, date, date)
     path = reverse("booking_page", args=[links.token_for(link)])
     sandbox = acme["sandbox"]
     sandbox.reset_stats()
-    week = {"tz": "Asia/Tokyo", "week": next_week().isoformat()}
+    week = {"tz": "Asia/Tokyo", "week": monday_of(date).isoformat()}
     first = client.get(path, week, headers={"HX-Request": "true"})
     assert first.status_code == 200 and 'class="time"' in first.content.decode()
     busy_calls = sum(n for route, n in sandbox.stats()["routes"].items() if "busy" in route)
@@ -171,8 +181,15 @@ def test_the_slot_fragment_asks_unified_once_until_a_calendar_changes(
 def test_a_candidate_page_with_unified_failing_says_try_again(
     acme, panel_plan, recruiter_client, client, django_capture_on_commit_callbacks
 ):
-    application = needs_scheduling(acme)
-    link = send(recruiter_client, application, django_capture_on_commit_callbacks)
+    application = new_application(acme)
+    monday = next_week()  # no time is shown: which are free does not matter
+    link = send(
+        recruiter_client,
+        application,
+        django_capture_on_commit_callbacks,
+        monday,
+        monday + dt.timedelta(days=4),
+    )
     acme["sandbox"].set_faults(rate_500=1.0, retry_after=0)
     try:
         response = client.get(reverse("booking_page", args=[links.token_for(link)]))

@@ -12,7 +12,7 @@ from scheduling import webhooks, writeback
 from scheduling.models import Interview, Operation, WebhookDelivery
 from scheduling.unified.client import UnifiedClient
 from scheduling.unified.errors import NotFoundError
-from tests.integration.test_scheduling import first_open_slot, needs_scheduling
+from tests.live_world import monday_of, new_application, slot_on
 
 pytestmark = pytest.mark.sandbox
 
@@ -24,13 +24,14 @@ def drain():
             return
 
 
-def book_one(acme, panel_plan, recruiter_client):
+def book_one(acme, recruiter_client, application, day):
+    """The application's panel booked on `day`, a day the test cleared for the panel."""
     from django.urls import reverse
 
-    application = needs_scheduling(acme)
     url = reverse("schedule", args=[application.pk])
-    slot, week = first_open_slot(recruiter_client, url)
-    recruiter_client.post(url, {"start": slot.start.isoformat(), "week": week.isoformat()})
+    slot = slot_on(recruiter_client, url, day)
+    week = monday_of(day).isoformat()
+    recruiter_client.post(url, {"start": slot.start.isoformat(), "week": week})
     drain()
     interview = Interview.objects.get(application=application)
     assert all(s.event_id for s in interview.sessions.all())
@@ -56,8 +57,15 @@ def settled():
 
 
 @pytest.fixture
-def followed(acme, settings, live_server):
-    """Convene served live, its webhooks registered with the sandbox."""
+def application(acme):
+    return new_application(acme)
+
+
+@pytest.fixture
+def followed(acme, application, panel_day, settings, live_server):
+    """Convene served live, its webhooks registered with the sandbox once the test's world is
+    made (its application, the panel's cleared day): what Convene follows starts with the
+    booking."""
     settings.SITE_URL = live_server.url
     for conn in (acme["ats"], acme["calendar"]):
         assert webhooks.register_webhooks(conn) == len(webhooks.SUBSCRIPTIONS[conn.category])
@@ -68,10 +76,10 @@ def followed(acme, settings, live_server):
 
 @pytest.mark.django_db(transaction=True)
 def test_moving_the_event_in_the_sandbox_moves_the_interview_and_the_ats_within_seconds(
-    followed, panel_plan, recruiter_client
+    followed, panel_plan, application, panel_day, recruiter_client
 ):
     acme = followed
-    interview = book_one(acme, panel_plan, recruiter_client)
+    interview = book_one(acme, recruiter_client, application, panel_day)
     session = interview.sessions.order_by("position").first()
     new_start = session.start_at + dt.timedelta(minutes=30)
     mail.outbox.clear()
@@ -94,10 +102,10 @@ def test_moving_the_event_in_the_sandbox_moves_the_interview_and_the_ats_within_
 
 @pytest.mark.django_db(transaction=True)
 def test_deleting_the_event_in_the_sandbox_cancels_and_emails_the_candidate(
-    followed, panel_plan, recruiter_client
+    followed, panel_plan, application, panel_day, recruiter_client
 ):
     acme = followed
-    interview = book_one(acme, panel_plan, recruiter_client)
+    interview = book_one(acme, recruiter_client, application, panel_day)
     session = interview.sessions.order_by("position").first()
     mail.outbox.clear()
     acme["sandbox"].delete_event(acme["calendar"].unified_id, session.event_id)
@@ -118,9 +126,9 @@ def test_deleting_the_event_in_the_sandbox_cancels_and_emails_the_candidate(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_reconcile_catches_a_move_and_a_deletion_that_no_webhook_announced(
-    acme, panel_plan, recruiter_client
+    acme, panel_plan, application, panel_day, recruiter_client
 ):
-    interview = book_one(acme, panel_plan, recruiter_client)
+    interview = book_one(acme, recruiter_client, application, panel_day)
     sessions = list(interview.sessions.order_by("position"))
     moved_to = sessions[0].start_at + dt.timedelta(minutes=45)
     acme["sandbox"].move_event(
