@@ -13,12 +13,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates.models import Application
 from candidates.sync import run_sync, start_sync
 from scheduling import booking, feedback, writeback
 from scheduling.models import Connection, FeedbackRequest, Interviewer, Operation
 from tests.feedback_helpers import answers
-from tests.integration.test_scheduling import book, drain, needs_scheduling, sandbox_client
+from tests.integration.test_scheduling import book, drain, sandbox_client
+from tests.live_world import free_days, new_application, new_applications, plan_people
 
 pytestmark = pytest.mark.sandbox
 
@@ -49,8 +49,10 @@ def scorecards_of(sandbox, ats, session):
 
 
 @pytest.fixture
-def booked(acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks):
-    return book(recruiter_client, needs_scheduling(acme), django_capture_on_commit_callbacks)
+def booked(acme, panel_plan, panel_day, recruiter_client, django_capture_on_commit_callbacks):
+    """A new application's panel, booked on a day cleared for it."""
+    application = new_application(acme)
+    return book(recruiter_client, application, django_capture_on_commit_callbacks, panel_day)
 
 
 def test_feedback_is_asked_submitted_and_filed_as_scorecards_completing_the_ats_interviews(
@@ -100,11 +102,12 @@ def test_exactly_one_scorecard_per_interviewer_under_injected_failures(
     acme, panel_plan, recruiter_client, client, recruiter, django_capture_on_commit_callbacks
 ):
     sandbox, ats = acme["sandbox"], acme["ats"]
-    applications = Application.objects.filter(
-        connection=ats, status__in=["FIRST_INTERVIEW", "SECOND_INTERVIEW", "SCREENING"]
-    ).exclude(candidate__email="")[:3]
+    applications = new_applications(acme, ["FIRST_INTERVIEW", "SECOND_INTERVIEW", "SCREENING"])
+    # One panel a day, each on a day cleared for it.
+    days = free_days(acme, plan_people(panel_plan), len(applications))
     interviews = [
-        book(recruiter_client, a, django_capture_on_commit_callbacks) for a in applications
+        book(recruiter_client, application, django_capture_on_commit_callbacks, day)
+        for application, day in zip(applications, days, strict=True)
     ]
     sandbox.reset_stats()
     sandbox.set_faults(rate_429=0.15, rate_500=0.15, fail_after_write=0.3, retry_after=0)
@@ -158,9 +161,7 @@ def globex(live_unified, tenant, django_capture_on_commit_callbacks):
 def test_an_ats_without_scorecards_gets_the_feedback_as_a_note_shown_on_the_interview(
     globex, live_unified, tenant, client, recruiter_client, django_capture_on_commit_callbacks
 ):
-    application = (
-        Application.objects.filter(connection=globex).exclude(candidate__email="").first()
-    )
+    application = new_application({"sandbox": live_unified, "ats": globex})
     person = Interviewer.objects.filter(tenant=tenant).exclude(ats_user_id="").first()
     end = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=10)
     choice = booking.Choice(

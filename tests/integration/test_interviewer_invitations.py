@@ -7,8 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from scheduling.models import AuditEntry
+from tests.live_world import free_days, monday_of, new_application, plan_people, slot_on
 
-from .test_scheduling import book, drain, first_open_slot, needs_scheduling
+from .test_scheduling import book, drain
 from .test_scheduling import ics_of as folded_ics_of
 
 pytestmark = pytest.mark.sandbox
@@ -41,9 +42,11 @@ def test_interviewers_get_their_own_invitation_when_the_calendar_sends_none(
 ):
     choose_convene(admin_member, acme["calendar"])
     assert AuditEntry.objects.filter(action="connection.invitations").exists()
-    application = needs_scheduling(acme)
+    # Two weekdays cleared for the panel: booked on the first, moved to the second.
+    first_day, later_day = free_days(acme, plan_people(panel_plan), 2)
+    application = new_application(acme)
     mail.outbox.clear()
-    interview = book(recruiter_client, application, django_capture_on_commit_callbacks)
+    interview = book(recruiter_client, application, django_capture_on_commit_callbacks, first_day)
 
     sessions = list(interview.sessions.order_by("position"))
     people = {a.interviewer for s in sessions for a in s.attendees.filter(active=True)}
@@ -65,7 +68,8 @@ def test_interviewers_get_their_own_invitation_when_the_calendar_sends_none(
     # A reschedule sends each of them the updated invitation, same UID, higher SEQUENCE.
     mail.outbox.clear()
     url = reverse("reschedule", args=[interview.pk])
-    later, week = first_open_slot(recruiter_client, url, after=interview.end_at)
+    later = slot_on(recruiter_client, url, later_day, after=interview.end_at)
+    week = monday_of(later_day)
     with django_capture_on_commit_callbacks(execute=True):
         recruiter_client.post(url, {"start": later.start.isoformat(), "week": week.isoformat()})
     drain()
@@ -91,11 +95,11 @@ def test_interviewers_get_their_own_invitation_when_the_calendar_sends_none(
 
 
 def test_a_calendar_that_invites_gets_no_extra_email(
-    acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks
+    acme, panel_plan, panel_day, recruiter_client, django_capture_on_commit_callbacks
 ):
-    application = needs_scheduling(acme)
+    application = new_application(acme)
     mail.outbox.clear()
-    book(recruiter_client, application, django_capture_on_commit_callbacks)
+    book(recruiter_client, application, django_capture_on_commit_callbacks, panel_day)
     assert [m.to for m in mail.outbox] == [[application.candidate.email]]
 
 
@@ -109,6 +113,10 @@ def test_only_admins_choose_who_invites(acme, recruiter_client):
     assert conn.can("invites")
 
 
-def test_the_slot_picker_still_offers_times(acme, panel_plan, recruiter_client):
+def test_the_slot_picker_still_offers_times(
+    acme, panel_plan, panel_day, recruiter_client, admin_member
+):
     # Choosing Convene changes nothing about availability.
-    assert first_open_slot(recruiter_client, reverse("schedule", args=[needs_scheduling(acme).pk]))
+    choose_convene(admin_member, acme["calendar"])
+    url = reverse("schedule", args=[new_application(acme).pk])
+    assert slot_on(recruiter_client, url, panel_day)

@@ -1,63 +1,30 @@
 """Issue 6 against the live sandbox: a recruiter schedules a two-session panel, and the
-calendars and the ATS end up holding exactly what Convene booked."""
+calendars and the ATS end up holding exactly what Convene booked.
+
+Each test books the applications it made (tests/live_world.py) on weekdays whose calendars it
+cleared for the panel's people (the `panel_day` fixture, or `free_days`): never in the day's
+seed."""
 
 import datetime as dt
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
-from candidates.models import Application
-from candidates.pipeline import applications_for
 from scheduling import writeback
 from scheduling.models import Interview, Operation
 from scheduling.unified.client import UnifiedClient
+from tests.live_world import (
+    free_days,
+    monday_of,
+    new_application,
+    new_applications,
+    next_week,
+    plan_people,
+    slot_on,
+)
 
 pytestmark = pytest.mark.sandbox
-
-
-def next_week():
-    """The Monday of the first whole week the plans' 24 hours' notice leaves open: on a
-    Sunday, next Monday is mostly too soon, so the week after."""
-    today = timezone.localdate()
-    monday = today + dt.timedelta(days=7 - today.weekday())
-    return monday if (monday - today).days >= 2 else monday + dt.timedelta(days=7)
-
-
-def needs_scheduling(acme):
-    """An application the pipeline lists as needing scheduling (in an interview stage, with
-    no interview coming up): which ones are depends on the day the sandbox was seeded."""
-    conn = acme["ats"]
-    application = (
-        applications_for(conn.tenant, timezone.now())
-        .filter(connection=conn, scheduling_state="needs_scheduling")
-        .exclude(candidate__email="")
-        .order_by("status", "pk")
-        .first()
-    )
-    assert application is not None, "the seeded pipeline has nothing to schedule"
-    return application
-
-
-def open_slots(client, url, weeks=4):
-    """Every slot the picker at `url` offers from next week on, with its week. Whether next
-    week still has room depends on the day the sandbox was seeded (the seed derives its
-    calendars from that day): a test that needs several times looks further."""
-    for n in range(weeks):
-        week = next_week() + dt.timedelta(weeks=n)
-        response = client.get(url, {"week": week.isoformat()})
-        for day in response.context["days"]:
-            for slot in day["slots"]:
-                yield slot, week
-
-
-def first_open_slot(client, url, after=None):
-    """The first slot offered from next week on (starting after `after`), and its week."""
-    for slot, week in open_slots(client, url):
-        if after is None or slot.start > after:
-            return slot, week
-    raise AssertionError("no slot offered in four weeks")
 
 
 def drain(now=None):
@@ -79,11 +46,12 @@ def sandbox_client(sandbox):
 
 
 def test_recruiter_schedules_a_two_session_panel_written_to_calendars_and_ats(
-    acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks
+    acme, panel_plan, panel_day, recruiter_client, django_capture_on_commit_callbacks
 ):
-    application = needs_scheduling(acme)
+    application = new_application(acme)
     url = reverse("schedule", args=[application.pk])
-    slot, week = first_open_slot(recruiter_client, url)
+    slot = slot_on(recruiter_client, url, panel_day)
+    week = monday_of(panel_day)
     page = recruiter_client.get(url, {"week": week.isoformat()})
     assert page.status_code == 200
     assert {s.session for s in slot.sessions} == {str(s.pk) for s in panel_plan.sessions.all()}
@@ -127,13 +95,15 @@ def test_recruiter_schedules_a_two_session_panel_written_to_calendars_and_ats(
     assert sessions[0].event_id.encode() in detail.content
 
 
-def book(recruiter_client, application, capture, slot=None):
+def book(recruiter_client, application, capture, day, slot=None):
+    """Book `slot`, or else the picker's first time on `day` (a day the test cleared), and
+    perform the write-back."""
     url = reverse("schedule", args=[application.pk])
     if slot is None:
-        slot, _ = first_open_slot(recruiter_client, url)
+        slot = slot_on(recruiter_client, url, day)
     with capture(execute=True):
         response = recruiter_client.post(
-            url, {"start": slot.start.isoformat(), "week": slot.start.date().isoformat()}
+            url, {"start": slot.start.isoformat(), "week": monday_of(day).isoformat()}
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     drain()
@@ -143,7 +113,7 @@ def book(recruiter_client, application, capture, slot=None):
 def test_the_picker_week_is_an_htmx_fragment_and_a_second_open_makes_no_unified_call(
     acme, panel_plan, recruiter_client
 ):
-    application = needs_scheduling(acme)
+    application = new_application(acme)
     url = reverse("schedule", args=[application.pk])
     sandbox = acme["sandbox"]
     sandbox.reset_stats()
@@ -161,18 +131,19 @@ def test_the_picker_week_is_an_htmx_fragment_and_a_second_open_makes_no_unified_
 
 
 def test_a_stale_page_gets_fresh_times_instead_of_a_double_booking(
-    acme, panel_plan, recruiter_client, client, colleague, django_capture_on_commit_callbacks
+    acme,
+    panel_plan,
+    panel_day,
+    recruiter_client,
+    client,
+    colleague,
+    django_capture_on_commit_callbacks,
 ):
-    application = needs_scheduling(acme)
+    application, other = new_applications(acme, ["FIRST_INTERVIEW", "SECOND_INTERVIEW"])
     url = reverse("schedule", args=[application.pk])
-    slot, week = first_open_slot(recruiter_client, url)
-    other = (
-        Application.objects.filter(connection=acme["ats"], status="SECOND_INTERVIEW")
-        .exclude(candidate__email="")
-        .exclude(pk=application.pk)
-        .first()
-    )
-    book(recruiter_client, application, django_capture_on_commit_callbacks, slot)
+    slot = slot_on(recruiter_client, url, panel_day)
+    week = monday_of(panel_day)
+    book(recruiter_client, application, django_capture_on_commit_callbacks, panel_day, slot)
 
     client.force_login(colleague)
     other_url = reverse("schedule", args=[other.pk])
@@ -187,13 +158,16 @@ def test_a_stale_page_gets_fresh_times_instead_of_a_double_booking(
 def test_reschedule_moves_the_same_events_and_ats_interviews(
     acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks
 ):
-    application = needs_scheduling(acme)
-    interview = book(recruiter_client, application, django_capture_on_commit_callbacks)
+    # Two weekdays cleared for the panel: booked on the first, moved to the second.
+    first, later = free_days(acme, plan_people(panel_plan), 2)
+    application = new_application(acme)
+    interview = book(recruiter_client, application, django_capture_on_commit_callbacks, first)
     before = {s.pk: (s.event_id, s.ats_interview_id) for s in interview.sessions.all()}
     mail.outbox.clear()
 
     url = reverse("reschedule", args=[interview.pk])
-    target, week = first_open_slot(recruiter_client, url, after=interview.end_at)
+    target = slot_on(recruiter_client, url, later, after=interview.end_at)
+    week = monday_of(later)
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(
             url,
@@ -232,12 +206,12 @@ def test_reschedule_moves_the_same_events_and_ats_interviews(
 
 
 def test_cancel_removes_the_events_and_cancels_the_ats_interviews(
-    acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks
+    acme, panel_plan, panel_day, recruiter_client, django_capture_on_commit_callbacks
 ):
     from scheduling.unified.errors import NotFoundError
 
-    application = needs_scheduling(acme)
-    interview = book(recruiter_client, application, django_capture_on_commit_callbacks)
+    application = new_application(acme)
+    interview = book(recruiter_client, application, django_capture_on_commit_callbacks, panel_day)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(
@@ -266,15 +240,14 @@ def test_every_booking_ends_with_one_event_and_one_ats_interview_under_30_percen
     acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks
 ):
     sandbox = acme["sandbox"]
-    applications = list(
-        Application.objects.filter(
-            connection=acme["ats"], status__in=["FIRST_INTERVIEW", "SECOND_INTERVIEW", "SCREENING"]
-        ).exclude(candidate__email="")[:6]
-    )
+    applications = new_applications(acme, ["FIRST_INTERVIEW", "SECOND_INTERVIEW", "SCREENING"] * 2)
+    # One booking a day: Maya sits on every panel, and she takes at most 3 interviews a day.
+    days = free_days(acme, plan_people(panel_plan), len(applications))
     interviews = []
-    for application in applications:
+    for application, day in zip(applications, days, strict=True):
         url = reverse("schedule", args=[application.pk])
-        slot, week = first_open_slot(recruiter_client, url)
+        slot = slot_on(recruiter_client, url, day)
+        week = monday_of(day)
         with django_capture_on_commit_callbacks(execute=False):
             recruiter_client.post(url, {"start": slot.start.isoformat(), "week": week.isoformat()})
         interviews.append(Interview.objects.get(application=application))
@@ -300,6 +273,6 @@ def test_every_booking_ends_with_one_event_and_one_ats_interview_under_30_percen
 
 
 def test_scheduling_pages_of_another_tenant_are_404(acme, panel_plan, outsider_client):
-    application = needs_scheduling(acme)
+    application = new_application(acme)
     assert outsider_client.get(reverse("schedule", args=[application.pk])).status_code == 404
     assert outsider_client.post(reverse("schedule", args=[application.pk])).status_code == 404
