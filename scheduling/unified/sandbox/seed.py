@@ -8,13 +8,45 @@
 
 Everything derives from the anchor date (default: today in UTC) and the world's name: the same
 anchor gives byte-identical data. Calendars run from three weeks before the anchor to eight
-weeks after it; past interviews lie before the anchor day, upcoming ones after it. Separate
-random streams feed the people, the calendar, the pipeline and the bulk candidates, so a
-bigger `seed_size` adds candidates without changing anything else.
+weeks after it; past interviews lie before the anchor day, upcoming ones after it.
+
+A calendar has two layers. The *background* (recurring meetings and 1:1s, focus time,
+lunches, ad-hoc meetings, reminders) is built week by week from the week alone, so a date
+looks the same whichever day the sandbox is seeded on, as a real calendar does, and seeding
+consecutive anchors reuses the weeks they share (`background_week`). On top lie the parts
+that follow the anchor: days off, a trip, birthdays and pay days, and the interviews of the
+pipeline, fitted into the background's gaps. Separate random streams feed the people, the
+calendar, the pipeline and the bulk candidates, so a bigger `seed_size` adds candidates
+without changing anything else.
 
 Deliberately odd records, as real vendors send them: a candidate without an email address,
 an application whose `status` is outside Unified's enum, an `applied_at` without a zone
 designator, names with non-ASCII letters and apostrophes, an inactive employee.
+
+What the seed promises, for every anchor date (the demo relies on these; tests create what
+they assert about instead; `test_the_seed_keeps_its_promises_for_400_anchor_dates` in
+tests/scheduling/unified/test_sandbox_seed.py checks each of them for 400 consecutive
+anchors, a month back and a year ahead of the day it runs):
+
+* The fixed tables below: the people (names, titles, zones, managers, the demo's
+  recruiter@ and interviewer@acme.example), the four connection ids, the jobs (each world has
+  one CLOSED job and at least five OPEN ones), each vendor's stage names, the rituals. At
+  least twelve active employees in at least four zones, and one inactive employee.
+* The pipeline: an application in every one of Unified's statuses, at least three in each
+  of SCREENING, FIRST, SECOND and THIRD_INTERVIEW, a status outside the enum (ON_HOLD), a
+  zoneless `applied_at`, a candidate without an email, a candidate in two pipelines; at least
+  three applications (one at Globex) in an interview stage of an open job, with an email
+  and no interview coming up: what the pipeline lists as needing scheduling.
+* Interviews: at least three SCHEDULED in the two weeks after the anchor, twenty COMPLETE
+  (with at least twenty scorecards) and, at Acme, one AWAITING_FEEDBACK; every scheduled, complete or
+  awaiting one points at a calendar event at its time that invites its interviewers;
+  SCHEDULED ones start after the anchor and COMPLETE ones ended before it.
+* Calendars: every active person has timed meetings in each of the four weeks after the
+  anchor (unless they are away all that week); focus time,
+  lunches, free, tentative and canceled events, every kind of answer to an invitation, at
+  least five recurring series, a flight, someone out of office in the coming week, a calendar
+  per active employee, and events from three weeks back (the first weekday) to eight weeks
+  ahead.
 """
 
 import datetime as dt
@@ -312,12 +344,13 @@ noah      | Noah      | Thompson | Finance Controller            | Finance     |
 mia       | Mia       | Kowalski | Data Engineer                 | Data        | LON  | charlotte
 """
 GLOBEX_RITUALS = """
-subject          | host      | attendees      | time  | min | days           | every
-Platform daily   | lukas     | anna felix zoe | 09:30 | 15  | MO TU WE TH FR | 1
-Data stand-up    | charlotte | samuel         | 10:00 | 15  | MO WE FR       | 1
-Talent weekly    | eleanor   | james isabella | 11:00 | 45  | TU             | 1
-APAC pipeline    | chloe     | liam           | 08:30 | 30  | MO TH          | 1
-Globex town hall | isabella  | *              | 16:00 | 45  | FR             | 2
+subject             | host      | attendees      | time  | min | days           | every
+Platform daily      | lukas     | anna felix zoe | 09:30 | 15  | MO TU WE TH FR | 1
+Data stand-up       | charlotte | samuel         | 10:00 | 15  | MO WE FR       | 1
+Talent weekly       | eleanor   | james isabella | 11:00 | 45  | TU             | 1
+APAC pipeline       | chloe     | liam           | 08:30 | 30  | MO TH          | 1
+Architecture review | ravi      | lukas anna     | 15:00 | 45  | WE             | 1
+Globex town hall    | isabella  | *              | 16:00 | 45  | FR             | 2
 """
 GLOBEX_RITUAL_DETAILS = {
     "Talent weekly": {"location": "Room 3.01 (Shoreditch)"},
@@ -703,16 +736,430 @@ def ascii_slug(text):
 Row = tuple  # (object_type, doc, span_start, span_end, kind)
 
 
-class Builder:
+TICK = dt.timedelta(microseconds=1)
+
+
+@functools.cache
+def clock_time(hhmm):
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    return dt.time(hour, minute)
+
+
+class BusyTimes:
+    """One person's busy intervals, filed under every UTC day they touch, so that asking
+    whether a stretch is free reads only those days (seeding 400 anchors in a test)."""
+
+    def __init__(self):
+        self.by_day = defaultdict(list)
+
+    @staticmethod
+    def _days(start, end):
+        # Every time the builders handle is in UTC already.
+        first = start.toordinal()
+        last = (end - TICK).toordinal()
+        return range(first, max(first, last) + 1)
+
+    def add(self, start, end):
+        for day in self._days(start, end):
+            self.by_day[day].append((start, end))
+
+    def free(self, start, end):
+        by_day = self.by_day
+        for day in self._days(start, end):
+            for s, e in by_day.get(day, ()):
+                if s < end and e > start:
+                    return False
+        return True
+
+
+class Staff:
+    """What a world's calendars have whatever the anchor: its people, their zones, work
+    addresses and calendar ids, and how an event document is written."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self.cal_integration = integration_for_world(world.name, "calendar")
+        self.people = {p.key: p for p in world.people}
+        self.zones = {p.key: tzinfo(p.tz) for p in world.people}
+        self.addresses = {
+            p.key: p.email or f"{ascii_slug(p.first)}.{ascii_slug(p.last)}@{world.domain}"
+            for p in world.people
+        }
+        self.names = {p.key: f"{p.first} {p.last}" for p in world.people}
+        self.keys_by_email = {}
+        for key, address in self.addresses.items():
+            self.keys_by_email.setdefault(address, key)
+        google = self.cal_integration.type == "googlecalendar"
+        # Google's primary calendar id is its owner's address; Graph's is opaque.
+        self.calendar_ids = {
+            p.key: self.addresses[p.key]
+            if google
+            else make_id("outlook", f"{world.name}/calendar/{p.key}", 0)
+            for p in world.people
+        }
+        self.busy = defaultdict(BusyTimes)  # person key → their busy times in UTC
+
+    def event_id(self, key):
+        return make_id(self.cal_integration.id_style, f"{self.world.name}/event/{key}", 0)
+
+    def local(self, person_key, day, hhmm):
+        tz = self.zones[person_key]
+        return dt.datetime.combine(day, clock_time(hhmm), tzinfo=tz).astimezone(UTC)
+
+    def person(self, key) -> Person:
+        return self.people[key]
+
+    def email(self, key):
+        return self.addresses[key]
+
+    def key_for_email(self, email):
+        return self.keys_by_email.get(email)
+
+    def free(self, key, start, end):
+        return self.busy[key].free(start, end)
+
+    def in_hours(self, key, start, end, first=8, last=18):
+        tz = self.zones[key]
+        ls, le = start.astimezone(tz), end.astimezone(tz)
+        return (
+            ls.weekday() < 5
+            and ls.date() == le.date()
+            and ls.hour >= first
+            and (le.hour, le.minute) <= (last, 0)
+        )
+
+    def attendee(self, key, status="ACCEPTED"):
+        item = {"email": self.email(key), "name": self.names[key], "required": True}
+        if status:
+            item["status"] = status
+        return item
+
+    def event_doc(
+        self,
+        key,
+        owner,
+        subject,
+        start,
+        end,
+        *,
+        attendees=(),
+        all_day=False,
+        is_free=False,
+        status="CONFIRMED",
+        notes=None,
+        location=None,
+        conference=False,
+        private=False,
+        recurrence=None,
+        recurring_event_id=None,
+        event_id=None,
+    ):
+        """One event on `owner`'s calendar, without its created/updated stamps. `start` and
+        `end` are UTC datetimes, or dates for an all-day event. Returns (doc, span)."""
+        tz = self.zones[owner]
+        event_id = event_id or self.event_id(key)
+        if all_day:
+            start_at, end_at = start.isoformat(), end.isoformat()
+            span = day_span(start, end, tz)
+        else:
+            start_at, end_at = format_instant(start), format_instant(end)
+            span = (start, end)
+        doc = {
+            "id": event_id,
+            "calendar_id": self.calendar_ids[owner],
+            "subject": subject,
+            "start_at": start_at,
+            "end_at": end_at,
+            "timezone": self.person(owner).tz,
+            "is_all_day": all_day,
+            "is_free": is_free,
+            "is_private": private,
+            "status": status,
+        }
+        if notes:
+            doc["notes"] = notes
+        if location:
+            doc["location"] = location
+        if attendees:
+            doc["attendees"] = list(attendees)
+            doc["organizer"] = {"email": self.email(owner), "name": self.names[owner]}
+        if conference:
+            doc["has_conference"] = True
+            if self.cal_integration.conference_label:
+                doc["conference"] = google_meet(f"{self.world.name}/{event_id}")
+            else:
+                doc["conference"] = [
+                    {
+                        "url": f"https://teams.sandbox.test/l/meetup-join/{event_id[-16:]}",
+                        "label": "Microsoft Teams Meeting",
+                    }
+                ]
+        if recurrence:
+            doc["recurrence"] = recurrence
+        if recurring_event_id:
+            doc["recurring_event_id"] = recurring_event_id
+        host = self.cal_integration.web_host
+        doc["web_url"] = (
+            f"https://{host}/event?eid={event_id}"
+            if self.cal_integration.type == "googlecalendar"
+            else f"https://{host}/calendar/item/{event_id}"
+        )
+        return doc, span
+
+    def blocked(self, owner, doc, *, kind="single"):
+        """The people whose time an event takes: its owner and every attendee who has not
+        declined, unless it is free, canceled or a series master."""
+        if kind == "series" or doc["is_free"] or doc["status"] == "CANCELED":
+            return ()
+        keys = [owner]
+        for item in doc.get("attendees") or ():
+            person = self.key_for_email(item.get("email"))
+            if person and person != owner and item.get("status") != "REJECTED":
+                keys.append(person)
+        return tuple(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A background event: its document without created/updated, and the draws that stamp
+    them once the anchor is known (days before the event it was created, minutes earlier,
+    days until its last update)."""
+
+    owner: str
+    day: dt.date  # the owner's local day, to clip the window by
+    doc: dict
+    span: tuple  # (start, end) in UTC
+    span_text: tuple  # the same, formatted
+    kind: str
+    ages: tuple  # (days, minutes, days)
+    stamps: tuple  # (planned, updated, created and updated text) unless the anchor clips
+    blocks: tuple  # person keys whose time it takes
+    filler: bool  # an ad-hoc event its owner would not hold on a day off
+
+
+EPOCH_MONDAY = dt.date(2024, 1, 1)  # every-other-week meetings count their weeks from here
+
+
+@functools.cache
+def habits(world_name):
+    """Each person's weekly habits, the same every week: focus and lunch days, and when
+    their 1:1 with their manager is (weekday, local time)."""
+    world = WORLDS[world_name]
+    rng = random.Random(f"convene-sandbox/{world_name}/habits")  # noqa: S311
+    out = {}
+    for p in world.people:
+        out[p.key] = {
+            "focus_days": frozenset(rng.sample(range(5), rng.choice((1, 2, 2, 3)))),
+            "lunch_days": frozenset(rng.sample(range(5), rng.choice((0, 1, 2, 3)))),
+            "one_to_one": (
+                rng.randrange(5),
+                rng.choice(("10:30", "11:00", "13:30", "14:00", "15:00", "15:30")),
+            ),
+        }
+    return out
+
+
+def ritual_days(ritual, day):
+    """Whether a ritual meets on `day`."""
+    if WEEKDAYS[day.weekday()] not in ritual.days:
+        return False
+    return not ((day - EPOCH_MONDAY).days // 7) % ritual.interval
+
+
+def ritual_attendees(staff, ritual):
+    invited = ritual.attendees
+    if invited == ("*",):  # the whole company
+        invited = tuple(p.key for p in staff.world.people if p.key != ritual.organizer)
+    attendees = []
+    for key in (ritual.organizer, *invited):
+        if not staff.person(key).active:
+            continue
+        status = "ACCEPTED"
+        if key in ritual.declined:
+            status = "REJECTED"
+        elif key in ritual.tentative:
+            status = "TENTATIVE"
+        attendees.append(staff.attendee(key, status))
+    return attendees
+
+
+def one_to_one_subject(staff, p):
+    return f"{staff.person(p.manager).first} / {p.first} 1:1"
+
+
+class WeekBuilder(Staff):
+    """The background of one week of a world's calendars: recurring meetings, 1:1s, focus
+    blocks, lunches, ad-hoc meetings and reminders. It depends on the week alone, not on
+    the anchor, so a date looks the same whichever day the sandbox is seeded on (as a real
+    calendar does), and seeding consecutive anchors reuses the weeks they share."""
+
+    def __init__(self, world: World, monday: dt.date):
+        super().__init__(world)
+        self.monday = monday
+        self.rng = random.Random(f"convene-sandbox/{world.name}/week/{monday}")  # noqa: S311
+        self.placed: list[Placed] = []
+
+    def place(self, key, owner, subject, start, end, *, day, kind="single", filler=False,
+              **fields):  # fmt: skip
+        doc, span = self.event_doc(key, owner, subject, start, end, **fields)
+        rng = self.rng
+        ages = (rng.randint(2, 30), rng.randint(5, 600), rng.randint(0, 5))
+        planned = span[0] - dt.timedelta(days=ages[0])
+        created = planned - dt.timedelta(minutes=ages[1])
+        updated = created + dt.timedelta(days=ages[2])
+        stamps = (planned, updated, format_instant(created), format_instant(updated))
+        blocks = self.blocked(owner, doc, kind=kind)
+        for person in blocks:
+            self.busy[person].add(*span)
+        text = (format_instant(span[0]), format_instant(span[1]))
+        self.placed.append(Placed(owner, day, doc, span, text, kind, ages, stamps, blocks, filler))
+
+    def build(self):
+        days = [self.monday + dt.timedelta(days=n) for n in range(7)]
+        self.build_rituals(days)
+        self.build_one_to_ones(days)
+        self.build_fillers(days)
+        return tuple(self.placed), dict(self.busy)
+
+    def build_rituals(self, days):
+        rng = self.rng
+        for n, ritual in enumerate(self.world.rituals):
+            owner = ritual.organizer
+            attendees = ritual_attendees(self, ritual)
+            length = dt.timedelta(minutes=ritual.minutes)
+            series_id = self.event_id(f"series/{n}")
+            location = ritual.location or self.world.video_location
+            for day in days:
+                if not ritual_days(ritual, day):
+                    continue
+                start = self.local(owner, day, ritual.time)
+                # Now and then one is canceled or moved half an hour, as happens to every
+                # team's meetings.
+                roll = rng.random()
+                status = "CANCELED" if roll < 0.04 else "CONFIRMED"
+                moved = dt.timedelta(minutes=30) if 0.04 <= roll < 0.09 else dt.timedelta()
+                self.place(
+                    f"occ/{n}/{day.isoformat()}", owner, ritual.subject, start + moved,
+                    start + moved + length, day=day, attendees=attendees, location=location,
+                    conference=ritual.location is None, recurring_event_id=series_id,
+                    event_id=f"{series_id}_{start.strftime('%Y%m%dT%H%M%SZ')}",
+                    status=status, kind="occurrence",
+                )  # fmt: skip
+
+    def build_one_to_ones(self, days):
+        for p in self.world.people:
+            if not p.manager or not p.active:
+                continue
+            weekday, hhmm = habits(self.world.name)[p.key]["one_to_one"]
+            day = days[weekday]
+            series_id = self.event_id(f"1on1/{p.key}")
+            start = self.local(p.manager, day, hhmm)
+            self.place(
+                f"1on1/{p.key}/{day.isoformat()}", p.manager, one_to_one_subject(self, p),
+                start, start + dt.timedelta(minutes=30), day=day,
+                attendees=[self.attendee(p.manager), self.attendee(p.key)], conference=True,
+                private=True, recurring_event_id=series_id, kind="occurrence",
+                event_id=f"{series_id}_{start.strftime('%Y%m%dT%H%M%SZ')}",
+            )  # fmt: skip
+
+    def build_fillers(self, days):
+        """Focus blocks, lunches, ad-hoc meetings, holds and reminders around the
+        recurring meetings."""
+        rng = self.rng
+        active = [p for p in self.world.people if p.active]
+        by_department = defaultdict(list)
+        for p in active:
+            by_department[p.department].append(p.key)
+        for p in active:
+            habit = habits(self.world.name)[p.key]
+            for day in days[:5]:
+                stamp = day.isoformat()
+                if day.weekday() in habit["focus_days"]:
+                    hhmm = rng.choice(("09:00", "13:00", "14:00"))
+                    start = self.local(p.key, day, hhmm)
+                    end = start + dt.timedelta(hours=2)
+                    if self.free(p.key, start, end):
+                        self.place(
+                            f"focus/{p.key}/{stamp}", p.key, "Focus time", start, end, day=day,
+                            notes="Deep work. Please book around this.", filler=True,
+                        )  # fmt: skip
+                if day.weekday() in habit["lunch_days"]:
+                    start = self.local(p.key, day, rng.choice(("12:00", "12:30")))
+                    end = start + dt.timedelta(hours=1)
+                    if self.free(p.key, start, end):
+                        self.place(
+                            f"lunch/{p.key}/{stamp}", p.key, "Lunch", start, end, day=day,
+                            filler=True,
+                        )  # fmt: skip
+                for n in range(rng.choice((0, 1, 1, 2, 2, 3))):
+                    self.add_meeting(p, day, n, by_department)
+                if day.weekday() == 4 and rng.random() < 0.5:
+                    start = self.local(p.key, day, "16:45")
+                    self.place(
+                        f"reminder/{p.key}/{stamp}", p.key, "Reminder: submit expenses", start,
+                        start + dt.timedelta(minutes=15), day=day, is_free=True, filler=True,
+                    )  # fmt: skip
+
+    def add_meeting(self, p, day, n, by_department):
+        rng = self.rng
+        minutes = rng.choice((30, 30, 45, 60))
+        hhmm = f"{rng.randint(9, 16)}:{rng.choice(('00', '30'))}"
+        start = self.local(p.key, day, hhmm)
+        end = start + dt.timedelta(minutes=minutes)
+        if not self.in_hours(p.key, start, end) or not self.free(p.key, start, end):
+            return
+        colleagues = [k for k in by_department[p.department] if k != p.key]
+        others = [q.key for q in self.world.people if q.active and q.key != p.key]
+        pool = colleagues if colleagues and rng.random() < 0.7 else others
+        # Nobody gets invited in the middle of their night.
+        pool = [k for k in pool if self.in_hours(k, start, end, first=7, last=20)]
+        if not pool:
+            return
+        guests = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
+        attendees = [self.attendee(p.key)]
+        for key in guests:
+            roll = rng.random()
+            status = (
+                "ACCEPTED"
+                if roll < 0.7
+                else "TENTATIVE"
+                if roll < 0.8
+                else None
+                if roll < 0.93
+                else "REJECTED"
+            )
+            attendees.append(self.attendee(key, status))
+        status = "CONFIRMED"
+        subject = rng.choice(MEETING_SUBJECTS.get(p.department, MEETING_SUBJECTS["People"]))
+        roll = rng.random()
+        if roll < 0.06:
+            status, subject = "TENTATIVE", f"Hold: {subject}"
+        elif roll < 0.09:
+            status = "CANCELED"
+        self.place(
+            f"meeting/{p.key}/{day.isoformat()}/{n}", p.key, subject, start, end, day=day,
+            attendees=attendees, status=status, conference=rng.random() < 0.6,
+            location=self.world.video_location if rng.random() < 0.6 else None, filler=True,
+        )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def background_week(world_name, monday):
+    """The background events of the week starting `monday`, and the busy times they make
+    (cached: read, never changed)."""
+    return WeekBuilder(WORLDS[world_name], monday).build()
+
+
+class Builder(Staff):
     """Builds one world's records for an anchor date. Use `build_world` rather than this."""
 
     def __init__(self, world: World, anchor: dt.date, candidates: int):
-        self.world = world
+        super().__init__(world)
         self.anchor = anchor
         self.candidates_wanted = candidates
         self.ats_integration = integration_for_world(world.name, "ats")
-        self.cal_integration = integration_for_world(world.name, "calendar")
         self.t0 = dt.datetime.combine(anchor, dt.time(0), tzinfo=UTC)
+        self.last_minute = self.t0 - dt.timedelta(minutes=1)
         self.first_day = anchor - dt.timedelta(days=PAST_DAYS)
         self.last_day = anchor + dt.timedelta(days=FUTURE_DAYS)  # exclusive
         # Seeded pseudo-random streams (S311): reproducible data is the point, not secrecy.
@@ -726,7 +1173,10 @@ class Builder:
         self.calendar: list[Row] = []
         self.employees = {}  # key → HRIS employee doc
         self.calendars = {}  # key → calendar doc
-        self.busy = defaultdict(list)  # person key → [(start, end)] in UTC
+        self.away = defaultdict(set)  # person key → local days they are off
+        # The background weeks' busy times ({person key: BusyTimes}), by the UTC days
+        # (ordinals) they may hold times of.
+        self.week_busy = defaultdict(list)
         self.jobs = {}
         self.job_stages = {}  # job id → {status: stage name}
         self.emails_used = set()
@@ -738,9 +1188,6 @@ class Builder:
             self.ats_integration.id_style, f"{self.world.name}/{kind}/{key}", next(self.numbers)
         )
 
-    def event_id(self, key):
-        return make_id(self.cal_integration.id_style, f"{self.world.name}/event/{key}", 0)
-
     def before_anchor(self, rng, min_days, max_days):
         """A timestamp between `min_days` and `max_days` days before the anchor."""
         minutes = rng.randint(int(min_days * 1440), int(max_days * 1440))
@@ -751,30 +1198,6 @@ class Builder:
         while day < self.last_day:
             yield day
             day += DAY
-
-    def local(self, person_key, day, hhmm):
-        hour, minute = (int(x) for x in hhmm.split(":"))
-        tz = tzinfo(self.person(person_key).tz)
-        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz).astimezone(UTC)
-
-    def person(self, key) -> Person:
-        return next(p for p in self.world.people if p.key == key)
-
-    def email(self, key):
-        return self.employees[key]["emails"][0]["email"]
-
-    def free(self, key, start, end):
-        return all(e <= start or s >= end for s, e in self.busy[key])
-
-    def in_hours(self, key, start, end, first=8, last=18):
-        tz = tzinfo(self.person(key).tz)
-        ls, le = start.astimezone(tz), end.astimezone(tz)
-        return (
-            ls.weekday() < 5
-            and ls.date() == le.date()
-            and ls.hour >= first
-            and (le.hour, le.minute) <= (last, 0)
-        )
 
     # people and calendars
 
@@ -788,14 +1211,13 @@ class Builder:
                     "name": p.department,
                     "type": "DEPARTMENT",
                 }
-            email = p.email or f"{ascii_slug(p.first)}.{ascii_slug(p.last)}@{self.world.domain}"
             created = self.before_anchor(rng, 200, 900)
             doc = {
                 "id": self.ats_id("employee", p.key),
                 "name": f"{p.first} {p.last}",
                 "first_name": p.first,
                 "last_name": p.last,
-                "emails": [{"email": email, "type": "WORK"}],
+                "emails": [{"email": self.email(p.key), "type": "WORK"}],
                 "telephones": [{"telephone": self.world.phone.format(n=10 + n), "type": "WORK"}],
                 "title": p.title,
                 "timezone": p.tz,
@@ -823,14 +1245,11 @@ class Builder:
 
     def add_calendar(self, p: Person):
         email = self.email(p.key)
-        google = self.cal_integration.type == "googlecalendar"
         created = self.employees[p.key]["created_at"]
         doc = {
-            # Google's primary calendar id is its owner's address; Graph's is opaque. The
-            # name is the owner's address for both, so Convene can match people by email.
-            "id": email
-            if google
-            else make_id("outlook", f"{self.world.name}/calendar/{p.key}", 0),
+            # The name is the owner's address for both vendors, so Convene can match people
+            # by email.
+            "id": self.calendar_ids[p.key],
             "name": email,
             "description": f"{p.first} {p.last}",
             "is_primary": True,
@@ -846,230 +1265,132 @@ class Builder:
 
     # events
 
-    def attendee(self, key, status="ACCEPTED"):
-        item = {"email": self.email(key), "name": self.employees[key]["name"], "required": True}
-        if status:
-            item["status"] = status
-        return item
+    def free(self, key, start, end):
+        if not self.busy[key].free(start, end):
+            return False
+        for day in BusyTimes._days(start, end):
+            for week in self.week_busy.get(day, ()):
+                times = week.get(key)
+                if times is None:
+                    continue
+                for s, e in times.by_day.get(day, ()):
+                    if s < end and e > start:
+                        return False
+        return True
 
-    def add_event(
-        self,
-        key,
-        owner,
-        subject,
-        start,
-        end,
-        *,
-        attendees=(),
-        all_day=False,
-        is_free=False,
-        status="CONFIRMED",
-        notes=None,
-        location=None,
-        conference=False,
-        private=False,
-        recurrence=None,
-        recurring_event_id=None,
-        event_id=None,
-        kind="single",
-        block=True,
-        span=None,
-    ):
-        """One event on `owner`'s calendar. `start`/`end` are UTC datetimes, or dates for
-        an all-day event. Marks the owner and accepting attendees busy when it blocks."""
-        rng = self.rng_cal
-        calendar = self.calendars[owner]
-        tz = tzinfo(calendar["timezone"])
-        event_id = event_id or self.event_id(key)
-        if all_day:
-            start_at, end_at = start.isoformat(), end.isoformat()
-            span_s, span_e = day_span(start, end, tz)
+    def stamp(self, doc, span, span_text, kind, ages, blocks, stamps=None):
+        """Add an event with its created/updated times: never after the anchor's midnight.
+        `stamps` are the times already worked out for when the anchor does not clip them."""
+        if stamps is not None and stamps[0] <= self.t0 and stamps[1] < self.last_minute:
+            created_at, updated_at = stamps[2], stamps[3]
         else:
-            start_at, end_at = format_instant(start), format_instant(end)
-            span_s, span_e = start, end
-        if span:
-            span_s, span_e = span
-        created = min(span_s - dt.timedelta(days=rng.randint(2, 30)), self.t0)
-        created -= dt.timedelta(minutes=rng.randint(5, 600))
-        updated = min(
-            created + dt.timedelta(days=rng.randint(0, 5)), self.t0 - dt.timedelta(minutes=1)
-        )
-        doc = {
-            "id": event_id,
-            "calendar_id": calendar["id"],
-            "subject": subject,
-            "start_at": start_at,
-            "end_at": end_at,
-            "timezone": calendar["timezone"],
-            "is_all_day": all_day,
-            "is_free": is_free,
-            "is_private": private,
-            "status": status,
-        }
-        if notes:
-            doc["notes"] = notes
-        if location:
-            doc["location"] = location
-        if attendees:
-            doc["attendees"] = list(attendees)
-            doc["organizer"] = {"email": calendar["_owner_email"], "name": calendar["_owner_name"]}
-        if conference:
-            if self.cal_integration.conference_label:
-                doc["has_conference"] = True
-                doc["conference"] = google_meet(f"{self.world.name}/{event_id}")
-            else:
-                doc["has_conference"] = True
-                doc["conference"] = [
-                    {
-                        "url": f"https://teams.sandbox.test/l/meetup-join/{event_id[-16:]}",
-                        "label": "Microsoft Teams Meeting",
-                    }
-                ]
-        if recurrence:
-            doc["recurrence"] = recurrence
-        if recurring_event_id:
-            doc["recurring_event_id"] = recurring_event_id
-        host = self.cal_integration.web_host
-        doc["web_url"] = (
-            f"https://{host}/event?eid={event_id}"
-            if self.cal_integration.type == "googlecalendar"
-            else f"https://{host}/calendar/item/{event_id}"
-        )
-        doc["created_at"] = format_instant(created)
-        doc["updated_at"] = format_instant(max(updated, created))
-        self.calendar.append(
-            ("calendar_event", doc, format_instant(span_s), format_instant(span_e), kind)
-        )
-        if block and kind != "series" and not is_free and status != "CANCELED":
-            self.busy[owner].append((span_s, span_e))
-            for item in attendees:
-                person = self.key_for_email(item.get("email"))
-                if person and person != owner and item.get("status") != "REJECTED":
-                    self.busy[person].append((span_s, span_e))
+            days, minutes, later = ages
+            created = min(span[0] - dt.timedelta(days=days), self.t0)
+            created -= dt.timedelta(minutes=minutes)
+            updated = min(created + dt.timedelta(days=later), self.t0 - dt.timedelta(minutes=1))
+            created_at = format_instant(created)
+            updated_at = format_instant(max(updated, created))
+        doc = {**doc, "created_at": created_at, "updated_at": updated_at}
+        self.calendar.append(("calendar_event", doc, *span_text, kind))
+        for person in blocks:
+            self.busy[person].add(*span)
         return doc
 
-    def key_for_email(self, email):
-        for key, doc in self.employees.items():
-            if doc["emails"][0]["email"] == email:
-                return key
-        return None
+    def add_event(self, key, owner, subject, start, end, *, kind="single", block=True,
+                  span=None, **fields):  # fmt: skip
+        """One event of this anchor on `owner`'s calendar (see `Staff.event_doc`). Marks
+        the owner and accepting attendees busy when it blocks."""
+        doc, own_span = self.event_doc(key, owner, subject, start, end, **fields)
+        span = span or own_span
+        rng = self.rng_cal
+        ages = (rng.randint(2, 30), rng.randint(5, 600), rng.randint(0, 5))
+        blocks = self.blocked(owner, doc, kind=kind) if block else ()
+        text = (format_instant(span[0]), format_instant(span[1]))
+        return self.stamp(doc, span, text, kind, ages, blocks)
 
-    def build_rituals(self):
-        monday0 = self.first_day - dt.timedelta(days=self.first_day.weekday())
+    def build_background(self):
+        """The window's weeks of background events; a person's ad-hoc events are left off
+        the days they are away."""
+        monday = self.first_day - dt.timedelta(days=self.first_day.weekday())
+        while monday < self.last_day:
+            # Their busy times count whole weeks, a little past the window's edges and the
+            # days off: finding a time for an interview errs on the safe side.
+            placed_events, busy = background_week(self.world.name, monday)
+            first = monday.toordinal()
+            for day in range(first - 1, first + 8):  # local days reach a UTC day either side
+                self.week_busy[day].append(busy)
+            for placed in placed_events:
+                if not self.first_day <= placed.day < self.last_day:
+                    continue
+                if placed.filler and placed.day in self.away[placed.owner]:
+                    continue
+                self.stamp(
+                    placed.doc, placed.span, placed.span_text, placed.kind, placed.ages, (),
+                    placed.stamps,
+                )  # fmt: skip
+            monday += dt.timedelta(days=7)
+
+    def build_series(self):
+        """The series behind the recurring meetings and 1:1s, spanning the window's
+        occurrences (the occurrences themselves are background)."""
         for n, ritual in enumerate(self.world.rituals):
             owner = ritual.organizer
-            tz_name = self.person(owner).tz
-            invited = ritual.attendees
-            if invited == ("*",):  # the whole company
-                invited = tuple(p.key for p in self.world.people if p.key != owner)
-            people = [owner, *invited]
-            attendees = []
-            for key in people:
-                if not self.person(key).active:
-                    continue
-                status = "ACCEPTED"
-                if key in ritual.declined:
-                    status = "REJECTED"
-                elif key in ritual.tentative:
-                    status = "TENTATIVE"
-                attendees.append(self.attendee(key, status))
-            starts = []
-            for day in self.days():
-                if WEEKDAYS[day.weekday()] not in ritual.days:
-                    continue
-                if ((day - monday0).days // 7) % ritual.interval:
-                    continue
-                start = self.local(owner, day, ritual.time)
-                starts.append(start)
+            starts = [
+                self.local(owner, day, ritual.time)
+                for day in self.days()
+                if ritual_days(ritual, day)
+            ]
             if not starts:
                 continue
             length = dt.timedelta(minutes=ritual.minutes)
-            series_id = self.event_id(f"series/{n}")
             recurrence = [
                 {
                     "frequency": "WEEKLY",
                     "interval": ritual.interval,
                     "on_days": list(ritual.days),
                     "week_start": "MO",
-                    "timezone": tz_name,
+                    "timezone": self.person(owner).tz,
                 }
             ]
-            conference = ritual.location is None
             self.add_event(
-                f"series/{n}",
-                owner,
-                ritual.subject,
-                starts[0],
-                starts[0] + length,
-                attendees=attendees,
+                f"series/{n}", owner, ritual.subject, starts[0], starts[0] + length,
+                attendees=ritual_attendees(self, ritual),
                 location=ritual.location or self.world.video_location,
-                conference=conference,
-                recurrence=recurrence,
-                event_id=series_id,
-                kind="series",
+                conference=ritual.location is None, recurrence=recurrence,
+                event_id=self.event_id(f"series/{n}"), kind="series",
                 span=(starts[0], starts[-1] + length),
-            )
-            # One occurrence moved and one canceled, as happens to every team's meetings.
-            moved = self.rng_cal.randrange(len(starts))
-            canceled = self.rng_cal.randrange(len(starts))
-            for i, start in enumerate(starts):
-                status, subject = "CONFIRMED", ritual.subject
-                if i == canceled and len(starts) > 4:
-                    status = "CANCELED"
-                shift = dt.timedelta(minutes=30) if i == moved and i != canceled else None
-                occurrence_id = f"{series_id}_{start.strftime('%Y%m%dT%H%M%SZ')}"
-                self.add_event(
-                    f"occ/{n}/{i}",
-                    owner,
-                    subject,
-                    start + (shift or dt.timedelta()),
-                    start + (shift or dt.timedelta()) + length,
-                    attendees=attendees,
-                    location=ritual.location or self.world.video_location,
-                    conference=conference,
-                    recurring_event_id=series_id,
-                    event_id=occurrence_id,
-                    status=status,
-                    kind="occurrence",
-                )
-
-    def build_one_to_ones(self):
+            )  # fmt: skip
         for p in self.world.people:
             if not p.manager or not p.active:
                 continue
-            manager = p.manager
-            rng = self.rng_cal
-            weekday = rng.randrange(5)
-            hhmm = rng.choice(("10:30", "11:00", "13:30", "14:00", "15:00", "15:30"))
-            length = dt.timedelta(minutes=30)
+            weekday, hhmm = habits(self.world.name)[p.key]["one_to_one"]
             starts = [
-                self.local(manager, day, hhmm) for day in self.days() if day.weekday() == weekday
+                self.local(p.manager, d, hhmm) for d in self.days() if d.weekday() == weekday
             ]
-            subject = f"{self.person(manager).first} / {p.first} 1:1"
-            attendees = [self.attendee(manager), self.attendee(p.key)]
-            series_key = f"1on1/{p.key}"
-            series_id = self.event_id(series_key)
+            length = dt.timedelta(minutes=30)
             recurrence = [
                 {
                     "frequency": "WEEKLY",
                     "interval": 1,
                     "on_days": [WEEKDAYS[weekday]],
-                    "timezone": self.person(manager).tz,
+                    "timezone": self.person(p.manager).tz,
                 }
             ]
             self.add_event(
-                series_key, manager, subject, starts[0], starts[0] + length,
-                attendees=attendees, conference=True, recurrence=recurrence,
-                event_id=series_id, kind="series", private=True,
-                span=(starts[0], starts[-1] + length),
+                f"1on1/{p.key}", p.manager, one_to_one_subject(self, p), starts[0],
+                starts[0] + length,
+                attendees=[self.attendee(p.manager), self.attendee(p.key)], conference=True,
+                recurrence=recurrence, event_id=self.event_id(f"1on1/{p.key}"), kind="series",
+                private=True, span=(starts[0], starts[-1] + length),
             )  # fmt: skip
-            for i, start in enumerate(starts):
-                self.add_event(
-                    f"{series_key}/{i}", manager, subject, start, start + length,
-                    attendees=attendees, conference=True, private=True,
-                    recurring_event_id=series_id, kind="occurrence",
-                    event_id=f"{series_id}_{start.strftime('%Y%m%dT%H%M%SZ')}",
-                )  # fmt: skip
+
+    def day_off(self, key, owner, subject, first, after, **fields):
+        """An all-day event that takes the whole of `owner`'s local days."""
+        self.add_event(key, owner, subject, first, after, all_day=True, **fields)
+        day = first
+        while day < after:
+            self.away[owner].add(day)
+            day += DAY
 
     def build_days_off(self):
         rng = self.rng_cal
@@ -1082,7 +1403,7 @@ class Builder:
             day = self.anchor + dt.timedelta(days=offset)
             while day.weekday() >= 5:
                 day += DAY
-            self.add_event(f"holiday/{p.key}", p.key, name, day, day + DAY, all_day=True)
+            self.day_off(f"holiday/{p.key}", p.key, name, day, day + DAY)
         # Two people take a few days off; one is out this coming week.
         for n, p in enumerate(rng.sample(active, 2)):
             first = self.anchor + dt.timedelta(days=(3 if n == 0 else rng.randint(10, 40)))
@@ -1090,9 +1411,9 @@ class Builder:
                 first += DAY
             length = rng.randint(2, 5)
             subject = rng.choice(("Out of office", "Vacation", "OOO – family visit"))
-            self.add_event(
+            self.day_off(
                 f"ooo/{p.key}", p.key, subject, first, first + dt.timedelta(days=length),
-                all_day=True, notes="Limited access to email.",
+                notes="Limited access to email.",
             )  # fmt: skip
         # A travel day: an overnight flight, then two days working from another office.
         traveller = next(
@@ -1128,85 +1449,6 @@ class Builder:
                         f"payday/{p.key}/{month_offset}", p.key, "Pay day", day, day + DAY,
                         all_day=True, is_free=True,
                     )  # fmt: skip
-
-    def build_week_fillers(self):
-        """Focus blocks, lunches, ad-hoc meetings, holds and reminders around the fixed
-        meetings and interviews already placed."""
-        rng = self.rng_cal
-        active = [p for p in self.world.people if p.active]
-        by_department = defaultdict(list)
-        for p in active:
-            by_department[p.department].append(p.key)
-        for p in active:
-            focus_days = set(rng.sample(range(5), rng.choice((1, 2, 2, 3))))
-            lunch_days = set(rng.sample(range(5), rng.choice((0, 1, 2, 3))))
-            for day in self.days():
-                if day.weekday() >= 5:
-                    continue
-                stamp = day.isoformat()
-                if day.weekday() in focus_days:
-                    hhmm = rng.choice(("09:00", "13:00", "14:00"))
-                    start = self.local(p.key, day, hhmm)
-                    end = start + dt.timedelta(hours=2)
-                    if self.free(p.key, start, end):
-                        self.add_event(
-                            f"focus/{p.key}/{stamp}", p.key, "Focus time", start, end,
-                            notes="Deep work. Please book around this.",
-                        )  # fmt: skip
-                if day.weekday() in lunch_days:
-                    start = self.local(p.key, day, rng.choice(("12:00", "12:30")))
-                    end = start + dt.timedelta(hours=1)
-                    if self.free(p.key, start, end):
-                        self.add_event(f"lunch/{p.key}/{stamp}", p.key, "Lunch", start, end)
-                for n in range(rng.choice((0, 1, 1, 2, 2, 3))):
-                    self.add_meeting(p, day, n, by_department, rng)
-                if day.weekday() == 4 and rng.random() < 0.5:
-                    start = self.local(p.key, day, "16:45")
-                    self.add_event(
-                        f"reminder/{p.key}/{stamp}", p.key, "Reminder: submit expenses", start,
-                        start + dt.timedelta(minutes=15), is_free=True,
-                    )  # fmt: skip
-
-    def add_meeting(self, p, day, n, by_department, rng):
-        minutes = rng.choice((30, 30, 45, 60))
-        hhmm = f"{rng.randint(9, 16)}:{rng.choice(('00', '30'))}"
-        start = self.local(p.key, day, hhmm)
-        end = start + dt.timedelta(minutes=minutes)
-        if not self.in_hours(p.key, start, end) or not self.free(p.key, start, end):
-            return
-        colleagues = [k for k in by_department[p.department] if k != p.key]
-        others = [q.key for q in self.world.people if q.active and q.key != p.key]
-        pool = colleagues if colleagues and rng.random() < 0.7 else others
-        # Nobody gets invited in the middle of their night.
-        pool = [k for k in pool if self.in_hours(k, start, end, first=7, last=20)]
-        if not pool:
-            return
-        guests = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
-        attendees = [self.attendee(p.key)]
-        for key in guests:
-            roll = rng.random()
-            status = (
-                "ACCEPTED"
-                if roll < 0.7
-                else "TENTATIVE"
-                if roll < 0.8
-                else None
-                if roll < 0.93
-                else "REJECTED"
-            )
-            attendees.append(self.attendee(key, status))
-        status = "CONFIRMED"
-        subject = rng.choice(MEETING_SUBJECTS.get(p.department, MEETING_SUBJECTS["People"]))
-        roll = rng.random()
-        if roll < 0.06:
-            status, subject = "TENTATIVE", f"Hold: {subject}"
-        elif roll < 0.09:
-            status = "CANCELED"
-        self.add_event(
-            f"meeting/{p.key}/{day.isoformat()}/{n}", p.key, subject, start, end,
-            attendees=attendees, status=status, conference=rng.random() < 0.6,
-            location=self.world.video_location if rng.random() < 0.6 else None,
-        )  # fmt: skip
 
     # ATS
 
@@ -1430,6 +1672,12 @@ class Builder:
     def find_slot(self, people, minutes, first_day, last_day, rng):
         """A start time where every person is inside their working hours and free."""
         span = (last_day - first_day).days
+        # People whose working hours (8:00 to 18:00) never meet get no time: not worth the
+        # tries.
+        noon = dt.datetime.combine(first_day, dt.time(12), tzinfo=UTC)
+        offsets = [noon.astimezone(self.zones[k]).utcoffset() for k in people]
+        if max(offsets) - min(offsets) > dt.timedelta(hours=10, minutes=-minutes):
+            return None
         for _ in range(80):
             day = first_day + dt.timedelta(days=rng.randrange(max(span, 1)))
             if day.weekday() >= 5:
@@ -1621,15 +1869,14 @@ class Builder:
 
     def build(self):
         self.build_people()
-        self.build_rituals()
-        self.build_one_to_ones()
+        self.build_series()
         self.build_days_off()
+        self.build_background()
         self.build_jobs()
         self.build_stages()
         applications = self.build_candidates()
         self.build_interviews(applications)
         self.build_activities(applications)
-        self.build_week_fillers()
         self.build_bulk_candidates()
         return self
 

@@ -53,7 +53,8 @@ CREATE INDEX IF NOT EXISTS records_by_name ON records (
 def format_instant(value: dt.datetime) -> str:
     """Unified's documented timestamp form, `2026-03-02T09:00:00Z` (whole seconds: whether
     Unified sends milliseconds is unconfirmed, §3)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return utc.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def dumps(data) -> str:
