@@ -116,9 +116,11 @@ def clear_day(acme, people, day):
     zones = {team_zone(acme), *(ZoneInfo(p.timezone) for p in people if p.timezone)}
     start = min(dt.datetime.combine(day, dt.time(0), zone) for zone in zones)
     end = max(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone) for zone in zones)
-    acme["sandbox"].clear_calendars(
-        acme["calendar"].unified_id, [p.email for p in people], start, end
-    )
+    sandbox = acme["sandbox"]
+    sandbox.clear_calendars(acme["calendar"].unified_id, [p.email for p in people], start, end)
+    # Each deletion fires its webhooks: a Convene that follows these calendars has heard of
+    # them all before the test goes on (or its handling of them races the test's own writes).
+    assert sandbox.wait_deliveries(timeout=30), "the deletions' webhooks are still going out"
     cache.clear()  # busy blocks Convene fetched before are stale now
 
 
