@@ -3,6 +3,7 @@ sandbox's calendar and ATS follow each step."""
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -202,9 +203,14 @@ def test_without_javascript_the_zone_is_chosen_with_the_button(new_context, link
     page.get_by_role("button", name="Show times").click()
 
     expect(page.locator("#slot-week .zone-name")).to_have_text("Europe/London")
-    expect(page.locator("a.time").first).to_have_text("14:00")
+    # Ivy's first hour, 09:00 in New York on the window's first day, on London's clock: 14:00,
+    # or 13:00 in the weeks between America's and Europe's clock changes.
+    first = dt.datetime.combine(link.window_start, dt.time(9), ZoneInfo("America/New_York"))
+    london = first.astimezone(ZoneInfo("Europe/London"))
+    hour = f"{london:%H:%M}–{london + dt.timedelta(hours=1):%H:%M}"
+    expect(page.locator("a.time").first).to_have_text(f"{london:%H:%M}")
     page.locator("a.time").first.click()
-    expect(page.get_by_text(re.compile(r"Confirm \w{3} \d+ \w{3} 14:00–15:00\?"))).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"Confirm \w{{3}} \d+ \w{{3}} {hour}\?"))).to_be_visible()
 
 
 def test_an_unknown_link_is_a_plain_page_on_a_phone(phone_page):
