@@ -40,6 +40,7 @@ from django.utils import timezone
 from scheduling import booking, emails, slots
 from scheduling.availability import BEYOND_HORIZON as _BEYOND
 from scheduling.availability import NO_ONE_WORKS, WITHIN_NOTICE
+from scheduling.lib import zones
 from scheduling.models import Interview, audit
 from scheduling.models.tenancy import LINK_EMAIL_PLACEHOLDERS
 from scheduling.plans import plan_for
@@ -155,7 +156,7 @@ def _render(template, values):
 def _email_values(application, *, url, expires_at):
     tenant = application.tenant
     candidate = application.candidate
-    zone = emails.zone(candidate.timezone or tenant.default_timezone)
+    zone = zones.zone(candidate.timezone or tenant.default_timezone)
     return {
         "first_name": candidate.greeting_name,
         "name": candidate.name,
@@ -191,7 +192,7 @@ def default_window(plan, tenant, now=None):
     """The next ten working days (Monday to Friday, in the tenant's zone), from the first
     day the plan's minimum notice leaves open: (first date, last date)."""
     now = now or timezone.now()
-    zone = emails.zone(tenant.default_timezone)
+    zone = zones.zone(tenant.default_timezone)
     notice = dt.timedelta(hours=plan.minimum_notice_hours if plan else 24)
     day = timezone.localtime(now + notice, zone).date()
     days = []
@@ -578,7 +579,7 @@ def cancel(link, *, version, reason, now=None):
     """Cancel the link's interview for the candidate; the link reopens while it can still
     be used, and the recruiter who sent it is told. Returns True when it reopened."""
     now = now or timezone.now()
-    zone = emails.zone(link.application.candidate.timezone or link.tenant.default_timezone)
+    zone = zones.zone(link.application.candidate.timezone or link.tenant.default_timezone)
     reopen = now < link.expires_at and bool(window_dates(link, zone, now))
     with transaction.atomic():
         state = BookingLink.State.OPEN if reopen else BookingLink.State.BOOKED
@@ -608,7 +609,7 @@ def tell_recruiter_of_cancel(link_id, reason):
     recruiter = link.created_by
     if recruiter is None or not recruiter.email or link.interview is None:
         return
-    zone = emails.zone(recruiter.timezone or link.tenant.default_timezone)
+    zone = zones.zone(recruiter.timezone or link.tenant.default_timezone)
     _send_cancel_notice(link, recruiter, zone, reason)
 
 
@@ -662,7 +663,7 @@ def send_reminders(now=None):
         if link.last_reminded_at and now - link.last_reminded_at < dt.timedelta(days=1):
             continue
         candidate = link.application.candidate
-        zone = emails.zone(candidate.timezone or link.tenant.default_timezone)
+        zone = zones.zone(candidate.timezone or link.tenant.default_timezone)
         if not window_dates(link, zone, now):
             continue
         claimed = BookingLink.objects.filter(

@@ -23,7 +23,8 @@ from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from scheduling import booking, emails, ics, slots
+from scheduling import booking, ics, slots
+from scheduling.lib import zones
 from scheduling.models import InterviewPlan, SessionAttendee
 from scheduling.models.tenancy import timezone_names
 from scheduling.unified.errors import UnifiedError
@@ -159,7 +160,7 @@ def _zone(request, link):
     name = request.GET.get("tz") or request.POST.get("tz") or ""
     if name not in timezone_names():
         name = link.application.candidate.timezone or link.tenant.default_timezone
-    return emails.zone(name)
+    return zones.zone(name)
 
 
 def _date(value):
@@ -603,7 +604,7 @@ def interview_ics(request, link, zone):
         candidate_name=candidate.name,
         candidate_email=candidate.email,
         organizer_name=link.tenant.name,
-        zone=emails.zone(zone_name or link.tenant.default_timezone),
+        zone=zones.zone(zone_name or link.tenant.default_timezone),
     )
     method = "REQUEST" if interview.is_active else "CANCEL"
     response = HttpResponse(content, content_type=f"text/calendar; method={method}; charset=utf-8")

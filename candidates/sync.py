@@ -17,7 +17,9 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from scheduling.connections import link_interviewers_to_calendars, note_failure, unified
+from scheduling.connections import link_interviewers_to_calendars
+from scheduling.gateway import note_failure, unified
+from scheduling.lib import zones
 from scheduling.models import Connection, Interview, Interviewer, Membership, audit
 from scheduling.unified.errors import NotFoundError, NotSupportedError, UnifiedError
 from scheduling.unified.records import APPLICATION_STATUSES
@@ -657,9 +659,7 @@ def _older(updated, stored):
 
 
 def _zone_or(name, default):
-    from scheduling.models import timezone_names
-
-    return name if name in timezone_names() else default
+    return zones.name_or(name, default)
 
 
 # --- single records (webhooks, reconcile) ------------------------------------------------------

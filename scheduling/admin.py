@@ -6,6 +6,7 @@ from .models import (
     AuditEntry,
     Connection,
     FeedbackRequest,
+    Flag,
     Interview,
     Interviewer,
     InterviewPlan,
@@ -137,15 +138,30 @@ class InterviewSessionInline(admin.TabularInline):
     show_change_link = True
 
 
+class FlagInline(admin.TabularInline):
+    model = Flag
+    extra = 0
+    fields = ["kind", "session", "interviewer", "text", "created_at"]
+    readonly_fields = ["created_at"]
+    raw_id_fields = ["session", "interviewer"]
+
+
 @admin.register(Interview)
 class InterviewAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "tenant", "status", "source", "start_at", "flag"]
-    list_filter = ["status", "source", "tenant"]
+    list_display = ["__str__", "tenant", "status", "source", "start_at", "needs_attention"]
+    list_filter = ["status", "source", "tenant", "flags__kind"]
     search_fields = ["application__candidate__name", "application__candidate__email", "id"]
     date_hierarchy = "start_at"
     list_select_related = ["tenant", "application__candidate"]
     raw_id_fields = ["application", "plan", "created_by"]
-    inlines = [InterviewSessionInline]
+    inlines = [InterviewSessionInline, FlagInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("flags")
+
+    @admin.display(description="Needs attention")
+    def needs_attention(self, obj):
+        return "; ".join(f.text for f in obj.flags.all())
 
 
 @admin.register(InterviewSession)

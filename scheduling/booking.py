@@ -1,31 +1,35 @@
-"""Booking, rescheduling and cancelling interviews.
+"""Booking, changing and cancelling interviews.
 
-One database transaction re-checks the chosen time against Convene's holds, writes the
-interview, its sessions and attendees, and the operations that carry the change to the
-calendar, the ATS and the candidate; those run after the commit (writeback.py).
+`book` writes a new interview; `change` is the one way an interview's times or people
+change, whoever asks (the recruiter's picker and swaps, the candidate's link, an organizer's
+move in the calendar, a move in the ATS, the demo command); `cancel` ends it. Each runs in
+one database transaction that also writes the operations carrying the change to the
+calendar, the ATS and the people (the outbox runs them after the commit: outbox.py,
+writeback.py).
 
 Two people racing for one interviewer's time get one booking and one SlotTaken. That is the
 database's guarantee, not the code's timing: on SQLite every transaction is IMMEDIATE (it
 takes the write lock before it reads, settings.py), so the check and the insert of two
 bookings cannot interleave; on PostgreSQL the bookers lock the application's row, then the
-interviewers' rows in a fixed order, and an exclusion constraint (migration 0003) refuses
-overlapping active attendances even if a code path forgot the lock.
+interviewers' rows in a fixed order, and an exclusion constraint refuses overlapping active
+attendances even if a code path forgot the lock.
 """
 
-import collections
 import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import itertools
 import time
-import zoneinfo
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import TextChoices
 from django.utils import timezone
 
-from . import feedback, writeback
+from . import feedback, outbox, slots
+from .lib import zones
 from .models import (
+    Flag,
     Interview,
     Interviewer,
     InterviewSession,
@@ -50,33 +54,6 @@ class SlotTaken(BookingError):
             + ". Here are fresh times."
         )
         self.people = tuple(people)
-
-
-@dataclasses.dataclass(frozen=True)
-class SessionChoice:
-    """One session of a chosen slot: when, and who (interviewer id, role, plan pool id)."""
-
-    title: str
-    start: dt.datetime
-    end: dt.datetime
-    people: tuple[tuple[str, str, int | None], ...]
-
-
-@dataclasses.dataclass(frozen=True)
-class Choice:
-    sessions: tuple[SessionChoice, ...]
-
-    @property
-    def start(self):
-        return min(s.start for s in self.sessions)
-
-    @property
-    def end(self):
-        return max(s.end for s in self.sessions)
-
-    @property
-    def interviewer_ids(self):
-        return sorted({pid for s in self.sessions for pid, _role, _pool in s.people})
 
 
 def _lock_people(choice):
@@ -165,6 +142,7 @@ def _write_sessions(interview, choice, people):
         session = InterviewSession.objects.create(
             interview=interview,
             position=position,
+            plan_session_id=int(chosen.key) if chosen.key else None,
             title=chosen.title[:300],
             start_at=chosen.start,
             end_at=chosen.end,
@@ -193,14 +171,14 @@ def _write_out(interview, sessions, email_kind, email_extra=None):
     then the ATS interview that points at it; then the candidate's email."""
     last_event_op = None
     for session in sessions:
-        event_op = writeback.add(
+        event_op = outbox.add(
             interview.tenant,
             Operation.Kind.CREATE_EVENT,
             interview=interview,
             session=session,
             depends_on=last_event_op,
         )
-        writeback.add(
+        outbox.add(
             interview.tenant,
             Operation.Kind.CREATE_ATS_INTERVIEW,
             interview=interview,
@@ -229,7 +207,7 @@ def invite_interviewers(session, interviewer_ids, *, depends_on=None, canceled=F
     if calendar_invites(session):
         return []
     return [
-        writeback.add(
+        outbox.add(
             session.interview.tenant,
             Operation.Kind.SEND_EMAIL,
             interview=session.interview,
@@ -247,7 +225,7 @@ def invite_interviewers(session, interviewer_ids, *, depends_on=None, canceled=F
 
 def _email(interview, kind, *, depends_on=None, extra=None):
     # The email waits for the events so that it carries the video links they get.
-    return writeback.add(
+    return outbox.add(
         interview.tenant,
         Operation.Kind.SEND_EMAIL,
         interview=interview,
@@ -357,75 +335,202 @@ def book(
     return interview
 
 
+# --- changing an interview's times or people: one path for every source ---------------------
+
+
+class By(TextChoices):
+    """Who changed an interview (the audit entry names them)."""
+
+    RECRUITER = "recruiter", "the recruiter"
+    CANDIDATE = "candidate", "the candidate"
+    CALENDAR = "calendar", "the calendar"
+    ATS = "ats", "the ATS"
+    DEMO = "demo", "the demo"
+
+
+# Sources that report a change already made elsewhere: Convene follows it, whatever rules it
+# breaks, and flags those for the recruiter instead of refusing.
+OUTSIDE = (By.CALENDAR, By.ATS, By.DEMO)
+
+
+@dataclasses.dataclass(frozen=True)
+class Move:
+    """What changes on one session: its times, and (when given) who sits on it."""
+
+    session: InterviewSession
+    start: dt.datetime
+    end: dt.datetime
+    people: tuple | None = None  # ((interviewer id, role, pool id), …), or None to keep them
+
+
+@dataclasses.dataclass(frozen=True)
+class Changed:
+    interview: Interview
+    summary: str  # what the history says happened
+
+
+def moves_for(interview, choice):
+    """The moves that take the interview's sessions to `choice`: matched by plan session
+    when both know it, else by position."""
+    sessions = list(interview.sessions.order_by("position"))
+    if len(sessions) != len(choice.sessions):
+        raise BookingError("The new time does not have the same sessions as the interview.")
+    by_key = {c.key: c for c in choice.sessions if c.key}
+    if all(s.plan_session_id and str(s.plan_session_id) in by_key for s in sessions):
+        pairs = [(s, by_key[str(s.plan_session_id)]) for s in sessions]
+    else:
+        pairs = list(zip(sessions, choice.sessions, strict=True))
+    return [Move(s, c.start, c.end, c.people) for s, c in pairs]
+
+
+def _seats(session):
+    return {
+        str(a.interviewer_id): (a.role, a.pool_id) for a in session.attendees.filter(active=True)
+    }
+
+
+def _changes_anything(move):
+    session = move.session
+    if (move.start, move.end) != (session.start_at, session.end_at):
+        return True
+    if move.people is None:
+        return False
+    return {str(p): (r, pool) for p, r, pool in move.people} != _seats(session)
+
+
+def _local(value, zone):
+    return f"{timezone.localtime(value, zone):%a %d %b %H:%M}"
+
+
 @_atomic_booking
-def reschedule(
+def change(
     interview,
-    choice,
+    moves,
     *,
+    by,
     user=None,
     actor_label="",
     reason="",
     override_reason="",
     email_extra=None,
 ):
-    """Move the interview to `choice`: the same events and ATS interviews are updated,
-    never duplicated, and the candidate is told (`email_extra` goes to their email)."""
-    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    """Change some of the interview's sessions (times and/or people): the one place where
+    an interview's times or people change, whoever asks.
+
+    It locks the interview, moves the sessions and their active attendees, keeps the
+    interview's span its sessions' first start to last end, raises the .ics sequence once,
+    queues the calendar and ATS updates (not to where the change came from), re-invites,
+    withdraws feedback asked too early, sets or clears the flags the new times call for,
+    tells the candidate (unless the sessions no longer fit together: then the recruiter
+    decides first) and writes one audit entry naming the source.
+
+    The recruiter's and the candidate's changes are checked first (SlotTaken when a person
+    is held then, unless overridden); changes from outside (`OUTSIDE`) have happened already
+    and are followed, with what they break flagged. Returns a Changed.
+    """
+    interview = (
+        Interview.objects.select_for_update().select_related("plan", "tenant").get(pk=interview.pk)
+    )
     if not interview.is_active:
         raise BookingError("This interview was canceled; book a new one instead.")
-    sessions = list(interview.sessions.order_by("position"))
-    if len(sessions) != len(choice.sessions):
-        raise BookingError("The new time does not have the same sessions as the interview.")
+    sessions = {s.pk: s for s in interview.sessions.select_related("calendar_connection")}
+    moves = [
+        dataclasses.replace(m, session=sessions[m.session.pk])
+        for m in moves
+        if m.session.pk in sessions
+    ]
+    moves = [m for m in moves if _changes_anything(m)]
+    if not moves:
+        return Changed(interview, f"{interview}: nothing changed.")
+    choice = slots.Choice(
+        tuple(
+            slots.SessionChoice(
+                m.session.title,
+                m.start,
+                m.end,
+                tuple(m.people)
+                if m.people is not None
+                else tuple((pid, role, pool) for pid, (role, pool) in _seats(m.session).items()),
+            )
+            for m in moves
+        )
+    )
     people = _lock_people(choice)
-    _refuse_double_seats(choice, people)
-    _refuse_conflicts(choice, people, interview.plan, override_reason, ignore=interview)
+    if by not in OUTSIDE:
+        _refuse_double_seats(choice, people)
+        _refuse_conflicts(choice, people, interview.plan, override_reason, ignore=interview)
 
+    before = {s.pk: (s.start_at, s.end_at) for s in sessions.values()}
+    old_start = interview.start_at
     # The sessions move one at a time, so a person in two back-to-back sessions overlaps
     # themself until the last has moved: the database checks the end result instead.
     with _overlaps_checked_at_the_end():
-        invited = _move_sessions(sessions, choice)
-    before = interview.start_at
-    interview.start_at, interview.end_at = choice.start, choice.end
+        touched = [(m, _apply(m)) for m in moves]
+    interview.start_at = min(s.start_at for s in sessions.values())
+    interview.end_at = max(s.end_at for s in sessions.values())
     interview.ics_sequence += 1
-    interview.flag = ""
     if override_reason:
         interview.override_reason = override_reason
     interview.save(
-        update_fields=[
-            "start_at",
-            "end_at",
-            "ics_sequence",
-            "flag",
-            "override_reason",
-            "updated_at",
-        ]
+        update_fields=["start_at", "end_at", "ics_sequence", "override_reason", "updated_at"]
     )
-    feedback.withdraw_if_moved_ahead(interview)
-    for session, event_op, left in invited:
-        # After the sequence rose, so that each .ics outranks the one before.
-        invite_interviewers(session, seated(session), depends_on=event_op)
-        invite_interviewers(session, left, depends_on=event_op, canceled=True)
-    extra = {**(email_extra or {}), **({"reason": reason} if reason else {})}
-    _email(interview, "interview_rescheduled", extra=extra)
-    # The entry is read later by others, in other zones: it names the zone it is written in.
-    zone = timezone.get_current_timezone()
-    old = timezone.localtime(before, zone)
-    new = timezone.localtime(interview.start_at, zone)
+
+    retimed = [m.session for m in moves if before[m.session.pk] != (m.start, m.end)]
+    for move, (joined, left) in touched:
+        session = move.session
+        event_op = None
+        if by != By.CALENDAR:
+            event_op = outbox.add(
+                interview.tenant, Operation.Kind.UPDATE_EVENT, interview=interview,
+                session=session,
+            )  # fmt: skip
+        if by != By.ATS:
+            outbox.add(
+                interview.tenant, Operation.Kind.UPDATE_ATS_INTERVIEW, interview=interview,
+                session=session,
+            )  # fmt: skip
+        # After the sequence rose, so that each .ics outranks the one before. A calendar that
+        # sends no invitations tells nobody else of a move its organizer made either.
+        if by != By.DEMO:  # the demo moves an interview into the past, telling nobody
+            invite = seated(session) if session in retimed else joined
+            invite_interviewers(session, invite, depends_on=event_op)
+            invite_interviewers(session, left, depends_on=event_op, canceled=True)
+        for pid in left:
+            interview.clear_flags(Flag.Kind.DECLINED, session=session, interviewer=pid)
+    if retimed:
+        feedback.withdraw_if_moved_ahead(interview)
+    broken = _settle_flags(interview, retimed, by)
+
+    zone = zones.zone(interview.tenant.default_timezone)
+    summary = _summary(interview, moves, touched, by, before, old_start, zone, broken, people)
+    if retimed and by != By.DEMO and not broken:
+        extra = {**(email_extra or {}), **({"reason": reason} if reason else {})}
+        if by in (By.CALENDAR, By.ATS) and not reason:
+            extra["reason"] = f"The interviewers moved the interview in {by.label}."
+        _email(interview, "interview_rescheduled", extra=extra)
     audit(
         interview.tenant,
-        "interview.rescheduled",
-        f"Moved the interview from {old:%a %d %b %H:%M} to {new:%a %d %b %H:%M} ({zone})"
-        + (f": {reason}" if reason else ""),
+        _AUDIT_KIND[by] if retimed else "interview.swapped",
+        summary + (f": {reason}" if reason and by not in OUTSIDE else ""),
         actor=user,
         actor_label=actor_label,
         obj=interview,
     )
-    return interview
+    return Changed(interview, summary)
+
+
+_AUDIT_KIND = {
+    By.RECRUITER: "interview.rescheduled",
+    By.CANDIDATE: "interview.rescheduled",
+    By.CALENDAR: "interview.moved_elsewhere",
+    By.ATS: "interview.moved_elsewhere",
+    By.DEMO: "interview.time_travel",
+}
 
 
 @contextlib.contextmanager
 def _overlaps_checked_at_the_end():
-    """Defer PostgreSQL's no-double-booking check (migration 0008) over the block, then check
+    """Defer PostgreSQL's no-double-booking check  over the block, then check
     what it wrote; a clash raises IntegrityError, which _atomic_booking makes SlotTaken."""
     if connection.vendor != "postgresql":
         yield  # SQLite has no such constraint; the write lock serialises the check instead
@@ -438,26 +543,23 @@ def _overlaps_checked_at_the_end():
         cursor.execute("SET CONSTRAINTS no_double_booking IMMEDIATE")
 
 
-def _move_sessions(sessions, choice):
-    """Move each session and its attendees to its part of `choice`, queueing the updates;
-    returns [(session, its event's operation, who left it)]."""
-    invited = []
-    for session, chosen in zip(sessions, choice.sessions, strict=True):
-        session.start_at, session.end_at = chosen.start, chosen.end
-        session.save(update_fields=["start_at", "end_at"])
-        left = _set_attendees(session, chosen)
-        event_op = _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
-        _follow_up(
-            session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW
+def _apply(move):
+    """Move one session and its people; returns (who joined, who left) as interviewer ids."""
+    session = move.session
+    session.start_at, session.end_at = move.start, move.end
+    session.save(update_fields=["start_at", "end_at"])
+    if move.people is None:
+        SessionAttendee.objects.filter(session=session, active=True).update(
+            start_at=move.start, end_at=move.end
         )
-        invited.append((session, event_op, left))
-    return invited
+        return [], []
+    return _set_attendees(session, move.people)
 
 
-def _set_attendees(session, chosen):
+def _set_attendees(session, people):
     """Keep attendees who stay (moving their times), retire those who leave, add new ones.
-    Returns the ids of the interviewers who left."""
-    wanted = {str(pid): (role, pool) for pid, role, pool in chosen.people}
+    Returns (ids who joined, ids who left)."""
+    wanted = {str(pid): (role, pool) for pid, role, pool in people}
     left = []
     for attendee in session.attendees.filter(active=True):
         if str(attendee.interviewer_id) in wanted:
@@ -477,22 +579,261 @@ def _set_attendees(session, chosen):
             start_at=session.start_at,
             end_at=session.end_at,
         )
-    return left
+    return list(wanted), left
 
 
-def _follow_up(session, kind, create_kind):
-    """Queue an update after any create still under way (which then writes the new state
-    itself, or is followed by this update)."""
-    pending = writeback.pending_for(session, create_kind) or writeback.pending_for(session, kind)
-    if pending is not None and pending.kind == kind and pending.status == Operation.Status.PENDING:
-        return pending  # an update already waits: it will read the latest state
-    return writeback.add(
-        session.interview.tenant,
-        kind,
-        interview=session.interview,
-        session=session,
-        depends_on=pending,
+def _settle_flags(interview, retimed, by):
+    """The flags the interview's new times call for. Returns the loop's problems (empty
+    when its sessions fit together)."""
+    if by == By.DEMO:
+        return []
+    for session in retimed:
+        problems = session_problems(session)
+        if problems:
+            interview.raise_flag(
+                Flag.Kind.RULE_BREAK,
+                f"“{session.title}” is at a time that breaks a rule: {'; '.join(problems)}.",
+                session=session,
+            )
+        else:
+            interview.clear_flags(Flag.Kind.RULE_BREAK, session=session)
+        if by not in OUTSIDE:
+            # A new time, a new invitation: an earlier decline was of the old time.
+            interview.clear_flags(Flag.Kind.DECLINED, session=session)
+    problems = loop_problems(interview)
+    if problems:
+        moved = retimed[0] if retimed else None
+        interview.raise_flag(
+            Flag.Kind.LOOP_BROKEN,
+            "The sessions no longer fit together: "
+            + "; ".join(text for text, _sessions in problems)
+            + ". The candidate has not been told yet.",
+            session=moved,
+        )
+    elif retimed:
+        interview.clear_flags(Flag.Kind.LOOP_BROKEN)
+    return problems
+
+
+def session_problems(session):
+    """What a session's time breaks for its people: working hours, or another of Convene's
+    interviews of an attendee."""
+    problems = []
+    for attendee in session.attendees.filter(active=True).select_related("interviewer"):
+        person = attendee.interviewer
+        if not slots.within_hours(person, session.start_at, session.end_at):
+            problems.append(f"outside {person.name}’s working hours")
+        clash = (
+            SessionAttendee.objects.filter(
+                interviewer=person,
+                active=True,
+                start_at__lt=session.end_at,
+                end_at__gt=session.start_at,
+            )
+            .exclude(session__interview=session.interview_id)
+            .exists()
+        )
+        if clash:
+            problems.append(f"{person.name} has another interview then")
+    return problems
+
+
+def loop_problems(interview):
+    """What keeps the interview's sessions from being one visit under its plan, as
+    [(text, sessions)]: a session that ends before it starts, two that overlap, a break
+    shorter than the plan asks, sessions out of a fixed order, or on another day (the
+    candidate's) than the first."""
+    sessions = sorted(interview.sessions.all(), key=lambda s: (s.start_at, s.position))
+    plan = interview.plan
+    zone = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
+    problems = []
+    for session in sessions:
+        if session.end_at <= session.start_at:
+            problems.append((f"“{session.title}” ends before it starts", [session]))
+    for first, then in itertools.pairwise(sessions):
+        gap = then.start_at - first.end_at
+        if gap < dt.timedelta(0):
+            problems.append((f"“{first.title}” and “{then.title}” overlap", [first, then]))
+        elif plan is not None and gap < dt.timedelta(minutes=plan.break_minutes):
+            minutes = int(gap.total_seconds() // 60)
+            problems.append(
+                (
+                    f"only {minutes} minutes between “{first.title}” and “{then.title}” (the "
+                    f"plan asks for {plan.break_minutes})",
+                    [first, then],
+                )
+            )
+    if plan is not None and plan.order != "any":
+        for first, then in itertools.pairwise(sessions):
+            if then.position < first.position:
+                problems.append(
+                    (f"“{first.title}” now comes before “{then.title}”", [first, then])
+                )
+    if sessions:
+        day = timezone.localtime(sessions[0].start_at, zone).date()
+        for session in sessions[1:]:
+            other = timezone.localtime(session.start_at, zone).date()
+            if other != day:
+                problems.append(
+                    (
+                        f"“{session.title}” is on {other:%a %d %b}, not {day:%a %d %b} with "
+                        f"“{sessions[0].title}”",
+                        [sessions[0], session],
+                    )
+                )
+    return problems
+
+
+def _summary(interview, moves, touched, by, before, old_start, zone, broken, people):
+    """The history's one line for a change, times in the team's zone (named)."""
+    swaps = []
+    for move, (joined, left) in touched:
+        names = {str(p.pk): p.name for p in people.values()}
+        out = ", ".join(
+            Interviewer.objects.filter(pk__in=left).values_list("name", flat=True).order_by("name")
+        )
+        came = ", ".join(sorted(names.get(str(pid), str(pid)) for pid in joined))
+        if came and out:
+            swaps.append(f"{came} replaces {out} on “{move.session.title}”")
+        elif came:
+            swaps.append(f"{came} joins “{move.session.title}”")
+        elif out:
+            swaps.append(f"{out} leaves “{move.session.title}”")
+    retimed = [m for m in moves if before[m.session.pk] != (m.start, m.end)]
+    if not retimed:
+        return "Swapped: " + "; ".join(swaps)
+    if by in (By.CALENDAR, By.ATS):
+        move = retimed[0]
+        where = (
+            f"{move.session.organizer or 'the organizer'}’s calendar"
+            if by == By.CALENDAR
+            else "the ATS"
+        )
+        text = (
+            f"“{move.session.title}” was moved in {where} from "
+            f"{_local(before[move.session.pk][0], zone)} to {_local(move.start, zone)} "
+            f"({zone.key}). Convene moved it"
+            + (" and updated the ATS interview" if by == By.CALENDAR else " and its event")
+        )
+        if broken:
+            text += (
+                ", but the sessions no longer fit together ("
+                + "; ".join(t for t, _s in broken)
+                + "): the candidate is told once the recruiter settles it."
+            )
+        else:
+            text += "; the candidate is told."
+        return text
+    if by == By.DEMO:
+        return "Moved into the past for the demo (manage.py demo_time_travel)"
+    text = (
+        f"Moved the interview from {_local(old_start, zone)} to "
+        f"{_local(interview.start_at, zone)} ({zone.key})"
     )
+    return text + ("; " + "; ".join(swaps) if swaps else "")
+
+
+def reschedule(
+    interview,
+    choice,
+    *,
+    user=None,
+    actor_label="",
+    reason="",
+    override_reason="",
+    email_extra=None,
+    by=By.RECRUITER,
+):
+    """Move the interview to `choice`: the same events and ATS interviews are updated,
+    never duplicated, and the candidate is told (`email_extra` goes to their email)."""
+    return change(
+        interview,
+        moves_for(interview, choice),
+        by=by,
+        user=user,
+        actor_label=actor_label,
+        reason=reason,
+        override_reason=override_reason,
+        email_extra=email_extra,
+    ).interview
+
+
+def swap_attendee(session, attendee, replacement, *, user=None):
+    """Put `replacement` in `attendee`'s pool seat; the event and ATS interview follow.
+
+    What the form offered is checked again under the locks: BookingError when the
+    interview was canceled, the seat was swapped already or the replacement left the team;
+    SlotTaken when the replacement was booked at that time meanwhile."""
+    with transaction.atomic():
+        Interview.objects.select_for_update().filter(pk=session.interview_id).first()
+        replacement = Interviewer.objects.filter(pk=replacement.pk).first() or replacement
+        if not replacement.active or replacement.tenant_id != session.interview.tenant_id:
+            raise BookingError(f"{replacement} is not an active interviewer of this team.")
+        seats = _seats(session)
+        if str(attendee.interviewer_id) not in seats:
+            raise BookingError(
+                "This seat changed meanwhile: look again at who sits on the session."
+            )
+        people = [
+            (pid, role, pool) for pid, (role, pool) in seats.items()
+            if pid != str(attendee.interviewer_id)
+        ]  # fmt: skip
+        people.append((str(replacement.pk), SessionAttendee.Role.POOL, attendee.pool_id))
+        return change(
+            session.interview,
+            [Move(session, session.start_at, session.end_at, tuple(people))],
+            by=By.RECRUITER,
+            user=user,
+        ).interview
+
+
+def fit_around(interview, session, *, user=None):
+    """ "Move the rest to fit": the plan's nearest whole loop that keeps `session` where it
+    was moved, booked as the recruiter's change (the candidate is told the new itinerary).
+    BookingError when no loop fits around it."""
+    choice = slots.loop_around(interview, session)
+    if choice is None:
+        raise BookingError(
+            f"No times fit around “{session.title}” as it is now: choose new times for the "
+            "whole interview instead."
+        )
+    return change(
+        interview,
+        [m for m in moves_for(interview, choice) if m.session.pk != session.pk],
+        by=By.RECRUITER,
+        user=user,
+        reason=f"The other sessions moved to fit around “{session.title}”.",
+    ).interview
+
+
+@transaction.atomic
+def keep_as_is(interview, *, user=None):
+    """The recruiter decided the flagged interview stands as it is: the flags go, and a
+    candidate not yet told of a move that broke the loop is told which session moved."""
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    flags = list(interview.flags.select_related("session"))
+    if not flags:
+        return interview
+    audit(
+        interview.tenant,
+        "interview.flag_cleared",
+        "Kept the interview despite: " + " ".join(f.text for f in flags),
+        actor=user,
+        obj=interview,
+    )
+    broken = next((f for f in flags if f.kind == Flag.Kind.LOOP_BROKEN), None)
+    interview.clear_flags()
+    if broken is not None and interview.is_active:
+        moved = broken.session
+        zone = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
+        note = (
+            f"Your session “{moved.title}” moved to {_local(moved.start_at, zone)} "
+            f"({zone.key}); the rest of your interview is unchanged."
+            if moved is not None
+            else "The times of your interview changed; here is the whole of it."
+        )
+        _email(interview, "interview_rescheduled", extra={"reason": note})
+    return interview
 
 
 @transaction.atomic
@@ -522,20 +863,17 @@ def cancel(
     were_seated = {session.pk: seated(session) for session in sessions}
     SessionAttendee.objects.filter(session__interview=interview).update(active=False)
     for session in sessions:
-        ops = [
-            writeback.add(
-                interview.tenant,
-                kind,
-                interview=interview,
-                session=session,
-                depends_on=writeback.pending_for(session, create_kind),
-            )
-            for kind, create_kind in (
-                (Operation.Kind.CANCEL_EVENT, Operation.Kind.CREATE_EVENT),
-                (Operation.Kind.CANCEL_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW),
-            )
-        ]
-        invite_interviewers(session, were_seated[session.pk], depends_on=ops[0], canceled=True)
+        # Each supersedes what still waits on its target, or runs after what is under way.
+        event_op = outbox.add(
+            interview.tenant, Operation.Kind.CANCEL_EVENT, interview=interview, session=session
+        )
+        outbox.add(
+            interview.tenant,
+            Operation.Kind.CANCEL_ATS_INTERVIEW,
+            interview=interview,
+            session=session,
+        )
+        invite_interviewers(session, were_seated[session.pk], depends_on=event_op, canceled=True)
     if notify_candidate:
         extra = {"reason": reason}
         if rebook_url:
@@ -550,171 +888,3 @@ def cancel(
         obj=interview,
     )
     return interview
-
-
-def holds_for(interviewer_ids, start, end):
-    """Active attendances of these people overlapping [start, end): Convene's own holds."""
-    return SessionAttendee.objects.filter(
-        Q(active=True),
-        interviewer_id__in=list(interviewer_ids),
-        start_at__lt=end,
-        end_at__gt=start,
-    ).values_list("interviewer_id", "start_at", "end_at")
-
-
-class _Load:
-    """Interviews per person per local date and ISO week, as the engine counts them (its
-    holds plus what the choice being built gives them), to fill pool seats the same way."""
-
-    def __init__(self, people, start):
-        self.zones = {str(p.pk): zoneinfo.ZoneInfo(p.timezone or "UTC") for p in people}
-        self.counts = collections.Counter()
-        span = dt.timedelta(days=8)
-        rows = SessionAttendee.objects.filter(
-            active=True,
-            interviewer_id__in=[p.pk for p in people],
-            start_at__lt=start + span,
-            end_at__gt=start - span,
-        ).values_list("interviewer_id", "start_at")
-        for pid, at in rows:
-            self.add(str(pid), at)
-
-    def _keys(self, pid, at):
-        day = at.astimezone(self.zones.get(pid, dt.UTC)).date()
-        return (pid, "week", tuple(day.isocalendar())[:2]), (pid, "day", day)
-
-    def add(self, pid, at):
-        self.counts.update(self._keys(pid, at))
-
-    def rank(self, pid, at):
-        """(interviews in the week, interviews on the day, key): lightest first."""
-        week, day = self._keys(pid, at)
-        return (self.counts[week], self.counts[day], pid)
-
-
-def manual_choice(application, plan, start):
-    """A choice for a time the recruiter typed (an availability override): the plan's
-    sessions back to back from `start` (with its breaks), the required people, and each
-    pool's members picked as the engine picks them, lightest load first."""
-    plan_sessions = list(plan.sessions.prefetch_related("required", "pools__members"))
-    load = _Load(
-        {p for s in plan_sessions for pool in s.pools.all() for p in pool.members.all()}, start
-    )
-    sessions = []
-    at = start
-    for plan_session in plan_sessions:
-        end = at + dt.timedelta(minutes=plan_session.duration_minutes)
-        people = [(str(p.pk), "required", None) for p in plan_session.required.all() if p.active]
-        for pool in plan_session.pools.all():
-            members = sorted(
-                (p for p in pool.members.all() if p.active and str(p.pk) not in dict(people)),
-                key=lambda p: load.rank(str(p.pk), at),
-            )
-            picked = members[: pool.k]
-            for person in picked:
-                load.add(str(person.pk), at)
-            people += [(str(p.pk), "pool", pool.pk) for p in picked]
-            if pool.trainee_id and pool.trainee.active:
-                people.append((str(pool.trainee_id), "trainee", None))
-        if not people:
-            raise BookingError(f"“{plan_session}” has no active interviewers.")
-        title = plan_session.title_for(
-            job=application.job.name if application.job else "",
-            candidate=application.candidate.name,
-            stage=application.stage_label,
-        )
-        sessions.append(SessionChoice(title, at, end, tuple(people)))
-        at = end + dt.timedelta(minutes=plan.break_minutes)
-    if not sessions:
-        raise BookingError("The plan has no sessions.")
-    return Choice(tuple(sessions))
-
-
-def eligible_swaps(session, attendee):
-    """Who could take `attendee`'s pool seat on `session`: other active members of the same
-    pool, not on the session already, working then, not held by another interview of
-    Convene's and not busy in their calendar (when it can be read)."""
-    from . import slots  # slots builds on this module
-
-    if attendee.pool_id is None:
-        return []
-    on_session = set(session.attendees.filter(active=True).values_list("interviewer", flat=True))
-    members = [
-        p
-        for p in attendee.pool.members.filter(active=True).select_related("calendar_connection")
-        if p.pk not in on_session
-    ]
-    members = [p for p in members if slots.within_hours(p, session.start_at, session.end_at)]
-    held = set(
-        SessionAttendee.objects.filter(
-            active=True,
-            interviewer__in=members,
-            start_at__lt=session.end_at,
-            end_at__gt=session.start_at,
-        ).values_list("interviewer", flat=True)
-    )
-    members = [p for p in members if p.pk not in held]
-    try:
-        busy = slots.busy_blocks(members, session.start_at, session.end_at)
-    except slots.CalendarsUnavailable:
-        busy = {}
-    return [
-        p
-        for p in members
-        if not any(a < session.end_at and b > session.start_at for a, b in busy.get(str(p.pk), ()))
-    ]
-
-
-@_atomic_booking
-def swap_attendee(session, attendee, replacement, *, user=None):
-    """Put `replacement` in `attendee`'s pool seat; the event and ATS interview follow.
-
-    What the form offered is checked again under the locks: BookingError when the
-    interview was canceled, the seat was swapped already or the replacement left the team;
-    SlotTaken when the replacement was booked at that time meanwhile."""
-    interview = Interview.objects.select_for_update().get(pk=session.interview_id)
-    if not interview.is_active:
-        raise BookingError("This interview was canceled.")
-    locked = Interviewer.objects.select_for_update().filter(pk=replacement.pk).first()
-    if locked is None or not locked.active or locked.tenant_id != interview.tenant_id:
-        raise BookingError(f"{replacement} is not an active interviewer of this team.")
-    replacement = locked
-    retired = SessionAttendee.objects.filter(pk=attendee.pk, active=True).update(active=False)
-    if not retired:
-        raise BookingError("This seat changed meanwhile: look again at who sits on the session.")
-    clash = SessionAttendee.objects.filter(
-        active=True,
-        interviewer=replacement,
-        start_at__lt=session.end_at,
-        end_at__gt=session.start_at,
-    ).exists()
-    if clash:
-        raise SlotTaken([replacement])
-    SessionAttendee.objects.create(
-        session=session,
-        interviewer=replacement,
-        role=SessionAttendee.Role.POOL,
-        pool_id=attendee.pool_id,
-        start_at=session.start_at,
-        end_at=session.end_at,
-    )
-    # A new revision of the event: the seat's release outranks the invitation it had, and a
-    # later invitation to the same person (swapped back in) outranks that release.
-    interview.ics_sequence += 1
-    interview.save(update_fields=["ics_sequence", "updated_at"])
-    event_op = _follow_up(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT)
-    _follow_up(session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW)
-    invite_interviewers(session, [replacement.pk], depends_on=event_op)
-    invite_interviewers(session, [attendee.interviewer_id], depends_on=event_op, canceled=True)
-    # The decline is settled by the swap; other flagged matters still wait.
-    declined = f"{attendee.interviewer.name} declined “"
-    if any(line.startswith(declined) for line in interview.flag.splitlines()):
-        interview.set_flag("", replaces=declined)
-        interview.save(update_fields=["flag", "updated_at"])
-    audit(
-        interview.tenant,
-        "interview.swapped",
-        f"Swapped {replacement} in for {attendee.interviewer} on “{session.title}”",
-        actor=user,
-        obj=interview,
-    )

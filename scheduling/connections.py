@@ -1,5 +1,6 @@
-"""Connections to Unified: starting Unified Connect, completing it, their health, their
-calendars, and disconnecting. Views, tasks and the admin all go through these functions."""
+"""Connections to Unified: starting Unified Connect, completing it, subscribing to their
+webhooks, their calendars, and disconnecting. Views, tasks and the admin all go through
+these functions (the client and connection health are in gateway.py)."""
 
 import functools
 import logging
@@ -7,18 +8,19 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
+from .gateway import note_failure, note_success, unified
 from .models import Connection, Interviewer, Membership, audit
 from .signals import connection_connected
-from .unified import connect
-from .unified.client import UnifiedClient
-from .unified.errors import AuthenticationError, UnifiedError
+from .unified import connect, records
+from .unified.errors import UnifiedError
 
 logger = logging.getLogger(__name__)
 
-# The permissions Convene asks for, per category (shared/unified-api.md §8.1).
+# The permissions Convene asks for, per category (docs/unified.md §8.1).
 SCOPES = {
     Connection.Category.ATS: (
         "ats_candidate_read",
@@ -46,25 +48,6 @@ SCOPES = {
 
 class ConnectError(Exception):
     """The Connect round trip cannot be completed; the message is shown to the person."""
-
-
-@functools.cache
-def _client(_configuration):
-    return UnifiedClient.from_settings()
-
-
-def unified():
-    """The Unified client for the current settings (one pooled session per configuration,
-    so tests that point the settings at a live sandbox get a client for it)."""
-    return _client(
-        (
-            settings.UNIFIED_BASE_URL,
-            settings.UNIFIED_API_TOKEN,
-            settings.UNIFIED_CONNECT_TIMEOUT,
-            settings.UNIFIED_READ_TIMEOUT,
-            settings.UNIFIED_ENV,
-        )
-    )
 
 
 def available_integrations(category):
@@ -202,10 +185,9 @@ def complete_connection(membership, user, payload, unified_id):
 
 
 def after_connect(conn, user=None):
-    """First work on a new connection: the calendar list and mapping here; the ATS mirror
-    listens to `connection_connected` (candidates builds on scheduling, not the reverse)."""
-    from .webhooks import register_connection_webhooks  # webhooks builds on this module
-
+    """First work on a new connection: the calendar list and mapping here, the webhook
+    subscriptions; the ATS mirror listens to `connection_connected` (candidates builds on
+    scheduling, not the reverse)."""
     if conn.category == Connection.Category.CALENDAR:
         refresh_calendars(conn)
     transaction.on_commit(functools.partial(register_connection_webhooks.enqueue, str(conn.pk)))
@@ -232,31 +214,90 @@ def disconnect(conn, user):
     conn.refresh_from_db()
 
 
-# --- health -----------------------------------------------------------------------------
+# --- webhook subscriptions -------------------------------------------------------------------
+
+# (object_type, event) pairs Convene subscribes to, per category (docs/unified.md §8.2).
+SUBSCRIPTIONS = {
+    Connection.Category.CALENDAR: [
+        ("calendar_event", "updated"),
+        ("calendar_event", "deleted"),
+    ],
+    Connection.Category.ATS: [
+        ("ats_interview", "updated"),
+        ("ats_interview", "deleted"),
+        ("ats_application", "created"),
+        ("ats_application", "updated"),
+        ("ats_candidate", "updated"),
+        ("ats_job", "updated"),
+    ],
+}
 
 
-def note_success(conn):
-    Connection.objects.filter(pk=conn.pk).update(last_success_at=timezone.now())
+def hook_url():
+    return settings.SITE_URL + reverse("unified_webhook")
 
 
-def note_failure(conn, exc):
-    """Remember the last error; an authentication failure means "needs reconnecting"."""
-    fields = {"last_error": str(exc)[:2000], "last_error_at": timezone.now()}
-    if isinstance(exc, AuthenticationError):
-        fields["status"] = Connection.Status.NEEDS_RECONNECT
-    Connection.objects.filter(pk=conn.pk).exclude(status=Connection.Status.DISCONNECTED).update(
-        **fields
-    )
-    logger.warning("Unified call through %s failed: %s", conn.unified_id, exc)
+def register_webhooks(conn):
+    """Make sure Unified delivers every change Convene follows for this connection.
+
+    Idempotent: existing subscriptions (same object, event and URL) are kept. Returns the
+    number created. A vendor that cannot deliver some object is noted, not fatal: the
+    periodic reconcile covers what webhooks do not.
+    """
+    client = unified()
+    url = hook_url()
+    existing = {
+        (w.object_type, w.event)
+        for w in client.list_webhooks(connection_id=conn.unified_id)
+        if w.hook_url == url and w.is_healthy is not False
+    }
+    created = 0
+    problems = []
+    for object_type, event in SUBSCRIPTIONS[conn.category]:
+        if (object_type, event) in existing:
+            continue
+        try:
+            client.create_webhook(
+                records.Webhook(
+                    connection_id=conn.unified_id,
+                    object_type=object_type,
+                    event=event,
+                    hook_url=url,
+                )
+            )
+            created += 1
+        except UnifiedError as exc:
+            if exc.retryable:
+                raise
+            problems.append(f"{object_type} {event}: {exc.message}")
+    Connection.objects.filter(pk=conn.pk).update(webhooks_registered_at=timezone.now())
+    if problems:
+        logger.info("Webhooks not available for %s: %s", conn, "; ".join(problems))
+    note_success(conn)
+    return created
 
 
-def note_capability(conn, capability, supported):
-    """Remember what the vendor refused (e.g. interview writes), so it is not asked again."""
-    with transaction.atomic():
-        locked = Connection.objects.select_for_update().get(pk=conn.pk)
-        locked.capabilities = {**locked.capabilities, capability: supported}
-        locked.save(update_fields=["capabilities"])
-    conn.capabilities = locked.capabilities
+@task
+def register_connection_webhooks(connection_pk):
+    conn = Connection.objects.filter(pk=connection_pk, status=Connection.Status.ACTIVE).first()
+    if conn is None:
+        return
+    try:
+        register_webhooks(conn)
+    except UnifiedError as exc:
+        # The hourly job tries again; the reconcile covers the time in between.
+        note_failure(conn, exc)
+
+
+def register_all():
+    """Register webhooks for every active connection (at start-up, then now and then)."""
+    created = 0
+    for conn in Connection.objects.filter(status=Connection.Status.ACTIVE):
+        try:
+            created += register_webhooks(conn)
+        except UnifiedError as exc:
+            note_failure(conn, exc)
+    return f"{created} webhook subscriptions created" if created else None
 
 
 # --- calendars ----------------------------------------------------------------------------

@@ -2,22 +2,14 @@
 `emails/<kind>-subject.txt`, `-body.txt` and `-body.html`. Sending happens in the outbox
 (a task), never inside a request; every message sent is kept as a SentEmail."""
 
-import zoneinfo
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import ics
+from .lib import zones
 from .models import SentEmail
-
-
-def zone(name):
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def send(kind, *, tenant, to, context, attachments=(), obj=None, zone_name=None):
@@ -27,7 +19,7 @@ def send(kind, *, tenant, to, context, attachments=(), obj=None, zone_name=None)
     date filters show times in the active zone, which in a task worker is UTC.
     """
     context = {**context, "site_url": settings.SITE_URL, "tenant": tenant}
-    with timezone.override(zone(zone_name or tenant.default_timezone)):
+    with timezone.override(zones.zone(zone_name or tenant.default_timezone)):
         subject = " ".join(render_to_string(f"emails/{kind}-subject.txt", context).split())
         body = render_to_string(f"emails/{kind}-body.txt", context)
         html = render_to_string(f"emails/{kind}-body.html", context)
@@ -52,7 +44,7 @@ def send(kind, *, tenant, to, context, attachments=(), obj=None, zone_name=None)
 def _interview_context(interview):
     application = interview.application
     candidate = application.candidate
-    tz = zone(interview.candidate_timezone or interview.tenant.default_timezone)
+    tz = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
     sessions = list(interview.sessions.all())
     return {
         "interview": interview,
@@ -83,7 +75,7 @@ def _ics_attachment(interview, sessions):
         candidate_name=candidate.name,
         candidate_email=candidate.email,
         organizer_name=interview.tenant.name,
-        zone=zone(interview.candidate_timezone or interview.tenant.default_timezone),
+        zone=zones.zone(interview.candidate_timezone or interview.tenant.default_timezone),
     )
     method = "CANCEL" if not interview.is_active else "REQUEST"
     return ("interview.ics", content, f"text/calendar; method={method}; charset=utf-8")
@@ -111,7 +103,7 @@ def session_to_interviewer(session, interviewer, *, canceled, sequence, notes):
     """An interviewer's invitation to (or cancellation of) one session, with its .ics: sent
     when the calendar holding the event does not invite its attendees itself."""
     interview = session.interview
-    tz = zone(interviewer.timezone)
+    tz = zones.zone(interviewer.timezone)
     content = ics.session_calendar(
         session,
         email=interviewer.email,

@@ -31,7 +31,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from . import emails, writeback
+from . import emails, outbox
+from .lib import zones
 from .models import (
     FeedbackRequest,
     Interview,
@@ -116,14 +117,13 @@ def resolve(token, *, now=None):
 
 def _set_ats_status(session, status, depends_on=None):
     # `status` names why the update was queued; what is sent is worked out when it runs
-    # (writeback.update_ats_interview), so retries that finish out of order agree.
-    return writeback.add(
+    # (writeback.sync_ats_interview), so retries that finish out of order agree.
+    return outbox.add(
         session.interview.tenant,
         Operation.Kind.UPDATE_ATS_INTERVIEW,
         interview=session.interview,
         session=session,
-        depends_on=depends_on
-        or writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
+        depends_on=depends_on or outbox.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
         payload={"status": status},
     )
 
@@ -258,7 +258,7 @@ def withdraw_if_moved_ahead(interview, *, now=None):
 
 
 def _queue_email(feedback, kind, **extra):
-    return writeback.add(
+    return outbox.add(
         feedback.tenant,
         Operation.Kind.SEND_EMAIL,
         interview=feedback.interview,
@@ -272,8 +272,9 @@ def _queue_email(feedback, kind, **extra):
     )
 
 
+@outbox.sends("feedback_request", "feedback_reminder")
 def send_email(op):
-    """The outbox's SEND_EMAIL for a feedback request or reminder (writeback.send_email)."""
+    """A feedback request or reminder, when the outbox gets to it."""
     feedback = _related(FeedbackRequest.objects.filter(pk=op.payload["feedback_request"])).first()
     if feedback is None:
         return {"skipped": True, "why": "the request was withdrawn (the interview moved)"}
@@ -284,7 +285,7 @@ def send_email(op):
     person = feedback.interviewer
     if not person.email:
         return {"skipped": True, "why": f"{person} has no email address"}
-    zone = emails.zone(person.timezone)
+    zone = zones.zone(person.timezone)
     sent = _send(op.payload["kind"], feedback, person, zone, timezone.now(), op.payload)
     return {"sent_email": str(sent.pk)}
 
@@ -441,12 +442,12 @@ def submit(feedback, values, *, user=None, now=None):
             raise AlreadySubmitted()
         feedback = _related(FeedbackRequest.objects.filter(pk=feedback.pk)).get()
         session = feedback.session
-        scorecard = writeback.add(
+        scorecard = outbox.add(
             feedback.tenant,
             Operation.Kind.CREATE_SCORECARD,
             interview=feedback.interview,
             session=session,
-            depends_on=writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
+            depends_on=outbox.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
             payload={
                 "feedback_request": str(feedback.pk),
                 "about": f"From {feedback.interviewer}",

@@ -1,7 +1,7 @@
-import zoneinfo
-
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+
+from .lib import zones
 
 SESSION_KEY = "tenant_id"
 
@@ -47,7 +47,7 @@ class TenantMiddleware:
             zone = request.user.timezone or (
                 request.tenant.default_timezone if request.tenant else "UTC"
             )
-            timezone.activate(zoneinfo.ZoneInfo(zone))
+            timezone.activate(zones.zone(zone))
         try:
             return self.get_response(request)
         finally:

@@ -7,18 +7,19 @@ own bookings are added as holds from the database, so a time booked a second ago
 offered, whatever the calendar shows yet.
 """
 
+import collections
 import concurrent.futures
 import dataclasses
 import datetime as dt
+import itertools
 import logging
-import zoneinfo
 
 from django.core.cache import cache
 from django.utils import timezone
 
 from . import availability as engine
-from .booking import Choice, SessionChoice
-from .connections import note_failure, unified
+from .gateway import note_failure, unified
+from .lib import zones
 from .models import Interviewer, SessionAttendee
 from .unified.errors import UnifiedError
 
@@ -40,6 +41,36 @@ class CalendarsUnavailable(Exception):
 
 class PlanNotUsable(Exception):
     """The plan cannot be run as it stands (e.g. a pool lost its members)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionChoice:
+    """One session of a chosen slot: when, and who (interviewer id, role, plan pool id)."""
+
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    people: tuple[tuple[str, str, int | None], ...]
+    key: str = ""  # the plan session's id, when it comes from a plan
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """A time for a whole interview, with its people: what booking writes."""
+
+    sessions: tuple[SessionChoice, ...]
+
+    @property
+    def start(self):
+        return min(s.start for s in self.sessions)
+
+    @property
+    def end(self):
+        return max(s.end for s in self.sessions)
+
+    @property
+    def interviewer_ids(self):
+        return sorted({pid for s in self.sessions for pid, _role, _pool in s.people})
 
 
 @dataclasses.dataclass
@@ -74,7 +105,9 @@ class Offer:
                 candidate=application.candidate.name,
                 stage=application.stage_label,
             )
-            chosen.append(SessionChoice(title, part.start, part.end, tuple(people)))
+            chosen.append(
+                SessionChoice(title, part.start, part.end, tuple(people), key=part.session)
+            )
         return Choice(tuple(chosen))
 
     def slot_at(self, start):
@@ -245,6 +278,34 @@ def _plan_with_people(plan):
     )
 
 
+def _carve(blocks, holes):
+    """Busy blocks with the holes taken out (an interview's own events, when it moves)."""
+    for hole_start, hole_end in holes:
+        carved = []
+        for a, b in blocks:
+            if b <= hole_start or a >= hole_end:
+                carved.append((a, b))
+                continue
+            if a < hole_start:
+                carved.append((a, hole_start))
+            if b > hole_end:
+                carved.append((hole_end, b))
+        blocks = carved
+    return blocks
+
+
+def own_times(interview):
+    """{interviewer id: [(start, end)]}: where the interview's own sessions put its people,
+    which their calendars show as busy and a move must not count against it."""
+    times = collections.defaultdict(list)
+    rows = SessionAttendee.objects.filter(session__interview=interview, active=True)
+    for pid, start, end in rows.values_list(
+        "interviewer_id", "session__start_at", "session__end_at"
+    ):
+        times[str(pid)].append((start, end))
+    return times
+
+
 def find(
     application,
     plan,
@@ -255,8 +316,15 @@ def find(
     now=None,
     exclude_interview=None,
     limit=None,
+    step=None,
+    min_notice=None,
+    horizon=None,
 ):
-    """Offer times for `application` under `plan` between `start` and `end`."""
+    """Offer times for `application` under `plan` between `start` and `end`.
+
+    With `exclude_interview` (a reschedule), that interview's own holds and the calendar
+    time its events take do not count: it may move to a time overlapping where it is.
+    `step`, `min_notice` and `horizon` override the plan's."""
     now = now or timezone.now()
     plan = _plan_with_people(plan)
     spec = engine_plan(plan)
@@ -273,6 +341,8 @@ def find(
     )
     if exclude_interview is not None:
         rows = rows.exclude(session__interview=exclude_interview)
+        own = own_times(exclude_interview)
+        busy = {pid: _carve(blocks, own.get(pid, ())) for pid, blocks in busy.items()}
     for pid, hold_start, hold_end in rows.values_list("interviewer_id", "start_at", "end_at"):
         holds.setdefault(str(pid), []).append(engine.Hold(hold_start, hold_end))
 
@@ -298,9 +368,11 @@ def find(
         end=end,
         now=now,
         candidate_zone=candidate_zone,
-        step=dt.timedelta(minutes=plan.slot_step_minutes),
-        min_notice=dt.timedelta(hours=plan.minimum_notice_hours),
-        horizon=dt.timedelta(days=plan.horizon_days),
+        step=step or dt.timedelta(minutes=plan.slot_step_minutes),
+        min_notice=(
+            dt.timedelta(hours=plan.minimum_notice_hours) if min_notice is None else min_notice
+        ),
+        horizon=dt.timedelta(days=plan.horizon_days) if horizon is None else horizon,
         limit=limit,
     )
     result = engine.find_slots(search, spec, interviewers)
@@ -315,16 +387,110 @@ def find(
     )
 
 
-def zone_of(name):
+class _Load:
+    """Interviews per person per local date and ISO week, as the engine counts them (its
+    holds plus what the choice being built gives them), to fill pool seats the same way."""
+
+    def __init__(self, people, start):
+        self.zones = {str(p.pk): zones.zone(p.timezone) for p in people}
+        self.counts = collections.Counter()
+        span = dt.timedelta(days=8)
+        rows = SessionAttendee.objects.filter(
+            active=True,
+            interviewer_id__in=[p.pk for p in people],
+            start_at__lt=start + span,
+            end_at__gt=start - span,
+        ).values_list("interviewer_id", "start_at")
+        for pid, at in rows:
+            self.add(str(pid), at)
+
+    def _keys(self, pid, at):
+        day = at.astimezone(self.zones.get(pid, dt.UTC)).date()
+        return (pid, "week", tuple(day.isocalendar())[:2]), (pid, "day", day)
+
+    def add(self, pid, at):
+        self.counts.update(self._keys(pid, at))
+
+    def rank(self, pid, at):
+        """(interviews in the week, interviews on the day, key): lightest first."""
+        week, day = self._keys(pid, at)
+        return (self.counts[week], self.counts[day], pid)
+
+
+def manual_choice(application, plan, start):
+    """A choice for a time the recruiter typed (an availability override): the plan's
+    sessions back to back from `start` (with its breaks), the required people, and each
+    pool's members picked as the engine picks them, lightest load first."""
+    plan_sessions = list(plan.sessions.prefetch_related("required", "pools__members"))
+    load = _Load(
+        {p for s in plan_sessions for pool in s.pools.all() for p in pool.members.all()}, start
+    )
+    sessions = []
+    at = start
+    for plan_session in plan_sessions:
+        end = at + dt.timedelta(minutes=plan_session.duration_minutes)
+        people = [(str(p.pk), "required", None) for p in plan_session.required.all() if p.active]
+        for pool in plan_session.pools.all():
+            members = sorted(
+                (p for p in pool.members.all() if p.active and str(p.pk) not in dict(people)),
+                key=lambda p: load.rank(str(p.pk), at),
+            )
+            picked = members[: pool.k]
+            for person in picked:
+                load.add(str(person.pk), at)
+            people += [(str(p.pk), "pool", pool.pk) for p in picked]
+            if pool.trainee_id and pool.trainee.active:
+                people.append((str(pool.trainee_id), "trainee", None))
+        if not people:
+            raise PlanNotUsable(f"“{plan_session}” has no active interviewers.")
+        title = plan_session.title_for(
+            job=application.job.name if application.job else "",
+            candidate=application.candidate.name,
+            stage=application.stage_label,
+        )
+        sessions.append(SessionChoice(title, at, end, tuple(people), key=str(plan_session.pk)))
+        at = end + dt.timedelta(minutes=plan.break_minutes)
+    if not sessions:
+        raise PlanNotUsable("The plan has no sessions.")
+    return Choice(tuple(sessions))
+
+
+def eligible_swaps(session, attendee):
+    """Who could take `attendee`'s pool seat on `session`: other active members of the same
+    pool, not on the session already, working then, not held by another interview of
+    Convene's and not busy in their calendar (when it can be read)."""
+    if attendee.pool_id is None:
+        return []
+    on_session = set(session.attendees.filter(active=True).values_list("interviewer", flat=True))
+    members = [
+        p
+        for p in attendee.pool.members.filter(active=True).select_related("calendar_connection")
+        if p.pk not in on_session
+    ]
+    members = [p for p in members if within_hours(p, session.start_at, session.end_at)]
+    held = set(
+        SessionAttendee.objects.filter(
+            active=True,
+            interviewer__in=members,
+            start_at__lt=session.end_at,
+            end_at__gt=session.start_at,
+        ).values_list("interviewer", flat=True)
+    )
+    members = [p for p in members if p.pk not in held]
     try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+        busy = busy_blocks(members, session.start_at, session.end_at)
+    except CalendarsUnavailable:
+        busy = {}
+    return [
+        p
+        for p in members
+        if not any(a < session.end_at and b > session.start_at for a, b in busy.get(str(p.pk), ()))
+    ]
 
 
 def within_hours(person, start, end):
     """Whether [start, end) lies inside one of the person's working ranges on their clock."""
-    zone = zone_of(person.timezone)
+    zone = zones.zone(person.timezone)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     if local_end.date() != local_start.date() and local_end.time() != dt.time(0):
         return False
@@ -334,3 +500,104 @@ def within_hours(person, start, end):
         if range_start <= local_start.time() and ends <= closes:
             return True
     return False
+
+
+# --- a loop around one session that moved ---------------------------------------------------
+
+
+def _layout_offsets(plan, pinned_position):
+    """For each order the plan allows: how long before the visit's start the pinned session
+    starts, and the order (positions)."""
+    durations = [s.duration_minutes for s in plan.sessions.all()]
+    gap = plan.break_minutes
+    positions = list(range(len(durations)))
+    orders = [positions]
+    if plan.order == "any":
+        orders = [list(order) for order in itertools.permutations(positions)]
+    for order in orders:
+        offset = 0
+        for position in order:
+            if position == pinned_position:
+                yield dt.timedelta(minutes=offset), tuple(order)
+                break
+            offset += durations[position] + gap
+
+
+def loop_around(interview, session, *, now=None):
+    """The plan's nearest whole loop that keeps `session` where it is now (its time and its
+    people): the other sessions placed around it as the plan orders them, with people who
+    are free then (the same people wherever they are). None when no loop fits.
+
+    The engine is asked for each visit start that puts the session at its time, ignoring
+    the interview's own holds and events, without notice or horizon (the session is there
+    already)."""
+    plan = interview.plan
+    if plan is None:
+        return None
+    plan = _plan_with_people(plan)
+    plan_sessions = list(plan.sessions.all())
+    sessions = list(interview.sessions.order_by("position"))
+    if len(plan_sessions) != len(sessions) or session.position >= len(plan_sessions):
+        return None
+    pinned_key = str(plan_sessions[session.position].pk)
+    zone = interview.candidate_timezone or interview.tenant.default_timezone
+    current = {s.position: s for s in sessions}
+    seats = {
+        s.position: {
+            str(a.interviewer_id): (a.role, a.pool_id) for a in s.attendees.filter(active=True)
+        }
+        for s in sessions
+    }
+    best = None
+    for offset, _order in _layout_offsets(plan, session.position):
+        visit = session.start_at - offset
+        offer = find(
+            interview.application,
+            plan,
+            start=visit,
+            end=visit + dt.timedelta(minutes=1),
+            candidate_zone=zone,
+            now=now,
+            exclude_interview=interview,
+            step=dt.timedelta(minutes=1),
+            min_notice=dt.timedelta(0),
+            horizon=dt.timedelta(days=3660),
+        )
+        for slot in offer.slots:
+            parts = {part.session: part for part in slot.sessions}
+            if parts[pinned_key].start != session.start_at:
+                continue
+            distance = sum(
+                abs((parts[str(ps.pk)].start - current[n].start_at).total_seconds())
+                for n, ps in enumerate(plan_sessions)
+            )
+            if best is None or distance < best[0]:
+                best = (distance, slot, offer)
+    if best is None:
+        return None
+    _distance, slot, offer = best
+    by_key = {c.key: c for c in offer.choice_for(slot, interview.application).sessions}
+    kept = []
+    for n, plan_session in enumerate(plan_sessions):
+        chosen = by_key[str(plan_session.pk)]
+        if n == session.position:
+            people = tuple((pid, role, pool) for pid, (role, pool) in seats[n].items())
+            kept.append(dataclasses.replace(chosen, people=people))
+            continue
+        part = next(p for p in slot.sessions if p.session == str(plan_session.pk))
+        pool_pks = [pool.pk for pool in plan_session.pools.all()]
+        kept.append(_keep_people(chosen, seats[n], part, pool_pks))
+    return Choice(tuple(kept))
+
+
+def _keep_people(chosen, seated, part, pool_pks):
+    """The engine's people for a session, except that a pool keeps whoever sits in it now
+    when they could take the seat then (they are among the engine's picks or alternates)."""
+    people = [p for p in chosen.people if p[1] != "pool"]
+    for pool, pick in zip(pool_pks, part.pools, strict=False):
+        could = {*pick.chosen, *pick.alternates}
+        stay = [pid for pid, (_role, p) in seated.items() if p == pool and pid in could]
+        stay = stay[: len(pick.chosen)]
+        rest = [pid for pid in pick.chosen if pid not in stay][: len(pick.chosen) - len(stay)]
+        people += [(pid, "pool", pool) for pid in (*stay, *rest)]
+    return dataclasses.replace(chosen, people=tuple(people))

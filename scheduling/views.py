@@ -582,7 +582,7 @@ def connection_invitations(request, pk):
         messages.error(request, "Only a calendar sends invitations.")
         return redirect("connection_detail", pk=conn.pk)
     invites = request.POST.get("invites") == "calendar"
-    services.note_capability(conn, "invites", invites)
+    gateway.note_capability(conn, "invites", invites)
     vendor = conn.integration_name or conn.integration_type
     audit(
         request.tenant,

@@ -18,15 +18,15 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.tasks import task
-from django.urls import reverse
 from django.utils import timezone
 
-from . import booking, feedback, slots, writeback
-from .connections import note_failure, note_success, unified
+from . import booking, outbox, slots
+from .gateway import note_failure, note_success, unified
 from .models import (
     Connection,
+    Flag,
     Interview,
     InterviewSession,
     Operation,
@@ -44,7 +44,6 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 CALENDAR = "Calendar change"
 ATS = "ATS change"
-RULE_BREAK = "Moved in the calendar to a time that breaks a rule: "
 
 # (object_type, event) → handler(delivery_connection, records, event, actor_label) → [lines]
 HANDLERS = {}
@@ -160,97 +159,7 @@ def process(delivery_pk):
     return lines
 
 
-# --- registering --------------------------------------------------------------------------------
-
-# (object_type, event) pairs Convene subscribes to, per category (unified-api.md §8.2).
-SUBSCRIPTIONS = {
-    Connection.Category.CALENDAR: [
-        ("calendar_event", "updated"),
-        ("calendar_event", "deleted"),
-    ],
-    Connection.Category.ATS: [
-        ("ats_interview", "updated"),
-        ("ats_interview", "deleted"),
-        ("ats_application", "created"),
-        ("ats_application", "updated"),
-        ("ats_candidate", "updated"),
-        ("ats_job", "updated"),
-    ],
-}
-
-
-def hook_url():
-    return settings.SITE_URL + reverse("unified_webhook")
-
-
-def register_webhooks(conn):
-    """Make sure Unified delivers every change Convene follows for this connection.
-
-    Idempotent: existing subscriptions (same object, event and URL) are kept. Returns the
-    number created. A vendor that cannot deliver some object is noted, not fatal: the
-    periodic reconcile covers what webhooks do not.
-    """
-    client = unified()
-    url = hook_url()
-    existing = {
-        (w.object_type, w.event)
-        for w in client.list_webhooks(connection_id=conn.unified_id)
-        if w.hook_url == url and w.is_healthy is not False
-    }
-    created = 0
-    problems = []
-    for object_type, event in SUBSCRIPTIONS[conn.category]:
-        if (object_type, event) in existing:
-            continue
-        try:
-            client.create_webhook(
-                records.Webhook(
-                    connection_id=conn.unified_id,
-                    object_type=object_type,
-                    event=event,
-                    hook_url=url,
-                )
-            )
-            created += 1
-        except UnifiedError as exc:
-            if exc.retryable:
-                raise
-            problems.append(f"{object_type} {event}: {exc.message}")
-    Connection.objects.filter(pk=conn.pk).update(webhooks_registered_at=timezone.now())
-    if problems:
-        logger.info("Webhooks not available for %s: %s", conn, "; ".join(problems))
-    note_success(conn)
-    return created
-
-
-@task
-def register_connection_webhooks(connection_pk):
-    conn = Connection.objects.filter(pk=connection_pk, status=Connection.Status.ACTIVE).first()
-    if conn is None:
-        return
-    try:
-        register_webhooks(conn)
-    except UnifiedError as exc:
-        # The hourly job tries again; the reconcile covers the time in between.
-        note_failure(conn, exc)
-
-
-def register_all():
-    """Register webhooks for every active connection (at start-up, then now and then)."""
-    created = 0
-    for conn in Connection.objects.filter(status=Connection.Status.ACTIVE):
-        try:
-            created += register_webhooks(conn)
-        except UnifiedError as exc:
-            note_failure(conn, exc)
-    return f"{created} webhook subscriptions created" if created else None
-
-
 # --- calendar events --------------------------------------------------------------------------
-
-
-def _local(value, zone_name):
-    return timezone.localtime(value, slots.zone_of(zone_name))
 
 
 def _sessions_for_events(conn, event_ids):
@@ -301,9 +210,7 @@ def calendar_events(conn, events, event_kind, actor_label):
         ):
             lines.append(f"{session}: an older version of the event; nothing changed.")
             continue
-        if writeback.pending_for(
-            session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT
-        ):
+        if outbox.pending_for(session, Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT):
             # Convene's own change to this event is under way; this is its echo or older.
             lines.append(f"{session}: Convene is changing this event itself; ignored.")
             continue
@@ -348,9 +255,12 @@ def event_removed(session, actor_label):
             f"{organizer}’s calendar, so Convene canceled the interview and the ATS interview "
             "and told the candidate.",
         )
-        Interview.objects.filter(pk=interview.pk).update(
-            flag="Canceled because its calendar event was deleted. The candidate needs a new "
-            "time: schedule again or send them a booking link."
+        interview.clear_flags()  # what was waiting on it is moot now
+        interview.raise_flag(
+            Flag.Kind.EVENT_DELETED,
+            "Canceled because its calendar event was deleted. The candidate needs a new "
+            "time: schedule again or send them a booking link.",
+            session=session,
         )
     return f"{interview}: canceled, because its calendar event was deleted."
 
@@ -359,96 +269,24 @@ def event_changed(session, event, actor_label):
     """Follow a moved event, and record attendees' answers."""
     lines = []
     interview = session.interview
-    with transaction.atomic():
-        session = InterviewSession.objects.select_for_update().get(pk=session.pk)
-        session.event_seen_updated_at = event.updated_at or session.event_seen_updated_at
-        moved = (
-            event.start_at
-            and event.end_at
-            and (event.start_at != session.start_at or event.end_at != session.end_at)
+    InterviewSession.objects.filter(pk=session.pk).update(
+        event_seen_updated_at=event.updated_at or session.event_seen_updated_at
+    )
+    moved = (
+        event.start_at
+        and event.end_at
+        and (event.start_at != session.start_at or event.end_at != session.end_at)
+    )
+    if moved:
+        changed = booking.change(
+            interview,
+            [booking.Move(session, event.start_at, event.end_at)],
+            by=booking.By.CALENDAR,
+            actor_label=actor_label,
         )
-        if moved:
-            lines.append(_follow_move(session, event, actor_label))
-        session.save(update_fields=["event_seen_updated_at", "start_at", "end_at"])
-        lines += _follow_answers(session, event, actor_label)
+        lines.append(changed.summary)
+    lines += _follow_answers(session, event, actor_label)
     return [line for line in lines if line] or [f"{interview}: nothing Convene tracks changed."]
-
-
-def _follow_move(session, event, actor_label):
-    interview = Interview.objects.select_for_update().get(pk=session.interview_id)
-    old_start = session.start_at
-    session.start_at, session.end_at = event.start_at, event.end_at
-    SessionAttendee.objects.filter(session=session).update(
-        start_at=event.start_at, end_at=event.end_at
-    )
-    all_sessions = [*interview.sessions.exclude(pk=session.pk), session]
-    interview.start_at = min(s.start_at for s in all_sessions)
-    interview.end_at = max(s.end_at for s in all_sessions)
-    interview.ics_sequence += 1
-    problems = rule_problems(session)
-    # A move within the rules clears an earlier rule-break flag, and only that.
-    interview.set_flag(
-        RULE_BREAK + "; ".join(problems) + "." if problems else "", replaces=RULE_BREAK
-    )
-    interview.save(update_fields=["start_at", "end_at", "ics_sequence", "flag", "updated_at"])
-    writeback.add(
-        interview.tenant,
-        Operation.Kind.UPDATE_ATS_INTERVIEW,
-        interview=interview,
-        session=session,
-        depends_on=writeback.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
-    )
-    feedback.withdraw_if_moved_ahead(interview)
-    # The organizer moved it, but a calendar that sends no invitations tells nobody else.
-    booking.invite_interviewers(session, booking.seated(session))
-    zone = interview.candidate_timezone or interview.tenant.default_timezone
-    before, after = _local(old_start, zone), _local(event.start_at, zone)
-    writeback.add(
-        interview.tenant,
-        Operation.Kind.SEND_EMAIL,
-        interview=interview,
-        payload={
-            "kind": "interview_rescheduled",
-            "extra": {"reason": "The interviewers moved the interview in their calendar."},
-        },
-    )
-    message = (
-        f"The event “{session.title}” was moved in the calendar from "
-        f"{before:%a %d %b %H:%M} to {after:%a %d %b %H:%M} ({zone}). Convene moved the "
-        "interview, the ATS interview follows and the candidate is told."
-        + (f" Flagged: {'; '.join(problems)}." if problems else "")
-    )
-    audit(
-        interview.tenant,
-        "interview.moved_elsewhere",
-        message,
-        actor_label=actor_label,
-        obj=interview,
-    )
-    return message
-
-
-def rule_problems(session):
-    """What the session's (new) time breaks: working hours, or another of Convene's
-    interviews of an attendee."""
-    problems = []
-    for attendee in session.attendees.filter(active=True).select_related("interviewer"):
-        person = attendee.interviewer
-        if not slots.within_hours(person, session.start_at, session.end_at):
-            problems.append(f"outside {person.name}’s working hours")
-        clash = (
-            SessionAttendee.objects.filter(
-                interviewer=person,
-                active=True,
-                start_at__lt=session.end_at,
-                end_at__gt=session.start_at,
-            )
-            .exclude(session__interview=session.interview_id)
-            .exists()
-        )
-        if clash:
-            problems.append(f"{person.name} has another interview then")
-    return problems
 
 
 def _follow_answers(session, event, actor_label):
@@ -461,20 +299,21 @@ def _follow_answers(session, event, actor_label):
         attendee.response = answer
         attendee.save(update_fields=["response"])
         if answer == SessionAttendee.Response.DECLINED:
-            interview = session.interview
             seat = " (a pool seat: swap in another member)" if attendee.role == "pool" else ""
             flag = f"{attendee.interviewer.name} declined “{session.title}”{seat}."
-            interview = Interview.objects.select_for_update().get(pk=interview.pk)
-            interview.set_flag(flag)
-            interview.save(update_fields=["flag", "updated_at"])
-            audit(
-                interview.tenant,
-                "interview.declined",
-                f"{attendee.interviewer.name} declined the invitation to “{session.title}” in "
-                "the calendar. Convene flagged the interview for the recruiter.",
-                actor_label=actor_label,
-                obj=interview,
-            )
+            with transaction.atomic():
+                interview = Interview.objects.select_for_update().get(pk=session.interview_id)
+                interview.raise_flag(
+                    Flag.Kind.DECLINED, flag, session=session, interviewer=attendee.interviewer
+                )
+                audit(
+                    interview.tenant,
+                    "interview.declined",
+                    f"{attendee.interviewer.name} declined the invitation to “{session.title}” "
+                    "in the calendar. Convene flagged the interview for the recruiter.",
+                    actor_label=actor_label,
+                    obj=interview,
+                )
             lines.append(flag)
     return lines
 
@@ -496,7 +335,10 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
     lines = []
     for record in interviews:
         session = sessions.get(record.id)
-        if session is None or not session.interview.is_active:
+        if session is None:
+            continue
+        if not session.interview.is_active:
+            lines += _heal_ats(session, record, event_kind)
             continue
         if (
             session.ats_seen_updated_at
@@ -525,7 +367,7 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
             and record.end_at
             and (record.start_at != session.start_at or record.end_at != session.end_at)
         ):
-            if writeback.pending_for(
+            if outbox.pending_for(
                 session, Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW
             ):
                 # Convene's own change to this ATS interview is under way: these times are
@@ -534,6 +376,36 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
                 continue
             lines.append(_follow_ats_move(session, record, actor_label))
     return lines
+
+
+def _heal_ats(session, record, event_kind):
+    """An ATS interview that still stands for an interview Convene canceled (a write lost
+    on the way): cancel it again."""
+    if event_kind == "deleted" or record.status == "CANCELED":
+        return []
+    if session.ats_record != InterviewSession.AtsRecord.INTERVIEW:
+        return []
+    if outbox.pending_for(session, *ATS_KINDS):
+        return []
+    outbox.add(
+        session.interview.tenant,
+        Operation.Kind.CANCEL_ATS_INTERVIEW,
+        interview=session.interview,
+        session=session,
+    )
+    return [f"{session}: the ATS still shows it scheduled; Convene cancels it again."]
+
+
+ATS_KINDS = (
+    Operation.Kind.CREATE_ATS_INTERVIEW,
+    Operation.Kind.UPDATE_ATS_INTERVIEW,
+    Operation.Kind.CANCEL_ATS_INTERVIEW,
+)
+EVENT_KINDS = (
+    Operation.Kind.CREATE_EVENT,
+    Operation.Kind.UPDATE_EVENT,
+    Operation.Kind.CANCEL_EVENT,
+)
 
 
 def _ats_interview_is_gone(conn, session):
@@ -545,51 +417,32 @@ def _ats_interview_is_gone(conn, session):
 
 
 def _follow_ats_move(session, record, actor_label):
-    interview = session.interview
-    with transaction.atomic():
-        InterviewSession.objects.filter(pk=session.pk).update(
-            start_at=record.start_at, end_at=record.end_at
-        )
-        SessionAttendee.objects.filter(session=session).update(
-            start_at=record.start_at, end_at=record.end_at
-        )
-        session.refresh_from_db()
-        sessions = list(interview.sessions.all())
-        Interview.objects.filter(pk=interview.pk).update(
-            start_at=min(s.start_at for s in sessions),
-            end_at=max(s.end_at for s in sessions),
-            ics_sequence=F("ics_sequence") + 1,
-        )
-        event_op = writeback.add(
-            interview.tenant, Operation.Kind.UPDATE_EVENT, interview=interview, session=session
-        )
-        booking.invite_interviewers(session, booking.seated(session), depends_on=event_op)
-        feedback.withdraw_if_moved_ahead(interview)
-        writeback.add(
-            interview.tenant,
-            Operation.Kind.SEND_EMAIL,
-            interview=interview,
-            payload={"kind": "interview_rescheduled", "extra": {}},
-        )
-        message = (
-            f"The ATS interview “{session.title}” was moved to "
-            f"{record.start_at:%a %d %b %H:%M} UTC. Convene moved the interview and its "
-            "calendar event, and the candidate is told."
-        )
-        audit(
-            interview.tenant,
-            "interview.moved_elsewhere",
-            message,
-            actor_label=actor_label,
-            obj=interview,
-        )
-    return message
+    return booking.change(
+        session.interview,
+        [booking.Move(session, record.start_at, record.end_at)],
+        by=booking.By.ATS,
+        actor_label=actor_label,
+    ).summary
 
 
 # --- reconcile --------------------------------------------------------------------------------
 
 
 RECONCILE_AHEAD = dt.timedelta(days=60)
+HEAL_CANCELED_FOR = dt.timedelta(days=14)
+
+
+def _heal_event(session, event):
+    """An event still standing for an interview Convene canceled: remove it again."""
+    if event is None or event.is_canceled or outbox.pending_for(session, *EVENT_KINDS):
+        return []
+    outbox.add(
+        session.interview.tenant,
+        Operation.Kind.CANCEL_EVENT,
+        interview=session.interview,
+        session=session,
+    )
+    return [f"{session}: its event still stands in the calendar; Convene removes it again."]
 
 
 def reconcile(now=None):
@@ -602,9 +455,12 @@ def reconcile(now=None):
     """
     now = now or timezone.now()
     lines = []
+    # Upcoming sessions, and those of interviews canceled lately (a cancel whose write was
+    # lost leaves an event that still invites everyone: it is removed again).
     upcoming = (
         InterviewSession.objects.filter(
-            interview__status=Interview.Status.SCHEDULED,
+            Q(interview__status=Interview.Status.SCHEDULED)
+            | Q(interview__canceled_at__gt=now - HEAL_CANCELED_FOR),
             end_at__gt=now,
             start_at__lt=now + RECONCILE_AHEAD,
             calendar_connection__status=Connection.Status.ACTIVE,
@@ -634,6 +490,9 @@ def reconcile(now=None):
         note_success(conn)
         for session in sessions:
             event = events.get(session.event_id)
+            if not session.interview.is_active:
+                lines += _heal_event(session, event)
+                continue
             if event is None:
                 # Not in the listing: moved far away, or really gone. Only Unified's "not
                 # found" means gone; any other failure leaves the interview alone for now.

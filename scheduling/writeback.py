@@ -1,275 +1,29 @@
-"""The outbox: performing, retrying and showing the writes a booking owes Unified.
+"""Write-back: what the outbox's operations write to Unified, and the interview emails.
 
-Booking, rescheduling and cancelling write Operation rows in their own transaction; this
-module performs them afterwards, in tasks. Every kind is idempotent:
+Each handler acts on the interview as it is when the operation runs, not as it was when the
+operation was queued: the operations of one session's event (create, update, remove) all
+bring the calendar to what the session is now — an event for an active interview, none for
+a canceled one — and likewise for its ATS interview. So a cancel can never be undone by a
+move's update that was still retrying, and an update that finds its event deleted puts it
+back only while the interview stands. Every write is idempotent: a create whose answer was
+lost first looks for what it may have created (the event carries the session's ref in its
+notes, the ATS interview points at the event).
 
-* an operation is claimed with a conditional update, so two workers never run it together,
-  and one that is done is never performed again;
-* a create whose answer was lost (timeout, 5xx) first looks for what it may have created —
-  the event carries the session's ref in its notes, the ATS interview points at the event —
-  before it creates anything;
-* failures that may pass (429, 5xx, timeouts) are retried with exponential backoff and jitter,
-  honouring Retry-After; the others, and those that keep failing, stop as FAILED and show on
-  the interview and the "Sync problems" page with a retry button.
+The handlers register themselves with the outbox (`@outbox.handles`, `@outbox.sends`);
+docs/design.md has the order of the layers.
 """
 
 import dataclasses
 import datetime as dt
-import functools
-import logging
-import random
 
-from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
-from django.tasks import task
-from django.utils import timezone
-
-from . import emails
-from .connections import note_capability, note_failure, note_success, unified
-from .models import FeedbackRequest, Interviewer, InterviewSession, Operation, audit
+from . import emails, outbox
+from .gateway import note_capability, note_success, unified
+from .models import FeedbackRequest, Interviewer, InterviewSession, Operation
+from .outbox import Unwritable, unclear
 from .unified import records
-from .unified.errors import (
-    NotFoundError,
-    NotSupportedError,
-    RetryableError,
-    UnifiedError,
-)
+from .unified.errors import NotFoundError, NotSupportedError
 
-logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 8
-# How long a runner may hold an operation before another takes it over (a killed worker's
-# operations come back after this); longer than any one Unified call with its retries.
-CLAIM_FOR = dt.timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
-# A queued task that has not run after this is taken as lost (a restarted worker) and the
-# operation is queued again; running it twice is harmless (the claim lets one through).
-LOST_AFTER = dt.timedelta(seconds=60)
-
-
-class Unwritable(Exception):
-    """Nothing to write through: no calendar on the session, a disconnected ATS, …"""
-
-
-# --- adding and running -----------------------------------------------------------------------
-
-
-def add(tenant, kind, *, interview=None, session=None, depends_on=None, payload=None):
-    """Record an operation in the caller's transaction; it runs once that commits."""
-    ready = depends_on is None or depends_on.is_finished
-    op = Operation.objects.create(
-        tenant=tenant,
-        kind=kind,
-        interview=interview,
-        session=session,
-        depends_on=depends_on,
-        payload=payload or {},
-        queued_at=timezone.now() if ready else None,
-    )
-    if ready:
-        transaction.on_commit(functools.partial(run_operation.enqueue, str(op.pk)))
-    return op
-
-
-def _queue(ops):
-    """Queue a task for each operation (after the caller's transaction commits)."""
-    pks = [op.pk for op in ops]
-    if not pks:
-        return
-    Operation.objects.filter(pk__in=pks).update(queued_at=timezone.now())
-    for pk in pks:
-        transaction.on_commit(functools.partial(run_operation.enqueue, str(pk)))
-
-
-def pending_for(session, *kinds):
-    """The session's newest operation of one of `kinds` that is still to run (to chain a
-    change after it). A failed one is not waited for: what followed would wait until someone
-    retried it."""
-    return (
-        Operation.objects.filter(
-            session=session,
-            kind__in=kinds,
-            status__in=[Operation.Status.PENDING, Operation.Status.RUNNING],
-        )
-        .order_by("-created_at")
-        .first()
-    )
-
-
-@task
-def run_operation(operation_id):
-    perform(operation_id)
-
-
-def backoff(attempts, retry_after=None):
-    """30 s, 1 min, 2 min, … capped at an hour, ±20 % jitter; never sooner than Retry-After.
-    (OUTBOX_BACKOFF_SECONDS sets the first step: the fault benchmark shortens it.)"""
-    first = settings.OUTBOX_BACKOFF_SECONDS
-    base = min(first * 2 ** max(attempts - 1, 0), 3600)
-    delay = base * random.uniform(0.8, 1.2)  # noqa: S311  (jitter, not security)
-    return dt.timedelta(seconds=max(delay, retry_after or 0))
-
-
-def perform(operation_id):
-    """Run one operation if it is due and nobody else holds it; returns it, or None."""
-    now = timezone.now()
-    due = (
-        Operation.objects.filter(pk=operation_id, status=Operation.Status.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(
-            Q(depends_on__isnull=True)
-            | Q(depends_on__status__in=[Operation.Status.DONE, Operation.Status.SKIPPED])
-        )
-    )
-    claimed = Operation.objects.filter(pk__in=due.values("pk")).update(
-        status=Operation.Status.RUNNING, claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return None
-    op = Operation.objects.select_related(
-        "tenant",
-        "interview__application__connection",
-        "interview__application__candidate",
-        "interview__application__job",
-        "session__calendar_connection",
-        "session__organizer",
-    ).get(pk=operation_id)
-    try:
-        result = HANDLERS[op.kind](op)
-    except RetryableError as exc:
-        _note(op, exc)
-        return _later(op, exc, exc.retry_after)
-    except (UnifiedError, Unwritable) as exc:
-        _note(op, exc)
-        return _fail(op, exc)
-    except Exception as exc:
-        # A bug, or mail that would not go: keep the operation and try again later.
-        logger.exception("Operation %s (%s) failed unexpectedly", op.pk, op.kind)
-        return _later(op, exc)
-    return _done(op, result or {})
-
-
-def _connection_of(op):
-    if op.kind.startswith("event."):
-        return op.session.calendar_connection if op.session else None
-    if op.kind.startswith(("ats_interview.", "scorecard.")):
-        return op.interview.application.connection if op.interview else None
-    return None
-
-
-def _note(op, exc):
-    conn = _connection_of(op)
-    if conn is not None and isinstance(exc, UnifiedError):
-        note_failure(conn, exc)
-
-
-def _done(op, result):
-    op.status = Operation.Status.SKIPPED if result.get("skipped") else Operation.Status.DONE
-    op.result = result
-    op.done_at = timezone.now()
-    op.claimed_until = None
-    op.save(update_fields=["status", "result", "done_at", "claimed_until"])
-    _queue(op.dependents.filter(status=Operation.Status.PENDING))
-    return op
-
-
-def _later(op, exc, retry_after=None):
-    now = timezone.now()
-    op.last_error = str(exc)[:2000]
-    op.last_error_at = now
-    op.claimed_until = None
-    # A "Retry" starts a fresh set of tries without forgetting the earlier ones.
-    tries = op.attempts - op.payload.get("retried_after", 0)
-    if tries >= MAX_ATTEMPTS:
-        op.status = Operation.Status.FAILED
-        op.last_error = f"Gave up after {op.attempts} attempts. Last error: {op.last_error}"
-    else:
-        op.status = Operation.Status.PENDING
-        op.next_attempt_at = now + backoff(tries, retry_after)
-        op.queued_at = None  # the sweep queues it when its time comes
-    op.save(
-        update_fields=[
-            "status",
-            "last_error",
-            "last_error_at",
-            "claimed_until",
-            "next_attempt_at",
-            "queued_at",
-        ]
-    )
-    if op.status == Operation.Status.FAILED:
-        _release_dependents(op)
-    return op
-
-
-def _release_dependents(op):
-    """What waited on a failed operation goes ahead without it: the ATS interview is still
-    written (without the event's id), the candidate still gets their email. Each handler
-    copes with the missing piece, and a later successful retry fills it in."""
-    waiting = list(op.dependents.filter(status=Operation.Status.PENDING))
-    Operation.objects.filter(pk__in=[d.pk for d in waiting]).update(depends_on=None)
-    _queue(waiting)
-
-
-def _fail(op, exc):
-    op.status = Operation.Status.FAILED
-    op.last_error = str(exc)[:2000]
-    op.last_error_at = timezone.now()
-    op.claimed_until = None
-    op.save(update_fields=["status", "last_error", "last_error_at", "claimed_until"])
-    _release_dependents(op)
-    return op
-
-
-def retry(op, user=None):
-    """Put a failed (or waiting) operation back in line now, from the Sync problems page."""
-    if op.status not in (Operation.Status.FAILED, Operation.Status.PENDING):
-        return op
-    Operation.objects.filter(pk=op.pk).update(
-        status=Operation.Status.PENDING,
-        next_attempt_at=None,
-        # The count is kept: it tells the handlers that an earlier attempt may have written.
-        # The new tries are counted from here (_later).
-        payload={**op.payload, "retried_after": op.attempts},
-        claimed_until=None,
-        queued_at=timezone.now(),
-    )
-    audit(
-        op.tenant,
-        "operation.retried",
-        f"Retried: {op.get_kind_display()}",
-        actor=user,
-        obj=op.interview or op,
-        operation=str(op.pk),
-    )
-    transaction.on_commit(functools.partial(run_operation.enqueue, str(op.pk)))
-    op.refresh_from_db()
-    return op
-
-
-def sweep(now=None):
-    """Queue what is due and has no task waiting for it: retries whose time has come,
-    operations whose task was lost, and those whose runner died mid-way. Called by the
-    periodic command every few seconds."""
-    now = now or timezone.now()
-    Operation.objects.filter(status=Operation.Status.RUNNING, claimed_until__lt=now).update(
-        status=Operation.Status.PENDING, claimed_until=None, next_attempt_at=now, queued_at=None
-    )
-    due = list(
-        Operation.objects.filter(status=Operation.Status.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - LOST_AFTER))
-        .filter(
-            Q(depends_on__isnull=True)
-            | Q(depends_on__status__in=[Operation.Status.DONE, Operation.Status.SKIPPED])
-        )
-        .values_list("pk", flat=True)[:500]
-    )
-    if due:
-        Operation.objects.filter(pk__in=due).update(queued_at=now)
-        for pk in due:
-            run_operation.enqueue(str(pk))
-    return len(due)
+Kind = Operation.Kind
 
 
 # --- calendar events --------------------------------------------------------------------------
@@ -394,66 +148,56 @@ def _save_event(client, conn, event, *, event_id=None):
         return client.create_event(conn.unified_id, plain)
 
 
-def _unclear(op):
-    """Whether an earlier attempt may have written what this one is about to create: one
-    ran before (its answer lost), or failed and was put back by "Retry"."""
-    return op.attempts > 1 or bool(op.last_error)
-
-
-def create_event(op):
+@outbox.handles(Kind.CREATE_EVENT, Kind.UPDATE_EVENT, Kind.CANCEL_EVENT)
+def sync_event(op):
+    """Bring the session's calendar event to what the session is now."""
     session = op.session
-    if session.event_id:
-        return {"event_id": session.event_id, "already_done": True}
-    if not session.interview.is_active and not _unclear(op):
-        return {"skipped": True, "why": "the interview was canceled first"}
+    if session.interview.is_active:
+        return _put_event(op, session)
+    return _remove_event(op, session)
+
+
+def _put_event(op, session):
     conn = _calendar_of(session)
     client = unified()
-    if _unclear(op):
-        # An earlier attempt may have created it. Adopt it — also when the interview was
-        # canceled meanwhile, so that the cancel that waits on this removes it.
+    if not session.event_id and unclear(op):
+        # An earlier attempt may have created it: adopt it (and bring it up to date).
         found = _find_event(client, conn, session, op)
         if found is not None:
             _remember_event(session, found)
+    recreated = False
+    if session.event_id:
+        _note_attempt(op, session)
+        try:
+            saved = _save_event(client, conn, _event_record(session), event_id=session.event_id)
+        except NotFoundError:
+            # Deleted in the calendar meanwhile: put it back, as the interview still stands.
+            session.event_id = ""
+            recreated = True
+        else:
+            _remember_event(session, saved)
             note_success(conn)
-            return {"event_id": found.id, "found_existing": True}
-        if not session.interview.is_active:
-            return {"skipped": True, "why": "the interview was canceled first"}
+            return {"event_id": saved.id}
     _note_attempt(op, session)
     created = _save_event(client, conn, _event_record(session))
     _remember_event(session, created)
     note_success(conn)
     if session.ats_record == InterviewSession.AtsRecord.INTERVIEW:
         # The ATS interview went ahead while this failed: point it at the event now.
-        add(
-            op.tenant, Operation.Kind.UPDATE_ATS_INTERVIEW, interview=op.interview, session=session
-        )
-    return {"event_id": created.id}
+        outbox.add(op.tenant, Kind.UPDATE_ATS_INTERVIEW, interview=op.interview, session=session)
+    return {"event_id": created.id, **({"recreated": True} if recreated else {})}
 
 
-def update_event(op):
-    session = op.session
-    conn = _calendar_of(session)
+def _remove_event(op, session):
+    """No event for a canceled interview: remove the one it has, or the one an unclear
+    attempt may have created."""
     if not session.event_id:
-        return {"skipped": True, "why": "no event yet: its create writes the current time"}
-    client = unified()
-    try:
-        updated = _save_event(client, conn, _event_record(session), event_id=session.event_id)
-    except NotFoundError:
-        # Deleted in the calendar meanwhile: put it back, as the interview still stands.
-        session.event_id = ""
-        created = _save_event(client, conn, _event_record(session))
-        _remember_event(session, created)
-        note_success(conn)
-        return {"event_id": created.id, "recreated": True}
-    _remember_event(session, updated)
-    note_success(conn)
-    return {"event_id": updated.id}
-
-
-def cancel_event(op):
-    session = op.session
-    if not session.event_id:
-        return {"skipped": True, "why": "there was no event"}
+        if not unclear(op) or session.calendar_connection is None:
+            return {"skipped": True, "why": "there is no event"}
+        found = _find_event(unified(), _calendar_of(session), session, op)
+        if found is None:
+            return {"skipped": True, "why": "there is no event"}
+        session.event_id = found.id
     conn = _calendar_of(session)
     try:
         unified().remove_event(conn.unified_id, session.event_id)
@@ -533,7 +277,7 @@ def _fallback_to_activity(client, conn, session, title, op=None):
     if not conn.can("activity_write"):
         return _nothing_in_ats(session)
     marker = f"convene-op:{op.pk}" if op is not None else ""
-    if marker and _unclear(op):
+    if marker and unclear(op):
         application = session.interview.application
         for existing in client.list_activities(
             conn.unified_id, application_id=application.remote_id
@@ -562,37 +306,72 @@ def _nothing_in_ats(session):
     return {"ats_record": "unavailable"}
 
 
-def create_ats_interview(op):
+@outbox.handles(Kind.CREATE_ATS_INTERVIEW, Kind.UPDATE_ATS_INTERVIEW, Kind.CANCEL_ATS_INTERVIEW)
+def sync_ats_interview(op):
+    """Bring the session's ATS interview (or, for an ATS that takes none, its notes) to what
+    the session is now."""
     session = op.session
-    if session.ats_record:
-        return {"ats_record": session.ats_record, "already_done": True}
-    canceled = not session.interview.is_active
-    if canceled and not _unclear(op):
-        return {"skipped": True, "why": "the interview was canceled first"}
     conn = _ats_of(op)
+    if session.ats_record == InterviewSession.AtsRecord.UNAVAILABLE:
+        return {"skipped": True, "why": "the ATS holds no interview for this session"}
+    if session.ats_record == InterviewSession.AtsRecord.ACTIVITY:
+        return _note_change(op, conn, session)
+    if session.interview.is_active:
+        if session.ats_record == InterviewSession.AtsRecord.INTERVIEW:
+            return _update_ats_interview(op, conn, session)
+        return _create_ats_interview(op, conn, session)
+    if session.ats_record != InterviewSession.AtsRecord.INTERVIEW and unclear(op):
+        # Canceled while an unclear create was under way: adopt what it made, to cancel it.
+        found = _find_ats_interview(unified(), conn, session)
+        if found is not None:
+            _remember_ats_interview(session, conn, found, found=True)
+    if session.ats_record == InterviewSession.AtsRecord.INTERVIEW and session.ats_interview_id:
+        return _cancel_ats_interview(conn, session)
+    return {"skipped": True, "why": "the interview was canceled before the ATS held it"}
+
+
+def _note_change(op, conn, session):
+    """An ATS that takes no interviews keeps a note per change; which note, the operation
+    says (a create's was written when the interview was booked)."""
+    title = {
+        Kind.CREATE_ATS_INTERVIEW: "Interview scheduled by Convene",
+        Kind.UPDATE_ATS_INTERVIEW: "Interview moved by Convene",
+        Kind.CANCEL_ATS_INTERVIEW: "Interview canceled in Convene",
+    }[op.kind]
+    canceled = not session.interview.is_active
+    if op.payload.get("status"):
+        return {"skipped": True, "why": "a note has no status to change"}
+    if op.kind == Kind.CREATE_ATS_INTERVIEW or canceled != (op.kind == Kind.CANCEL_ATS_INTERVIEW):
+        return {"skipped": True, "why": "the ATS's note for this session says so already"}
+    return _fallback_to_activity(unified(), conn, session, title, op)
+
+
+def _find_ats_interview(client, conn, session):
+    """The ATS interview an earlier attempt may have created: it points at the session's
+    event, or (when the event could not be written) has no event and the session's times."""
+    application = session.interview.application
+    for existing in client.list_interviews(conn.unified_id, application_id=application.remote_id):
+        same = (
+            existing.external_event_xref == session.event_id
+            if session.event_id
+            else not existing.external_event_xref
+            and (existing.start_at, existing.end_at) == (session.start_at, session.end_at)
+        )
+        if same:
+            return existing
+    return None
+
+
+def _create_ats_interview(op, conn, session):
     client = unified()
     if not conn.can("interview_write"):
-        if canceled:
-            return {"skipped": True, "why": "the interview was canceled first"}
         return _fallback_to_activity(client, conn, session, "Interview scheduled by Convene", op)
-    if _unclear(op):
-        # As for events: adopt what an earlier attempt created, even if canceled since. It
-        # points at the session's event, or (when the event could not be written) has no
-        # event and the session's times.
-        application = session.interview.application
-        for existing in client.list_interviews(
-            conn.unified_id, application_id=application.remote_id
-        ):
-            same = (
-                existing.external_event_xref == session.event_id
-                if session.event_id
-                else not existing.external_event_xref
-                and (existing.start_at, existing.end_at) == (session.start_at, session.end_at)
-            )
-            if same:
-                return _remember_ats_interview(session, conn, existing, found=True)
-    if canceled:
-        return {"skipped": True, "why": "the interview was canceled first"}
+    if unclear(op):
+        # As for events: adopt what an earlier attempt created.
+        existing = _find_ats_interview(client, conn, session)
+        if existing is not None:
+            _remember_ats_interview(session, conn, existing, found=True)
+            return _update_ats_interview(op, conn, session, found=True)
     try:
         created = client.create_interview(conn.unified_id, _interview_record(session))
     except NotSupportedError:
@@ -610,34 +389,20 @@ def _remember_ats_interview(session, conn, record, found=False):
     return {"ats_interview_id": record.id, **({"found_existing": True} if found else {})}
 
 
-def update_ats_interview(op):
-    session = op.session
-    conn = _ats_of(op)
-    client = unified()
-    # A status change (feedback: AWAITING_FEEDBACK, COMPLETE) rather than a move.
-    status_change = bool(op.payload.get("status"))
-    if session.ats_record == InterviewSession.AtsRecord.ACTIVITY and not status_change:
-        return _fallback_to_activity(client, conn, session, "Interview moved by Convene", op)
-    if session.ats_record != InterviewSession.AtsRecord.INTERVIEW or not session.ats_interview_id:
-        return {"skipped": True, "why": "the ATS holds no interview for this session"}
+def _update_ats_interview(op, conn, session, found=False):
     # The status is the one the session's feedback calls for now, not the one queued: an
     # AWAITING_FEEDBACK retried after the last feedback came in must not undo COMPLETE.
     record = _interview_record(session)
-    updated = client.update_interview(conn.unified_id, session.ats_interview_id, record)
+    updated = unified().update_interview(conn.unified_id, session.ats_interview_id, record)
     session.ats_seen_updated_at = updated.updated_at
     session.save(update_fields=["ats_seen_updated_at"])
     note_success(conn)
-    return {"ats_interview_id": updated.id, **({"status": record.status} if status_change else {})}
+    result = {"ats_interview_id": updated.id, **({"found_existing": True} if found else {})}
+    return {**result, **({"status": record.status} if op.payload.get("status") else {})}
 
 
-def cancel_ats_interview(op):
-    session = op.session
-    conn = _ats_of(op)
+def _cancel_ats_interview(conn, session):
     client = unified()
-    if session.ats_record == InterviewSession.AtsRecord.ACTIVITY:
-        return _fallback_to_activity(client, conn, session, "Interview canceled in Convene", op)
-    if session.ats_record != InterviewSession.AtsRecord.INTERVIEW or not session.ats_interview_id:
-        return {"skipped": True, "why": "the ATS holds no interview for this session"}
     try:
         client.update_interview(
             conn.unified_id, session.ats_interview_id, _interview_record(session, "CANCELED")
@@ -758,6 +523,7 @@ def _find_scorecard(client, conn, feedback, record):
     return None
 
 
+@outbox.handles(Kind.CREATE_SCORECARD)
 def create_scorecard(op):
     feedback = FeedbackRequest.objects.select_related(
         "interviewer",
@@ -770,11 +536,11 @@ def create_scorecard(op):
     conn = _ats_of(op)
     client = unified()
     # An earlier attempt may have created it and lost the answer.
-    unclear = _unclear(op)
+    doubtful = unclear(op)
     if not conn.can("scorecard_write") or not feedback.interviewer.ats_user_id:
-        return _scorecard_as_note(client, conn, feedback, unclear)
+        return _scorecard_as_note(client, conn, feedback, doubtful)
     record = _scorecard_record(feedback)
-    if unclear:
+    if doubtful:
         existing = _find_scorecard(client, conn, feedback, record)
         if existing is not None:
             return _remember_filing(
@@ -784,37 +550,37 @@ def create_scorecard(op):
         created = client.create_scorecard(conn.unified_id, record)
     except NotSupportedError:
         note_capability(conn, "scorecard_write", False)
-        return _scorecard_as_note(client, conn, feedback, unclear)
+        return _scorecard_as_note(client, conn, feedback, doubtful)
     return _remember_filing(feedback, conn, FeedbackRequest.AtsRecord.SCORECARD, created.id)
 
 
 # --- email ------------------------------------------------------------------------------------
 
 
-def send_email(op):
+@outbox.sends("interview_confirmed", "interview_rescheduled", "interview_canceled")
+def send_to_candidate(op):
     kind = op.payload["kind"]
-    if op.payload.get("feedback_request"):
-        from . import feedback  # which queues its emails through this module
-
-        return feedback.send_email(op)
-    if op.payload.get("interviewer"):
-        return _send_invitation(op)
-    if op.interview is not None:
-        sent = emails.interview_to_candidate(op.interview, kind, **op.payload.get("extra", {}))
-    else:
-        raise Unwritable(f"Don't know how to send {kind}")
+    interview = op.interview
+    if kind != "interview_canceled" and not interview.is_active:
+        return {"skipped": True, "why": "the interview was canceled since"}
+    sent = emails.interview_to_candidate(interview, kind, **op.payload.get("extra", {}))
     if sent is None:
         return {"skipped": True, "why": "the candidate has no email address"}
     return {"sent_email": str(sent.pk)}
 
 
-def _send_invitation(op):
+@outbox.sends("interviewer_invitation")
+def send_invitation(op):
     """An interviewer's own invitation (or cancellation) for a session whose calendar does
     not invite its attendees (booking.invite_interviewers queues it)."""
     person = Interviewer.objects.filter(tenant=op.tenant, pk=op.payload["interviewer"]).first()
     if person is None or not person.email:
         return {"skipped": True, "why": "the interviewer has no email address"}
     canceled = op.payload.get("canceled", False)
+    if not canceled:
+        seated = op.session.attendees.filter(active=True, interviewer=person).exists()
+        if not op.interview.is_active or not seated:
+            return {"skipped": True, "why": "they no longer sit on this session"}
     sent = emails.session_to_interviewer(
         op.session,
         person,
@@ -824,15 +590,3 @@ def _send_invitation(op):
         notes=event_notes(op.session),
     )
     return {"sent_email": str(sent.pk)}
-
-
-HANDLERS = {
-    Operation.Kind.CREATE_EVENT: create_event,
-    Operation.Kind.UPDATE_EVENT: update_event,
-    Operation.Kind.CANCEL_EVENT: cancel_event,
-    Operation.Kind.CREATE_ATS_INTERVIEW: create_ats_interview,
-    Operation.Kind.UPDATE_ATS_INTERVIEW: update_ats_interview,
-    Operation.Kind.CANCEL_ATS_INTERVIEW: cancel_ats_interview,
-    Operation.Kind.SEND_EMAIL: send_email,
-    Operation.Kind.CREATE_SCORECARD: create_scorecard,
-}

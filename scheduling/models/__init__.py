@@ -3,7 +3,7 @@
 from .audit import AuditEntry, audit
 from .connections import Connection, Interviewer
 from .feedback import FeedbackRequest
-from .interviews import Interview, InterviewSession, SessionAttendee
+from .interviews import Flag, Interview, InterviewSession, SessionAttendee
 from .mail import SentEmail
 from .outbox import Operation
 from .plans import InterviewPlan, PlanPool, PlanSession
@@ -26,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "Connection",
     "FeedbackRequest",
+    "Flag",
     "Interview",
     "InterviewPlan",
     "InterviewSession",

@@ -55,9 +55,6 @@ class Interview(models.Model):
     )
     # A recruiter booked outside the engine's availability: why.
     override_reason = models.TextField(blank=True)
-    # What changed elsewhere and needs the recruiter, one line per matter (see `set_flag`);
-    # shown on the dashboard.
-    flag = models.TextField(blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
     # The .ics SEQUENCE: raised on every change so calendars update, not duplicate.
@@ -85,21 +82,34 @@ class Interview(models.Model):
     def ics_uid(self):
         return f"{self.pk}@convene"
 
-    def set_flag(self, line, *, replaces=None):
-        """Add `line` to the flag (once), after dropping the lines that start with `replaces`.
+    def raise_flag(self, kind, text, *, session=None, interviewer=None):
+        """Flag a matter for the recruiter: one flag per kind, session and interviewer, its
+        text replaced when raised again. Several can wait at once (a decline, a close in the
+        ATS, a loop a move broke); each is cleared by its own kind, never by another's.
+        The caller holds the interview's row lock, which keeps the flag single."""
+        Flag.objects.update_or_create(
+            interview=self,
+            kind=kind,
+            session=session,
+            interviewer=interviewer,
+            defaults={"text": text},
+        )
 
-        Several matters can wait for the recruiter at once (a rejection in the ATS, a
-        decline, a move that breaks a rule): an automatic change replaces only the line it
-        would set itself, never one still waiting for a decision. An empty `line` only drops.
-        Lock the row first; the caller saves."""
-        lines = [
-            kept
-            for kept in self.flag.splitlines()
-            if kept and not (replaces and kept.startswith(replaces))
-        ]
-        if line and line not in lines:
-            lines.append(line)
-        self.flag = "\n".join(lines)
+    def clear_flags(self, *kinds, session=None, interviewer=None):
+        """Drop the flags of these kinds (all kinds when none is given), of one session or
+        interviewer when given. Returns how many went."""
+        flags = self.flags.all()
+        if kinds:
+            flags = flags.filter(kind__in=kinds)
+        if session is not None:
+            flags = flags.filter(session=session)
+        if interviewer is not None:
+            flags = flags.filter(interviewer=interviewer)
+        count, _ = flags.delete()
+        return count
+
+    def flag_of(self, kind):
+        return next((f for f in self.flags.all() if f.kind == kind), None)
 
 
 class InterviewSession(models.Model):
@@ -113,6 +123,11 @@ class InterviewSession(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="sessions")
+    # The plan's session this one is (a change finds its part of a new time by it); the
+    # position is the order the sessions were booked in.
+    plan_session = models.ForeignKey(
+        "PlanSession", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=300)
     start_at = models.DateTimeField()
@@ -185,3 +200,32 @@ class SessionAttendee(models.Model):
 
     def __str__(self):
         return f"{self.interviewer} on {self.session}"
+
+
+class Flag(models.Model):
+    """A matter an interview's recruiter must look at, raised by what changed elsewhere."""
+
+    class Kind(models.TextChoices):
+        LOOP_BROKEN = "loop_broken", "The sessions no longer fit together"
+        RULE_BREAK = "rule_break", "A session breaks an interviewer's rules"
+        DECLINED = "declined", "An interviewer declined"
+        APPLICATION_CLOSED = "application_closed", "The application was closed in the ATS"
+        EVENT_DELETED = "event_deleted", "Its calendar event was deleted"
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # What it concerns, when it concerns one session or one person.
+    session = models.ForeignKey(
+        InterviewSession, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    interviewer = models.ForeignKey(
+        Interviewer, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.text

@@ -1,6 +1,4 @@
-import functools
 import uuid
-import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -8,14 +6,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from ..lib import zones
 
-@functools.cache
+
 def timezone_names():
-    return frozenset(zoneinfo.available_timezones())
+    return zones.names()
 
 
 def validate_timezone(value):
-    if value not in timezone_names():
+    if not zones.is_zone(value):
         raise ValidationError(
             f"“{value}” is not a known time zone (use a name like Europe/Berlin)."
         )

@@ -1,9 +1,9 @@
 """Small template filters used across Convene's pages (loaded as a builtin)."""
 
-import zoneinfo
-
 from django import template
 from django.utils import timezone
+
+from ..lib import zones
 
 register = template.Library()
 
@@ -22,11 +22,7 @@ def in_zone(value, zone_name):
     """A datetime shown in the named IANA zone (UTC when the name is unknown)."""
     if not value:
         return value
-    try:
-        zone = zoneinfo.ZoneInfo(zone_name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return value.astimezone(zone)
+    return value.astimezone(zones.zone(zone_name))
 
 
 @register.filter

@@ -2,11 +2,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from scheduling import feedback, writeback
-from scheduling.models import Interview, Operation, SessionAttendee, audit
+from scheduling import booking, feedback
+from scheduling.models import Interview
 
 
 class Command(BaseCommand):
@@ -40,7 +39,7 @@ class Command(BaseCommand):
         shift = ended - target.end_at
         try:
             move(target, shift)
-        except IntegrityError as exc:
+        except booking.SlotTaken as exc:
             raise CommandError(
                 "Moving it would double-book one of its interviewers at that earlier time. "
                 "Try another --ended-minutes-ago."
@@ -56,38 +55,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {item.interviewer.name:<24} {feedback.url_for(item)}")
 
 
-@transaction.atomic
 def move(interview, shift):
-    """Shift every time of the interview by `shift`, and queue the calendar and ATS updates
-    (after any create still under way), as a reschedule would, without telling anyone."""
-    interview = Interview.objects.select_for_update().get(pk=interview.pk)
-    for session in interview.sessions.all():
-        session.start_at += shift
-        session.end_at += shift
-        session.save(update_fields=["start_at", "end_at"])
-        SessionAttendee.objects.filter(session=session, active=True).update(
-            start_at=session.start_at, end_at=session.end_at
-        )
-        for kind, create_kind in (
-            (Operation.Kind.UPDATE_EVENT, Operation.Kind.CREATE_EVENT),
-            (Operation.Kind.UPDATE_ATS_INTERVIEW, Operation.Kind.CREATE_ATS_INTERVIEW),
-        ):
-            writeback.add(
-                interview.tenant,
-                kind,
-                interview=interview,
-                session=session,
-                depends_on=writeback.pending_for(session, create_kind),
-            )
-    interview.start_at += shift
-    interview.end_at += shift
-    interview.ics_sequence += 1
-    interview.save(update_fields=["start_at", "end_at", "ics_sequence", "updated_at"])
-    audit(
-        interview.tenant,
-        "interview.time_travel",
-        "Moved into the past for the demo (manage.py demo_time_travel)",
-        actor_label="Demo",
-        obj=interview,
-    )
-    return interview
+    """Shift every session of the interview by `shift`: the calendar and ATS follow through
+    the outbox, as for any change, and nobody is told (booking.change, by the demo)."""
+    moves = [
+        booking.Move(s, s.start_at + shift, s.end_at + shift) for s in interview.sessions.all()
+    ]
+    return booking.change(interview, moves, by=booking.By.DEMO, actor_label="Demo").interview
