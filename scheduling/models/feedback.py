@@ -25,7 +25,7 @@ class FeedbackRequest(models.Model):
         SUBMITTED = "submitted", "Submitted"
 
     class Recommendation(models.TextChoices):
-        # Unified's AtsScorecard.recommendation enum (unified-api.md §5.6).
+        # Unified's AtsScorecard.recommendation enum (docs/unified.md §5.6).
         DEFINITELY_NO = "DEFINITELY_NO", "Definitely not"
         NO = "NO", "No"
         YES = "YES", "Yes"

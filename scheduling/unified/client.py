@@ -1,4 +1,4 @@
-"""The HTTP client for Unified.to (shared/unified-api.md is the wire reference).
+"""The HTTP client for Unified.to (docs/unified.md is the wire reference).
 
 Every call goes through `UnifiedClient._request`, which owns headers, timeouts, retries,
 error mapping and logging; the public methods only name the path and the record type.

@@ -1,4 +1,4 @@
-"""Unified Connect (shared/unified-api.md §10): the authorization URL a tenant admin is sent
+"""Unified Connect (docs/unified.md §10): the authorization URL a tenant admin is sent
 to, the signed `state` that comes back with the new connection id, and reading that redirect.
 
 Flow: sign_state → authorization_url → the browser visits the vendor → Unified redirects to

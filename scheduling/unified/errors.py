@@ -37,7 +37,7 @@ class NotFoundError(UnifiedError):
 class NotSupportedError(UnifiedError):
     """The vendor behind the connection does not support this operation or field.
 
-    How Unified reports this is unconfirmed (shared/unified-api.md §14.2); the client maps
+    How Unified reports this is unconfirmed (docs/unified.md §14.2); the client maps
     501 and 405, and 400s whose message says "not supported"/"not implemented", here.
     """
 

@@ -1,4 +1,4 @@
-"""Typed, frozen records for Unified's objects (shared/unified-api.md §5–§9).
+"""Typed, frozen records for Unified's objects (docs/unified.md §5–§9).
 
 Responses become these records at the boundary; nothing outside `scheduling.unified` sees raw
 JSON (each record keeps `raw`, the JSON it came from, for debugging). The same classes are

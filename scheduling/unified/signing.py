@@ -1,6 +1,6 @@
 """How Unified signs webhook deliveries: the one place that encodes the undocumented parts.
 
-Documented (shared/unified-api.md §9.1): `sig256 = HMAC-SHA256(workspace secret, data + nonce)`,
+Documented (docs/unified.md §9.1): `sig256 = HMAC-SHA256(workspace secret, data + nonce)`,
 legacy `sig` the same with SHA-1, both inside the JSON body.
 
 NOT documented, chosen here as the most likely and kept in this module only, so the day a real

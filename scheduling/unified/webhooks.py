@@ -1,4 +1,4 @@
-"""Verifying Unified's webhook deliveries (shared/unified-api.md §9).
+"""Verifying Unified's webhook deliveries (docs/unified.md §9).
 
 The signature sits inside the JSON body, so the body has to be parsed to find it; nothing
 else of the payload is looked at until `signing.signature_matches` has passed. The

@@ -1,7 +1,7 @@
 """The Unified sandbox: a local imitation of Unified.to that Convene talks to over HTTP.
 
 Convene's demo, tests and benchmarks run against it instead of the real Unified, which this
-machine cannot reach. It speaks the wire format of shared/unified-api.md: the same paths,
+machine cannot reach. It speaks the wire format of docs/unified.md: the same paths,
 bearer-token check, bare-array lists, JSON shapes, enums, pagination quirks, error bodies,
 signed webhook deliveries and a Connect flow that redirects back with a connection id.
 

@@ -1,4 +1,4 @@
-"""Unified's API as the sandbox answers it (unified-api.md §1–§8).
+"""Unified's API as the sandbox answers it (docs/unified.md §1–§8).
 
 Wire rules kept exactly: lists are bare JSON arrays; creates answer 200 with the object;
 every JSON answer has `Content-Type: application/json`; numbers in query strings may be

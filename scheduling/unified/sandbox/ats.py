@@ -1,4 +1,4 @@
-"""ATS writes (unified-api.md §5): what each body may set, what it must hold, and the
+"""ATS writes (docs/unified.md §5): what each body may set, what it must hold, and the
 vendor-like side effects (stage names follow statuses, rejected_at/hired_at, cascades)."""
 
 from .common import (

@@ -1,4 +1,4 @@
-"""Calendar endpoints (unified-api.md §7): event writes, event lists and busy blocks.
+"""Calendar endpoints (docs/unified.md §7): event writes, event lists and busy blocks.
 The time rules and the busy computation live in events.py."""
 
 import json

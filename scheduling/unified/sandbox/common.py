@@ -15,7 +15,7 @@ UTC = dt.UTC
 MAX_LIMIT = 100
 READ_OPS = ("list", "get")
 
-# Enums of unified-api.md §5, kept here rather than borrowed from Convene's records.py: the
+# Enums of docs/unified.md §5, kept here rather than borrowed from Convene's records.py: the
 # sandbox stands for Unified, and must not inherit a mistake of the code it tests.
 APPLICATION_STATUSES = (
     *("NEW", "REVIEWING", "SCREENING", "SUBMITTED"),

@@ -1,4 +1,4 @@
-"""Unified Connect (unified-api.md §10), with a consent page standing in for the vendor's.
+"""Unified Connect (docs/unified.md §10), with a consent page standing in for the vendor's.
 
 `GET /unified/integration/auth/{workspace_id}/{integration_type}?success_redirect=…&
 failure_redirect=…&state=…&external_xref=…&scopes=…` (no auth header) answers the consent

@@ -1,4 +1,4 @@
-"""Webhook deliveries, shaped and signed as Unified's (unified-api.md §9).
+"""Webhook deliveries, shaped and signed as Unified's (docs/unified.md §9).
 
 Every change the store announces is matched against the subscriptions (same connection,
 `object_type` and `event`, not paused, `filters` equal to the record's fields where the record

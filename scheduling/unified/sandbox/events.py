@@ -1,6 +1,6 @@
 """Calendar logic: event times, all-day days, busy blocks, meeting links.
 
-Choices where unified-api.md says "unconfirmed" (§7, §14.4, §14.9, §14.10):
+Choices where docs/unified.md says "unconfirmed" (§7, §14.4, §14.9, §14.10):
   * Timed events are sent as UTC `2026-03-02T14:00:00Z` with the event's IANA `timezone`;
     all-day events as date-only strings, `end_at` exclusive (`2026-12-01` → `2026-12-02`),
     like Google and Graph.

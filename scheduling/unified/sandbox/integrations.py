@@ -15,7 +15,7 @@ microsoftoutlook (calendar, world globex)
     `has_conference: true` → 400 "conference is not supported by microsoftoutlook";
     calendar ids are opaque. Seeded meetings still carry Teams links.
 
-How Unified reports an unsupported operation is unconfirmed (unified-api.md §14.2); the
+How Unified reports an unsupported operation is unconfirmed (docs/unified.md §14.2); the
 sandbox answers 501 with `{"message": "<sdkOperation> is not supported by <type>"}`, and 400
 for an unsupported field value. Each connection's `permissions` reflect the differences: Lever
 has no `ats_scorecard_write`; it keeps `ats_interview_write` because removal is a write it

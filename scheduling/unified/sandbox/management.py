@@ -1,4 +1,4 @@
-"""Unified's own endpoints (unified-api.md §8): connections, webhook subscriptions, the
+"""Unified's own endpoints (docs/unified.md §8): connections, webhook subscriptions, the
 workspace's integrations, and the Connect URL (connect.py)."""
 
 import re

@@ -38,8 +38,8 @@ anchors, a month back and a year ahead of the day it runs):
   three applications (one at Globex) in an interview stage of an open job, with an email
   and no interview coming up: what the pipeline lists as needing scheduling.
 * Interviews: at least three SCHEDULED in the two weeks after the anchor, twenty COMPLETE
-  (with at least twenty scorecards) and, at Acme, one AWAITING_FEEDBACK; every scheduled, complete or
-  awaiting one points at a calendar event at its time that invites its interviewers;
+  (with at least twenty scorecards) and, at Acme, one AWAITING_FEEDBACK; every scheduled,
+  complete or awaiting one points at a calendar event at its time that invites its interviewers;
   SCHEDULED ones start after the anchor and COMPLETE ones ended before it.
 * Calendars: every active person has timed meetings in each of the four weeks after the
   anchor (unless they are away all that week); focus time,

@@ -145,7 +145,7 @@ class Store:
 
     def find(self, object_type, record_id):
         """A record by id in whichever connection holds it: HRIS employees live on the ATS
-        connection, yet calendar endpoints accept their ids (unified-api.md §6)."""
+        connection, yet calendar endpoints accept their ids (docs/unified.md §6)."""
         sql = (
             "SELECT data FROM records WHERE object_type = ? AND id = ? AND deleted_at IS NULL "
             "ORDER BY seq LIMIT 1"

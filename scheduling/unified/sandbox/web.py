@@ -11,7 +11,7 @@ MAX_BODY = 5 * 1024 * 1024
 
 class ApiError(Exception):
     """Answered as `{"message": …, "status": …}` with a JSON content type. The body shape is
-    unconfirmed for Unified (unified-api.md §4); a `message` string is the least surprising."""
+    unconfirmed for Unified (docs/unified.md §4); a `message` string is the least surprising."""
 
     def __init__(self, status, message, *, headers=()):
         super().__init__(message)

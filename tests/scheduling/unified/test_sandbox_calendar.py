@@ -80,7 +80,7 @@ def test_create_read_update_delete_an_event(sandbox):
         "notes": "Panel",
         "start_at": iso(start),
         "subject": "Interview: Ada",
-    }  # the SDK's own create body (unified-api.md §7.2)
+    }  # the SDK's own create body (docs/unified.md §7.2)
     created = sandbox.call("POST", f"/calendar/{ACME_CAL}/event", json=body)
     assert created.status_code == 200
     event = created.json()

@@ -1,4 +1,4 @@
-"""Everything the sandbox emits is what Unified's SDK accepts (unified-api.md §12) and parses
+"""Everything the sandbox emits is what Unified's SDK accepts (docs/unified.md §12) and parses
 with Convene's records: required nested keys present, documented types, parseable dates."""
 
 import datetime as dt

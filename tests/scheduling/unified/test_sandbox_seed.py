@@ -209,9 +209,7 @@ def broken_promises(world, anchor):
                 if monday + dt.timedelta(days=n) not in built.away[person.key]
             ]
             busy = [d for d in working if d in days[person.key]]
-            promise(
-                busy or not working, f"{person.key} has meetings in the week of {monday}"
-            )
+            promise(busy or not working, f"{person.key} has meetings in the week of {monday}")
     subjects = Counter(d["subject"] for d in events.values())
     promise(subjects["Focus time"] > 20 and subjects["Lunch"] > 5, "focus time and lunches")
     statuses = Counter(d["status"] for d in events.values())

@@ -1,4 +1,4 @@
-"""Webhook subscriptions and signed deliveries (unified-api.md §8.2, §9)."""
+"""Webhook subscriptions and signed deliveries (docs/unified.md §8.2, §9)."""
 
 import datetime as dt
 
