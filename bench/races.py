@@ -49,7 +49,7 @@ def main():
         from django.utils import timezone
 
         from candidates.models import Application, Candidate
-        from scheduling import booking
+        from scheduling import booking, slots
         from scheduling.models import (
             Connection,
             Interviewer,
@@ -84,9 +84,9 @@ def main():
         base = (timezone.now() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
         for round_number in range(args.rounds):
             start = base + dt.timedelta(hours=2 * round_number)
-            choice = booking.Choice(
+            choice = slots.Choice(
                 (
-                    booking.SessionChoice(
+                    slots.SessionChoice(
                         "Race",
                         start,
                         start + dt.timedelta(hours=1),

@@ -23,7 +23,6 @@ What a link may do, by its row:
 
 import dataclasses
 import datetime as dt
-import functools
 import ipaddress
 import re
 import uuid
@@ -33,15 +32,14 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
-from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import booking, emails, slots
+from scheduling import booking, emails, outbox, slots
 from scheduling.availability import BEYOND_HORIZON as _BEYOND
 from scheduling.availability import NO_ONE_WORKS, WITHIN_NOTICE
 from scheduling.lib import zones
-from scheduling.models import Interview, audit
+from scheduling.models import Interview, Operation, audit
 from scheduling.models.tenancy import LINK_EMAIL_PLACEHOLDERS
 from scheduling.plans import plan_for
 
@@ -237,7 +235,7 @@ def recipients(applications, plan=None, now=None):
 
 def send_links(applications, *, plan, user, window_start, window_end, expires_at):
     """One link per application that can have one (see `recipients`), each emailed by the
-    send_link_email task; returns (links, skipped recipients)."""
+    outbox; returns (links, skipped recipients)."""
     sent, skipped = [], []
     for recipient in recipients(applications, plan):
         if recipient.skip:
@@ -284,21 +282,41 @@ def create_link(application, plan, *, user, window_start, window_end, expires_at
             obj=link,
         )
         if send:
-            transaction.on_commit(functools.partial(send_link_email.enqueue, str(link.pk)))
+            queue_link_email(link)
     return link
 
 
-@task
-def send_link_email(link_id, reminder=False):
-    link = BookingLink.objects.select_related(
-        "tenant", "application__candidate", "application__job"
-    ).get(pk=link_id)
-    if link.state != BookingLink.State.OPEN:
-        return
+def queue_link_email(link, *, reminder=False):
+    """The link's email (or a reminder), sent through the outbox: retried, and shown on
+    Sync problems when it keeps failing."""
+    candidate = link.application.candidate
+    what = "A reminder of the booking link" if reminder else "The booking link"
+    return outbox.add(
+        link.tenant,
+        Operation.Kind.SEND_EMAIL,
+        payload={
+            "kind": "booking_link",
+            "link": str(link.pk),
+            "reminder": reminder,
+            "about": f"{what} to {candidate.name} <{link.sent_to}>",
+        },
+    )
+
+
+@outbox.sends("booking_link")
+def send_link_email(op):
+    link = (
+        BookingLink.objects.select_related("tenant", "application__candidate", "application__job")
+        .filter(pk=op.payload["link"])
+        .first()
+    )
+    if link is None or link.state != BookingLink.State.OPEN:
+        return {"skipped": True, "why": "the link is no longer open"}
+    reminder = op.payload.get("reminder", False)
     subject, body = email_text(link)
     if reminder:
         subject = f"Reminder: {subject}"
-    emails.send(
+    sent = emails.send(
         "booking_link",
         tenant=link.tenant,
         to=[link.sent_to],
@@ -310,14 +328,16 @@ def send_link_email(link_id, reminder=False):
     if reminder:
         fields.update(reminders_sent=F("reminders_sent") + 1, last_reminded_at=now)
     BookingLink.objects.filter(pk=link.pk).update(**fields)
+    return {"sent_email": str(sent.pk)}
 
 
 def resend(link, *, user, now=None):
     """Email an open, unexpired link again (an expired one needs a new link and window)."""
     if link.state != BookingLink.State.OPEN or link.is_expired(now or timezone.now()):
         raise ValueError("Only an open link that has not expired can be sent again.")
-    audit(link.tenant, "link.resent", "Sent the booking link again", actor=user, obj=link)
-    transaction.on_commit(functools.partial(send_link_email.enqueue, str(link.pk)))
+    with transaction.atomic():
+        audit(link.tenant, "link.resent", "Sent the booking link again", actor=user, obj=link)
+        queue_link_email(link)
 
 
 def revoke(link, *, user=None, why=""):
@@ -569,7 +589,7 @@ def reschedule(link, choice, *, version, zone_name, now=None):
             interview,
             choice,
             actor_label="Candidate",
-            reason="",
+            by=booking.By.CANDIDATE,
             email_extra={"manage_url": url_for(link)},
         )
     return interview
@@ -594,27 +614,39 @@ def cancel(link, *, version, reason, now=None):
             notify_candidate=True,
             rebook_url=url_for(link) if reopen else "",
         )
-        transaction.on_commit(
-            functools.partial(tell_recruiter_of_cancel.enqueue, str(link.pk), reason)
-        )
+        _queue_cancel_notice(link, reason)
     return reopen
 
 
-@task
-def tell_recruiter_of_cancel(link_id, reason):
-    """Email whoever sent the link that the candidate canceled, and why."""
+def _queue_cancel_notice(link, reason):
+    """Tell whoever sent the link that the candidate canceled, and why (through the outbox,
+    like every email)."""
+    recruiter = link.created_by
+    if recruiter is None or not recruiter.email:
+        return None
+    return outbox.add(
+        link.tenant,
+        Operation.Kind.SEND_EMAIL,
+        interview=link.interview,
+        payload={
+            "kind": "candidate_canceled",
+            "link": str(link.pk),
+            "reason": reason,
+            "about": f"To {recruiter.get_full_name() or recruiter.email}: the candidate canceled",
+        },
+    )
+
+
+@outbox.sends("candidate_canceled")
+def send_cancel_notice(op):
     link = BookingLink.objects.select_related(
         "tenant", "created_by", "interview", "application__candidate", "application__job"
-    ).get(pk=link_id)
+    ).get(pk=op.payload["link"])
     recruiter = link.created_by
     if recruiter is None or not recruiter.email or link.interview is None:
-        return
+        return {"skipped": True, "why": "nobody to tell"}
     zone = zones.zone(recruiter.timezone or link.tenant.default_timezone)
-    _send_cancel_notice(link, recruiter, zone, reason)
-
-
-def _send_cancel_notice(link, recruiter, zone, reason):
-    emails.send(
+    sent = emails.send(
         "candidate_canceled",
         tenant=link.tenant,
         to=[recruiter.email],
@@ -624,7 +656,7 @@ def _send_cancel_notice(link, recruiter, zone, reason):
             "job": link.application.job,
             "start": timezone.localtime(link.interview.start_at, zone),
             "zone_name": zone.key,
-            "reason": reason,
+            "reason": op.payload.get("reason", ""),
             "reopened": link.state == BookingLink.State.OPEN,
             "interview_url": settings.SITE_URL
             + reverse("interview_detail", args=[link.interview_id]),
@@ -632,6 +664,7 @@ def _send_cancel_notice(link, recruiter, zone, reason):
         zone_name=zone.key,
         obj=link,
     )
+    return {"sent_email": str(sent.pk)}
 
 
 # --- reminders --------------------------------------------------------------------------------
@@ -670,7 +703,7 @@ def send_reminders(now=None):
             pk=link.pk, last_reminded_at=link.last_reminded_at
         ).update(last_reminded_at=now)
         if claimed:
-            send_link_email.enqueue(str(link.pk), reminder=True)
+            queue_link_email(link, reminder=True)
             queued += 1
     return queued
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from scheduling.connections import link_interviewers_to_calendars
 from scheduling.gateway import note_failure, unified
 from scheduling.lib import zones
-from scheduling.models import Connection, Interview, Interviewer, Membership, audit
+from scheduling.models import Connection, Flag, Interview, Interviewer, Membership, audit
 from scheduling.unified.errors import NotFoundError, NotSupportedError, UnifiedError
 from scheduling.unified.records import APPLICATION_STATUSES
 
@@ -612,10 +612,6 @@ class _Writer:
                 self.warn(f"{len(vanished)} {key} no longer in the ATS were marked as removed.")
 
 
-# The start of the flag a close leaves on an upcoming interview; a later close replaces it.
-CLOSED_FLAG = "The application was moved to "
-
-
 def application_closed(application, actor_label):
     """Rejected, withdrawn, declined or hired: open booking links stop working at once; the
     upcoming interviews are flagged for the recruiter to cancel (they confirm: a candidate
@@ -630,12 +626,14 @@ def application_closed(application, actor_label):
         upcoming = Interview.objects.active().filter(
             application=application, end_at__gt=timezone.now()
         )
-        flag = f"{CLOSED_FLAG}{application.stage_label} in the ATS. Cancel this interview?"
+        flag = (
+            f"The application was moved to {application.stage_label} in the ATS. "
+            "Cancel this interview?"
+        )
         flagged = 0
         # Row by row: each interview keeps the other matters flagged on it (a decline, …).
         for interview in upcoming.select_for_update():
-            interview.set_flag(flag, replaces=CLOSED_FLAG)
-            interview.save(update_fields=["flag", "updated_at"])
+            interview.raise_flag(Flag.Kind.APPLICATION_CLOSED, flag)
             flagged += 1
         message = (
             f"{application.candidate}'s application is now {application.stage_label} in the "

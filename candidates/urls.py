@@ -12,6 +12,8 @@ urlpatterns = [
     path("applications/<uuid:pk>/send-link/", views.send_link_now, name="send_link_now"),
     path("links/<uuid:pk>/revoke/", views.link_revoke, name="link_revoke"),
     path("links/<uuid:pk>/resend/", views.link_resend, name="link_resend"),
+    # The mirror's connection (the rest of the connection's pages are scheduling's).
+    path("settings/connections/<uuid:pk>/sync/", views.connection_sync, name="connection_sync"),
     # The candidate's pages (no sign-in).
     path("book/<str:token>/", public_views.page, name="booking_page"),
     path("book/<str:token>/confirm/", public_views.confirm, name="booking_confirm"),

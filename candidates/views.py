@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from scheduling import booking, slots
-from scheduling.access import get_for_tenant, scheduler_required
+from scheduling.access import admin_required, get_for_tenant, scheduler_required
 from scheduling.models import Connection, Interview, Interviewer, Operation
 from scheduling.plans import plan_for
 
@@ -22,6 +22,7 @@ from . import links
 from .forms import SORTS, OverrideForm, PipelineFilterForm, SendLinksForm
 from .models import Application, BookingLink, Candidate, RemoteInterview
 from .pipeline import STATE_BADGES, STATE_LABELS, applications_for, with_scheduling_state
+from .sync import start_sync
 
 PAGE_SIZE = 50
 
@@ -80,8 +81,10 @@ def pipeline(request):
         context["flagged"] = list(
             Interview.objects.active()
             .filter(tenant=tenant, end_at__gt=timezone.now())
-            .exclude(flag="")
+            .filter(flags__isnull=False)
+            .distinct()
             .select_related("application__candidate")
+            .prefetch_related("flags")
             .order_by("start_at")[:20]
         )
     if request.htmx and not request.htmx.boosted:
@@ -313,7 +316,7 @@ def _book_override(request, application, plan, week):
     if timezone.is_naive(start):  # typed on the recruiter's clock (an offset may be given)
         start = timezone.make_aware(start, timezone.get_current_timezone())
     try:
-        choice = booking.manual_choice(application, plan, start)
+        choice = slots.manual_choice(application, plan, start)
         interview = booking.book(
             application,
             plan,
@@ -544,3 +547,19 @@ def send_link_now(request, pk):
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)
     return redirect("candidate_detail", pk=application.candidate_id)
+
+
+# --- the ATS connection ---------------------------------------------------------------------
+
+
+@require_POST
+@admin_required
+def connection_sync(request, pk):
+    conn = get_for_tenant(request, Connection.objects, pk=pk)
+    if not conn.is_active or conn.category != Connection.Category.ATS:
+        messages.error(request, "Only a connected ATS can be synced.")
+    else:
+        full = request.POST.get("kind") == "full"
+        start_sync(conn, kind="full" if full else None, requested_by=request.user)
+        messages.success(request, "Sync started.")
+    return redirect("connection_detail", pk=conn.pk)

@@ -22,6 +22,8 @@ from .models import (
     WebhookDelivery,
     WebhookRejection,
 )
+from .outbox import retry
+from .webhooks import process
 
 
 class MembershipInline(admin.TabularInline):
@@ -193,8 +195,6 @@ class OperationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected operations now")
     def retry_now(self, request, queryset):
-        from .writeback import retry
-
         for op in queryset:
             retry(op, request.user)
 
@@ -234,8 +234,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Process the selected deliveries again")
     def process_again(self, request, queryset):
-        from .webhooks import process
-
         queryset.update(status=WebhookDelivery.Status.FAILED)
         for delivery in queryset:
             process(delivery.pk)

@@ -6,7 +6,11 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self):
-        from . import checks, periodic, webhooks  # noqa: F401  (checks, jobs, handlers)
+        # Importing registers: the system checks, the outbox's handlers and senders
+        # (writeback, feedback), the webhook handlers for calendars and ATS interviews.
+        from . import checks, connections, feedback, outbox, periodic, webhooks, writeback  # noqa: F401
 
-        periodic.register("register webhooks", 3600, webhooks.register_all)
+        periodic.register("outbox sweep", 5, outbox.sweep_job)
+        periodic.register("feedback requests and reminders", 60, feedback.run_due)
+        periodic.register("register webhooks", 3600, connections.register_all)
         periodic.register("reconcile", 120, lambda: webhooks.reconcile() or None)

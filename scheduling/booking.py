@@ -704,25 +704,21 @@ def _summary(interview, moves, touched, by, before, old_start, zone, broken, peo
         return "Swapped: " + "; ".join(swaps)
     if by in (By.CALENDAR, By.ATS):
         move = retimed[0]
-        where = (
-            f"{move.session.organizer or 'the organizer'}’s calendar"
-            if by == By.CALENDAR
-            else "the ATS"
-        )
+        what = "The event" if by == By.CALENDAR else "The ATS interview"
         text = (
-            f"“{move.session.title}” was moved in {where} from "
+            f"{what} “{move.session.title}” was moved in {by.label} from "
             f"{_local(before[move.session.pk][0], zone)} to {_local(move.start, zone)} "
-            f"({zone.key}). Convene moved it"
-            + (" and updated the ATS interview" if by == By.CALENDAR else " and its event")
+            f"({zone.key}). Convene moved the interview"
+            + (", the ATS interview follows" if by == By.CALENDAR else " and its calendar event")
         )
         if broken:
             text += (
-                ", but the sessions no longer fit together ("
+                ", but its sessions no longer fit together ("
                 + "; ".join(t for t, _s in broken)
                 + "): the candidate is told once the recruiter settles it."
             )
         else:
-            text += "; the candidate is told."
+            text += " and the candidate is told."
         return text
     if by == By.DEMO:
         return "Moved into the past for the demo (manage.py demo_time_travel)"

@@ -1,6 +1,8 @@
 from django.db.models import Count, Q
 from django.utils.functional import SimpleLazyObject
 
+from .models import FeedbackRequest, Interview, Interviewer
+
 
 def tenant(request):
     """The current membership for the navigation (lazy: no query unless a template asks)."""
@@ -13,8 +15,6 @@ def tenant(request):
 def _my_interviewer(request):
     """The signed-in person's interviewer profile in the current tenant, with how much
     feedback waits for them (`pending_feedback`), or None."""
-    from .models import FeedbackRequest, Interview, Interviewer
-
     if not request.user.is_authenticated or not getattr(request, "tenant", None):
         return None
     waiting = Q(

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import emails, feedback
+from . import feedback
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
 from .feedback_forms import FeedbackForm, FeedbackSettingsForm
+from .lib import zones
 from .models import FeedbackRequest, Interview, audit
 
 PAGE = "scheduling/feedback_page.html"
@@ -36,7 +37,7 @@ def _show(request, item, *, urls, form=None, signed_in=False, status=200):
         "saved_at": item.draft_saved_at,
         "colleagues": feedback.colleagues(item) if signed_in else [],
     }
-    with timezone.override(emails.zone(item.interviewer.timezone)):
+    with timezone.override(zones.zone(item.interviewer.timezone)):
         return render(request, PAGE, context, status=status)
 
 
@@ -70,7 +71,7 @@ def _draft(request, item, *, urls):
     saved = feedback.save_draft(item, form.values(item))
     if request.htmx:
         context = {"saved_at": item.draft_saved_at, "problem": "" if saved else "submitted"}
-        with timezone.override(emails.zone(item.interviewer.timezone)):
+        with timezone.override(zones.zone(item.interviewer.timezone)):
             return render(request, f"{PAGE}#draft-status", context, status=200 if saved else 409)
     if saved:
         messages.success(request, "Draft saved. Come back to it any time before you submit.")

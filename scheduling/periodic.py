@@ -1,8 +1,8 @@
 """Periodic work: the queue does not schedule by itself, so one looping command
 (`manage.py periodic`) runs each registered job at its interval.
 
-Apps register their jobs when they are ready (`register("sync ATS", 300, fn)`); a job that
-fails is logged and tried again at its next turn, never stopping the others.
+Apps register their jobs in their AppConfig.ready() (`register("sync ATS", 300, fn)`); a job
+that fails is logged and tried again at its next turn, never stopping the others.
 """
 
 import dataclasses
@@ -50,22 +50,3 @@ def run_due(now=None, *, only=None):
             logger.info("%s: %s", job.name, result)
         ran.append(job.name)
     return ran
-
-
-def _sweep_outbox():
-    from . import writeback
-
-    queued = writeback.sweep()
-    return f"queued {queued} operations" if queued else None
-
-
-register("outbox sweep", 5, _sweep_outbox)
-
-
-def _feedback():
-    from . import feedback
-
-    return feedback.run_due()
-
-
-register("feedback requests and reminders", 60, _feedback)

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Q
 
-from .models import InterviewPlan, PlanPool, PlanSession, audit
+from .models import Interviewer, InterviewPlan, PlanPool, PlanSession, audit
 
 
 def plan_for(application):
@@ -63,8 +63,6 @@ def save_plan(form, formset, user):
 def create_starter_plan(tenant, user):
     """A default plan to start from: one hour with one of the active interviewers who have
     a calendar, picked by load. Refused when the team already has a default plan."""
-    from .models import Interviewer
-
     if InterviewPlan.objects.filter(tenant=tenant, job__isnull=True, stage_status="").exists():
         return None
     people = list(

@@ -28,7 +28,6 @@ urlpatterns = [
     ),
     path("settings/connections/done/", views.connection_callback, name="connection_callback"),
     path("settings/connections/<uuid:pk>/", views.connection_detail, name="connection_detail"),
-    path("settings/connections/<uuid:pk>/sync/", views.connection_sync, name="connection_sync"),
     path(
         "settings/connections/<uuid:pk>/calendars/",
         views.connection_refresh_calendars,
@@ -47,6 +46,7 @@ urlpatterns = [
     path("interviews/<uuid:pk>/", views.interview_detail, name="interview_detail"),
     path("interviews/<uuid:pk>/cancel/", views.interview_cancel, name="interview_cancel"),
     path("interviews/<uuid:pk>/keep/", views.interview_keep, name="interview_keep"),
+    path("interviews/<uuid:pk>/fit/", views.interview_fit, name="interview_fit"),
     path(
         "interviews/<uuid:pk>/swap/<int:attendee_pk>/",
         views.interview_swap,

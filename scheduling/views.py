@@ -14,7 +14,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import booking, feedback, plan_forms, plans, webhooks, writeback
+from . import (
+    booking,
+    connections,
+    feedback,
+    gateway,
+    plan_forms,
+    plans,
+    slots,
+    webhooks,
+)
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
 from .forms import CancelForm, InterviewerForm, TeamSettingsForm
@@ -22,6 +31,7 @@ from .middleware import SESSION_KEY
 from .models import (
     AuditEntry,
     Connection,
+    Flag,
     Interview,
     Interviewer,
     InterviewPlan,
@@ -31,6 +41,7 @@ from .models import (
     SessionAttendee,
     audit,
 )
+from .outbox import retry as retry_operation
 from .unified import connect
 from .unified.errors import UnifiedError
 
@@ -202,21 +213,6 @@ def connection_detail(request, pk):
     if request.htmx and request.htmx.target == "sync-progress":
         return render(request, "scheduling/connection_detail.html#sync-progress", context)
     return render(request, "scheduling/connection_detail.html", context)
-
-
-@require_POST
-@admin_required
-def connection_sync(request, pk):
-    from candidates.sync import start_sync  # the mirror belongs to the candidates app
-
-    conn = get_for_tenant(request, Connection.objects, pk=pk)
-    if not conn.is_active or conn.category != Connection.Category.ATS:
-        messages.error(request, "Only a connected ATS can be synced.")
-    else:
-        full = request.POST.get("kind") == "full"
-        start_sync(conn, kind="full" if full else None, requested_by=request.user)
-        messages.success(request, "Sync started.")
-    return redirect("connection_detail", pk=conn.pk)
 
 
 @require_POST
@@ -457,30 +453,36 @@ def _history(tenant, interview):
 @scheduler_required
 def interview_detail(request, pk):
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
-    sessions = interview.sessions.select_related(
-        "organizer", "calendar_connection"
-    ).prefetch_related(
-        Prefetch(
-            "attendees",
-            queryset=SessionAttendee.objects.select_related("interviewer").order_by(
-                "-active", "role", "interviewer__name"
-            ),
+    # In the order they happen: the span shown is the first start to the last end.
+    sessions = (
+        interview.sessions.order_by("start_at", "position")
+        .select_related("organizer", "calendar_connection")
+        .prefetch_related(
+            Prefetch(
+                "attendees",
+                queryset=SessionAttendee.objects.select_related("interviewer").order_by(
+                    "-active", "role", "interviewer__name"
+                ),
+            )
         )
     )
     operations = interview.operations.select_related("session").order_by("created_at")
     history = _history(request.tenant, interview)
+    flags = list(interview.flags.select_related("session"))
     swaps = {}
     if interview.is_active:
         for session in sessions:
             for attendee in session.attendees.all():
                 if attendee.active and attendee.response == "REJECTED" and attendee.pool_id:
-                    swaps[attendee.pk] = booking.eligible_swaps(session, attendee)
+                    swaps[attendee.pk] = slots.eligible_swaps(session, attendee)
     return render(
         request,
         "scheduling/interview_detail.html",
         {
             "interview": interview,
             "sessions": sessions,
+            "flags": flags,
+            "loop_broken": next((f for f in flags if f.kind == Flag.Kind.LOOP_BROKEN), None),
             "swaps": swaps,
             "operations": operations,
             "history": history,
@@ -535,7 +537,7 @@ def problems(request):
 @scheduler_required
 def operation_retry(request, pk):
     op = get_for_tenant(request, Operation.objects.select_related("interview"), pk=pk)
-    writeback.retry(op, request.user)
+    retry_operation(op, request.user)
     messages.success(request, f"Retrying: {op.get_kind_display().lower()}.")
     next_url = request.POST.get("next", "")
     if next_url == "interview" and op.interview_id:
@@ -562,7 +564,7 @@ def unified_webhook(request):
 def connection_register_webhooks(request, pk):
     conn = get_for_tenant(request, Connection.objects, pk=pk)
     try:
-        created = webhooks.register_webhooks(conn)
+        created = connections.register_webhooks(conn)
     except UnifiedError as exc:
         messages.error(request, f"Unified refused: {exc}")
     else:
@@ -618,7 +620,7 @@ def interview_swap(request, pk, attendee_pk):
     except ValueError:
         replacement_id = None  # a mangled form: answered like a choice of no one
     replacement = Interviewer.objects.filter(tenant=request.tenant, pk=replacement_id).first()
-    eligible = booking.eligible_swaps(attendee.session, attendee)
+    eligible = slots.eligible_swaps(attendee.session, attendee)
     if replacement is None or replacement not in eligible:
         messages.error(request, "Choose one of the people who are free then.")
         return redirect("interview_detail", pk=interview.pk)
@@ -638,15 +640,34 @@ def interview_swap(request, pk, attendee_pk):
 def interview_keep(request, pk):
     """The recruiter decided the flagged interview stands as it is."""
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
-    if interview.flag:
-        audit(
-            request.tenant,
-            "interview.flag_cleared",
-            f"Kept the interview despite: {interview.flag}",
-            actor=request.user,
-            obj=interview,
+    told = interview.flags.filter(kind=Flag.Kind.LOOP_BROKEN).exists()
+    booking.keep_as_is(interview, user=request.user)
+    if told:
+        messages.success(request, "Kept as it is. The candidate is told which session moved.")
+    return redirect("interview_detail", pk=interview.pk)
+
+
+@require_POST
+@scheduler_required
+def interview_fit(request, pk):
+    """ "Move the rest to fit" around the session that was moved elsewhere."""
+    interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    flag = interview.flags.filter(kind=Flag.Kind.LOOP_BROKEN).select_related("session").first()
+    if flag is None or flag.session is None or not interview.is_active:
+        messages.info(request, "The sessions fit together already.")
+        return redirect("interview_detail", pk=interview.pk)
+    try:
+        booking.fit_around(interview, flag.session, user=request.user)
+    except slots.CalendarsUnavailable as exc:
+        messages.error(request, f"{exc} Try again in a moment.")
+    except (booking.BookingError, slots.PlanNotUsable) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"The other sessions now fit around “{flag.session.title}”. The calendar, the ATS "
+            "and the candidate follow.",
         )
-        Interview.objects.filter(pk=interview.pk).update(flag="")
     return redirect("interview_detail", pk=interview.pk)
 
 

@@ -161,10 +161,14 @@ def _put_event(op, session):
     conn = _calendar_of(session)
     client = unified()
     if not session.event_id and unclear(op):
-        # An earlier attempt may have created it: adopt it (and bring it up to date).
+        # An earlier attempt may have created it: adopt it, and bring it up to date if the
+        # session moved since.
         found = _find_event(client, conn, session, op)
         if found is not None:
             _remember_event(session, found)
+            note_success(conn)
+            if (found.start_at, found.end_at) == (session.start_at, session.end_at):
+                return {"event_id": found.id, "found_existing": True}
     recreated = False
     if session.event_id:
         _note_attempt(op, session)

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from scheduling import booking, writeback
+from scheduling import booking, outbox, slots
 from scheduling.models import Interviewer, InterviewPlan, Operation
 from tests import factories as f
 
@@ -39,9 +39,9 @@ def past_interview(tenant, *, ats=None, ended_ago=dt.timedelta(minutes=5), app=N
     end = (timezone.now() - ended_ago).replace(microsecond=0)
     middle, start = end - dt.timedelta(minutes=45), end - dt.timedelta(minutes=105)
     ivy, tom, tia, sam = (people[k] for k in ("ivy", "tom", "tia", "sam"))
-    choice = booking.Choice(
+    choice = slots.Choice(
         sessions=(
-            booking.SessionChoice(
+            slots.SessionChoice(
                 title="Technical",
                 start=start,
                 end=middle,
@@ -51,7 +51,7 @@ def past_interview(tenant, *, ats=None, ended_ago=dt.timedelta(minutes=5), app=N
                     (str(tia.pk), "trainee", None),
                 ),
             ),
-            booking.SessionChoice(
+            slots.SessionChoice(
                 title="Values", start=middle, end=end, people=((str(sam.pk), "required", None),)
             ),
         )
@@ -71,7 +71,7 @@ def perform_emails():
     ops = Operation.objects.filter(
         kind=Operation.Kind.SEND_EMAIL, status="pending", payload__has_key="feedback_request"
     )
-    return [writeback.perform(op.pk) for op in ops]
+    return [outbox.perform(op.pk) for op in ops]
 
 
 def answers(

@@ -207,14 +207,14 @@ def test_the_candidates_booking_pages_never_fail(world, data, monkeypatch):
 
 def booked(world, app, start, *, minutes=60):
     """An interview of `app` with Ivy, at `start` (past times need the override)."""
-    from scheduling import booking
+    from scheduling import booking, slots
 
     return booking.book(
         app,
         world["plan"],
-        booking.Choice(
+        slots.Choice(
             (
-                booking.SessionChoice(
+                slots.SessionChoice(
                     "Screen",
                     start,
                     start + dt.timedelta(minutes=minutes),

@@ -12,7 +12,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from candidates.models import BookingLink
-from scheduling import booking
+from scheduling import booking, slots
 from scheduling.models import (
     Connection,
     FeedbackRequest,
@@ -87,9 +87,9 @@ def world(tenant):
     interview = booking.book(
         app,
         plan,
-        booking.Choice(
+        slots.Choice(
             (
-                booking.SessionChoice(
+                slots.SessionChoice(
                     "Screen",
                     start,
                     start + dt.timedelta(hours=1),
@@ -136,6 +136,7 @@ def world(tenant):
         "interview_detail": {"pk": interview.pk},
         "interview_cancel": {"pk": interview.pk},
         "interview_keep": {"pk": interview.pk},
+        "interview_fit": {"pk": interview.pk},
         "interview_swap": {"pk": interview.pk, "attendee_pk": attendee.pk},
         "operation_retry": {"pk": Operation.objects.filter(interview=interview).first().pk},
         "interviewer_detail": {"pk": ivy.pk},

@@ -108,6 +108,11 @@ class Interview(models.Model):
         count, _ = flags.delete()
         return count
 
+    @property
+    def flag_text(self):
+        """Every flag's text, one per line (for people reading and tests asserting)."""
+        return "\n".join(flag.text for flag in self.flags.all())
+
     def flag_of(self, kind):
         return next((f for f in self.flags.all() if f.kind == kind), None)
 

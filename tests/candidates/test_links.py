@@ -79,7 +79,7 @@ def test_the_email_uses_the_tenants_template(link, tenant, django_capture_on_com
     tenant.link_email_subject = "{first_name}, pick a time with {company}"
     tenant.link_email_body = "Hi {first_name}! {job}: {link} (until {expires}) {unknown}"
     tenant.save()
-    links.send_link_email.enqueue(str(link.pk))
+    links.queue_link_email(link)
     (email,) = mail.outbox
     assert email.subject == "Grace, pick a time with Acme Robotics"
     url = links.url_for(link)
@@ -141,7 +141,7 @@ def test_reminders_go_after_the_tenants_delay_once_a_day_at_most_twice(
     link, tenant, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(NOW, tick=False) as clock:
-        links.send_link_email.enqueue(str(link.pk))
+        links.queue_link_email(link)
         mail.outbox.clear()
         clock.shift(dt.timedelta(hours=47))
         assert links.send_reminders() == 0
@@ -166,7 +166,7 @@ def test_no_reminders_for_booked_revoked_nearly_expired_or_when_the_tenant_says_
             app = f.application(ats, f.candidate(ats, f"{name} Test"))
             made.append(make_link(app, plan, recruiter, days=3))
         for each in made:
-            links.send_link_email.enqueue(str(each.pk))
+            links.queue_link_email(each)
         BookingLink.objects.filter(pk=made[0].pk).update(state=BookingLink.State.BOOKED)
         links.revoke(made[1])
         clock.shift(dt.timedelta(hours=71))  # made[2] expires within two hours
@@ -180,7 +180,7 @@ def test_no_reminders_for_booked_revoked_nearly_expired_or_when_the_tenant_says_
 def test_a_link_reopened_by_the_candidates_cancellation_is_reminded_after_the_delay(
     client, link, frozen
 ):
-    links.send_link_email.enqueue(str(link.pk))
+    links.queue_link_email(link)
     booked = client.post(
         url("confirm", link),
         {"start": "20261207T1500Z", "tz": "UTC", "version": 0, "action": "book"},
@@ -202,7 +202,7 @@ def test_a_link_reopened_by_the_candidates_cancellation_is_reminded_after_the_de
 
 def test_no_reminder_once_no_day_of_the_window_is_left(application, plan, recruiter, frozen):
     link = make_link(application, plan, recruiter, days=30)  # 2–15 December, expires later
-    links.send_link_email.enqueue(str(link.pk))
+    links.queue_link_email(link)
     frozen.move_to(dt.datetime(2026, 12, 15, 23, 0, tzinfo=dt.UTC))  # 18:00 in New York
     assert links.send_reminders() == 1
     frozen.move_to(dt.datetime(2026, 12, 17, 5, 0, tzinfo=dt.UTC))  # the 17th everywhere

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from scheduling import booking
+from scheduling import booking, slots
 from scheduling.models import Interview, InterviewPlan, PlanPool, PlanSession
 from tests import factories as f
 
@@ -32,9 +32,9 @@ def test_an_override_fills_the_pool_seat_with_the_lightest_load_and_keeps_the_re
     other, application = (f.application(ats, f.candidate(ats, n)) for n in ("Alan", "Grace"))
     # Ann already interviews on Wednesday; Bo has nothing that week.
     wednesday = dt.datetime(2026, 12, 2, 15, tzinfo=dt.UTC)
-    ann_only = booking.Choice(
+    ann_only = slots.Choice(
         (
-            booking.SessionChoice(
+            slots.SessionChoice(
                 "Screen",
                 wednesday,
                 wednesday + dt.timedelta(hours=1),

@@ -152,7 +152,7 @@ def test_a_sync_that_brings_the_close_first_revokes_links_and_flags_interviews(
     open_link.refresh_from_db()
     interview.refresh_from_db()
     assert open_link.state == BookingLink.State.REVOKED
-    assert "Cancel this interview?" in interview.flag
+    assert "Cancel this interview?" in interview.flag_text
     assert interview.status == "scheduled"  # until the recruiter confirms
     entry = AuditEntry.objects.get(action="application.closed")
     assert entry.actor_label == "ATS sync" and "revoked 1 open booking link(s)" in entry.message

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduling import writeback
+from scheduling import outbox
 from scheduling.models import Operation
 from tests.conftest import PASSWORD
 
@@ -220,7 +220,7 @@ def drain():
     and the sweeper would, until none is left."""
     for _ in range(50):
         due = list(Operation.objects.filter(status="pending").values_list("pk", flat=True))
-        if not any([writeback.perform(pk) for pk in due]):
+        if not any([outbox.perform(pk) for pk in due]):
             return
 
 

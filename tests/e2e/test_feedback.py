@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from scheduling import booking, feedback
+from scheduling import booking, feedback, slots
 from scheduling.models import FeedbackRequest
 from tests.e2e.conftest import drain
 from tests.integration.conftest import person
@@ -25,15 +25,15 @@ def ended(acme, panel_plan, live_server, settings, outbox_waits):
     maya, daniel, sofia = (person(acme, name) for name in ("Maya", "Daniel", "Sof"))
     end = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=5)
     middle, start = end - dt.timedelta(minutes=45), end - dt.timedelta(minutes=105)
-    choice = booking.Choice(
+    choice = slots.Choice(
         sessions=(
-            booking.SessionChoice(
+            slots.SessionChoice(
                 title="Technical",
                 start=start,
                 end=middle,
                 people=((str(maya.pk), "required", None), (str(daniel.pk), "pool", None)),
             ),
-            booking.SessionChoice(
+            slots.SessionChoice(
                 title="Values",
                 start=middle,
                 end=end,

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.sync import run_sync, start_sync
-from scheduling import booking, feedback, writeback
+from scheduling import booking, feedback, outbox, slots
 from scheduling.models import Connection, FeedbackRequest, Interviewer, Operation
 from tests.feedback_helpers import answers
 from tests.integration.test_scheduling import book, drain, sandbox_client
@@ -119,7 +119,7 @@ def test_exactly_one_scorecard_per_interviewer_under_injected_failures(
         # What keeps failing is retried by hand, as a recruiter would from Sync problems.
         for failed in Operation.objects.filter(status="failed"):
             with django_capture_on_commit_callbacks(execute=False):
-                writeback.retry(failed, recruiter)
+                outbox.retry(failed, recruiter)
         drain()
         if not Operation.objects.exclude(status__in=["done", "skipped"]).exists():
             break
@@ -164,9 +164,9 @@ def test_an_ats_without_scorecards_gets_the_feedback_as_a_note_shown_on_the_inte
     application = new_application({"sandbox": live_unified, "ats": globex})
     person = Interviewer.objects.filter(tenant=tenant).exclude(ats_user_id="").first()
     end = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=10)
-    choice = booking.Choice(
+    choice = slots.Choice(
         sessions=(
-            booking.SessionChoice(
+            slots.SessionChoice(
                 "Phone screen",
                 end - dt.timedelta(minutes=45),
                 end,

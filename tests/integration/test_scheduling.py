@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from scheduling import writeback
+from scheduling import outbox
 from scheduling.models import Interview, Operation
 from scheduling.unified.client import UnifiedClient
 from tests.live_world import (
@@ -31,7 +31,7 @@ def drain(now=None):
     """Run every due operation, as the worker and the sweeper would, until none is left."""
     for _ in range(50):
         due = Operation.objects.filter(status__in=["pending"]).values_list("pk", flat=True)
-        ran = [writeback.perform(pk) for pk in due]
+        ran = [outbox.perform(pk) for pk in due]
         if not any(ran):
             return
 

@@ -11,7 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from scheduling import booking, feedback, periodic
+from scheduling import booking, feedback, periodic, slots
 from scheduling.models import AuditEntry, FeedbackRequest, Operation
 from tests import factories as f
 from tests.feedback_helpers import (
@@ -84,9 +84,9 @@ def test_moving_an_ended_interview_ahead_withdraws_what_was_not_submitted(panel)
     feedback.save_draft(asked["Tom"], values())
     feedback.submit(asked["Sam"], values())
     later = dt.timedelta(days=7)
-    choice = booking.Choice(
+    choice = slots.Choice(
         sessions=tuple(
-            booking.SessionChoice(
+            slots.SessionChoice(
                 title=s.title,
                 start=s.start_at + later,
                 end=s.end_at + later,
@@ -224,9 +224,9 @@ def test_the_hourly_limit_is_per_person_across_their_interviews(tenant, recruite
     second = booking.book(
         second_app,
         first.plan,
-        booking.Choice(
+        slots.Choice(
             sessions=(
-                booking.SessionChoice(
+                slots.SessionChoice(
                     "Deep dive",
                     first.interview.start_at - dt.timedelta(days=1),
                     first.interview.end_at - dt.timedelta(days=1),

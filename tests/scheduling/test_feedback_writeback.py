@@ -8,7 +8,7 @@ import pytest
 import responses
 from django.urls import reverse
 
-from scheduling import feedback, writeback
+from scheduling import feedback, outbox
 from scheduling.models import FeedbackRequest, Operation
 from tests.feedback_helpers import past_interview, requests_of, values
 
@@ -55,7 +55,7 @@ def test_the_scorecard_names_the_sessions_ats_interview_and_the_interviewers_emp
     feedback.submit(ivy, values())
     responses.post(f"{BASE}/ats/{ATS_ID}/scorecard", json={"id": "sc1"})
 
-    op = writeback.perform(scorecard_op(ivy).pk)
+    op = outbox.perform(scorecard_op(ivy).pk)
 
     assert op.status == "done" and op.result == {"ats_record": "scorecard", "id": "sc1"}
     body = json.loads(responses.calls[0].request.body)
@@ -77,7 +77,7 @@ def test_the_scorecard_names_the_sessions_ats_interview_and_the_interviewers_emp
     assert (ivy.ats_record, ivy.ats_record_id) == ("scorecard", "sc1")
     # Done is done: performing it again sends nothing.
     Operation.objects.filter(pk=op.pk).update(status="pending")
-    assert writeback.perform(op.pk).result["already_done"] is True
+    assert outbox.perform(op.pk).result["already_done"] is True
     assert len(responses.calls) == 1
 
 
@@ -86,7 +86,7 @@ def test_a_lost_answer_adopts_the_scorecard_instead_of_filing_a_second(panel):
     ivy = requests_of(panel)["Ivy"]
     feedback.submit(ivy, values())
     responses.post(f"{BASE}/ats/{ATS_ID}/scorecard", status=500, json={"message": "boom"})
-    op = writeback.perform(scorecard_op(ivy).pk)
+    op = outbox.perform(scorecard_op(ivy).pk)
     assert op.status == "pending" and op.last_error
 
     responses.get(
@@ -103,7 +103,7 @@ def test_a_lost_answer_adopts_the_scorecard_instead_of_filing_a_second(panel):
         ],
     )
     Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
-    op = writeback.perform(op.pk)
+    op = outbox.perform(op.pk)
 
     assert op.status == "done" and op.result["found_existing"] is True
     assert op.result["id"] == "sc9"
@@ -122,7 +122,7 @@ def test_an_ats_without_scorecards_gets_a_note_remembered_and_shown(panel, recru
     )
     responses.post(f"{BASE}/ats/{ATS_ID}/activity", json={"id": "act1"})
 
-    op = writeback.perform(scorecard_op(asked["Ivy"]).pk)
+    op = outbox.perform(scorecard_op(asked["Ivy"]).pk)
 
     assert op.status == "done" and op.result["ats_record"] == "activity"
     note = json.loads(responses.calls[1].request.body)
@@ -134,7 +134,7 @@ def test_an_ats_without_scorecards_gets_a_note_remembered_and_shown(panel, recru
     assert panel.ats.capabilities == {"scorecard_write": False}
     # The next submission does not ask for a scorecard again.
     feedback.submit(asked["Tom"], values())
-    writeback.perform(scorecard_op(asked["Tom"]).pk)
+    outbox.perform(scorecard_op(asked["Tom"]).pk)
     assert len([c for c in responses.calls if c.request.url.endswith("/scorecard")]) == 1
     page = recruiter_client.get(reverse("interview_detail", args=[panel.interview.pk]))
     assert "a note only" in page.content.decode()
@@ -147,7 +147,7 @@ def test_an_interviewer_without_an_ats_user_is_filed_as_a_note(panel):
     ivy = requests_of(panel)["Ivy"]
     feedback.submit(ivy, values())
     responses.post(f"{BASE}/ats/{ATS_ID}/activity", json={"id": "act2"})
-    assert writeback.perform(scorecard_op(ivy).pk).result["ats_record"] == "activity"
+    assert outbox.perform(scorecard_op(ivy).pk).result["ats_record"] == "activity"
     assert FeedbackRequest.objects.get(pk=ivy.pk).ats_record_id == "act2"
 
 
@@ -159,7 +159,7 @@ def test_the_ats_interview_waits_for_feedback_then_completes(panel):
         session=panel.sessions["Technical"],
         payload__status="AWAITING_FEEDBACK",
     )
-    assert writeback.perform(waiting.pk).status == "done"
+    assert outbox.perform(waiting.pk).status == "done"
     sent = json.loads(responses.calls[0].request.body)
     assert sent["status"] == "AWAITING_FEEDBACK" and set(sent["user_ids"]) == {
         "emp-ivy",
@@ -170,19 +170,19 @@ def test_the_ats_interview_waits_for_feedback_then_completes(panel):
     responses.post(f"{BASE}/ats/{ATS_ID}/scorecard", json={"id": "sc1"})
     for name in ("Ivy", "Tom"):
         feedback.submit(asked[name], values())
-        writeback.perform(scorecard_op(asked[name]).pk)
+        outbox.perform(scorecard_op(asked[name]).pk)
     complete = Operation.objects.get(payload__status="COMPLETE")
-    assert writeback.perform(complete.pk).status == "done"
+    assert outbox.perform(complete.pk).status == "done"
     assert json.loads(responses.calls[-1].request.body)["status"] == "COMPLETE"
 
     # Any later update (a webhook, a reconcile) keeps the status feedback gave it.
-    later = writeback.add(
+    later = outbox.add(
         panel.interview.tenant,
         Operation.Kind.UPDATE_ATS_INTERVIEW,
         interview=panel.interview,
         session=panel.sessions["Technical"],
     )
-    writeback.perform(later.pk)
+    outbox.perform(later.pk)
     assert json.loads(responses.calls[-1].request.body)["status"] == "COMPLETE"
 
 
@@ -192,7 +192,7 @@ def test_a_status_change_is_not_needed_where_the_ats_holds_only_a_note(panel):
     session.ats_record = "activity"
     session.save()
     op = Operation.objects.get(session=session, payload__status="AWAITING_FEEDBACK")
-    assert writeback.perform(op.pk).status == "skipped"
+    assert outbox.perform(op.pk).status == "skipped"
     assert len(responses.calls) == 0
 
 
@@ -216,19 +216,22 @@ def test_a_status_update_retried_after_the_last_feedback_leaves_the_ats_intervie
     waiting = Operation.objects.get(
         session=panel.sessions["Technical"], payload__status="AWAITING_FEEDBACK"
     )
-    assert writeback.perform(waiting.pk).status == "pending"
+    assert outbox.perform(waiting.pk).status == "pending"
 
     # Meanwhile both interviewers submit and COMPLETE goes out first.
     asked = requests_of(panel)
     for name in ("Ivy", "Tom"):
         feedback.submit(asked[name], values())
-        writeback.perform(scorecard_op(asked[name]).pk)
+        outbox.perform(scorecard_op(asked[name]).pk)
     complete = Operation.objects.get(
         session=panel.sessions["Technical"], payload__status="COMPLETE"
     )
-    assert writeback.perform(complete.pk).status == "done"
+    assert outbox.perform(complete.pk).status == "done"
 
-    # Then the throttled update's retry comes round: it must not undo COMPLETE.
+    # The throttled update was superseded by the later one of the same ATS interview: its
+    # retry never comes round to undo COMPLETE.
+    waiting.refresh_from_db()
+    assert waiting.status == "skipped" and waiting.result["by"]
     Operation.objects.filter(pk=waiting.pk).update(next_attempt_at=None)
-    assert writeback.perform(waiting.pk).status == "done"
+    assert outbox.perform(waiting.pk) is None
     assert sent[-1] == "COMPLETE"

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from scheduling import booking, emails
+from scheduling import booking, emails, slots
 from scheduling.models import InterviewPlan
 from tests import factories as f
 
@@ -19,9 +19,9 @@ def test_the_candidates_email_shows_times_in_their_zone(tenant):
     interview = booking.book(
         app,
         plan,
-        booking.Choice(
+        slots.Choice(
             (
-                booking.SessionChoice(
+                slots.SessionChoice(
                     "Screen",
                     start,
                     start + dt.timedelta(hours=1),

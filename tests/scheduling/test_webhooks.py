@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import booking, webhooks
+from scheduling import booking, outbox, slots, webhooks
 from scheduling.models import (
     Connection,
     InterviewPlan,
@@ -61,9 +61,9 @@ def booked(tenant, django_capture_on_commit_callbacks):
     app = f.application(ats, f.candidate(ats, "Grace Hopper", email="grace@x.example"))
     plan = InterviewPlan.objects.create(tenant=tenant, name="Screen")
     start = f.working_day()
-    choice = booking.Choice(
+    choice = slots.Choice(
         (
-            booking.SessionChoice(
+            slots.SessionChoice(
                 "Screen", start, start + dt.timedelta(hours=1), ((str(ivy.pk), "required", None),)
             ),
         )
@@ -250,7 +250,7 @@ def test_a_move_outside_working_hours_is_flagged(
         django_capture_on_commit_callbacks,
     )
     booked["interview"].refresh_from_db()
-    assert "outside Ivy Chen’s working hours" in booked["interview"].flag
+    assert "outside Ivy Chen’s working hours" in booked["interview"].flag_text
 
 
 def test_an_older_update_arriving_late_changes_nothing(
@@ -292,7 +292,7 @@ def test_a_deleted_event_cancels_the_interview_and_emails_the_candidate(
     interview = booked["interview"]
     interview.refresh_from_db()
     assert interview.status == "canceled"
-    assert "calendar event was deleted" in interview.flag
+    assert "calendar event was deleted" in interview.flag_text
     kinds = set(interview.operations.values_list("kind", flat=True))
     assert {"ats_interview.cancel", "email.send"} <= kinds
     email = interview.operations.get(kind="email.send", status="pending")
@@ -322,7 +322,7 @@ def test_a_deletion_unified_does_not_confirm_changes_nothing(
     )
     interview = booked["interview"]
     interview.refresh_from_db()
-    assert interview.status == "scheduled" and interview.flag == ""
+    assert interview.status == "scheduled" and interview.flag_text == ""
     assert not interview.operations.exclude(status="done").exists()
     assert "still exists" in WebhookDelivery.objects.get().outcome
 
@@ -386,7 +386,7 @@ def test_an_interviewer_who_declines_flags_the_interview(
     )
     deliver(client, raw, django_capture_on_commit_callbacks)
     booked["interview"].refresh_from_db()
-    assert booked["interview"].flag == "Ivy Chen declined “Screen”."
+    assert booked["interview"].flag_text == "Ivy Chen declined “Screen”."
     page = recruiter_client.get(reverse("interview_detail", args=[booked["interview"].pk]))
     assert b"declined" in page.content
 
@@ -429,7 +429,6 @@ def test_an_interview_canceled_in_the_ats_cancels_it_in_convene(
 def test_old_ats_times_do_not_undo_a_reschedule_convene_is_still_sending(
     client, booked, django_capture_on_commit_callbacks
 ):
-    from scheduling import writeback
 
     session, interview = booked["session"], booked["interview"]
     original = session.start_at
@@ -438,7 +437,7 @@ def test_old_ats_times_do_not_undo_a_reschedule_convene_is_still_sending(
     session.start_at, session.end_at = moved, moved + dt.timedelta(hours=1)
     session.save()
     with django_capture_on_commit_callbacks(execute=False):
-        writeback.add(
+        outbox.add(
             interview.tenant,
             Operation.Kind.UPDATE_ATS_INTERVIEW,
             interview=interview,
@@ -496,7 +495,7 @@ def test_an_application_rejected_in_the_ats_revokes_links_and_flags_interviews(
     booked["interview"].refresh_from_db()
     assert app.status == "REJECTED"
     assert link.state == BookingLink.State.REVOKED
-    assert "Cancel this interview?" in booked["interview"].flag
+    assert "Cancel this interview?" in booked["interview"].flag_text
     assert booked["interview"].status == "scheduled"  # until the recruiter confirms
 
 
@@ -588,8 +587,8 @@ def test_a_calendar_move_keeps_the_flags_that_wait_for_the_recruiter(
     interview = booked["interview"]
     interview.refresh_from_db()
     assert interview.start_at == fine
-    assert "Cancel this interview?" in interview.flag
-    assert "Ivy Chen declined" in interview.flag
+    assert "Cancel this interview?" in interview.flag_text
+    assert "Ivy Chen declined" in interview.flag_text
     page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content
     assert b"Cancel this interview?" in page and b"Ivy Chen declined" in page
 
@@ -600,8 +599,8 @@ def test_a_decline_does_not_replace_a_rejection_flag(
     _reject(client, booked, django_capture_on_commit_callbacks)
     _decline(client, booked, django_capture_on_commit_callbacks)
     booked["interview"].refresh_from_db()
-    assert "Cancel this interview?" in booked["interview"].flag
-    assert "Ivy Chen declined" in booked["interview"].flag
+    assert "Cancel this interview?" in booked["interview"].flag_text
+    assert "Ivy Chen declined" in booked["interview"].flag_text
 
 
 def test_a_move_back_within_the_rules_clears_only_the_rule_flag(
@@ -615,15 +614,15 @@ def test_a_move_back_within_the_rules_clears_only_the_rule_flag(
         django_capture_on_commit_callbacks,
     )
     booked["interview"].refresh_from_db()
-    assert "working hours" in booked["interview"].flag
+    assert "working hours" in booked["interview"].flag_text
     deliver(
         client,
         body("calendar_event", "updated", [event(session.start_at)]),
         django_capture_on_commit_callbacks,
     )
     booked["interview"].refresh_from_db()
-    assert "working hours" not in booked["interview"].flag
-    assert "Cancel this interview?" in booked["interview"].flag
+    assert "working hours" not in booked["interview"].flag_text
+    assert "Cancel this interview?" in booked["interview"].flag_text
 
 
 # --- the interview's page -------------------------------------------------------------------

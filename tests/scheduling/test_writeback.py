@@ -9,7 +9,7 @@ import responses
 from django.conf import settings
 from django.utils import timezone
 
-from scheduling import booking, writeback
+from scheduling import booking, outbox, slots
 from scheduling.models import Connection, InterviewPlan, Operation
 from tests import factories as f
 
@@ -37,9 +37,9 @@ def setup(tenant):
     app = f.application(ats, f.candidate(ats, "Grace Hopper", email="grace@x.example"), f.job(ats))
     plan = InterviewPlan.objects.create(tenant=tenant, name="Screen")
     start = (timezone.now() + dt.timedelta(days=3)).replace(microsecond=0, second=0)
-    choice = booking.Choice(
+    choice = slots.Choice(
         sessions=(
-            booking.SessionChoice(
+            slots.SessionChoice(
                 title="Screen",
                 start=start,
                 end=start + dt.timedelta(hours=1),
@@ -54,6 +54,14 @@ def book(setup):
     interview = booking.book(setup["app"], setup["plan"], setup["choice"])
     ops = {op.kind: op for op in interview.operations.all()}
     return interview, ops
+
+
+def times(session):
+    """An event's times as the session has them (an event Convene made for it)."""
+    return {
+        "start_at": session.start_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end_at": session.end_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def event_json(event_id="ev1", **extra):
@@ -74,8 +82,8 @@ def test_a_booking_creates_the_event_then_the_ats_interview_pointing_at_it(setup
     responses.post(f"{BASE}/calendar/{CAL_ID}/event", json=event_json())
     responses.post(f"{BASE}/ats/{ATS_ID}/interview", json={"id": "int1"})
 
-    writeback.perform(ops["event.create"].pk)
-    writeback.perform(ops["ats_interview.create"].pk)
+    outbox.perform(ops["event.create"].pk)
+    outbox.perform(ops["ats_interview.create"].pk)
 
     event_body = json.loads(responses.calls[0].request.body)
     assert event_body["calendar_id"] == "ivy@acme.example"
@@ -98,16 +106,16 @@ def test_a_lost_create_answer_adopts_the_event_instead_of_creating_a_second(setu
     interview, ops = book(setup)
     session = interview.sessions.get()
     responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=500, json={"message": "boom"})
-    op = writeback.perform(ops["event.create"].pk)
+    op = outbox.perform(ops["event.create"].pk)
     assert op.status == "pending" and op.next_attempt_at > timezone.now()
     assert "not retried" in op.last_error
 
     responses.get(
         f"{BASE}/calendar/{CAL_ID}/event",
-        json=[event_json("other"), event_json("ev9", notes=f"… {session.ref}.")],
+        json=[event_json("other"), event_json("ev9", notes=f"… {session.ref}.", **times(session))],
     )
     Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
-    op = writeback.perform(op.pk)
+    op = outbox.perform(op.pk)
     assert op.status == "done" and op.result["found_existing"] is True
     assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
     session.refresh_from_db()
@@ -125,7 +133,7 @@ def test_an_ats_that_takes_no_interviews_gets_a_note_and_is_remembered(setup):
         json={"message": "createAtsInterview is not supported by lever"},
     )
     responses.post(f"{BASE}/ats/{ATS_ID}/activity", json={"id": "act1"})
-    op = writeback.perform(ops["ats_interview.create"].pk)
+    op = outbox.perform(ops["ats_interview.create"].pk)
     assert op.status == "done" and op.result == {"ats_record": "activity"}
     assert interview.sessions.get().ats_record == "activity"
     setup["ats"].refresh_from_db()
@@ -136,7 +144,7 @@ def test_an_ats_that_takes_no_interviews_gets_a_note_and_is_remembered(setup):
     second, ops2 = book(setup)
     second.sessions.update(event_id="ev2")
     Operation.objects.filter(kind="event.create").update(status="done")
-    writeback.perform(ops2["ats_interview.create"].pk)
+    outbox.perform(ops2["ats_interview.create"].pk)
     interview_posts = [c for c in responses.calls if c.request.url.endswith("/interview")]
     assert len(interview_posts) == 1
 
@@ -152,7 +160,7 @@ def test_a_note_whose_answer_was_lost_is_adopted_not_written_twice(setup):
     Operation.objects.filter(kind="event.create").update(status="done")
     notes = f"{BASE}/ats/{ATS_ID}/activity"
     responses.post(notes, status=500, json={"message": "boom"})
-    op = writeback.perform(ops["ats_interview.create"].pk)
+    op = outbox.perform(ops["ats_interview.create"].pk)
     assert op.status == "pending"
     written = json.loads(responses.calls[0].request.body)
 
@@ -164,7 +172,7 @@ def test_a_note_whose_answer_was_lost_is_adopted_not_written_twice(setup):
         ],
     )
     Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
-    op = writeback.perform(op.pk)
+    op = outbox.perform(op.pk)
     assert op.status == "done" and op.result["found_existing"] is True
     assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
     assert interview.sessions.get().ats_record == "activity"
@@ -183,14 +191,14 @@ def test_the_cancellation_note_whose_answer_was_lost_is_not_written_twice(setup)
     op = interview.operations.get(kind="ats_interview.cancel")
     notes = f"{BASE}/ats/{ATS_ID}/activity"
     responses.post(notes, status=500, json={"message": "boom"})
-    op = writeback.perform(op.pk)
+    op = outbox.perform(op.pk)
     assert op.status == "pending"
     written = json.loads(responses.calls[0].request.body)
     assert "canceled" in written["title"].lower()
 
     responses.get(notes, json=[{"id": "act8", "type": "NOTE", **written}])
     Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
-    op = writeback.perform(op.pk)
+    op = outbox.perform(op.pk)
     assert op.status == "done" and op.result["found_existing"] is True
     assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
 
@@ -204,7 +212,7 @@ def test_a_calendar_that_refuses_conferences_gets_the_event_without_one(setup):
         json={"message": "conference is not supported by microsoftoutlook"},
     )
     responses.post(f"{BASE}/calendar/{CAL_ID}/event", json=event_json(conference=[]))
-    op = writeback.perform(ops["event.create"].pk)
+    op = outbox.perform(ops["event.create"].pk)
     assert op.status == "done"
     bodies = [json.loads(c.request.body) for c in responses.calls]
     assert bodies[0]["has_conference"] is True and "has_conference" not in bodies[1]
@@ -214,9 +222,9 @@ def test_a_calendar_that_refuses_conferences_gets_the_event_without_one(setup):
 
 def give_up(op):
     """Run the operation through all its attempts, not waiting for the back-off."""
-    for _ in range(writeback.MAX_ATTEMPTS):
+    for _ in range(outbox.MAX_ATTEMPTS):
         Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
-        op = writeback.perform(op.pk)
+        op = outbox.perform(op.pk)
     return op
 
 
@@ -227,7 +235,7 @@ def test_it_gives_up_after_the_last_attempt_and_releases_what_waited(setup):
     responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
     op = give_up(ops["event.create"])
     assert op.status == "failed"
-    assert op.last_error.startswith(f"Gave up after {writeback.MAX_ATTEMPTS} attempts")
+    assert op.last_error.startswith(f"Gave up after {outbox.MAX_ATTEMPTS} attempts")
     ats_op = Operation.objects.get(pk=ops["ats_interview.create"].pk)
     assert ats_op.depends_on is None  # the ATS interview goes ahead without the event
 
@@ -242,15 +250,15 @@ def test_a_retry_after_giving_up_gets_its_tries_again(setup):
     op = give_up(ops["event.create"])
     assert op.status == "failed"
 
-    writeback.retry(op)
-    op = writeback.perform(op.pk)
-    assert op.status == "pending" and op.attempts == writeback.MAX_ATTEMPTS + 1
+    outbox.retry(op)
+    op = outbox.perform(op.pk)
+    assert op.status == "pending" and op.attempts == outbox.MAX_ATTEMPTS + 1
     assert op.next_attempt_at < timezone.now() + dt.timedelta(minutes=2)  # the first step
-    for _ in range(writeback.MAX_ATTEMPTS - 1):
+    for _ in range(outbox.MAX_ATTEMPTS - 1):
         Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
-        op = writeback.perform(op.pk)
+        op = outbox.perform(op.pk)
     assert op.status == "failed"
-    assert op.last_error.startswith(f"Gave up after {2 * writeback.MAX_ATTEMPTS} attempts")
+    assert op.last_error.startswith(f"Gave up after {2 * outbox.MAX_ATTEMPTS} attempts")
 
 
 @responses.activate
@@ -261,7 +269,7 @@ def test_a_permanent_error_fails_at_once_and_retry_puts_it_back(setup, recruiter
     responses.post(
         f"{BASE}/calendar/{CAL_ID}/event", status=422, json={"message": "attendees invalid"}
     )
-    op = writeback.perform(ops["event.create"].pk)
+    op = outbox.perform(ops["event.create"].pk)
     assert op.status == "failed" and "attendees invalid" in op.last_error
     page = recruiter_client.get(reverse("problems")).content.decode()
     assert "attendees invalid" in page and "Grace Hopper" in page
@@ -271,7 +279,7 @@ def test_a_permanent_error_fails_at_once_and_retry_puts_it_back(setup, recruiter
     op.refresh_from_db()
     assert op.status == "pending" and op.attempts == 1  # the history is kept
     responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
-    assert writeback.perform(op.pk).status == "done"
+    assert outbox.perform(op.pk).status == "done"
 
 
 @responses.activate
@@ -282,19 +290,19 @@ def test_retry_adopts_the_event_an_earlier_attempt_made_instead_of_a_second(
     Sync problems page must find that event, not create another."""
     from django.urls import reverse
 
-    monkeypatch.setattr(writeback, "MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 1)
     interview, ops = book(setup)
     session = interview.sessions.get()
     responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=500, json={"message": "boom"})
-    op = writeback.perform(ops["event.create"].pk)
+    op = outbox.perform(ops["event.create"].pk)
     assert op.status == "failed"
 
     responses.get(
         f"{BASE}/calendar/{CAL_ID}/event",
-        json=[event_json("ev9", notes=f"… {session.ref}.")],
+        json=[event_json("ev9", notes=f"… {session.ref}.", **times(session))],
     )
     recruiter_client.post(reverse("operation_retry", args=[op.pk]))
-    op = writeback.perform(op.pk)
+    op = outbox.perform(op.pk)
     assert op.status == "done" and op.result["found_existing"] is True
     assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
     session.refresh_from_db()
@@ -305,7 +313,7 @@ def test_retry_adopts_the_event_an_earlier_attempt_made_instead_of_a_second(
 def test_an_expired_authorization_marks_the_connection_and_fails(setup):
     _interview, ops = book(setup)
     responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=401, json={"message": "revoked"})
-    op = writeback.perform(ops["event.create"].pk)
+    op = outbox.perform(ops["event.create"].pk)
     assert op.status == "failed"
     setup["cal"].refresh_from_db()
     assert setup["cal"].status == Connection.Status.NEEDS_RECONNECT
@@ -315,7 +323,7 @@ def test_a_session_without_a_calendar_fails_with_a_reason(setup):
     setup["ivy"].calendar_connection = None
     setup["ivy"].save()
     _interview, ops = book(setup)
-    op = writeback.perform(ops["event.create"].pk)
+    op = outbox.perform(ops["event.create"].pk)
     assert op.status == "failed"
     assert "No interviewer on this session has a connected calendar" in op.last_error
 
@@ -326,13 +334,13 @@ def test_an_operation_is_performed_once(setup):
     Operation.objects.filter(pk=op.pk).update(
         status="running", claimed_until=timezone.now() + dt.timedelta(minutes=5)
     )
-    assert writeback.perform(op.pk) is None  # another runner holds it
+    assert outbox.perform(op.pk) is None  # another runner holds it
 
 
 def test_sweep_queues_due_retries_and_takes_back_stale_claims(setup, monkeypatch):
     _interview, ops = book(setup)
     queued = []
-    monkeypatch.setattr(writeback, "perform", queued.append)  # what the queued task would run
+    monkeypatch.setattr(outbox, "perform", queued.append)  # what the queued task would run
     now = timezone.now()
     stale = ops["event.create"]
     Operation.objects.filter(pk=stale.pk).update(
@@ -341,7 +349,7 @@ def test_sweep_queues_due_retries_and_takes_back_stale_claims(setup, monkeypatch
     Operation.objects.filter(pk=ops["email.send"].pk).update(
         depends_on=None, next_attempt_at=now - dt.timedelta(seconds=5)
     )
-    assert writeback.sweep(now) == 2
+    assert outbox.sweep(now) == 2
     assert set(queued) == {str(stale.pk), str(ops["email.send"].pk)}
     # Waiting on a dependency that is not done: not queued.
     assert str(ops["ats_interview.create"].pk) not in queued
@@ -355,15 +363,15 @@ def test_a_retry_queued_by_the_sweep_is_actually_performed(setup):
 
     _interview, ops = book(setup)
     responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=503, json={"message": "down"})
-    op = writeback.perform(ops["event.create"].pk)
+    op = outbox.perform(ops["event.create"].pk)
     assert op.status == "pending" and op.next_attempt_at > timezone.now()
-    assert writeback.sweep() == 0  # not due yet
+    assert outbox.sweep() == 0  # not due yet
 
     responses.replace(responses.POST, f"{BASE}/calendar/{CAL_ID}/event", json=event_json())
     responses.get(f"{BASE}/calendar/{CAL_ID}/event", json=[])
     with time_machine.travel(op.next_attempt_at + dt.timedelta(seconds=1)):
         # The immediate task backend performs what the sweep queues, as a worker would.
-        assert writeback.sweep() >= 1
+        assert outbox.sweep() >= 1
     op.refresh_from_db()
     assert op.status == "done" and op.attempts == 2
 
@@ -373,12 +381,12 @@ def test_the_sweep_does_not_queue_again_while_a_task_waits(setup, monkeypatch):
 
     _interview, ops = book(setup)
     queued = []
-    monkeypatch.setattr(writeback, "perform", queued.append)
+    monkeypatch.setattr(outbox, "perform", queued.append)
     Operation.objects.filter(pk=ops["email.send"].pk).update(depends_on=None)
-    assert writeback.sweep() == 1  # the email, whose task was never queued
-    assert writeback.sweep() == 0  # its task waits in the queue
-    with time_machine.travel(timezone.now() + writeback.LOST_AFTER + dt.timedelta(seconds=5)):
-        assert writeback.sweep() == 2  # taken as lost: queued again (with the event create)
+    assert outbox.sweep() == 1  # the email, whose task was never queued
+    assert outbox.sweep() == 0  # its task waits in the queue
+    with time_machine.travel(timezone.now() + outbox.LOST_AFTER + dt.timedelta(seconds=5)):
+        assert outbox.sweep() == 2  # taken as lost: queued again (with the event create)
 
 
 @responses.activate
@@ -389,13 +397,13 @@ def test_a_lost_create_is_found_even_after_the_interview_moved(setup):
     session = interview.sessions.get()
     old_start = session.start_at
     responses.post(f"{BASE}/calendar/{CAL_ID}/event", status=500, json={"message": "lost"})
-    op = writeback.perform(ops["event.create"].pk)
+    op = outbox.perform(ops["event.create"].pk)
     assert op.status == "pending"
 
     new_start = old_start + dt.timedelta(days=2)
-    moved = booking.Choice(
+    moved = slots.Choice(
         sessions=(
-            booking.SessionChoice(
+            slots.SessionChoice(
                 title="Screen",
                 start=new_start,
                 end=new_start + dt.timedelta(hours=1),
@@ -417,12 +425,19 @@ def test_a_lost_create_is_found_even_after_the_interview_moved(setup):
         json=[event_json("ev-old", notes=session.ref)],
         match=[window(old_start)],
     )
-    Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
-    op = writeback.perform(op.pk)
-    assert op.status == "done" and op.result["found_existing"] is True
-    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
-    session.refresh_from_db()
-    assert session.event_id == "ev-old"
-    # The update queued by the reschedule then moves that same event.
+    responses.put(
+        f"{BASE}/calendar/{CAL_ID}/event/ev-old",
+        json=event_json("ev-old", notes=session.ref, **times(interview.sessions.get())),
+    )
+    # The reschedule's update supersedes the create, which had not finished: it knows the
+    # create may have written, finds the event at the old time and moves it.
+    op.refresh_from_db()
+    assert op.status == "skipped" and op.result["why"] == "superseded by a later change"
     update = interview.operations.get(kind="event.update")
-    assert update.depends_on == op
+    assert update.payload["unclear"] is True
+    update = outbox.perform(update.pk)
+    assert update.status == "done", update.last_error
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
+    assert [c.request.method for c in responses.calls][-1] == "PUT"
+    session.refresh_from_db()
+    assert session.event_id == "ev-old" and session.start_at == new_start
