@@ -548,6 +548,11 @@ def loop_around(interview, session, *, now=None):
         }
         for s in sessions
     }
+    # The search window must hold the whole visit (the engine clips people's time to it).
+    length = dt.timedelta(
+        minutes=sum(s.duration_minutes for s in plan_sessions)
+        + plan.break_minutes * (len(plan_sessions) - 1)
+    )
     best = None
     for offset, _order in _layout_offsets(plan, session.position):
         visit = session.start_at - offset
@@ -555,7 +560,7 @@ def loop_around(interview, session, *, now=None):
             interview.application,
             plan,
             start=visit,
-            end=visit + dt.timedelta(minutes=1),
+            end=visit + length + dt.timedelta(minutes=1),
             candidate_zone=zone,
             now=now,
             exclude_interview=interview,
@@ -565,7 +570,7 @@ def loop_around(interview, session, *, now=None):
         )
         for slot in offer.slots:
             parts = {part.session: part for part in slot.sessions}
-            if parts[pinned_key].start != session.start_at:
+            if slot.start != visit or parts[pinned_key].start != session.start_at:
                 continue
             distance = sum(
                 abs((parts[str(ps.pk)].start - current[n].start_at).total_seconds())
