@@ -24,7 +24,6 @@ What a link may do, by its row:
 import dataclasses
 import datetime as dt
 import ipaddress
-import re
 import uuid
 
 from django.conf import settings
@@ -40,7 +39,9 @@ from scheduling.availability import BEYOND_HORIZON as _BEYOND
 from scheduling.availability import NO_ONE_WORKS, WITHIN_NOTICE
 from scheduling.lib import zones
 from scheduling.models import Interview, Operation, audit
-from scheduling.models.tenancy import LINK_EMAIL_PLACEHOLDERS
+from scheduling.models.tenancy import (
+    LINK_EMAIL_PLACEHOLDER,
+)
 from scheduling.plans import plan_for
 
 from .models import Application, BookingLink, Candidate, LinkVisit
@@ -130,17 +131,7 @@ def resolve(token, *, now=None, allow_expired=False, related=True):
 
 # --- the tenant's email template --------------------------------------------------------------
 
-PLACEHOLDERS = LINK_EMAIL_PLACEHOLDERS
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-def unknown_placeholders(text):
-    """The {names} in `text` that the booking email does not know, in order of appearance."""
-    found = []
-    for name in _PLACEHOLDER.findall(text or ""):
-        if name not in PLACEHOLDERS and name not in found:
-            found.append(name)
-    return found
+_PLACEHOLDER = LINK_EMAIL_PLACEHOLDER
 
 
 def _render(template, values):

@@ -8,7 +8,6 @@ exactly as it was. Only then does it write everything in one transaction. The fi
 ask only for what changed since the last successful sync started (`updated_gte`).
 """
 
-import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -21,7 +20,7 @@ from scheduling.connections import link_interviewers_to_calendars
 from scheduling.gateway import note_failure, unified
 from scheduling.lib import zones
 from scheduling.models import Connection, Flag, Interview, Interviewer, Membership, audit
-from scheduling.unified.errors import NotFoundError, NotSupportedError, UnifiedError
+from scheduling.unified.errors import NotSupportedError, UnifiedError
 from scheduling.unified.records import APPLICATION_STATUSES
 
 from . import links
@@ -41,11 +40,6 @@ BATCH = 500
 SYNC = "ATS sync"
 
 
-class SyncFailed(Exception):
-    pass
-
-
-@dataclasses.dataclass(frozen=True)
 class StatusChange:
     """An application the upsert created or moved to another status; `note` says what
     closing it did, when it closed."""
@@ -692,20 +686,6 @@ def upsert_records(
     with transaction.atomic():
         writer.write()
     return writer.changes
-
-
-def refresh_application(conn, remote_id, client=None):
-    """Fetch one application (and its candidate when unknown) and upsert it now."""
-    client = client or unified()
-    try:
-        record = client.get_application(conn.unified_id, remote_id)
-    except NotFoundError:
-        Application.objects.filter(connection=conn, remote_id=remote_id).update(
-            removed_at=timezone.now()
-        )
-        return None
-    upsert_records(conn, applications=[record], client=client)
-    return Application.objects.filter(connection=conn, remote_id=record.id).first()
 
 
 def on_connection_connected(sender, connection, user=None, **kwargs):

@@ -206,6 +206,8 @@ def invite_interviewers(session, interviewer_ids, *, depends_on=None, canceled=F
     an .ics, when the calendar does not do it; nothing when it does."""
     if calendar_invites(session):
         return []
+    names = dict(Interviewer.objects.filter(pk__in=interviewer_ids).values_list("pk", "name"))
+    names = {**{str(k): v for k, v in names.items()}, **names}
     return [
         outbox.add(
             session.interview.tenant,
@@ -217,20 +219,33 @@ def invite_interviewers(session, interviewer_ids, *, depends_on=None, canceled=F
                 "kind": "interviewer_invitation",
                 "interviewer": str(pid),
                 "canceled": canceled,
+                "about": f"{'Cancellation' if canceled else 'Invitation'} for {names.get(pid)}",
             },
         )
         for pid in interviewer_ids
     ]
 
 
+CANDIDATE_EMAILS = {
+    "interview_confirmed": "The confirmation",
+    "interview_rescheduled": "The new time",
+    "interview_canceled": "The cancellation",
+}
+
+
 def _email(interview, kind, *, depends_on=None, extra=None):
     # The email waits for the events so that it carries the video links they get.
+    candidate = interview.application.candidate
     return outbox.add(
         interview.tenant,
         Operation.Kind.SEND_EMAIL,
         interview=interview,
         depends_on=depends_on,
-        payload={"kind": kind, "extra": extra or {}},
+        payload={
+            "kind": kind,
+            "extra": extra or {},
+            "about": f"{CANDIDATE_EMAILS[kind]} to {candidate.name}",
+        },
     )
 
 

@@ -5,7 +5,7 @@ import re
 from django import forms
 
 from .models import WEEKDAYS, Interviewer, Tenant, timezone_names
-from .models.tenancy import LINK_EMAIL_PLACEHOLDERS
+from .models.tenancy import LINK_EMAIL_PLACEHOLDERS, unknown_placeholders
 from .unified.records import APPLICATION_STATUSES
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
@@ -192,10 +192,7 @@ class TeamSettingsForm(forms.ModelForm):
 
     def _placeholders(self, field, *, required=()):
         text = self.cleaned_data.get(field, "")
-        unknown = []
-        for name in re.findall(r"\{([^{}]*)\}", text):
-            if name not in LINK_EMAIL_PLACEHOLDERS and name not in unknown:
-                unknown.append(name)
+        unknown = unknown_placeholders(text)
         if unknown:
             listed = ", ".join("{" + n + "}" for n in unknown)
             known = ", ".join("{" + n + "}" for n in LINK_EMAIL_PLACEHOLDERS)

@@ -61,13 +61,6 @@ def handles(object_type, *events):
 # --- receiving --------------------------------------------------------------------------------
 
 
-class Rejected(Exception):
-    def __init__(self, status, reason):
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-
-
 def _count_rejection(reason):
     today = timezone.now().date()
     updated = WebhookRejection.objects.filter(day=today, reason=reason).update(

@@ -116,12 +116,6 @@ class FeedbackRequest(models.Model):
     def is_expired(self, now):
         return now >= self.expires_at
 
-    def late_by(self, now):
-        """How long past due the missing feedback is (None when in, or not yet due)."""
-        if self.is_submitted or now < self.due_at:
-            return None
-        return now - self.due_at
-
     def rows(self):
         """[{"number", "text", "rating", "rating_label", "comment"}] for each question."""
         labels = dict(self.RATINGS)

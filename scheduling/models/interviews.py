@@ -113,9 +113,6 @@ class Interview(models.Model):
         """Every flag's text, one per line (for people reading and tests asserting)."""
         return "\n".join(flag.text for flag in self.flags.all())
 
-    def flag_of(self, kind):
-        return next((f for f in self.flags.all() if f.kind == kind), None)
-
 
 class InterviewSession(models.Model):
     """One session of an interview: its own calendar event and ATS interview."""

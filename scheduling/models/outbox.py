@@ -70,7 +70,3 @@ class Operation(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.SKIPPED)

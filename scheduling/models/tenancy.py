@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django.conf import settings
@@ -44,6 +45,16 @@ The link is personal to you and works until {expires}.
 
 # What the booking email's subject and text may name (candidates.links fills them in).
 LINK_EMAIL_PLACEHOLDERS = ("first_name", "name", "job", "company", "link", "expires")
+LINK_EMAIL_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def unknown_placeholders(text):
+    """The {names} in a booking email's text that it does not know, in order of appearance."""
+    found = []
+    for name in LINK_EMAIL_PLACEHOLDER.findall(text or ""):
+        if name not in LINK_EMAIL_PLACEHOLDERS and name not in found:
+            found.append(name)
+    return found
 
 
 def default_interview_statuses():

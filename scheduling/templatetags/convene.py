@@ -28,15 +28,3 @@ def in_zone(value, zone_name):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes):
-    """The current query string with some parameters changed (None removes one)."""
-    query = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = value
-    return query.urlencode()
