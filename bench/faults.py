@@ -4,8 +4,9 @@ must match Convene's interviews exactly.
 
 Run with `bin/with-postgres .venv/bin/python bench/faults.py` (PostgreSQL, as production),
 or without the wrapper on a throwaway SQLite file. Options: `--bookings 100 --reschedules 50
---cancellations 50` (200 changes), `--rate 0.3` (half 429, half 500, plus lost answers on a
-tenth of writes), `--jitter-ms 40`.
+--cancellations 50` (200 changes) `--cancel-after-move 20` (of the rescheduled ones, canceled
+while their moves are still being written), `--rate 0.3` (half 429, half 500, plus writes
+applied and then answered 500 on a tenth of writes), `--jitter-ms 40`.
 
 What runs: the sandbox (`manage.py unified_sandbox`, its own process and port) with the
 faults switched on after set-up; two `manage.py db_worker` processes and one `manage.py
@@ -49,6 +50,9 @@ def main():
     parser.add_argument("--bookings", type=int, default=100)
     parser.add_argument("--reschedules", type=int, default=50)
     parser.add_argument("--cancellations", type=int, default=50)
+    parser.add_argument(
+        "--cancel-after-move", type=int, default=20, help="rescheduled interviews then canceled"
+    )
     parser.add_argument("--rate", type=float, default=0.3)
     parser.add_argument("--jitter-ms", type=float, default=40)
     parser.add_argument("--timeout", type=int, default=900, help="seconds to wait for the outbox")
@@ -220,7 +224,14 @@ def run(args, base, env, processes):
     started = time.monotonic()
     now = timezone.now()
     window = (now + dt.timedelta(days=2), now + dt.timedelta(days=30))
-    counts = {"booked": 0, "rescheduled": 0, "canceled": 0, "taken": 0, "calendar_errors": 0}
+    counts = {
+        "booked": 0,
+        "rescheduled": 0,
+        "canceled": 0,
+        "canceled_after_move": 0,
+        "taken": 0,
+        "calendar_errors": 0,
+    }
     killed = False
 
     def offer_for(application, interview=None):
@@ -256,6 +267,7 @@ def run(args, base, env, processes):
             counts["taken"] += 1
 
     rng.shuffle(interviews)
+    moved = []
     for interview in interviews[: args.reschedules]:
         interview.refresh_from_db()
         offer = offer_for(interview.application, interview)
@@ -263,11 +275,17 @@ def run(args, base, env, processes):
         try:
             booking.reschedule(interview, offer.choice_for(slot, interview.application))
             counts["rescheduled"] += 1
+            moved.append(interview)
         except booking.SlotTaken:
             counts["taken"] += 1
     for interview in interviews[args.reschedules : args.reschedules + args.cancellations]:
         booking.cancel(interview, reason="Fault run")
         counts["canceled"] += 1
+    # Cancels right after moves, while the moves' updates are still failing and retrying:
+    # none of them may put the event or the ATS interview back.
+    for interview in moved[: args.cancel_after_move]:
+        booking.cancel(interview, reason="Fault run: canceled after its move")
+        counts["canceled_after_move"] += 1
     changes_done = time.monotonic() - started
 
     deadline = time.monotonic() + args.timeout
@@ -349,7 +367,9 @@ def run(args, base, env, processes):
         "database": env["DATABASE_URL"].split(":", 1)[0],
         "fault_rate": args.rate,
         **counts,
-        "changes": counts["booked"] + counts["rescheduled"] + counts["canceled"],
+        "changes": sum(
+            counts[k] for k in ("booked", "rescheduled", "canceled", "canceled_after_move")
+        ),
         "operations": Operation.objects.count(),
         "operation_attempts": sum(Operation.objects.values_list("attempts", flat=True)),
         "failed_operations": len(failed),

@@ -8,6 +8,7 @@ exactly as it was. Only then does it write everything in one transaction. The fi
 ask only for what changed since the last successful sync started (`updated_gte`).
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -40,6 +41,7 @@ BATCH = 500
 SYNC = "ATS sync"
 
 
+@dataclasses.dataclass(frozen=True)
 class StatusChange:
     """An application the upsert created or moved to another status; `note` says what
     closing it did, when it closed."""

@@ -11,9 +11,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from scheduling import outbox
+from scheduling import outbox, webhooks
 from scheduling.models import Interview, Operation
 from scheduling.unified.client import UnifiedClient
+from scheduling.unified.errors import NotFoundError
 from tests.live_world import (
     free_days,
     monday_of,
@@ -276,3 +277,46 @@ def test_scheduling_pages_of_another_tenant_are_404(acme, panel_plan, outsider_c
     application = new_application(acme)
     assert outsider_client.get(reverse("schedule", args=[application.pk])).status_code == 404
     assert outsider_client.post(reverse("schedule", args=[application.pk])).status_code == 404
+
+
+def test_a_cancel_is_not_undone_by_a_move_whose_write_back_is_still_retrying(
+    acme, panel_plan, recruiter_client, django_capture_on_commit_callbacks
+):
+    """Book; with the worker stopped, reschedule; Unified fails every call while the
+    updates are tried (they back off); Unified recovers; cancel. When the backoff ends,
+    nothing may put the events or the ATS interviews back: the calendar and the ATS agree
+    with Convene that the interview is canceled, and the reconcile keeps it so."""
+    first, later = free_days(acme, plan_people(panel_plan), 2)
+    application = new_application(acme)
+    interview = book(recruiter_client, application, django_capture_on_commit_callbacks, first)
+    sessions = list(interview.sessions.all())
+    url = reverse("reschedule", args=[interview.pk])
+    target = slot_on(recruiter_client, url, later, after=interview.end_at)
+    with django_capture_on_commit_callbacks(execute=False):  # the worker is stopped
+        recruiter_client.post(
+            url, {"start": target.start.isoformat(), "week": monday_of(later).isoformat()}
+        )
+    sandbox = acme["sandbox"]
+    sandbox.set_faults(rate_500=1.0)
+    for op in Operation.objects.filter(status="pending", kind__endswith=".update"):
+        assert outbox.perform(op.pk).status == "pending"  # failed, backing off
+    sandbox.clear_faults()
+    # The worker is back and the cancel is written at once: events removed, ATS canceled.
+    with django_capture_on_commit_callbacks(execute=True):
+        recruiter_client.post(
+            reverse("interview_cancel", args=[interview.pk]),
+            {"reason": "The role was put on hold.", "notify_candidate": "on"},
+        )
+    # The backoff is over: everything still due runs now.
+    Operation.objects.filter(status="pending").update(next_attempt_at=None)
+    drain()
+    webhooks.reconcile()
+    drain()
+    client = sandbox_client(sandbox)
+    for session in sessions:
+        with pytest.raises(NotFoundError):
+            client.get_event(acme["calendar"].unified_id, session.event_id)
+        ats = client.get_interview(acme["ats"].unified_id, session.ats_interview_id)
+        assert ats.status == "CANCELED"
+    assert not Operation.objects.filter(status__in=["pending", "running", "failed"]).exists()
+    assert not Operation.objects.filter(result__recreated=True).exists()
