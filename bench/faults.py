@@ -116,7 +116,8 @@ def main():
             except subprocess.TimeoutExpired:
                 process.kill()
     print(json.dumps(result))
-    if result["mismatches"] or result["unfinished"]:
+    # A run that booked nothing proves nothing (a set-up that broke, e.g. the first sync).
+    if result["mismatches"] or result["unfinished"] or not result["booked"]:
         sys.exit(1)
 
 

@@ -5,11 +5,14 @@ dashboard can filter, sort and count by it in a constant number of queries, and 
 stale: an interview that just ended turns "scheduled" into "feedback due" on its own.
 """
 
+import re
+
 from django.db import connection
 from django.db.models import CharField
 from django.db.models.expressions import RawSQL
 
 from scheduling.models import Connection, FeedbackRequest, Interview
+from scheduling.unified.records import INTERVIEW_STATUSES
 
 from .models import Application, BookingLink, RemoteInterview
 
@@ -47,43 +50,58 @@ STATE_BADGES = {
 # The state as one SQL expression over the application row (`app`). Django compiles the same
 # logic written with Exists() in about 10 ms — fifteen times what the database takes to run
 # it, twice per page — so it is written once here; the ORM only adds its parameters.
-# Portable: SQLite and PostgreSQL alike. `%(now)s` and the statuses are parameters.
+# Portable: SQLite and PostgreSQL alike. The instants and the tenant's statuses are
+# parameters; table names and enum values come from the models and this module (`_literal`).
 _STATE_SQL = """
 CASE
  WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
-              AND r.removed_at IS NULL AND r.status <> 'CANCELED' AND r.start_at > %s)
+              AND r.removed_at IS NULL AND r.status <> {r_canceled} AND r.start_at > %s)
    OR EXISTS (SELECT 1 FROM {interview} i WHERE i.application_id = {app}.id
-              AND i.status = 'scheduled' AND i.end_at > %s)
- THEN 'scheduled'
+              AND i.status = {i_scheduled} AND i.end_at > %s)
+ THEN {scheduled}
  WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
-              AND r.removed_at IS NULL AND r.status NOT IN ('CANCELED', 'COMPLETE')
+              AND r.removed_at IS NULL AND r.status NOT IN ({r_canceled}, {r_complete})
               AND r.start_at >= {app}.stage_entered_at AND r.start_at <= %s)
    OR EXISTS (SELECT 1 FROM {feedback} f JOIN {interview} i ON f.interview_id = i.id
-              WHERE i.application_id = {app}.id AND i.status = 'scheduled'
+              WHERE i.application_id = {app}.id AND i.status = {i_scheduled}
               AND i.stage_status = {app}.status AND i.end_at <= %s
-              AND f.status <> 'submitted')
- THEN 'feedback_due'
+              AND f.status <> {f_submitted})
+ THEN {feedback_due}
  WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
-              AND r.removed_at IS NULL AND r.status = 'COMPLETE'
+              AND r.removed_at IS NULL AND r.status = {r_complete}
               AND r.start_at >= {app}.stage_entered_at)
    OR EXISTS (SELECT 1 FROM {interview} i WHERE i.application_id = {app}.id
-              AND i.status = 'scheduled' AND i.end_at <= %s
+              AND i.status = {i_scheduled} AND i.end_at <= %s
               AND i.stage_status = {app}.status)
- THEN 'interviewed'
+ THEN {interviewed}
  WHEN {app}.status IN ({statuses}) THEN
   CASE
-   WHEN EXISTS ({links} AND l.expires_at > %s AND l.open_count > 0) THEN 'link_opened'
-   WHEN EXISTS ({links} AND l.expires_at > %s) THEN 'link_sent'
-   WHEN EXISTS ({links}) THEN 'link_expired'
-   ELSE 'needs_scheduling'
+   WHEN EXISTS ({links} AND l.expires_at > %s AND l.open_count > 0) THEN {link_opened}
+   WHEN EXISTS ({links} AND l.expires_at > %s) THEN {link_sent}
+   WHEN EXISTS ({links}) THEN {link_expired}
+   ELSE {needs_scheduling}
   END
- ELSE ''
+ ELSE {not_in_stage}
 END"""
 # Open links sent in the current stage: one left open from an earlier stage is stale.
 _OPEN_LINKS_SQL = (
-    "SELECT 1 FROM {link} l WHERE l.application_id = {app}.id AND l.state = 'open' "
+    "SELECT 1 FROM {link} l WHERE l.application_id = {app}.id AND l.state = {l_open} "
     "AND ({app}.stage_entered_at IS NULL OR l.created_at >= {app}.stage_entered_at)"
 )
+
+
+def _literal(value):
+    """A code-defined enum value as an SQL string literal (never anyone's input)."""
+    if not re.fullmatch(r"[A-Za-z_]*", value):
+        raise ValueError(f"not an enum value: {value!r}")
+    return f"'{value}'"
+
+
+def _ats_status(name):
+    """One of Unified's AtsInterview statuses, as the mirror stores them."""
+    if name not in INTERVIEW_STATUSES:
+        raise ValueError(f"{name} is not an AtsInterview status")
+    return name
 
 
 def _state_sql(statuses):
@@ -95,9 +113,28 @@ def _state_sql(statuses):
         "feedback": FeedbackRequest._meta.db_table,
         "link": BookingLink._meta.db_table,
     }
+    values = {
+        name: _literal(value)
+        for name, value in {
+            "r_canceled": _ats_status("CANCELED"),
+            "r_complete": _ats_status("COMPLETE"),
+            "i_scheduled": Interview.Status.SCHEDULED,
+            "f_submitted": FeedbackRequest.Status.SUBMITTED,
+            "l_open": BookingLink.State.OPEN,
+            "scheduled": SCHEDULED,
+            "feedback_due": FEEDBACK_DUE,
+            "interviewed": INTERVIEWED,
+            "link_opened": LINK_OPENED,
+            "link_sent": LINK_SENT,
+            "link_expired": LINK_EXPIRED,
+            "needs_scheduling": NEEDS_SCHEDULING,
+            "not_in_stage": NOT_IN_INTERVIEW_STAGE,
+        }.items()
+    }
     return _STATE_SQL.format(
         **tables,
-        links=_OPEN_LINKS_SQL.format(**tables),
+        **values,
+        links=_OPEN_LINKS_SQL.format(**tables, **values),
         statuses=", ".join(["%s"] * len(statuses)) if statuses else "NULL",
     )
 
