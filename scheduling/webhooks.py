@@ -378,15 +378,15 @@ def _heal_ats(session, record, event_kind):
         return []
     if session.ats_record != InterviewSession.AtsRecord.INTERVIEW:
         return []
-    if outbox.pending_for(session, *ATS_KINDS):
+    return _heal(session, Operation.Kind.CANCEL_ATS_INTERVIEW, ATS_KINDS, "the ATS")
+
+
+def _heal(session, kind, kinds, where):
+    """Write a canceled interview's cancel again, unless one is under way already."""
+    if outbox.pending_for(session, *kinds):
         return []
-    outbox.add(
-        session.interview.tenant,
-        Operation.Kind.CANCEL_ATS_INTERVIEW,
-        interview=session.interview,
-        session=session,
-    )
-    return [f"{session}: the ATS still shows it scheduled; Convene cancels it again."]
+    outbox.add(session.interview.tenant, kind, interview=session.interview, session=session)
+    return [f"{session}: {where} still shows it; Convene cancels it again."]
 
 
 ATS_KINDS = (
@@ -427,15 +427,9 @@ HEAL_CANCELED_FOR = dt.timedelta(days=14)
 
 def _heal_event(session, event):
     """An event still standing for an interview Convene canceled: remove it again."""
-    if event is None or event.is_canceled or outbox.pending_for(session, *EVENT_KINDS):
+    if event is None or event.is_canceled:
         return []
-    outbox.add(
-        session.interview.tenant,
-        Operation.Kind.CANCEL_EVENT,
-        interview=session.interview,
-        session=session,
-    )
-    return [f"{session}: its event still stands in the calendar; Convene removes it again."]
+    return _heal(session, Operation.Kind.CANCEL_EVENT, EVENT_KINDS, "the calendar")
 
 
 def reconcile(now=None):

@@ -15,6 +15,7 @@ one for a tenant connected through Connect.
 
 import datetime as dt
 import itertools
+import time
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
@@ -22,7 +23,8 @@ from django.utils import timezone
 
 from candidates.models import Application
 from candidates.sync import run_sync, start_sync
-from scheduling.models import Connection
+from scheduling import outbox
+from scheduling.models import Connection, Operation, WebhookDelivery
 
 _numbers = itertools.count(1)
 
@@ -177,3 +179,32 @@ def slot_on(client, url, day, *, after=None):
         if after is None or slot.start > after:
             return slot
     raise AssertionError(f"the picker offers nothing on {day} although the day was cleared")
+
+
+# --- waiting for what Convene does ------------------------------------------------------------
+
+
+def drain():
+    """Run every due operation, as the worker and the sweeper would, until none is left."""
+    for _ in range(50):
+        due = list(Operation.objects.filter(status="pending").values_list("pk", flat=True))
+        if not any([outbox.perform(pk) for pk in due]):
+            return
+
+
+def wait_until(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def settled():
+    """Wait until no delivery is left unprocessed. Convene's own write-back makes the sandbox
+    send further deliveries, which the live server handles in the background; the test only
+    looks at the outcome once they have all been dealt with."""
+    unfinished = WebhookDelivery.objects.filter(status__in=["received", "processing"])
+    assert wait_until(lambda: not unfinished.exists())
+    assert not WebhookDelivery.objects.filter(status="failed").exists()

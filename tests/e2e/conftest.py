@@ -20,14 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from scheduling import outbox
-from scheduling.models import Operation
 from tests.conftest import PASSWORD
 
 # The sandbox's Acme world mirrored into the tenant, and its two-session panel (Maya with
 # Daniel or Grace, then Sofía): the journeys run against the same world as the integration
 # tests.
 from tests.integration.conftest import acme, panel_plan  # noqa: F401
+from tests.live_world import drain  # noqa: F401  (the journeys import it from here)
 
 E2E_DIR = Path(__file__).parent
 
@@ -213,15 +212,6 @@ def outbox_waits(settings):
     with `drain()`, as the worker would, so a test sees what a page wrote before the calendar
     and the ATS hear of it."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
-def drain():
-    """Perform every pending operation (calendar events, ATS records, emails), as the worker
-    and the sweeper would, until none is left."""
-    for _ in range(50):
-        due = list(Operation.objects.filter(status="pending").values_list("pk", flat=True))
-        if not any([outbox.perform(pk) for pk in due]):
-            return
 
 
 @pytest.fixture

@@ -8,20 +8,13 @@ import time
 import pytest
 from django.core import mail
 
-from scheduling import connections, outbox, webhooks
-from scheduling.models import Interview, Operation, WebhookDelivery
+from scheduling import connections, webhooks
+from scheduling.models import Interview, WebhookDelivery
 from scheduling.unified.client import UnifiedClient
 from scheduling.unified.errors import NotFoundError
-from tests.live_world import monday_of, new_application, slot_on
+from tests.live_world import drain, monday_of, new_application, settled, slot_on, wait_until
 
 pytestmark = pytest.mark.sandbox
-
-
-def drain():
-    for _ in range(50):
-        due = list(Operation.objects.filter(status="pending").values_list("pk", flat=True))
-        if not any([outbox.perform(pk) for pk in due]):
-            return
 
 
 def book_one(acme, recruiter_client, application, day):
@@ -36,24 +29,6 @@ def book_one(acme, recruiter_client, application, day):
     interview = Interview.objects.get(application=application)
     assert all(s.event_id for s in interview.sessions.all())
     return interview
-
-
-def wait_until(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def settled():
-    """Wait until no delivery is left unprocessed. Convene's own write-back makes the sandbox
-    send further deliveries, which the live server handles in the background; the test only
-    looks at the outcome once they have all been dealt with."""
-    unfinished = WebhookDelivery.objects.filter(status__in=["received", "processing"])
-    assert wait_until(lambda: not unfinished.exists())
-    assert not WebhookDelivery.objects.filter(status="failed").exists()
 
 
 @pytest.fixture

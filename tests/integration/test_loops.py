@@ -5,50 +5,24 @@ recruiter settles it; "Move the rest to fit" then makes the loop whole in the sa
 calendar and ATS, and the candidate gets the new itinerary."""
 
 import datetime as dt
-import time
 
 import pytest
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
-from scheduling import booking, connections, outbox, slots
+from scheduling import booking, connections, slots
 from scheduling.models import (
     Flag,
     Interview,
     InterviewPlan,
-    Operation,
     PlanSession,
-    WebhookDelivery,
 )
 from scheduling.unified.client import UnifiedClient
 from tests.integration.conftest import person
-from tests.live_world import free_days, new_application, team_zone
+from tests.live_world import drain, free_days, new_application, settled, team_zone, wait_until
 
 pytestmark = pytest.mark.sandbox
-
-
-def drain():
-    for _ in range(50):
-        due = list(Operation.objects.filter(status="pending").values_list("pk", flat=True))
-        if not any([outbox.perform(pk) for pk in due]):
-            return
-
-
-def wait_until(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def settled():
-    """Every delivery the sandbox sent so far handled (Convene's own writes echo back)."""
-    unfinished = WebhookDelivery.objects.filter(status__in=["received", "processing"])
-    assert wait_until(lambda: not unfinished.exists())
-    assert not WebhookDelivery.objects.filter(status="failed").exists()
 
 
 @pytest.fixture
@@ -110,6 +84,16 @@ def the_day_before(acme, session, day):
     return dt.datetime.combine(day, local.time(), zone).astimezone(dt.UTC)
 
 
+def move_in_the_calendar(acme, session, new_start):
+    """The organizer moves the session's event; returns once Convene followed it."""
+    mail.outbox.clear()
+    acme["sandbox"].move_event(acme["calendar"].unified_id, session.event_id, new_start)
+    assert wait_until(lambda: Interview.objects.get(pk=session.interview_id).flags.exists())
+    settled()
+    drain()
+    return new_start
+
+
 def client_for(acme):
     return UnifiedClient(acme["sandbox"].base_url, acme["sandbox"].token)
 
@@ -166,12 +150,7 @@ def test_a_session_moved_in_the_calendar_flags_the_loop_until_the_rest_moves_to_
     acme, booked, recruiter_client
 ):
     coding = booked["coding"]
-    new_start = the_day_before(acme, coding, booked["first"])
-    mail.outbox.clear()
-    acme["sandbox"].move_event(acme["calendar"].unified_id, coding.event_id, new_start)
-    assert wait_until(lambda: Interview.objects.get(pk=coding.interview_id).flags.exists())
-    settled()
-    drain()
+    new_start = move_in_the_calendar(acme, coding, the_day_before(acme, coding, booked["first"]))
     # The ATS interview followed the calendar; the panel's event did not move.
     client = client_for(acme)
     ats = client.get_interview(acme["ats"].unified_id, coding.ats_interview_id)
@@ -212,12 +191,7 @@ def test_keeping_a_broken_loop_tells_the_candidate_which_session_moved(
     acme, booked, recruiter_client
 ):
     coding = booked["coding"]
-    new_start = the_day_before(acme, coding, booked["first"])
-    mail.outbox.clear()
-    acme["sandbox"].move_event(acme["calendar"].unified_id, coding.event_id, new_start)
-    assert wait_until(lambda: Interview.objects.get(pk=coding.interview_id).flags.exists())
-    settled()
-    drain()
+    move_in_the_calendar(acme, coding, the_day_before(acme, coding, booked["first"]))
     interview = Interview.objects.get(pk=coding.interview_id)
     assert told_candidate(interview) == []
     recruiter_client.post(reverse("interview_keep", args=[interview.pk]))

@@ -16,6 +16,7 @@ from scheduling.models import Interview, Operation
 from scheduling.unified.client import UnifiedClient
 from scheduling.unified.errors import NotFoundError
 from tests.live_world import (
+    drain,
     free_days,
     monday_of,
     new_application,
@@ -26,15 +27,6 @@ from tests.live_world import (
 )
 
 pytestmark = pytest.mark.sandbox
-
-
-def drain(now=None):
-    """Run every due operation, as the worker and the sweeper would, until none is left."""
-    for _ in range(50):
-        due = Operation.objects.filter(status__in=["pending"]).values_list("pk", flat=True)
-        ran = [outbox.perform(pk) for pk in due]
-        if not any(ran):
-            return
 
 
 def ics_of(email):
