@@ -148,6 +148,15 @@ class FlagInline(admin.TabularInline):
     raw_id_fields = ["session", "interviewer"]
 
 
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ["text", "kind", "interview", "created_at"]
+    list_filter = ["kind", "interview__tenant"]
+    search_fields = ["text", "interview__application__candidate__name"]
+    list_select_related = ["interview__application__candidate"]
+    raw_id_fields = ["interview", "session", "interviewer"]
+
+
 @admin.register(Interview)
 class InterviewAdmin(admin.ModelAdmin):
     list_display = ["__str__", "tenant", "status", "source", "start_at", "needs_attention"]

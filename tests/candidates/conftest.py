@@ -55,3 +55,15 @@ def application(ats):
 @pytest.fixture
 def link(frozen, application, plan, recruiter):
     return make_link(application, plan, recruiter)
+
+
+@pytest.fixture
+def send_now(django_capture_on_commit_callbacks):
+    """Call `fn` as a job or a request would, outside the test's transaction: what it queued
+    in the outbox runs when it returns (the task backend runs tasks at once)."""
+
+    def call(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return call

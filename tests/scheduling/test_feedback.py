@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from scheduling import booking, feedback, periodic, slots
+from scheduling.lib import zones
 from scheduling.models import AuditEntry, FeedbackRequest, Operation
 from tests import factories as f
 from tests.feedback_helpers import (
@@ -128,9 +129,7 @@ def test_the_periodic_job_is_idempotent_one_request_and_one_email_per_person(pan
     assert feedback.url_for(requests_of(panel)["Ivy"]) in ivy_mail.body
     assert "Grace Hopper" in ivy_mail.subject and "Technical" in ivy_mail.subject
     # In Ivy's own zone (Berlin), not UTC.
-    start = timezone.localtime(
-        panel.sessions["Technical"].start_at, feedback.emails.zone("Europe/Berlin")
-    )
+    start = timezone.localtime(panel.sessions["Technical"].start_at, zones.zone("Europe/Berlin"))
     assert f"at {start:%H:%M} Europe/Berlin" in ivy_mail.body
 
 

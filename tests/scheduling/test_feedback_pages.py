@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from candidates import links
 from scheduling import feedback
+from scheduling.lib import zones
 from scheduling.models import AuditEntry, FeedbackRequest, Membership, Operation
 from tests.conftest import make_member
 from tests.feedback_helpers import answers, past_interview, perform_emails, requests_of, values
@@ -137,7 +138,7 @@ def test_autosave_answers_the_status_line_alone_and_the_draft_survives_a_reopene
 ):
     ivy = panel.asked["Ivy"]
     when = ivy.requested_at + dt.timedelta(hours=1)
-    saved_at = f"Saved at {timezone.localtime(when, feedback.emails.zone('Europe/Berlin')):%H:%M}"
+    saved_at = f"Saved at {timezone.localtime(when, zones.zone('Europe/Berlin')):%H:%M}"
     with time_machine.travel(when, tick=False):
         response = htmx(
             client, draft_link(ivy), answers(recommendation="NO", note="Half-way thoughts")
