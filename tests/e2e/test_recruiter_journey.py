@@ -13,7 +13,14 @@ from playwright.sync_api import expect
 from scheduling.models import Interview, InterviewPlan
 from tests.e2e.conftest import drain
 from tests.integration.test_scheduling import sandbox_client
-from tests.live_world import free_days, monday_of, plan_people, team_zone, world_of
+from tests.live_world import (
+    free_days,
+    monday_of,
+    new_application,
+    plan_people,
+    team_zone,
+    world_of,
+)
 
 pytestmark = pytest.mark.sandbox
 
@@ -68,8 +75,12 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
     sunday = monday_of(today) + dt.timedelta(days=6)
     (day,) = free_days(world, plan_people(InterviewPlan.objects.get(tenant=tenant)), after=sunday)
 
+    # A candidate the test made (with an email, so a confirmation goes out), found as a
+    # recruiter finds one: the pipeline's search.
+    application = new_application(world)
     page.get_by_role("link", name="Pipeline").click()
     expect(page.get_by_role("heading", name="Pipeline")).to_be_visible()
+    page.goto(f"/pipeline/?q={application.candidate.email}")
     first = page.locator("#pipeline-table tbody tr").first
     candidate = first.locator("a[href^='/candidates/']").inner_text()
     first.get_by_role("link", name="Schedule").click()
@@ -112,7 +123,8 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
     assert interview.start_at > timezone.now() + dt.timedelta(hours=23)
     assert timezone.localtime(interview.start_at, team_zone(world)).date() == day
     # The candidate's confirmation went out.
-    expect(page.get_by_role("cell", name="Done").first).to_be_visible()
+    confirmation = page.locator("tr").filter(has_text=f"The confirmation to {candidate}")
+    expect(confirmation.get_by_role("cell", name="Done")).to_be_visible()
     # Every interviewer's own calendar holds the event.
     api = sandbox_client(live_convene)
     for person in attendees:

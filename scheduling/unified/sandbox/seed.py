@@ -32,7 +32,9 @@ anchors, a month back and a year ahead of the day it runs):
   recruiter@ and interviewer@acme.example), the four connection ids, the jobs (each world has
   one CLOSED job and at least five OPEN ones), each vendor's stage names, the rituals. At
   least twelve active employees in at least four zones, and one inactive employee.
-* The pipeline: an application in every one of Unified's statuses, at least three in each
+* The pipeline: `candidates` candidates per world (80 at Acme by default, 40 at Globex) and
+  the two odd ones; stages, notes and scorecards; an application in every one of Unified's
+  statuses, at least three in each
   of SCREENING, FIRST, SECOND and THIRD_INTERVIEW, a status outside the enum (ON_HOLD), a
   zoneless `applied_at`, a candidate without an email, a candidate in two pipelines; at least
   three applications (one at Globex) in an interview stage of an open job, with an email
@@ -41,10 +43,12 @@ anchors, a month back and a year ahead of the day it runs):
   (with at least twenty scorecards) and, at Acme, one AWAITING_FEEDBACK; every scheduled,
   complete or awaiting one points at a calendar event at its time that invites its interviewers;
   SCHEDULED ones start after the anchor and COMPLETE ones ended before it.
+  Every interview names its interviewers, all of them employees.
 * Calendars: every active person has timed meetings in each of the four weeks after the
   anchor (unless they are away all that week); focus time,
   lunches, free, tentative and canceled events, every kind of answer to an invitation, at
-  least five recurring series, a flight, someone out of office in the coming week, a calendar
+  least five recurring series (Daniel's Autonomy stand-up every weekday, also on days
+  off), a flight, someone out of office in the coming week, a calendar
   per active employee, and events from three weeks back (the first weekday) to eight weeks
   ahead.
 """

@@ -140,6 +140,13 @@ def broken_promises(world, anchor):
         "jobs name their recruiters, managers and department",
     )
     candidates = {c["id"]: c for c in records["ats_candidate"]}
+    promise(
+        len(candidates) == seed.WORLDS[world].candidates + 2, "the candidates and the two odd ones"
+    )
+    promise(
+        all(records[kind] for kind in ("ats_applicationstatus", "ats_activity", "ats_scorecard")),
+        "stages, notes and scorecards",
+    )
     applications = records["ats_application"]
     statuses = Counter(a["status"] for a in applications)
     promise(set(APPLICATION_STATUSES) <= set(statuses), "an application in every status")
@@ -179,6 +186,10 @@ def broken_promises(world, anchor):
     promise(len(records["ats_scorecard"]) >= 20, "twenty scorecards")
     events = {d["id"]: d for t, d, *_ in built.calendar if t == "calendar_event"}
     emails = {e["id"]: e["emails"][0]["email"] for e in employees}
+    promise(
+        all(i["user_ids"] and set(i["user_ids"]) <= employee_ids for i in interviews),
+        "interviews name their interviewers, who are employees",
+    )
     for interview in interviews:
         if interview["status"] == "NEEDS_SCHEDULING":
             continue
@@ -210,6 +221,15 @@ def broken_promises(world, anchor):
             ]
             busy = [d for d in working if d in days[person.key]]
             promise(busy or not working, f"{person.key} has meetings in the week of {monday}")
+    if world == "acme":
+        week = {(anchor + dt.timedelta(days=n)).isoformat() for n in range(7)}
+        standups = [
+            d
+            for d in events.values()
+            if d["subject"] == "Autonomy stand-up" and d.get("recurring_event_id")
+            and d["start_at"][:10] in week
+        ]  # fmt: skip
+        promise(len(standups) >= 4, "the Autonomy stand-up on the coming week's weekdays")
     subjects = Counter(d["subject"] for d in events.values())
     promise(subjects["Focus time"] > 20 and subjects["Lunch"] > 5, "focus time and lunches")
     statuses = Counter(d["status"] for d in events.values())
