@@ -64,6 +64,9 @@ def _create(acme, status, *, job_id=None, name=None, email=None):
 
 
 def _mirrored(acme, remote_ids):
+    # A Convene that follows the ATS has heard of the new records before the sync writes
+    # them too (two writers at once lock SQLite's test database).
+    assert acme["sandbox"].wait_deliveries(timeout=30), "the ATS's webhooks are still going out"
     sync(acme)
     rows = Application.objects.select_related("candidate", "job").filter(
         connection=acme["ats"], remote_id__in=remote_ids

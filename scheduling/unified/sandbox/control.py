@@ -23,6 +23,11 @@ Act as a person in the vendor's UI (each change fires the matching webhooks):
                                                   the fields of an API create, checked the
                                                   same way, also where Unified's API cannot
                                                   create one (Lever)
+  POST /sandbox/candidates/{cid}                  (JSON) add a candidate, and
+  POST /sandbox/applications/{cid}                (JSON) put one in a job's pipeline, as a
+                                                  recruiter does in the ATS: the fields and
+                                                  checks of an API create, whatever the
+                                                  connection was granted
   POST /sandbox/calendars/{cid}/clear             emails, start_at, end_at: delete every
                                                   event in the window that is on those
                                                   people's calendars or invites them (a
@@ -301,6 +306,17 @@ def vendor_interview(sb, req, cid):
     return _finish(sb, req, before, public(saved), message)
 
 
+def vendor_record(sb, req, cid, object_type):
+    """A candidate or an application added in the ATS's own UI: checked like an API create,
+    announced by the same webhooks; Convene's granted permissions do not matter here."""
+    writers = {"ats_candidate": ats.write_candidate, "ats_application": ats.write_application}
+    ctx = _ctx(sb, req, cid, "ats")
+    before = sb.deliveries.last_id
+    doc = writers[object_type](ctx, req.payload(), None)
+    saved = sb.store.insert(cid, object_type, doc)
+    return _finish(sb, req, before, public(saved), f"Added {object_type} {saved['id']}.")
+
+
 def clear_calendars(sb, req, cid):
     """Free whole stretches of time: each deleted event fires its webhooks, as a person
     deleting them one by one would. A recurring series keeps its other occurrences."""
@@ -392,6 +408,16 @@ ROUTES = [
     (rf"/sandbox/applications/{SEG}/{SEG}/status", ("POST",), application_status),
     (rf"/sandbox/interviews/{SEG}", ("POST",), vendor_interview),
     (rf"/sandbox/calendars/{SEG}/clear", ("POST",), clear_calendars),
+    (
+        rf"/sandbox/candidates/{SEG}",
+        ("POST",),
+        lambda sb, req, cid: vendor_record(sb, req, cid, "ats_candidate"),
+    ),
+    (
+        rf"/sandbox/applications/{SEG}",
+        ("POST",),
+        lambda sb, req, cid: vendor_record(sb, req, cid, "ats_application"),
+    ),
     (
         rf"/sandbox/records/{SEG}/([a-z_]+)/{SEG}",
         ("POST",),

@@ -136,8 +136,9 @@ class SandboxHandle:
     def delete_event(self, cid, event_id):
         return self._event(cid, event_id, "delete")
 
-    # Data a test owns: made through Unified's own API (so Convene sees it as it would see a
-    # person's change) at times the test chooses, never found in the day's seed.
+    # Data a test owns: made through Unified's API, or as a person would in the vendor's UI
+    # (so Convene sees it as it sees a person's change), at times the test chooses, never
+    # found in the day's seed.
 
     def _created(self, path, body):
         response = self.call("POST", path, json=body)
@@ -175,7 +176,8 @@ class SandboxHandle:
             "emails": [{"email": email, "type": "WORK"}] if email else [],
             **fields,
         }
-        return self._created(f"/ats/{quote(cid)}/candidate", body)
+        # Added as a recruiter adds one in the ATS (Convene's connection may not write them).
+        return self._control("POST", f"/sandbox/candidates/{quote(cid)}", body)["record"]
 
     def create_application(
         self, cid, *, status="FIRST_INTERVIEW", job_id=None, candidate=None, name=None, email=None
@@ -193,7 +195,8 @@ class SandboxHandle:
                 f"test.candidate{number}@example.org" if email is None else email,
             )
         body = {"candidate_id": candidate["id"], "job_id": job_id, "status": status}
-        return candidate, self._created(f"/ats/{quote(cid)}/application", body)
+        path = f"/sandbox/applications/{quote(cid)}"
+        return candidate, self._control("POST", path, body)["record"]
 
     def create_interview(self, cid, application, start_at, minutes, user_ids, **fields):
         body = {
