@@ -444,7 +444,9 @@ def change(
     and are followed, with what they break flagged. Returns a Changed.
     """
     interview = (
-        Interview.objects.select_for_update().select_related("plan", "tenant").get(pk=interview.pk)
+        Interview.objects.select_for_update(of=("self",))
+        .select_related("plan", "tenant")
+        .get(pk=interview.pk)
     )
     if not interview.is_active:
         raise BookingError("This interview was canceled; book a new one instead.")
