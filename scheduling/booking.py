@@ -502,9 +502,11 @@ def change(
                 session=session,
             )  # fmt: skip
         if by != By.ATS:
+            # After the event's write, as at booking: the ATS interview points at the event,
+            # which may only now be created (its create superseded by this update).
             outbox.add(
                 interview.tenant, Operation.Kind.UPDATE_ATS_INTERVIEW, interview=interview,
-                session=session,
+                session=session, depends_on=event_op,
             )  # fmt: skip
         # After the sequence rose, so that each .ics outranks the one before. A calendar that
         # sends no invitations tells nobody else of a move its organizer made either.

@@ -134,6 +134,26 @@ def test_a_later_change_supersedes_what_waits_on_the_same_target(world):
     ]
 
 
+def test_a_moved_interview_s_ats_write_waits_for_its_event(world):
+    """A create still retrying when the interview moves is superseded by the move's update,
+    which then makes the event: the ATS interview, which points at the event, is written
+    only after it (else it would be written pointing at no event, and stay so)."""
+    start = f.working_day()
+    interview = booking.book(
+        world["app"], world["plan"], slots.Choice((one_session(world["ivy"], start),))
+    )
+    session = interview.sessions.get()
+    create = Operation.objects.get(session=session, kind=Operation.Kind.CREATE_EVENT)
+    Operation.objects.filter(pk=create.pk).update(attempts=1, last_error="HTTP 500")
+    booking.reschedule(
+        interview, slots.Choice((one_session(world["ivy"], start + dt.timedelta(hours=2)),))
+    )
+    event = Operation.objects.get(session=session, kind=Operation.Kind.UPDATE_EVENT)
+    ats = Operation.objects.get(session=session, kind=Operation.Kind.UPDATE_ATS_INTERVIEW)
+    assert ats.depends_on_id == event.pk
+    assert outbox.perform(ats.pk) is None  # not before the event is written
+
+
 def test_a_change_added_while_one_runs_waits_for_it(world):
     start = f.working_day()
     interview = booking.book(
