@@ -12,7 +12,16 @@ from django.core.management.base import BaseCommand
 from ..stopping import stop_on_signals
 from .seed_demo import demo_sign_ins
 
-WEB_ADDRESS = "127.0.0.1:8000"
+
+
+def _web_address():
+    """Where runserver listens: SITE_URL's host and port when it is a loopback http address
+    (so a second checkout can run beside the first with SITE_URL and UNIFIED_BASE_URL set to
+    other ports), else 127.0.0.1:8000."""
+    url = urlsplit(settings.SITE_URL)
+    if url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost") and url.port:
+        return f"{url.hostname}:{url.port}"
+    return "127.0.0.1:8000"
 
 
 def _sandbox_address():
@@ -27,7 +36,7 @@ def _processes():
     """What the embedded default needs, each as (label, argv)."""
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     processes = [
-        ("web", [*manage, "runserver", WEB_ADDRESS]),
+        ("web", [*manage, "runserver", _web_address()]),
         ("worker", [*manage, "db_worker"]),
         ("periodic", [*manage, "periodic", "--loop"]),
     ]
@@ -68,7 +77,7 @@ class Command(BaseCommand):
 
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nConvene is starting on http://{WEB_ADDRESS}/  (Ctrl-C stops it)"
+                f"\nConvene is starting on http://{_web_address()}/  (Ctrl-C stops it)"
             )
         )
         if _sandbox_address():
