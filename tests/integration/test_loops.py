@@ -118,6 +118,7 @@ def assert_broken_then_fit(acme, booked, recruiter_client, new_start):
     assert told_candidate(interview) == []  # nothing until the recruiter settles it
     page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content.decode()
     assert "Needs attention" in page and "Move the rest to fit" in page
+    assert f"“Coding” was moved to {new_start.astimezone(team_zone(acme)):%A} " in page
     assert "Choose new times" in page
 
     response = recruiter_client.post(reverse("interview_fit", args=[interview.pk]), follow=True)
