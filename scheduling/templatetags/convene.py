@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from ..lib import zones
+from ..lib import timefmt, zones
 
 register = template.Library()
 
@@ -28,3 +28,33 @@ def in_zone(value, zone_name):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def clock(value, cycle=timefmt.DEFAULT):
+    """A time of day in 12- or 24-hour form (`cycle`, from `lib.timefmt.for_request`)."""
+    if not value:
+        return ""
+    return timefmt.clock(value, cycle)
+
+
+@register.filter
+def zone_place(name):
+    """A zone as people know it: "India — Kolkata"."""
+    return zones.place(name) if name else ""
+
+
+@register.filter
+def zone_offset(value, zone_name):
+    """The named zone's UTC offset at a datetime: "UTC+5:30"."""
+    if not value:
+        return ""
+    return zones.offset(zones.zone(zone_name), value)
+
+
+@register.filter
+def zone_described(value, zone_name):
+    """The named zone as emails name it, at a datetime: "Kolkata time (India, UTC+5:30)"."""
+    if not value:
+        return ""
+    return zones.describe(zone_name, value)
