@@ -342,3 +342,116 @@ def choices(now, *, first=(), clock=None):
     groups.append(("Common time zones", [entry(n) for n in common]))
     groups.append(("All time zones", [entry(n) for n in rest]))
     return groups
+
+
+# --- a zone from an address -----------------------------------------------------------------
+
+# Regions of the countries that span several zones, by code and by name: the zone most of
+# the region keeps (a guess, and said to be one wherever it is shown).
+_REGIONS = {
+    "US": {
+        "America/New_York": (
+            "CT DE DC FL GA KY ME MD MA NH NJ NY NC OH PA RI SC VT VA WV",
+            "Connecticut|Delaware|District of Columbia|Florida|Georgia|Kentucky|Maine|"
+            "Maryland|Massachusetts|New Hampshire|New Jersey|New York|North Carolina|Ohio|"
+            "Pennsylvania|Rhode Island|South Carolina|Vermont|Virginia|West Virginia",
+        ),
+        "America/Detroit": ("MI", "Michigan"),
+        "America/Indiana/Indianapolis": ("IN", "Indiana"),
+        "America/Chicago": (
+            "AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI",
+            "Alabama|Arkansas|Illinois|Iowa|Kansas|Louisiana|Minnesota|Mississippi|Missouri|"
+            "Nebraska|North Dakota|Oklahoma|South Dakota|Tennessee|Texas|Wisconsin",
+        ),
+        "America/Denver": ("CO MT NM UT WY", "Colorado|Montana|New Mexico|Utah|Wyoming"),
+        "America/Boise": ("ID", "Idaho"),
+        "America/Phoenix": ("AZ", "Arizona"),
+        "America/Los_Angeles": ("CA NV OR WA", "California|Nevada|Oregon|Washington"),
+        "America/Anchorage": ("AK", "Alaska"),
+        "Pacific/Honolulu": ("HI", "Hawaii"),
+        "America/Puerto_Rico": ("PR", "Puerto Rico"),
+    },
+    "CA": {
+        "America/Toronto": ("ON QC", "Ontario|Quebec|Québec"),
+        "America/Vancouver": ("BC", "British Columbia"),
+        "America/Edmonton": ("AB NT", "Alberta|Northwest Territories"),
+        "America/Winnipeg": ("MB", "Manitoba"),
+        "America/Regina": ("SK", "Saskatchewan"),
+        "America/Halifax": ("NS PE", "Nova Scotia|Prince Edward Island"),
+        "America/Moncton": ("NB", "New Brunswick"),
+        "America/St_Johns": ("NL", "Newfoundland and Labrador|Newfoundland"),
+        "America/Whitehorse": ("YT", "Yukon"),
+        "America/Iqaluit": ("NU", "Nunavut"),
+    },
+    "AU": {
+        "Australia/Sydney": ("NSW ACT", "New South Wales|Australian Capital Territory"),
+        "Australia/Melbourne": ("VIC", "Victoria"),
+        "Australia/Brisbane": ("QLD", "Queensland"),
+        "Australia/Adelaide": ("SA", "South Australia"),
+        "Australia/Perth": ("WA", "Western Australia"),
+        "Australia/Hobart": ("TAS", "Tasmania"),
+        "Australia/Darwin": ("NT", "Northern Territory"),
+    },
+}
+
+
+@functools.cache
+def _region_zones():
+    """{(country code, folded region code or name): zone}."""
+    found = {}
+    for country_code, regions in _REGIONS.items():
+        for name, (codes, region_names) in regions.items():
+            for region in [*codes.split(), *region_names.split("|")]:
+                found[(country_code, _fold(region))] = name
+    return found
+
+
+@functools.cache
+def _countries_by_name():
+    _places, countries, _links = _tables()
+    found = {}
+    english = Locale("en").territories
+    for code, name in countries.items():
+        for each in (name, english.get(code, ""), code):
+            if each:
+                found[_fold(each)] = code
+    return found
+
+
+def guess(*, city="", region="", country="", country_code=""):
+    """The zone an address is most likely in, or "" when it cannot tell: a zone named after
+    the city, the one zone of a country that has one, or the zone of a region of the
+    United States, Canada or Australia.
+
+    >>> guess(city="Pune", country="India"), guess(city="Los Angeles", country_code="US")
+    ('Asia/Kolkata', 'America/Los_Angeles')
+    >>> guess(city="Springfield", region="IL", country_code="US"), guess(country="Brazil")
+    ('America/Chicago', '')
+    """
+    places, _countries, _links = _tables()
+    code = (country_code or "").strip().upper()
+    if code not in _countries_by_name().values():
+        code = _countries_by_name().get(_fold((country or "").strip()), "")
+    in_country = [z for z, (c, _n) in places.items() if not code or c == code]
+    folded_city = _fold((city or "").strip())
+    if folded_city:
+        named = [z for z in in_country if _fold(city_of_name(z)) == folded_city]
+        named += [
+            canonical(a)
+            for z in in_country
+            for a in aliases().get(z, ())
+            if _fold(a.rsplit("/", 1)[-1].replace("_", " ")) == folded_city
+        ]
+        if named and (code or len(set(named)) == 1):
+            return named[0]
+    if not code:
+        return ""
+    own = [z for z, (c, _n) in places.items() if c == code]
+    if len(own) == 1:
+        return own[0]
+    return _region_zones().get((code, _fold((region or "").strip())), "")
+
+
+def city_of_name(name):
+    """The city part of a zone name as written: "America/Los_Angeles" → "Los Angeles"."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
