@@ -68,6 +68,8 @@ NOT_BOOKABLE = (
     "This interview can’t be booked online at the moment. Please reply to the email you "
     "received and we will find a time with you."
 )
+
+
 def public(view):
     """Resolve the token (or answer with the page saying what is wrong with it), work out
     the candidate's zone, and send the headers every public page carries."""

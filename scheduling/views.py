@@ -489,6 +489,7 @@ def interview_detail(request, pk):
             "feedback": feedback.for_interview(interview, request.user),
             "now": timezone.now(),
             "cancel_form": CancelForm(),
+            "viewer_zone": timezone.get_current_timezone().key,
             "nav_active": "pipeline",
         },
     )
