@@ -205,18 +205,7 @@ def busy_blocks(people, start, end):
 
 
 def _hours(person):
-    def ranges(pairs):
-        return tuple(
-            (dt.time.fromisoformat(a), dt.time(0) if b == "24:00" else dt.time.fromisoformat(b))
-            for a, b in pairs
-        )
-
-    weekly = tuple(ranges(day) for day in (person.working_hours or [[]] * 7))
-    exceptions = tuple(
-        engine.DateHours(dt.date.fromisoformat(day), ranges(pairs))
-        for day, pairs in sorted((person.working_hours_exceptions or {}).items())
-    )
-    return engine.WorkingHours(weekly=weekly, exceptions=exceptions)
+    return person.engine_hours()
 
 
 def engine_plan(plan):

@@ -86,6 +86,16 @@ def candidate_hours_text(start, end, days):
     return f"{start:%H:%M}–{until}, {on}"
 
 
+def check_candidate_hours(start, end, days):
+    """Errors of a candidate-hours setting, by field: {} when it can be used."""
+    errors = {}
+    if start is not None and end is not None and not (start < end or end == dt.time(0)):
+        errors["candidate_hours_end"] = "The end must be after the start (00:00 is midnight)."
+    if not days:
+        errors["candidate_days"] = "Choose at least one day."
+    return errors
+
+
 def default_working_hours():
     """Monday to Friday, 09:00–17:00 in the person's own zone (index 0 is Monday)."""
     return [[["09:00", "17:00"]]] * 5 + [[], []]
