@@ -244,7 +244,8 @@ def _candidate_zone(application):
 def _picker_context(request, application, plan, *, interview=None, error=None, week=None):
     zone = timezone.get_current_timezone()
     week = week or _week_start(request, zone)
-    this_week = _week_start(request, zone)
+    today = timezone.localtime(timezone.now(), zone).date()
+    this_week = today - dt.timedelta(days=today.weekday())
     start = dt.datetime.combine(week, dt.time(), zone)
     end = start + dt.timedelta(days=7)
     candidate_zone, zone_known = _candidate_zone(application)
@@ -257,7 +258,7 @@ def _picker_context(request, application, plan, *, interview=None, error=None, w
         # Never a week wholly in the past.
         "previous_week": week - dt.timedelta(days=7) if week > this_week else None,
         "next_week": week + dt.timedelta(days=7),
-        "this_week": this_week == week and not request.GET.get("week"),
+        "this_week": this_week == week,
         "zone_name": zone.key,
         "zone_text": zones.describe(zone.key, start),
         "candidate_zone": candidate_zone,

@@ -19,10 +19,14 @@ def days_since(value, now=None):
 
 @register.filter
 def in_zone(value, zone_name):
-    """A datetime shown in the named IANA zone (UTC when the name is unknown)."""
+    """A datetime as the named IANA zone's clock reads it (UTC when the name is unknown).
+
+    The wall-clock time comes back naive on purpose: Django's date and time filters turn an
+    aware datetime back into the page's own zone, which would undo this one (a recruiter's
+    page showing a candidate's time)."""
     if not value:
         return value
-    return value.astimezone(zones.zone(zone_name))
+    return value.astimezone(zones.zone(zone_name)).replace(tzinfo=None)
 
 
 @register.filter
