@@ -299,6 +299,8 @@ def _week_context(request, link, zone, monday, *, mode, interview=None, earliest
         week=week,
         days=days,
         any_times=first_time is not None,
+        # Every week of the link was looked at and none has a time.
+        nothing_at_all=earliest and first_time is None,
         # The page opened on a later week than the window's first: say so, and when.
         earliest=first_time if earliest and week.previous else None,
         previous_url=f"{here}?tz={zone_q}&week={week.previous}" if week.previous else "",

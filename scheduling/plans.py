@@ -185,7 +185,7 @@ def create_starter_plan(tenant, user, now=None):
     left_out = []
     if far:
         cities = sorted({zones.city(zones.name_or(p.timezone)) for p in far})
-        left_out.append(f"{len(far)} too far from {place} ({', '.join(cities)})")
+        left_out.append(f"{len(far)} whose zones are too far from {place}’s ({', '.join(cities)})")
     if unfit:
         left_out.append(f"{len(unfit)} whose working hours never meet candidates’ hours")
     if len(active) > len(pool_from):

@@ -230,3 +230,13 @@ def test_a_plan_without_own_hours_follows_the_team(client, link, tenant):
     response = client.get(url("page", link), {"tz": "America/New_York", "week": "2026-12-07"})
     times = re.findall(r'class="time" href="[^"]*">([0-9:]+)<', response.content.decode())
     assert times and min(times) == "13:00" and max(times) == "14:00"
+
+
+def test_a_link_with_no_time_in_the_candidates_day_says_to_get_in_touch(client, link):
+    # Ivy's 09:00 in New York is 19:30 in Kolkata: an hour never ends by 20:00 there.
+    page = text(client.get(url("page", link), {"tz": "Asia/Kolkata"}))
+    assert (
+        "None of the days this link offers has a free time within your hours. Please get in "
+        "touch (below)" in page
+    )
+    assert "Try the next week" not in page

@@ -41,8 +41,8 @@ def test_the_starter_plan_takes_people_near_the_team_who_meet_candidate_hours(
     assert starter.summary == (
         "Made “Default interview”: one hour with one of Ann Lee, Bo Kim and Cy Diaz, who "
         "work in or near New York and can meet candidates within their hours (08:00–20:00, "
-        "Monday to Friday). Left out: 2 too far from New York (Kolkata, London); 1 whose "
-        "working hours never meet candidates’ hours."
+        "Monday to Friday). Left out: 2 whose zones are too far from New York’s (Kolkata, "
+        "London); 1 whose working hours never meet candidates’ hours."
     )
     assert AuditEntry.objects.get(action="plan.created").message == starter.summary
 
