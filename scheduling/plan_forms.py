@@ -98,8 +98,9 @@ class PlanForm(forms.ModelForm):
         ].help_text = (
             f"The team’s: {tenant.candidate_hours_text}, on the candidate’s clock (Settings)."
         )
-        self.initial.setdefault("candidate_hours_start", start)
-        self.initial.setdefault("candidate_hours_end", end)
+        # A plan following the team shows the team's hours, ready to be changed.
+        self.initial["candidate_hours_start"] = start
+        self.initial["candidate_hours_end"] = end
         self.initial["candidate_days"] = list(days)
 
     def clean(self):
