@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0011_session_plan_session'),
+        ('scheduling', '0012_interview_ics_days'),
     ]
 
     operations = [
