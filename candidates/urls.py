@@ -5,6 +5,7 @@ from . import public_views, views
 urlpatterns = [
     path("pipeline/", views.pipeline, name="pipeline"),
     path("candidates/<uuid:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("candidates/<uuid:pk>/zone/", views.candidate_zone, name="candidate_zone"),
     path("applications/<uuid:pk>/schedule/", views.schedule, name="schedule"),
     path("interviews/<uuid:pk>/reschedule/", views.reschedule, name="reschedule"),
     # Booking links: the recruiter's side.

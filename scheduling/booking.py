@@ -664,7 +664,7 @@ def loop_problems(interview):
     candidate's) than the first."""
     sessions = sorted(interview.sessions.all(), key=lambda s: (s.start_at, s.position))
     plan = interview.plan
-    zone = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
+    zone = zones.zone(interview.candidate_zone_name)
     problems = []
     for session in sessions:
         if session.end_at <= session.start_at:
@@ -840,13 +840,14 @@ def keep_as_is(interview, *, user=None):
     interview.clear_flags()
     if broken is not None and interview.is_active:
         moved = broken.session
-        zone = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
+        zone = zones.zone(interview.candidate_zone_name)
         extra = {"reason": "The times of your interview changed; here is the whole of it."}
         if moved is not None:
             when = _local(moved.start_at, zone)
             extra = {
-                "reason": f"Your session “{moved.title}” moved to {when} ({zone.key}); the "
-                "rest of your interview is unchanged.",
+                "reason": f"Your session “{moved.title}” moved to {when} "
+                f"{zones.describe(zone.key, moved.start_at)}; the rest of your interview is "
+                "unchanged.",
                 # The subject names what moved: "New time for “Technical panel”: Fri 11 Dec…"
                 "moved": f"“{moved.title}”: {when}",
             }

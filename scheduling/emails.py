@@ -44,7 +44,7 @@ def send(kind, *, tenant, to, context, attachments=(), obj=None, zone_name=None)
 def _interview_context(interview):
     application = interview.application
     candidate = application.candidate
-    tz = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
+    tz = zones.zone(interview.candidate_zone_name)
     sessions = list(interview.sessions.all())
     return {
         "interview": interview,
@@ -56,12 +56,17 @@ def _interview_context(interview):
                 "start": timezone.localtime(s.start_at, tz),
                 "end": timezone.localtime(s.end_at, tz),
                 "meeting_url": s.meeting_url,
+                # Named with its offset on the session's own day: "Kolkata time (India,
+                # UTC+5:30)".
+                "zone_text": zones.describe(tz.key, s.start_at),
             }
             for s in sessions
         ],
         "start": timezone.localtime(interview.start_at, tz),
         "end": timezone.localtime(interview.end_at, tz),
         "zone_name": tz.key,
+        "zone_text": zones.describe(tz.key, interview.start_at),
+        "zone_short": "UTC" if tz.key == "UTC" else f"{zones.city(tz.key)} time",
         "location": interview.location_detail,
         "location_kind": interview.location_kind,
     }, sessions
@@ -78,7 +83,7 @@ def _ics_attachments(interview, sessions):
         candidate_name=candidate.name,
         candidate_email=candidate.email,
         organizer_name=interview.tenant.name,
-        zone=zones.zone(interview.candidate_timezone or interview.tenant.default_timezone),
+        zone=zones.zone(interview.candidate_zone_name),
         sent_days=interview.ics_days,
     )
     live = sum(1 for _uid, method, _content in files if method == "REQUEST")

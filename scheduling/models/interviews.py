@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from ..lib import zones
 from .connections import Connection, Interviewer
 from .plans import InterviewPlan
 from .tenancy import Tenant
@@ -80,6 +81,14 @@ class Interview(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.SCHEDULED
+
+    @property
+    def candidate_zone_name(self):
+        """The zone the candidate reads this interview in (emails, calendar files, their
+        page, their day of a loop): what Convene knows of the candidate now, else the zone
+        it was booked in, else the team's."""
+        booked = zones.name_or(self.candidate_timezone, self.tenant.default_timezone)
+        return zones.canonical(zones.name_or(self.application.candidate.timezone, booked))
 
     @property
     def ics_uid(self):

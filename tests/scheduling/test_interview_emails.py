@@ -34,7 +34,7 @@ def test_the_candidates_email_shows_times_in_their_zone(tenant):
     emails.interview_to_candidate(interview, "interview_confirmed")
     (message,) = mail.outbox
     assert "09:30" in message.subject and "Mon 4 Mar" in message.subject
-    assert "09:30–10:30 (Asia/Tokyo)" in message.body
+    assert "09:30–10:30 Tokyo time (Japan, UTC+9)" in message.body
     assert "Hello Kenji" in message.body
 
 
