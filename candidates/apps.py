@@ -13,11 +13,17 @@ class CandidatesConfig(AppConfig):
         connection_connected.connect(on_connection_connected, dispatch_uid="candidates.sync")
 
         from scheduling import periodic
+        from scheduling.models import Tenant
 
         from . import changes, links, sync  # noqa: F401  (changes registers webhook handlers)
 
-        periodic.register("sync ATS", 300, sync.sync_all)
-        periodic.register("booking link reminders", 600, links.send_reminders)
+        periodic.register("sync ATS", 300, sync.sync_turn, per=sync.ats_connections)
+        periodic.register(
+            "booking link reminders",
+            600,
+            links.send_reminders,
+            per=lambda: Tenant.objects.order_by("pk"),
+        )
 
         from django.db.models.signals import post_save
 

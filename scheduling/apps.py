@@ -9,8 +9,25 @@ class SchedulingConfig(AppConfig):
         # Importing registers: the system checks, the outbox's handlers and senders
         # (writeback, feedback), the webhook handlers for calendars and ATS interviews.
         from . import checks, connections, feedback, outbox, periodic, webhooks, writeback  # noqa: F401
+        from .models import Tenant
 
+        def tenants():
+            return Tenant.objects.order_by("pk")
+
+        # Jobs for everyone are one cheap query each, whose work is already one task per
+        # operation or delivery; the others get one turn per connection or tenant.
         periodic.register("outbox sweep", 5, outbox.sweep_job)
-        periodic.register("feedback requests and reminders", 60, feedback.run_due)
-        periodic.register("register webhooks", 3600, connections.register_all)
-        periodic.register("reconcile", 120, lambda: webhooks.reconcile() or None)
+        periodic.register("webhook deliveries sweep", 30, webhooks.sweep)
+        periodic.register("feedback requests and reminders", 60, feedback.run_due, per=tenants)
+        periodic.register(
+            "register webhooks",
+            3600,
+            connections.register_now,
+            per=connections.active_connections,
+        )
+        periodic.register(
+            "reconcile",
+            120,
+            lambda conn: webhooks.reconcile_connection(conn) and None,
+            per=connections.active_connections,
+        )

@@ -6,6 +6,7 @@ from .feedback import FeedbackRequest
 from .interviews import Flag, Interview, InterviewSession, SessionAttendee
 from .mail import SentEmail
 from .outbox import Operation
+from .periodic import PeriodicTurn
 from .plans import InterviewPlan, PlanPool, PlanSession
 from .tenancy import (
     DEFAULT_INTERVIEW_STATUSES,
@@ -33,6 +34,7 @@ __all__ = [
     "Interviewer",
     "Membership",
     "Operation",
+    "PeriodicTurn",
     "PlanPool",
     "PlanSession",
     "SentEmail",

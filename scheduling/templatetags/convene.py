@@ -30,6 +30,15 @@ def in_zone(value, zone_name):
 
 
 @register.filter
+def thousands(value):
+    """A count with thousands separated as English writes them: 12,345."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
 

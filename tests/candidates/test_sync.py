@@ -7,6 +7,7 @@ from candidates import changes, sync
 from candidates.models import Application, BookingLink, Candidate, Job, SyncRun
 from scheduling.models import AuditEntry
 from scheduling.unified import records
+from scheduling.unified.client import Page
 from tests import factories as f
 from tests.candidates.links_helpers import make_link, url
 
@@ -16,29 +17,44 @@ OLD = "2026-11-20T10:00:00Z"
 NEW = "2026-11-25T10:00:00Z"
 
 
+class FakeListing:
+    """A list as the client returns it: pages of `limit` records by offset."""
+
+    def __init__(self, records, limit=100):
+        self.records, self.limit = list(records), limit
+
+    def page(self, offset):
+        chunk = self.records[offset : offset + self.limit]
+        return Page(offset, chunk, last=len(chunk) < self.limit)
+
+    def __iter__(self):
+        return iter(self.records)
+
+
 class FakeATS:
     """The few list calls a sync makes, answering with the records given."""
 
-    def __init__(self, *, jobs=(), candidates=(), applications=()):
+    def __init__(self, *, jobs=(), candidates=(), applications=(), interviews=(), limit=100):
         self.jobs, self.candidates, self.applications = jobs, candidates, applications
+        self.interviews, self.limit = interviews, limit
 
     def list_stages(self, cid):
-        return []
+        return FakeListing([], self.limit)
 
     def list_jobs(self, cid, **params):
-        return list(self.jobs)
+        return FakeListing(self.jobs, self.limit)
 
     def list_candidates(self, cid, **params):
-        return list(self.candidates)
+        return FakeListing(self.candidates, self.limit)
 
     def list_applications(self, cid, **params):
-        return list(self.applications)
+        return FakeListing(self.applications, self.limit)
 
     def list_interviews(self, cid, **params):
-        return []
+        return FakeListing(self.interviews, self.limit)
 
     def list_employees(self, cid):
-        return []
+        return FakeListing([], self.limit)
 
 
 def application_record(app, status, updated):
