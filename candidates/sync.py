@@ -26,7 +26,7 @@ import functools
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -532,12 +532,19 @@ class _Rows:
 def _zone_guess(address):
     if address is None:
         return ""
-    return zones.guess(
-        city=address.city or "",
-        region=address.region_code or address.region or "",
-        country=address.country or "",
-        country_code=address.country_code or "",
+    return _guess(
+        address.city or "",
+        address.region_code or address.region or "",
+        address.country or "",
+        address.country_code or "",
     )
+
+
+@functools.lru_cache(maxsize=8192)
+def _guess(city, region, country, country_code):
+    # Addresses repeat (a large ATS has thousands of candidates in one city), and a guess
+    # goes over every zone: remembered.
+    return zones.guess(city=city, region=region, country=country, country_code=country_code)
 
 
 # Columns of the rows that name other records by remote id, per model: (row key, field).
@@ -778,8 +785,9 @@ class _Writer:
                 for remote_id, *rest in existing.values_list("remote_id", *fields)
             )
         objects, stale = [], []
+        owner = {"tenant": self.tenant.pk, "connection": self.conn.pk}
         for row in rows:
-            values = {k: v for k, v in row.items() if k not in exclude}
+            values = {**owner, **{k: v for k, v in row.items() if k not in exclude}}
             before = stored.get(values["remote_id"])
             if _older(values.get("remote_updated_at"), before and before[0]):
                 stale.append(values["remote_id"])
@@ -795,20 +803,9 @@ class _Writer:
                     values["stage_entered_at"] = before[2]
                 else:
                     values["stage_entered_at"] = self.now
-            objects.append(
-                model(tenant=self.tenant, connection=self.conn, removed_at=None, **values)
-            )
-        written = {k for k in rows[0] if k not in exclude} - {"remote_id"}
-        if keep_stage_clock:
-            written.add("stage_entered_at")
-        update_fields = [model._meta.get_field(k).name for k in sorted(written)]
-        for start in range(0, len(objects), BATCH):
-            model.objects.bulk_create(
-                objects[start : start + BATCH],
-                update_conflicts=True,
-                unique_fields=["connection", "remote_id"],
-                update_fields=[*update_fields, "removed_at", "synced_at"],
-            )
+            objects.append(values)
+        if objects:
+            _bulk_upsert(model, objects, now=timezone.now())
         for start in range(0, len(stale), BATCH):
             # Seen, though older than what a webhook brought: present in the ATS.
             model.objects.filter(
@@ -891,6 +888,56 @@ def _older(updated, stored):
     """Whether a record last updated at `updated` is older than the stored copy (unknown
     times are never older: a record without one is taken as it comes)."""
     return updated is not None and stored is not None and updated < stored
+
+
+def _bulk_upsert(model, rows, *, now):
+    """Insert rows of a mirrored model, or update the stored row of the same (connection,
+    remote id): the fields given, `synced_at` and `removed_at` (cleared); a new row takes
+    the model's defaults for the others. Each row is a dict of field names to values, all
+    rows naming the same fields. One statement prepared once and run for every row
+    (`executemany`): a large ATS's first sync writes hundreds of thousands of rows, and a
+    model instance per row and a statement per batch cost more than the database's work."""
+    meta = model._meta
+    names = list(rows[0])
+    given = [meta.get_field(name) for name in names]
+    stamps = [meta.get_field("synced_at"), meta.get_field("removed_at")]
+    named = {field.attname for field in given + stamps}
+    pk = meta.pk
+    defaults = [
+        field
+        for field in meta.concrete_fields
+        if field.attname not in named and not (field is pk and not pk.has_default())
+    ]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = [field.column for field in given + stamps + defaults]
+    updated = [field.column for field in given + stamps if field.column not in _KEPT]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('connection_id')}, {quote('remote_id')}) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updated)
+    )
+    prepare = [functools.partial(field.get_db_prep_save, connection=connection) for field in given]
+    fixed = [stamps[0].get_db_prep_save(now, connection), None]
+    fixed_defaults = [
+        None if field is pk else field.get_db_prep_save(field.get_default(), connection)
+        for field in defaults
+    ]
+    params = []
+    for row in rows:
+        values = [prep(row[name]) for prep, name in zip(prepare, names, strict=True)]
+        extra = [
+            pk.get_db_prep_save(pk.get_default(), connection) if field is pk else value
+            for field, value in zip(defaults, fixed_defaults, strict=True)
+        ]
+        params.append([*values, *fixed, *extra])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+# Columns an upsert never changes on a stored row.
+_KEPT = {"id", "tenant_id", "connection_id", "remote_id"}
 
 
 def _zone_or(name, default):
