@@ -982,7 +982,7 @@ def ats_connections():
     """The active ATS connections: one periodic sync turn each."""
     return Connection.objects.filter(
         category=Connection.Category.ATS, status=Connection.Status.ACTIVE
-    ).order_by("created_at")
+    ).order_by("connected_at")
 
 
 def sync_turn(conn):

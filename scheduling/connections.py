@@ -308,7 +308,7 @@ def register_now(conn):
 
 def active_connections():
     """Every connection Convene follows: what the per-connection periodic jobs go over."""
-    return Connection.objects.filter(status=Connection.Status.ACTIVE).order_by("created_at")
+    return Connection.objects.filter(status=Connection.Status.ACTIVE).order_by("connected_at")
 
 
 # --- calendars ----------------------------------------------------------------------------

@@ -35,13 +35,14 @@ class Command(BaseCommand):
             ran = periodic.run_now(only)
             self.stdout.write(f"ran {len(ran)} turns: {self._names(ran)}")
             return
+        if not loop:
+            queued = periodic.enqueue_due(only=only)
+            self.stdout.write(f"queued {len(queued)} turns: {self._names(queued)}")
+            return
         while True:
             # A connection the database dropped between rounds is replaced.
             close_old_connections()
-            queued = periodic.enqueue_due(only=only if not loop else None)
-            if not loop:
-                self.stdout.write(f"queued {len(queued)} turns: {self._names(queued)}")
-                return
+            periodic.enqueue_due()
             time.sleep(1)
 
     def _names(self, turns):
