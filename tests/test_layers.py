@@ -16,19 +16,18 @@ PROJECT = ("scheduling", "candidates", "config")
 # import itself (its own package) and any unit of a lower layer, nothing else.
 LAYERS = [
     # 0. Foundations that know no model: the engine, the Unified client (and its sandbox),
-    # small generic helpers, the periodic registry, the apps' signals.
+    # small generic helpers, the apps' signals.
     [
         "scheduling.availability",
         "scheduling.unified",
         "scheduling.lib",
-        "scheduling.periodic",
         "scheduling.signals",
     ],
     # 1. The data.
     ["scheduling.models", "scheduling.ics", "scheduling.checks"],
     ["candidates.models"],
-    # 2. Small services everything else uses.
-    ["scheduling.gateway", "scheduling.emails", "scheduling.plans"],
+    # 2. Small services everything else uses (the periodic registry keeps its turns as rows).
+    ["scheduling.gateway", "scheduling.emails", "scheduling.plans", "scheduling.periodic"],
     ["scheduling.outbox"],
     # 3. Finding times, feedback, connecting.
     ["scheduling.slots", "scheduling.feedback", "scheduling.connections"],

@@ -1,0 +1,240 @@
+"""Benchmark: one round of periodic work for many tenants, with 1, 2 and 4 task workers.
+
+Run with `.venv/bin/python bench/periodic.py` (`--tenants 200 --workers 1,2,4 --latency-ms
+100`; prefix with `bin/with-postgres` for PostgreSQL). It starts the Unified sandbox in its
+own process, every call answered after `--latency-ms`; migrates a throwaway database;
+creates `--tenants` tenants, each with its own ATS and company calendar connected through
+the sandbox's Connect; and runs a first round (not timed: first syncs, webhook
+subscriptions). Then, for each worker count, it starts that many `manage.py db_worker`
+processes and times one round: every job's turns queued at once (by two `manage.py
+periodic` runners started together, as two machines would) until the queue is empty and
+every sync they started has finished. One JSON line per worker count: the round's wall
+seconds, the turns queued by each runner (their sum must be the number of turns: nothing
+queued twice), the tasks run and the Unified calls made.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from support import free_port, setup_django  # noqa: E402
+
+TOKEN = "bench-token"
+WORKSPACE = "bench-workspace"
+CALLBACK = "http://127.0.0.1:9/connected"
+
+
+def start_sandbox(tmp, port, latency_ms):
+    log = open(Path(tmp) / "sandbox.log", "w")  # noqa: SIM115 (lives as long as the process)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "unified_sandbox",
+            "--port",
+            str(port),
+            "--db",
+            str(Path(tmp) / "sandbox.sqlite3"),
+            "--reset",
+            "--latency-ms",
+            str(latency_ms),
+            "--token",
+            TOKEN,
+            "--workspace-id",
+            WORKSPACE,
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        if process.poll() is not None:
+            raise SystemExit(f"the sandbox stopped: see {log.name}")
+        try:
+            if requests.get(f"{base}/sandbox/info", timeout=5).ok:
+                return process, base
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("the sandbox did not start")
+
+
+def connect(base, integration):
+    """A new connection through the sandbox's Connect page (Allow); its id."""
+    start = requests.get(
+        f"{base}/unified/integration/auth/{WORKSPACE}/{integration}",
+        params={"success_redirect": CALLBACK, "state": "bench", "redirect": 1},
+        allow_redirects=False,
+        timeout=60,
+    )
+    consent = start.headers["Location"]
+    if consent.startswith("/"):
+        consent = base + consent
+    query = {k: v[0] for k, v in parse_qs(urlparse(consent).query).items()}
+    allowed = requests.post(
+        consent,
+        data={**query, "decision": "allow", "scope": "company"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    return parse_qs(urlparse(allowed.headers["Location"]).query)["id"][0]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenants", type=int, default=200)
+    parser.add_argument("--workers", default="1,2,4", help="worker counts to time")
+    parser.add_argument("--latency-ms", type=float, default=100.0)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sandbox, base = start_sandbox(tmp, free_port(), args.latency_ms)
+        try:
+            database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
+            environment = {
+                "UNIFIED_BASE_URL": base,
+                "UNIFIED_API_TOKEN": TOKEN,
+                "UNIFIED_WORKSPACE_ID": WORKSPACE,
+                "CACHE_URL": f"filecache://{tmp}/cache",
+                "LOG_LEVEL": "WARNING",
+                # Webhook subscriptions point here: nothing listens, deliveries just fail.
+                "SITE_URL": "http://127.0.0.1:9",
+            }
+            setup_django(database_url, **environment)
+            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+            started = time.perf_counter()
+            create_tenants(base, args.tenants)
+            setup_s = time.perf_counter() - started
+            first = time_round(base, env, 4)
+            print(
+                json.dumps(
+                    {
+                        "case": "first round (not timed for the figure)",
+                        "tenants": args.tenants,
+                        "setup_s": round(setup_s, 1),
+                        **first,
+                    }
+                ),
+                flush=True,
+            )
+            for workers in (int(n) for n in args.workers.split(",")):
+                figures = time_round(base, env, workers)
+                print(
+                    json.dumps(
+                        {
+                            "case": "periodic round",
+                            "tenants": args.tenants,
+                            "latency_ms": args.latency_ms,
+                            **figures,
+                            "database": database_url.split(":", 1)[0],
+                            "load_average": [round(x, 2) for x in os.getloadavg()],
+                        }
+                    ),
+                    flush=True,
+                )
+        finally:
+            sandbox.terminate()
+            sandbox.wait(timeout=30)
+
+
+def create_tenants(base, count):
+    from scheduling.models import Connection, Tenant
+
+    for n in range(count):
+        tenant = Tenant.objects.create(name=f"Tenant {n}", slug=f"tenant-{n}")
+        for category, integration, name in (
+            ("ats", "greenhouse", "Greenhouse"),
+            ("calendar", "googlecalendar", "Google Calendar"),
+        ):
+            Connection.objects.create(
+                tenant=tenant,
+                category=category,
+                integration_type=integration,
+                integration_name=name,
+                unified_id=connect(base, integration),
+                status=Connection.Status.ACTIVE,
+            )
+
+
+def time_round(base, env, workers):
+    """One round: every turn queued by two runners at once, run by `workers` workers."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from candidates.models import SyncRun
+    from scheduling import periodic
+    from scheduling.models import PeriodicTurn
+
+    turns = sum(len(periodic.keys_of(job)) for job in periodic.JOBS.values())
+    tasks_before = DBTaskResult.objects.count()
+    requests.delete(f"{base}/sandbox/stats", timeout=10)
+    pool = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.05"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    try:
+        time.sleep(3)  # the workers start (Django's set-up) before the clock does
+        # Every turn due now, as at the start of a round.
+        PeriodicTurn.objects.update(next_at=timezone.now())
+        started = time.perf_counter()
+        runners = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", "periodic"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        queued = []
+        for runner in runners:
+            out, _ = runner.communicate(timeout=600)
+            queued.append(int(out.split("queued ")[1].split()[0]) if "queued " in out else -1)
+        while True:
+            busy = DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).exists()
+            syncing = SyncRun.objects.filter(status__in=["queued", "running"]).exists()
+            if not busy and not syncing:
+                break
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+    finally:
+        for worker in pool:
+            worker.terminate()
+        for worker in pool:
+            worker.wait(timeout=30)
+    calls = requests.get(f"{base}/sandbox/stats", timeout=10).json()["total"]
+    return {
+        "workers": workers,
+        "round_s": round(seconds, 1),
+        "turns": turns,
+        "queued_by_each_runner": queued,
+        "tasks_run": DBTaskResult.objects.count() - tasks_before,
+        "failed_tasks": DBTaskResult.objects.filter(status="FAILED").count(),
+        "unified_calls": calls,
+    }
+
+
+if __name__ == "__main__":
+    main()
