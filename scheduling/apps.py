@@ -14,10 +14,11 @@ class SchedulingConfig(AppConfig):
         def tenants():
             return Tenant.objects.order_by("pk")
 
-        # Jobs for everyone are one cheap query each, whose work is already one task per
-        # operation or delivery; the others get one turn per connection or tenant.
-        periodic.register("outbox sweep", 5, outbox.sweep_job)
-        periodic.register("webhook deliveries sweep", 30, webhooks.sweep)
+        # The sweeps are one cheap query for everyone whose work is to queue tasks (one per
+        # operation, a drain of deliveries): the runner does them itself. The other jobs get
+        # one task per connection or tenant.
+        periodic.register("outbox sweep", 5, outbox.sweep_job, inline=True)
+        periodic.register("webhook deliveries sweep", 30, webhooks.sweep, inline=True)
         periodic.register("feedback requests and reminders", 60, feedback.run_due, per=tenants)
         periodic.register(
             "register webhooks",

@@ -10,7 +10,8 @@ A turn is a row (`PeriodicTurn`). Queuing it moves its `next_at` on in the same 
 as the task is written, under a row lock that skips rows another runner holds: two runners
 (a second machine, a restart overlapping the old process) never queue one turn twice. A turn
 whose task has not finished is not queued again until it finishes (or is taken as lost after
-`LOST_AFTER`), so a backlog never piles up copies of the same work.
+`Job.lost_after`), so a backlog never piles up copies of the same work. Jobs whose only
+work is to queue tasks (the outbox sweep) run in the runner itself, claimed the same way.
 
 Apps register their jobs in their AppConfig.ready() (`register("sync ATS", 300, fn,
 per=active_ats_connections)`); a job that fails is logged by the task worker and runs again
@@ -32,8 +33,9 @@ from .models import PeriodicTurn
 
 logger = logging.getLogger(__name__)
 
-# A turn queued this long ago and not finished lost its task (a worker died with it).
-LOST_AFTER = dt.timedelta(minutes=15)
+# A turn queued this long ago (and at least three of its intervals) and not finished lost
+# its task: a worker died with it. The queue cannot tell a long wait from a dead worker.
+LOST_AFTER = dt.timedelta(minutes=5)
 # A runner looks at a job's turns at most this often (no job runs more often).
 LOOK_EVERY = 5.0
 EVERYONE = ""
@@ -48,13 +50,20 @@ class Job:
     run: Callable
     # A callable returning a queryset (connections, tenants): one turn per object in it.
     per: Callable | None = None
+    # Run by the runner itself rather than queued: jobs whose work is only to queue tasks
+    # (the outbox sweep), which must not wait behind the tasks they would queue.
+    inline: bool = False
+
+    @property
+    def lost_after(self):
+        return max(LOST_AFTER, dt.timedelta(seconds=3 * self.every))
 
 
 JOBS: dict[str, Job] = {}
 
 
-def register(name, every, run, *, per=None):
-    JOBS[name] = Job(name, every, run, per)
+def register(name, every, run, *, per=None, inline=False):
+    JOBS[name] = Job(name, every, run, per, inline)
 
 
 def keys_of(job):
@@ -95,7 +104,7 @@ def _enqueue(job, now, *, force=False):
         ignore_conflicts=True,
     )
     free = Q(queued_at__isnull=True) | Q(finished_at__gte=F("queued_at"))
-    free |= Q(queued_at__lt=now - LOST_AFTER)
+    free |= Q(queued_at__lt=now - job.lost_after)
     with transaction.atomic():
         turns = PeriodicTurn.objects.select_for_update(skip_locked=True).filter(free, job=job.name)
         if not force:
@@ -108,8 +117,13 @@ def _enqueue(job, now, *, force=False):
         )
         # In the same transaction: the database queue holds the task exactly when the turn
         # says it was queued.
-        for _pk, key in due:
+        for _pk, key in due if not job.inline else ():
             run_turn.enqueue(job.name, key)
+    for _pk, key in due if job.inline else ():
+        try:
+            run_turn.call(job.name, key)
+        except Exception:
+            logger.exception("Periodic job %r failed; it runs again in %ss", job.name, job.every)
     return [(job.name, key) for _pk, key in due]
 
 

@@ -61,9 +61,7 @@ def test_records_and_compact_times_may_be_mixed(scenario, split):
             busy_times=busy_times((b.start, b.end) for b in moved),
         )
 
-    assert find_slots(search, plan, [mixed(p) for p in people]) == find_slots(
-        search, plan, people
-    )
+    assert find_slots(search, plan, [mixed(p) for p in people]) == find_slots(search, plan, people)
 
 
 instants = st.datetimes(

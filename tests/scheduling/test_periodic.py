@@ -125,7 +125,8 @@ def test_the_apps_jobs_go_per_connection_or_tenant():
     assert jobs["register webhooks"].per is connections.active_connections
     assert jobs["feedback requests and reminders"].per is not None
     assert jobs["booking link reminders"].per is not None
-    assert jobs["outbox sweep"].per is None  # one query for everyone; its work is per task
+    # One query for everyone, whose work is to queue a task per operation: the runner's.
+    assert jobs["outbox sweep"].per is None and jobs["outbox sweep"].inline
 
 
 def test_a_sync_turn_queues_that_connections_sync(queue, tenant):
@@ -145,3 +146,20 @@ def test_the_command_queues_once_and_lists_the_jobs(queue, capsys, tenants, tena
     call_command("periodic", "--list")
     out = capsys.readouterr().out
     assert "reconcile" in out and "per connection or tenant" in out
+
+
+def test_a_sweep_runs_in_the_runner_itself_and_once(queue, monkeypatch):
+    """The outbox sweep only queues tasks: it must not wait in the queue behind them, nor
+    be lost with a worker that died."""
+    ran = []
+    monkeypatch.setattr(periodic, "JOBS", {})
+    monkeypatch.setattr(periodic, "_looked", {})
+    periodic.register("sweep", 5, lambda: ran.append(1), inline=True)
+    now = timezone.now()
+    assert periodic.enqueue_due(now) == [("sweep", "")]
+    assert ran == [1] and queue.results == []
+    periodic._looked.clear()
+    assert periodic.enqueue_due(now) == []  # a second runner: not again
+    periodic._looked.clear()
+    periodic.enqueue_due(now + dt.timedelta(seconds=6))
+    assert ran == [1, 1]
