@@ -288,7 +288,7 @@ class SyncRun(models.Model):
         "jobs": "Jobs",
         "candidates": "Candidates",
         "applications": "Applications",
-        "interviews": "Interviews in the ATS",
+        "interviews": "ATS interviews",
     }
 
     @property

@@ -411,6 +411,16 @@ class _Sync:
         interviewers (HRIS employees on the same connection): met by their ATS user ids,
         named here; one the HRIS does not list stays named by its id."""
         wanted = set(self.user_ids)
+        if self.run.updated_since is None or self.run.resumed_from_id:
+            # A full sync names everyone it can, those a failed attempt met included (a
+            # resumed run does not read again the jobs that failed attempt read).
+            wanted.update(
+                Interviewer.objects.filter(
+                    tenant=self.conn.tenant, email="", name__startswith="ATS user "
+                )
+                .exclude(ats_user_id="")
+                .values_list("ats_user_id", flat=True)
+            )
         known = set(
             Interviewer.objects.filter(tenant=self.conn.tenant, ats_user_id__in=wanted)
             .exclude(email="")
@@ -985,9 +995,15 @@ def ats_connections():
     ).order_by("connected_at")
 
 
+# A connection synced this recently skips its periodic turn (its first sync just ended).
+SYNCED_LATELY = dt.timedelta(minutes=2)
+
+
 def sync_turn(conn):
     """The periodic job, per ATS connection: queue its sync (incremental, or full once a
     day), or continue the one that failed."""
+    if conn.synced_until and timezone.now() - conn.synced_until < SYNCED_LATELY:
+        return None
     run = start_sync(conn)
     return f"{run.get_kind_display().lower()} sync {run.get_status_display().lower()}"
 

@@ -340,7 +340,7 @@ def test_the_connection_page_shows_each_types_progress(ats, admin_client_):
     )
     page = admin_client_.get(reverse("connection_detail", args=[ats.pk])).content.decode()
     assert "12,345 records saved so far" in page
-    assert "Candidates: 12,296" in page and "Jobs: 42" in page
+    assert "<td>Candidates</td><td>12,296</td>" in page and "<td>Jobs</td><td>42</td>" in page
     assert '<progress max="6" value="2">' in page
 
 
@@ -360,3 +360,32 @@ def test_a_job_names_its_recruiters_even_before_the_hris_does(ats):
     run = run_full(ats, fake)
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert [i.ats_user_id for i in Job.objects.get(remote_id="j1").recruiters.all()] == ["u7"]
+
+
+def test_a_continued_sync_names_the_people_the_failed_attempt_met(ats):
+    job = records.Job.from_api({"id": "j1", "name": "Welder", "recruiter_ids": ["u7"]})
+    uma = records.Employee.from_api(
+        {
+            "id": "u7",
+            "name": "Uma Seven",
+            "emails": [{"email": "uma@acme.example"}],
+            "timezone": "Europe/Berlin",
+        }
+    )
+    fake = PagedATS(jobs=[job], candidates=candidates(20))
+    fake.lists["employees"] = [uma]
+    fake.fail = {("candidates", 10)}
+    run_full(ats, fake)
+    recruiter = Job.objects.get(remote_id="j1").recruiters.get()
+    assert recruiter.name == "ATS user u7"  # met, not named yet
+    fake.fail = set()
+    before = len(fake.calls)
+    done = sync.run_sync(sync.start_sync(ats).pk, client=fake)
+    assert done.status == SyncRun.Status.SUCCEEDED, done.error
+    assert "jobs" not in {name for name, _offset in fake.calls[before:]}  # not read again…
+    recruiter.refresh_from_db()
+    assert (recruiter.name, recruiter.email, recruiter.timezone) == (
+        "Uma Seven",
+        "uma@acme.example",
+        "Europe/Berlin",
+    )  # …and still their recruiter has a name, and the HRIS's zone
