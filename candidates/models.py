@@ -308,6 +308,17 @@ class SyncRun(models.Model):
     def steps(self):
         return len(self.TYPE_LABELS) + 1
 
+    @property
+    def error_summary(self):
+        """What stopped a failed run, in words (the error itself is the detail)."""
+        if self.error.startswith("Unified refused or failed"):
+            return "the ATS (through Unified) kept failing to answer"
+        if self.error.startswith("Saving the records failed"):
+            return "Convene could not save what it read"
+        if "interrupted" in self.error:
+            return "it was interrupted (the task worker stopped)"
+        return self.error.rstrip(".") or "it stopped"
+
 
 class BookingLink(models.Model):
     """A self-scheduling link sent to a candidate for one application and plan.
