@@ -28,49 +28,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from support import free_port, setup_django  # noqa: E402
+from support import free_port, setup_django, start_sandbox, start_workers, stop  # noqa: E402
 
 TOKEN = "bench-token"
 WORKSPACE = "bench-workspace"
 CALLBACK = "http://127.0.0.1:9/connected"
-
-
-def start_sandbox(tmp, port, latency_ms):
-    log = open(Path(tmp) / "sandbox.log", "w")  # noqa: SIM115 (lives as long as the process)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "unified_sandbox",
-            "--port",
-            str(port),
-            "--db",
-            str(Path(tmp) / "sandbox.sqlite3"),
-            "--reset",
-            "--latency-ms",
-            str(latency_ms),
-            "--token",
-            TOKEN,
-            "--workspace-id",
-            WORKSPACE,
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        if process.poll() is not None:
-            raise SystemExit(f"the sandbox stopped: see {log.name}")
-        try:
-            if requests.get(f"{base}/sandbox/info", timeout=5).ok:
-                return process, base
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    process.terminate()
-    raise SystemExit("the sandbox did not start")
 
 
 def connect(base, integration):
@@ -102,7 +64,16 @@ def main():
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        sandbox, base = start_sandbox(tmp, free_port(), args.latency_ms)
+        sandbox, base = start_sandbox(
+            tmp,
+            free_port(),
+            "--latency-ms",
+            args.latency_ms,
+            "--token",
+            TOKEN,
+            "--workspace-id",
+            WORKSPACE,
+        )
         try:
             database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
             environment = {
@@ -182,16 +153,7 @@ def time_round(base, env, workers):
     turns = sum(len(periodic.keys_of(job)) for job in periodic.JOBS.values())
     tasks_before = DBTaskResult.objects.count()
     requests.delete(f"{base}/sandbox/stats", timeout=10)
-    pool = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--interval", "0.05"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(workers)
-    ]
+    pool = start_workers(workers, env, interval=0.05)
     try:
         time.sleep(3)  # the workers start (Django's set-up) before the clock does
         # Every turn due now, as at the start of a round.
@@ -220,10 +182,7 @@ def time_round(base, env, workers):
             time.sleep(0.1)
         seconds = time.perf_counter() - started
     finally:
-        for worker in pool:
-            worker.terminate()
-        for worker in pool:
-            worker.wait(timeout=30)
+        stop(pool)
     calls = requests.get(f"{base}/sandbox/stats", timeout=10).json()["total"]
     return {
         "workers": workers,

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,49 +27,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from support import free_port, setup_django  # noqa: E402
+from support import free_port, setup_django, start_sandbox  # noqa: E402
 
 TOKEN = "bench-token"
 ACME_ATS = "65ac3e00a75000000000000a"  # the sandbox's pre-seeded Acme ATS (seed.py)
-
-
-def start_sandbox(tmp, port, seed_size, latency_ms):
-    log = open(Path(tmp) / "sandbox.log", "w")  # noqa: SIM115 (lives as long as the process)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "unified_sandbox",
-            "--port",
-            str(port),
-            "--db",
-            str(Path(tmp) / "sandbox.sqlite3"),
-            "--reset",
-            "--seed-size",
-            str(seed_size),
-            "--latency-ms",
-            str(latency_ms),
-            "--token",
-            TOKEN,
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 900
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the sandbox stopped: see {log.name}")
-        try:
-            if requests.get(f"{base}/sandbox/info", timeout=5).ok:
-                return process, base
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    process.terminate()
-    raise SystemExit("the sandbox did not start in 15 minutes")
 
 
 def peak_mb():
@@ -94,7 +54,16 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        sandbox, base = start_sandbox(tmp, free_port(), args.seed_size, args.latency_ms)
+        sandbox, base = start_sandbox(
+            tmp,
+            free_port(),
+            "--seed-size",
+            args.seed_size,
+            "--latency-ms",
+            args.latency_ms,
+            "--token",
+            TOKEN,
+        )
         seeded = time.perf_counter() - started
         try:
             database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"

@@ -34,7 +34,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from support import free_port  # noqa: E402
+from support import free_port, start_workers, stop  # noqa: E402
 
 SECRET = "bench-webhook-secret"
 PATH = "/webhooks/unified/"
@@ -232,16 +232,7 @@ def process(env, args):
     stored = WebhookDelivery.objects.count()
     if not args.task_workers:
         return {"stored": stored, "lost": args.deliveries - stored}
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-reload"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(args.task_workers)
-    ]
+    workers = start_workers(args.task_workers, env, interval=0.2)
     started = time.perf_counter()
     try:
         deadline = time.monotonic() + 600
@@ -252,10 +243,7 @@ def process(env, args):
             time.sleep(0.5)
         seconds = time.perf_counter() - started
     finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
+        stop(workers)
     deliveries = WebhookDelivery.objects
     return {
         "stored": stored,
