@@ -8,12 +8,14 @@ the sandbox's Connect; and runs a first round (not timed: first syncs, webhook
 subscriptions). Then, for each worker count, it starts that many `manage.py db_worker`
 processes and times one round: every job's turns queued at once (by two `manage.py
 periodic` runners started together, as two machines would) until the queue is empty and
-every sync they started has finished. One JSON line per worker count: the round's wall
-seconds, the turns queued by each runner (their sum must be the number of turns: nothing
-queued twice), the tasks run and the Unified calls made.
+every sync they started has finished (timed by the database: from the first turn queued to
+the last task finished). One JSON line per worker count: the round's wall seconds, the
+turns queued by each runner (their sum must be the number of turns: nothing queued twice),
+the tasks run and the Unified calls made.
 """
 
 import argparse
+import datetime as dt
 import json
 import os
 import subprocess
@@ -143,22 +145,27 @@ def create_tenants(base, count):
 
 def time_round(base, env, workers):
     """One round: every turn queued by two runners at once, run by `workers` workers."""
+    from django.db.models import Max, Min
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
     from candidates.models import SyncRun
     from scheduling import periodic
-    from scheduling.models import PeriodicTurn
+    from scheduling.models import Connection, PeriodicTurn
 
     turns = sum(len(periodic.keys_of(job)) for job in periodic.JOBS.values())
     tasks_before = DBTaskResult.objects.count()
+    failed_before = DBTaskResult.objects.filter(status="FAILED").count()
     requests.delete(f"{base}/sandbox/stats", timeout=10)
     pool = start_workers(workers, env, interval=0.05)
     try:
-        time.sleep(3)  # the workers start (Django's set-up) before the clock does
-        # Every turn due now, as at the start of a round.
+        time.sleep(3)  # the workers start (Django's set-up) before the round does
+        # Every turn due now, as at the start of a round, the last syncs a while ago.
         PeriodicTurn.objects.update(next_at=timezone.now())
-        started = time.perf_counter()
+        Connection.objects.filter(synced_until__isnull=False).update(
+            synced_until=timezone.now() - dt.timedelta(minutes=10)
+        )
+        round_began = timezone.now()
         runners = [
             subprocess.Popen(
                 [sys.executable, "manage.py", "periodic"],
@@ -180,7 +187,15 @@ def time_round(base, env, workers):
             if not busy and not syncing:
                 break
             time.sleep(0.1)
-        seconds = time.perf_counter() - started
+        # From the first turn queued to the last task finished, as the database saw them
+        # (the runners' and workers' own start-up left out).
+        first = PeriodicTurn.objects.filter(queued_at__gte=round_began).aggregate(
+            first=Min("queued_at")
+        )["first"]
+        last = DBTaskResult.objects.filter(enqueued_at__gte=round_began).aggregate(
+            last=Max("finished_at")
+        )["last"]
+        seconds = (last - first).total_seconds()
     finally:
         stop(pool)
     calls = requests.get(f"{base}/sandbox/stats", timeout=10).json()["total"]
@@ -190,7 +205,7 @@ def time_round(base, env, workers):
         "turns": turns,
         "queued_by_each_runner": queued,
         "tasks_run": DBTaskResult.objects.count() - tasks_before,
-        "failed_tasks": DBTaskResult.objects.filter(status="FAILED").count(),
+        "failed_tasks": DBTaskResult.objects.filter(status="FAILED").count() - failed_before,
         "unified_calls": calls,
     }
 
