@@ -98,6 +98,7 @@ class FeedbackRequest(models.Model):
         indexes = [
             models.Index(fields=["tenant", "status", "due_at"]),
             models.Index(fields=["interviewer", "status"]),
+            models.Index(fields=["tenant", "due_at"]),  # the reports: feedback due in a period
         ]
 
     def __str__(self):

@@ -35,8 +35,10 @@ class Interview(models.Model):
     plan = models.ForeignKey(
         InterviewPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The application's status when this was booked: the stage the interview is for.
+    # The application's status when this was booked: the stage the interview is for; and
+    # since when the application was in it (the reports' time to schedule).
     stage_status = models.CharField(max_length=64, blank=True)
+    stage_entered_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.RECRUITER)
     start_at = models.DateTimeField()
@@ -57,6 +59,8 @@ class Interview(models.Model):
     override_reason = models.TextField(blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
+    # Who asked for the cancellation: a booking.By value (recruiter, candidate, calendar…).
+    canceled_by = models.CharField(max_length=20, blank=True)
     # The .ics SEQUENCE: raised on every change so calendars update, not duplicate.
     ics_sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,6 +73,9 @@ class Interview(models.Model):
         indexes = [
             models.Index(fields=["application", "status", "start_at"]),
             models.Index(fields=["tenant", "status", "start_at"]),
+            # The reports: bookings and cancellations by when they happened.
+            models.Index(fields=["tenant", "created_at"]),
+            models.Index(fields=["tenant", "canceled_at"]),
         ]
 
     def __str__(self):
