@@ -228,8 +228,8 @@ class _Fetcher:
                 for i in self._each("interviews", self.client.list_interviews(self.cid, **since))
             ],
         }
-        out["employees"] = self._employees(out)
         out["events"] = self.events(out["interviews"])
+        out["employees"] = self._employees(out)
         self._progress("saving", force=True)
         return out
 
@@ -297,17 +297,33 @@ class _Fetcher:
             wanted.update(job["recruiter_ids"], job["hiring_manager_ids"])
         for interview in out["interviews"]:
             wanted.update(interview["user_ids"])
+        referenced = set(wanted)
+        # The people on the interviews' calendar events sit in them too (not the organizer).
+        emails = set()
+        for event in out.get("events", {}).values():
+            for attendee in event["event_attendees"]:
+                if attendee["status"] != "REJECTED" and not attendee["organizer"]:
+                    wanted.add(attendee["user_id"])
+                    emails.add(attendee["email"])
+        wanted.discard("")
+        emails.discard("")
         known = set(
             Interviewer.objects.filter(tenant=self.tenant, ats_user_id__in=wanted)
             .exclude(email="")
             .values_list("ats_user_id", flat=True)
         )
-        if self.since is not None and wanted <= known:
+        known_emails = {
+            e.lower()
+            for e in Interviewer.objects.filter(tenant=self.tenant)
+            .exclude(ats_user_id="")
+            .values_list("email", flat=True)
+        }
+        if self.since is not None and wanted <= known and emails <= known_emails:
             return {}
         employees = {}
         try:
             for employee in self._each("employees", self.client.list_employees(self.cid)):
-                if employee.id in wanted:
+                if employee.id in wanted or emails & {e.lower() for e in employee.emails}:
                     employees[employee.id] = {
                         "name": employee.display_name,
                         "email": employee.emails[0] if employee.emails else "",
@@ -316,7 +332,7 @@ class _Fetcher:
                     }
         except NotSupportedError:
             self.warn("This ATS does not share its users; interviewers are named by their id.")
-        for user_id in wanted - set(employees):
+        for user_id in referenced - set(employees) - {""}:
             employees[user_id] = None  # referenced, but unknown to the HRIS list
         return employees
 

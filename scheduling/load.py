@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 
 from django.db.models import CharField, Exists, F, IntegerField, OuterRef, UUIDField, Value
+from django.db.models.functions import Coalesce
 
 from .lib import zones
 from .models import AtsSeat, InterviewSession, SessionAttendee
@@ -82,13 +83,22 @@ def seats(interviewer_ids, start, end, *, exclude_interview=None):
     for pid, seat_start, seat_end, candidate in convene:
         label = f"{candidate} (booked in Convene)"
         found[str(pid)].append(Seat(str(pid), seat_start, seat_end, label, CONVENE))
-    ats = ats_seats(start=start, end=end, interviewer_ids=interviewer_ids).values_list(
-        "interviewer_id",
-        "start_at",
-        "end_at",
-        "via",
-        "remote_interview__candidate__name",
-        "remote_interview__connection__integration_name",
+    ats = (
+        ats_seats(start=start, end=end, interviewer_ids=interviewer_ids)
+        .annotate(
+            candidate=Coalesce(
+                "remote_interview__candidate__name",
+                "remote_interview__application__candidate__name",
+            )
+        )
+        .values_list(
+            "interviewer_id",
+            "start_at",
+            "end_at",
+            "via",
+            "candidate",
+            "remote_interview__connection__integration_name",
+        )
     )
     for pid, seat_start, seat_end, via, candidate, ats_name in ats:
         where = ats_name or "the ATS"
