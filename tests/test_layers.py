@@ -57,6 +57,7 @@ LAYERS = [
         "scheduling.admin",
         "scheduling.management",
         "candidates.views",
+        "candidates.report_views",
         "candidates.public_views",
         "candidates.admin",
         "candidates.management",
