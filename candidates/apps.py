@@ -27,13 +27,7 @@ class CandidatesConfig(AppConfig):
         periodic.register("sync ATS", 300, sync.sync_all)
         periodic.register("booking link reminders", 600, links.send_reminders)
 
-        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_save
-
-        from .reports import install_sqlite_functions
-
-        # The reports' local dates in a zone, on SQLite (PostgreSQL has them built in).
-        connection_created.connect(install_sqlite_functions, dispatch_uid="reports")
 
         from scheduling.models import Interview
 

@@ -270,7 +270,9 @@ class BookingLink(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["application", "state", "expires_at"]),
-            models.Index(fields=["tenant", "sent_at"]),  # the reports: links sent in a period
+            # The reports: links sent, and links booked, in a period.
+            models.Index(fields=["tenant", "sent_at"]),
+            models.Index(fields=["tenant", "booked_at", "sent_at", "application", "plan"]),
         ]
 
     def __str__(self):

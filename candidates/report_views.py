@@ -333,10 +333,10 @@ def _tables(scope, which=None, limit=TOP):
         tables["time-to-schedule"] = time_to_schedule_table(
             scope, reports.stage_to_booked(scope), reports.link_to_booked(scope)
         )
-    if want("load"):
-        tables["load"] = load_table(scope, reports.interviewer_load(scope), limit=limit)
-    if want("over-caps"):
-        tables["over-caps"] = over_caps_table(scope, reports.over_caps(scope))
+    if want("load") or want("over-caps"):
+        people, over = reports.load_and_caps(scope)
+        tables["load"] = load_table(scope, people, limit=limit)
+        tables["over-caps"] = over_caps_table(scope, over)
     if want("changes"):
         changes = reports.reschedules(scope) + reports.cancellations(scope)
         tables["changes"] = changes_table(scope, changes)
@@ -378,9 +378,8 @@ def reports_page(request):
     if scope is None:
         return render(request, "candidates/reports.html", context, status=400)
     stage, links = reports.stage_to_booked(scope), reports.link_to_booked(scope)
-    people = reports.interviewer_load(scope)
+    people, over = reports.load_and_caps(scope)
     top, share = reports.busiest_share(people)
-    over = reports.over_caps(scope)
     rescheduled, canceled = reports.reschedules(scope), reports.cancellations(scope)
     declined = reports.declines(scope)
     feedback = reports.feedback(scope)
@@ -607,11 +606,11 @@ def _link_rows(request, scope):
 def _seat_rows(request, scope):
     person = _person(request, scope)
     convene = load.convene_seats(
-        scope.tenant, start=scope.start, end=scope.end, interviewer_ids=[person.pk]
-    ).filter(start_at__gte=scope.start)
+        scope.tenant, start=scope.start, end=scope.end, interviewer_ids=[person.pk], starting=True
+    )
     ats = load.ats_seats(
-        scope.tenant, start=scope.start, end=scope.end, interviewer_ids=[person.pk]
-    ).filter(start_at__gte=scope.start)
+        scope.tenant, start=scope.start, end=scope.end, interviewer_ids=[person.pk], starting=True
+    )
     if request.GET.get("all") != "1":
         convene = convene.filter(_interview_q(scope, "session__interview__"))
         ats = ats.filter(_application_q(scope, "remote_interview__application__"))

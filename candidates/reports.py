@@ -32,8 +32,10 @@ import dataclasses
 import datetime as dt
 import functools
 import math
+import re
 
 from django.db import connection, models
+from django.db.models import Q
 
 from scheduling import load
 from scheduling.lib import zones
@@ -64,49 +66,89 @@ BUSIEST_SHARE = 0.3
 # --- SQL that differs between SQLite and PostgreSQL ---------------------------------------------
 
 
-@functools.lru_cache(maxsize=200_000)
-def _local_day(minute, zone_name):
-    at = dt.datetime.fromisoformat(minute).replace(tzinfo=dt.UTC)
-    return at.astimezone(zones.zone(zone_name)).date()
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]+")
 
 
-def _sqlite_local_date(value, zone_name):
-    if value is None:
-        return None
-    return _local_day(value[:16], zone_name or "UTC").isoformat()
+@functools.lru_cache(maxsize=256)
+def _offsets(zone_name, start, end):
+    """[(from instant, UTC offset in seconds)] of a zone over [start, end): its offset from
+    `start` on, and each change (found by sampling every six hours, then to the second)."""
+    zone = zones.zone(zone_name)
 
+    def offset(at):
+        return int(at.astimezone(zone).utcoffset().total_seconds())
 
-def _sqlite_local_week(value, zone_name):
-    if value is None:
-        return None
-    day = _local_day(value[:16], zone_name or "UTC")
-    return (day - dt.timedelta(days=day.weekday())).isoformat()
-
-
-def install_sqlite_functions(sender, connection, **kwargs):
-    """`connection_created` receiver: the local date, and the Monday of the local ISO week,
-    of a stored UTC instant in a zone, which SQLite cannot work out by itself."""
-    if connection.vendor != "sqlite":
-        return
-    raw = connection.connection
-    raw.create_function("convene_local_date", 2, _sqlite_local_date, deterministic=True)
-    raw.create_function("convene_local_week", 2, _sqlite_local_week, deterministic=True)
+    found = [(start, offset(start))]
+    at = start
+    while at < end:
+        then = min(at + dt.timedelta(hours=6), end)
+        if offset(then) != found[-1][1]:
+            low, high = at, then
+            while high - low > dt.timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if offset(middle) == found[-1][1] else (low, middle)
+            found.append((high.replace(microsecond=0) + dt.timedelta(seconds=1), offset(then)))
+        at = then
+    return tuple(found)
 
 
 class _Sql:
-    def __init__(self):
+    """The few SQL expressions that differ between SQLite and PostgreSQL, and local dates.
+
+    A local date is the instant plus its zone's UTC offset then: the offsets of the zones
+    asked for over the period (and a margin) are written into the query as a CASE, so both
+    databases work it out with built-in arithmetic, and an unknown zone counts as UTC, as
+    `scheduling.lib.zones` has it. Zone names and instants go in as literals: names are
+    checked against the tz database (and a strict pattern), instants are formatted here."""
+
+    def __init__(self, scope, zone_names=()):
         self.postgres = connection.vendor == "postgresql"
+        self.start = scope.start.astimezone(dt.UTC) - dt.timedelta(days=2)
+        self.end = scope.end.astimezone(dt.UTC) + dt.timedelta(days=2)
+        self.zone_names = sorted(
+            {z for z in zone_names if zones.is_zone(z) and _ZONE_NAME.fullmatch(z)}
+        )
 
-    def local_date(self, instant, zone):
-        if self.postgres:
-            return f"(({instant}) AT TIME ZONE ({zone}))::date"
-        return f"convene_local_date({instant}, {zone})"
+    def _instant(self, value):
+        text = value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return f"TIMESTAMPTZ '{text}+00'" if self.postgres else f"'{text}'"
 
-    def local_week(self, instant, zone):
-        """The Monday of the ISO week the instant falls in, on the zone's clock."""
+    def _offset_of(self, instant, zone_name):
+        steps = _offsets(zone_name, self.start, self.end)
+        if len(steps) == 1:
+            return str(steps[0][1])
+        cases = " ".join(
+            f"WHEN {instant} < {self._instant(at)} THEN {before}"
+            for (at, _o), (_a, before) in zip(steps[1:], steps, strict=False)
+        )
+        return f"(CASE {cases} ELSE {steps[-1][1]} END)"
+
+    def offset(self, instant, zone=None, zone_name=None):
+        """The UTC offset in seconds at `instant` in the zone named by the SQL `zone` (one of
+        `zone_names`) or by the Python string `zone_name`."""
+        if zone_name is not None:
+            return self._offset_of(instant, zones.name_or(zone_name))
+        cases = " ".join(
+            f"WHEN '{name}' THEN {self._offset_of(instant, name)}" for name in self.zone_names
+        )
+        return f"(CASE {zone} {cases} ELSE 0 END)" if cases else "0"
+
+    def local_date(self, instant, zone=None, zone_name=None):
+        offset = self.offset(instant, zone, zone_name)
         if self.postgres:
-            return f"(date_trunc('week', ({instant}) AT TIME ZONE ({zone})))::date"
-        return f"convene_local_week({instant}, {zone})"
+            return f"(({instant}) + ({offset}) * INTERVAL '1 second')::date"
+        return f"date({instant}, ({offset}) || ' seconds')"
+
+    def monday(self, day):
+        """The Monday of the ISO week of the date `day`."""
+        if self.postgres:
+            return f"(({day}) - (EXTRACT(ISODOW FROM ({day}))::int - 1))"
+        # (%% for a literal %: the query goes through the driver's parameter formatting.)
+        weekday = f"((CAST(strftime('%%w', {day}) AS INTEGER) + 6) %% 7)"
+        return f"date({day}, '-' || {weekday} || ' days')"
+
+    def local_week(self, instant, zone=None, zone_name=None):
+        return self.monday(self.local_date(instant, zone, zone_name))
 
     def seconds(self, later, earlier):
         if self.postgres:
@@ -280,19 +322,18 @@ def _spreads(base_sql, params):
 
 def stage_to_booked(scope):
     """{week or None: Spread} of interviews booked in the period: stage entered → booked."""
-    q = _Sql()
+    q = _Sql(scope)
     interview, application = _t(Interview), _t(Application)
     apps, app_params = scope.application_filter("a")
     plans, plan_params = scope.plan_filter("i.plan_id")
     base = f"""
-      SELECT {q.local_week("i.created_at", "%s")} AS week,
+      SELECT {q.local_week("i.created_at", zone_name=scope.zone)} AS week,
              {q.seconds("i.created_at", "i.stage_entered_at")} AS secs
       FROM {interview} i JOIN {application} a ON a.id = i.application_id
       WHERE i.tenant_id = %s AND i.created_at >= %s AND i.created_at < %s
         AND i.stage_entered_at IS NOT NULL AND i.stage_entered_at <= i.created_at{apps}{plans}
     """
     params = [
-        scope.zone,
         _uuid(scope.tenant.pk),
         _instant(scope.start),
         _instant(scope.end),
@@ -304,19 +345,18 @@ def stage_to_booked(scope):
 
 def link_to_booked(scope):
     """{week or None: Spread} of booking links booked in the period: sent → booked."""
-    q = _Sql()
+    q = _Sql(scope)
     link, application = _t(BookingLink), _t(Application)
     apps, app_params = scope.application_filter("a")
     plans, plan_params = scope.plan_filter("l.plan_id")
     base = f"""
-      SELECT {q.local_week("l.booked_at", "%s")} AS week,
+      SELECT {q.local_week("l.booked_at", zone_name=scope.zone)} AS week,
              {q.seconds("l.booked_at", "l.sent_at")} AS secs
       FROM {link} l JOIN {application} a ON a.id = l.application_id
       WHERE l.tenant_id = %s AND l.booked_at >= %s AND l.booked_at < %s
         AND l.sent_at IS NOT NULL AND l.sent_at <= l.booked_at{apps}{plans}
     """
     params = [
-        scope.zone,
         _uuid(scope.tenant.pk),
         _instant(scope.start),
         _instant(scope.end),
@@ -326,28 +366,25 @@ def link_to_booked(scope):
     return _spreads(base, params)
 
 
-def _seats_sql(scope, *, filtered=True):
-    """(sql, params) of every seat starting in the period (scheduling.load), narrowed to
-    the filters unless `filtered` is False."""
-    convene = load.convene_seats(scope.tenant, start=scope.start, end=scope.end).filter(
-        start_at__gte=scope.start
-    )
-    ats = load.ats_seats(scope.tenant, start=scope.start, end=scope.end).filter(
-        start_at__gte=scope.start
-    )
-    if filtered:
-        if scope.job is not None:
-            convene = convene.filter(session__interview__application__job=scope.job)
-            ats = ats.filter(remote_interview__application__job=scope.job)
-        if scope.recruiter is not None:
-            convene = convene.filter(
-                session__interview__application__job__recruiters=scope.recruiter
-            )
-            ats = ats.filter(remote_interview__application__job__recruiters=scope.recruiter)
-        if scope.plan is not None:
-            convene = convene.filter(session__interview__plan=scope.plan)
-            ats = ats.none()
-    return load.union(convene, ats)
+def _seats_sql(scope):
+    """(sql, params) of every seat starting in the period (scheduling.load), each with
+    `counted` 1 when it meets the filters (over the limits counts them all)."""
+    convene = load.convene_seats(scope.tenant, start=scope.start, end=scope.end, starting=True)
+    ats = load.ats_seats(scope.tenant, start=scope.start, end=scope.end, starting=True)
+    if scope.job is None and scope.recruiter is None and scope.plan is None:
+        return load.union(convene, ats)
+    mine, theirs = Q(), Q()
+    if scope.job is not None:
+        mine &= Q(session__interview__application__job=scope.job)
+        theirs &= Q(remote_interview__application__job=scope.job)
+    if scope.recruiter is not None:
+        recruits = Job.recruiters.through.objects.filter(interviewer=scope.recruiter)
+        mine &= Q(session__interview__application__job__in=recruits.values("job"))
+        theirs &= Q(remote_interview__application__job__in=recruits.values("job"))
+    if scope.plan is not None:
+        mine &= Q(session__interview__plan=scope.plan)
+        theirs = False  # only Convene's interviews have a plan
+    return load.union(convene, ats, counted=(mine, theirs))
 
 
 @dataclasses.dataclass
@@ -360,46 +397,6 @@ class PersonLoad:
     per_week: float
 
 
-def interviewer_load(scope):
-    """[PersonLoad], most seats first (then by name): one query."""
-    q = _Sql()
-    seats, params = _seats_sql(scope)
-    person = _t(Interviewer)
-    sql = f"""
-      SELECT w.interviewer_id, p.name, SUM(w.c), SUM(w.a), MAX(w.c)
-      FROM (
-        SELECT s.interviewer_id, {q.local_week("s.start_at", "s.zone")} AS week,
-               COUNT(*) AS c, SUM(CASE WHEN s.source = %s THEN 1 ELSE 0 END) AS a
-        FROM ({seats}) s
-        GROUP BY s.interviewer_id, {q.local_week("s.start_at", "s.zone")}
-      ) w JOIN {person} p ON p.id = w.interviewer_id
-      GROUP BY w.interviewer_id, p.name
-    """
-    rows = _run(sql, [load.ATS, *params])
-    people = [
-        PersonLoad(
-            str(Interviewer._meta.pk.to_python(pid)),
-            name,
-            int(total),
-            int(ats),
-            int(busiest),
-            int(total) / scope.weeks,
-        )
-        for pid, name, total, ats, busiest in rows
-    ]
-    people.sort(key=lambda p: (-p.seats, p.name, p.interviewer_id))
-    return people
-
-
-def busiest_share(people):
-    """(how many people are the busiest 30%, the share of seats they carry) or (0, None)."""
-    total = sum(p.seats for p in people)
-    if not total:
-        return 0, None
-    top = math.ceil(len(people) * BUSIEST_SHARE)
-    return top, sum(p.seats for p in people[:top]) / total
-
-
 @dataclasses.dataclass
 class OverCap:
     interviewer_id: str
@@ -410,48 +407,63 @@ class OverCap:
     weekly_cap: int | None
 
 
-def over_caps(scope):
-    """[OverCap] of the people who had more interviews than a limit allows on some local
-    day or in some local week of the period, counting all their interviews; one query."""
-    q = _Sql()
-    seats, params = _seats_sql(scope, filtered=False)
+def load_and_caps(scope):
+    """([PersonLoad] most seats first, [OverCap] most over first), in one query: seats per
+    person per local day (their zone), then per ISO week; the load counts the seats that
+    meet the filters, the limits count them all."""
     person = _t(Interviewer)
-    day, week = q.local_date("s.start_at", "s.zone"), q.local_week("s.start_at", "s.zone")
-    sql = f"""
-      SELECT s.interviewer_id, 'day' AS kind, {day} AS period, COUNT(*)
-      FROM ({seats}) s JOIN {person} p ON p.id = s.interviewer_id
-      WHERE p.max_interviews_per_day IS NOT NULL
-      GROUP BY s.interviewer_id, {day}, p.max_interviews_per_day
-      HAVING COUNT(*) > p.max_interviews_per_day
-      UNION ALL
-      SELECT s.interviewer_id, 'week' AS kind, {week} AS period, COUNT(*)
-      FROM ({seats}) s JOIN {person} p ON p.id = s.interviewer_id
-      WHERE p.max_interviews_per_week IS NOT NULL
-      GROUP BY s.interviewer_id, {week}, p.max_interviews_per_week
-      HAVING COUNT(*) > p.max_interviews_per_week
-    """
-    over = {}
-    for pid, kind, _period, _count in _run(sql, [*params, *params]):
-        days, weeks = over.get(str(Interviewer._meta.pk.to_python(pid)), (0, 0))
-        over[str(Interviewer._meta.pk.to_python(pid))] = (
-            days + (kind == "day"),
-            weeks + (kind == "week"),
-        )
-    people = Interviewer.objects.filter(tenant=scope.tenant, pk__in=list(over)).only(
-        "id", "name", "max_interviews_per_day", "max_interviews_per_week"
+    q = _Sql(
+        scope,
+        Interviewer.objects.filter(tenant=scope.tenant)
+        .values_list("timezone", flat=True)
+        .distinct(),
     )
-    found = [
-        OverCap(
-            str(p.pk),
-            p.name,
-            *over[str(p.pk)],
-            p.max_interviews_per_day,
-            p.max_interviews_per_week,
-        )
-        for p in people
-    ]
-    found.sort(key=lambda o: (-(o.days_over + o.weeks_over), o.name))
-    return found
+    seats, params = _seats_sql(scope)
+    day = q.local_date("s.start_at", zone="s.zone")
+    sql = f"""
+      WITH days AS (
+        SELECT s.interviewer_id AS pid, {day} AS day, COUNT(*) AS every,
+               SUM(s.counted) AS c,
+               SUM(CASE WHEN s.source = %s THEN s.counted ELSE 0 END) AS a
+        FROM ({seats}) s
+        GROUP BY s.interviewer_id, {day}
+      ), weeks AS (
+        SELECT pid, {q.monday("day")} AS week, SUM(every) AS every, SUM(c) AS c, SUM(a) AS a
+        FROM days GROUP BY pid, {q.monday("day")}
+      ), over_days AS (
+        SELECT d.pid, COUNT(*) AS n FROM days d JOIN {person} p ON p.id = d.pid
+        WHERE d.every > p.max_interviews_per_day GROUP BY d.pid
+      )
+      SELECT w.pid, p.name, p.max_interviews_per_day, p.max_interviews_per_week,
+             SUM(w.c), SUM(w.a), MAX(w.c),
+             SUM(CASE WHEN w.every > p.max_interviews_per_week THEN 1 ELSE 0 END),
+             COALESCE(MAX(o.n), 0)
+      FROM weeks w JOIN {person} p ON p.id = w.pid LEFT JOIN over_days o ON o.pid = w.pid
+      GROUP BY w.pid, p.name, p.max_interviews_per_day, p.max_interviews_per_week
+    """
+    people, over = [], []
+    for pid, name, daily, weekly, total, ats, busiest, weeks_over, days_over in _run(
+        sql, [load.ATS, *params]
+    ):
+        pid = str(Interviewer._meta.pk.to_python(pid))
+        if total:
+            people.append(
+                PersonLoad(pid, name, int(total), int(ats), int(busiest), int(total) / scope.weeks)
+            )
+        if days_over or weeks_over:
+            over.append(OverCap(pid, name, int(days_over), int(weeks_over), daily, weekly))
+    people.sort(key=lambda p: (-p.seats, p.name, p.interviewer_id))
+    over.sort(key=lambda o: (-(o.days_over + o.weeks_over), o.name))
+    return people, over
+
+
+def busiest_share(people):
+    """(how many people are the busiest 30%, the share of seats they carry) or (0, None)."""
+    total = sum(p.seats for p in people)
+    if not total:
+        return 0, None
+    top = math.ceil(len(people) * BUSIEST_SHARE)
+    return top, sum(p.seats for p in people[:top]) / total
 
 
 @dataclasses.dataclass
@@ -484,7 +496,7 @@ def reschedules(scope):
     """[Change] of the interviews' times changed in the period, by who and why; one query.
     Who: the `by` the change recorded (older entries: a signed-in person is the recruiter,
     "Candidate" the candidate, the rest a calendar or the ATS)."""
-    q = _Sql()
+    q = _Sql(scope)
     by = q.json_text("e.data", "by")
     who = (
         f"COALESCE({by}, CASE WHEN e.actor_id IS NOT NULL THEN 'recruiter' "
@@ -551,7 +563,8 @@ class PersonCount:
 
 def declines(scope):
     """[PersonCount] of calendar invitations declined, per interviewer, for sessions in the
-    period; one query."""
+    period; one query. (The answer is written into the SQL, a code constant, so that the
+    database can use its index of declines alone.)"""
     apps, app_params = scope.application_filter("a")
     plans, plan_params = scope.plan_filter("i.plan_id")
     sql = f"""
@@ -561,13 +574,12 @@ def declines(scope):
         JOIN {_t(Interview)} i ON i.id = s.interview_id
         JOIN {_t(Application)} a ON a.id = i.application_id
         JOIN {_t(Interviewer)} p ON p.id = sa.interviewer_id
-      WHERE i.tenant_id = %s AND sa.response = %s AND s.start_at >= %s
-        AND s.start_at < %s{apps}{plans}
+      WHERE i.tenant_id = %s AND sa.response = '{SessionAttendee.Response.DECLINED}'
+        AND s.start_at >= %s AND s.start_at < %s{apps}{plans}
       GROUP BY p.id, p.name
     """
     params = [
         _uuid(scope.tenant.pk),
-        SessionAttendee.Response.DECLINED,
         _instant(scope.start),
         _instant(scope.end),
         *app_params,
@@ -622,7 +634,7 @@ def _feedback_from(scope):
 def feedback(scope):
     """[PersonFeedback], least on time first: counts in one query, the median lateness of
     the late ones in another."""
-    q = _Sql()
+    q = _Sql(scope)
     from_sql, params = _feedback_from(scope)
     submitted = "f.submitted_at IS NOT NULL"
     sql = f"""

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from scheduling import load
 from scheduling.connections import link_interviewers_to_calendars
 from scheduling.gateway import note_failure, unified
 from scheduling.lib import zones
@@ -793,7 +794,14 @@ def write_seats(tenant, interviews):
     for first in range(0, len(pks), BATCH):
         chunk = pks[first : first + BATCH]
         seats = []
-        for interview in RemoteInterview.objects.filter(pk__in=chunk):
+        rows = list(RemoteInterview.objects.filter(pk__in=chunk))
+        # Convene's own interviews are in the ATS too: counted as Convene's, not here.
+        written, events = load.convene_wrote(
+            tenant, [r.remote_id for r in rows], [r.external_event_xref for r in rows]
+        )
+        for interview in rows:
+            if interview.remote_id in written or interview.external_event_xref in events:
+                continue
             start = interview.event_start_at or interview.start_at
             end = interview.event_end_at or interview.end_at
             if start is None or end is None or end <= start:

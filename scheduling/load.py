@@ -8,9 +8,11 @@ What counts, each interview once:
 
 - an active seat on an interview Convene booked (`SessionAttendee`);
 - a seat the mirror found on an interview the ATS holds (`AtsSeat`: a person the ATS names,
-  or an attendee of the calendar event the ATS interview points to), whoever booked it,
-  unless Convene wrote that ATS interview itself (one of its sessions has the same ATS
-  interview id or the same event): that interview is counted once, as Convene's.
+  or an attendee of the calendar event the ATS interview points to), whoever booked it.
+  The ATS interviews Convene wrote itself (one of its sessions has the same ATS interview
+  id or the same event) get no seats: the mirror skips them (`convene_wrote`) and the
+  write-back drops any found before it knew their ids (`forget_convene_seats`), so each
+  interview counts once, as Convene's.
 
 A seat counts on the local date and ISO week of its start in the interviewer's zone, as the
 engine counts its holds (`availability.Hold`).
@@ -20,7 +22,7 @@ import collections
 import dataclasses
 import datetime as dt
 
-from django.db.models import CharField, Exists, F, IntegerField, OuterRef, UUIDField, Value
+from django.db.models import Case, CharField, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 
 from .lib import zones
@@ -43,11 +45,16 @@ class Seat:
     source: str  # CONVENE or ATS
 
 
-def convene_seats(tenant=None, *, start, end, interviewer_ids=None, exclude_interview=None):
-    """Active seats on Convene's interviews overlapping [start, end)."""
-    rows = SessionAttendee.objects.filter(active=True, start_at__lt=end, end_at__gt=start)
+def convene_seats(
+    tenant=None, *, start, end, interviewer_ids=None, exclude_interview=None, starting=False
+):
+    """Active seats on Convene's interviews overlapping [start, end) (or, with `starting`,
+    starting in it: the reports count a seat in the period it starts in)."""
+    rows = SessionAttendee.objects.filter(active=True, start_at__lt=end)
+    rows = rows.filter(start_at__gte=start) if starting else rows.filter(end_at__gt=start)
     if tenant is not None:
-        rows = rows.filter(session__interview__tenant=tenant)
+        # The tenant's interviewers sit only in the tenant's interviews (booking checks).
+        rows = rows.filter(interviewer__tenant=tenant)
     if interviewer_ids is not None:
         rows = rows.filter(interviewer_id__in=list(interviewer_ids))
     if exclude_interview is not None:
@@ -55,20 +62,45 @@ def convene_seats(tenant=None, *, start, end, interviewer_ids=None, exclude_inte
     return rows.order_by()
 
 
-def ats_seats(tenant=None, *, start, end, interviewer_ids=None):
-    """Seats on interviews the ATS holds overlapping [start, end), less those of the ATS
-    interviews Convene wrote (counted as Convene's)."""
-    rows = AtsSeat.objects.filter(start_at__lt=end, end_at__gt=start)
+def ats_seats(tenant=None, *, start, end, interviewer_ids=None, starting=False):
+    """Seats on interviews the ATS holds overlapping [start, end) (or starting in it). The
+    mirror writes none for the ATS interviews Convene wrote (`forget_convene_seats`)."""
+    rows = AtsSeat.objects.filter(start_at__lt=end)
+    rows = rows.filter(start_at__gte=start) if starting else rows.filter(end_at__gt=start)
     if tenant is not None:
         rows = rows.filter(tenant=tenant)
     if interviewer_ids is not None:
         rows = rows.filter(interviewer_id__in=list(interviewer_ids))
-    sessions = InterviewSession.objects.filter(interview__tenant=OuterRef("tenant"))
-    written = Exists(
-        sessions.filter(ats_interview_id=OuterRef("ats_interview_id")).exclude(ats_interview_id="")
+    return rows.order_by()
+
+
+def convene_wrote(tenant, ats_interview_ids=(), event_ids=()):
+    """The ATS interview ids and event ids, among those given, of the tenant's sessions:
+    the ATS interviews Convene wrote itself (the mirror seats nobody in them)."""
+    sessions = InterviewSession.objects.filter(interview__tenant=tenant)
+    written = set(
+        sessions.filter(ats_interview_id__in=[i for i in ats_interview_ids if i]).values_list(
+            "ats_interview_id", flat=True
+        )
     )
-    same_event = Exists(sessions.filter(event_id=OuterRef("event_id")).exclude(event_id=""))
-    return rows.exclude(written).exclude(same_event).order_by()
+    events = set(
+        sessions.filter(event_id__in=[e for e in event_ids if e]).values_list(
+            "event_id", flat=True
+        )
+    )
+    return written, events
+
+
+def forget_convene_seats(session):
+    """The session now knows its ATS interview and event: seats the mirror found on them
+    before (a sync in between) are Convene's own interview, counted already."""
+    tenant_id = session.interview.tenant_id
+    if session.ats_interview_id:
+        AtsSeat.objects.filter(
+            tenant_id=tenant_id, ats_interview_id=session.ats_interview_id
+        ).delete()
+    if session.event_id:
+        AtsSeat.objects.filter(tenant_id=tenant_id, event_id=session.event_id).delete()
 
 
 def seats(interviewer_ids, start, end, *, exclude_interview=None):
@@ -110,64 +142,36 @@ def seats(interviewer_ids, start, end, *, exclude_interview=None):
     return dict(found)
 
 
-# The columns every seat has in `union`: who, when, in which zone, and what it belongs to
-# (Convene's interview, or the mirror's ATS interview; the application; Convene's plan).
-COLUMNS = (
-    "interviewer_id",
-    "zone",
-    "start_at",
-    "end_at",
-    "source",
-    "interview_id",
-    "remote_interview_id",
-    "application_id",
-    "plan_id",
-)
-
-
-def union(convene, ats):
+def union(convene, ats, *, counted=(None, None)):
     """(sql, params) of one SELECT of every seat of the two querysets (as `convene_seats`
-    and `ats_seats` return them, perhaps narrowed further) with the `COLUMNS`, for
-    aggregating in the database."""
-    convene = convene.values(
-        "interviewer_id",
-        seat_zone=F("interviewer__timezone"),
-        seat_start=F("start_at"),
-        seat_end=F("end_at"),
-        seat_source=Value(CONVENE, output_field=CharField()),
-        seat_interview=F("session__interview_id"),
-        seat_remote=Value(None, output_field=IntegerField()),
-        seat_application=F("session__interview__application_id"),
-        seat_plan=F("session__interview__plan_id"),
-    )
-    ats = ats.values(
-        "interviewer_id",
-        seat_zone=F("interviewer__timezone"),
-        seat_start=F("start_at"),
-        seat_end=F("end_at"),
-        seat_source=Value(ATS, output_field=CharField()),
-        seat_interview=Value(None, output_field=UUIDField()),
-        seat_remote=F("remote_interview_id"),
-        seat_application=F("remote_interview__application_id"),
-        seat_plan=Value(None, output_field=UUIDField()),
-    )
-    sql, params = convene.union(ats, all=True).order_by().query.sql_with_params()
-    aliases = (
-        "interviewer_id",
-        "seat_zone",
-        "seat_start",
-        "seat_end",
-        "seat_source",
-        "seat_interview",
-        "seat_remote",
-        "seat_application",
-        "seat_plan",
-    )
-    names = ", ".join(
-        f"seats_union.{alias} AS {name}" for alias, name in zip(aliases, COLUMNS, strict=True)
+    and `ats_seats` return them, perhaps narrowed further), for aggregating in the
+    database: `interviewer_id`, `zone` (theirs), `start_at`, `source` (CONVENE or ATS) and
+    `counted` (1 where the Q objects in `counted`, one per queryset, hold; 1 everywhere by
+    default; a False Q-less entry counts nothing)."""
+    columns = []
+    for queryset, source, when in ((convene, CONVENE, counted[0]), (ats, ATS, counted[1])):
+        if when is None:
+            flag = Value(1, output_field=IntegerField())
+        elif when is False:
+            flag = Value(0, output_field=IntegerField())
+        else:
+            flag = Case(When(when, then=Value(1)), default=Value(0), output_field=IntegerField())
+        columns.append(
+            queryset.values(
+                "interviewer_id",
+                seat_zone=F("interviewer__timezone"),
+                seat_start=F("start_at"),
+                seat_source=Value(source, output_field=CharField()),
+                seat_counted=flag,
+            )
+        )
+    sql, params = columns[0].union(columns[1], all=True).order_by().query.sql_with_params()
+    names = (
+        "u.interviewer_id AS interviewer_id, u.seat_zone AS zone, u.seat_start AS start_at, "
+        "u.seat_source AS source, u.seat_counted AS counted"
     )
     # Only the ORM's own SQL and the fixed names above go into the text.
-    return f"SELECT {names} FROM ({sql}) seats_union", params  # noqa: S608
+    return f"SELECT {names} FROM ({sql}) u", params  # noqa: S608
 
 
 class Tally:

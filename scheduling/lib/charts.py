@@ -95,12 +95,8 @@ def columns(items, *, width=640, height=220):
         x = left + n * slot + (slot - bar) / 2
         h = plot_height * (value or 0) / scale
         marker_y = None if marker is None else top_pad + plot_height * (1 - marker / scale)
-        found.append(
-            Column(label, x, bar, top_pad + plot_height - h, h, marker_y, x + bar / 2)
-        )
-    ticks = [
-        {"value": scale * k / 4, "y": top_pad + plot_height * (1 - k / 4)} for k in range(5)
-    ]
+        found.append(Column(label, x, bar, top_pad + plot_height - h, h, marker_y, x + bar / 2))
+    ticks = [{"value": scale * k / 4, "y": top_pad + plot_height * (1 - k / 4)} for k in range(5)]
     return {
         "width": width,
         "height": height,

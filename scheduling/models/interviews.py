@@ -73,8 +73,11 @@ class Interview(models.Model):
         indexes = [
             models.Index(fields=["application", "status", "start_at"]),
             models.Index(fields=["tenant", "status", "start_at"]),
-            # The reports: bookings and cancellations by when they happened.
-            models.Index(fields=["tenant", "created_at"]),
+            # The reports: bookings (read from the index alone) and cancellations by when
+            # they happened.
+            models.Index(
+                fields=["tenant", "created_at", "stage_entered_at", "application", "plan"]
+            ),
             models.Index(fields=["tenant", "canceled_at"]),
         ]
 
@@ -205,7 +208,15 @@ class SessionAttendee(models.Model):
 
     class Meta:
         ordering = ["session", "role", "interviewer__name"]
-        indexes = [models.Index(fields=["interviewer", "active", "start_at"])]
+        indexes = [
+            models.Index(fields=["interviewer", "active", "start_at"]),
+            # The reports' declines: the few answers that said no.
+            models.Index(
+                fields=["session", "interviewer"],
+                condition=models.Q(response="REJECTED"),
+                name="declined_attendances",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.interviewer} on {self.session}"

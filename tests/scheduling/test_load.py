@@ -174,14 +174,20 @@ def test_convenes_own_interview_in_the_ats_counts_once(tenant, ats, people):
     )
     interview = booking.book(f.application(ats, f.candidate(ats, "Grace Hopper")), plan, choice)
     session = interview.sessions.get()
-    # The write-back filed it in the ATS and made its event; the mirror then found both.
-    session.ats_interview_id, session.event_id = "ats-1", "event-1"
-    session.save()
-    ri = ats_interview(ats, [ann.ats_user_id], start, remote_id="ats-1")
-    other = ats_interview(
+    # A sync found the ATS interview and the event before the write-back noted their ids.
+    early = ats_interview(ats, [ann.ats_user_id], start, remote_id="ats-1")
+    also = ats_interview(
         ats, [ann.ats_user_id], start, candidate="Ada", external_event_xref="event-1"
     )
-    assert AtsSeat.objects.filter(remote_interview__in=[ri, other]).count() == 2
+    assert AtsSeat.objects.filter(remote_interview__in=[early, also]).count() == 2
+    # The write-back notes them (writeback._remember_event / _remember_ats_interview).
+    session.ats_interview_id, session.event_id = "ats-1", "event-1"
+    session.save()
+    load.forget_convene_seats(session)
+    assert not AtsSeat.objects.exists()
+    # Later syncs seat nobody in them either.
+    write_seats(tenant, type(early).objects.filter(pk__in=[early.pk, also.pk]))
+    assert not AtsSeat.objects.exists()
 
     seats = load.seats([ann.pk], start - dt.timedelta(days=1), start + dt.timedelta(days=1))
     assert [(s.source, s.label) for s in seats[str(ann.pk)]] == [
