@@ -175,6 +175,7 @@ def time_to_schedule_table(scope, stage, links):
 
 
 def load_table(scope, people, *, limit=TOP):
+    shown = people[:limit] if limit else people
     rows = [
         [
             Cell(p.name),
@@ -183,12 +184,12 @@ def load_table(scope, people, *, limit=TOP):
             Cell(f"{p.per_week:.1f}", csv=f"{p.per_week:.2f}"),
             Cell(str(p.busiest_week), csv=p.busiest_week),
         ]
-        for p in people
+        for p in shown
     ]
     return Table(
         "Interviews per person",
         ["Interviewer", "Interviews", "Booked outside Convene", "Per week", "Busiest week"],
-        rows[:limit] if limit else rows,
+        rows,
         csv_header=[
             "interviewer",
             "interviews",
@@ -196,7 +197,7 @@ def load_table(scope, people, *, limit=TOP):
             "per_week",
             "busiest_week",
         ],
-        more=max(0, len(rows) - limit) if limit else 0,
+        more=len(people) - len(shown),
     )
 
 
@@ -204,7 +205,8 @@ def _limit(cap, what):
     return Cell(f"{cap} a {what}" if cap is not None else "no limit", csv=cap)
 
 
-def over_caps_table(scope, over):
+def over_caps_table(scope, over, *, limit=TOP):
+    shown = over[:limit] if limit else over
     rows = [
         [
             Cell(o.name),
@@ -213,20 +215,22 @@ def over_caps_table(scope, over):
             _count(o.weeks_over, rows_url(scope, "seats", interviewer=o.interviewer_id)),
             _limit(o.weekly_cap, "week"),
         ]
-        for o in over
+        for o in shown
     ]
     return Table(
         "People over their limits",
         ["Interviewer", "Days over", "Daily limit", "Weeks over", "Weekly limit"],
         rows,
         csv_header=["interviewer", "days_over", "daily_limit", "weeks_over", "weekly_limit"],
+        more=len(over) - len(shown),
     )
 
 
 KIND_WORDS = {"reschedule": "Rescheduled", "cancel": "Canceled"}
 
 
-def changes_table(scope, changes):
+def changes_table(scope, changes, *, limit=TOP):
+    shown = changes[:limit] if limit else changes
     rows = [
         [
             Cell(KIND_WORDS[c.kind], csv=c.kind),
@@ -237,35 +241,40 @@ def changes_table(scope, changes):
                 rows_url(scope, "changes", change=c.kind, by=c.by or "convene", reason=c.reason),
             ),
         ]
-        for c in changes
+        for c in shown
     ]
     return Table(
         "Reschedules and cancellations by reason",
         ["Change", "Who asked", "Reason", "Times"],
         rows,
         csv_header=["change", "who_asked", "reason", "count"],
+        more=len(changes) - len(shown),
     )
 
 
-def declines_table(scope, people):
+def declines_table(scope, people, *, limit=TOP):
+    shown = people[:limit] if limit else people
     rows = [
         [
             Cell(p.name),
             _count(p.count, rows_url(scope, "declines", interviewer=p.interviewer_id)),
         ]
-        for p in people
+        for p in shown
     ]
     return Table(
         "Declined invitations per interviewer",
         ["Interviewer", "Declined"],
         rows,
         csv_header=["interviewer", "declined"],
+        more=len(people) - len(shown),
     )
 
 
 def feedback_table(scope, people, *, limit=TOP):
     def link(p, state, n):
         return _count(n, rows_url(scope, "feedback", interviewer=p.interviewer_id, state=state))
+
+    shown = people[:limit] if limit else people
 
     rows = [
         [
@@ -277,12 +286,12 @@ def feedback_table(scope, people, *, limit=TOP):
             Cell(percent(p.on_time_rate), csv=f"{p.on_time_rate:.4f}"),
             Cell(duration(p.median_late), csv=hours(p.median_late)),
         ]
-        for p in people
+        for p in shown
     ]
     return Table(
         "Feedback per interviewer, least on time first",
         ["Interviewer", "Due", "On time", "Late", "Missing", "On time", "Median lateness"],
-        rows[:limit] if limit else rows,
+        rows,
         csv_header=[
             "interviewer",
             "due",
@@ -292,7 +301,7 @@ def feedback_table(scope, people, *, limit=TOP):
             "on_time_rate",
             "median_lateness_hours",
         ],
-        more=max(0, len(rows) - limit) if limit else 0,
+        more=len(people) - len(shown),
     )
 
 
@@ -336,12 +345,12 @@ def _tables(scope, which=None, limit=TOP):
     if want("load") or want("over-caps"):
         people, over = reports.load_and_caps(scope)
         tables["load"] = load_table(scope, people, limit=limit)
-        tables["over-caps"] = over_caps_table(scope, over)
+        tables["over-caps"] = over_caps_table(scope, over, limit=limit)
     if want("changes"):
         changes = reports.reschedules(scope) + reports.cancellations(scope)
-        tables["changes"] = changes_table(scope, changes)
+        tables["changes"] = changes_table(scope, changes, limit=limit)
     if want("declines"):
-        tables["declines"] = declines_table(scope, reports.declines(scope))
+        tables["declines"] = declines_table(scope, reports.declines(scope), limit=limit)
     if want("feedback"):
         tables["feedback"] = feedback_table(scope, reports.feedback(scope), limit=limit)
     if want("self-scheduling"):

@@ -133,6 +133,16 @@ class _Sql:
         )
         return f"(CASE {zone} {cases} ELSE 0 END)" if cases else "0"
 
+    def day_number(self, instant, zone=None, zone_name=None):
+        """The local date as a whole number of days since 1970-01-01 (cheaper to group by
+        than a date; 1970-01-01 was a Thursday, so Monday is (n + 3) % 7 == 0)."""
+        offset = self.offset(instant, zone, zone_name)
+        if self.postgres:
+            return f"FLOOR((EXTRACT(EPOCH FROM {instant}) + {offset}) / 86400)::int"
+        # Seconds since the epoch, rounded (julianday is a float), then whole days.
+        seconds = f"(julianday({instant}) - 2440587.5) * 86400 + {offset} + 0.5"
+        return f"(CAST({seconds} AS INTEGER) / 86400)"
+
     def local_date(self, instant, zone=None, zone_name=None):
         offset = self.offset(instant, zone, zone_name)
         if self.postgres:
@@ -166,6 +176,14 @@ class _Sql:
             return f"({column})::text"
         parts = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
         return "(" + " || '-' || ".join(f"substr({column}, {a}, {n})" for a, n in parts) + ")"
+
+
+def _id(value):
+    """A UUID from the database (a UUID, or 32 hex digits on SQLite) as `str(uuid)` writes
+    it, without building a UUID for each of thousands of rows."""
+    if isinstance(value, str) and len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value)
 
 
 def _t(model):
@@ -249,6 +267,12 @@ class Scope:
             params.append(_uuid(self.recruiter.pk))
         return "".join(f" AND {s}" for s in sql), params
 
+    def application_join(self, column):
+        """The join to the application (`a`) of `column`, when the filters need it."""
+        if self.job is None and self.recruiter is None:
+            return ""
+        return f" JOIN {_t(Application)} a ON a.id = {column}"
+
     def plan_filter(self, column):
         if self.plan is None:
             return "", []
@@ -323,13 +347,13 @@ def _spreads(base_sql, params):
 def stage_to_booked(scope):
     """{week or None: Spread} of interviews booked in the period: stage entered → booked."""
     q = _Sql(scope)
-    interview, application = _t(Interview), _t(Application)
+    interview = _t(Interview)
     apps, app_params = scope.application_filter("a")
     plans, plan_params = scope.plan_filter("i.plan_id")
     base = f"""
       SELECT {q.local_week("i.created_at", zone_name=scope.zone)} AS week,
              {q.seconds("i.created_at", "i.stage_entered_at")} AS secs
-      FROM {interview} i JOIN {application} a ON a.id = i.application_id
+      FROM {interview} i{scope.application_join("i.application_id")}
       WHERE i.tenant_id = %s AND i.created_at >= %s AND i.created_at < %s
         AND i.stage_entered_at IS NOT NULL AND i.stage_entered_at <= i.created_at{apps}{plans}
     """
@@ -346,13 +370,13 @@ def stage_to_booked(scope):
 def link_to_booked(scope):
     """{week or None: Spread} of booking links booked in the period: sent → booked."""
     q = _Sql(scope)
-    link, application = _t(BookingLink), _t(Application)
+    link = _t(BookingLink)
     apps, app_params = scope.application_filter("a")
     plans, plan_params = scope.plan_filter("l.plan_id")
     base = f"""
       SELECT {q.local_week("l.booked_at", zone_name=scope.zone)} AS week,
              {q.seconds("l.booked_at", "l.sent_at")} AS secs
-      FROM {link} l JOIN {application} a ON a.id = l.application_id
+      FROM {link} l{scope.application_join("l.application_id")}
       WHERE l.tenant_id = %s AND l.booked_at >= %s AND l.booked_at < %s
         AND l.sent_at IS NOT NULL AND l.sent_at <= l.booked_at{apps}{plans}
     """
@@ -419,17 +443,20 @@ def load_and_caps(scope):
         .distinct(),
     )
     seats, params = _seats_sql(scope)
-    day = q.local_date("s.start_at", zone="s.zone")
     sql = f"""
       WITH days AS (
-        SELECT s.interviewer_id AS pid, {day} AS day, COUNT(*) AS every,
-               SUM(s.counted) AS c,
-               SUM(CASE WHEN s.source = %s THEN s.counted ELSE 0 END) AS a
-        FROM ({seats}) s
-        GROUP BY s.interviewer_id, {day}
+        SELECT d.pid, d.day, COUNT(*) AS every, SUM(d.counted) AS c,
+               SUM(CASE WHEN d.source = %s THEN d.counted ELSE 0 END) AS a
+        FROM (
+          SELECT s.interviewer_id AS pid, s.source, s.counted,
+                 {q.day_number("s.start_at", zone="s.zone")} AS day
+          FROM ({seats}) s
+        ) d
+        GROUP BY d.pid, d.day
       ), weeks AS (
-        SELECT pid, {q.monday("day")} AS week, SUM(every) AS every, SUM(c) AS c, SUM(a) AS a
-        FROM days GROUP BY pid, {q.monday("day")}
+        SELECT pid, day - (day + 3) %% 7 AS week, SUM(every) AS every, SUM(c) AS c,
+               SUM(a) AS a
+        FROM days GROUP BY pid, day - (day + 3) %% 7
       ), over_days AS (
         SELECT d.pid, COUNT(*) AS n FROM days d JOIN {person} p ON p.id = d.pid
         WHERE d.every > p.max_interviews_per_day GROUP BY d.pid
@@ -445,7 +472,7 @@ def load_and_caps(scope):
     for pid, name, daily, weekly, total, ats, busiest, weeks_over, days_over in _run(
         sql, [load.ATS, *params]
     ):
-        pid = str(Interviewer._meta.pk.to_python(pid))
+        pid = _id(pid)
         if total:
             people.append(
                 PersonLoad(pid, name, int(total), int(ats), int(busiest), int(total) / scope.weeks)
@@ -528,7 +555,7 @@ def cancellations(scope):
     plans, plan_params = scope.plan_filter("i.plan_id")
     sql = f"""
       SELECT i.canceled_by, i.cancel_reason, COUNT(*)
-      FROM {_t(Interview)} i JOIN {_t(Application)} a ON a.id = i.application_id
+      FROM {_t(Interview)} i{scope.application_join("i.application_id")}
       WHERE i.tenant_id = %s AND i.canceled_at >= %s AND i.canceled_at < %s{apps}{plans}
       GROUP BY i.canceled_by, i.cancel_reason
     """
@@ -572,7 +599,7 @@ def declines(scope):
       FROM {_t(SessionAttendee)} sa
         JOIN {_t(InterviewSession)} s ON s.id = sa.session_id
         JOIN {_t(Interview)} i ON i.id = s.interview_id
-        JOIN {_t(Application)} a ON a.id = i.application_id
+        {scope.application_join("i.application_id")}
         JOIN {_t(Interviewer)} p ON p.id = sa.interviewer_id
       WHERE i.tenant_id = %s AND sa.response = '{SessionAttendee.Response.DECLINED}'
         AND s.start_at >= %s AND s.start_at < %s{apps}{plans}
@@ -585,10 +612,7 @@ def declines(scope):
         *app_params,
         *plan_params,
     ]
-    found = [
-        PersonCount(str(Interviewer._meta.pk.to_python(pid)), name, int(n))
-        for pid, name, n in _run(sql, params)
-    ]
+    found = [PersonCount(_id(pid), name, int(n)) for pid, name, n in _run(sql, params)]
     found.sort(key=lambda p: (-p.count, p.name))
     return found
 
@@ -608,16 +632,40 @@ class PersonFeedback:
         return self.on_time / self.due if self.due else None
 
 
-def _feedback_from(scope):
+ON_TIME, LATE, MISSING = 0, 1, 2
+
+
+def feedback(scope):
+    """[PersonFeedback], least on time first, in one query: each request due in the period
+    is on time, late or missing, counted per person; the late ones are ranked (a window
+    function), so only the ranks around each median come back."""
+    q = _Sql(scope)
     apps, app_params = scope.application_filter("a")
     plans, plan_params = scope.plan_filter("i.plan_id")
     sql = f"""
-      FROM {_t(FeedbackRequest)} f
-        JOIN {_t(Interview)} i ON i.id = f.interview_id
-        JOIN {_t(Application)} a ON a.id = i.application_id
-        JOIN {_t(Interviewer)} p ON p.id = f.interviewer_id
-      WHERE f.tenant_id = %s AND f.due_at >= %s AND f.due_at < %s AND f.due_at <= %s
-        AND i.status = %s{apps}{plans}
+      WITH base AS (
+        SELECT f.interviewer_id AS pid,
+          CASE WHEN f.submitted_at IS NULL THEN {MISSING}
+               WHEN f.submitted_at <= f.due_at THEN {ON_TIME} ELSE {LATE} END AS state,
+          {q.seconds("f.submitted_at", "f.due_at")} AS secs
+        FROM {_t(FeedbackRequest)} f
+          JOIN {_t(Interview)} i ON i.id = f.interview_id
+          {scope.application_join("i.application_id")}
+        WHERE f.tenant_id = %s AND f.due_at >= %s AND f.due_at < %s AND f.due_at <= %s
+          AND i.status = %s{apps}{plans}
+      ), counts AS (
+        SELECT pid, COUNT(*) AS due,
+          SUM(CASE WHEN state = {ON_TIME} THEN 1 ELSE 0 END) AS on_time,
+          SUM(CASE WHEN state = {LATE} THEN 1 ELSE 0 END) AS late
+        FROM base GROUP BY pid
+      ), late AS (
+        SELECT pid, secs, ROW_NUMBER() OVER (PARTITION BY pid ORDER BY secs) AS rn,
+          COUNT(*) OVER (PARTITION BY pid) AS n
+        FROM base WHERE state = {LATE}
+      )
+      SELECT c.pid, p.name, c.due, c.on_time, c.late, l.secs, l.rn
+      FROM counts c JOIN {_t(Interviewer)} p ON p.id = c.pid
+        LEFT JOIN late l ON l.pid = c.pid AND l.rn IN (1 + (l.n - 1) / 2, 2 + (l.n - 1) / 2)
     """
     params = [
         _uuid(scope.tenant.pk),
@@ -628,49 +676,16 @@ def _feedback_from(scope):
         *app_params,
         *plan_params,
     ]
-    return sql, params
-
-
-def feedback(scope):
-    """[PersonFeedback], least on time first: counts in one query, the median lateness of
-    the late ones in another."""
-    q = _Sql(scope)
-    from_sql, params = _feedback_from(scope)
-    submitted = "f.submitted_at IS NOT NULL"
-    sql = f"""
-      SELECT f.interviewer_id, p.name, COUNT(*),
-        SUM(CASE WHEN {submitted} AND f.submitted_at <= f.due_at THEN 1 ELSE 0 END),
-        SUM(CASE WHEN {submitted} AND f.submitted_at > f.due_at THEN 1 ELSE 0 END),
-        SUM(CASE WHEN {submitted} THEN 0 ELSE 1 END)
-      {from_sql}
-      GROUP BY f.interviewer_id, p.name
-    """
-    people = {
-        str(Interviewer._meta.pk.to_python(pid)): PersonFeedback(
-            str(Interviewer._meta.pk.to_python(pid)),
-            name,
-            int(due),
-            int(on_time),
-            int(late),
-            int(missing),
-        )
-        for pid, name, due, on_time, late, missing in _run(sql, params)
-    }
-    lateness = f"""
-      SELECT interviewer_id, secs, rn, n FROM (
-        SELECT f.interviewer_id, {q.seconds("f.submitted_at", "f.due_at")} AS secs,
-          ROW_NUMBER() OVER (PARTITION BY f.interviewer_id
-                             ORDER BY {q.seconds("f.submitted_at", "f.due_at")}) AS rn,
-          COUNT(*) OVER (PARTITION BY f.interviewer_id) AS n
-        {from_sql} AND f.submitted_at > f.due_at
-      ) ranked WHERE rn IN (1 + (n - 1) / 2, 2 + (n - 1) / 2)
-    """
-    ranks = {}
-    for pid, secs, rn, n in _run(lateness, params):
-        ranks.setdefault(str(Interviewer._meta.pk.to_python(pid)), ({}, n))[0][rn] = float(secs)
-    for pid, (values, n) in ranks.items():
-        if pid in people:
-            people[pid].median_late = _percentile(values, n, 0.5)
+    people, late_ranks = {}, {}
+    for pid, name, due, on_time, late, secs, rn in _run(sql, params):
+        pid = _id(pid)
+        if pid not in people:
+            due, on_time, late = int(due), int(on_time), int(late)
+            people[pid] = PersonFeedback(pid, name, due, on_time, late, due - on_time - late)
+        if rn is not None:
+            late_ranks.setdefault(pid, {})[rn] = float(secs)
+    for pid, ranks in late_ranks.items():
+        people[pid].median_late = _percentile(ranks, people[pid].late, 0.5)
     found = list(people.values())
     found.sort(key=lambda p: (p.on_time_rate, -p.due, p.name))
     return found
@@ -696,7 +711,7 @@ def funnel(scope):
         SUM(CASE WHEN l.booked_at IS NULL AND l.state = %s AND l.expires_at <= %s
             THEN 1 ELSE 0 END),
         SUM(CASE WHEN l.booked_at IS NULL AND l.state = %s THEN 1 ELSE 0 END)
-      FROM {_t(BookingLink)} l JOIN {_t(Application)} a ON a.id = l.application_id
+      FROM {_t(BookingLink)} l{scope.application_join("l.application_id")}
       WHERE l.tenant_id = %s AND l.sent_at >= %s AND l.sent_at < %s{apps}{plans}
     """
     params = [

@@ -465,8 +465,7 @@ def test_interviewers_may_not_see_reports_and_other_teams_see_their_own(
 
 
 def test_the_page_takes_one_query_per_chart(recruiter_client, history, django_assert_num_queries):
-    # Ten for the figures (load and the limits in one, after the team's zones; feedback in
-    # two: counts, then the median lateness), three for the filters' choices, and the
-    # session, user, membership and navigation's.
-    with django_assert_num_queries(17):
+    # Nine for the figures (load and the limits in one, after the team's zones), three for
+    # the filters' choices, and the session, user, membership and navigation's.
+    with django_assert_num_queries(16):
         assert recruiter_client.get(reverse("reports"), PERIOD).status_code == 200
