@@ -74,6 +74,10 @@ class Column:
     marker_y: float | None
     label_x: float
 
+    @property
+    def x_end(self):
+        return self.x + self.width
+
 
 def columns(items, *, width=640, height=220):
     """Columns for [(label, value, marker)] (a week's median and its 90th percentile, say):
