@@ -209,7 +209,8 @@ class SessionAttendee(models.Model):
     class Meta:
         ordering = ["session", "role", "interviewer__name"]
         indexes = [
-            models.Index(fields=["interviewer", "active", "start_at"]),
+            # Holds, load and the reports (which read the session from it too).
+            models.Index(fields=["interviewer", "active", "start_at", "session"]),
             # The reports' declines: the few answers that said no.
             models.Index(
                 fields=["session", "interviewer"],

@@ -45,7 +45,7 @@ class AtsSeat(models.Model):
         indexes = [
             models.Index(fields=["interviewer", "start_at"]),
             # The reports read who and when from the index alone.
-            models.Index(fields=["tenant", "start_at", "interviewer"]),
+            models.Index(fields=["tenant", "start_at", "interviewer", "remote_interview"]),
             models.Index(fields=["ats_interview_id"]),
             models.Index(fields=["event_id"]),
         ]
