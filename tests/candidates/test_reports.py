@@ -469,3 +469,20 @@ def test_the_page_takes_one_query_per_chart(recruiter_client, history, django_as
     # the filters' choices, and the session, user, membership and navigation's.
     with django_assert_num_queries(16):
         assert recruiter_client.get(reverse("reports"), PERIOD).status_code == 200
+
+
+def test_an_empty_period_says_so_in_words(recruiter_client, history):
+    page = text_of(
+        recruiter_client.get(reverse("reports"), {"start": "2020-01-01", "end": "2020-03-31"})
+    )
+    for sentence in [
+        "No interviews were booked in Convene in this period.",
+        "No candidate booked through a link in this period.",
+        "Nobody sat in an interview in this period.",
+        "No feedback was due in this period.",
+        "No interview was rescheduled or canceled in this period, and no calendar invitation "
+        "was declined.",
+        "No booking links were sent in this period.",
+    ]:
+        assert sentence in page, sentence
+    assert "median of 0" not in page
