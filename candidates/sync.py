@@ -969,9 +969,18 @@ def follow_interviews(conn, interviews, kind):
 
 
 def on_connection_connected(sender, connection, user=None, **kwargs):
-    """A newly authorized ATS connection gets its first (full) sync at once."""
+    """A newly authorized ATS connection gets its first (full) sync at once. A new calendar
+    connection gets the team's ATS synced in full too: the events the ATS interviews point
+    to can be read now, and who sits in them counts at once."""
     if connection.category == Connection.Category.ATS:
         start_sync(connection, kind=SyncRun.Kind.FULL, requested_by=user)
+    elif connection.category == Connection.Category.CALENDAR:
+        for ats in Connection.objects.filter(
+            tenant=connection.tenant,
+            category=Connection.Category.ATS,
+            status=Connection.Status.ACTIVE,
+        ):
+            start_sync(ats, kind=SyncRun.Kind.FULL, requested_by=user)
 
 
 def sync_all():

@@ -9,8 +9,8 @@ import time_machine
 
 from candidates import sync
 from candidates.models import RemoteInterview, SyncRun
-from scheduling import load, webhooks
-from scheduling.models import AtsSeat, Connection, Interviewer
+from scheduling import booking, load, slots, webhooks, writeback
+from scheduling.models import AtsSeat, Connection, Interviewer, InterviewPlan
 from scheduling.unified import records
 from scheduling.unified.errors import NotFoundError
 from tests import factories as f
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
 START = "2026-12-03T15:00:00Z"
+H = dt.timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
@@ -211,4 +212,38 @@ def test_ats_interview_webhooks_update_the_mirror_at_once(world, monkeypatch):
 
     client.get_interview = gone
     webhooks.ats_interviews(world["ats"], [record], "deleted", None)
+    assert seats() == []
+
+
+def test_connecting_a_calendar_syncs_the_ats_in_full_to_read_its_events(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    client = FakeUnified([interview_record(world)], EMPLOYEES, [event_record()])
+    monkeypatch.setattr(sync, "unified", lambda: client)
+    with django_capture_on_commit_callbacks(execute=True):
+        sync.on_connection_connected(None, connection=world["calendar"])
+    run = SyncRun.objects.get(connection=world["ats"])
+    assert run.kind == SyncRun.Kind.FULL
+    assert run.status == SyncRun.Status.SUCCEEDED  # tasks run at once in tests
+    assert seats() == [
+        ("Ann Lee", "ats", "2026-12-03T17:00:00+00:00"),
+        ("Bo Kim", "ats", "2026-12-03T17:00:00+00:00"),
+        ("Cy Park", "calendar", "2026-12-03T17:00:00+00:00"),
+    ]
+
+
+def test_the_write_back_drops_seats_found_on_convenes_own_ats_interview(world, tenant):
+    client = FakeUnified([interview_record(world, id="gh-77", external_event_xref="")], EMPLOYEES)
+    sync_with(world["ats"], client)
+    ann = Interviewer.objects.get(ats_user_id="emp-ann")
+    assert [s[0] for s in seats()] == ["Ann Lee", "Bo Kim"]
+    start = dt.datetime(2026, 12, 3, 15, tzinfo=dt.UTC)
+    choice = slots.Choice(
+        (slots.SessionChoice("Chat", start, start + H, ((str(ann.pk), "required", None),)),)
+    )
+    plan = InterviewPlan.objects.create(tenant=tenant, name="Chat")
+    session = booking.book(world["application"], plan, choice).sessions.get()
+    writeback._remember_ats_interview(
+        session, world["ats"], records.Interview.from_api({"id": "gh-77"})
+    )
     assert seats() == []
