@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from scheduling import booking, emails, outbox, slots
 from scheduling.availability import BEYOND_HORIZON as _BEYOND
-from scheduling.availability import NO_ONE_WORKS, WITHIN_NOTICE
+from scheduling.availability import CANDIDATE_HOURS, NO_ONE_WORKS, WITHIN_NOTICE
 from scheduling.lib import zones
 from scheduling.models import Interview, Operation, audit
 from scheduling.models.tenancy import (
@@ -145,14 +145,15 @@ def _render(template, values):
 def _email_values(application, *, url, expires_at):
     tenant = application.tenant
     candidate = application.candidate
-    zone = zones.zone(candidate.timezone or tenant.default_timezone)
+    zone = zones.zone(candidate.zone_name(tenant.default_timezone))
     return {
         "first_name": candidate.greeting_name,
         "name": candidate.name,
         "job": application.job.name if application.job else "open",
         "company": tenant.name,
         "link": url,
-        "expires": timezone.localtime(expires_at, zone).strftime("%A %-d %B, %H:%M %Z"),
+        "expires": f"{timezone.localtime(expires_at, zone):%A %-d %B, %H:%M} "
+        + zones.describe(zone.key, expires_at),
     }
 
 
@@ -353,6 +354,7 @@ def revoke(link, *, user=None, why=""):
 _CANDIDATE_REASONS = {
     WITHIN_NOTICE: "Too soon to book.",
     _BEYOND: "Not open for booking yet.",
+    CANDIDATE_HOURS: "No free times during your day.",
 }
 
 
@@ -403,7 +405,16 @@ def week_of(link, zone, requested=None, now=None):
     return mondays[0]
 
 
-def week(link, zone, monday, *, interview=None, now=None):
+def hours_for(link, zone, zone_known):
+    """The candidate hours the link's page keeps to: the plan's, on the candidate's clock,
+    once their zone is known (their browser, their choice, or what Convene knows of them);
+    None while it is not (the page then shows every time, in the team's zone)."""
+    if not zone_known or link.plan is None:
+        return None
+    return slots.candidate_hours_for(link.plan, zone.key, strict=True)
+
+
+def week(link, zone, monday, *, interview=None, now=None, zone_known=True):
     """The window's days in the week starting `monday` (candidate's zone) with their times.
 
     Raises slots.CalendarsUnavailable (Unified cannot be read) and slots.PlanNotUsable.
@@ -425,6 +436,7 @@ def week(link, zone, monday, *, interview=None, now=None):
         candidate_zone=zone.key,
         now=now,
         exclude_interview=interview,
+        candidate_hours=hours_for(link, zone, zone_known),
     )
     by_day = {d: [] for d in shown}
     for slot in offer.slots:
@@ -432,11 +444,17 @@ def week(link, zone, monday, *, interview=None, now=None):
         if day in by_day:
             by_day[day].append(slot)
     why = {e.date: e.code for e in offer.empty_days}
+    _start, _end, candidate_days = link.plan.candidate_hours()
     days = tuple(
         Day(d, tuple(by_day[d]), _CANDIDATE_REASONS.get(why.get(d), "No free times."))
         for d in shown
-        # A day no one works (a weekend) is left out rather than shown empty.
-        if by_day[d] or why.get(d) != NO_ONE_WORKS
+        # A day no one works (a weekend), or not one of the candidate's days, is left out
+        # rather than shown empty.
+        if by_day[d]
+        or not (
+            why.get(d) == NO_ONE_WORKS
+            or (why.get(d) == CANDIDATE_HOURS and d.weekday() not in candidate_days)
+        )
     )
     index = mondays.index(monday)
     return Week(
@@ -448,7 +466,22 @@ def week(link, zone, monday, *, interview=None, now=None):
     )
 
 
-def offer_on(link, zone, day, *, interview=None, now=None):
+def earliest_week(link, zone, *, interview=None, now=None, zone_known=True):
+    """The window's first week that has a time, searched week by week from the first
+    (a page never opens on an empty week when a later one has times); the first week when
+    none has. None when the window has no days left."""
+    now = now or timezone.now()
+    mondays = sorted({_monday(d) for d in window_dates(link, zone, now)})
+    first = None
+    for monday in mondays:
+        found = week(link, zone, monday, interview=interview, now=now, zone_known=zone_known)
+        if any(day.slots for day in found.days):
+            return found
+        first = first or found
+    return first
+
+
+def offer_on(link, zone, day, *, interview=None, now=None, zone_known=True):
     """The engine's offer for one date of the window (candidate's zone), with the next
     day's too: the engine offers only interviews that end within the search, and one
     starting late may end after midnight."""
@@ -460,6 +493,7 @@ def offer_on(link, zone, day, *, interview=None, now=None):
         candidate_zone=zone.key,
         now=now or timezone.now(),
         exclude_interview=interview,
+        candidate_hours=hours_for(link, zone, zone_known),
     )
 
 
@@ -552,7 +586,7 @@ def book(link, choice, *, version, zone_name, now=None):
             email_extra={"manage_url": url_for(link)},
         )
         BookingLink.objects.filter(pk=link.pk).update(interview=interview)
-        Candidate.objects.filter(pk=application.candidate_id).update(timezone=zone_name)
+        application.candidate.note_zone(zone_name, Candidate.ZoneSource.BOOKING_PAGE)
         audit(
             link.tenant,
             "link.booked",
@@ -575,7 +609,7 @@ def reschedule(link, choice, *, version, zone_name, now=None):
         if not can_change(link, now):
             raise TooLate()
         Interview.objects.filter(pk=interview.pk).update(candidate_timezone=zone_name)
-        Candidate.objects.filter(pk=link.application.candidate_id).update(timezone=zone_name)
+        link.application.candidate.note_zone(zone_name, Candidate.ZoneSource.BOOKING_PAGE)
         interview = booking.reschedule(
             interview,
             choice,
@@ -590,7 +624,7 @@ def cancel(link, *, version, reason, now=None):
     """Cancel the link's interview for the candidate; the link reopens while it can still
     be used, and the recruiter who sent it is told. Returns True when it reopened."""
     now = now or timezone.now()
-    zone = zones.zone(link.application.candidate.timezone or link.tenant.default_timezone)
+    zone = zones.zone(link.application.candidate.zone_name(link.tenant.default_timezone))
     reopen = now < link.expires_at and bool(window_dates(link, zone, now))
     with transaction.atomic():
         state = BookingLink.State.OPEN if reopen else BookingLink.State.BOOKED
@@ -688,7 +722,7 @@ def send_reminders(now=None):
         if link.last_reminded_at and now - link.last_reminded_at < dt.timedelta(days=1):
             continue
         candidate = link.application.candidate
-        zone = zones.zone(candidate.timezone or link.tenant.default_timezone)
+        zone = zones.zone(candidate.zone_name(link.tenant.default_timezone))
         if not window_dates(link, zone, now):
             continue
         claimed = BookingLink.objects.filter(

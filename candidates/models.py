@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 
+from scheduling.lib import zones
 from scheduling.models import Connection, Interviewer, Tenant
 
 
@@ -80,8 +81,18 @@ class Candidate(Mirrored):
     title = models.CharField(max_length=300, blank=True)
     company_name = models.CharField(max_length=300, blank=True)
     web_url = models.URLField(max_length=500, blank=True)
-    # The candidate's own zone, when known (e.g. from their booking page); None: unknown.
+
+    class ZoneSource(models.TextChoices):
+        BOOKING_PAGE = "booking", "detected on their booking page"
+        RECRUITER = "recruiter", "set by a recruiter"
+        ADDRESS = "address", "guessed from their address in the ATS"
+
+    # The candidate's own zone (canonical IANA name) when known, and how Convene knows it
+    # (`note_zone` keeps the better source).
     timezone = models.CharField(max_length=64, blank=True)
+    timezone_source = models.CharField(max_length=10, choices=ZoneSource.choices, blank=True)
+    # Where the ATS says they live: "Pune, Maharashtra, India".
+    location = models.CharField(max_length=300, blank=True)
 
     class Meta(Mirrored.Meta):
         ordering = ["name"]
@@ -93,6 +104,46 @@ class Candidate(Mirrored):
     @property
     def greeting_name(self):
         return self.first_name or self.name.split(" ")[0]
+
+    # A source replaces the zone only from a source at least as sure: a guess never undoes
+    # what a person said, and a browser merely opening the page does not undo a recruiter's
+    # choice (the candidate choosing a zone there, or booking in it, does).
+    _ZONE_RANK = {"": 0, "address": 1, "detected": 2, "recruiter": 3, "booking": 3}
+
+    def note_zone(self, name, source, *, chosen=True):
+        """Remember the candidate's zone (made canonical) from `source`, when it is at least
+        as sure as what is known. `chosen=False`: the booking page's browser detected it
+        without the candidate choosing it, which does not override a recruiter.
+        Returns whether it changed."""
+        name = zones.canonical(name) if zones.is_zone(name) else ""
+        if not name:
+            return False
+        rank = self._ZONE_RANK["detected" if not chosen else source]
+        if rank < self._ZONE_RANK.get(self.timezone_source, 0) or (
+            self.timezone == name and self.timezone_source == source
+        ):
+            return False
+        Candidate.objects.filter(pk=self.pk).update(timezone=name, timezone_source=source)
+        self.timezone, self.timezone_source = name, source
+        return True
+
+    @classmethod
+    def note_guessed_zones(cls, guesses):
+        """Remember zones guessed from addresses ({candidate pk: zone}) in bulk, the way
+        `note_zone` would: only where nothing surer is known."""
+        by_zone = {}
+        for pk, name in guesses.items():
+            if zones.is_zone(name):
+                by_zone.setdefault(zones.canonical(name), []).append(pk)
+        weaker = [s for s, rank in cls._ZONE_RANK.items() if rank <= cls._ZONE_RANK["address"]]
+        for name, pks in by_zone.items():
+            cls.objects.filter(pk__in=pks, timezone_source__in=weaker).update(
+                timezone=name, timezone_source=cls.ZoneSource.ADDRESS
+            )
+
+    def zone_name(self, default):
+        """The candidate's zone when known, else `default` (the team's)."""
+        return self.timezone if zones.is_zone(self.timezone) else zones.name_or(default)
 
 
 class Application(Mirrored):

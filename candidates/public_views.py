@@ -24,13 +24,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from scheduling import booking, ics, slots
-from scheduling.lib import zones
+from scheduling.lib import timefmt, zones
 from scheduling.models import InterviewPlan, SessionAttendee
-from scheduling.models.tenancy import timezone_names
 from scheduling.unified.errors import UnifiedError
 
 from . import links
-from .models import BookingLink
+from .models import BookingLink, Candidate
 
 logger = logging.getLogger(__name__)
 
@@ -69,28 +68,6 @@ NOT_BOOKABLE = (
     "This interview can’t be booked online at the moment. Please reply to the email you "
     "received and we will find a time with you."
 )
-ZONE_REGIONS = (
-    "Africa",
-    "America",
-    "Antarctica",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-)
-
-
-@functools.cache
-def zone_groups():
-    """The zones a candidate can pick, by region: [(region, [name, …]), …] and UTC."""
-    groups = {}
-    for name in sorted(timezone_names()):
-        region = name.split("/", 1)[0]
-        if region in ZONE_REGIONS and "/" in name:
-            groups.setdefault(region, []).append(name)
-    return [("", ["UTC"]), *groups.items()]
 
 
 def public(view):
@@ -106,7 +83,9 @@ def public(view):
         except links.LinkError as exc:
             response = problem(request, exc.kind, exc.link)
         else:
-            zone = _zone(request, link)
+            zone, request.zone_known = _zone(request, link)
+            request.clock_cycle = timefmt.for_request(request)
+            _note_zone(request, link, zone)
             # Templates show times on the candidate's clock.
             with timezone.override(zone):
                 response = view(request, link, zone, *args, **kwargs)
@@ -156,11 +135,28 @@ def _contact(link):
 
 
 def _zone(request, link):
-    """The zone asked for (`tz`), else the candidate's known zone, else the team's."""
+    """(zone, known): the zone asked for (`tz`: the browser's, or the candidate's choice),
+    else the candidate's known zone, else the team's, which is not known to be theirs."""
     name = request.GET.get("tz") or request.POST.get("tz") or ""
-    if name not in timezone_names():
-        name = link.application.candidate.timezone or link.tenant.default_timezone
-    return zones.zone(name)
+    if zones.is_zone(name):
+        return zones.zone(zones.canonical(name)), True
+    candidate = link.application.candidate
+    if zones.is_zone(candidate.timezone):
+        return zones.zone(zones.canonical(candidate.timezone)), True
+    return zones.zone(zones.canonical_or(link.tenant.default_timezone)), False
+
+
+def _note_zone(request, link, zone):
+    """Remember the candidate's zone when their page learns it: the browser's (the page's
+    script adds `detected`) or one they picked (`pick`); never from a mail scanner's visit
+    or a mere week change."""
+    if request.method != "GET":
+        return
+    detected, picked = request.GET.get("detected") == "1", request.GET.get("pick") == "1"
+    if (detected or picked) and zones.is_zone(request.GET.get("tz", "")):
+        link.application.candidate.note_zone(
+            zone.key, Candidate.ZoneSource.BOOKING_PAGE, chosen=picked
+        )
 
 
 def _date(value):
@@ -215,9 +211,12 @@ def _format(plan):
     return "Video call (the link comes with your confirmation)"
 
 
-def _page_context(link, zone, *, mode):
+def _page_context(request, link, zone, *, mode):
     application = link.application
     plan = link.plan
+    now = timezone.now()
+    cycle = request.clock_cycle
+    first = [application.candidate.timezone, link.tenant.default_timezone, zone.key]
     return {
         "link": link,
         "tenant": link.tenant,
@@ -228,8 +227,15 @@ def _page_context(link, zone, *, mode):
         "length": _length(plan) if plan else "",
         "format": _format(plan) if plan else "",
         "zone": zone.key,
-        "zone_groups": zone_groups(),
-        "zone_listed": any(zone.key in names for _region, names in zone_groups()),
+        "zone_known": request.zone_known,
+        "zone_label": zones.describe(zone.key, now),
+        "zone_names": " ".join([zone.key, *zones.aliases().get(zone.key, ())]),
+        "zone_choices": zones.choices(
+            now, first=[n for n in first if n], clock=lambda t: timefmt.clock(t, cycle)
+        ),
+        "cycle": cycle,
+        "candidate_hours": plan.candidate_hours_text if plan else "",
+        "detect_zone": True,
         "mode": mode,
         "urls": _urls(link),
     }
@@ -238,16 +244,35 @@ def _page_context(link, zone, *, mode):
 # --- the week of times ----------------------------------------------------------------------
 
 
-def _week_context(link, zone, monday, *, mode, interview=None):
-    """The slot-week partial's context, and whether times could be shown."""
+def _week_context(request, link, zone, monday, *, mode, interview=None, earliest=False):
+    """The slot-week partial's context, and whether times could be shown. With `earliest`
+    the week shown is the window's first with a time (none was asked for)."""
     urls = _urls(link)
     zone_q = urllib.parse.quote(zone.key, safe="/")
     here = urls["reschedule"] if mode == "reschedule" else urls["page"]
-    context = {"zone": zone.key, "mode": mode, "urls": urls, "here": here, "zone_q": zone_q}
+    cycle = request.clock_cycle
+    context = {
+        "zone": zone.key,
+        "zone_label": zones.describe(zone.key, timezone.now()),
+        "zone_known": request.zone_known,
+        "mode": mode,
+        "urls": urls,
+        "here": here,
+        "zone_q": zone_q,
+        "cycle": cycle,
+        "candidate_hours": link.plan.candidate_hours_text if link.plan else "",
+    }
     if monday is None:
         return {**context, "over": True}, None
     try:
-        week = links.week(link, zone, monday, interview=interview)
+        if earliest:
+            week = links.earliest_week(
+                link, zone, interview=interview, zone_known=request.zone_known
+            )
+        else:
+            week = links.week(
+                link, zone, monday, interview=interview, zone_known=request.zone_known
+            )
     except slots.PlanNotUsable as exc:
         logger.warning("Booking link %s: its plan cannot run: %s", link.pk, exc)
         return {**context, "not_bookable": NOT_BOOKABLE, "unavailable": NOT_BOOKABLE}, None
@@ -260,7 +285,7 @@ def _week_context(link, zone, monday, *, mode, interview=None):
             "why": day.why,
             "times": [
                 (
-                    timezone.localtime(slot.start, zone).strftime("%H:%M"),
+                    timefmt.clock(timezone.localtime(slot.start, zone), cycle),
                     f"{urls['confirm']}?start={slot.start.astimezone(dt.UTC):{START_FORMAT}}"
                     f"&tz={zone_q}",
                 )
@@ -269,19 +294,28 @@ def _week_context(link, zone, monday, *, mode, interview=None):
         }
         for day in week.days
     ]
+    first_time = next((day["date"] for day in days if day["times"]), None)
     context.update(
         week=week,
         days=days,
-        any_times=any(day["times"] for day in days),
+        any_times=first_time is not None,
+        # Every week of the link was looked at and none has a time.
+        nothing_at_all=earliest and first_time is None,
+        # The page opened on a later week than the window's first: say so, and when.
+        earliest=first_time if earliest and week.previous else None,
         previous_url=f"{here}?tz={zone_q}&week={week.previous}" if week.previous else "",
         next_url=f"{here}?tz={zone_q}&week={week.next}" if week.next else "",
     )
     return context, week
 
 
-def _week_key(link, zone, monday, mode):
+def _week_key(request, link, zone, monday, mode):
     # A plan edited since shows within the cache's few seconds.
-    return f"linkweek:{link.pk}:{link.version}:{zone.key}:{monday}:{mode}"
+    known = "known" if request.zone_known else "guessed"
+    return (
+        f"linkweek:{link.pk}:{link.version}:{zone.key}:{known}:{request.clock_cycle}:"
+        f"{monday}:{mode}"
+    )
 
 
 def _picker(request, link, zone, *, mode, interview=None, error="", status=200, extra=None):
@@ -290,14 +324,19 @@ def _picker(request, link, zone, *, mode, interview=None, error="", status=200, 
     The week is cached for a few seconds, until the link, the plan, a calendar's busy
     times or Convene's holds change (links.versions), so a busy page costs no engine run.
     """
-    monday = links.week_of(link, zone, _date(request.GET.get("week")))
+    requested = _date(request.GET.get("week"))
+    monday = links.week_of(link, zone, requested)
     fragment = request.htmx and not request.htmx.boosted
-    key = _week_key(link, zone, monday, mode) if monday else None
+    key = _week_key(request, link, zone, monday, mode) if monday else None
+    if key and requested is None:
+        key += ":earliest"
     entry = cache.get(key) if key and fragment and not error else None
     before = links.versions(entry["calendars"]) if entry else None
     if entry and before == entry["versions"]:
         return HttpResponse(entry["html"])
-    week_context, week = _week_context(link, zone, monday, mode=mode, interview=interview)
+    week_context, week = _week_context(
+        request, link, zone, monday, mode=mode, interview=interview, earliest=requested is None
+    )
     week_context["error"] = error
     if week is None and "unavailable" in week_context and "not_bookable" not in week_context:
         status = 503  # passing: Unified could not be read
@@ -313,7 +352,7 @@ def _picker(request, link, zone, *, mode, interview=None, error="", status=200, 
                 links.WEEK_CACHE_SECONDS,
             )
         return HttpResponse(html, status=status)
-    context = {**_page_context(link, zone, mode=mode), **week_context, **(extra or {})}
+    context = {**_page_context(request, link, zone, mode=mode), **week_context, **(extra or {})}
     return render(request, "candidates/public/link.html", context, status=status)
 
 
@@ -334,7 +373,9 @@ def page(request, link, zone):
         # Mail scanners: count the visit, render nothing, ask Unified nothing.
         links.record_visit(link, request)
         return HttpResponse(content_type="text/html; charset=utf-8")
-    if not request.htmx:
+    if not request.htmx and request.GET.get("detected") != "1":
+        # (A `detected` visit is the page reopening itself in the browser's zone: the
+        # visit was counted the moment before.)
         links.record_visit(link, request)
     notice = NOTICES.get(request.GET.get("done", ""), "")
     if link.state == BookingLink.State.BOOKED:
@@ -354,7 +395,7 @@ def _booked(request, link, zone, *, notice="", error="", status=200):
     sessions = list(interview.sessions.all()) if interview else []
     names = _first_names(link, sessions)
     context = {
-        **_page_context(link, zone, mode="booked"),
+        **_page_context(request, link, zone, mode="booked"),
         "interview": interview,
         "sessions": [
             {
@@ -367,6 +408,8 @@ def _booked(request, link, zone, *, notice="", error="", status=200):
         ],
         "start": timezone.localtime(interview.start_at, zone) if interview else None,
         "end": timezone.localtime(interview.end_at, zone) if interview else None,
+        # The offset on the interview's day, not today's.
+        **({"zone_label": zones.describe(zone.key, interview.start_at)} if interview else {}),
         "can_change": links.can_change(link),
         "cutoff_hours": link.tenant.candidate_change_cutoff_hours,
         "notice": notice,
@@ -410,7 +453,7 @@ def _choice(request, link, zone, start, mode):
     """(offer, slot) for `start` from a fresh search of its day."""
     interview = link.interview if mode == "reschedule" else None
     day = timezone.localtime(start, zone).date()
-    offer = links.offer_on(link, zone, day, interview=interview)
+    offer = links.offer_on(link, zone, day, interview=interview, zone_known=request.zone_known)
     return offer, offer.slot_at(start)
 
 
@@ -540,8 +583,9 @@ def _confirm_page(request, link, zone, offer, slot, mode):
             }
         )
     context = {
-        **_page_context(link, zone, mode=mode),
+        **_page_context(request, link, zone, mode=mode),
         "start": timezone.localtime(slot.start, zone),
+        "zone_label": zones.describe(zone.key, slot.start),
         "end": timezone.localtime(slot.end, zone),
         "start_param": f"{slot.start.astimezone(dt.UTC):{START_FORMAT}}",
         "parts": parts,
@@ -579,9 +623,10 @@ def cancel(request, link, zone):
                 return _already(request, link, zone)
             return redirect(_page_url(link, zone, done="canceled"))
     context = {
-        **_page_context(link, zone, mode="cancel"),
+        **_page_context(request, link, zone, mode="cancel"),
         "interview": link.interview,
         "start": timezone.localtime(link.interview.start_at, zone),
+        "zone_label": zones.describe(zone.key, link.interview.start_at),
         "end": timezone.localtime(link.interview.end_at, zone),
         "reason": reason,
         "error": error,
@@ -597,14 +642,13 @@ def interview_ics(request, link, zone):
     if interview is None:
         return problem(request, "no_interview", link)
     candidate = link.application.candidate
-    zone_name = interview.candidate_timezone or candidate.timezone
     content = ics.interview_calendar(
         interview,
         sessions=list(interview.sessions.all()),
         candidate_name=candidate.name,
         candidate_email=candidate.email,
         organizer_name=link.tenant.name,
-        zone=zones.zone(zone_name or link.tenant.default_timezone),
+        zone=zones.zone(interview.candidate_zone_name),
     )
     method = "REQUEST" if interview.is_active else "CANCEL"
     response = HttpResponse(content, content_type=f"text/calendar; method={method}; charset=utf-8")

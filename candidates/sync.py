@@ -374,6 +374,9 @@ class _Fetcher:
             "title": _clip(c.title, 300),
             "company_name": _clip(c.company_name, 300),
             "web_url": _clip(c.web_url, 500),
+            "location": _clip(c.address.text if c.address else "", 300),
+            # Not a column: the zone the address suggests, for `_Writer._guess_zones`.
+            "zone_guess": _zone_guess(c.address),
             "remote_created_at": c.created_at,
             "remote_updated_at": c.updated_at,
         }
@@ -414,6 +417,17 @@ class _Fetcher:
         }
 
 
+def _zone_guess(address):
+    if address is None:
+        return ""
+    return zones.guess(
+        city=address.city or "",
+        region=address.region_code or address.region or "",
+        country=address.country or "",
+        country_code=address.country_code or "",
+    )
+
+
 class _Writer:
     """Writes fetched rows into the mirror (inside the caller's transaction)."""
 
@@ -448,7 +462,8 @@ class _Writer:
             for position, row in enumerate(self.fetched["stages"])
         ]
         self._upsert(Stage, stages)
-        candidates = self._upsert(Candidate, self.fetched["candidates"])
+        candidates = self._upsert(Candidate, self.fetched["candidates"], exclude=("zone_guess",))
+        self._guess_zones(candidates)
         applications = self._upsert(
             Application, self._application_rows(candidates, jobs), keep_stage_clock=True
         )
@@ -541,6 +556,15 @@ class _Writer:
                 update_fields=[*update_fields, "removed_at", "synced_at"],
             )
         return self._map(model, [row["remote_id"] for row in rows])
+
+    def _guess_zones(self, candidates):
+        """Candidates whose zone nobody told Convene get the one their address suggests."""
+        guesses = {
+            candidates[row["remote_id"]]: row["zone_guess"]
+            for row in self.fetched["candidates"]
+            if row.get("zone_guess") and row["remote_id"] in candidates
+        }
+        Candidate.note_guessed_zones(guesses)
 
     def _follow_status_changes(self, applications):
         """An application that left the pipeline (rejected, withdrawn…) in this write closes:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("reports/<str:chart>.csv", report_views.reports_csv, name="reports_csv"),
     path("reports/rows/<str:kind>/", report_views.report_rows, name="report_rows"),
     path("candidates/<uuid:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("candidates/<uuid:pk>/zone/", views.candidate_zone, name="candidate_zone"),
     path("applications/<uuid:pk>/schedule/", views.schedule, name="schedule"),
     path("interviews/<uuid:pk>/reschedule/", views.reschedule, name="reschedule"),
     # Booking links: the recruiter's side.

@@ -15,7 +15,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from scheduling import booking, slots
 from scheduling.access import admin_required, get_for_tenant, scheduler_required
-from scheduling.models import Connection, Interview, Interviewer, Operation
+from scheduling.lib import zones
+from scheduling.models import Connection, Interview, Interviewer, Operation, audit
 from scheduling.plans import plan_for
 
 from . import links
@@ -146,7 +147,7 @@ def candidate_detail(request, pk):
         interview.interviewer_names = [names.get(uid, uid) for uid in interview.user_ids]
     ours = list(
         Interview.objects.filter(application__candidate=candidate, tenant=tenant)
-        .select_related("application__job")
+        .select_related("application__job", "application__candidate", "tenant")
         .prefetch_related("sessions__attendees__interviewer")
         .order_by("-start_at")
     )
@@ -167,8 +168,55 @@ def candidate_detail(request, pk):
             "link_badges": LINK_BADGES,
             "now": now,
             "nav_active": "pipeline",
+            **_zone_context(request, candidate, now),
         },
     )
+
+
+def _zone_context(request, candidate, now):
+    """The candidate's zone as the candidate page shows and sets it."""
+    viewer = timezone.get_current_timezone().key
+    known = zones.is_zone(candidate.timezone)
+    name = zones.canonical(candidate.timezone) if known else ""
+    return {
+        "candidate_zone": name,
+        "candidate_zone_label": zones.label(name, now) if known else "",
+        "viewer_zone": zones.canonical(viewer),
+        "viewer_zone_text": zones.describe(viewer, now),
+        "zone_choices": zones.choices(
+            now, first=[n for n in (name, request.tenant.default_timezone, viewer) if n]
+        ),
+        "picker_value": name,
+    }
+
+
+@require_POST
+@scheduler_required
+def candidate_zone(request, pk):
+    """A recruiter says which zone the candidate is in (it outranks a guess from their
+    address, and the candidate's own choice on their booking page outranks it later)."""
+    candidate = get_for_tenant(request, Candidate.objects, pk=pk)
+    name = request.POST.get("timezone", "")
+    if not zones.is_zone(name):
+        messages.error(request, "Choose a time zone from the list.")
+        return redirect(reverse("candidate_detail", args=[candidate.pk]) + "#zone")
+    before = candidate.timezone
+    candidate.note_zone(name, Candidate.ZoneSource.RECRUITER)
+    zone_name = zones.canonical(name)
+    audit(
+        request.tenant,
+        "candidate.zone_set",
+        f"Set {candidate}’s time zone to {zones.place(zone_name)} ({zone_name})"
+        + (f", was {before}" if before and before != zone_name else ""),
+        actor=request.user,
+        obj=candidate,
+    )
+    messages.success(
+        request,
+        f"{candidate.greeting_name}’s times now show in {zones.place(zone_name)}: in the "
+        "picker, on their interviews and in every email to them.",
+    )
+    return redirect(reverse("candidate_detail", args=[candidate.pk]) + "#zone")
 
 
 # --- the slot picker ----------------------------------------------------------------------------
@@ -185,21 +233,39 @@ def _week_start(request, zone):
     return day - dt.timedelta(days=day.weekday())
 
 
+def _candidate_zone(application):
+    """(zone name, known): the candidate's zone, else the team's (not known to be theirs)."""
+    candidate = application.candidate
+    if zones.is_zone(candidate.timezone):
+        return zones.canonical(candidate.timezone), True
+    return zones.canonical_or(application.tenant.default_timezone), False
+
+
 def _picker_context(request, application, plan, *, interview=None, error=None, week=None):
     zone = timezone.get_current_timezone()
     week = week or _week_start(request, zone)
+    today = timezone.localtime(timezone.now(), zone).date()
+    this_week = today - dt.timedelta(days=today.weekday())
     start = dt.datetime.combine(week, dt.time(), zone)
     end = start + dt.timedelta(days=7)
+    candidate_zone, zone_known = _candidate_zone(application)
     context = {
         "application": application,
         "candidate": application.candidate,
         "plan": plan,
         "interview": interview,
         "week": week,
-        "previous_week": week - dt.timedelta(days=7),
+        # Never a week wholly in the past.
+        "previous_week": week - dt.timedelta(days=7) if week > this_week else None,
         "next_week": week + dt.timedelta(days=7),
-        "this_week": _week_start(request, zone) == week and not request.GET.get("week"),
+        "this_week": this_week == week,
         "zone_name": zone.key,
+        "zone_text": zones.describe(zone.key, start),
+        "candidate_zone": candidate_zone,
+        "candidate_zone_text": zones.describe(candidate_zone, start),
+        "candidate_zone_known": zone_known,
+        "same_zone": zones.canonical(zone.key) == candidate_zone,
+        "candidate_hours": plan.candidate_hours_text if plan else "",
         "error": error,
         "override_form": OverrideForm(),
         "nav_active": "pipeline",
@@ -214,6 +280,8 @@ def _picker_context(request, application, plan, *, interview=None, error=None, w
             end=end,
             candidate_zone=zone.key,
             exclude_interview=interview,
+            # The recruiter may book any time; those outside the candidate's hours are marked.
+            candidate_hours=slots.candidate_hours_for(plan, candidate_zone, strict=False),
         )
     except slots.PlanNotUsable as exc:
         context["plan_error"] = str(exc)
@@ -236,6 +304,21 @@ def _picker_context(request, application, plan, *, interview=None, error=None, w
         names={pid: person.name for pid, person in offer.people.items()},
     )
     return context
+
+
+def _outside_refused(request, context, slot):
+    """A slot outside the candidate's hours is booked only when the recruiter ticked that
+    they mean it (the picker asks); else the picker again, saying why."""
+    if not slot.outside_candidate_hours or request.POST.get("outside_ok") == "1":
+        return False
+    their = timezone.localtime(slot.start, zones.zone(context["candidate_zone"]))
+    context["error"] = (
+        f"{their:%H:%M} is outside {context['candidate'].greeting_name}’s hours "
+        f"({context['candidate_hours']}, {context['candidate_zone_text']}). Tick “Book it "
+        "anyway” under the time if you have agreed it with them."
+    )
+    context["confirm_start"] = slot.start
+    return True
 
 
 def _render_picker(request, context, status=200):
@@ -284,12 +367,15 @@ def schedule(request, pk):
     if slot is None:
         offer_context["error"] = "That time is no longer free. Here are fresh times."
         return _render_picker(request, offer_context, status=409)
+    if _outside_refused(request, offer_context, slot):
+        return _render_picker(request, offer_context, status=400)
     try:
         interview = booking.book(
             application,
             plan,
             offer.choice_for(slot, application, swaps=_swaps(request.POST)),
             user=request.user,
+            candidate_timezone=application.candidate.timezone,
         )
     except booking.BookingError as exc:
         fresh = _picker_context(request, application, plan, week=week, error=str(exc))
@@ -323,6 +409,7 @@ def _book_override(request, application, plan, week):
             choice,
             user=request.user,
             override_reason=form.cleaned_data["reason"],
+            candidate_timezone=application.candidate.timezone,
         )
     except booking.BookingError as exc:
         context["error"] = str(exc)
@@ -358,6 +445,8 @@ def reschedule(request, pk):
     if slot is None:
         context["error"] = "That time is no longer free. Here are fresh times."
         return _render_picker(request, context, status=409)
+    if _outside_refused(request, context, slot):
+        return _render_picker(request, context, status=400)
     try:
         booking.reschedule(
             interview,

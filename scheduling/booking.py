@@ -629,7 +629,7 @@ def _settle_flags(interview, retimed, by):
             Flag.Kind.LOOP_BROKEN,
             "The sessions no longer fit together: "
             + "; ".join(text for text, _sessions in problems)
-            + ". The candidate has not been told yet.",
+            + ".",
             session=moved,
         )
     elif retimed:
@@ -667,7 +667,7 @@ def loop_problems(interview):
     candidate's) than the first."""
     sessions = sorted(interview.sessions.all(), key=lambda s: (s.start_at, s.position))
     plan = interview.plan
-    zone = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
+    zone = zones.zone(interview.candidate_zone_name)
     problems = []
     for session in sessions:
         if session.end_at <= session.start_at:
@@ -820,7 +820,7 @@ def fit_around(interview, session, *, user=None):
         [m for m in moves_for(interview, choice) if m.session.pk != session.pk],
         by=By.RECRUITER,
         user=user,
-        reason=f"The other sessions moved to fit around “{session.title}”.",
+        reason=f"“{session.title}” had to move, so the rest of your interview moved with it.",
     ).interview
 
 
@@ -835,7 +835,7 @@ def keep_as_is(interview, *, user=None):
     audit(
         interview.tenant,
         "interview.flag_cleared",
-        "Kept the interview despite: " + " ".join(f.text for f in flags),
+        "Kept the interview as it is despite: " + " ".join(f.text for f in flags),
         actor=user,
         obj=interview,
     )
@@ -843,14 +843,18 @@ def keep_as_is(interview, *, user=None):
     interview.clear_flags()
     if broken is not None and interview.is_active:
         moved = broken.session
-        zone = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
-        note = (
-            f"Your session “{moved.title}” moved to {_local(moved.start_at, zone)} "
-            f"({zone.key}); the rest of your interview is unchanged."
-            if moved is not None
-            else "The times of your interview changed; here is the whole of it."
-        )
-        _email(interview, "interview_rescheduled", extra={"reason": note})
+        zone = zones.zone(interview.candidate_zone_name)
+        extra = {"reason": "The times of your interview changed; here is the whole of it."}
+        if moved is not None:
+            when = _local(moved.start_at, zone)
+            extra = {
+                "reason": f"Your session “{moved.title}” moved to {when} "
+                f"{zones.describe(zone.key, moved.start_at)}; the rest of your interview is "
+                "unchanged.",
+                # The subject names what moved: "New time for “Technical panel”: Fri 11 Dec…"
+                "moved": f"“{moved.title}”: {when}",
+            }
+        _email(interview, "interview_rescheduled", extra=extra)
     return interview
 
 

@@ -44,7 +44,7 @@ def send(kind, *, tenant, to, context, attachments=(), obj=None, zone_name=None)
 def _interview_context(interview):
     application = interview.application
     candidate = application.candidate
-    tz = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
+    tz = zones.zone(interview.candidate_zone_name)
     sessions = list(interview.sessions.all())
     return {
         "interview": interview,
@@ -56,29 +56,47 @@ def _interview_context(interview):
                 "start": timezone.localtime(s.start_at, tz),
                 "end": timezone.localtime(s.end_at, tz),
                 "meeting_url": s.meeting_url,
+                # Named with its offset on the session's own day: "Kolkata time (India,
+                # UTC+5:30)".
+                "zone_text": zones.describe(tz.key, s.start_at),
             }
             for s in sessions
         ],
         "start": timezone.localtime(interview.start_at, tz),
         "end": timezone.localtime(interview.end_at, tz),
         "zone_name": tz.key,
+        "zone_text": zones.describe(tz.key, interview.start_at),
+        "zone_short": "UTC" if tz.key == "UTC" else f"{zones.city(tz.key)} time",
         "location": interview.location_detail,
         "location_kind": interview.location_kind,
     }, sessions
 
 
-def _ics_attachment(interview, sessions):
+def _ics_attachments(interview, sessions):
+    """The candidate's calendar files: one per day of the interview, and the cancellation of
+    a day sent before that no longer has a session (the interview then remembers the days
+    their calendar holds)."""
     candidate = interview.application.candidate
-    content = ics.interview_calendar(
+    files = ics.interview_calendars(
         interview,
         sessions=sessions,
         candidate_name=candidate.name,
         candidate_email=candidate.email,
         organizer_name=interview.tenant.name,
-        zone=zones.zone(interview.candidate_timezone or interview.tenant.default_timezone),
+        zone=zones.zone(interview.candidate_zone_name),
+        sent_days=interview.ics_days,
     )
-    method = "CANCEL" if not interview.is_active else "REQUEST"
-    return ("interview.ics", content, f"text/calendar; method={method}; charset=utf-8")
+    live = sum(1 for _uid, method, _content in files if method == "REQUEST")
+    if interview.is_active and live != interview.ics_days:
+        type(interview).objects.filter(pk=interview.pk).update(ics_days=max(live, 1))
+    return [
+        (
+            "interview.ics" if index == 0 else f"interview-{index + 1}.ics",
+            content,
+            f"text/calendar; method={method}; charset=utf-8",
+        )
+        for index, (_uid, method, content) in enumerate(files)
+    ]
 
 
 def interview_to_candidate(interview, kind, **extra):
@@ -93,7 +111,7 @@ def interview_to_candidate(interview, kind, **extra):
         tenant=interview.tenant,
         to=[candidate.email],
         context={**context, **extra},
-        attachments=[_ics_attachment(interview, sessions)],
+        attachments=_ics_attachments(interview, sessions),
         obj=interview,
         zone_name=context["zone_name"],
     )

@@ -5,7 +5,11 @@ import re
 from django import forms
 
 from .models import WEEKDAYS, Interviewer, Tenant, timezone_names
-from .models.tenancy import LINK_EMAIL_PLACEHOLDERS, unknown_placeholders
+from .models.tenancy import (
+    LINK_EMAIL_PLACEHOLDERS,
+    check_candidate_hours,
+    unknown_placeholders,
+)
 from .unified.records import APPLICATION_STATUSES
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
@@ -143,7 +147,21 @@ class InterviewerForm(forms.ModelForm):
         return value
 
 
+def time_input():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def weekday_field(**kwargs):
+    return forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=list(enumerate(WEEKDAYS)),
+        widget=forms.CheckboxSelectMultiple,
+        **kwargs,
+    )
+
+
 class TeamSettingsForm(forms.ModelForm):
+    candidate_days = weekday_field(label="Candidates’ days")
     interview_statuses = forms.MultipleChoiceField(
         choices=[(s, s.replace("_", " ").title()) for s in APPLICATION_STATUSES],
         widget=forms.CheckboxSelectMultiple,
@@ -163,16 +181,36 @@ class TeamSettingsForm(forms.ModelForm):
             "link_expiry_days",
             "link_reminder_hours",
             "candidate_change_cutoff_hours",
+            "candidate_hours_start",
+            "candidate_hours_end",
+            "candidate_days",
         ]
-        labels = {"default_timezone": "Default time zone"}
-        widgets = {"link_email_body": forms.Textarea(attrs={"rows": 10})}
+        labels = {
+            "default_timezone": "Default time zone",
+            "candidate_hours_start": "Candidates’ hours from",
+            "candidate_hours_end": "until",
+        }
+        help_texts = {
+            "candidate_hours_start": "On the candidate’s own clock: their booking page offers "
+            "only times inside these hours, and the picker marks the others. Each plan may "
+            "set its own.",
+            "candidate_hours_end": "00:00 is midnight.",
+        }
+        widgets = {
+            "link_email_body": forms.Textarea(attrs={"rows": 10}),
+            "candidate_hours_start": time_input(),
+            "candidate_hours_end": time_input(),
+        }
 
+    # Fields a post may leave out (another tab of the settings): they keep their values.
     LINK_FIELDS = (
         "link_email_subject",
         "link_email_body",
         "link_expiry_days",
         "link_reminder_hours",
         "candidate_change_cutoff_hours",
+        "candidate_hours_start",
+        "candidate_hours_end",
     )
 
     def __init__(self, *args, **kwargs):
@@ -188,7 +226,21 @@ class TeamSettingsForm(forms.ModelForm):
             for name in self.LINK_FIELDS:
                 if name not in data:
                     data[name] = getattr(self.instance, name)
+            if "candidate_days" not in data:
+                data.setlist("candidate_days", [str(d) for d in self.instance.candidate_days])
             self.data = data
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = check_candidate_hours(
+            cleaned.get("candidate_hours_start"),
+            cleaned.get("candidate_hours_end"),
+            cleaned.get("candidate_days"),
+        )
+        for field, error in errors.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, error)
+        return cleaned
 
     def _placeholders(self, field, *, required=()):
         text = self.cleaned_data.get(field, "")

@@ -6,12 +6,27 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Max
 from django.forms import BaseFormSet, formset_factory
 
-from .models import Interviewer, InterviewPlan
+from .models import WEEKDAYS, Interviewer, InterviewPlan
+from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
+
+
+def _time_input():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 class PlanForm(forms.ModelForm):
     stage_status = forms.ChoiceField(required=False, label="Stage")
+    own_candidate_hours = forms.BooleanField(
+        required=False, label="Candidate hours of its own, instead of the team’s"
+    )
+    candidate_days = forms.TypedMultipleChoiceField(
+        coerce=int,
+        choices=list(enumerate(WEEKDAYS)),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Candidates’ days",
+    )
     scorecard = forms.CharField(
         required=False,
         label="Scorecard questions",
@@ -36,8 +51,14 @@ class PlanForm(forms.ModelForm):
             "horizon_days",
             "slot_step_minutes",
             "show_interviewer_names",
+            "candidate_hours_start",
+            "candidate_hours_end",
+            "candidate_days",
         ]
+        widgets = {"candidate_hours_start": _time_input(), "candidate_hours_end": _time_input()}
         labels = {
+            "candidate_hours_start": "Candidates’ hours from",
+            "candidate_hours_end": "until",
             "job": "Job",
             "order": "Sessions run",
             "break_minutes": "Break between sessions (minutes)",
@@ -64,6 +85,23 @@ class PlanForm(forms.ModelForm):
         self.fields["slot_step_minutes"].validators.append(MinValueValidator(5))
         self.fields["slot_step_minutes"].validators.append(MaxValueValidator(120))
         self.fields["horizon_days"].validators.append(MinValueValidator(1))
+        # Candidate hours: the team's unless the plan has its own (shown as the team's).
+        start, end, days = (
+            self.instance.candidate_hours()
+            if self.instance.tenant_id
+            else (tenant.candidate_hours_start, tenant.candidate_hours_end, tenant.candidate_days)
+        )
+        self.team_candidate_hours = tenant.candidate_hours_text
+        self.fields["own_candidate_hours"].initial = self.instance.has_own_candidate_hours
+        self.fields[
+            "own_candidate_hours"
+        ].help_text = (
+            f"The team’s: {tenant.candidate_hours_text}, on the candidate’s clock (Settings)."
+        )
+        # A plan following the team shows the team's hours, ready to be changed.
+        self.initial["candidate_hours_start"] = start
+        self.initial["candidate_hours_end"] = end
+        self.initial["candidate_days"] = list(days)
 
     def clean(self):
         cleaned = super().clean()
@@ -73,6 +111,21 @@ class PlanForm(forms.ModelForm):
             self.add_error("location_detail", f"Give {what}.")
         if kind == InterviewPlan.Location.LINK and detail and not detail.startswith("https://"):
             self.add_error("location_detail", "A video link starts with https://.")
+        if cleaned.get("own_candidate_hours"):
+            for field in ("candidate_hours_start", "candidate_hours_end"):
+                if cleaned.get(field) is None and field not in self.errors:
+                    self.add_error(field, "Give a time, or use the team’s hours.")
+            errors = check_candidate_hours(
+                cleaned.get("candidate_hours_start"),
+                cleaned.get("candidate_hours_end"),
+                cleaned.get("candidate_days"),
+            )
+            for field, error in errors.items():
+                if field not in self.errors:
+                    self.add_error(field, error)
+        else:
+            cleaned["candidate_hours_start"] = cleaned["candidate_hours_end"] = None
+            cleaned["candidate_days"] = None
         duplicates = InterviewPlan.objects.filter(
             tenant=self.tenant,
             job=cleaned.get("job"),
@@ -92,6 +145,8 @@ class PlanForm(forms.ModelForm):
             line.strip() for line in self.cleaned_data.get("scorecard", "").splitlines()
         ]
         plan.scorecard_questions = [q for q in plan.scorecard_questions if q]
+        if not self.cleaned_data.get("own_candidate_hours"):
+            plan.candidate_hours_start = plan.candidate_hours_end = plan.candidate_days = None
         if commit:
             plan.save()
         return plan

@@ -1,9 +1,22 @@
 """Interview plans: saving them, and finding the one that applies to an application."""
 
-from django.db import transaction
-from django.db.models import Q
+import dataclasses
+import datetime as dt
 
-from .models import Interviewer, InterviewPlan, PlanPool, PlanSession, audit
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import availability
+from .lib import zones
+from .models import (
+    Interviewer,
+    InterviewPlan,
+    PlanPool,
+    PlanSession,
+    SessionAttendee,
+    audit,
+)
 
 
 def plan_for(application):
@@ -59,17 +72,135 @@ def save_plan(form, formset, user):
     return plan
 
 
+STARTER_POOL = 5  # a handful: enough to spread the load, few enough to check by eye
+NEIGHBOUR_HOURS = 3  # "near the team": at most this far from its zone's UTC offset
+STARTER_MINUTES = 60
+
+
+@dataclasses.dataclass
+class Starter:
+    """What `create_starter_plan` did: the plan (None when it made none) and why, in words."""
+
+    plan: object
+    summary: str
+
+
+def _days_within_candidate_hours(person, tenant, monday):
+    """On how many of a week's candidate days the person's working hours hold a whole
+    starter interview inside the candidates' hours (the team's, on the team's clock): the
+    engine's own rule, on the person's hours alone."""
+    zone = zones.name_or(tenant.default_timezone)
+    start, end, days = (
+        tenant.candidate_hours_start,
+        tenant.candidate_hours_end,
+        tenant.candidate_days,
+    )
+    hours = availability.WorkingHours.daily(start, end, days=tuple(sorted(set(days))))
+    first = dt.datetime.combine(monday, dt.time(), zones.zone(zone))
+    search = availability.Search(
+        start=first,
+        end=first + dt.timedelta(days=7),
+        now=first - dt.timedelta(days=1),
+        candidate_zone=zone,
+        candidate_hours=availability.CandidateHours(zone, hours),
+    )
+    session = availability.Session(
+        "starter", dt.timedelta(minutes=STARTER_MINUTES), required=(str(person.pk),)
+    )
+    found = availability.find_slots(
+        search,
+        availability.Plan(sessions=(session,)),
+        [
+            availability.Interviewer(
+                str(person.pk), zones.name_or(person.timezone), person.engine_hours()
+            )
+        ],
+    )
+    return len({slot.start.astimezone(zones.zone(zone)).date() for slot in found.slots})
+
+
+def _offset_hours(name, now):
+    offset = now.astimezone(zones.zone(name)).utcoffset()
+    return offset.total_seconds() / 3600
+
+
+def _load(people, now):
+    """Interviews each person has in the coming two weeks (lighter first in the pool)."""
+    counts = dict(
+        SessionAttendee.objects.filter(
+            active=True,
+            interviewer__in=people,
+            start_at__gte=now,
+            start_at__lt=now + dt.timedelta(days=14),
+        )
+        .values_list("interviewer")
+        .annotate(n=Count("id"))
+    )
+    return {p.pk: counts.get(p.pk, 0) for p in people}
+
+
+def _names(people):
+    names = [p.name for p in people]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 @transaction.atomic
-def create_starter_plan(tenant, user):
-    """A default plan to start from: one hour with one of the active interviewers who have
-    a calendar, picked by load. Refused when the team already has a default plan."""
+def create_starter_plan(tenant, user, now=None):
+    """A default plan to start from: an hour with one of a handful of interviewers who can
+    meet candidates within the team's candidate hours and work in or near the team's zone,
+    the best placed and least loaded first. Refused when the team already has a default
+    plan. Returns a Starter saying what it did (or why it made nothing)."""
+    now = now or timezone.now()
     if InterviewPlan.objects.filter(tenant=tenant, job__isnull=True, stage_status="").exists():
-        return None
-    people = list(
-        Interviewer.objects.filter(tenant=tenant, active=True, calendar_connection__isnull=False)
-    ) or list(Interviewer.objects.filter(tenant=tenant, active=True))
-    if not people:
-        return None
+        return Starter(None, "The team already has a default plan: edit that one.")
+    active = list(
+        Interviewer.objects.filter(tenant=tenant, active=True).select_related(
+            "calendar_connection"
+        )
+    )
+    if not active:
+        return Starter(None, "There are no interviewers yet: they come with the ATS sync.")
+    with_calendar = [p for p in active if p.has_calendar]
+    pool_from = with_calendar or active
+    team_zone = zones.name_or(tenant.default_timezone)
+    team_offset = _offset_hours(team_zone, now)
+    local_today = now.astimezone(zones.zone(team_zone)).date()
+    monday = local_today + dt.timedelta(days=7 - local_today.weekday())
+    far, unfit, fit = [], [], []
+    for person in pool_from:
+        distance = abs(_offset_hours(zones.name_or(person.timezone), now) - team_offset)
+        if distance > NEIGHBOUR_HOURS:
+            far.append(person)
+            continue
+        days = _days_within_candidate_hours(person, tenant, monday)
+        if days == 0:
+            unfit.append(person)
+        else:
+            fit.append((distance, -days, person))
+    load = _load([p for *_rest, p in fit], now)
+    fit.sort(key=lambda each: (each[0], each[1], load[each[2].pk], each[2].name))
+    chosen = [p for *_rest, p in fit[:STARTER_POOL]]
+    place = zones.city(team_zone)
+    hours = tenant.candidate_hours_text
+    left_out = []
+    if far:
+        cities = sorted({zones.city(zones.name_or(p.timezone)) for p in far})
+        left_out.append(f"{len(far)} whose zones are too far from {place}’s ({', '.join(cities)})")
+    if unfit:
+        left_out.append(f"{len(unfit)} whose working hours never meet candidates’ hours")
+    if len(active) > len(pool_from):
+        left_out.append(f"{len(active) - len(pool_from)} without a connected calendar")
+    if len(fit) > len(chosen):
+        left_out.append(
+            f"{len(fit) - len(chosen)} more who would fit (a pool of {STARTER_POOL} is "
+            "enough; add them if you like)"
+        )
+    if not chosen:
+        return Starter(
+            None,
+            f"No starter plan was made: no interviewer works in or near {place} within the "
+            f"candidates’ hours ({hours}). Create a plan of your own.",
+        )
     plan = InterviewPlan.objects.create(
         tenant=tenant,
         name="Default interview",
@@ -77,9 +208,14 @@ def create_starter_plan(tenant, user):
         scorecard_questions=["Relevant experience", "Communication", "Motivation"],
     )
     session = PlanSession.objects.create(
-        plan=plan, position=0, title_template="{job} interview", duration_minutes=60
+        plan=plan, position=0, title_template="{job} interview", duration_minutes=STARTER_MINUTES
     )
     pool = PlanPool.objects.create(session=session, k=1)
-    pool.members.set(people)
-    audit(tenant, "plan.created", "Created the starter plan", actor=user, obj=plan)
-    return plan
+    pool.members.set(chosen)
+    summary = (
+        f"Made “{plan.name}”: one hour with one of {_names(chosen)}, who work in or near "
+        f"{place} and can meet candidates within their hours ({hours})."
+        + (f" Left out: {'; '.join(left_out)}." if left_out else "")
+    )
+    audit(tenant, "plan.created", summary, actor=user, obj=plan)
+    return Starter(plan, summary)

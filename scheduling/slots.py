@@ -206,18 +206,7 @@ def busy_blocks(people, start, end):
 
 
 def _hours(person):
-    def ranges(pairs):
-        return tuple(
-            (dt.time.fromisoformat(a), dt.time(0) if b == "24:00" else dt.time.fromisoformat(b))
-            for a, b in pairs
-        )
-
-    weekly = tuple(ranges(day) for day in (person.working_hours or [[]] * 7))
-    exceptions = tuple(
-        engine.DateHours(dt.date.fromisoformat(day), ranges(pairs))
-        for day, pairs in sorted((person.working_hours_exceptions or {}).items())
-    )
-    return engine.WorkingHours(weekly=weekly, exceptions=exceptions)
+    return person.engine_hours()
 
 
 def engine_plan(plan):
@@ -320,12 +309,14 @@ def find(
     step=None,
     min_notice=None,
     horizon=None,
+    candidate_hours=None,
 ):
     """Offer times for `application` under `plan` between `start` and `end`.
 
     With `exclude_interview` (a reschedule), that interview's own holds and the calendar
     time its events take do not count: it may move to a time overlapping where it is.
-    `step`, `min_notice` and `horizon` override the plan's."""
+    `step`, `min_notice` and `horizon` override the plan's. `candidate_hours` (from
+    `candidate_hours_for`) keeps or marks the times within the candidate's hours."""
     now = now or timezone.now()
     plan = _plan_with_people(plan)
     spec = engine_plan(plan)
@@ -376,6 +367,7 @@ def find(
         ),
         horizon=dt.timedelta(days=plan.horizon_days) if horizon is None else horizon,
         limit=limit,
+        candidate_hours=candidate_hours,
     )
     result = engine.find_slots(search, spec, interviewers)
     return Offer(
@@ -387,6 +379,14 @@ def find(
             (p for p in people.values() if not p.has_calendar), key=lambda p: p.name
         ),
     )
+
+
+def candidate_hours_for(plan, zone_name, *, strict):
+    """The engine's candidate hours for a plan (its own, else its team's) in the
+    candidate's zone: `strict` for the candidate's booking page, not for the recruiter."""
+    start, end, days = plan.candidate_hours()
+    hours = engine.WorkingHours.daily(start, end, days=tuple(sorted(set(days))))
+    return engine.CandidateHours(zones.name_or(zone_name), hours, strict)
 
 
 def manual_choice(application, plan, start):
@@ -505,7 +505,7 @@ def loop_around(interview, session, *, now=None):
     if len(plan_sessions) != len(sessions) or session.position >= len(plan_sessions):
         return None
     pinned_key = str(plan_sessions[session.position].pk)
-    zone = interview.candidate_timezone or interview.tenant.default_timezone
+    zone = interview.candidate_zone_name
     current = {s.position: s for s in sessions}
     seats = {
         s.position: {

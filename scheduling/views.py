@@ -404,16 +404,12 @@ def plan_edit(request, pk=None):
 @require_POST
 @scheduler_required
 def plan_starter(request):
-    plan = plans.create_starter_plan(request.tenant, request.user)
-    if plan is None:
-        messages.error(
-            request,
-            "No starter plan was made: the team already has a default plan, or no "
-            "interviewers yet (they come with the ATS sync).",
-        )
+    starter = plans.create_starter_plan(request.tenant, request.user)
+    if starter.plan is None:
+        messages.error(request, starter.summary)
         return redirect("plan_list")
-    messages.success(request, "Created a starter plan: check its interviewers and save.")
-    return redirect("plan_edit", pk=plan.pk)
+    messages.success(request, starter.summary + " Check its interviewers and save.")
+    return redirect("plan_edit", pk=starter.plan.pk)
 
 
 @require_POST
@@ -489,6 +485,7 @@ def interview_detail(request, pk):
             "feedback": feedback.for_interview(interview, request.user),
             "now": timezone.now(),
             "cancel_form": CancelForm(),
+            "viewer_zone": timezone.get_current_timezone().key,
             "nav_active": "pipeline",
         },
     )

@@ -55,6 +55,20 @@ def pytest_report_header(config):
     return None
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the test database is a file, not memory: with an in-memory database a live
+    server's thread shares the test's own connection (Django's LiveServerThread), so one
+    thread's transaction, and its rollback, would be the other's too. With a file each
+    thread has its own connection and locks, as the processes of a real deployment do."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test-convene.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Tasks run at once, inside the request or command that enqueues them.

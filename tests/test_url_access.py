@@ -123,6 +123,7 @@ def world(tenant):
     attendee = session.attendees.get(interviewer=bo)
     return {
         "candidate_detail": {"pk": app.candidate.pk},
+        "candidate_zone": {"pk": app.candidate.pk},
         "schedule": {"pk": app.pk},
         "send_link_now": {"pk": app.pk},
         "reschedule": {"pk": interview.pk},

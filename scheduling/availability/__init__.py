@@ -25,6 +25,9 @@ The rules, in one place (each class's docstring has the detail):
 - Starts are aligned to `step` after midnight on the candidate's clock; a visit's sessions
   run in order separated by exactly `break_between`, all within the candidate date the
   visit starts on (a single interview may run past the candidate's midnight).
+- Candidate hours (`CandidateHours`), when the candidate's zone is known: a visit is inside
+  them when the whole of it lies within one stretch of them on the candidate's clock; strict
+  ones leave out the visits outside (and explain a date they empty), others mark them.
 - Each candidate date without a slot gets one `DayExplanation`, chosen by the priority given
   there.
 
@@ -46,6 +49,7 @@ from .engine import find_slots
 from .records import (
     ANY_ORDER,
     BEYOND_HORIZON,
+    CANDIDATE_HOURS,
     DAILY_CAP,
     EXPLANATION_CODES,
     FIXED_ORDER,
@@ -58,6 +62,7 @@ from .records import (
     WITHIN_NOTICE,
     Availability,
     Busy,
+    CandidateHours,
     DateHours,
     DayExplanation,
     Hold,
@@ -75,6 +80,7 @@ from .records import (
 __all__ = [
     "ANY_ORDER",
     "BEYOND_HORIZON",
+    "CANDIDATE_HOURS",
     "DAILY_CAP",
     "EXPLANATION_CODES",
     "FIXED_ORDER",
@@ -87,6 +93,7 @@ __all__ = [
     "WITHIN_NOTICE",
     "Availability",
     "Busy",
+    "CandidateHours",
     "DateHours",
     "DayExplanation",
     "Hold",

@@ -10,8 +10,9 @@ The work is interval arithmetic on sorted lists of epoch seconds (see `intervals
    least k members can start.
 3. Per order of the sessions: the sessions' starts shifted by their offsets and intersected
    give every possible start of the whole visit.
-4. Per candidate date: the aligned starts in there get their pool seats filled by load,
-   checking caps across the visit (one person may sit in several sessions).
+4. Per candidate date: the aligned starts in there (within the candidate's hours, when the
+   search has strict ones) get their pool seats filled by load, checking caps across the
+   visit (one person may sit in several sessions).
 
 No step looks at time minute by minute or scans every block for every slot; the cost grows
 with the number of busy blocks through one sort per person.
@@ -29,8 +30,11 @@ from . import explain
 from .clock import DAY, Timeline, day_date, day_number
 from .intervals import Interval, at_least, clip, contains, intersect, merge, shift, subtract
 from .records import (
+    BEYOND_HORIZON,
+    CANDIDATE_HOURS,
     FIXED_ORDER,
     UTC,
+    WITHIN_NOTICE,
     Availability,
     DayExplanation,
     Interviewer,
@@ -166,6 +170,22 @@ class _Run:
             self.members.append(pools)
         self.layouts = self._layouts()
 
+        # The candidate's hours: per layout, the visit starts that keep the whole visit in
+        # them (None: no such rule in this search).
+        self.candidate_starts: list[list[Interval]] | None = None
+        self.strict = False
+        if search.candidate_hours is not None:
+            rule = search.candidate_hours
+            timeline = timelines.get(rule.zone) or Timeline(
+                rule.zone, self.start - MARGIN, self.end + MARGIN
+            )
+            reasonable = _working_time(rule.hours, timeline, self.start, self.end)
+            self.candidate_starts = [
+                _starts_within(reasonable, layout.length) for layout in self.layouts
+            ]
+            self.candidate_keys = [[a for a, _ in each] for each in self.candidate_starts]
+            self.strict = rule.strict
+
     def _session_starts(self, session: Session, duration: int) -> list[Interval]:
         """When the session can start as far as each of its people and pools is concerned."""
         sets = [self.calendars[key].start_set(duration) for key in session.must_attend()]
@@ -227,8 +247,11 @@ class _Run:
         """
         best: dict[int, _Option] = {}
         for layout in self.layouts:
+            starts = layout.starts
+            if self.strict:
+                starts = intersect(starts, self.candidate_starts[layout.index])
             allowed = clip(
-                layout.starts,
+                starts,
                 max(day_start, self.earliest),
                 min(self.last_start(day_end, layout), self.latest) + 1,
             )
@@ -249,16 +272,29 @@ class _Run:
             return explain.within_notice(date, self.search)
         if day_start > self.latest:
             return explain.beyond_horizon(date, self.search)
-        # The notice or horizon cut the day only in part: if a time they cut away would
-        # otherwise work, they are still the reason.
+        # The notice, the horizon or the candidate's hours cut the day only in part: if a
+        # time they cut away would otherwise work, they are still the reason (in that order).
+        found = set()
         for layout in self.layouts:
             possible = clip(layout.starts, day_start, self.last_start(day_end, layout) + 1)
             for at in self.candidate.aligned(possible, self.step):
-                if self.earliest <= at <= self.latest or self.assign(at, layout) is None:
-                    continue
                 if at < self.earliest:
+                    reason = WITHIN_NOTICE
+                elif at > self.latest:
+                    reason = BEYOND_HORIZON
+                elif self.strict and not self.in_candidate_hours(at, layout):
+                    reason = CANDIDATE_HOURS
+                else:
+                    continue
+                if reason in found or self.assign(at, layout) is None:
+                    continue
+                found.add(reason)
+                if reason == WITHIN_NOTICE:
                     return explain.within_notice(date, self.search)
-                return explain.beyond_horizon(date, self.search)
+        if BEYOND_HORIZON in found:
+            return explain.beyond_horizon(date, self.search)
+        if CANDIDATE_HOURS in found:
+            return explain.outside_candidate_hours(date, self.search)
         return explain.people_reason(
             date,
             max(self.start, day_start),
@@ -268,6 +304,13 @@ class _Run:
             self.calendars,
             self.session_starts,
         )
+
+    def in_candidate_hours(self, at: int, layout: _Layout) -> bool:
+        """Whether a visit starting at `at` lies wholly within the candidate's hours."""
+        if self.candidate_starts is None:
+            return True
+        index = layout.index
+        return contains(self.candidate_keys[index], self.candidate_starts[index], at)
 
     def assign(self, at: int, layout: _Layout) -> _Option | None:
         """Fill a visit starting at `at`: pool seats by load, within every cap, or None."""
@@ -420,6 +463,7 @@ class _Run:
             start=_datetime(option.start),
             end=_datetime(option.start + option.layout.length),
             sessions=tuple(sessions),
+            outside_candidate_hours=not self.in_candidate_hours(option.start, option.layout),
         )
 
 

@@ -10,6 +10,7 @@ from .clock import DAY, day_date
 from .intervals import Interval, subtract
 from .records import (
     BEYOND_HORIZON,
+    CANDIDATE_HOURS,
     DAILY_CAP,
     NO_COMMON_TIME,
     NO_ONE_WORKS,
@@ -55,6 +56,49 @@ def beyond_horizon(date: dt.date, search: Search) -> DayExplanation:
     horizon = _amount(search.horizon)
     message = f"{_day(date)} is too far ahead: interviews are booked at most {horizon} ahead."
     return DayExplanation(date, BEYOND_HORIZON, message, ())
+
+
+def outside_candidate_hours(date: dt.date, search: Search) -> DayExplanation:
+    """The candidate's hours rule out the times that would otherwise work on the date.
+
+    >>> from scheduling.availability import CandidateHours, WorkingHours
+    >>> now = dt.datetime(2026, 3, 9, 12, tzinfo=dt.UTC)
+    >>> hours = CandidateHours("Asia/Kolkata", WorkingHours.daily(dt.time(8), dt.time(20)))
+    >>> search = Search(start=now, end=now + dt.timedelta(days=7), now=now,
+    ...                 candidate_zone="Asia/Kolkata", candidate_hours=hours)
+    >>> outside_candidate_hours(dt.date(2026, 3, 10), search).message
+    'Tuesday 10 March: the interviewers are free only outside the candidate’s hours \
+(08:00–20:00 in Asia/Kolkata).'
+    >>> outside_candidate_hours(dt.date(2026, 3, 14), search).message
+    'Saturday 14 March is not one of the candidate’s days (Monday to Friday in Asia/Kolkata).'
+    """
+    rule = search.candidate_hours
+    when = _day(date)
+    ranges = rule.hours.ranges_on(date)
+    if ranges:
+        hours = ", ".join(
+            f"{a:%H:%M}–{'24:00' if b == dt.time(0) else f'{b:%H:%M}'}" for a, b in ranges
+        )
+        message = (
+            f"{when}: the interviewers are free only outside the candidate’s hours "
+            f"({hours} in {rule.zone})."
+        )
+    else:
+        message = (
+            f"{when} is not one of the candidate’s days ({_days(rule.hours)} in {rule.zone})."
+        )
+    return DayExplanation(date, CANDIDATE_HOURS, message, ())
+
+
+def _days(hours) -> str:
+    """The weekdays with weekly hours, as words: 'Monday to Friday', 'Monday, Wednesday'."""
+    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    days = [n for n, ranges in enumerate(hours.weekly) if ranges]
+    if not days:
+        return "no day"
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        return f"{names[days[0]]} to {names[days[-1]]}"
+    return _names([names[d] for d in days])
 
 
 def _person_reason(cal, duration: int, lo: int, hi: int) -> str | None:

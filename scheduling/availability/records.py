@@ -31,11 +31,13 @@ OUT_OF_HOURS = "required_out_of_hours"
 DAILY_CAP = "daily_cap_reached"
 WEEKLY_CAP = "weekly_cap_reached"
 REQUIRED_BUSY = "required_busy"
+CANDIDATE_HOURS = "outside_candidate_hours"
 POOL_EXHAUSTED = "pool_exhausted"
 NO_COMMON_TIME = "no_common_time"
 EXPLANATION_CODES = (
     BEYOND_HORIZON,
     WITHIN_NOTICE,
+    CANDIDATE_HOURS,
     NO_ONE_WORKS,
     OUT_OF_HOURS,
     DAILY_CAP,
@@ -438,6 +440,31 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class CandidateHours:
+    """When it is reasonable to interview the candidate: wall-clock ranges in their zone.
+
+    A visit is inside them when the whole of it, from its first start to its last end, lies
+    within one stretch of `hours` on the candidate's clock (`WorkingHours` semantics: across
+    a daylight-saving change 08:00–20:00 stays 08:00–20:00 on their clock).
+
+    `strict=True` (the candidate's own booking page): only visits inside them are offered,
+    and a date they empty is explained by them. `strict=False` (the recruiter, who may book
+    anything): every visit is offered, those outside marked `Slot.outside_candidate_hours`.
+
+    >>> hours = CandidateHours("Asia/Kolkata", WorkingHours.daily(dt.time(8), dt.time(20)))
+    >>> hours.strict
+    True
+    """
+
+    zone: str
+    hours: WorkingHours
+    strict: bool = True
+
+    def __post_init__(self):
+        ZoneInfo(self.zone)
+
+
+@dataclass(frozen=True)
 class Search:
     """Where and how to look.
 
@@ -448,6 +475,8 @@ class Search:
     candidate's dates also set the days: a slot belongs to the date it starts on, a plan's
     sessions fall within one date, and empty days are explained per candidate date.
     `limit` keeps the best options by load (still returned in time order).
+    `candidate_hours`, when the candidate's zone is known, keeps visits within the hours it
+    is reasonable to interview them (or marks those outside: see `CandidateHours`).
 
     >>> Search(start=dt.datetime(2026, 3, 9, tzinfo=UTC), end=dt.datetime(2026, 3, 14, tzinfo=UTC),
     ...        now=dt.datetime(2026, 3, 6, 12, tzinfo=UTC), candidate_zone="Europe/Paris",
@@ -463,6 +492,7 @@ class Search:
     min_notice: dt.timedelta = ZERO
     horizon: dt.timedelta | None = None
     limit: int | None = None
+    candidate_hours: CandidateHours | None = None
 
     def __post_init__(self):
         _require_aware(self.start, "the search start")
@@ -523,6 +553,9 @@ class SessionSlot:
 class Slot:
     """One option to offer: the whole visit, its sessions in time order.
 
+    `outside_candidate_hours` is set only by a search with non-strict `CandidateHours`, for
+    a visit that is not wholly inside them.
+
     >>> at = dt.datetime(2026, 3, 9, 14, tzinfo=UTC)
     >>> Slot(at, at + dt.timedelta(hours=1), ()).end.hour
     15
@@ -531,6 +564,7 @@ class Slot:
     start: dt.datetime
     end: dt.datetime
     sessions: tuple[SessionSlot, ...]
+    outside_candidate_hours: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -543,6 +577,9 @@ class DayExplanation:
 
     1. `beyond_horizon`, `within_notice`: the whole day, or every time that would otherwise
        work, is past the booking horizon or inside the minimum notice.
+       `outside_candidate_hours`: every time that would otherwise work is outside the
+       candidate's hours (strict `CandidateHours` only; a date that is not one of their days
+       included).
     2. `no_one_works`: nobody on the plan works that day (a weekend, a holiday).
     3. `required_out_of_hours`: required people (and required trainees) off or not working
        long enough for their session.

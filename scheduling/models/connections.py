@@ -1,8 +1,10 @@
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 
+from .. import availability
 from .tenancy import WEEKDAYS, Tenant, default_working_hours, validate_timezone
 
 
@@ -137,6 +139,25 @@ class Interviewer(models.Model):
         return "; ".join(
             f"{short[a]}{'–' + short[b] if b > a else ''} {hours}" for a, b, hours in groups
         )
+
+    def engine_hours(self):
+        """The working hours as the availability engine takes them (24:00 is midnight)."""
+
+        def ranges(pairs):
+            return tuple(
+                (
+                    dt.time.fromisoformat(a),
+                    dt.time(0) if b == "24:00" else dt.time.fromisoformat(b),
+                )
+                for a, b in pairs
+            )
+
+        weekly = tuple(ranges(day) for day in (self.working_hours or [[]] * 7))
+        exceptions = tuple(
+            availability.DateHours(dt.date.fromisoformat(day), ranges(pairs))
+            for day, pairs in sorted((self.working_hours_exceptions or {}).items())
+        )
+        return availability.WorkingHours(weekly=weekly, exceptions=exceptions)
 
     @property
     def has_calendar(self):

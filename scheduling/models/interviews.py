@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from ..lib import zones
 from .connections import Connection, Interviewer
 from .plans import InterviewPlan
 from .tenancy import Tenant
@@ -63,6 +64,9 @@ class Interview(models.Model):
     canceled_by = models.CharField(max_length=20, blank=True)
     # The .ics SEQUENCE: raised on every change so calendars update, not duplicate.
     ics_sequence = models.PositiveIntegerField(default=0)
+    # How many days' events the candidate's calendar holds from us (ics.interview_calendars):
+    # a day that later has no session is canceled in the next email.
+    ics_days = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +91,14 @@ class Interview(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.SCHEDULED
+
+    @property
+    def candidate_zone_name(self):
+        """The zone the candidate reads this interview in (emails, calendar files, their
+        page, their day of a loop): what Convene knows of the candidate now, else the zone
+        it was booked in, else the team's."""
+        booked = zones.name_or(self.candidate_timezone, self.tenant.default_timezone)
+        return zones.canonical(zones.name_or(self.application.candidate.timezone, booked))
 
     @property
     def ics_uid(self):

@@ -3,7 +3,7 @@ import uuid
 from django.db import models
 
 from .connections import Interviewer
-from .tenancy import Tenant
+from .tenancy import Tenant, candidate_hours_text
 
 
 class InterviewPlan(models.Model):
@@ -51,6 +51,11 @@ class InterviewPlan(models.Model):
     show_interviewer_names = models.BooleanField(
         default=True, help_text="Show the interviewers' first names to the candidate."
     )
+    # When it is reasonable to interview the candidate, on their clock; all three empty: the
+    # team's (Tenant.candidate_hours_*). `candidate_hours()` resolves them.
+    candidate_hours_start = models.TimeField(null=True, blank=True)
+    candidate_hours_end = models.TimeField(null=True, blank=True)
+    candidate_days = models.JSONField(null=True, blank=True)
     # The scorecard interviewers fill in afterwards: one question per line.
     scorecard_questions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -84,6 +89,22 @@ class InterviewPlan(models.Model):
         if stage:
             return f"Every job · {stage}"
         return "Default for every job and stage"
+
+    @property
+    def has_own_candidate_hours(self):
+        return self.candidate_hours_start is not None and self.candidate_hours_end is not None
+
+    def candidate_hours(self):
+        """(start, end, weekdays): the plan's own candidate hours, else the team's."""
+        if self.has_own_candidate_hours:
+            days = self.candidate_days if self.candidate_days is not None else [0, 1, 2, 3, 4]
+            return self.candidate_hours_start, self.candidate_hours_end, list(days)
+        tenant = self.tenant
+        return tenant.candidate_hours_start, tenant.candidate_hours_end, tenant.candidate_days
+
+    @property
+    def candidate_hours_text(self):
+        return candidate_hours_text(*self.candidate_hours())
 
     @property
     def location_text(self):

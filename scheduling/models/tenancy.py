@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 import uuid
 
@@ -61,6 +62,40 @@ def default_interview_statuses():
     return list(DEFAULT_INTERVIEW_STATUSES)
 
 
+def default_candidate_days():
+    """Monday to Friday (0 is Monday): the days it is reasonable to interview a candidate."""
+    return [0, 1, 2, 3, 4]
+
+
+DEFAULT_CANDIDATE_START = dt.time(8)
+DEFAULT_CANDIDATE_END = dt.time(20)
+
+
+def candidate_hours_text(start, end, days):
+    """ "08:00–20:00, Monday to Friday" (an end of 00:00 is midnight)."""
+    names = [WEEKDAYS[d] for d in sorted(days)]
+    if len(names) == 7:
+        on = "every day"
+    elif len(names) > 2 and sorted(days) == list(range(min(days), max(days) + 1)):
+        on = f"{names[0]} to {names[-1]}"
+    elif names:
+        on = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    else:
+        on = "no day"
+    until = "24:00" if end == dt.time(0) else f"{end:%H:%M}"
+    return f"{start:%H:%M}–{until}, {on}"
+
+
+def check_candidate_hours(start, end, days):
+    """Errors of a candidate-hours setting, by field: {} when it can be used."""
+    errors = {}
+    if start is not None and end is not None and not (start < end or end == dt.time(0)):
+        errors["candidate_hours_end"] = "The end must be after the start (00:00 is midnight)."
+    if not days:
+        errors["candidate_days"] = "Choose at least one day."
+    return errors
+
+
 def default_working_hours():
     """Monday to Friday, 09:00–17:00 in the person's own zone (index 0 is Monday)."""
     return [[["09:00", "17:00"]]] * 5 + [[], []]
@@ -102,6 +137,15 @@ class Tenant(models.Model):
     candidate_change_cutoff_hours = models.PositiveSmallIntegerField(
         "candidates may reschedule or cancel until (hours before)", default=24
     )
+    # When it is reasonable to interview a candidate, on their own clock: every plan's
+    # default (a plan may set its own). An end of 00:00 is midnight.
+    candidate_hours_start = models.TimeField(
+        "candidates’ hours from", default=DEFAULT_CANDIDATE_START
+    )
+    candidate_hours_end = models.TimeField(
+        "candidates’ hours until", default=DEFAULT_CANDIDATE_END
+    )
+    candidate_days = models.JSONField("candidates’ days", default=default_candidate_days)
 
     # Feedback. Bounded: the periodic job adds these to today's date, and a link that
     # outlives the year 9999 would stop it (feedback_forms.FeedbackSettingsForm shows them).
@@ -127,6 +171,12 @@ class Tenant(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def candidate_hours_text(self):
+        return candidate_hours_text(
+            self.candidate_hours_start, self.candidate_hours_end, self.candidate_days
+        )
 
 
 class Membership(models.Model):

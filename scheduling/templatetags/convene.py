@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from ..lib import zones
+from ..lib import timefmt, zones
 
 register = template.Library()
 
@@ -19,12 +19,46 @@ def days_since(value, now=None):
 
 @register.filter
 def in_zone(value, zone_name):
-    """A datetime shown in the named IANA zone (UTC when the name is unknown)."""
+    """A datetime as the named IANA zone's clock reads it (UTC when the name is unknown).
+
+    The wall-clock time comes back naive on purpose: Django's date and time filters turn an
+    aware datetime back into the page's own zone, which would undo this one (a recruiter's
+    page showing a candidate's time)."""
     if not value:
         return value
-    return value.astimezone(zones.zone(zone_name))
+    return value.astimezone(zones.zone(zone_name)).replace(tzinfo=None)
 
 
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def clock(value, cycle=timefmt.DEFAULT):
+    """A time of day in 12- or 24-hour form (`cycle`, from `lib.timefmt.for_request`)."""
+    if not value:
+        return ""
+    return timefmt.clock(value, cycle)
+
+
+@register.filter
+def zone_place(name):
+    """A zone as people know it: "India — Kolkata"."""
+    return zones.place(name) if name else ""
+
+
+@register.filter
+def zone_offset(value, zone_name):
+    """The named zone's UTC offset at a datetime: "UTC+5:30"."""
+    if not value:
+        return ""
+    return zones.offset(zones.zone(zone_name), value)
+
+
+@register.filter
+def zone_described(value, zone_name):
+    """The named zone as emails name it, at a datetime: "Kolkata time (India, UTC+5:30)"."""
+    if not value:
+        return ""
+    return zones.describe(zone_name, value)

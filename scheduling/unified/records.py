@@ -205,6 +205,36 @@ class Nested:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Address(Nested):
+    """The address object of §5.1 (the parts Convene reads: where a person is)."""
+
+    city: str | None = None
+    region: str | None = None
+    region_code: str | None = None
+    country: str | None = None
+    country_code: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Any) -> Address | None:
+        if not isinstance(data, dict):
+            return None
+        address = cls(
+            city=_str(data.get("city")),
+            region=_str(data.get("region")),
+            region_code=_str(data.get("region_code")),
+            country=_str(data.get("country")),
+            country_code=_str(data.get("country_code")),
+        )
+        return address if address.text else None
+
+    @property
+    def text(self) -> str:
+        """ "Pune, Maharashtra, India"."""
+        parts = (self.city, self.region or self.region_code, self.country or self.country_code)
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Candidate(Record):
     """AtsCandidate (§5.1)."""
 
@@ -218,6 +248,7 @@ class Candidate(Record):
     job_ids: tuple[str, ...] = ()
     user_id: str | None = None
     web_url: str | None = None
+    address: Address | None = None
 
     @classmethod
     def from_api(cls, data: dict) -> Candidate:
@@ -236,6 +267,7 @@ class Candidate(Record):
             job_ids=_strs(data.get("job_ids")),
             user_id=_str(data.get("user_id")),
             web_url=_str(data.get("web_url")),
+            address=Address.from_api(data.get("address")),
         )
 
     @property

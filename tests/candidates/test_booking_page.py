@@ -57,26 +57,33 @@ def test_the_page_greets_the_candidate_and_shows_times_in_their_zone(client, lin
     assert "Hello Grace" in page
     assert "Compiler Engineer" in page and "Acme Robotics" in page
     assert "1 hour" in page and "Video call" in page
-    assert "Times in Europe/London" in page
-    # Ivy works 09:00–17:00 in New York, 14:00–22:00 in London; 24 hours' notice.
+    assert "Times in London time (United Kingdom, UTC+0)" in page
+    # Ivy works 09:00–17:00 in New York, 14:00–22:00 in London; 24 hours' notice; the
+    # candidate's hours end at 20:00.
     assert times_on(response, "Wednesday 2 December")[:2] == ["15:00", "15:15"]
     assert times_on(response, "Thursday 3 December")[0] == "14:00"
-    assert times_on(response, "Thursday 3 December")[-1] == "21:00"
+    assert times_on(response, "Thursday 3 December")[-1] == "19:00"
+    assert "Showing times within 08:00–20:00, Monday to Friday, your time." in page
     assert "Saturday 5 December" not in page  # a day no one works is left out
-    assert 'value="Europe/London" selected' in response.content.decode()
+    assert re.search(
+        r'value="Europe/London" data-terms="[^"]*" selected', response.content.decode()
+    )
 
 
 def test_without_a_zone_the_page_uses_the_candidates_then_the_teams(client, link, application):
     response = client.get(url("page", link), {"tz": "Not/AZone"})
-    assert "Times in America/New_York" in text(response)
+    # The team's zone is not known to be the candidate's: every time is shown, with a
+    # word on how to see those that suit them.
+    assert "Times in New York time (United States, UTC−5)" in text(response)
+    assert "Choose your time zone above to see the times that suit you." in text(response)
     assert times_on(response, "Thursday 3 December")[0] == "09:00"
-    application.candidate.timezone = "Asia/Tokyo"
+    application.candidate.timezone = "America/Los_Angeles"
     application.candidate.save()
     response = client.get(url("page", link))
-    assert "Times in Asia/Tokyo" in text(response)
-    # Thursday 10:00–16:00 in New York, then Friday from 09:00.
-    friday = times_on(response, "Friday 4 December")
-    assert (friday[0], friday[24], friday[25]) == ("00:00", "06:00", "23:00")
+    assert "Times in Los Angeles time (United States, UTC−8)" in text(response)
+    # Ivy's 09:00–17:00 in New York is 06:00–14:00 in Los Angeles: from 08:00 there.
+    thursday = times_on(response, "Thursday 3 December")
+    assert (thursday[0], thursday[-1]) == ("08:00", "13:00")
 
 
 def test_public_pages_are_not_indexed_cached_or_referred(client, link):
@@ -231,6 +238,10 @@ def test_choosing_a_time_asks_for_confirmation_with_first_names(client, link, pl
 
 
 def test_an_interview_may_end_after_the_candidates_midnight(client, link):
+    # A plan whose candidate hours are the whole day, every day.
+    link.plan.candidate_hours_start = link.plan.candidate_hours_end = dt.time(0)
+    link.plan.candidate_days = list(range(7))
+    link.plan.save()
     week = client.get(url("page", link), {"tz": "Asia/Tokyo", "week": "2026-11-30"})
     thursday = times_on(week, "Thursday 3 December")
     assert thursday[-4:] == ["23:00", "23:15", "23:30", "23:45"]
@@ -261,11 +272,12 @@ def test_booking_books_the_whole_interview_through_the_booking_service(client, l
     assert op.payload["extra"] == {"manage_url": links.url_for(link)}
     emails.interview_to_candidate(interview, "interview_confirmed", **op.payload["extra"])
     (email,) = mail.outbox
-    assert links.url_for(link) in email.body and "15:00–16:00 (Europe/Paris)" in email.body
+    assert links.url_for(link) in email.body
+    assert "15:00–16:00 Paris time (France, UTC+1)" in email.body
 
     page = client.get(response["Location"])
     assert "You’re booked" in text(page)
-    assert "Thursday 3 December 2026 15:00–16:00 (Europe/Paris)" in text(page)
+    assert "Thursday 3 December 2026 15:00–16:00 Paris time (France, UTC+1)" in text(page)
     assert "Add to calendar" in text(page) and 'class="time"' not in page.content.decode()
 
 
@@ -599,8 +611,9 @@ def test_an_office_interview_says_where(client, link, plan):
     [
         # London's clocks go forward on Sunday 28 March 2027: 09:00 stays 09:00 there …
         ("Europe/London", ["09:00", "16:00"], ["09:00", "16:00"]),
-        # … and New York (already on summer time since 14 March) sees it an hour earlier.
-        ("America/New_York", ["05:00", "12:00"], ["04:00", "11:00"]),
+        # … and New York (already on summer time since 14 March) sees it an hour earlier
+        # (05:00–12:00, then 04:00–11:00), from 08:00 its candidates' hours allow.
+        ("America/New_York", ["08:00", "12:00"], ["08:00", "11:00"]),
     ],
 )
 def test_times_follow_a_daylight_saving_change_in_the_window(
@@ -622,8 +635,12 @@ def test_times_follow_a_daylight_saving_change_in_the_window(
     assert [friday[0], friday[-1]] == before
     assert [monday[0], monday[-1]] == after
     # The same wall-clock hour in London is a different instant on each side of the change.
-    assert "start=20270326T0900Z" in first.content.decode()
-    assert "start=20270329T0800Z" in second.content.decode()
+    assert f"start=20270326T{'09' if zone == 'Europe/London' else '12'}00Z" in (
+        first.content.decode()
+    )
+    assert f"start=20270329T{'08' if zone == 'Europe/London' else '12'}00Z" in (
+        second.content.decode()
+    )
 
 
 # --- CSRF under Referrer-Policy: no-referrer --------------------------------------------------

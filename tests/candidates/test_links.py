@@ -89,7 +89,7 @@ def test_the_email_uses_the_tenants_template(
     assert email.body.startswith(f"Hi Grace! Compiler Engineer: {url} (until ")
     assert email.body.strip().endswith("{unknown}")  # left as written, never a crash
     # The expiry is on the candidate's clock (the team's zone until theirs is known).
-    assert "Tuesday 8 December, 10:00 EST" in email.body
+    assert "Tuesday 8 December, 10:00 New York time (United States, UTC−5)" in email.body
     assert url in email.alternatives[0][0]
     link.refresh_from_db()
     assert link.sent_at == NOW

@@ -42,7 +42,9 @@ def test_the_send_form_has_sensible_defaults_and_previews_the_email(
     page = text(response)
     assert "Choose a time for your interview with Acme Robotics" in page
     assert "Hello Grace," in page and links.PREVIEW_LINK in page
-    assert "Tuesday 8 December, 10:00 EST" in page  # the expiry, on the candidate's clock
+    assert (
+        "Tuesday 8 December, 10:00 New York time (United States, UTC−5)" in page
+    )  # the expiry, on the candidate's clock
     assert "Send 1 link" in page
 
 
@@ -59,7 +61,7 @@ def test_the_preview_follows_the_form(recruiter_client, application, plan, froze
         },
     )
     assert response.status_code == 200
-    assert "Friday 4 December, 10:00 EST" in text(response)
+    assert "Friday 4 December, 10:00 New York time (United States, UTC−5)" in text(response)
     assert not BookingLink.objects.exists()
 
 

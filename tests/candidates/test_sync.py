@@ -173,3 +173,83 @@ def test_a_move_between_open_stages_revokes_nothing(frozen, ats, application, li
     link.refresh_from_db()
     assert link.state == BookingLink.State.OPEN
     assert not AuditEntry.objects.filter(action="application.closed").exists()
+
+
+# --- the candidate's zone from their address ----------------------------------------------
+
+
+def candidate_record(candidate, address, updated=NEW):
+    return records.Candidate.from_api(
+        {
+            "id": candidate.remote_id,
+            "name": candidate.name,
+            "emails": [{"email": candidate.email}],
+            "address": address,
+            "updated_at": updated,
+        }
+    )
+
+
+def test_an_address_in_the_ats_gives_a_guessed_zone_and_is_shown(ats):
+    pune = f.candidate(ats, "Asha Rao")
+    la = f.candidate(ats, "Lee Park")
+    nowhere = f.candidate(ats, "Sam Doe")
+    run(
+        ats,
+        FakeATS(
+            candidates=[
+                candidate_record(pune, {"city": "Pune", "region": "MH", "country": "India"}),
+                candidate_record(
+                    la, {"city": "Santa Monica", "region_code": "CA", "country_code": "US"}
+                ),
+                candidate_record(nowhere, {"country": "Brazil"}),
+            ]
+        ),
+    )
+    pune.refresh_from_db()
+    la.refresh_from_db()
+    nowhere.refresh_from_db()
+    assert (pune.timezone, pune.timezone_source, pune.location) == (
+        "Asia/Kolkata",
+        "address",
+        "Pune, MH, India",
+    )
+    assert (la.timezone, la.timezone_source) == ("America/Los_Angeles", "address")
+    # Brazil has several zones and no city was given: no guess rather than a wrong one.
+    assert (nowhere.timezone, nowhere.timezone_source, nowhere.location) == ("", "", "Brazil")
+
+
+def test_a_guess_never_replaces_what_a_person_said(ats):
+    candidate = f.candidate(ats, "Asha Rao")
+    candidate.note_zone("Europe/London", Candidate.ZoneSource.RECRUITER)
+    run(ats, FakeATS(candidates=[candidate_record(candidate, {"city": "Pune", "country": "IN"})]))
+    candidate.refresh_from_db()
+    assert (candidate.timezone, candidate.timezone_source) == ("Europe/London", "recruiter")
+
+
+def test_a_later_address_updates_an_earlier_guess(ats):
+    candidate = f.candidate(ats, "Asha Rao")
+    run(ats, FakeATS(candidates=[candidate_record(candidate, {"city": "Pune", "country": "IN"},
+                                                  OLD)]))  # fmt: skip
+    run(
+        ats, FakeATS(candidates=[candidate_record(candidate, {"city": "Berlin", "country": "DE"})])
+    )
+    candidate.refresh_from_db()
+    assert (candidate.timezone, candidate.timezone_source) == ("Europe/Berlin", "address")
+
+
+def test_the_zone_is_kept_by_the_surest_source(ats):
+    candidate = f.candidate(ats, "Asha Rao")
+    assert candidate.zone_name("America/New_York") == "America/New_York"
+    assert candidate.note_zone("Asia/Calcutta", Candidate.ZoneSource.ADDRESS)
+    assert candidate.timezone == "Asia/Kolkata"  # kept by its canonical name
+    assert candidate.note_zone("Europe/London", Candidate.ZoneSource.RECRUITER)
+    # A browser opening the booking page does not undo the recruiter; the candidate
+    # choosing a zone there (or booking in it) does.
+    assert not candidate.note_zone("Asia/Tokyo", Candidate.ZoneSource.BOOKING_PAGE, chosen=False)
+    assert candidate.note_zone("Asia/Tokyo", Candidate.ZoneSource.BOOKING_PAGE)
+    assert not candidate.note_zone("Asia/Kolkata", Candidate.ZoneSource.ADDRESS)
+    assert not candidate.note_zone("Not/AZone", Candidate.ZoneSource.RECRUITER)
+    candidate.refresh_from_db()
+    assert (candidate.timezone, candidate.timezone_source) == ("Asia/Tokyo", "booking")
+    assert candidate.zone_name("America/New_York") == "Asia/Tokyo"

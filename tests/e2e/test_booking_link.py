@@ -30,6 +30,7 @@ def tokyo_phone_page(new_context):
         has_touch=True,
         device_scale_factor=3,
         timezone_id="Asia/Tokyo",
+        locale="ja-JP",  # 24-hour times
     )
     return context.new_page()
 
@@ -63,6 +64,10 @@ def sandbox_link(acme, panel_plan, recruiter, live_server, settings, outbox_wait
     of the sandbox ATS, over two weekdays cleared for the panel, as Tokyo reads them (a New
     York afternoon is the next morning there)."""
     settings.SITE_URL = live_server.url
+    # New York's working day is Tokyo's night: this team lets candidates book at any hour.
+    panel_plan.candidate_hours_start = panel_plan.candidate_hours_end = dt.time(0)
+    panel_plan.candidate_days = list(range(7))
+    panel_plan.save()
     dates = dates_in(acme, "Asia/Tokyo", free_days(acme, plan_people(panel_plan), 2))
     return links.create_link(
         new_application(acme),
@@ -121,8 +126,8 @@ def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(
     page.goto(f"/book/{links.token_for(sandbox_link)}/")
 
     expect(page.get_by_role("heading", name=f"Hello {candidate.greeting_name}")).to_be_visible()
-    # The browser's zone replaces the team's (New York) without a reload.
-    expect(page.locator("#slot-week .zone-name")).to_have_text("Asia/Tokyo")
+    # The page opened in the browser's zone, not the team's (New York), from its first paint.
+    expect(page.locator("#slot-week .zone-name")).to_have_text("Tokyo time (Japan, UTC+9)")
     expect(page.get_by_label("Your time zone")).to_have_value("Asia/Tokyo")
     expect(page.get_by_role("button", name="Show times")).to_be_hidden()
     first = page.locator("a.time").first
@@ -142,7 +147,7 @@ def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(
 
     expect(page.get_by_role("status")).to_contain_text("You’re booked")
     expect(page.locator(".booking-when")).to_contain_text(f"{chosen}–")
-    expect(page.locator(".booking-when")).to_contain_text("(Asia/Tokyo)")
+    expect(page.locator(".booking-when")).to_contain_text("Tokyo time (Japan, UTC+9)")
     expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
     assert fits(page)
     interview = Interview.objects.get(application=sandbox_link.application)
@@ -194,15 +199,19 @@ def test_a_candidate_books_moves_and_cancels_on_a_phone_in_their_own_zone(
 
 
 def test_without_javascript_the_zone_is_chosen_with_the_button(new_context, link):
-    context = new_context(viewport=PHONE, java_script_enabled=False, timezone_id="Asia/Tokyo")
+    context = new_context(
+        viewport=PHONE, java_script_enabled=False, timezone_id="Asia/Tokyo", locale="en-GB"
+    )
     page = context.new_page()
     page.goto(f"/book/{links.token_for(link)}/")
 
-    expect(page.locator("#slot-week .zone-name")).to_have_text("America/New_York")
+    # The team's zone, not known to be the candidate's: every time, and the picker.
+    expect(page.locator("#slot-week .zone-name")).to_contain_text("New York time")
+    expect(page.get_by_text("Choose your time zone above")).to_be_visible()
     page.get_by_label("Your time zone").select_option("Europe/London")
     page.get_by_role("button", name="Show times").click()
 
-    expect(page.locator("#slot-week .zone-name")).to_have_text("Europe/London")
+    expect(page.locator("#slot-week .zone-name")).to_contain_text("London time (United Kingdom")
     # Ivy's first hour, 09:00 in New York on the window's first day, on London's clock: 14:00,
     # or 13:00 in the weeks between America's and Europe's clock changes.
     first = dt.datetime.combine(link.window_start, dt.time(9), ZoneInfo("America/New_York"))

@@ -61,7 +61,7 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
 
     page.get_by_role("link", name="Plans").click()
     page.get_by_role("button", name="Create a starter plan").click()
-    expect(page.get_by_text("Created a starter plan")).to_be_visible()
+    expect(page.get_by_text("Made “Default interview”")).to_be_visible()
     # A panel: Maya always, beside the one the starter plan takes from everyone.
     session = page.locator(".session-form").first
     session.locator("[id$='-required']").get_by_label("Maya Chen", exact=True).check()

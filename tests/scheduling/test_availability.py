@@ -13,6 +13,7 @@ import scheduling.availability
 from scheduling.availability import (
     ANY_ORDER,
     BEYOND_HORIZON,
+    CANDIDATE_HOURS,
     DAILY_CAP,
     EXPLANATION_CODES,
     NO_COMMON_TIME,
@@ -687,6 +688,7 @@ def test_explanation_codes_are_listed_in_priority_order():
     assert EXPLANATION_CODES == (
         BEYOND_HORIZON,
         WITHIN_NOTICE,
+        CANDIDATE_HOURS,
         NO_ONE_WORKS,
         OUT_OF_HOURS,
         DAILY_CAP,

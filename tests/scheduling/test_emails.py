@@ -30,6 +30,6 @@ def test_interview_emails_show_times_in_the_candidates_zone_not_utc(tenant):
     emails.interview_to_candidate(interview, "interview_confirmed")
 
     (email,) = mail.outbox
-    assert "Thursday 3 December 2026, 15:00–16:00 (Europe/Paris)" in email.body
-    assert "15:00–16:00 (Europe/Paris)" in email.alternatives[0][0]
-    assert email.subject.endswith("Thu 3 Dec, 15:00")
+    assert "Thursday 3 December 2026, 15:00–16:00 Paris time (France, UTC+1)" in email.body
+    assert "15:00–16:00 Paris time (France, UTC+1)" in email.alternatives[0][0]
+    assert email.subject.endswith("Thu 3 Dec, 15:00 Paris time")

@@ -87,6 +87,10 @@ FUTURE_DAYS = 56
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
+def _address_of(n):
+    return CANDIDATE_ADDRESSES[n % len(CANDIDATE_ADDRESSES)]
+
+
 # --- the worlds -----------------------------------------------------------------------------
 
 
@@ -620,6 +624,23 @@ LAST_NAMES = [
     "Costa",
 ]
 CANDIDATE_DOMAINS = ("mail.example", "inbox.example", "post.example", "proton.example")
+# Where candidates live, as ATSs hold it: by candidate number, not drawn from the random
+# streams (so adding them changed no other seeded value). Some have none, as in real ATSs.
+CANDIDATE_ADDRESSES = (
+    {"city": "Brooklyn", "region": "New York", "region_code": "NY", "country": "United States",
+     "country_code": "US"},
+    {"city": "Pune", "region": "Maharashtra", "country": "India", "country_code": "IN"},
+    {"city": "Austin", "region": "Texas", "region_code": "TX", "country_code": "US"},
+    None,
+    {"city": "Los Angeles", "region_code": "CA", "country": "United States"},
+    {"city": "London", "country": "United Kingdom", "country_code": "GB"},
+    {"city": "Toronto", "region": "Ontario", "country": "Canada", "country_code": "CA"},
+    {"city": "Berlin", "country": "Germany", "country_code": "DE"},
+    None,
+    {"city": "Bengaluru", "region": "Karnataka", "country": "India", "country_code": "IN"},
+    {"city": "Seattle", "region": "Washington", "region_code": "WA", "country_code": "US"},
+    {"city": "São Paulo", "country": "Brazil", "country_code": "BR"},
+)  # fmt: skip
 COMPANIES = (
     "Initech",
     "Hooli",
@@ -1551,6 +1572,7 @@ class Builder(Staff):
             "user_id": recruiter_id,
             "user_ids": [recruiter_id],
             "web_url": f"https://{self.ats_integration.web_host}/people/{cid}",
+            **({"address": address} if (address := _address_of(n)) else {}),
             "created_at": format_instant(created),
             "updated_at": format_instant(max(created, self.before_anchor(rng, 0.1, 3))),
         }  # fmt: skip

@@ -23,8 +23,8 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0004_load_and_reports'),
-        ('scheduling', '0011_session_plan_session'),
+        ('candidates', '0005_load_and_reports'),
+        ('scheduling', '0013_candidate_hours'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0003_links_and_team_settings'),
+        ('candidates', '0004_candidate_zone'),
         ('scheduling', '0011_session_plan_session'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
