@@ -2,9 +2,11 @@
 
 A fresh checkout runs with no variables set: SQLite in var/, console email, the database
 task queue and the local Unified sandbox. Production sets DEBUG=false and the variables
-listed in README.md ("Production"); with DEBUG off a missing secret stops the app.
+listed in README.md ("Production"); with DEBUG off a missing secret (SECRET_KEY, or a Unified
+credential left at the sandbox's public value) stops the app.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "axes",
     "scheduling",
     "candidates",
 ]
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "scheduling.middleware.TenantMiddleware",
+    # Last: turns a sign-in refused for too many failures into the page saying so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,6 +121,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes; why axes: docs/design.md). After SIGN_IN_FAILURE_LIMIT
+# failed sign-ins for one account, or from one client address (TRUSTED_PROXY_COUNT decides
+# which, as for every rate limit), signing in there is refused for SIGN_IN_LOCKOUT_MINUTES,
+# before any password is checked; each failure meanwhile starts the wait again. Convene
+# staff lift a lockout in the Django admin (Axes → Access attempts: delete its rows).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_CLIENT_IP_CALLABLE = "scheduling.lib.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "scheduling.views.sign_in_locked"
+# A success must not wipe the failures counted against its address (a guesser who also has
+# an account would sign in to start again).
+AXES_RESET_ON_SUCCESS = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,7 +1,9 @@
 import re
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
@@ -72,6 +74,22 @@ def switch_tenant(request):
         request.session[SESSION_KEY] = str(membership.tenant_id)
         messages.success(request, f"Switched to {membership.tenant.name}.")
     return redirect("home")
+
+
+def sign_in_locked(request, original_response=None, credentials=None):
+    """The sign-in page, refused: too many failed sign-ins for this account or from this
+    address (django-axes calls this, settings.AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
+    response = render(
+        request,
+        "registration/login.html",
+        {"form": form, "locked_minutes": minutes, "next": request.POST.get("next", "")},
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 @never_cache
