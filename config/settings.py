@@ -216,11 +216,32 @@ OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 # The first pause before an outbox operation is retried; later ones double.
 OUTBOX_BACKOFF_SECONDS = env.float("OUTBOX_BACKOFF_SECONDS", default=30.0)
 
-# Unified.to. The defaults point at the local sandbox that `make run` starts.
+# Unified.to. The defaults point at the local sandbox that `make run` starts, whose
+# credentials are public (scheduling/unified/sandbox): with DEBUG off Convene refuses to start
+# on them, as on a missing SECRET_KEY (anyone could sign webhooks with the sandbox's secret).
 UNIFIED_BASE_URL = env.str("UNIFIED_BASE_URL", default="http://127.0.0.1:8765").rstrip("/")
-UNIFIED_API_TOKEN = env.str("UNIFIED_API_TOKEN", default="sandbox-token")
-UNIFIED_WORKSPACE_ID = env.str("UNIFIED_WORKSPACE_ID", default="sandbox-workspace")
-UNIFIED_WEBHOOK_SECRET = env.str("UNIFIED_WEBHOOK_SECRET", default="sandbox-webhook-secret")
+_SANDBOX_TOKEN = "sandbox-token"
+_SANDBOX_WORKSPACE = "sandbox-workspace"
+_SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret"
+UNIFIED_API_TOKEN = env.str("UNIFIED_API_TOKEN", default=_SANDBOX_TOKEN)
+UNIFIED_WORKSPACE_ID = env.str("UNIFIED_WORKSPACE_ID", default=_SANDBOX_WORKSPACE)
+UNIFIED_WEBHOOK_SECRET = env.str("UNIFIED_WEBHOOK_SECRET", default=_SANDBOX_WEBHOOK_SECRET)
+_sandbox_credentials = [
+    name
+    for name, value, sandbox in (
+        ("UNIFIED_API_TOKEN", UNIFIED_API_TOKEN, _SANDBOX_TOKEN),
+        ("UNIFIED_WORKSPACE_ID", UNIFIED_WORKSPACE_ID, _SANDBOX_WORKSPACE),
+        ("UNIFIED_WEBHOOK_SECRET", UNIFIED_WEBHOOK_SECRET, _SANDBOX_WEBHOOK_SECRET),
+    )
+    if value in ("", sandbox)
+]
+if _sandbox_credentials and not DEBUG:
+    raise ImproperlyConfigured(
+        f"{', '.join(_sandbox_credentials)} "
+        f"{'is' if len(_sandbox_credentials) == 1 else 'are'} not set, or still the local "
+        "sandbox's public value. With DEBUG off Convene needs the API token, the workspace id "
+        "and the webhook secret of your Unified workspace in the environment."
+    )
 UNIFIED_ENV = env.str("UNIFIED_ENV", default="Production")
 UNIFIED_CONNECT_TIMEOUT = env.float("UNIFIED_CONNECT_TIMEOUT", default=5.0)
 UNIFIED_READ_TIMEOUT = env.float("UNIFIED_READ_TIMEOUT", default=30.0)
