@@ -215,7 +215,8 @@ def recipients(applications, plan=None, now=None):
     for application in applications:
         chosen = plan or plan_for(application)
         if not application.candidate.email:
-            result.append(Recipient(application, skip="no email address in the ATS"))
+            why = "no usable email address" if application.candidate.emails else "no email address"
+            result.append(Recipient(application, skip=f"{why} in the ATS"))
         elif chosen is None:
             result.append(Recipient(application, skip="no interview plan for its job and stage"))
         elif application.pk in upcoming:

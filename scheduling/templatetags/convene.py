@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from ..lib import zones
+from ..lib import outside, zones
 
 register = template.Library()
 
@@ -28,3 +28,16 @@ def in_zone(value, zone_name):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def is_web_url(value):
+    """Whether `value` may be a link's href: http(s) only (lib.outside), so a `javascript:`
+    URL stored before it was checked shows as text, never as a link."""
+    return outside.is_web_url(value)
+
+
+@register.filter
+def is_email(value):
+    """Whether `value` is one email address Convene can send to (lib.outside)."""
+    return bool(outside.email_address(value))
