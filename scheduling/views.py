@@ -572,8 +572,9 @@ def unified_webhook(request):
     """Unified's deliveries. No session, no CSRF: the signature in the body is the check."""
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > webhooks.MAX_BODY:
-        return HttpResponse("too large", status=413, content_type="text/plain")
-    status, text = webhooks.receive(request.body)
+        status, text = webhooks.too_large()
+    else:
+        status, text = webhooks.receive(request.body)
     return HttpResponse(text, status=status, content_type="text/plain")
 
 
