@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from scheduling import booking, ics, slots
 from scheduling.access import csrf_protect_no_referrer, token_page
-from scheduling.lib import zones
+from scheduling.lib import outside, zones
 from scheduling.models import InterviewPlan, SessionAttendee
 from scheduling.models.tenancy import timezone_names
 from scheduling.unified.errors import UnifiedError
@@ -134,17 +134,17 @@ def _zone(request, link):
 
 
 def _date(value):
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return None
+    return outside.date_from(value)
 
 
 def _start(value):
+    """The start a link's URL names (`20261203T1400Z`), when plausible (`00010101T0000Z` is
+    no time anyone can book, and would overflow on the candidate's clock)."""
     try:
-        return dt.datetime.strptime(value or "", START_FORMAT).replace(tzinfo=dt.UTC)
+        start = dt.datetime.strptime(value or "", START_FORMAT).replace(tzinfo=dt.UTC)
     except ValueError:
         return None
+    return outside.plausible(start)
 
 
 def _urls(link):

@@ -5,7 +5,8 @@ link) sends."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import decorator_from_middleware
@@ -46,8 +47,12 @@ def admin_required(view):
 
 def get_for_tenant(request, queryset, **lookup):
     """The object matching `lookup` in the current tenant, or 404 — also when it exists in
-    another tenant, so ids of other tenants reveal nothing."""
-    return get_object_or_404(queryset, tenant=request.tenant, **lookup)
+    another tenant, so ids of other tenants reveal nothing, and when a value is no id at all
+    (`?replaces=not-a-uuid`)."""
+    try:
+        return get_object_or_404(queryset, tenant=request.tenant, **lookup)
+    except (ValidationError, ValueError) as exc:
+        raise Http404 from exc
 
 
 # --- public pages opened by a token ---------------------------------------------------------
