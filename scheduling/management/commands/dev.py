@@ -13,7 +13,6 @@ from ..stopping import stop_on_signals
 from .seed_demo import demo_sign_ins
 
 
-
 def _web_address():
     """Where runserver listens: SITE_URL's host and port when it is a loopback http address
     (so a second checkout can run beside the first with SITE_URL and UNIFIED_BASE_URL set to
