@@ -626,7 +626,7 @@ def _settle_flags(interview, retimed, by):
             Flag.Kind.LOOP_BROKEN,
             "The sessions no longer fit together: "
             + "; ".join(text for text, _sessions in problems)
-            + ". The candidate has not been told yet.",
+            + ".",
             session=moved,
         )
     elif retimed:
@@ -817,7 +817,7 @@ def fit_around(interview, session, *, user=None):
         [m for m in moves_for(interview, choice) if m.session.pk != session.pk],
         by=By.RECRUITER,
         user=user,
-        reason=f"The other sessions moved to fit around “{session.title}”.",
+        reason=f"“{session.title}” had to move, so the rest of your interview moved with it.",
     ).interview
 
 
@@ -832,7 +832,7 @@ def keep_as_is(interview, *, user=None):
     audit(
         interview.tenant,
         "interview.flag_cleared",
-        "Kept the interview despite: " + " ".join(f.text for f in flags),
+        "Kept the interview as it is despite: " + " ".join(f.text for f in flags),
         actor=user,
         obj=interview,
     )
@@ -841,13 +841,16 @@ def keep_as_is(interview, *, user=None):
     if broken is not None and interview.is_active:
         moved = broken.session
         zone = zones.zone(interview.candidate_timezone or interview.tenant.default_timezone)
-        note = (
-            f"Your session “{moved.title}” moved to {_local(moved.start_at, zone)} "
-            f"({zone.key}); the rest of your interview is unchanged."
-            if moved is not None
-            else "The times of your interview changed; here is the whole of it."
-        )
-        _email(interview, "interview_rescheduled", extra={"reason": note})
+        extra = {"reason": "The times of your interview changed; here is the whole of it."}
+        if moved is not None:
+            when = _local(moved.start_at, zone)
+            extra = {
+                "reason": f"Your session “{moved.title}” moved to {when} ({zone.key}); the "
+                "rest of your interview is unchanged.",
+                # The subject names what moved: "New time for “Technical panel”: Fri 11 Dec…"
+                "moved": f"“{moved.title}”: {when}",
+            }
+        _email(interview, "interview_rescheduled", extra=extra)
     return interview
 
 

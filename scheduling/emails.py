@@ -78,18 +78,31 @@ def _interview_context(interview):
     }, sessions
 
 
-def _ics_attachment(interview, sessions):
+def _ics_attachments(interview, sessions):
+    """The candidate's calendar files: one per day of the interview, and the cancellation of
+    a day sent before that no longer has a session (the interview then remembers the days
+    their calendar holds)."""
     candidate = interview.application.candidate
-    content = ics.interview_calendar(
+    files = ics.interview_calendars(
         interview,
         sessions=sessions,
         candidate_name=candidate.name,
         candidate_email=candidate.email,
         organizer_name=interview.tenant.name,
         zone=zones.zone(interview.candidate_timezone or interview.tenant.default_timezone),
+        sent_days=interview.ics_days,
     )
-    method = "CANCEL" if not interview.is_active else "REQUEST"
-    return ("interview.ics", content, f"text/calendar; method={method}; charset=utf-8")
+    live = sum(1 for _uid, method, _content in files if method == "REQUEST")
+    if interview.is_active and live != interview.ics_days:
+        type(interview).objects.filter(pk=interview.pk).update(ics_days=max(live, 1))
+    return [
+        (
+            "interview.ics" if index == 0 else f"interview-{index + 1}.ics",
+            content,
+            f"text/calendar; method={method}; charset=utf-8",
+        )
+        for index, (_uid, method, content) in enumerate(files)
+    ]
 
 
 def interview_to_candidate(interview, kind, **extra):
@@ -104,7 +117,7 @@ def interview_to_candidate(interview, kind, **extra):
         tenant=interview.tenant,
         to=[candidate.email],
         context={**context, **extra},
-        attachments=[_ics_attachment(interview, sessions)],
+        attachments=_ics_attachments(interview, sessions),
         obj=interview,
         zone_name=context["zone_name"],
     )

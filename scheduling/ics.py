@@ -1,8 +1,11 @@
 """Calendar files Convene attaches to its emails.
 
-The candidate's: one event per interview (a loop of sessions is one block in the candidate's
-calendar; the description lists the sessions). An interviewer's, sent only when their
-calendar does not invite them itself: one event per session they sit on. Either way the UID
+The candidate's: one event per day of the interview on the candidate's clock (a loop of
+sessions on one day is one block in their calendar, the description listing the sessions; a
+loop the recruiter kept across two days is two blocks, never one block through the night).
+The first day's event has the interview's UID, later days' UIDs add "-2", "-3"…; a day that
+no longer has a session gets its cancellation. An interviewer's, sent only when their
+calendar does not invite them itself: one event per session they sit on. Either way a UID
 stays the same for the event's whole life and SEQUENCE rises with every change, so a
 rescheduled or canceled interview updates the event already in the calendar instead of
 adding a second one.
@@ -36,22 +39,33 @@ def _organizer(organizer_name):
     return _address(sender_email, organizer_name)
 
 
-def interview_calendar(
-    interview, *, sessions, candidate_name, candidate_email, organizer_name, zone
-):
-    """The .ics bytes for `interview` as it stands (canceled interviews give METHOD:CANCEL).
-    `zone` (a ZoneInfo) is the candidate's, for the times written in the description."""
-    canceled = not interview.is_active
-    cal = _calendar(canceled)
+def days(sessions, zone):
+    """The sessions grouped by their day on the candidate's clock (`zone`), in time order:
+    one calendar block each."""
+    blocks = {}
+    for session in sorted(sessions, key=lambda s: (s.start_at, s.position)):
+        blocks.setdefault(session.start_at.astimezone(zone).date(), []).append(session)
+    return list(blocks.values())
 
+
+def block_uid(interview, index):
+    """The UID of the interview's `index`-th day (0: the interview's own UID)."""
+    return interview.ics_uid if index == 0 else f"{interview.pk}-{index + 1}@convene"
+
+
+def _block_event(interview, index, sessions, zone, organizer_name, attendee, canceled):
     event = icalendar.Event()
-    event.add("uid", interview.ics_uid)
+    event.add("uid", block_uid(interview, index))
     event.add("sequence", interview.ics_sequence)
     event.add("dtstamp", timezone.now().astimezone(dt.UTC))
-    event.add("dtstart", interview.start_at.astimezone(dt.UTC))
-    event.add("dtend", interview.end_at.astimezone(dt.UTC))
-    title = sessions[0].title if len(sessions) == 1 else f"Interviews: {sessions[0].title}"
-    event.add("summary", title)
+    if sessions:
+        event.add("dtstart", min(s.start_at for s in sessions).astimezone(dt.UTC))
+        event.add("dtend", max(s.end_at for s in sessions).astimezone(dt.UTC))
+    else:  # a day that no longer has a session: its cancellation needs a time of some sort
+        event.add("dtstart", interview.start_at.astimezone(dt.UTC))
+        event.add("dtend", interview.end_at.astimezone(dt.UTC))
+    titles = ", ".join(s.title for s in sessions) or "Interview"
+    event.add("summary", f"{organizer_name}: {titles}")
     event.add("status", "CANCELLED" if canceled else "CONFIRMED")
     lines = []
     for session in sessions:
@@ -68,11 +82,46 @@ def interview_calendar(
     if location:
         event.add("location", location)
     event["organizer"] = _organizer(organizer_name)
+    event.add("attendee", attendee)
+    return event
+
+
+def interview_calendars(
+    interview, *, sessions, candidate_name, candidate_email, organizer_name, zone, sent_days=1
+):
+    """The candidate's calendar files for `interview` as it stands: [(uid, method, bytes)],
+    one per day of the loop (a canceled interview cancels them all), plus a cancellation for
+    each day sent before (`sent_days` of them) that no longer has a session. `zone` (a
+    ZoneInfo) is the candidate's: it decides the days and the times in the descriptions."""
     attendee = _address(candidate_email, candidate_name)
     attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = icalendar.vText("ACCEPTED")
-    event.add("attendee", attendee)
-    cal.add_component(event)
+    blocks = days(sessions, zone)
+    files = []
+    for index in range(max(len(blocks), sent_days, 1)):
+        day = blocks[index] if index < len(blocks) else []
+        canceled = not interview.is_active or not day
+        cal = _calendar(canceled)
+        cal.add_component(
+            _block_event(interview, index, day, zone, organizer_name, attendee, canceled)
+        )
+        files.append((block_uid(interview, index), "CANCEL" if canceled else "REQUEST", cal))
+    return [(uid, method, cal.to_ical()) for uid, method, cal in files]
+
+
+def interview_calendar(interview, **kwargs):
+    """One downloadable file with every day of the interview (METHOD:PUBLISH when there are
+    several, which a calendar imports as they are; the single day's invitation otherwise)."""
+    files = interview_calendars(interview, **kwargs)
+    if len(files) == 1:
+        return files[0][2]
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Convene//Interview scheduling//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    for _uid, _method, content in files:
+        for event in icalendar.Calendar.from_ical(content).walk("VEVENT"):
+            cal.add_component(event)
     return cal.to_ical()
 
 

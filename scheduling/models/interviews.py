@@ -59,6 +59,9 @@ class Interview(models.Model):
     cancel_reason = models.TextField(blank=True)
     # The .ics SEQUENCE: raised on every change so calendars update, not duplicate.
     ics_sequence = models.PositiveIntegerField(default=0)
+    # How many days' events the candidate's calendar holds from us (ics.interview_calendars):
+    # a day that later has no session is canceled in the next email.
+    ics_days = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -118,6 +118,7 @@ def assert_broken_then_fit(acme, booked, recruiter_client, new_start):
     assert told_candidate(interview) == []  # nothing until the recruiter settles it
     page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content.decode()
     assert "Needs attention" in page and "Move the rest to fit" in page
+    assert f"“Coding” was moved to {new_start.astimezone(team_zone(acme)):%A} " in page
     assert "Choose new times" in page
 
     response = recruiter_client.post(reverse("interview_fit", args=[interview.pk]), follow=True)
@@ -142,7 +143,7 @@ def assert_broken_then_fit(acme, booked, recruiter_client, new_start):
         assert ats.status == "SCHEDULED"
     (email,) = told_candidate(interview)
     assert "New time" in email.subject
-    assert "The other sessions moved to fit around “Coding”" in email.body
+    assert "“Coding” had to move, so the rest of your interview moved with it." in email.body
 
 
 @pytest.mark.django_db(transaction=True)
@@ -200,3 +201,11 @@ def test_keeping_a_broken_loop_tells_the_candidate_which_session_moved(
     (email,) = told_candidate(interview)
     assert "Your session “Coding” moved to" in email.body
     assert "the rest of your interview is unchanged" in email.body
+    assert email.subject.startswith("New time for “Coding”: ")
+    # Two days now: one calendar block each, never one block through the night.
+    files = {name: content for name, content, _type in email.attachments}
+    assert sorted(files) == ["interview-2.ics", "interview.ics"]
+    coding.refresh_from_db()
+    assert f"DTSTART:{coding.start_at:%Y%m%dT%H%M%SZ}" in files["interview.ics"]
+    assert f"DTEND:{coding.end_at:%Y%m%dT%H%M%SZ}" in files["interview.ics"]
+    assert "Technical panel" in files["interview-2.ics"]

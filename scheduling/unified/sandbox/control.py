@@ -18,6 +18,9 @@ Act as a person in the vendor's UI (each change fires the matching webhooks):
   POST /sandbox/events/{cid}/{event_id}/cancel    status → CANCELED
   POST /sandbox/events/{cid}/{event_id}/delete
   POST /sandbox/applications/{cid}/{app_id}/status   status or original_status
+  POST /sandbox/interviews/{cid}/{id}/move        start_at (ISO), or date + time (UTC): an
+                                                  ATS interview moved in the vendor's own
+                                                  page; the duration is kept
   POST /sandbox/interviews/{cid}                  (JSON) schedule an interview as a
                                                   recruiter does in the vendor's own page:
                                                   the fields of an API create, checked the
@@ -306,6 +309,24 @@ def vendor_interview(sb, req, cid):
     return _finish(sb, req, before, public(saved), message)
 
 
+def move_ats_interview(sb, req, cid, interview_id):
+    """A recruiter moves an interview in the ATS's own page (the calendar is not told: the
+    ATS has no calendar of its own)."""
+    ctx = _ctx(sb, req, cid, "ats")
+    before = sb.deliveries.last_id
+    store = sb.store
+    with store.transaction():
+        existing = ctx.get("ats_interview", interview_id)
+        if existing is None:
+            raise ApiError(404, f"AtsInterview {interview_id} not found")
+        if not existing.get("start_at") or not existing.get("end_at"):
+            raise ApiError(400, "this interview has no time to move")
+        changes, where = _moved_times({**existing, "timezone": "UTC"}, req.payload())
+        doc = ats.write_interview(ctx, changes, existing)
+        saved = store.update(cid, "ats_interview", doc)
+    return _finish(sb, req, before, public(saved), f"Moved interview {interview_id} to {where}.")
+
+
 def vendor_record(sb, req, cid, object_type):
     """A candidate or an application added in the ATS's own UI: checked like an API create,
     announced by the same webhooks; Convene's granted permissions do not matter here."""
@@ -407,6 +428,7 @@ ROUTES = [
     ),
     (rf"/sandbox/applications/{SEG}/{SEG}/status", ("POST",), application_status),
     (rf"/sandbox/interviews/{SEG}", ("POST",), vendor_interview),
+    (rf"/sandbox/interviews/{SEG}/{SEG}/move", ("POST",), move_ats_interview),
     (rf"/sandbox/calendars/{SEG}/clear", ("POST",), clear_calendars),
     (
         rf"/sandbox/candidates/{SEG}",

@@ -342,7 +342,8 @@ def ats_page(sb, req, ctx):
         f"<td>{esc(int_candidates.get(i['candidate_id'], {}).get('name'))}</td>"
         f"<td>{esc(jobs.get(i['job_id'], {}).get('name'))}</td><td>{esc(i.get('status'))}</td>"
         f"<td>{esc(', '.join(employees.get(u, {}).get('name', u) for u in i.get('user_ids', [])))}"
-        f"</td><td><code class=muted>{esc(i.get('external_event_xref') or '')}</code></td></tr>"
+        f"</td><td><code class=muted>{esc(i.get('external_event_xref') or '')}</code></td>"
+        f"<td>{_interview_move(ctx.cid, i, here)}</td></tr>"
         for i in interviews
     )
     body = (
@@ -352,10 +353,24 @@ def ats_page(sb, req, ctx):
         "<table><tr><th>candidate</th><th>job</th><th>status</th><th>updated</th>"
         f"<th>move to stage</th></tr>{''.join(rows)}</table>"
         "<h2>Interviews (latest 60 by start)</h2><table><tr><th>start (UTC)</th>"
-        "<th>candidate</th><th>job</th><th>status</th><th>interviewers</th><th>event</th></tr>"
+        "<th>candidate</th><th>job</th><th>status</th><th>interviewers</th><th>event</th>"
+        "<th>move to (UTC)</th></tr>"
         f"{interview_rows}</table>"
     )
     return layout(f"ATS {ctx.cid}", body, req.arg("msg"))
+
+
+def _interview_move(cid, interview, here):
+    """A Move form for a scheduled ATS interview, as a recruiter moves it in the ATS."""
+    if interview.get("status") != "SCHEDULED" or not interview.get("start_at"):
+        return ""
+    start = events.parse_instant(interview["start_at"]).astimezone(dt.UTC)
+    fields = (
+        f'<input type="date" name="date" value="{start:%Y-%m-%d}">'
+        f'<input type="time" name="time" value="{start:%H:%M}">'
+    )
+    action = f"/sandbox/interviews/{quote(cid)}/{quote(interview['id'], safe='')}/move"
+    return _form(action, fields, "Move", here)
 
 
 def _by_id(store, cid, object_type, ids):

@@ -312,3 +312,29 @@ def test_an_interview_scheduled_in_the_vendors_own_page_is_checked_and_announced
         args = {"start_at": at(sandbox, 2), "minutes": 45, "user_ids": people, **wrong}
         with pytest.raises(requests.HTTPError, match="400"):
             sandbox.schedule_interview(GLOBEX_ATS, app, **args)
+
+
+def test_an_interview_moved_in_the_ats_s_own_page_keeps_its_length_and_is_announced(
+    sandbox, receiver
+):
+    interview = an_interview(sandbox)
+    hook = {"connection_id": ACME_ATS, "object_type": "ats_interview", "event": "updated"}
+    assert sandbox.call("POST", "/unified/webhook", json={**hook, "hook_url": receiver.url}).ok
+    page = sandbox.call("GET", f"/sandbox/ats/{ACME_ATS}").text
+    action = f"/sandbox/interviews/{ACME_ATS}/{interview['id']}/move"
+    assert f'action="{action}"' in page  # the Move form a person uses
+    new_start = at(sandbox, 6, hour=13)
+    moved = requests.post(  # as the page's form sends it
+        sandbox.base_url + action,
+        data={"date": f"{new_start:%Y-%m-%d}", "time": "13:00", "next": "/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert moved.status_code == 303 and "Moved+interview" in moved.headers["Location"]
+    record = sandbox.get(f"/ats/{ACME_ATS}/interview/{interview['id']}").json()
+    assert record["start_at"] == iso(new_start)
+    assert record["end_at"] == iso(new_start + dt.timedelta(minutes=45))
+    [body] = receiver.wait_for(1)
+    assert [i["id"] for i in body["data"]] == [interview["id"]]
+    missing = sandbox.call("POST", f"/sandbox/interviews/{ACME_ATS}/nope/move", json={})
+    assert missing.status_code == 404
