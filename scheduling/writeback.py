@@ -569,6 +569,9 @@ def send_to_candidate(op):
         return {"skipped": True, "why": "the interview was canceled since"}
     sent = emails.interview_to_candidate(interview, kind, **op.payload.get("extra", {}))
     if sent is None:
+        if interview.application.candidate.emails:
+            why = "the ATS's email address for the candidate is not one Convene can send to"
+            return {"skipped": True, "why": why}
         return {"skipped": True, "why": "the candidate has no email address"}
     return {"sent_email": str(sent.pk)}
 

@@ -183,3 +183,19 @@ def test_an_unusable_stored_address_fails_its_email_at_once_with_the_reason(
     assert not mail.outbox
     page = recruiter_client.get(reverse("problems"))
     assert b"not an email address Convene can send to" in page.content
+
+
+def test_the_interview_page_says_why_the_candidate_got_no_confirmation(
+    setup,  # noqa: F811
+    recruiter_client,
+):
+    candidate = setup["app"].candidate
+    Candidate.objects.filter(pk=candidate.pk).update(email="", emails=["a@x.example, b@y.example"])
+    interview, _ops = book(setup)
+    interview.operations.exclude(kind="email.send").update(status="done")
+    op = outbox.perform(interview.operations.get(kind="email.send").pk)
+    assert op.status == "skipped"
+    page = recruiter_client.get(reverse("interview_detail", args=[interview.pk]))
+    assert "email address for the candidate is not one Convene can send to" in (
+        page.content.decode()
+    )
