@@ -409,8 +409,8 @@ def confirm(request, link, zone):
     elif not links.allow_search(link, request):
         return problem(request, "too_many", link)
     start = _start(request.GET.get("start") or request.POST.get("start"))
-    if start is None:
-        return redirect(_urls(link)["page"])
+    if start is None:  # none, garbled or implausible: the times, on the candidate's clock
+        return redirect(_page_url(link, zone))
     if not links.offers(link, zone, start):
         return _fresh_times(request, link, zone, mode, start, NOT_OFFERED, status=400)
     try:
