@@ -571,8 +571,8 @@ def send_to_candidate(op):
     if sent is None:
         if interview.application.candidate.emails:
             why = "the ATS's email address for the candidate is not one Convene can send to"
-            return {"skipped": True, "why": why}
-        return {"skipped": True, "why": "the candidate has no email address"}
+            return {"skipped": True, "unsent": True, "why": why}
+        return {"skipped": True, "unsent": True, "why": "the candidate has no email address"}
     return {"sent_email": str(sent.pk)}
 
 
@@ -582,7 +582,7 @@ def send_invitation(op):
     not invite its attendees (booking.invite_interviewers queues it)."""
     person = Interviewer.objects.filter(tenant=op.tenant, pk=op.payload["interviewer"]).first()
     if person is None or not person.email:
-        return {"skipped": True, "why": "the interviewer has no email address"}
+        return {"skipped": True, "unsent": True, "why": "the interviewer has no email address"}
     canceled = op.payload.get("canceled", False)
     if not canceled:
         seated = op.session.attendees.filter(active=True, interviewer=person).exists()

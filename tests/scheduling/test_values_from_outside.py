@@ -196,6 +196,6 @@ def test_the_interview_page_says_why_the_candidate_got_no_confirmation(
     op = outbox.perform(interview.operations.get(kind="email.send").pk)
     assert op.status == "skipped"
     page = recruiter_client.get(reverse("interview_detail", args=[interview.pk]))
-    assert "email address for the candidate is not one Convene can send to" in (
-        page.content.decode()
-    )
+    html = page.content.decode()
+    assert "email address for the candidate is not one Convene can send to" in html
+    assert "Not sent" in html
