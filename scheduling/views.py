@@ -29,6 +29,7 @@ from . import (
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
 from .forms import CancelForm, InterviewerForm, TeamSettingsForm
+from .lib import outside
 from .middleware import SESSION_KEY
 from .models import (
     AuditEntry,
@@ -273,7 +274,7 @@ def interviewer_list(request):
         .select_related("calendar_connection")
         .order_by("-active", "name")
     )
-    q = request.GET.get("q", "").strip()
+    q = outside.search_text(request.GET.get("q"))
     if q:
         interviewers = interviewers.filter(Q(name__icontains=q) | Q(email__icontains=q))
     return render(
@@ -698,7 +699,7 @@ def outbox(request):
     """Every email Convene sent for this team, as sent (in development, where mail goes to
     the console, this is where to read it)."""
     sent = SentEmail.objects.filter(tenant=request.tenant).order_by("-sent_at")
-    q = request.GET.get("q", "").strip()
+    q = outside.search_text(request.GET.get("q"))
     if q:
         sent = sent.filter(Q(subject__icontains=q) | Q(to__icontains=q))
     page = Paginator(sent, 20).get_page(request.GET.get("page"))

@@ -77,6 +77,16 @@ def email_address(value):
     return text
 
 
+# --- search terms -------------------------------------------------------------------------------
+
+
+def search_text(value, max_length=200):
+    """What someone typed into a search box (or a URL's `q`): trimmed, at most `max_length`
+    characters, and without NUL characters, which PostgreSQL's text cannot hold (`?q=%00`
+    was a 500 there)."""
+    return str(value or "").replace("\x00", "").strip()[:max_length]
+
+
 # --- dates --------------------------------------------------------------------------------------
 
 

@@ -91,3 +91,10 @@ def test_booking_links_for_days_at_the_end_of_time_are_refused_beside_the_field(
     assert response.status_code == 400
     assert "The first day is more than a year away." in response.content.decode()
     assert not BookingLink.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["interviewer_list", "outbox", "pipeline"])
+def test_a_search_with_a_nul_character_finds_nothing_odd(recruiter_client, name):
+    """PostgreSQL's text cannot hold NUL: `?q=%00` was a 500 there (make test-postgres)."""
+    response = recruiter_client.get(reverse(name), {"q": "grace\x00"})
+    assert response.status_code == 200
