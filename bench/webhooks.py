@@ -45,6 +45,7 @@ def environment(database_url):
         "DATABASE_URL": database_url,
         "UNIFIED_WEBHOOK_SECRET": SECRET,
         "UNIFIED_API_TOKEN": "bench-token",
+        "UNIFIED_WORKSPACE_ID": "bench-workspace",
         "LOG_LEVEL": "WARNING",
     }
 

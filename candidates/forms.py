@@ -1,7 +1,9 @@
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 
+from scheduling.lib import outside
 from scheduling.models import Interviewer, InterviewPlan
 from scheduling.unified.records import APPLICATION_STATUSES
 
@@ -79,6 +81,15 @@ class OverrideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    # An interview outside the offered times is still an interview of this hiring round.
+    WITHIN = dt.timedelta(days=2 * 365)
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]  # aware: typed on the recruiter's clock
+        if not outside.plausible(start) or abs(start - timezone.now()) > self.WITHIN:
+            raise forms.ValidationError("Choose a time within two years of today.")
+        return start
+
 
 class SendLinksForm(forms.Form):
     """What a batch of booking links offers: the plan, the days (in the candidate's zone)
@@ -99,6 +110,7 @@ class SendLinksForm(forms.Form):
     expiry_days = forms.IntegerField(label="The link works for (days)", min_value=1, max_value=60)
 
     MAX_DAYS = 31
+    FURTHEST = dt.timedelta(days=365)
 
     def __init__(self, data=None, *, tenant, today, initial=None):
         super().__init__(data, initial=initial)
@@ -110,6 +122,8 @@ class SendLinksForm(forms.Form):
         start, end = cleaned.get("window_start"), cleaned.get("window_end")
         if start and start < self.today:
             self.add_error("window_start", "The first day has passed.")
+        elif start and start > self.today + self.FURTHEST:
+            self.add_error("window_start", "The first day is more than a year away.")
         if start and end:
             if end < start:
                 self.add_error("window_end", "The last day is before the first.")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from scheduling import load
 from scheduling.connections import link_interviewers_to_calendars
 from scheduling.gateway import note_failure, unified
-from scheduling.lib import zones
+from scheduling.lib import outside, zones
 from scheduling.models import (
     AtsSeat,
     Connection,
@@ -169,6 +169,12 @@ def _finish(run, *, error="", counts=None, warnings=()):
         update_fields=["status", "error", "finished_at", "counts", "warnings", "current_object"]
     )
     return run
+
+
+def _first_usable(emails):
+    """The first of the ATS's addresses that mail can be sent to, or "": the rest (two
+    addresses in one field, a typo) stay in the record's raw list, shown as unusable."""
+    return next((e for e in map(outside.email_address, emails) if e), "")
 
 
 def _clip(value, length):
@@ -325,9 +331,15 @@ class _Fetcher:
         try:
             for employee in self._each("employees", self.client.list_employees(self.cid)):
                 if employee.id in wanted or emails & {e.lower() for e in employee.emails}:
+                    email = _first_usable(employee.emails)
+                    if employee.emails and not email:
+                        self.warn(
+                            f"{employee.display_name}: the ATS's email address "
+                            f"“{', '.join(employee.emails)}” is not one Convene can send to."
+                        )
                     employees[employee.id] = {
                         "name": employee.display_name,
-                        "email": employee.emails[0] if employee.emails else "",
+                        "email": email,
                         "title": employee.title or "",
                         "timezone": employee.timezone or "",
                     }
@@ -361,14 +373,20 @@ class _Fetcher:
         }
 
     def _candidate(self, c):
+        email = _first_usable(c.emails)
         if not c.emails:
             self.warn(f"Candidate {c.display_name} ({c.id}) has no email address.")
+        elif not email:
+            self.warn(
+                f"Candidate {c.display_name} ({c.id}): the ATS's email address "
+                f"“{', '.join(c.emails)}” is not one Convene can send to."
+            )
         return {
             "remote_id": c.id,
             "name": _clip(c.display_name, 300),
             "first_name": _clip(c.first_name, 150),
             "last_name": _clip(c.last_name, 150),
-            "email": _clip(c.emails[0] if c.emails else "", 254),
+            "email": email,
             "emails": list(c.emails),
             "phone": _clip(c.telephones[0] if c.telephones else "", 64),
             "title": _clip(c.title, 300),

@@ -21,6 +21,7 @@ from . import availability as engine
 from . import load
 from .gateway import note_failure, unified
 from .lib import zones
+from .lib.ratelimit import increment
 from .models import Interviewer, SessionAttendee
 from .unified.errors import UnifiedError
 
@@ -129,11 +130,8 @@ def _version_key(conn_unified_id, calendar_id):
 
 def invalidate_busy(conn_unified_id, calendar_id=None):
     """Forget cached busy blocks of one calendar (or of every calendar of a connection)."""
-    for key in (_version_key(conn_unified_id, calendar_id or "*"),):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, None)
+    # Exact under concurrency: two webhooks at once must leave two versions, not one.
+    increment(_version_key(conn_unified_id, calendar_id or "*"))
 
 
 def _cache_key(conn_unified_id, calendar_id, start, end):

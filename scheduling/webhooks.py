@@ -74,11 +74,16 @@ def _count_rejection(reason):
             WebhookRejection.objects.filter(day=today, reason=reason).update(count=F("count") + 1)
 
 
+def too_large():
+    """A body over MAX_BODY, refused before it is read; returns (http status, short text)."""
+    _count_rejection("too large")
+    return 413, "too large"
+
+
 def receive(body):
     """Check and store one delivery; returns (http status, short text)."""
     if len(body) > MAX_BODY:
-        _count_rejection("too large")
-        return 413, "too large"
+        return too_large()
     try:
         delivery = verify_delivery(body, settings.UNIFIED_WEBHOOK_SECRET, max_bytes=MAX_BODY)
     except SignatureError as exc:

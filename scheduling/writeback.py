@@ -571,7 +571,10 @@ def send_to_candidate(op):
         return {"skipped": True, "why": "the interview was canceled since"}
     sent = emails.interview_to_candidate(interview, kind, **op.payload.get("extra", {}))
     if sent is None:
-        return {"skipped": True, "why": "the candidate has no email address"}
+        if interview.application.candidate.emails:
+            why = "the ATS's email address for the candidate is not one Convene can send to"
+            return {"skipped": True, "unsent": True, "why": why}
+        return {"skipped": True, "unsent": True, "why": "the candidate has no email address"}
     return {"sent_email": str(sent.pk)}
 
 
@@ -581,7 +584,7 @@ def send_invitation(op):
     not invite its attendees (booking.invite_interviewers queues it)."""
     person = Interviewer.objects.filter(tenant=op.tenant, pk=op.payload["interviewer"]).first()
     if person is None or not person.email:
-        return {"skipped": True, "why": "the interviewer has no email address"}
+        return {"skipped": True, "unsent": True, "why": "the interviewer has no email address"}
     canceled = op.payload.get("canceled", False)
     if not canceled:
         seated = op.session.attendees.filter(active=True, interviewer=person).exists()

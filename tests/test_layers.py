@@ -15,12 +15,13 @@ PROJECT = ("scheduling", "candidates", "config")
 # Lowest first. A module belongs to the longest unit its dotted name starts with; a unit may
 # import itself (its own package) and any unit of a lower layer, nothing else.
 LAYERS = [
-    # 0. Foundations that know no model: the engine, the Unified client (and its sandbox),
-    # small generic helpers, the periodic registry, the apps' signals.
+    # 0. Foundations that know no model: small generic helpers (what the Unified client also
+    # checks values from outside with); then the engine, the Unified client (and its
+    # sandbox), the periodic registry, the apps' signals.
+    ["scheduling.lib"],
     [
         "scheduling.availability",
         "scheduling.unified",
-        "scheduling.lib",
         "scheduling.periodic",
         "scheduling.signals",
     ],
