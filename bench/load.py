@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import slots_load  # noqa: E402  (the same world and environment as the fragment benchmark)
-from support import free_port  # noqa: E402
+from support import BENCH_UNIFIED, free_port  # noqa: E402
 
 P99_TARGET_MS = 250
 # Users start over this many seconds and sign in as they start (a recruiter's sign-in costs
@@ -156,7 +156,7 @@ def main():
 
     from scheduling.unified.sandbox.testing import running_sandbox
 
-    with tempfile.TemporaryDirectory() as tmp, running_sandbox() as sandbox:
+    with tempfile.TemporaryDirectory() as tmp, running_sandbox(**BENCH_UNIFIED) as sandbox:
         database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/load.sqlite3"
         env = slots_load.base_env(database_url, sandbox)
         env.update(

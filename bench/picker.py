@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from support import setup_django  # noqa: E402
+from support import BENCH_UNIFIED, setup_django  # noqa: E402
 
 
 def make_plan(tenant, people):
@@ -65,7 +65,7 @@ def main():
         from scheduling.models import Connection, Interviewer, Membership, Tenant, User
         from scheduling.unified.sandbox.testing import running_sandbox
 
-        with running_sandbox() as sandbox:
+        with running_sandbox(**BENCH_UNIFIED) as sandbox:
             settings.UNIFIED_BASE_URL = sandbox.base_url
             settings.UNIFIED_API_TOKEN = sandbox.token
             tenant = Tenant.objects.create(name="Bench", slug="bench", default_timezone="UTC")

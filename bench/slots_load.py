@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from support import free_port  # noqa: E402
+from support import BENCH_UNIFIED, free_port  # noqa: E402
 
 WRK_SCRIPT = """
 wrk.headers["HX-Request"] = "true"
@@ -249,7 +249,7 @@ def main():
 
     from scheduling.unified.sandbox.testing import running_sandbox
 
-    with tempfile.TemporaryDirectory() as tmp, running_sandbox() as sandbox:
+    with tempfile.TemporaryDirectory() as tmp, running_sandbox(**BENCH_UNIFIED) as sandbox:
         database_url = f"sqlite:///{tmp}/bench.sqlite3"
         env = base_env(database_url, sandbox)
         os.environ.update(env)

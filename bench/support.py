@@ -14,6 +14,14 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Credentials for a sandbox a benchmark starts (running_sandbox(**BENCH_UNIFIED)): with DEBUG
+# off, Convene refuses the sandbox's public defaults, as production must.
+BENCH_UNIFIED = {
+    "token": "bench-token",
+    "workspace_id": "bench-workspace",
+    "webhook_secret": "bench-webhook-secret",
+}
+
 
 def free_port():
     with socket.socket() as sock:
@@ -27,6 +35,10 @@ def setup_django(database_url, **environment):
     # DEBUG off makes WhiteNoise look for collected files, which benchmarks do not need.
     warnings.filterwarnings("ignore", message="No directory at")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # With DEBUG off, settings refuse the sandbox's public credentials.
+    os.environ.setdefault("UNIFIED_API_TOKEN", BENCH_UNIFIED["token"])
+    os.environ.setdefault("UNIFIED_WORKSPACE_ID", BENCH_UNIFIED["workspace_id"])
+    os.environ.setdefault("UNIFIED_WEBHOOK_SECRET", BENCH_UNIFIED["webhook_secret"])
     os.environ.update(
         DEBUG="false",
         SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-" + "x" * 50,

@@ -53,6 +53,7 @@ def environment(database_url, cache_dir):
         "DATABASE_URL": database_url,
         "UNIFIED_WEBHOOK_SECRET": SECRET,
         "UNIFIED_API_TOKEN": "bench-token",
+        "UNIFIED_WORKSPACE_ID": "bench-workspace",
         "LOG_LEVEL": "WARNING",
         # A cache of its own (the drain's mark), shared by gunicorn and the task workers.
         "CACHE_URL": f"filecache://{cache_dir}",

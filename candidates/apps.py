@@ -6,16 +6,24 @@ class CandidatesConfig(AppConfig):
     verbose_name = "Candidates"
 
     def ready(self):
-        from scheduling.signals import connection_connected
+        from scheduling.signals import (
+            ats_interviews_changed,
+            calendar_events_changed,
+            connection_connected,
+        )
 
+        from . import changes
         from .sync import on_connection_connected
 
         connection_connected.connect(on_connection_connected, dispatch_uid="candidates.sync")
+        # The mirror follows ATS interviews and their calendar events as they change.
+        calendar_events_changed.connect(changes.calendar_events_changed, dispatch_uid="mirror")
+        ats_interviews_changed.connect(changes.ats_interviews_changed, dispatch_uid="mirror")
 
         from scheduling import periodic
         from scheduling.models import Tenant
 
-        from . import changes, links, sync  # noqa: F401  (changes registers webhook handlers)
+        from . import links, sync  # (changes, imported above, registers webhook handlers)
 
         periodic.register("sync ATS", 300, sync.sync_turn, per=sync.ats_connections)
         periodic.register(

@@ -1,5 +1,9 @@
-from django import forms
+import datetime as dt
 
+from django import forms
+from django.utils import timezone
+
+from scheduling.lib import outside
 from scheduling.models import Interviewer, InterviewPlan
 from scheduling.unified.records import APPLICATION_STATUSES
 
@@ -77,6 +81,15 @@ class OverrideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    # An interview outside the offered times is still an interview of this hiring round.
+    WITHIN = dt.timedelta(days=2 * 365)
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]  # aware: typed on the recruiter's clock
+        if not outside.plausible(start) or abs(start - timezone.now()) > self.WITHIN:
+            raise forms.ValidationError("Choose a time within two years of today.")
+        return start
+
 
 class SendLinksForm(forms.Form):
     """What a batch of booking links offers: the plan, the days (in the candidate's zone)
@@ -97,6 +110,7 @@ class SendLinksForm(forms.Form):
     expiry_days = forms.IntegerField(label="The link works for (days)", min_value=1, max_value=60)
 
     MAX_DAYS = 31
+    FURTHEST = dt.timedelta(days=365)
 
     def __init__(self, data=None, *, tenant, today, initial=None):
         super().__init__(data, initial=initial)
@@ -108,9 +122,58 @@ class SendLinksForm(forms.Form):
         start, end = cleaned.get("window_start"), cleaned.get("window_end")
         if start and start < self.today:
             self.add_error("window_start", "The first day has passed.")
+        elif start and start > self.today + self.FURTHEST:
+            self.add_error("window_start", "The first day is more than a year away.")
         if start and end:
             if end < start:
                 self.add_error("window_end", "The last day is before the first.")
             elif (end - start).days >= self.MAX_DAYS:
                 self.add_error("window_end", f"Offer at most {self.MAX_DAYS} days.")
+        return cleaned
+
+
+class ReportFilterForm(forms.Form):
+    """The reports' question, all in the query string: a period (dates in the viewer's
+    zone, both included) and optionally a job, a recruiter or a plan."""
+
+    MAX_DAYS = 731
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    job = forms.ModelChoiceField(
+        queryset=Job.objects.none(), required=False, empty_label="All jobs"
+    )
+    recruiter = forms.ModelChoiceField(
+        queryset=Interviewer.objects.none(), required=False, empty_label="All recruiters"
+    )
+    plan = forms.ModelChoiceField(
+        queryset=InterviewPlan.objects.none(), required=False, empty_label="All plans"
+    )
+
+    def __init__(self, data, *, tenant, today):
+        data = data.copy()
+        # No period asked for: the last 90 days, today included.
+        if not data.get("start") and not data.get("end"):
+            data["start"] = (today - dt.timedelta(days=89)).isoformat()
+            data["end"] = today.isoformat()
+        super().__init__(data)
+        self.fields["job"].queryset = Job.objects.filter(
+            tenant=tenant, removed_at__isnull=True
+        ).only("id", "name")
+        self.fields["recruiter"].queryset = (
+            Interviewer.objects.filter(tenant=tenant, recruiting_jobs__isnull=False)
+            .distinct()
+            .only("id", "name")
+        )
+        self.fields["plan"].queryset = InterviewPlan.objects.filter(tenant=tenant).only(
+            "id", "name"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The end of the period comes before its start.")
+            elif (end - start).days >= self.MAX_DAYS:
+                self.add_error("start", "Choose a period of two years or less.")
         return cleaned

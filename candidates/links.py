@@ -38,6 +38,7 @@ from scheduling import booking, emails, outbox, slots
 from scheduling.availability import BEYOND_HORIZON as _BEYOND
 from scheduling.availability import CANDIDATE_HOURS, NO_ONE_WORKS, WITHIN_NOTICE
 from scheduling.lib import zones
+from scheduling.lib.ratelimit import allow, client_address, increment
 from scheduling.models import Interview, Operation, audit
 from scheduling.models.tenancy import (
     LINK_EMAIL_PLACEHOLDER,
@@ -215,7 +216,8 @@ def recipients(applications, plan=None, now=None):
     for application in applications:
         chosen = plan or plan_for(application)
         if not application.candidate.email:
-            result.append(Recipient(application, skip="no email address in the ATS"))
+            why = "no usable email address" if application.candidate.emails else "no email address"
+            result.append(Recipient(application, skip=f"{why} in the ATS"))
         elif chosen is None:
             result.append(Recipient(application, skip="no interview plan for its job and stage"))
         elif application.pk in upcoming:
@@ -509,10 +511,7 @@ def bump_holds_version(**_kwargs):
 
 
 def _bump_holds():
-    try:
-        cache.incr(HOLDS_VERSION_KEY)
-    except ValueError:
-        cache.set(HOLDS_VERSION_KEY, 1, None)
+    increment(HOLDS_VERSION_KEY)
 
 
 def versions(calendars):
@@ -636,6 +635,7 @@ def cancel(link, *, version, reason, now=None):
             link.interview,
             reason=reason,
             actor_label="Candidate",
+            by=booking.By.CANDIDATE,
             notify_candidate=True,
             rebook_url=url_for(link) if reopen else "",
         )
@@ -765,37 +765,6 @@ def record_visit(link, request):
         last_opened_at=now,
         first_opened_at=link.first_opened_at or now,
     )
-
-
-def allow(key, limit, per_seconds=60):
-    """A fixed-window rate limit in the cache: True while `key` stays under `limit`."""
-    window = int(timezone.now().timestamp() // per_seconds)
-    cache_key = f"ratelimit:{key}:{window}"
-    cache.add(cache_key, 0, per_seconds + 5)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr
-        cache.set(cache_key, 1, per_seconds + 5)
-        count = 1
-    return count <= limit
-
-
-def client_address(request):
-    """The client's address: behind settings.TRUSTED_PROXY_COUNT proxies, the one the
-    outermost of them put in X-Forwarded-For (entries further left came from the client
-    and prove nothing); else, or when the header is short or garbled, the connecting one."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    count = settings.TRUSTED_PROXY_COUNT
-    if not count:
-        return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    hops = [h for h in hops if h]
-    if len(hops) < count:
-        return remote
-    try:
-        return str(ipaddress.ip_address(hops[-count]))
-    except ValueError:
-        return remote
 
 
 def allow_attempt(link, request):

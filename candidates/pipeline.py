@@ -184,6 +184,7 @@ def applications_for(tenant, now):
             "candidate__id",
             "candidate__name",
             "candidate__email",
+            "candidate__emails",
             "job__id",
             "job__name",
         )

@@ -14,17 +14,15 @@ import urllib.parse
 
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import decorator_from_middleware
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from scheduling import booking, ics, slots
-from scheduling.lib import timefmt, zones
+from scheduling.access import csrf_protect_no_referrer, token_page
+from scheduling.lib import outside, timefmt, zones
 from scheduling.models import InterviewPlan, SessionAttendee
 from scheduling.unified.errors import UnifiedError
 
@@ -34,31 +32,6 @@ from .models import BookingLink, Candidate
 logger = logging.getLogger(__name__)
 
 
-class _NoReferrerCsrf(CsrfViewMiddleware):
-    """Django's CSRF check, for pages that send `Referrer-Policy: no-referrer`.
-
-    Under that policy browsers send `Origin: null` (and no Referer) with the page's own form
-    posts, which the stock check refuses. The token check still decides: the form's token
-    must match the CSRF cookie, which is SameSite=Lax, so another site's post carries none.
-    """
-
-    def _origin_verified(self, request):
-        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
-
-    def _check_referer(self, request):
-        if request.META.get("HTTP_REFERER"):
-            super()._check_referer(request)
-
-
-def csrf_protect_no_referrer(view):
-    return csrf_exempt(decorator_from_middleware(_NoReferrerCsrf)(view))
-
-
-PUBLIC_HEADERS = {
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "private, no-store",
-}
 START_FORMAT = "%Y%m%dT%H%MZ"
 JUST_TAKEN = "Sorry, that time was just taken. Here are the times still free."
 NOT_OFFERED = "That time is not one this link offers. Here are the times you can choose from."
@@ -75,23 +48,20 @@ def public(view):
     the candidate's zone, and send the headers every public page carries."""
 
     @functools.wraps(view)
+    @token_page
     def wrapper(request, token, *args, **kwargs):
         # The week fragment is served from the cache mostly: it loads the link's row alone.
         fragment = request.method == "GET" and request.htmx and not request.htmx.boosted
         try:
             link = links.resolve(token, related=not fragment)
         except links.LinkError as exc:
-            response = problem(request, exc.kind, exc.link)
-        else:
-            zone, request.zone_known = _zone(request, link)
-            request.clock_cycle = timefmt.for_request(request)
-            _note_zone(request, link, zone)
-            # Templates show times on the candidate's clock.
-            with timezone.override(zone):
-                response = view(request, link, zone, *args, **kwargs)
-        for header, value in PUBLIC_HEADERS.items():
-            response[header] = value
-        return response
+            return problem(request, exc.kind, exc.link)
+        zone, request.zone_known = _zone(request, link)
+        request.clock_cycle = timefmt.for_request(request)
+        _note_zone(request, link, zone)
+        # Templates show times on the candidate's clock.
+        with timezone.override(zone):
+            return view(request, link, zone, *args, **kwargs)
 
     return wrapper
 
@@ -160,17 +130,17 @@ def _note_zone(request, link, zone):
 
 
 def _date(value):
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return None
+    return outside.date_from(value)
 
 
 def _start(value):
+    """The start a link's URL names (`20261203T1400Z`), when plausible (`00010101T0000Z` is
+    no time anyone can book, and would overflow on the candidate's clock)."""
     try:
-        return dt.datetime.strptime(value or "", START_FORMAT).replace(tzinfo=dt.UTC)
+        start = dt.datetime.strptime(value or "", START_FORMAT).replace(tzinfo=dt.UTC)
     except ValueError:
         return None
+    return outside.plausible(start)
 
 
 def _urls(link):
@@ -482,8 +452,8 @@ def confirm(request, link, zone):
     elif not links.allow_search(link, request):
         return problem(request, "too_many", link)
     start = _start(request.GET.get("start") or request.POST.get("start"))
-    if start is None:
-        return redirect(_urls(link)["page"])
+    if start is None:  # none, garbled or implausible: the times, on the candidate's clock
+        return redirect(_page_url(link, zone))
     if not links.offers(link, zone, start):
         return _fresh_times(request, link, zone, mode, start, NOT_OFFERED, status=400)
     try:

@@ -20,6 +20,7 @@ ATS (those it did not see). The others ask only for what changed since the last 
 sync began (`updated_gte`).
 """
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import functools
@@ -30,12 +31,22 @@ from django.db import IntegrityError, connections, router, transaction
 from django.tasks import task
 from django.utils import timezone
 
+from scheduling import load
 from scheduling.connections import link_interviewers_to_calendars
 from scheduling.gateway import note_failure, unified
-from scheduling.lib import zones
-from scheduling.models import Connection, Flag, Interview, Interviewer, Membership, audit
+from scheduling.lib import outside, zones
+from scheduling.models import (
+    AtsSeat,
+    Connection,
+    Flag,
+    Interview,
+    Interviewer,
+    InterviewSession,
+    Membership,
+    audit,
+)
 from scheduling.unified.client import Page
-from scheduling.unified.errors import NotSupportedError, UnifiedError
+from scheduling.unified.errors import NotFoundError, NotSupportedError, UnifiedError
 from scheduling.unified.paging import ParallelPages
 from scheduling.unified.records import APPLICATION_STATUSES
 
@@ -63,8 +74,17 @@ REFERS_TO = {
     "applications": ("candidates", "jobs"),
     "interviews": ("applications", "candidates", "jobs"),
 }
+# What a continued sync reads again from the start.
+REREAD = ("stages", "jobs")
 # Rows of a type that may wait for what they point at before its list is held back.
 MAX_WAITING = 500
+# ATS interviews that take place: their interviewers are busy then (load, docs/design.md).
+COUNTED_STATUSES = frozenset({"SCHEDULED", "AWAITING_FEEDBACK", "COMPLETE"})
+# The events of ATS interviews this close to now are read from the calendars: load counts
+# the current ISO week and everything a search may offer.
+EVENTS_BEFORE = dt.timedelta(days=8)
+EVENTS_AHEAD = dt.timedelta(days=90)
+EVENT_THREADS = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,13 +144,16 @@ def start_sync(conn, *, kind=None, requested_by=None):
             return current
         failed = _resumable(conn, kind, now)
         if failed is not None:
+            # The stages and jobs (a few pages) are read again: the people the jobs name are
+            # linked once the sync has named them, at its end.
+            cursor = {k: v for k, v in failed.cursor.items() if k not in REREAD}
             fields = {
                 "kind": failed.kind,
                 "resumed_from": failed,
                 "begun_at": failed.begun_at,
                 "updated_since": failed.updated_since,
-                "cursor": failed.cursor,
-                "counts": _resumed_counts(failed.cursor),
+                "cursor": cursor,
+                "counts": _resumed_counts(cursor),
                 "warnings": failed.warnings,
             }
             fields["records_so_far"] = sum(fields["counts"].values())
@@ -199,8 +222,6 @@ def run_sync(run_id, client=None):
         return _finish(run, error=f"Saving the records failed: {exc}", warnings=sync.warnings)
     try:
         with transaction.atomic():
-            if run.updated_since is None:
-                _Writer(conn, sync.warnings).mark_vanished(run.begun_at)
             Connection.objects.filter(pk=conn.pk).update(
                 synced_until=run.begun_at,
                 last_success_at=timezone.now(),
@@ -240,6 +261,12 @@ def _finish(run, *, error="", counts=None, warnings=()):
     run.current_object = ""
     run.save(update_fields=fields)
     return run
+
+
+def _first_usable(emails):
+    """The first of the ATS's addresses that mail can be sent to, or "": the rest (two
+    addresses in one field, a typo) stay in the record's raw list, shown as unusable."""
+    return next((e for e in map(outside.email_address, emails) if e), "")
 
 
 def _clip(value, length):
@@ -288,6 +315,7 @@ class _Sync:
         self.pages = {}
         self.waiting = {name: [] for name in REFERS_TO}
         self.user_ids = set()  # the people jobs and interviews name (for the employees)
+        self.pending_people = []  # the jobs' links to people not known yet
 
     def warn(self, text):
         if len(self.warnings) < MAX_WARNINGS:
@@ -327,7 +355,10 @@ class _Sync:
                 else:
                     self._page(name, page)
                 self._progress()
-        self._employees()
+        if self.run.updated_since is None:
+            with transaction.atomic():
+                self.writer.mark_vanished(self.run.begun_at)
+        self._people()
 
     def _may_read(self, name):
         """A type whose rows wait for another's is held back while too many wait."""
@@ -347,7 +378,7 @@ class _Sync:
         elif name == "jobs":
             for row in rows:
                 self.user_ids.update(row["recruiter_ids"], row["hiring_manager_ids"])
-            self.writer.jobs(rows)
+            self.pending_people += self.writer.jobs(rows)
         elif name == "candidates":
             self.writer.candidates(rows)
         elif name == "interviews":
@@ -406,28 +437,60 @@ class _Sync:
 
     # --- the people ------------------------------------------------------------------------
 
-    def _employees(self):
-        """The people behind the jobs' recruiters and hiring managers and the interviews'
-        interviewers (HRIS employees on the same connection): met by their ATS user ids,
-        named here; one the HRIS does not list stays named by its id."""
-        wanted = set(self.user_ids)
-        if self.run.updated_since is None or self.run.resumed_from_id:
-            # A full sync names everyone it can, those a failed attempt met included (a
-            # resumed run does not read again the jobs that failed attempt read).
-            wanted.update(
-                Interviewer.objects.filter(
-                    tenant=self.conn.tenant, email="", name__startswith="ATS user "
-                )
-                .exclude(ats_user_id="")
-                .values_list("ats_user_id", flat=True)
-            )
+    def _people(self):
+        """After the lists: the calendar events of the ATS interviews around now (who sits
+        in them), then the people behind the jobs' recruiters and hiring managers, the
+        interviews' interviewers and those events' attendees (HRIS employees on the same
+        connection), then the jobs' links to them, then who sits in which ATS interview."""
+        since = self.run.begun_at
+        written = RemoteInterview.objects.filter(connection=self.conn)
+        if self.run.updated_since is not None:
+            # What this sync wrote (a continued one: since its first attempt began).
+            written = written.filter(synced_at__gte=since)
+        events = read_events(
+            self.client,
+            self.conn.tenant,
+            written.filter(status__in=COUNTED_STATUSES).values_list(
+                "external_event_xref", "start_at"
+            ),
+            self.warn,
+        )
+        with transaction.atomic():
+            for event_id, columns in events.items():
+                written.filter(external_event_xref=event_id).update(**columns)
+        employees = self._employees(events)
+        with transaction.atomic():
+            self.writer.employees(employees)
+            self.writer.link_people(self.pending_people)
+            write_seats(self.conn.tenant, written)
+
+    def _employees(self, events):
+        """{ATS user id: the HRIS employee's fields, or None} for the people this sync met
+        (jobs, interviews) and the events' attendees (by id or email)."""
+        tenant = self.conn.tenant
+        referenced = set(self.user_ids) - {""}
+        wanted, emails = set(referenced), set()
+        # The people on the interviews' calendar events sit in them too (not the organizer).
+        for event in events.values():
+            for attendee in event["event_attendees"]:
+                if attendee["status"] != "REJECTED" and not attendee["organizer"]:
+                    wanted.add(attendee["user_id"])
+                    emails.add(attendee["email"])
+        wanted.discard("")
+        emails.discard("")
         known = set(
-            Interviewer.objects.filter(tenant=self.conn.tenant, ats_user_id__in=wanted)
+            Interviewer.objects.filter(tenant=tenant, ats_user_id__in=wanted)
             .exclude(email="")
             .values_list("ats_user_id", flat=True)
         )
-        if self.run.updated_since is not None and wanted <= known:
-            return
+        known_emails = {
+            e.lower()
+            for e in Interviewer.objects.filter(tenant=tenant)
+            .exclude(ats_user_id="")
+            .values_list("email", flat=True)
+        }
+        if self.run.updated_since is not None and wanted <= known and emails <= known_emails:
+            return {}
         employees = {}
         try:
             pages = ParallelPages(
@@ -436,18 +499,25 @@ class _Sync:
             )
             for _name, page in pages:
                 for employee in page.records if page else ():
-                    if employee.id in wanted:
+                    if employee.id in wanted or emails & {e.lower() for e in employee.emails}:
+                        email = _first_usable(employee.emails)
+                        if employee.emails and not email:
+                            self.warn(
+                                f"{employee.display_name}: the ATS's email address "
+                                f"“{', '.join(employee.emails)}” is not one Convene can send "
+                                "to."
+                            )
                         employees[employee.id] = {
                             "name": employee.display_name,
-                            "email": employee.emails[0] if employee.emails else "",
+                            "email": email,
                             "title": employee.title or "",
                             "timezone": employee.timezone or "",
                         }
         except NotSupportedError:
             self.warn("This ATS does not share its users; interviewers are named by their id.")
-        with transaction.atomic():
-            self.writer.employees(employees)
-            self.writer.people(wanted - set(employees))
+        for user_id in referenced - set(employees):
+            employees[user_id] = None  # referenced, but unknown to the HRIS list
+        return employees
 
 
 class _Rows:
@@ -483,14 +553,20 @@ class _Rows:
         }
 
     def candidate(self, c):
+        email = _first_usable(c.emails)
         if not c.emails:
             self.warn(f"Candidate {c.display_name} ({c.id}) has no email address.")
+        elif not email:
+            self.warn(
+                f"Candidate {c.display_name} ({c.id}): the ATS's email address "
+                f"“{', '.join(c.emails)}” is not one Convene can send to."
+            )
         return {
             "remote_id": c.id,
             "name": _clip(c.display_name, 300),
             "first_name": _clip(c.first_name, 150),
             "last_name": _clip(c.last_name, 150),
-            "email": _clip(c.emails[0] if c.emails else "", 254),
+            "email": email,
             "emails": list(c.emails),
             "phone": _clip(c.telephones[0] if c.telephones else "", 64),
             "title": _clip(c.title, 300),
@@ -595,12 +671,19 @@ class _Writer:
     # --- per type --------------------------------------------------------------------------
 
     def jobs(self, rows):
+        """Write jobs and link the recruiters and hiring managers Convene knows; returns the
+        links to people it does not know yet, [(job pk, "recruiters" or "hiring_managers",
+        ATS user id)], for `link_people` once the people are named."""
         jobs = self._upsert(Job, rows, exclude=("recruiter_ids", "hiring_manager_ids"))
-        interviewers = self.people(
-            {uid for row in rows for uid in (*row["recruiter_ids"], *row["hiring_manager_ids"])}
+        named = {
+            uid for row in rows for uid in (*row["recruiter_ids"], *row["hiring_manager_ids"])
+        }
+        known = dict(
+            Interviewer.objects.filter(tenant=self.tenant, ats_user_id__in=named).values_list(
+                "ats_user_id", "pk"
+            )
         )
-        self._job_people(rows, jobs, interviewers)
-        return jobs
+        return self._job_people(rows, jobs, known)
 
     def stages(self, rows, first_position=0):
         jobs = self._map(Job, {row["job_remote_id"] for row in rows} - {None})
@@ -684,28 +767,10 @@ class _Writer:
 
     # --- the people ------------------------------------------------------------------------
 
-    def people(self, user_ids):
-        """ATS user id → Interviewer pk for `user_ids`, creating the people Convene does not
-        know yet, named by their id until `employees` names them."""
-        user_ids = {uid for uid in user_ids if uid}
-        known = dict(
-            Interviewer.objects.filter(tenant=self.tenant, ats_user_id__in=user_ids).values_list(
-                "ats_user_id", "pk"
-            )
-        )
-        for user_id in sorted(user_ids - set(known)):
-            known[user_id] = Interviewer.objects.create(
-                tenant=self.tenant,
-                ats_user_id=user_id,
-                name=f"ATS user {user_id}",
-                timezone=self.tenant.default_timezone,
-            ).pk
-        return known
-
     def employees(self, employees):
-        """Name the people the ATS's users are ({user id: HRIS employee's fields}). A person
-        Convene had only met by their id takes the HRIS's zone too; otherwise hours, zone
-        and limits are the admin's, and name, email and title follow the ATS."""
+        """Create or name the people the ATS's users are ({user id: HRIS employee's fields,
+        or None when the HRIS does not list them: then named by their id}). Name, email and
+        title follow the ATS; hours, zone and limits are the admin's."""
         if not employees:
             return
         existing = {
@@ -721,14 +786,28 @@ class _Writer:
         }
         for user_id, person in employees.items():
             interviewer = existing.get(user_id)
+            if person is None:
+                if interviewer is None:
+                    Interviewer.objects.create(
+                        tenant=self.tenant,
+                        ats_user_id=user_id,
+                        name=f"ATS user {user_id}",
+                        timezone=self.tenant.default_timezone,
+                    )
+                continue
+            if interviewer is None and person["email"]:
+                # Someone Convene knew by email only (added by hand): now by their id too.
+                interviewer = Interviewer.objects.filter(
+                    tenant=self.tenant, ats_user_id="", email__iexact=person["email"]
+                ).first()
+                if interviewer is not None:
+                    interviewer.ats_user_id = user_id
             if interviewer is None:
                 interviewer = Interviewer(
                     tenant=self.tenant,
                     ats_user_id=user_id,
                     timezone=_zone_or(person["timezone"], self.tenant.default_timezone),
                 )
-            elif not interviewer.email and interviewer.name == f"ATS user {user_id}":
-                interviewer.timezone = _zone_or(person["timezone"], interviewer.timezone)
             interviewer.name = _clip(person["name"], 200)
             interviewer.email = _clip(person["email"], 254)
             interviewer.title = _clip(person["title"], 200)
@@ -742,23 +821,46 @@ class _Writer:
         job_pks = [jobs[row["remote_id"]] for row in rows if row["remote_id"] in jobs]
         recruiters.objects.filter(job_id__in=job_pks).delete()
         managers.objects.filter(job_id__in=job_pks).delete()
-        recruiter_links, manager_links = [], []
+        links, pending = [], []
         for row in rows:
             job_pk = jobs.get(row["remote_id"])
             if job_pk is None:
                 continue
-            for user_id in dict.fromkeys(row["recruiter_ids"]):
-                if user_id in interviewers:
-                    recruiter_links.append(
-                        recruiters(job_id=job_pk, interviewer_id=interviewers[user_id])
-                    )
-            for user_id in dict.fromkeys(row["hiring_manager_ids"]):
-                if user_id in interviewers:
-                    manager_links.append(
-                        managers(job_id=job_pk, interviewer_id=interviewers[user_id])
-                    )
-        recruiters.objects.bulk_create(recruiter_links, batch_size=BATCH)
-        managers.objects.bulk_create(manager_links, batch_size=BATCH)
+            for role, key in (
+                ("recruiters", "recruiter_ids"),
+                ("hiring_managers", "hiring_manager_ids"),
+            ):
+                for user_id in dict.fromkeys(row[key]):
+                    if user_id in interviewers:
+                        links.append((job_pk, role, interviewers[user_id]))
+                    elif user_id:
+                        pending.append((job_pk, role, user_id))
+        self._link(links)
+        return pending
+
+    def link_people(self, pending):
+        """Link the jobs' people met before they were known (`jobs`), now that they are."""
+        interviewers = dict(
+            Interviewer.objects.filter(
+                tenant=self.tenant, ats_user_id__in={uid for _j, _r, uid in pending}
+            ).values_list("ats_user_id", "pk")
+        )
+        self._link(
+            [(job, role, interviewers[uid]) for job, role, uid in pending if uid in interviewers]
+        )
+
+    def _link(self, links):
+        for role in ("recruiters", "hiring_managers"):
+            through = getattr(Job, role).through
+            through.objects.bulk_create(
+                [
+                    through(job_id=job, interviewer_id=person)
+                    for job, r, person in links
+                    if r == role
+                ],
+                batch_size=BATCH,
+                ignore_conflicts=True,
+            )
 
     # --- mechanics -------------------------------------------------------------------------
 
@@ -854,6 +956,160 @@ class _Writer:
             ).update(removed_at=self.now)
             if vanished:
                 self.warn(f"{vanished} {key} no longer in the ATS were marked as removed.")
+
+
+def read_events(client, tenant, interviews, warn):
+    """{event id: the event's columns of RemoteInterview} for the calendar events these
+    ATS interviews ((event id, start) pairs) point to, when they take place around now and
+    are not Convene's own (those are followed by their sessions). Each is read through the
+    tenant's calendar connections, company-wide ones first, several at once; an event no
+    calendar has gets empty columns. An event that cannot be read now is left out: the
+    mirror keeps what it had."""
+    now = timezone.now()
+    wanted = {
+        event_id
+        for event_id, start in interviews
+        if event_id and start and now - EVENTS_BEFORE <= start <= now + EVENTS_AHEAD
+    }
+    wanted -= set(
+        InterviewSession.objects.filter(interview__tenant=tenant, event_id__in=wanted).values_list(
+            "event_id", flat=True
+        )
+    )
+    calendars = list(
+        Connection.objects.filter(
+            tenant=tenant,
+            category=Connection.Category.CALENDAR,
+            status=Connection.Status.ACTIVE,
+        ).order_by("interviewer_id", "connected_at")  # company-wide (no interviewer) first
+    )
+    if not wanted or not calendars:
+        return {}
+
+    def read(event_id):
+        for conn in calendars:
+            try:
+                return event_columns(client.get_event(conn.unified_id, event_id))
+            except NotFoundError:
+                continue
+        return event_columns(None)
+
+    found = {}
+    with concurrent.futures.ThreadPoolExecutor(min(EVENT_THREADS, len(wanted))) as pool:
+        futures = {pool.submit(read, event_id): event_id for event_id in sorted(wanted)}
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                found[futures[future]] = future.result()
+            except UnifiedError as exc:
+                warn(f"The calendar event {futures[future]} could not be read: {exc}")
+    return found
+
+
+def event_columns(event):
+    """RemoteInterview's columns for the calendar event an ATS interview points to (None:
+    no calendar of the team has it). All-day events say nothing about the hour."""
+    if event is None:
+        return {
+            "event_status": "",
+            "event_start_at": None,
+            "event_end_at": None,
+            "event_attendees": [],
+            "event_updated_at": None,
+        }
+    timed = not event.is_all_day and event.start_at and event.end_at
+    organizer = ((event.organizer and event.organizer.email) or "").lower()
+    return {
+        "event_status": "CANCELED" if event.is_canceled else (event.status or "CONFIRMED")[:20],
+        "event_start_at": event.start_at if timed else None,
+        "event_end_at": event.end_at if timed else None,
+        "event_attendees": [
+            {
+                "email": (a.email or "").lower(),
+                "user_id": a.user_id or "",
+                "status": a.status or "",
+                "organizer": bool(organizer) and (a.email or "").lower() == organizer,
+            }
+            for a in event.attendees
+        ],
+        "event_updated_at": event.updated_at,
+    }
+
+
+def seats_of(interview, by_user_id, by_email):
+    """[(interviewer, via)] of one mirrored ATS interview: who sits in it.
+
+    Nobody when it does not take place (canceled, removed, not scheduled, its event
+    canceled). The people the ATS names, unless they declined its calendar event; and the
+    event's other attendees who are interviewers (by HRIS employee id, else email), except
+    those who declined and the organizer (often the recruiter who sent the invitation)."""
+    if interview.removed_at or interview.status not in COUNTED_STATUSES:
+        return []
+    if interview.event_status == "CANCELED":
+        return []
+    attendees, declined, organizers = [], set(), set()
+    for attendee in interview.event_attendees or []:
+        person = by_user_id.get(attendee.get("user_id") or "") or by_email.get(
+            attendee.get("email") or ""
+        )
+        if person is None:
+            continue
+        if attendee.get("status") == "REJECTED":
+            declined.add(person.pk)
+        elif attendee.get("organizer"):
+            organizers.add(person.pk)
+        else:
+            attendees.append(person)
+    seats = {}
+    for user_id in interview.user_ids or []:
+        person = by_user_id.get(user_id)
+        if person is not None and person.pk not in declined:
+            seats.setdefault(person.pk, (person, AtsSeat.Via.ATS))
+    for person in attendees:
+        if person.pk not in declined and person.pk not in organizers:
+            seats.setdefault(person.pk, (person, AtsSeat.Via.CALENDAR))
+    return list(seats.values())
+
+
+def write_seats(tenant, interviews):
+    """(Re)write the seats (scheduling.models.AtsSeat) of these mirrored ATS interviews:
+    who sits in each and when (the event's times when known, else the ATS's)."""
+    people = list(Interviewer.objects.filter(tenant=tenant))
+    by_user_id = {p.ats_user_id: p for p in people if p.ats_user_id}
+    by_email = {}
+    for person in sorted(people, key=lambda p: (not p.active, p.created_at)):
+        if person.email:
+            by_email.setdefault(person.email.lower(), person)
+    pks = list(interviews.values_list("pk", flat=True))
+    for first in range(0, len(pks), BATCH):
+        chunk = pks[first : first + BATCH]
+        seats = []
+        rows = list(RemoteInterview.objects.filter(pk__in=chunk))
+        # Convene's own interviews are in the ATS too: counted as Convene's, not here.
+        written, events = load.convene_wrote(
+            tenant, [r.remote_id for r in rows], [r.external_event_xref for r in rows]
+        )
+        for interview in rows:
+            if interview.remote_id in written or interview.external_event_xref in events:
+                continue
+            start = interview.event_start_at or interview.start_at
+            end = interview.event_end_at or interview.end_at
+            if start is None or end is None or end <= start:
+                continue
+            seats += [
+                AtsSeat(
+                    tenant=tenant,
+                    remote_interview=interview,
+                    interviewer=person,
+                    start_at=start,
+                    end_at=end,
+                    via=via,
+                    ats_interview_id=interview.remote_id,
+                    event_id=interview.external_event_xref,
+                )
+                for person, via in seats_of(interview, by_user_id, by_email)
+            ]
+        AtsSeat.objects.filter(remote_interview_id__in=chunk).delete()
+        AtsSeat.objects.bulk_create(seats, batch_size=BATCH)
 
 
 def application_closed(application, actor_label):
@@ -958,11 +1214,18 @@ def _zone_or(name, default):
 
 
 def upsert_records(
-    conn, *, candidates=(), jobs=(), applications=(), client=None, actor_label=SYNC
+    conn,
+    *,
+    candidates=(),
+    jobs=(),
+    applications=(),
+    interviews=(),
+    client=None,
+    actor_label=SYNC,
 ):
     """Upsert single records Unified sent (a webhook) or returned, now, and return the
     applications' StatusChanges. An application whose candidate Convene does not know yet
-    brings its candidate along."""
+    brings its candidate along; an ATS interview brings its calendar event's state."""
     client = client or unified()
     warnings = []
     rows = _Rows(warnings.append)
@@ -974,18 +1237,104 @@ def upsert_records(
     ) | {c["remote_id"] for c in candidate_rows}
     for candidate_id in {a.candidate_id for a in applications if a.candidate_id} - known:
         candidate_rows.append(rows.candidate(client.get_candidate(conn.unified_id, candidate_id)))
+    interview_rows = [rows.interview(i) for i in interviews if i.id]
+    events = read_events(
+        client,
+        conn.tenant,
+        [
+            (row["external_event_xref"], row["start_at"])
+            for row in interview_rows
+            if row["status"] in COUNTED_STATUSES
+        ],
+        warnings.append,
+    )
     writer = _Writer(conn, warnings, actor_label)
     with transaction.atomic():
         writer.jobs([rows.job(j) for j in jobs if j.id])
         writer.candidates(candidate_rows)
         writer.applications([rows.application(a) for a in applications if a.id])
+        # Rows with their event read now, and rows whose event columns stay as they were.
+        with_event = [row for row in interview_rows if row["external_event_xref"] in events]
+        writer.interviews([{**row, **events[row["external_event_xref"]]} for row in with_event])
+        writer.interviews([row for row in interview_rows if row not in with_event])
+        if interview_rows:
+            write_seats(
+                conn.tenant,
+                RemoteInterview.objects.filter(
+                    connection=conn, remote_id__in=[row["remote_id"] for row in interview_rows]
+                ),
+            )
     return writer.changes
 
 
+def follow_events(conn, events, kind):
+    """Calendar events that ATS interviews of the tenant point to changed (a webhook): the
+    mirror's copy of each and its seats follow. A deletion counts once Unified confirms it
+    (the event name is not signed, docs/unified.md §9)."""
+    by_id = {e.id: e for e in events if e.id}
+    interviews = list(
+        RemoteInterview.objects.filter(tenant=conn.tenant, external_event_xref__in=list(by_id))
+    )
+    changed = []
+    for interview in interviews:
+        event = by_id[interview.external_event_xref]
+        if kind == "deleted":
+            try:
+                event = unified().get_event(conn.unified_id, event.id)
+            except NotFoundError:
+                event = dataclasses.replace(event, status="CANCELED")
+            except UnifiedError as exc:
+                note_failure(conn, exc)
+                continue
+        if _older(event.updated_at, interview.event_updated_at):
+            continue
+        for field, value in event_columns(event).items():
+            setattr(interview, field, value)
+        interview.save(update_fields=[*event_columns(None), "synced_at"])
+        changed.append(interview.pk)
+    if not changed:
+        return []
+    write_seats(conn.tenant, RemoteInterview.objects.filter(pk__in=changed))
+    return [f"Updated the calendar event of {len(changed)} ATS interview(s) in the mirror."]
+
+
+def follow_interviews(conn, interviews, kind):
+    """ATS interviews changed (a webhook or the reconcile): the mirror and its seats follow
+    at once rather than at the next sync. A deletion counts once Unified confirms it."""
+    records = [i for i in interviews if i.id]
+    if kind == "deleted":
+        gone, kept = [], []
+        for record in records:
+            try:
+                kept.append(unified().get_interview(conn.unified_id, record.id))
+            except NotFoundError:
+                gone.append(record.id)
+            except UnifiedError as exc:
+                note_failure(conn, exc)
+        removed = RemoteInterview.objects.filter(connection=conn, remote_id__in=gone)
+        removed.update(removed_at=timezone.now())
+        write_seats(conn.tenant, removed)
+        records = kept
+    if records:
+        upsert_records(conn, interviews=records)
+    if not records and kind != "deleted":
+        return []
+    return [f"Updated {len(records)} ATS interview(s) in the mirror."]
+
+
 def on_connection_connected(sender, connection, user=None, **kwargs):
-    """A newly authorized ATS connection gets its first (full) sync at once."""
+    """A newly authorized ATS connection gets its first (full) sync at once. A new calendar
+    connection gets the team's ATS synced in full too: the events the ATS interviews point
+    to can be read now, and who sits in them counts at once."""
     if connection.category == Connection.Category.ATS:
         start_sync(connection, kind=SyncRun.Kind.FULL, requested_by=user)
+    elif connection.category == Connection.Category.CALENDAR:
+        for ats in Connection.objects.filter(
+            tenant=connection.tenant,
+            category=Connection.Category.ATS,
+            status=Connection.Status.ACTIVE,
+        ):
+            start_sync(ats, kind=SyncRun.Kind.FULL, requested_by=user)
 
 
 def ats_connections():

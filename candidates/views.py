@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from scheduling import booking, slots
 from scheduling.access import admin_required, get_for_tenant, scheduler_required
-from scheduling.lib import zones
+from scheduling.lib import outside, zones
 from scheduling.models import Connection, Interview, Interviewer, Operation, audit
 from scheduling.plans import plan_for
 
@@ -223,12 +223,10 @@ def candidate_zone(request, pk):
 
 
 def _week_start(request, zone):
-    """The Monday of the requested week (`?week=YYYY-MM-DD`), else of this week."""
+    """The Monday of the requested week (`?week=YYYY-MM-DD`, a plausible date), else of this
+    week."""
     today = timezone.localtime(timezone.now(), zone).date()
-    try:
-        day = dt.date.fromisoformat(request.GET.get("week") or request.POST.get("week") or "")
-    except ValueError:
-        day = today
+    day = outside.date_from(request.GET.get("week") or request.POST.get("week")) or today
     day = max(day, today - dt.timedelta(days=today.weekday()))
     return day - dt.timedelta(days=day.weekday())
 
@@ -332,9 +330,9 @@ def _swaps(post):
     """{(session key, chosen id): alternate id} from `swap:<session>:<chosen>` fields."""
     swaps = {}
     for key, value in post.items():
-        if key.startswith("swap:") and value:
-            _prefix, session, chosen = key.split(":", 2)
-            swaps[(session, chosen)] = value
+        parts = key.split(":", 2)
+        if len(parts) == 3 and parts[0] == "swap" and value:  # anything else is no swap
+            swaps[(parts[1], parts[2])] = value
     return swaps
 
 
@@ -343,7 +341,7 @@ def _parse_start(value):
         start = dt.datetime.fromisoformat(value or "")
     except ValueError:
         return None
-    return start if start.tzinfo else None
+    return outside.plausible(start)  # None when naive, or out of range
 
 
 @scheduler_required

@@ -2,9 +2,11 @@
 
 A fresh checkout runs with no variables set: SQLite in var/, console email, the database
 task queue and the local Unified sandbox. Production sets DEBUG=false and the variables
-listed in README.md ("Production"); with DEBUG off a missing secret stops the app.
+listed in README.md ("Production"); with DEBUG off a missing secret (SECRET_KEY, or a Unified
+credential left at the sandbox's public value) stops the app.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "axes",
     "scheduling",
     "candidates",
 ]
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "scheduling.middleware.TenantMiddleware",
+    # Last: turns a sign-in refused for too many failures into the page saying so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,6 +121,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes; why axes: docs/design.md). After SIGN_IN_FAILURE_LIMIT
+# failed sign-ins for one account, or from one client address (TRUSTED_PROXY_COUNT decides
+# which, as for every rate limit), signing in there is refused for SIGN_IN_LOCKOUT_MINUTES,
+# before any password is checked; each failure meanwhile starts the wait again. Convene
+# staff lift a lockout in the Django admin (Axes → Access attempts: delete its rows).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_CLIENT_IP_CALLABLE = "scheduling.lib.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "scheduling.views.sign_in_locked"
+# A success must not wipe the failures counted against its address (a guesser who also has
+# an account would sign in to start again).
+AXES_RESET_ON_SUCCESS = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -194,11 +216,32 @@ OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
 # The first pause before an outbox operation is retried; later ones double.
 OUTBOX_BACKOFF_SECONDS = env.float("OUTBOX_BACKOFF_SECONDS", default=30.0)
 
-# Unified.to. The defaults point at the local sandbox that `make run` starts.
+# Unified.to. The defaults point at the local sandbox that `make run` starts, whose
+# credentials are public (scheduling/unified/sandbox): with DEBUG off Convene refuses to start
+# on them, as on a missing SECRET_KEY (anyone could sign webhooks with the sandbox's secret).
 UNIFIED_BASE_URL = env.str("UNIFIED_BASE_URL", default="http://127.0.0.1:8765").rstrip("/")
-UNIFIED_API_TOKEN = env.str("UNIFIED_API_TOKEN", default="sandbox-token")
-UNIFIED_WORKSPACE_ID = env.str("UNIFIED_WORKSPACE_ID", default="sandbox-workspace")
-UNIFIED_WEBHOOK_SECRET = env.str("UNIFIED_WEBHOOK_SECRET", default="sandbox-webhook-secret")
+_SANDBOX_TOKEN = "sandbox-token"
+_SANDBOX_WORKSPACE = "sandbox-workspace"
+_SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret"
+UNIFIED_API_TOKEN = env.str("UNIFIED_API_TOKEN", default=_SANDBOX_TOKEN)
+UNIFIED_WORKSPACE_ID = env.str("UNIFIED_WORKSPACE_ID", default=_SANDBOX_WORKSPACE)
+UNIFIED_WEBHOOK_SECRET = env.str("UNIFIED_WEBHOOK_SECRET", default=_SANDBOX_WEBHOOK_SECRET)
+_sandbox_credentials = [
+    name
+    for name, value, sandbox in (
+        ("UNIFIED_API_TOKEN", UNIFIED_API_TOKEN, _SANDBOX_TOKEN),
+        ("UNIFIED_WORKSPACE_ID", UNIFIED_WORKSPACE_ID, _SANDBOX_WORKSPACE),
+        ("UNIFIED_WEBHOOK_SECRET", UNIFIED_WEBHOOK_SECRET, _SANDBOX_WEBHOOK_SECRET),
+    )
+    if value in ("", sandbox)
+]
+if _sandbox_credentials and not DEBUG:
+    raise ImproperlyConfigured(
+        f"{', '.join(_sandbox_credentials)} "
+        f"{'is' if len(_sandbox_credentials) == 1 else 'are'} not set, or still the local "
+        "sandbox's public value. With DEBUG off Convene needs the API token, the workspace id "
+        "and the webhook secret of your Unified workspace in the environment."
+    )
 UNIFIED_ENV = env.str("UNIFIED_ENV", default="Production")
 UNIFIED_CONNECT_TIMEOUT = env.float("UNIFIED_CONNECT_TIMEOUT", default=5.0)
 UNIFIED_READ_TIMEOUT = env.float("UNIFIED_READ_TIMEOUT", default=30.0)

@@ -324,6 +324,7 @@ def book(
         application=application,
         plan=plan,
         stage_status=application.status,
+        stage_entered_at=application.stage_entered_at,
         source=source,
         start_at=choice.start,
         end_at=choice.end,
@@ -534,6 +535,8 @@ def change(
         actor=user,
         actor_label=actor_label,
         obj=interview,
+        by=by.value,
+        reason=reason,
     )
     return Changed(interview, summary)
 
@@ -865,18 +868,30 @@ def cancel(
     notify_candidate=True,
     rebook_url="",
     audit_note="",
+    by=None,
 ):
     """Cancel the interview: events removed, ATS interviews CANCELED, the candidate told.
-    `reason` goes to the candidate; `audit_note` (default: the reason) to the history."""
+    `reason` goes to the candidate; `audit_note` (default: the reason) to the history; `by`
+    says who asked (the recruiter when a user cancels and nothing else is said)."""
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
     if not interview.is_active:
         return interview
+    if by is None:
+        by = By.RECRUITER if user is not None and user.is_authenticated else ""
     interview.status = Interview.Status.CANCELED
     interview.canceled_at = timezone.now()
     interview.cancel_reason = reason
+    interview.canceled_by = by
     interview.ics_sequence += 1
     interview.save(
-        update_fields=["status", "canceled_at", "cancel_reason", "ics_sequence", "updated_at"]
+        update_fields=[
+            "status",
+            "canceled_at",
+            "cancel_reason",
+            "canceled_by",
+            "ics_sequence",
+            "updated_at",
+        ]
     )
     sessions = list(interview.sessions.select_related("calendar_connection"))
     were_seated = {session.pk: seated(session) for session in sessions}
@@ -905,5 +920,7 @@ def cancel(
         actor=user,
         actor_label=actor_label,
         obj=interview,
+        by=str(by),
+        reason=reason,
     )
     return interview

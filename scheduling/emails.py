@@ -8,8 +8,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import ics
-from .lib import zones
+from .lib import outside, zones
 from .models import SentEmail
+
+
+class Undeliverable(ValueError):
+    """A recipient no mail server would take (two addresses in one, a typo): sending again
+    would fail again, so the outbox stops at once and shows why."""
 
 
 def send(kind, *, tenant, to, context, attachments=(), obj=None, zone_name=None):
@@ -18,6 +23,12 @@ def send(kind, *, tenant, to, context, attachments=(), obj=None, zone_name=None)
     Templates render in `zone_name` (the recipient's zone; default the tenant's): Django's
     date filters show times in the active zone, which in a task worker is UTC.
     """
+    unusable = [address for address in to if not outside.email_address(address)]
+    if unusable:
+        raise Undeliverable(
+            f"“{', '.join(unusable)}” is not an email address Convene can send to. Correct "
+            "it where it comes from (the ATS, for a candidate or an interviewer), then retry."
+        )
     context = {**context, "site_url": settings.SITE_URL, "tenant": tenant}
     with timezone.override(zones.zone(zone_name or tenant.default_timezone)):
         subject = " ".join(render_to_string(f"emails/{kind}-subject.txt", context).split())

@@ -288,7 +288,7 @@ def send_email(op):
         return {"skipped": True, "why": "the interview was canceled"}
     person = feedback.interviewer
     if not person.email:
-        return {"skipped": True, "why": f"{person} has no email address"}
+        return {"skipped": True, "unsent": True, "why": f"{person} has no email address"}
     zone = zones.zone(person.timezone)
     sent = _send(op.payload["kind"], feedback, person, zone, timezone.now(), op.payload)
     return {"sent_email": str(sent.pk)}

@@ -10,7 +10,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import feedback
-from .access import admin_required, get_for_tenant, member_required, scheduler_required
+from .access import (
+    admin_required,
+    csrf_protect_no_referrer,
+    get_for_tenant,
+    member_required,
+    scheduler_required,
+    token_page,
+)
 from .feedback_forms import FeedbackForm, FeedbackSettingsForm
 from .lib import zones
 from .models import FeedbackRequest, Interview, audit
@@ -90,7 +97,8 @@ def _link_urls(token):
     }
 
 
-@never_cache
+@csrf_protect_no_referrer
+@token_page
 def link_page(request, token):
     try:
         item = feedback.resolve(token)
@@ -99,8 +107,9 @@ def link_page(request, token):
     return _page(request, item, urls=_link_urls(token))
 
 
+@csrf_protect_no_referrer
 @require_POST
-@never_cache
+@token_page
 def link_draft(request, token):
     try:
         item = feedback.resolve(token)

@@ -1,9 +1,9 @@
-import datetime as dt
 import itertools
 import re
 
 from django import forms
 
+from .lib import outside
 from .models import WEEKDAYS, Interviewer, Tenant, timezone_names
 from .models.tenancy import (
     LINK_EMAIL_PLACEHOLDERS,
@@ -115,13 +115,14 @@ class InterviewerForm(forms.ModelForm):
             if not line.strip():
                 continue
             day, _, ranges = line.partition(":")
+            date = outside.date_from(day)
+            if date is None:
+                self.add_error("exceptions", f"Line {number}: “{day.strip()}” is not a date.")
+                continue
             try:
-                date = dt.date.fromisoformat(day.strip())
                 exceptions[date.isoformat()] = (
                     [] if ranges.strip().lower() in ("off", "") else parse_ranges(ranges)
                 )
-            except ValueError:
-                self.add_error("exceptions", f"Line {number}: “{day.strip()}” is not a date.")
             except forms.ValidationError as exc:
                 self.add_error("exceptions", f"Line {number}: {exc.messages[0]}")
         cleaned["working_hours_exceptions"] = exceptions

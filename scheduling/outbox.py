@@ -14,7 +14,8 @@ and the queue runs them:
   superseded operation that had failed unclearly (its write may have happened) hands that
   doubt on, so the next one first looks for what it may have written;
 * failures that may pass (429, 5xx, timeouts) are retried with exponential backoff and
-  jitter, honouring Retry-After; the others, and those that keep failing, stop as FAILED and
+  jitter, honouring Retry-After; the others (Unified's 4xx, nowhere to write, an email
+  address no server takes), and those that keep failing, stop as FAILED and
   show on the interview and the "Sync problems" page with a retry button;
 * what waited on a failed operation goes ahead without it (each handler copes with the
   missing piece).
@@ -33,6 +34,7 @@ from django.db.models import F, Q
 from django.tasks import task
 from django.utils import timezone
 
+from .emails import Undeliverable
 from .gateway import note_failure
 from .models import Operation, audit
 from .unified.errors import RetryableError, UnifiedError
@@ -253,7 +255,7 @@ def perform(operation_id):
     except RetryableError as exc:
         _note(op, exc)
         return _later(op, exc, exc.retry_after)
-    except (UnifiedError, Unwritable) as exc:
+    except (UnifiedError, Unwritable, Undeliverable) as exc:
         _note(op, exc)
         return _fail(op, exc)
     except Exception as exc:

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Max
 from django.forms import BaseFormSet, formset_factory
 
+from .lib import outside
 from .models import WEEKDAYS, Interviewer, InterviewPlan
 from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
@@ -109,7 +110,11 @@ class PlanForm(forms.ModelForm):
         if kind in (InterviewPlan.Location.LINK, InterviewPlan.Location.OFFICE) and not detail:
             what = "the video link" if kind == InterviewPlan.Location.LINK else "the address"
             self.add_error("location_detail", f"Give {what}.")
-        if kind == InterviewPlan.Location.LINK and detail and not detail.startswith("https://"):
+        if (
+            kind == InterviewPlan.Location.LINK
+            and detail
+            and not (detail.startswith("https://") and outside.is_web_url(detail))
+        ):
             self.add_error("location_detail", "A video link starts with https://.")
         if cleaned.get("own_candidate_hours"):
             for field in ("candidate_hours_start", "candidate_hours_end"):

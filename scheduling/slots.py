@@ -18,8 +18,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from . import availability as engine
+from . import load
 from .gateway import note_failure, unified
 from .lib import zones
+from .lib.ratelimit import increment
 from .models import Interviewer, SessionAttendee
 from .unified.errors import UnifiedError
 
@@ -128,11 +130,8 @@ def _version_key(conn_unified_id, calendar_id):
 
 def invalidate_busy(conn_unified_id, calendar_id=None):
     """Forget cached busy blocks of one calendar (or of every calendar of a connection)."""
-    for key in (_version_key(conn_unified_id, calendar_id or "*"),):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, None)
+    # Exact under concurrency: two webhooks at once must leave two versions, not one.
+    increment(_version_key(conn_unified_id, calendar_id or "*"))
 
 
 def _cache_key(conn_unified_id, calendar_id, start, end):
@@ -330,17 +329,18 @@ def find(
         for p in Interviewer.objects.filter(pk__in=ids).select_related("calendar_connection")
     }
     busy = busy_blocks(people.values(), start, end)
-    holds = {}
-    week = dt.timedelta(days=8)
-    rows = SessionAttendee.objects.filter(
-        active=True, interviewer_id__in=ids, start_at__lt=end + week, end_at__gt=start - week
-    )
     if exclude_interview is not None:
-        rows = rows.exclude(session__interview=exclude_interview)
         own = {pid: engine.busy_times(t) for pid, t in own_times(exclude_interview).items()}
         busy = {pid: tuple(_carve(blocks, own.get(pid, ()))) for pid, blocks in busy.items()}
-    for pid, hold_start, hold_end in rows.values_list("interviewer_id", "start_at", "end_at"):
-        holds.setdefault(str(pid), []).append(engine.Hold(hold_start, hold_end))
+    # Everything they sit in, whichever tool booked it, blocks its time and counts toward
+    # their caps and load (scheduling.load).
+    seats = load.seats(
+        ids, start - load.AROUND, end + load.AROUND, exclude_interview=exclude_interview
+    )
+    holds = {
+        pid: tuple(engine.Hold(seat.start, seat.end, label=seat.label) for seat in rows)
+        for pid, rows in seats.items()
+    }
 
     buffer_before = dt.timedelta(minutes=plan.buffer_before_minutes)
     buffer_after = dt.timedelta(minutes=plan.buffer_after_minutes)
@@ -392,42 +392,12 @@ def candidate_hours_for(plan, zone_name, *, strict):
     return engine.CandidateHours(zones.name_or(zone_name), hours, strict)
 
 
-class _Load:
-    """Interviews per person per local date and ISO week, as the engine counts them (its
-    holds plus what the choice being built gives them), to fill pool seats the same way."""
-
-    def __init__(self, people, start):
-        self.zones = {str(p.pk): zones.zone(p.timezone) for p in people}
-        self.counts = collections.Counter()
-        span = dt.timedelta(days=8)
-        rows = SessionAttendee.objects.filter(
-            active=True,
-            interviewer_id__in=[p.pk for p in people],
-            start_at__lt=start + span,
-            end_at__gt=start - span,
-        ).values_list("interviewer_id", "start_at")
-        for pid, at in rows:
-            self.add(str(pid), at)
-
-    def _keys(self, pid, at):
-        day = at.astimezone(self.zones.get(pid, dt.UTC)).date()
-        return (pid, "week", tuple(day.isocalendar())[:2]), (pid, "day", day)
-
-    def add(self, pid, at):
-        self.counts.update(self._keys(pid, at))
-
-    def rank(self, pid, at):
-        """(interviews in the week, interviews on the day, key): lightest first."""
-        week, day = self._keys(pid, at)
-        return (self.counts[week], self.counts[day], pid)
-
-
 def manual_choice(application, plan, start):
     """A choice for a time the recruiter typed (an availability override): the plan's
     sessions back to back from `start` (with its breaks), the required people, and each
     pool's members picked as the engine picks them, lightest load first."""
     plan_sessions = list(plan.sessions.prefetch_related("required", "pools__members"))
-    load = _Load(
+    tally = load.Tally(
         {p for s in plan_sessions for pool in s.pools.all() for p in pool.members.all()}, start
     )
     sessions = []
@@ -438,11 +408,11 @@ def manual_choice(application, plan, start):
         for pool in plan_session.pools.all():
             members = sorted(
                 (p for p in pool.members.all() if p.active and str(p.pk) not in dict(people)),
-                key=lambda p: load.rank(str(p.pk), at),
+                key=lambda p: tally.rank(str(p.pk), at),
             )
             picked = members[: pool.k]
             for person in picked:
-                load.add(str(person.pk), at)
+                tally.add(str(person.pk), at)
             people += [(str(p.pk), "pool", pool.pk) for p in picked]
             if pool.trainee_id and pool.trainee.active:
                 people.append((str(pool.trainee_id), "trainee", None))
@@ -462,8 +432,8 @@ def manual_choice(application, plan, start):
 
 def eligible_swaps(session, attendee):
     """Who could take `attendee`'s pool seat on `session`: other active members of the same
-    pool, not on the session already, working then, not held by another interview of
-    Convene's and not busy in their calendar (when it can be read)."""
+    pool, not on the session already, working then, not in another interview then (booked
+    by Convene or found in the ATS) and not busy in their calendar (when it can be read)."""
     if attendee.pool_id is None:
         return []
     on_session = set(session.attendees.filter(active=True).values_list("interviewer", flat=True))
@@ -473,15 +443,8 @@ def eligible_swaps(session, attendee):
         if p.pk not in on_session
     ]
     members = [p for p in members if within_hours(p, session.start_at, session.end_at)]
-    held = set(
-        SessionAttendee.objects.filter(
-            active=True,
-            interviewer__in=members,
-            start_at__lt=session.end_at,
-            end_at__gt=session.start_at,
-        ).values_list("interviewer", flat=True)
-    )
-    members = [p for p in members if p.pk not in held]
+    held = load.seats([p.pk for p in members], session.start_at, session.end_at)
+    members = [p for p in members if str(p.pk) not in held]
     try:
         busy = busy_blocks(members, session.start_at, session.end_at)
     except CalendarsUnavailable:

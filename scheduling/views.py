@@ -1,7 +1,9 @@
 import re
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
@@ -27,6 +29,7 @@ from . import (
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
 from .forms import CancelForm, InterviewerForm, TeamSettingsForm
+from .lib import outside
 from .middleware import SESSION_KEY
 from .models import (
     AuditEntry,
@@ -72,6 +75,22 @@ def switch_tenant(request):
         request.session[SESSION_KEY] = str(membership.tenant_id)
         messages.success(request, f"Switched to {membership.tenant.name}.")
     return redirect("home")
+
+
+def sign_in_locked(request, original_response=None, credentials=None):
+    """The sign-in page, refused: too many failed sign-ins for this account or from this
+    address (django-axes calls this, settings.AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
+    response = render(
+        request,
+        "registration/login.html",
+        {"form": form, "locked_minutes": minutes, "next": request.POST.get("next", "")},
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 @never_cache
@@ -255,7 +274,7 @@ def interviewer_list(request):
         .select_related("calendar_connection")
         .order_by("-active", "name")
     )
-    q = request.GET.get("q", "").strip()
+    q = outside.search_text(request.GET.get("q"))
     if q:
         interviewers = interviewers.filter(Q(name__icontains=q) | Q(email__icontains=q))
     return render(
@@ -551,8 +570,9 @@ def unified_webhook(request):
     """Unified's deliveries. No session, no CSRF: the signature in the body is the check."""
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > webhooks.MAX_BODY:
-        return HttpResponse("too large", status=413, content_type="text/plain")
-    status, text = webhooks.receive(request.body)
+        status, text = webhooks.too_large()
+    else:
+        status, text = webhooks.receive(request.body)
     return HttpResponse(text, status=status, content_type="text/plain")
 
 
@@ -676,7 +696,7 @@ def outbox(request):
     """Every email Convene sent for this team, as sent (in development, where mail goes to
     the console, this is where to read it)."""
     sent = SentEmail.objects.filter(tenant=request.tenant).order_by("-sent_at")
-    q = request.GET.get("q", "").strip()
+    q = outside.search_text(request.GET.get("q"))
     if q:
         sent = sent.filter(Q(subject__icontains=q) | Q(to__icontains=q))
     page = Paginator(sent, 20).get_page(request.GET.get("page"))

@@ -54,6 +54,15 @@ NASTY = st.sampled_from(
         "FIRST_INTERVIEW",
         "STRONG_YES",
         "2030-01-07T10:00:00+00:00",
+        # The ends of the calendar: a week added, or a move to another zone, overflows.
+        "9999-12-31",
+        "0001-01-01",
+        "9999-12-31T23:30",
+        "0001-01-01T00:00",
+        "99991231T2359Z",
+        "00010101T0000Z",
+        "9999-12-31T23:59:59+14:00",
+        "0001-01-01T00:00:00-14:00",
     ]
 )
 VALUES = st.one_of(NASTY, st.text(max_size=60), st.integers(-(10**12), 10**12).map(str))

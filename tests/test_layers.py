@@ -15,26 +15,33 @@ PROJECT = ("scheduling", "candidates", "config")
 # Lowest first. A module belongs to the longest unit its dotted name starts with; a unit may
 # import itself (its own package) and any unit of a lower layer, nothing else.
 LAYERS = [
-    # 0. Foundations that know no model: the engine, the Unified client (and its sandbox),
-    # small generic helpers, the apps' signals.
+    # 0. Foundations that know no model: small generic helpers (what the Unified client also
+    # checks values from outside with); then the engine, the Unified client (and its
+    # sandbox), the apps' signals.
+    ["scheduling.lib"],
     [
         "scheduling.availability",
         "scheduling.unified",
-        "scheduling.lib",
         "scheduling.signals",
     ],
     # 1. The data.
     ["scheduling.models", "scheduling.ics", "scheduling.checks"],
     ["candidates.models"],
     # 2. Small services everything else uses (the periodic registry keeps its turns as rows).
-    ["scheduling.gateway", "scheduling.emails", "scheduling.plans", "scheduling.periodic"],
+    [
+        "scheduling.gateway",
+        "scheduling.emails",
+        "scheduling.plans",
+        "scheduling.load",
+        "scheduling.periodic",
+    ],
     ["scheduling.outbox"],
     # 3. Finding times, feedback, connecting.
     ["scheduling.slots", "scheduling.feedback", "scheduling.connections"],
     # 4. The interview's owner, and what the outbox writes.
     ["scheduling.booking", "scheduling.writeback"],
-    # 5. Following changes; the candidate's links; the pipeline's queries.
-    ["scheduling.webhooks", "candidates.links", "candidates.pipeline"],
+    # 5. Following changes; the candidate's links; the pipeline's and the reports' queries.
+    ["scheduling.webhooks", "candidates.links", "candidates.pipeline", "candidates.reports"],
     # 6. The ATS mirror, and what the ATS's webhooks change in it.
     ["candidates.sync"],
     ["candidates.changes"],
@@ -56,6 +63,7 @@ LAYERS = [
         "scheduling.admin",
         "scheduling.management",
         "candidates.views",
+        "candidates.report_views",
         "candidates.public_views",
         "candidates.admin",
         "candidates.management",

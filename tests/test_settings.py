@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PRODUCTION = {
@@ -45,11 +46,37 @@ def test_deploy_check_is_clean_under_production_variables():
     assert "System check identified no issues" in result.stdout
 
 
-def test_deploy_check_fails_on_sandbox_unified_credentials():
-    env = {k: v for k, v in PRODUCTION.items() if not k.startswith("UNIFIED_")}
-    result = run_manage("check", "--deploy", env=env)
+@pytest.mark.parametrize(
+    "name", ["UNIFIED_API_TOKEN", "UNIFIED_WORKSPACE_ID", "UNIFIED_WEBHOOK_SECRET"]
+)
+@pytest.mark.parametrize("value", [None, "", "sandbox"])
+def test_with_debug_off_a_unified_credential_left_to_the_sandbox_refuses_to_start(name, value):
+    """As for SECRET_KEY: unset, empty, or the sandbox's public value, the app does not start
+    (forged webhooks signed with the sandbox's secret would verify)."""
+    sandbox = {
+        "UNIFIED_API_TOKEN": "sandbox-token",
+        "UNIFIED_WORKSPACE_ID": "sandbox-workspace",
+        "UNIFIED_WEBHOOK_SECRET": "sandbox-webhook-secret",
+    }
+    env = {k: v for k, v in PRODUCTION.items() if k != name}
+    if value is not None:
+        env[name] = sandbox[name] if value == "sandbox" else value
+    result = run_manage("check", env=env)
     assert result.returncode != 0
-    assert "UNIFIED_WEBHOOK_SECRET" in result.stderr
+    assert f"{name} is not set" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_with_debug_on_the_sandbox_credentials_are_the_defaults():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.UNIFIED_WEBHOOK_SECRET)",
+        env={"DEBUG": "true"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "sandbox-webhook-secret"
 
 
 def test_deploy_check_warns_when_unified_still_points_at_the_local_sandbox():
@@ -65,14 +92,6 @@ def test_deploy_check_warns_on_a_loopback_unified_base_url_by_name():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "UNIFIED_BASE_URL" in result.stderr
-
-
-def test_deploy_check_fails_on_the_sandbox_workspace_id():
-    env = {k: v for k, v in PRODUCTION.items() if k != "UNIFIED_WORKSPACE_ID"}
-    result = run_manage("check", "--deploy", env=env)
-    assert result.returncode != 0
-    assert "UNIFIED_WORKSPACE_ID" in result.stderr
-    assert "UNIFIED_BASE_URL" not in result.stderr
 
 
 def test_times_are_stored_in_utc():

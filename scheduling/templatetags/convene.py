@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from ..lib import timefmt, zones
+from ..lib import outside, timefmt, zones
 
 register = template.Library()
 
@@ -71,3 +71,16 @@ def zone_described(value, zone_name):
     if not value:
         return ""
     return zones.describe(zone_name, value)
+
+
+@register.filter
+def is_web_url(value):
+    """Whether `value` may be a link's href: http(s) only (lib.outside), so a `javascript:`
+    URL stored before it was checked shows as text, never as a link."""
+    return outside.is_web_url(value)
+
+
+@register.filter
+def is_email(value):
+    """Whether `value` is one email address Convene can send to (lib.outside)."""
+    return bool(outside.email_address(value))

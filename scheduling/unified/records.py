@@ -6,8 +6,12 @@ used to write: `to_api()` emits only the fields that are set, never the read-onl
 way Unified's SDK does.
 
 Parsing is forgiving by design: unknown fields are ignored, unknown enum strings are kept as
-plain strings (Unified's enums are "open"), and a missing or unparseable date becomes None
-rather than an exception, so one odd vendor record never stops a sync.
+plain strings (Unified's enums are "open"), and a missing, unparseable or implausible date
+(`lib.outside.plausible`: year 1 or 9999 would overflow the first sum made with it) becomes
+None rather than an exception, so one odd vendor record never stops a sync or a webhook.
+A web address that is not http(s) (`javascript:…` in a candidate's `web_url` or an event's
+conference) is dropped here, with the reason logged (`lib.outside.web_url`), so it never
+becomes a link.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
+
+from ..lib import outside
 
 UTC = dt.UTC
 
@@ -59,7 +65,7 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     if isinstance(value, int | float):
         seconds = value / 1000 if value > 10**11 else value
         try:
-            return dt.datetime.fromtimestamp(seconds, tz=UTC)
+            return outside.plausible(dt.datetime.fromtimestamp(seconds, tz=UTC))
         except (OverflowError, OSError, ValueError):
             return None
     if not isinstance(value, str):
@@ -71,16 +77,14 @@ def parse_datetime(value: Any) -> dt.datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    parsed = outside.plausible(parsed)  # `0001-01-01T00:00:00+01:00` is before year 1 in UTC
+    return parsed.astimezone(UTC) if parsed else None
 
 
 def parse_date(value: Any) -> dt.date | None:
     if not isinstance(value, str) or len(value) < 10:
         return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+    return outside.date_from(value[:10])
 
 
 def format_datetime(value: dt.datetime) -> str:
@@ -98,6 +102,11 @@ def _str(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _url(value: Any, what: str) -> str | None:
+    """A web address that may become a link (http or https), else None (logged)."""
+    return outside.web_url(_str(value), what=what) or None
 
 
 def _bool(value: Any) -> bool | None:
@@ -266,7 +275,7 @@ class Candidate(Record):
             company_name=_str(data.get("company_name")),
             job_ids=_strs(data.get("job_ids")),
             user_id=_str(data.get("user_id")),
-            web_url=_str(data.get("web_url")),
+            web_url=_url(data.get("web_url"), f"the ATS link of candidate {data.get('id')}"),
             address=Address.from_api(data.get("address")),
         )
 
@@ -396,7 +405,9 @@ class Interview(Record):
             end_at=parse_datetime(data.get("end_at")),
             user_ids=_strs(data.get("user_ids")),
             location=_str(data.get("location")),
-            meeting_url=_str(data.get("meeting_url")),
+            meeting_url=_url(
+                data.get("meeting_url"), f"the meeting link of ATS interview {data.get('id')}"
+            ),
             external_event_xref=_str(data.get("external_event_xref")),
         )
 
@@ -559,7 +570,7 @@ class Conference(Nested):
     @classmethod
     def from_api(cls, data: dict) -> Conference:
         return cls(
-            url=_str(data.get("url")),
+            url=_url(data.get("url"), "a conference link of a calendar event"),
             label=_str(data.get("label")),
             telephone=_str(data.get("telephone")),
             conference_identifier=_str(data.get("conference_identifier")),
@@ -614,7 +625,7 @@ class Event(Record):
             conference=tuple(Conference.from_api(c) for c in _dicts(data.get("conference"))),
             send_notifications=_bool(data.get("send_notifications")),
             recurring_event_id=_str(data.get("recurring_event_id")),
-            web_url=_str(data.get("web_url")),
+            web_url=_url(data.get("web_url"), f"the web link of calendar event {data.get('id')}"),
         )
 
     @property
@@ -700,7 +711,7 @@ class Integration(Nested):
             type=_str(data.get("type")) or "",
             name=_str(data.get("name")) or "",
             categories=_strs(data.get("categories")),
-            logo_url=_str(data.get("logo_url")),
+            logo_url=_url(data.get("logo_url"), "an integration's logo"),
         )
 
 

@@ -1,7 +1,9 @@
 """Verifying Unified's webhook deliveries (docs/unified.md §9).
 
 The signature sits inside the JSON body, so the body has to be parsed to find it; nothing
-else of the payload is looked at until `signing.signature_matches` has passed. The
+else of the payload is looked at until `signing.signature_matches` has passed. Parsing is
+bounded (size, nesting depth): a stranger's bytes get a SignatureError, never an exception
+of the parser. The
 undocumented parts of the rule (how `data` is serialized, the digest encoding) live in
 signing.py only.
 """
@@ -14,6 +16,11 @@ from collections.abc import Mapping
 from . import signing
 from .errors import SignatureError
 from .records import RECORD_FOR_OBJECT_TYPE, Webhook, WebhookDelivery
+
+# How deep a delivery's JSON may nest. Unified's records nest a handful of levels (a record,
+# its attendees, their fields); anything far deeper is no delivery of theirs, and left
+# unbounded it would exhaust Python's recursion (`[` × 30,000 was a 500 with a traceback).
+MAX_DEPTH = 64
 
 
 def _refuse_constant(name):
@@ -33,11 +40,30 @@ def _parse(body: bytes, max_bytes: int) -> dict:
     try:
         # json keeps keys in the order received, which the signed serialization depends on.
         payload = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise SignatureError("body nests too deeply") from None
     except ValueError:
         raise SignatureError("body is not JSON") from None
     if not isinstance(payload, dict):
         raise SignatureError("body is not a JSON object")
+    if _depth(payload) > MAX_DEPTH:
+        raise SignatureError("body nests too deeply")
     return payload
+
+
+def _depth(value):
+    """How deep `value` nests (a scalar is 0), walked without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                return depth
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 @dataclasses.dataclass(frozen=True)

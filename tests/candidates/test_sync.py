@@ -7,28 +7,14 @@ from candidates import changes, sync
 from candidates.models import Application, BookingLink, Candidate, Job, SyncRun
 from scheduling.models import AuditEntry
 from scheduling.unified import records
-from scheduling.unified.client import Page
 from tests import factories as f
 from tests.candidates.links_helpers import make_link, url
+from tests.candidates.sync_helpers import FakeListing
 
 pytestmark = pytest.mark.django_db
 
 OLD = "2026-11-20T10:00:00Z"
 NEW = "2026-11-25T10:00:00Z"
-
-
-class FakeListing:
-    """A list as the client returns it: pages of `limit` records by offset."""
-
-    def __init__(self, records, limit=100):
-        self.records, self.limit = list(records), limit
-
-    def page(self, offset):
-        chunk = self.records[offset : offset + self.limit]
-        return Page(offset, chunk, last=len(chunk) < self.limit)
-
-    def __iter__(self):
-        return iter(self.records)
 
 
 class FakeATS:

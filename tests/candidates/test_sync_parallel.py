@@ -362,7 +362,7 @@ def test_a_job_names_its_recruiters_even_before_the_hris_does(ats):
     assert [i.ats_user_id for i in Job.objects.get(remote_id="j1").recruiters.all()] == ["u7"]
 
 
-def test_a_continued_sync_names_the_people_the_failed_attempt_met(ats):
+def test_a_continued_sync_names_and_links_the_people_its_jobs_name(ats):
     job = records.Job.from_api({"id": "j1", "name": "Welder", "recruiter_ids": ["u7"]})
     uma = records.Employee.from_api(
         {
@@ -375,17 +375,34 @@ def test_a_continued_sync_names_the_people_the_failed_attempt_met(ats):
     fake = PagedATS(jobs=[job], candidates=candidates(20))
     fake.lists["employees"] = [uma]
     fake.fail = {("candidates", 10)}
-    run_full(ats, fake)
-    recruiter = Job.objects.get(remote_id="j1").recruiters.get()
-    assert recruiter.name == "ATS user u7"  # met, not named yet
+    failed = run_full(ats, fake)
+    assert failed.cursor["jobs"]["done"]
     fake.fail = set()
     before = len(fake.calls)
     done = sync.run_sync(sync.start_sync(ats).pk, client=fake)
     assert done.status == SyncRun.Status.SUCCEEDED, done.error
-    assert "jobs" not in {name for name, _offset in fake.calls[before:]}  # not read again…
-    recruiter.refresh_from_db()
-    assert (recruiter.name, recruiter.email, recruiter.timezone) == (
+    read_again = {name for name, _offset in fake.calls[before:]}
+    assert "jobs" in read_again  # a page, to link its people at the end…
+    assert min(o for n, o in fake.calls[before:] if n == "candidates") == 10  # …not these
+    assert done.counts["jobs"] == 1  # counted once
+    recruiter = Job.objects.get(remote_id="j1").recruiters.get()
+    assert (recruiter.ats_user_id, recruiter.name, recruiter.email, recruiter.timezone) == (
+        "u7",
         "Uma Seven",
         "uma@acme.example",
         "Europe/Berlin",
-    )  # …and still their recruiter has a name, and the HRIS's zone
+    )
+
+
+def test_a_recruiter_added_by_hand_is_recognised_by_email_not_doubled(ats, tenant):
+    by_hand = f.interviewer(tenant, "Uma Seven", email="uma@acme.example")
+    job = records.Job.from_api({"id": "j1", "name": "Welder", "recruiter_ids": ["u7"]})
+    uma = records.Employee.from_api(
+        {"id": "u7", "name": "Uma Seven", "emails": [{"email": "UMA@acme.example"}]}
+    )
+    fake = PagedATS(jobs=[job])
+    fake.lists["employees"] = [uma]
+    assert run_full(ats, fake).status == SyncRun.Status.SUCCEEDED
+    by_hand.refresh_from_db()
+    assert by_hand.ats_user_id == "u7"
+    assert list(Job.objects.get(remote_id="j1").recruiters.all()) == [by_hand]

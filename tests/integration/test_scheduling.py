@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from scheduling import outbox, webhooks
 from scheduling.models import Interview, Operation
+from scheduling.unified import records
 from scheduling.unified.client import UnifiedClient
 from scheduling.unified.errors import NotFoundError
 from tests.live_world import (
@@ -317,3 +318,56 @@ def test_a_cancel_is_not_undone_by_a_move_whose_write_back_is_still_retrying(
         assert ats.status == "CANCELED"
     assert not Operation.objects.filter(status__in=["pending", "running", "failed"]).exists()
     assert not Operation.objects.filter(result__recreated=True).exists()
+
+
+def test_the_reconcile_heals_a_canceled_interview_whose_event_and_ats_interview_still_stand(
+    acme, panel_plan, panel_day, recruiter_client, django_capture_on_commit_callbacks
+):
+    """The cancel's writes gave up (Sync problems shows them), and later something puts the
+    ATS interview back to SCHEDULED: each reconcile checks canceled interviews against the
+    calendar and the ATS, and removes what still stands, without anyone pressing Retry."""
+    application = new_application(acme)
+    interview = book(recruiter_client, application, django_capture_on_commit_callbacks, panel_day)
+    with django_capture_on_commit_callbacks(execute=False):  # the worker is stopped
+        recruiter_client.post(
+            reverse("interview_cancel", args=[interview.pk]),
+            {"reason": "The role was put on hold."},
+        )
+    # Every cancel gave up (as after a day of failures): nothing reached Unified.
+    cancels = Operation.objects.filter(interview=interview, kind__endswith=".cancel")
+    assert cancels.count() == 2 * interview.sessions.count()
+    cancels.update(status="failed", last_error="HTTP 503: Unified was down")
+    client = sandbox_client(acme["sandbox"])
+    sessions = list(interview.sessions.all())
+    for session in sessions:
+        assert client.get_event(acme["calendar"].unified_id, session.event_id).status != "CANCELED"
+
+    lines = webhooks.reconcile()
+    drain()
+    assert sum("Convene cancels it again" in line for line in lines) == 2 * len(sessions)
+    for session in sessions:
+        with pytest.raises(NotFoundError):
+            client.get_event(acme["calendar"].unified_id, session.event_id)
+        ats = client.get_interview(acme["ats"].unified_id, session.ats_interview_id)
+        assert ats.status == "CANCELED"
+
+    # A stale writer elsewhere schedules one ATS interview again.
+    stale = client.get_interview(acme["ats"].unified_id, sessions[0].ats_interview_id)
+    client.update_interview(
+        acme["ats"].unified_id,
+        stale.id,
+        records.Interview(
+            application_id=stale.application_id,
+            candidate_id=stale.candidate_id,
+            status="SCHEDULED",
+            start_at=stale.start_at,
+            end_at=stale.end_at,
+        ),
+    )
+    assert any("the ATS still shows it" in line for line in webhooks.reconcile())
+    drain()
+    assert client.get_interview(acme["ats"].unified_id, stale.id).status == "CANCELED"
+    # Healed: the next round has nothing to do.
+    assert not [line for line in webhooks.reconcile() if "cancels it again" in line]
+    interview.refresh_from_db()
+    assert interview.status == "canceled"

@@ -7,6 +7,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -73,7 +74,7 @@ def test_the_emailed_link_opens_that_interviewers_form_without_sign_in(client, p
     assert 'hx-trigger="input changed delay:800ms' in html
     assert f'hx-post="{draft_link(panel.asked["Ivy"])}"' in html
     assert "X-CSRFToken" in html  # hx-headers on <body>
-    assert page["Cache-Control"].startswith("max-age=0")
+    assert page["Cache-Control"] == "private, no-store"
 
 
 def test_a_tampered_link_shows_the_invalid_page(client, panel):
@@ -82,6 +83,40 @@ def test_a_tampered_link_shows_the_invalid_page(client, panel):
         response = client.get(reverse("feedback_link", args=[bad]))
         assert response.status_code == 404
         assert "This feedback link is not valid" in response.content.decode()
+
+
+def test_feedback_link_pages_are_not_indexed_cached_or_referred(client, panel):
+    """The pages carry the candidate's name and the interviewer's scorecard."""
+    ivy = panel.asked["Ivy"]
+    for response in (
+        client.get(link(ivy)),
+        htmx(client, draft_link(ivy), answers()),
+        client.post(link(ivy), answers(recommendation="")),
+        client.get(reverse("feedback_link", args=["nonsense"])),
+    ):
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Cache-Control"] == "private, no-store"
+    for page in (client.get(link(ivy)), client.get(reverse("feedback_link", args=["x"]))):
+        html = page.content.decode()
+        assert '<meta name="robots" content="noindex, nofollow">' in html
+        assert '<meta name="referrer" content="no-referrer">' in html
+
+
+@pytest.mark.parametrize("origin", ["null", None])
+def test_the_feedback_form_posts_under_no_referrer_with_its_token(panel, origin):
+    """Under the page's no-referrer policy browsers send `Origin: null`, or over HTTPS
+    neither Origin nor Referer: the CSRF token still decides."""
+    client = Client(enforce_csrf_checks=True)
+    ivy = panel.asked["Ivy"]
+    page = client.get(link(ivy))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    data = {**answers(), "csrfmiddlewaretoken": token.group(1)}
+    extra = {"HTTP_ORIGIN": origin} if origin else {"secure": True}
+    assert client.post(draft_link(ivy), data, **extra).status_code == 302
+    evil = client.post(draft_link(ivy), data, HTTP_ORIGIN="https://evil.example")
+    assert evil.status_code == 403
+    assert client.post(draft_link(ivy), answers(), HTTP_ORIGIN="null").status_code == 403
 
 
 def test_a_link_works_only_for_its_own_interviewer_and_interview(client, panel, tenant):

@@ -4,6 +4,7 @@ kind of change (Unified itself is not involved: deliveries are built and signed 
 import base64
 import datetime as dt
 import json
+import logging
 import secrets
 
 import pytest
@@ -154,10 +155,62 @@ def test_a_delivery_signed_with_another_secret_is_refused(client, booked):
     assert not WebhookDelivery.objects.exists()
 
 
-def test_garbage_and_oversized_bodies_are_refused(client, booked):
+def test_garbage_and_oversized_bodies_are_refused_and_counted(client, booked):
     assert post(client, b"not json").status_code == 400
     assert post(client, b"x" * (webhooks.MAX_BODY + 1)).status_code == 413
     assert not WebhookDelivery.objects.exists()
+    counts = dict(WebhookRejection.objects.values_list("reason", "count"))
+    assert counts == {"bad signature": 1, "too large": 1}
+
+
+def nested(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def unsigned_nested_data(depth):
+    # Built as text: json.dumps itself cannot write what is this deep.
+    return b'{"data": ' + b"[" * depth + b"]" * depth + b', "nonce": "n", "sig": "x"}'
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"[" * 30_000, id="brackets"),
+        pytest.param(unsigned_nested_data(5_000), id="data-5000-deep"),
+        pytest.param(body("calendar_event", "updated", nested(100)), id="signed-100-deep"),
+    ],
+)
+def test_deeply_nested_json_is_refused_and_counted_without_a_traceback(
+    client, booked, raw, caplog
+):
+    with caplog.at_level(logging.INFO):
+        response = post(client, raw)
+    assert response.status_code == 400
+    assert not WebhookDelivery.objects.exists()
+    assert WebhookRejection.objects.get().count == 1
+    assert "nests too deeply" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_signed_record_with_a_date_before_year_one_in_utc_is_accepted_and_processed(
+    client, booked, django_capture_on_commit_callbacks
+):
+    """`0001-01-01T00:00:00+01:00` is 31 Dec of year 0 in UTC: it must not be a 500 that
+    Unified retries forever. The date is taken as unknown; the rest is followed."""
+    later = booked["session"].start_at + dt.timedelta(hours=2)
+    record = event(later)
+    record["updated_at"] = "0001-01-01T00:00:00+01:00"
+    record["created_at"] = "9999-12-31T23:59:59-01:00"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, body("calendar_event", "updated", [record]))
+    assert response.status_code == 200
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "processed"
+    booked["interview"].refresh_from_db()
+    assert booked["interview"].start_at == later
 
 
 def test_a_delivery_for_an_unknown_connection_is_acknowledged_and_ignored(client, booked):

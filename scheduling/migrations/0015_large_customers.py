@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0013_candidate_hours'),
+        ('scheduling', '0014_load_and_reports'),
     ]
 
     operations = [

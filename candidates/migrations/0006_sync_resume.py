@@ -21,8 +21,8 @@ def one_live_run_per_connection(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0004_candidate_zone'),
-        ('scheduling', '0013_candidate_hours'),
+        ('candidates', '0005_load_and_reports'),
+        ('scheduling', '0014_load_and_reports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
