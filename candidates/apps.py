@@ -14,7 +14,7 @@ class CandidatesConfig(AppConfig):
 
         from scheduling import periodic
 
-        from . import changes, links, sync  # noqa: F401  (changes registers webhook handlers)
+        from . import changes, links, pipeline, sync  # noqa: F401  (they register handlers)
 
         periodic.register("sync ATS", 300, sync.sync_all)
         periodic.register("booking link reminders", 600, links.send_reminders)

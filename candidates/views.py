@@ -51,20 +51,39 @@ def pipeline(request):
     if filters.get("job"):
         applications = applications.filter(job=filters["job"])
     if filters.get("stage"):
-        applications = applications.filter(status=filters["stage"])
+        applications = applications.filter(original_status__iexact=filters["stage"])
     if filters.get("recruiter"):
         applications = applications.filter(job__recruiters=filters["recruiter"])
-    if filters["state"] != "any":
+    # A search looks through every application, whatever its scheduling state: a recruiter
+    # looking for someone by name does not know which state they are in.
+    searching = bool(filters.get("q"))
+    if filters["state"] != "any" and not searching:
         applications = applications.filter(scheduling_state=filters["state"])
     applications = applications.order_by(*_order_by(filters["sort"]))
 
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The rows whose upcoming interview has a flag: they say "Needs attention", not merely
+    # "Scheduled" (one query for the page).
+    flagged_interviews = dict(
+        Interview.objects.active()
+        .filter(
+            tenant=tenant,
+            end_at__gt=timezone.now(),
+            application__in=[a.pk for a in page.object_list],
+            flags__isnull=False,
+        )
+        .order_by("start_at")
+        .values_list("application_id", "pk")
+        .distinct()
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "filters": filters,
+        "searching": searching,
+        "attention": flagged_interviews,
         "query": query.urlencode(),
         "sort_links": _sort_links(query, filters["sort"]),
         "state_labels": STATE_LABELS,

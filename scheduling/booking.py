@@ -324,6 +324,7 @@ def book(
         application=application,
         plan=plan,
         stage_status=application.status,
+        stage_name=application.original_status[:200],
         source=source,
         start_at=choice.start,
         end_at=choice.end,

@@ -4,6 +4,8 @@ import re
 
 from django import forms
 
+from . import plans
+from .lib import labels
 from .models import WEEKDAYS, Interviewer, Tenant, timezone_names
 from .models.tenancy import (
     LINK_EMAIL_PLACEHOLDERS,
@@ -163,7 +165,7 @@ def weekday_field(**kwargs):
 class TeamSettingsForm(forms.ModelForm):
     candidate_days = weekday_field(label="Candidates’ days")
     interview_statuses = forms.MultipleChoiceField(
-        choices=[(s, s.replace("_", " ").title()) for s in APPLICATION_STATUSES],
+        choices=[(s, labels.enum_label(s)) for s in APPLICATION_STATUSES],
         widget=forms.CheckboxSelectMultiple,
         label="Stages that call for an interview",
         help_text="An application in one of these stages with no upcoming interview "
@@ -218,6 +220,14 @@ class TeamSettingsForm(forms.ModelForm):
         self.fields["default_timezone"].widget = forms.Select(
             choices=[(z, z) for z in sorted(timezone_names())]
         )
+        # Unified's kinds of stage, each with the ATS's own names for it.
+        names_of = {}
+        for status, name in plans.ats_stages(self.instance) if self.instance.pk else ():
+            names_of.setdefault(status, []).append(name)
+        self.fields["interview_statuses"].choices = [
+            (s, labels.enum_label(s) + (f" — {', '.join(names_of[s])}" if s in names_of else ""))
+            for s in APPLICATION_STATUSES
+        ]
         names = ", ".join("{" + n + "}" for n in LINK_EMAIL_PLACEHOLDERS)
         self.fields["link_email_body"].help_text = f"Placeholders: {names}."
         if self.is_bound and self.instance.pk:

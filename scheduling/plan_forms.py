@@ -6,9 +6,45 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Max
 from django.forms import BaseFormSet, formset_factory
 
+from . import plans
+from .lib import labels
 from .models import WEEKDAYS, Interviewer, InterviewPlan
 from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
+
+
+def stage_value(status, name=""):
+    """The stage select's value: "STATUS" (every ATS stage of that kind) or "STATUS|Name"."""
+    return f"{status}|{name}" if status and name else status
+
+
+def parse_stage(value):
+    """(status, name) from a stage select's value; ("", "") for every stage."""
+    status, _, name = (value or "").partition("|")
+    return status.strip(), name.strip()
+
+
+def stage_choices(tenant, current=("", "")):
+    """The stage select: the ATS's own stages by name, grouped by Unified's normalized
+    status (each group also offers every stage of its kind); Unified's statuses alone
+    while no ATS stage is known."""
+    groups = {}
+    for status, name in plans.ats_stages(tenant):
+        groups.setdefault(status, []).append(name)
+    status, name = current
+    if status and name and name.casefold() not in {n.casefold() for n in groups.get(status, [])}:
+        groups.setdefault(status, []).append(name)  # a plan's stage the ATS no longer lists
+    if not groups:
+        statuses = list(dict.fromkeys([*tenant.interview_statuses, *APPLICATION_STATUSES]))
+        return [("", "Every stage")] + [(s, labels.enum_label(s)) for s in statuses]
+    choices = [("", "Every stage")]
+    for status, names in groups.items():
+        kind = labels.enum_label(status).lower()
+        options = [(stage_value(status, n), n) for n in names]
+        if len(names) > 1 or (status == current[0] and not current[1]):
+            options.append((status, f"Any {kind} stage"))
+        choices.append((f"{labels.enum_label(status)} (in Unified’s terms)", options))
+    return choices
 
 
 def _time_input():
@@ -78,9 +114,13 @@ class PlanForm(forms.ModelForm):
             tenant=tenant, removed_at__isnull=True
         )
         self.fields["job"].empty_label = "Every job"
-        self.fields["stage_status"].choices = [("", "Every stage")] + [
-            (s, s.replace("_", " ").title()) for s in APPLICATION_STATUSES
-        ]
+        current = (self.instance.stage_status, self.instance.stage_name)
+        self.fields["stage_status"].choices = stage_choices(tenant, current)
+        self.initial["stage_status"] = stage_value(*current)
+        self.fields["stage_status"].help_text = (
+            "As your ATS names its stages. Convene matches the application’s stage by this "
+            "name; “Any … stage” matches every stage of that kind."
+        )
         self.fields["scorecard"].initial = "\n".join(self.instance.scorecard_questions or [])
         self.fields["slot_step_minutes"].validators.append(MinValueValidator(5))
         self.fields["slot_step_minutes"].validators.append(MaxValueValidator(120))
@@ -126,10 +166,14 @@ class PlanForm(forms.ModelForm):
         else:
             cleaned["candidate_hours_start"] = cleaned["candidate_hours_end"] = None
             cleaned["candidate_days"] = None
+        status, name = parse_stage(cleaned.get("stage_status", ""))
+        # The model keeps Unified's status and the ATS's name apart.
+        cleaned["stage_status"], cleaned["stage_name"] = status, name
         duplicates = InterviewPlan.objects.filter(
             tenant=self.tenant,
             job=cleaned.get("job"),
-            stage_status=cleaned.get("stage_status", ""),
+            stage_status=status,
+            stage_name=name,
         ).exclude(pk=self.instance.pk)
         if duplicates.exists():
             self.add_error(
@@ -141,6 +185,7 @@ class PlanForm(forms.ModelForm):
     def save(self, commit=True):
         plan = super().save(commit=False)
         plan.tenant = self.tenant
+        plan.stage_name = self.cleaned_data.get("stage_name", "")
         plan.scorecard_questions = [
             line.strip() for line in self.cleaned_data.get("scorecard", "").splitlines()
         ]

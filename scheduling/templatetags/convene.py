@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from ..lib import timefmt, zones
+from ..lib import labels, timefmt, zones
 
 register = template.Library()
 
@@ -27,6 +27,12 @@ def in_zone(value, zone_name):
     if not value:
         return value
     return value.astimezone(zones.zone(zone_name)).replace(tzinfo=None)
+
+
+@register.filter
+def enum_label(value):
+    """An enum value in words: "NEEDS_SCHEDULING" → "Needs scheduling"."""
+    return labels.enum_label(value)
 
 
 @register.filter
