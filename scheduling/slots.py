@@ -83,10 +83,13 @@ class Offer:
     plan: object
     no_calendar: list  # interviewers whose busy times Convene cannot see
 
-    def choice_for(self, slot, application, *, swaps=None):
+    def choice_for(self, slot, application, *, swaps=None, keep=None):
         """The booking choice for an engine slot; `swaps` maps (session key, chosen id) to
-        an alternate id the recruiter picked instead."""
+        an alternate id the recruiter picked instead. `keep` ({session key: {interviewer
+        id: (role, pool id)}}, a reschedule's current seats) keeps in each pool whoever
+        sits in it now wherever they could take the seat at the new time."""
         swaps = swaps or {}
+        keep = keep or {}
         sessions = {str(s.pk): s for s in self.plan.sessions.all()}
         pools = {str(s.pk): list(s.pools.all()) for s in sessions.values()}
         chosen = []
@@ -94,9 +97,14 @@ class Offer:
             plan_session = sessions[part.session]
             people = [(pid, "required", None) for pid in _required_of(plan_session, part)]
             for pool, pick in zip(pools[part.session], part.pools, strict=False):
-                for pid in pick.chosen:
+                picks = list(pick.chosen)
+                if part.session in keep:
+                    picks = _kept(pick, keep[part.session], pool.pk)
+                for pid in picks:
                     replacement = swaps.get((part.session, pid))
-                    if replacement and replacement in pick.alternates:
+                    if replacement and (
+                        replacement in pick.alternates or replacement in pick.chosen
+                    ):
                         pid = replacement
                     people.append((pid, "pool", pool.pk))
             people += [(pid, "trainee", None) for pid in part.trainees]
@@ -208,8 +216,9 @@ def _hours(person):
     return person.engine_hours()
 
 
-def engine_plan(plan):
-    """The engine's Plan for an InterviewPlan, keyed by session and interviewer ids.
+def engine_plan(plan, names=None):
+    """The engine's Plan for an InterviewPlan, keyed by session and interviewer ids
+    (`names`: {session id: title}, what explanations call the sessions).
 
     Inactive interviewers leave pools; a session left without anyone, or a pool left with
     fewer people than it must supply, makes the plan unusable (PlanNotUsable says which).
@@ -246,6 +255,8 @@ def engine_plan(plan):
                 duration=dt.timedelta(minutes=plan_session.duration_minutes),
                 required=required,
                 pools=tuple(pools),
+                name=(names or {}).get(str(plan_session.pk))
+                or plan_session.title_for(job="", candidate="", stage=""),
             )
         )
     if not sessions:
@@ -318,7 +329,17 @@ def find(
     `candidate_hours_for`) keeps or marks the times within the candidate's hours."""
     now = now or timezone.now()
     plan = _plan_with_people(plan)
-    spec = engine_plan(plan)
+    spec = engine_plan(
+        plan,
+        names={
+            str(s.pk): s.title_for(
+                job=application.job.name if application.job else "",
+                candidate=application.candidate.name,
+                stage=application.stage_label,
+            )
+            for s in plan.sessions.all()
+        },
+    )
     ids = spec.people()
     people = {
         str(p.pk): p
@@ -415,6 +436,52 @@ class _Load:
         """(interviews in the week, interviews on the day, key): lightest first."""
         week, day = self._keys(pid, at)
         return (self.counts[week], self.counts[day], pid)
+
+
+def loads(people, at, *, exclude_interview=None):
+    """{interviewer id: (interviews in the week, interviews on the day)} around `at` on each
+    person's clock, as `_Load` counts them; a reschedule leaves out the interview it moves."""
+    people = list(people)
+    load = _Load(people, at)
+    if exclude_interview is not None:
+        own = SessionAttendee.objects.filter(
+            session__interview=exclude_interview, active=True, interviewer__in=people
+        ).values_list("interviewer_id", "start_at")
+        for pid, when in own:
+            load.counts.subtract(load._keys(str(pid), when))
+    return {str(p.pk): load.rank(str(p.pk), at)[:2] for p in people}
+
+
+def unavailable_reason(person, start, end, *, exclude_interview=None, load=None):
+    """Why `person` cannot sit on [start, end), in words ("busy then"), or "" when they
+    can: not working then, another of Convene's interviews, their calendar, or their
+    daily or weekly limit. `exclude_interview` (a reschedule, a swap) does not count
+    against them; `load` is their (week, day) count when known."""
+    if not person.active:
+        return "no longer an active interviewer"
+    if not within_hours(person, start, end):
+        return "not working then"
+    held = SessionAttendee.objects.filter(
+        interviewer=person, active=True, start_at__lt=end, end_at__gt=start
+    )
+    if exclude_interview is not None:
+        held = held.exclude(session__interview=exclude_interview)
+    if held.exists():
+        return "in another interview then"
+    try:
+        busy = busy_blocks([person], start, end).get(str(person.pk), ())
+    except CalendarsUnavailable:
+        busy = ()
+    if exclude_interview is not None:
+        busy = _carve(busy, own_times(exclude_interview).get(str(person.pk), ()))
+    if any(a < end and b > start for a, b in busy):
+        return "busy in their calendar then"
+    week, day = load or loads([person], start, exclude_interview=exclude_interview)[str(person.pk)]
+    if person.max_interviews_per_day is not None and day >= person.max_interviews_per_day:
+        return f"at their limit of {person.max_interviews_per_day} interviews that day"
+    if person.max_interviews_per_week is not None and week >= person.max_interviews_per_week:
+        return f"at their limit of {person.max_interviews_per_week} interviews that week"
+    return ""
 
 
 def manual_choice(application, plan, start):
@@ -595,14 +662,21 @@ def loop_around(interview, session, *, now=None):
     return Choice(tuple(kept))
 
 
+def _kept(pick, seated, pool_pk):
+    """A pool's picks at a new time, keeping whoever sits in the pool now (`seated`:
+    {interviewer id: (role, pool id)}) when they could take the seat then (they are among
+    the engine's picks or alternates); the engine's picks fill the other seats."""
+    could = {*pick.chosen, *pick.alternates}
+    stay = [pid for pid, (_role, p) in seated.items() if p == pool_pk and pid in could]
+    stay = stay[: len(pick.chosen)]
+    rest = [pid for pid in pick.chosen if pid not in stay][: len(pick.chosen) - len(stay)]
+    return [*stay, *rest]
+
+
 def _keep_people(chosen, seated, part, pool_pks):
     """The engine's people for a session, except that a pool keeps whoever sits in it now
     when they could take the seat then (they are among the engine's picks or alternates)."""
     people = [p for p in chosen.people if p[1] != "pool"]
     for pool, pick in zip(pool_pks, part.pools, strict=False):
-        could = {*pick.chosen, *pick.alternates}
-        stay = [pid for pid, (_role, p) in seated.items() if p == pool and pid in could]
-        stay = stay[: len(pick.chosen)]
-        rest = [pid for pid in pick.chosen if pid not in stay][: len(pick.chosen) - len(stay)]
-        people += [(pid, "pool", pool) for pid in (*stay, *rest)]
+        people += [(pid, "pool", pool) for pid in _kept(pick, seated, pool)]
     return dataclasses.replace(chosen, people=tuple(people))
