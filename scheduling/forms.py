@@ -277,11 +277,21 @@ class TeamSettingsForm(forms.ModelForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label="Why (for your team)",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Recorded in the audit log; sent to the candidate if you tell them.",
+        help_text="Kept in the interview’s history. Not sent to the candidate.",
     )
     notify_candidate = forms.BooleanField(
         required=False, initial=True, label="Email the candidate that it is canceled"
     )
+    message = forms.CharField(
+        label="Message to the candidate (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Added to the cancellation email, in your words.",
+    )
+
+    def clean_message(self):
+        return self.cleaned_data.get("message", "").strip()

@@ -522,18 +522,27 @@ def manual_choice(application, plan, start):
     return Choice(tuple(sessions))
 
 
-def eligible_swaps(session, attendee):
-    """Who could take `attendee`'s pool seat on `session`: other active members of the same
-    pool, not on the session already, working then, not held by another interview of
-    Convene's and not busy in their calendar (when it can be read)."""
-    if attendee.pool_id is None:
-        return []
+def swap_candidates(session, attendee):
+    """Whom a recruiter may consider for `attendee`'s seat: the other active members of its
+    pool, or for a seat of no pool (required, trainee, added) every active interviewer of
+    the team; never someone on the session already."""
     on_session = set(session.attendees.filter(active=True).values_list("interviewer", flat=True))
-    members = [
+    if attendee.pool_id is not None and attendee.pool is not None:
+        people = attendee.pool.members.filter(active=True)
+    else:
+        people = Interviewer.objects.filter(tenant_id=session.interview.tenant_id, active=True)
+    return [
         p
-        for p in attendee.pool.members.filter(active=True).select_related("calendar_connection")
+        for p in people.select_related("calendar_connection").order_by("name")
         if p.pk not in on_session
     ]
+
+
+def eligible_swaps(session, attendee):
+    """Who could take `attendee`'s seat on `session` (`swap_candidates`): working then,
+    not held by another interview of Convene's and not busy in their calendar (when it can
+    be read)."""
+    members = swap_candidates(session, attendee)
     members = [p for p in members if within_hours(p, session.start_at, session.end_at)]
     held = set(
         SessionAttendee.objects.filter(
@@ -660,6 +669,34 @@ def loop_around(interview, session, *, now=None):
         pool_pks = [pool.pk for pool in plan_session.pools.all()]
         kept.append(_keep_people(chosen, seats[n], part, pool_pks))
     return Choice(tuple(kept))
+
+
+def who_is_busy_around(interview, session):
+    """Why the rest of the interview does not fit around `session` where it is now, in
+    words: who of the people on the other sessions cannot sit where the plan's order would
+    put those sessions, and why ("Sofía Díaz is busy in their calendar then")."""
+    plan = interview.plan
+    if plan is None:
+        return "the interview has no plan to fit it to."
+    plan = _plan_with_people(plan)
+    plan_sessions = list(plan.sessions.all())
+    sessions = {s.position: s for s in interview.sessions.all()}
+    said = {}
+    for offset, order in _layout_offsets(plan, session.position):
+        at = session.start_at - offset
+        for position in order:
+            length = dt.timedelta(minutes=plan_sessions[position].duration_minutes)
+            other = sessions.get(position)
+            if other is not None and position != session.position:
+                for attendee in other.attendees.filter(active=True).select_related("interviewer"):
+                    person = attendee.interviewer
+                    why = unavailable_reason(person, at, at + length, exclude_interview=interview)
+                    if why:
+                        said.setdefault(person.name, why)
+            at += length + dt.timedelta(minutes=plan.break_minutes)
+    if not said:
+        return "the plan’s order, breaks and the candidate’s day leave no room."
+    return "; ".join(f"{name} is {why}" for name, why in said.items()) + "."
 
 
 def _kept(pick, seated, pool_pk):

@@ -8,7 +8,6 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -450,7 +449,7 @@ def _history(tenant, interview):
 def interview_detail(request, pk):
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
     # In the order they happen: the span shown is the first start to the last end.
-    sessions = (
+    sessions = list(
         interview.sessions.order_by("start_at", "position")
         .select_related("organizer", "calendar_connection")
         .prefetch_related(
@@ -462,15 +461,21 @@ def interview_detail(request, pk):
             )
         )
     )
-    operations = interview.operations.select_related("session").order_by("created_at")
-    history = _history(request.tenant, interview)
+    for session in sessions:
+        # Who still sits on it: the organizer may have been swapped out (the event stays on
+        # their calendar, which the page then says).
+        session.active_ids = {a.interviewer_id for a in session.attendees.all() if a.active}
+    operations = list(
+        interview.operations.select_related(
+            "session__calendar_connection", "interview__application__connection"
+        ).order_by("created_at")
+    )
     flags = list(interview.flags.select_related("session"))
-    swaps = {}
-    if interview.is_active:
-        for session in sessions:
-            for attendee in session.attendees.all():
-                if attendee.active and attendee.response == "REJECTED" and attendee.pool_id:
-                    swaps[attendee.pk] = slots.eligible_swaps(session, attendee)
+    loop_broken = next((f for f in flags if f.kind == Flag.Kind.LOOP_BROKEN), None)
+    fit = None
+    if loop_broken and loop_broken.session and interview.is_active:
+        fit = _fit_preview(interview, loop_broken.session)
+    now = timezone.now()
     return render(
         request,
         "scheduling/interview_detail.html",
@@ -478,38 +483,69 @@ def interview_detail(request, pk):
             "interview": interview,
             "sessions": sessions,
             "flags": flags,
-            "loop_broken": next((f for f in flags if f.kind == Flag.Kind.LOOP_BROKEN), None),
-            "swaps": swaps,
+            "loop_broken": loop_broken,
+            "fit": fit,
             "operations": operations,
-            "history": history,
+            "problems": [
+                op
+                for op in operations
+                if op.status == Operation.Status.FAILED
+                or (op.status == Operation.Status.PENDING and op.attempts)
+            ],
+            "history": _history(request.tenant, interview),
             "feedback": feedback.for_interview(interview, request.user),
-            "now": timezone.now(),
-            "cancel_form": CancelForm(),
+            "now": now,
+            "upcoming": interview.is_active and interview.end_at > now,
             "viewer_zone": timezone.get_current_timezone().key,
             "nav_active": "pipeline",
         },
     )
 
 
-@require_POST
+def _fit_preview(interview, session):
+    """Whether "Move the rest to fit" would work, before it is offered: {"ok": True} or
+    {"ok": False, "why": words}."""
+    try:
+        choice = slots.loop_around(interview, session)
+    except slots.CalendarsUnavailable as exc:
+        return {"ok": False, "why": f"{exc} Try again in a moment."}
+    except slots.PlanNotUsable as exc:
+        return {"ok": False, "why": str(exc)}
+    if choice is not None:
+        return {"ok": True}
+    day = timezone.localtime(session.start_at)
+    return {
+        "ok": False,
+        "why": f"Nothing fits around “{session.title}” on {day:%A} {day.day} {day:%B}: "
+        + slots.who_is_busy_around(interview, session),
+    }
+
+
 @scheduler_required
 def interview_cancel(request, pk):
+    """Cancelling asks first: a page with what will happen, a note for the team (kept in
+    the history) and, apart from it, an optional message for the candidate's email."""
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
-    form = CancelForm(request.POST)
     if not interview.is_active:
         messages.info(request, "This interview was already canceled.")
         return redirect("interview_detail", pk=interview.pk)
-    if not form.is_valid():
-        messages.error(request, "Say why the interview is canceled.")
-        return redirect(f"{reverse('interview_detail', args=[interview.pk])}#cancel")
-    booking.cancel(
-        interview,
-        reason=form.cleaned_data["reason"],
-        user=request.user,
-        notify_candidate=form.cleaned_data["notify_candidate"],
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        booking.cancel(
+            interview,
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            notify_candidate=form.cleaned_data["notify_candidate"],
+            candidate_message=form.cleaned_data["message"],
+        )
+        messages.success(request, "The interview is canceled; the calendar and the ATS follow.")
+        return redirect("interview_detail", pk=interview.pk)
+    return render(
+        request,
+        "scheduling/interview_cancel.html",
+        {"interview": interview, "form": form, "nav_active": "pipeline"},
+        status=400 if request.method == "POST" else 200,
     )
-    messages.success(request, "The interview is canceled; the calendar and the ATS follow.")
-    return redirect("interview_detail", pk=interview.pk)
 
 
 @scheduler_required
@@ -520,13 +556,17 @@ def problems(request):
         .filter(
             Q(status=Operation.Status.FAILED) | Q(status=Operation.Status.PENDING, attempts__gt=0)
         )
-        .select_related("interview__application__candidate", "session")
+        .select_related(
+            "interview__application__candidate",
+            "interview__application__connection",
+            "session__calendar_connection",
+        )
         .order_by("-last_error_at")
     )
     return render(
         request,
         "scheduling/problems.html",
-        {"operations": operations, "nav_active": "problems"},
+        {"operations": operations, "now": timezone.now(), "nav_active": "problems"},
     )
 
 
@@ -601,28 +641,59 @@ def connection_invitations(request, pk):
     return redirect("connection_detail", pk=conn.pk)
 
 
-@require_POST
 @scheduler_required
 def interview_swap(request, pk, attendee_pk):
+    """Swap one person on a session: GET lists who could take the seat (free then first,
+    the others with why they cannot), POST puts the one chosen in."""
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
     attendee = (
         SessionAttendee.objects.select_related("session", "interviewer", "pool")
         .filter(pk=attendee_pk, session__interview=interview, active=True)
         .first()
     )
-    if attendee is None:
+    if attendee is None or not interview.is_active:
         raise Http404
+    session = attendee.session
+    if request.method != "POST":
+        candidates = slots.swap_candidates(session, attendee)
+        free = set(slots.eligible_swaps(session, attendee))
+        loads = slots.loads(candidates, session.start_at, exclude_interview=interview)
+        options = [
+            {
+                "person": person,
+                "week": loads[str(person.pk)][0],
+                "why": ""
+                if person in free
+                else slots.unavailable_reason(
+                    person, session.start_at, session.end_at, exclude_interview=interview
+                )
+                or "busy then",
+            }
+            for person in candidates
+        ]
+        options.sort(key=lambda o: (bool(o["why"]), o["week"], o["person"].name))
+        context = {
+            "interview": interview,
+            "attendee": attendee,
+            "session": session,
+            "options": options,
+            "nav_active": "pipeline",
+        }
+        template = "scheduling/swap.html"
+        if request.htmx:
+            template += "#swap-options"
+        return render(request, template, context)
     try:
         replacement_id = uuid.UUID(request.POST.get("replacement", ""))
     except ValueError:
         replacement_id = None  # a mangled form: answered like a choice of no one
     replacement = Interviewer.objects.filter(tenant=request.tenant, pk=replacement_id).first()
-    eligible = slots.eligible_swaps(attendee.session, attendee)
+    eligible = slots.eligible_swaps(session, attendee)
     if replacement is None or replacement not in eligible:
         messages.error(request, "Choose one of the people who are free then.")
         return redirect("interview_detail", pk=interview.pk)
     try:
-        booking.swap_attendee(attendee.session, attendee, replacement, user=request.user)
+        booking.swap_attendee(session, attendee, replacement, user=request.user)
     except booking.BookingError as exc:
         messages.error(request, str(exc))
     else:
