@@ -356,11 +356,32 @@ def team_settings(request):
 
 @scheduler_required
 def plan_list(request):
-    plans = (
+    plans = list(
         InterviewPlan.objects.filter(tenant=request.tenant)
         .select_related("job")
-        .prefetch_related("sessions__required", "sessions__pools__members")
+        .prefetch_related(
+            "sessions__required", "sessions__pools__members", "sessions__pools__trainee"
+        )
     )
+    # Titles as people will read them: "{job} interview" for a plan of every job shows with
+    # one of the team's jobs, said to be an example.
+    example = (
+        InterviewPlan._meta.get_field("job").related_model.objects.filter(
+            tenant=request.tenant, removed_at__isnull=True
+        )
+        .order_by("name")
+        .values_list("name", flat=True)
+        .first()
+    )
+    for plan in plans:
+        job = plan.job.name if plan.job else (example or "Your job")
+        plan.example_job = not plan.job and "{job}" in "".join(
+            s.title_template for s in plan.sessions.all()
+        )
+        for session in plan.sessions.all():
+            session.shown_title = session.title_for(
+                job=job, candidate="Alex Candidate", stage=plan.stage_label or "Interview"
+            )
     return render(request, "scheduling/plans.html", {"plans": plans, "nav_active": "plans"})
 
 
@@ -371,33 +392,48 @@ def plan_edit(request, pk=None):
         if pk
         else InterviewPlan(tenant=request.tenant, name="")
     )
+    saved = pk is not None
     interviewers = Interviewer.objects.filter(tenant=request.tenant, active=True).order_by("name")
-    initial = plan_forms.session_initial(plan) if pk else []
-    extra = 1 if not initial else 0
+    initial = plan_forms.session_initial(plan) if saved else []
     data = request.POST if request.method == "POST" else None
+    # Adding a session or a pool (without JavaScript) re-shows the form as entered, one
+    # larger, with no error on what nobody has typed yet.
+    adding = data is not None and ("add_session" in data or "add_pool" in data)
+    pools = plan_forms.pools_needed(plan, data)
     if data is not None and "add_session" in data:
-        # Without JavaScript: re-show the form, as entered, with one more empty session.
         data = data.copy()
         total = data.get("sessions-TOTAL_FORMS", "")
         total = int(total) if total.isdigit() else 0
         data["sessions-TOTAL_FORMS"] = str(min(total + 1, 8))
+    if data is not None and "add_pool" in data:
+        pools = min(pools + 1, plan_forms.MAX_POOLS)
     form = plan_forms.PlanForm(data, instance=plan, tenant=request.tenant)
     formset = plan_forms.SessionFormSet(
         data,
         initial=initial,
         prefix="sessions",
-        form_kwargs={"interviewers": interviewers, "pools": plan_forms.pools_needed(plan)},
+        form_kwargs={"interviewers": interviewers, "pools": pools},
     )
-    formset.extra = extra
-    if data is not None and "add_session" not in data and form.is_valid() and formset.is_valid():
+    formset.extra = 1 if not initial else 0
+    preview_only = bool(request.htmx and request.htmx.target == "plan-preview")
+    checked = data is not None and not adding and not preview_only
+    if checked and form.is_valid() and formset.is_valid():
         plan = plans.save_plan(form, formset, request.user)
         messages.success(request, f"Saved the plan “{plan}”.")
         return redirect("plan_list")
-    return render(
-        request,
-        "scheduling/plan_edit.html",
-        {"plan": plan, "form": form, "formset": formset, "nav_active": "plans"},
-    )
+    context = {
+        "plan": plan,
+        "saved": saved,
+        "form": form,
+        "formset": formset,
+        "preview": plan_forms.itinerary(form, formset, request.tenant),
+        "nav_active": "plans",
+    }
+    if adding or preview_only:
+        plan_forms.quiet(form, formset)
+    if preview_only:
+        return render(request, "scheduling/plan_edit.html#plan-preview", context)
+    return render(request, "scheduling/plan_edit.html", context)
 
 
 @require_POST

@@ -106,7 +106,7 @@ def test_the_picker_never_offers_a_week_wholly_in_the_past(
 ):
     this_week = recruiter_client.get(reverse("schedule", args=[application.pk]))
     # Seven days from today (Tuesday 1 December): no past day, so no "too soon" for one.
-    assert [d["date"] for d in this_week.context["days"]][0] == dt.date(2026, 12, 1)
+    assert this_week.context["days"][0]["date"] == dt.date(2026, 12, 1)
     assert len(this_week.context["days"]) == 7
     assert "Earlier" not in text(this_week)
     older = picker(recruiter_client, application, week="2026-11-02")
