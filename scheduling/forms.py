@@ -42,31 +42,159 @@ def format_ranges(ranges):
     return ", ".join(f"{start}-{end}" for start, end in ranges)
 
 
-class InterviewerForm(forms.ModelForm):
-    """Admins edit an interviewer's zone, hours, limits and calendar; the name, email and
-    ATS id come from the ATS."""
+def _hhmm(value):
+    return "24:00" if value == dt.time(0) else f"{value:%H:%M}"
+
+
+class HoursMixin:
+    """A week of working hours as a grid (each day: from, until, and optionally a second
+    stretch after a break), and days off picked as dates, instead of typed syntax. Sets
+    `cleaned_data["working_hours"]` and `["working_hours_exceptions"]`."""
+
+    def add_hours_fields(self, interviewer):
+        weekly = interviewer.working_hours or [[]] * 7
+        for index, day in enumerate(WEEKDAYS):
+            ranges = weekly[index] if index < len(weekly) else []
+            for slot, names in enumerate((("from", "until"), ("from2", "until2"))):
+                first, second = names
+                pair = ranges[slot] if slot < len(ranges) else None
+                for name, at in ((first, 0), (second, 1)):
+                    label = f"{day} {'from' if name.startswith('from') else 'until'}" + (
+                        " (after a break)" if slot else ""
+                    )
+                    value = pair[at] if pair else None
+                    self.fields[f"{name}_{index}"] = forms.CharField(
+                        required=False,
+                        label=label,
+                        initial="00:00" if value == "24:00" else value,
+                        widget=forms.TimeInput(attrs={"type": "time"}),
+                    )
+        exceptions = interviewer.working_hours_exceptions or {}
+        self.days_off = sorted(day for day, ranges in exceptions.items() if not ranges)
+        self.other_hours = sorted((day, ranges) for day, ranges in exceptions.items() if ranges)
+        self.fields["keep_exceptions"] = forms.MultipleChoiceField(
+            required=False,
+            choices=[(d, d) for d in self.days_off] + [(d, d) for d, _r in self.other_hours],
+            initial=[*self.days_off, *(d for d, _r in self.other_hours)],
+            widget=forms.CheckboxSelectMultiple,
+            label="Days off and other hours",
+        )
+        self.fields["new_day_off"] = forms.DateField(
+            required=False, label="Add a day off", widget=forms.DateInput(attrs={"type": "date"})
+        )
+        self.fields["new_day_off_until"] = forms.DateField(
+            required=False,
+            label="…until (for several days)",
+            widget=forms.DateInput(attrs={"type": "date"}),
+        )
+
+    @property
+    def hour_rows(self):
+        """For the template: (day name, from, until, from after a break, until)."""
+        return [
+            (
+                day,
+                self[f"from_{i}"],
+                self[f"until_{i}"],
+                self[f"from2_{i}"],
+                self[f"until2_{i}"],
+            )
+            for i, day in enumerate(WEEKDAYS)
+        ]
+
+    @property
+    def exception_rows(self):
+        labels = {d: "day off" for d in self.days_off}
+        labels.update({d: ", ".join(f"{a}–{b}" for a, b in r) for d, r in self.other_hours})
+        kept = self["keep_exceptions"].value() or []
+        return [
+            (day, dt.date.fromisoformat(day), labels[day], day in kept) for day in sorted(labels)
+        ]
+
+    def _time(self, name):
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            return dt.time.fromisoformat(text)
+        except ValueError:
+            self.add_error(name, "Give a time like 09:00.")
+            return None
+
+    def clean_hours(self):
+        hours = []
+        for index in range(7):
+            ranges = []
+            for first, second in (("from", "until"), ("from2", "until2")):
+                start, end = self._time(f"{first}_{index}"), self._time(f"{second}_{index}")
+                if start is None and end is None:
+                    continue
+                if start is None or end is None:
+                    missing = f"{first}_{index}" if start is None else f"{second}_{index}"
+                    self.add_error(missing, "Give both times, or neither.")
+                    continue
+                if not (start < end or end == dt.time(0)):
+                    self.add_error(
+                        f"{second}_{index}", "The end must be after the start (00:00 is midnight)."
+                    )
+                    continue
+                ranges.append([_hhmm(start), _hhmm(end)])
+            ranges.sort()
+            if len(ranges) == 2 and ranges[1][0] < ranges[0][1]:
+                self.add_error(f"from2_{index}", "The two stretches overlap.")
+            hours.append(ranges)
+        self.cleaned_data["working_hours"] = hours
+        kept = set(self.cleaned_data.get("keep_exceptions") or [])
+        exceptions = {d: [] for d in self.days_off if d in kept}
+        exceptions.update({d: r for d, r in self.other_hours if d in kept})
+        first = self.cleaned_data.get("new_day_off")
+        last = self.cleaned_data.get("new_day_off_until") or first
+        if last and not first:
+            self.add_error("new_day_off", "Choose the first day off.")
+        elif first and last < first:
+            self.add_error("new_day_off_until", "The last day off is before the first.")
+        elif first and (last - first).days > 366:
+            self.add_error("new_day_off_until", "At most a year of days off at once.")
+        elif first:
+            day = first
+            while day <= last:
+                exceptions[day.isoformat()] = []
+                day += dt.timedelta(days=1)
+        self.cleaned_data["working_hours_exceptions"] = exceptions
+
+    def save_hours(self, interviewer):
+        interviewer.working_hours = self.cleaned_data["working_hours"]
+        interviewer.working_hours_exceptions = self.cleaned_data["working_hours_exceptions"]
+
+
+class InterviewerForm(HoursMixin, forms.ModelForm):
+    """Admins edit an interviewer's zone, hours, limits and calendar, and may lock the hours
+    against the interviewer's own edits; the name, email and ATS id come from the ATS."""
 
     calendar = forms.ChoiceField(
         required=False, label="Calendar", help_text="Where Convene reads busy times."
     )
-    exceptions = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Exceptions",
-        help_text="One per line: “2026-12-24: off” or “2026-12-31: 09:00-12:00”.",
-    )
 
     class Meta:
         model = Interviewer
-        fields = ["timezone", "max_interviews_per_day", "max_interviews_per_week", "active"]
+        fields = [
+            "timezone",
+            "max_interviews_per_day",
+            "max_interviews_per_week",
+            "active",
+            "hours_locked",
+        ]
         labels = {
             "timezone": "Time zone",
             "max_interviews_per_day": "Most interviews a day",
             "max_interviews_per_week": "Most interviews a week",
+            "hours_locked": "Only admins may change these hours",
         }
         help_texts = {
             "max_interviews_per_day": "Empty: no limit.",
             "max_interviews_per_week": "Empty: no limit.",
+            "hours_locked": "Otherwise the interviewer edits their own hours and days off "
+            "on their profile.",
         }
 
     def __init__(self, *args, calendar_connections=(), **kwargs):
@@ -74,18 +202,7 @@ class InterviewerForm(forms.ModelForm):
         self.fields["timezone"].widget = forms.Select(
             choices=[(z, z) for z in sorted(timezone_names())]
         )
-        for index, day in enumerate(WEEKDAYS):
-            ranges = self.instance.working_hours[index] if self.instance.working_hours else []
-            self.fields[f"hours_{index}"] = forms.CharField(
-                required=False,
-                label=day,
-                initial=format_ranges(ranges),
-                help_text="Empty: does not interview that day." if index == 0 else "",
-            )
-        self.fields["exceptions"].initial = "\n".join(
-            f"{day}: {format_ranges(r) if r else 'off'}"
-            for day, r in sorted(self.instance.working_hours_exceptions.items())
-        )
+        self.add_hours_fields(self.instance)
         self.calendar_connections = {str(c.pk): c for c in calendar_connections}
         choices = [("", "— no calendar —")]
         for conn in calendar_connections:
@@ -99,40 +216,14 @@ class InterviewerForm(forms.ModelForm):
                 "calendar"
             ].initial = f"{self.instance.calendar_connection_id}|{self.instance.calendar_id}"
 
-    @property
-    def hour_fields(self):
-        return [self[f"hours_{i}"] for i in range(7)]
-
     def clean(self):
         cleaned = super().clean()
-        hours = []
-        for index in range(7):
-            try:
-                hours.append(parse_ranges(cleaned.get(f"hours_{index}", "")))
-            except forms.ValidationError as exc:
-                self.add_error(f"hours_{index}", exc)
-        cleaned["working_hours"] = hours
-        exceptions = {}
-        for number, line in enumerate(cleaned.get("exceptions", "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            day, _, ranges = line.partition(":")
-            try:
-                date = dt.date.fromisoformat(day.strip())
-                exceptions[date.isoformat()] = (
-                    [] if ranges.strip().lower() in ("off", "") else parse_ranges(ranges)
-                )
-            except ValueError:
-                self.add_error("exceptions", f"Line {number}: “{day.strip()}” is not a date.")
-            except forms.ValidationError as exc:
-                self.add_error("exceptions", f"Line {number}: {exc.messages[0]}")
-        cleaned["working_hours_exceptions"] = exceptions
+        self.clean_hours()
         return cleaned
 
     def save(self, commit=True):
         interviewer = super().save(commit=False)
-        interviewer.working_hours = self.cleaned_data["working_hours"]
-        interviewer.working_hours_exceptions = self.cleaned_data["working_hours_exceptions"]
+        self.save_hours(interviewer)
         choice = self.cleaned_data.get("calendar") or ""
         conn_id, _, calendar_id = choice.partition("|")
         conn = self.calendar_connections.get(conn_id)
@@ -147,6 +238,35 @@ class InterviewerForm(forms.ModelForm):
         if value and value.partition("|")[0] not in self.calendar_connections:
             raise forms.ValidationError("Choose one of the listed calendars.")
         return value
+
+
+class MyHoursForm(HoursMixin, forms.ModelForm):
+    """An interviewer's own zone, hours and days off (from their profile), unless an admin
+    locked them."""
+
+    class Meta:
+        model = Interviewer
+        fields = ["timezone"]
+        labels = {"timezone": "Your time zone"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].widget = forms.Select(
+            choices=[(z, z) for z in sorted(timezone_names())]
+        )
+        self.add_hours_fields(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_hours()
+        return cleaned
+
+    def save(self, commit=True):
+        interviewer = super().save(commit=False)
+        self.save_hours(interviewer)
+        if commit:
+            interviewer.save()
+        return interviewer
 
 
 def time_input():

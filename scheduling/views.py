@@ -25,7 +25,7 @@ from . import (
 )
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
-from .forms import CancelForm, InterviewerForm, TeamSettingsForm
+from .forms import CancelForm, InterviewerForm, MyHoursForm, TeamSettingsForm
 from .middleware import SESSION_KEY
 from .models import (
     AuditEntry,
@@ -316,11 +316,31 @@ def _my_interviewer(request):
 
 @member_required()
 def profile(request):
+    """The member's own page: as an interviewer, their zone, weekly hours and days off
+    (theirs to edit unless an admin locked them) and their calendar."""
     interviewer = _my_interviewer(request)
+    form = None
+    if interviewer is not None and not interviewer.hours_locked:
+        form = MyHoursForm(request.POST or None, instance=interviewer)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            audit(
+                request.tenant,
+                "interviewer.updated",
+                f"{interviewer} updated their own hours",
+                actor=request.user,
+                obj=interviewer,
+                changed=form.changed_data,
+            )
+            messages.success(request, "Saved your hours. New times follow them at once.")
+            return redirect("profile")
+    elif request.method == "POST":
+        raise PermissionDenied("An admin set your hours; ask them to change them.")
     return render(
         request,
         "scheduling/profile.html",
-        {"interviewer": interviewer, "nav_active": "profile"},
+        {"interviewer": interviewer, "form": form, "nav_active": "profile"},
+        status=400 if form is not None and form.is_bound else 200,
     )
 
 
@@ -366,9 +386,8 @@ def plan_list(request):
     # Titles as people will read them: "{job} interview" for a plan of every job shows with
     # one of the team's jobs, said to be an example.
     example = (
-        InterviewPlan._meta.get_field("job").related_model.objects.filter(
-            tenant=request.tenant, removed_at__isnull=True
-        )
+        InterviewPlan._meta.get_field("job")
+        .related_model.objects.filter(tenant=request.tenant, removed_at__isnull=True)
         .order_by("name")
         .values_list("name", flat=True)
         .first()
