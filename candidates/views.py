@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from scheduling import booking, slots
+from scheduling import booking, connections, slots
 from scheduling.access import admin_required, get_for_tenant, scheduler_required
 from scheduling.lib import zones
 from scheduling.models import Connection, Interview, Interviewer, Operation, audit
@@ -95,6 +95,8 @@ def pipeline(request):
         "nav_active": "pipeline",
     }
     if not request.htmx:
+        if request.membership.is_admin:  # only admins can take the next setup step
+            context["steps"] = connections.setup_steps(tenant)
         context["failing"] = Operation.objects.filter(
             tenant=tenant, status=Operation.Status.FAILED
         ).count()

@@ -1,3 +1,4 @@
+import base64
 import datetime as dt
 import itertools
 import re
@@ -282,8 +283,36 @@ def weekday_field(**kwargs):
     )
 
 
+LOGO_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+LOGO_MAX_BYTES = 200_000
+
+
+def logo_data_url(upload):
+    """An uploaded logo as a data: URL, checked by its first bytes (PNG, JPEG or GIF; never
+    SVG, which may carry scripts) and its size."""
+    content = upload.read(LOGO_MAX_BYTES + 1)
+    if len(content) > LOGO_MAX_BYTES:
+        raise forms.ValidationError("The logo is too large: at most 200 KB.")
+    kind = next((t for magic, t in LOGO_TYPES.items() if content.startswith(magic)), None)
+    if kind is None:
+        raise forms.ValidationError("Upload a PNG, JPEG or GIF image.")
+    return f"data:{kind};base64,{base64.b64encode(content).decode()}"
+
+
 class TeamSettingsForm(forms.ModelForm):
     candidate_days = weekday_field(label="Candidates’ days")
+    logo_file = forms.FileField(
+        required=False,
+        label="Logo",
+        help_text="Shown beside the team’s name on the candidate’s pages. PNG, JPEG or GIF, "
+        "at most 200 KB.",
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
     interview_statuses = forms.MultipleChoiceField(
         choices=[(s, labels.enum_label(s)) for s in APPLICATION_STATUSES],
         widget=forms.CheckboxSelectMultiple,
@@ -387,6 +416,20 @@ class TeamSettingsForm(forms.ModelForm):
                     f"Put {{{name}}} in the text: without it the candidate cannot book."
                 )
         return text
+
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        return logo_data_url(upload) if upload else None
+
+    def save(self, commit=True):
+        tenant = super().save(commit=False)
+        if self.cleaned_data.get("logo_file"):
+            tenant.logo = self.cleaned_data["logo_file"]
+        elif self.cleaned_data.get("remove_logo"):
+            tenant.logo = ""
+        if commit:
+            tenant.save()
+        return tenant
 
     def clean_link_email_subject(self):
         return self._placeholders("link_email_subject")

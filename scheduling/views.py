@@ -2,11 +2,12 @@ import re
 import uuid
 
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -52,12 +53,10 @@ def home(request):
     membership = request.membership
     if membership.role == Membership.Role.INTERVIEWER:
         return redirect("profile")
-    has_ats = Connection.objects.filter(
-        tenant=request.tenant, category=Connection.Category.ATS
-    ).exists()
-    if has_ats:
+    steps = connections.setup_steps(request.tenant)
+    if not steps["next"]:
         return redirect("pipeline")
-    return render(request, "scheduling/home.html", {"nav_active": "home"})
+    return render(request, "scheduling/home.html", {"steps": steps, "nav_active": "home"})
 
 
 @require_POST
@@ -71,6 +70,14 @@ def switch_tenant(request):
         request.session[SESSION_KEY] = str(membership.tenant_id)
         messages.success(request, f"Switched to {membership.tenant.name}.")
     return redirect("home")
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page's <link rel="icon"> says."""
+    path = finders.find("img/favicon.ico")
+    response = FileResponse(open(path, "rb"), content_type="image/x-icon")  # noqa: SIM115
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @never_cache
@@ -207,6 +214,7 @@ def connection_detail(request, pk):
         "run": runs[0] if runs else None,
         "runs": runs,
         "linked": conn.calendar_interviewers.order_by("name"),
+        "steps": connections.setup_steps(request.tenant),
         "nav_active": "settings",
     }
     if request.htmx and request.htmx.target == "sync-progress":
@@ -346,7 +354,7 @@ def profile(request):
 
 @admin_required
 def team_settings(request):
-    form = TeamSettingsForm(request.POST or None, instance=request.tenant)
+    form = TeamSettingsForm(request.POST or None, request.FILES or None, instance=request.tenant)
     if request.method == "POST" and form.is_valid():
         form.save()
         audit(
