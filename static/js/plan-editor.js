@@ -85,6 +85,7 @@
   function setUp(root) {
     Array.prototype.forEach.call(root.querySelectorAll("select[data-people-picker]"), enhance);
     Array.prototype.forEach.call(root.querySelectorAll("[data-session]"), watchRemove);
+    if (root.matches("[data-session]")) watchRemove(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
