@@ -6,15 +6,24 @@ class CandidatesConfig(AppConfig):
     verbose_name = "Candidates"
 
     def ready(self):
-        from scheduling.signals import connection_connected
+        from scheduling.signals import (
+            ats_interviews_changed,
+            calendar_events_changed,
+            connection_connected,
+        )
 
+        from . import changes
         from .sync import on_connection_connected
 
         connection_connected.connect(on_connection_connected, dispatch_uid="candidates.sync")
+        # The mirror follows ATS interviews and their calendar events as they change.
+        calendar_events_changed.connect(changes.calendar_events_changed, dispatch_uid="mirror")
+        ats_interviews_changed.connect(changes.ats_interviews_changed, dispatch_uid="mirror")
 
         from scheduling import periodic
 
-        from . import changes, links, pipeline, sync  # noqa: F401  (they register handlers)
+        # Each registers: links its senders, pipeline the ATS's stages for the plans.
+        from . import links, pipeline, sync  # noqa: F401  (changes, above: webhook handlers)
 
         periodic.register("sync ATS", 300, sync.sync_all)
         periodic.register("booking link reminders", 600, links.send_reminders)

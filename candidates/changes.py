@@ -5,7 +5,7 @@ acts on a close, so a sync that brings the news first acts the same: sync.applic
 from scheduling.webhooks import ATS, handles
 
 from .models import Application
-from .sync import upsert_records
+from .sync import follow_events, follow_interviews, upsert_records
 
 
 @handles("ats_candidate", "updated", "created")
@@ -37,3 +37,15 @@ def applications_changed(conn, records, event, actor_label):
                 "as needing scheduling."
             )
     return lines
+
+
+def calendar_events_changed(sender, connection, events, event, **kwargs):
+    """scheduling.signals.calendar_events_changed: events of ATS interviews in the mirror."""
+    if connection.category != connection.Category.CALENDAR:
+        return []
+    return follow_events(connection, events, event)
+
+
+def ats_interviews_changed(sender, connection, interviews, event, **kwargs):
+    """scheduling.signals.ats_interviews_changed: the mirror's ATS interviews."""
+    return follow_interviews(connection, interviews, event)

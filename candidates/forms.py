@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 
 from scheduling import plans
@@ -113,4 +115,51 @@ class SendLinksForm(forms.Form):
                 self.add_error("window_end", "The last day is before the first.")
             elif (end - start).days >= self.MAX_DAYS:
                 self.add_error("window_end", f"Offer at most {self.MAX_DAYS} days.")
+        return cleaned
+
+
+class ReportFilterForm(forms.Form):
+    """The reports' question, all in the query string: a period (dates in the viewer's
+    zone, both included) and optionally a job, a recruiter or a plan."""
+
+    MAX_DAYS = 731
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    job = forms.ModelChoiceField(
+        queryset=Job.objects.none(), required=False, empty_label="All jobs"
+    )
+    recruiter = forms.ModelChoiceField(
+        queryset=Interviewer.objects.none(), required=False, empty_label="All recruiters"
+    )
+    plan = forms.ModelChoiceField(
+        queryset=InterviewPlan.objects.none(), required=False, empty_label="All plans"
+    )
+
+    def __init__(self, data, *, tenant, today):
+        data = data.copy()
+        # No period asked for: the last 90 days, today included.
+        if not data.get("start") and not data.get("end"):
+            data["start"] = (today - dt.timedelta(days=89)).isoformat()
+            data["end"] = today.isoformat()
+        super().__init__(data)
+        self.fields["job"].queryset = Job.objects.filter(
+            tenant=tenant, removed_at__isnull=True
+        ).only("id", "name")
+        self.fields["recruiter"].queryset = (
+            Interviewer.objects.filter(tenant=tenant, recruiting_jobs__isnull=False)
+            .distinct()
+            .only("id", "name")
+        )
+        self.fields["plan"].queryset = InterviewPlan.objects.filter(tenant=tenant).only(
+            "id", "name"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The end of the period comes before its start.")
+            elif (end - start).days >= self.MAX_DAYS:
+                self.add_error("start", "Choose a period of two years or less.")
         return cleaned

@@ -675,6 +675,7 @@ def cancel(link, *, version, reason, now=None):
             link.interview,
             reason=reason,
             actor_label="Candidate",
+            by=booking.By.CANDIDATE,
             notify_candidate=True,
             rebook_url=url_for(link) if reopen else "",
         )

@@ -209,10 +209,21 @@ class RemoteInterview(Mirrored):
     location = models.CharField(max_length=500, blank=True)
     meeting_url = models.URLField(max_length=500, blank=True)
     external_event_xref = models.CharField(max_length=255, blank=True)
+    # The calendar event it points to, as Convene last read it (from a calendar connection
+    # of the tenant, or a calendar webhook): its times, whether it is canceled, and its
+    # attendees [{"email", "user_id", "status", "organizer"}]. Empty status: not read (yet).
+    event_status = models.CharField(max_length=20, blank=True)
+    event_start_at = models.DateTimeField(null=True, blank=True)
+    event_end_at = models.DateTimeField(null=True, blank=True)
+    event_attendees = models.JSONField(default=list, blank=True)
+    event_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(Mirrored.Meta):
         ordering = ["-start_at"]
-        indexes = [models.Index(fields=["application", "start_at"])]
+        indexes = [
+            models.Index(fields=["application", "start_at"]),
+            models.Index(fields=["tenant", "external_event_xref"]),
+        ]
 
     def __str__(self):
         return f"ATS interview {self.remote_id}"
@@ -308,7 +319,12 @@ class BookingLink(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["application", "state", "expires_at"])]
+        indexes = [
+            models.Index(fields=["application", "state", "expires_at"]),
+            # The reports: links sent, and links booked, in a period.
+            models.Index(fields=["tenant", "sent_at"]),
+            models.Index(fields=["tenant", "booked_at", "sent_at", "application", "plan"]),
+        ]
 
     def __str__(self):
         return f"Booking link for {self.application.candidate} ({self.get_state_display()})"

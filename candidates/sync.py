@@ -8,6 +8,7 @@ exactly as it was. Only then does it write everything in one transaction. The fi
 ask only for what changed since the last successful sync started (`updated_gte`).
 """
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import functools
@@ -17,11 +18,21 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from scheduling import load
 from scheduling.connections import link_interviewers_to_calendars
 from scheduling.gateway import note_failure, unified
 from scheduling.lib import zones
-from scheduling.models import Connection, Flag, Interview, Interviewer, Membership, audit
-from scheduling.unified.errors import NotSupportedError, UnifiedError
+from scheduling.models import (
+    AtsSeat,
+    Connection,
+    Flag,
+    Interview,
+    Interviewer,
+    InterviewSession,
+    Membership,
+    audit,
+)
+from scheduling.unified.errors import NotFoundError, NotSupportedError, UnifiedError
 from scheduling.unified.records import APPLICATION_STATUSES
 
 from . import links
@@ -39,6 +50,13 @@ PROGRESS_EVERY = 100
 MAX_WARNINGS = 50
 BATCH = 500
 SYNC = "ATS sync"
+# ATS interviews that take place: their interviewers are busy then (load, docs/design.md).
+COUNTED_STATUSES = frozenset({"SCHEDULED", "AWAITING_FEEDBACK", "COMPLETE"})
+# The events of ATS interviews this close to now are read from the calendars: load counts
+# the current ISO week and everything a search may offer.
+EVENTS_BEFORE = dt.timedelta(days=8)
+EVENTS_AHEAD = dt.timedelta(days=90)
+EVENT_THREADS = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,9 +229,58 @@ class _Fetcher:
                 for i in self._each("interviews", self.client.list_interviews(self.cid, **since))
             ],
         }
+        out["events"] = self.events(out["interviews"])
         out["employees"] = self._employees(out)
         self._progress("saving", force=True)
         return out
+
+    def events(self, interviews):
+        """{event id: the event's columns of RemoteInterview} for the calendar events these
+        ATS interviews point to, when they take place around now and are not Convene's own
+        (those are followed by their sessions). Each is read through the tenant's calendar
+        connections, company-wide ones first; an event no calendar has gets empty columns.
+        An event that cannot be read now is left out: the mirror keeps what it had."""
+        now = timezone.now()
+        wanted = {
+            i["external_event_xref"]
+            for i in interviews
+            if i["external_event_xref"]
+            and i["status"] in COUNTED_STATUSES
+            and i["start_at"]
+            and now - EVENTS_BEFORE <= i["start_at"] <= now + EVENTS_AHEAD
+        }
+        wanted -= set(
+            InterviewSession.objects.filter(
+                interview__tenant=self.tenant, event_id__in=wanted
+            ).values_list("event_id", flat=True)
+        )
+        calendars = list(
+            Connection.objects.filter(
+                tenant=self.tenant,
+                category=Connection.Category.CALENDAR,
+                status=Connection.Status.ACTIVE,
+            ).order_by("interviewer_id", "connected_at")  # company-wide (no interviewer) first
+        )
+        if not wanted or not calendars:
+            return {}
+
+        def read(event_id):
+            for conn in calendars:
+                try:
+                    return event_columns(self.client.get_event(conn.unified_id, event_id))
+                except NotFoundError:
+                    continue
+            return event_columns(None)
+
+        found = {}
+        with concurrent.futures.ThreadPoolExecutor(min(EVENT_THREADS, len(wanted))) as pool:
+            futures = {pool.submit(read, event_id): event_id for event_id in sorted(wanted)}
+            for future in concurrent.futures.as_completed(futures):
+                try:
+                    found[futures[future]] = future.result()
+                except UnifiedError as exc:
+                    self.warn(f"The calendar event {futures[future]} could not be read: {exc}")
+        return found
 
     def _stages(self):
         # Stages are few and have no updated_at worth trusting: always the whole list.
@@ -231,17 +298,33 @@ class _Fetcher:
             wanted.update(job["recruiter_ids"], job["hiring_manager_ids"])
         for interview in out["interviews"]:
             wanted.update(interview["user_ids"])
+        referenced = set(wanted)
+        # The people on the interviews' calendar events sit in them too (not the organizer).
+        emails = set()
+        for event in out.get("events", {}).values():
+            for attendee in event["event_attendees"]:
+                if attendee["status"] != "REJECTED" and not attendee["organizer"]:
+                    wanted.add(attendee["user_id"])
+                    emails.add(attendee["email"])
+        wanted.discard("")
+        emails.discard("")
         known = set(
             Interviewer.objects.filter(tenant=self.tenant, ats_user_id__in=wanted)
             .exclude(email="")
             .values_list("ats_user_id", flat=True)
         )
-        if self.since is not None and wanted <= known:
+        known_emails = {
+            e.lower()
+            for e in Interviewer.objects.filter(tenant=self.tenant)
+            .exclude(ats_user_id="")
+            .values_list("email", flat=True)
+        }
+        if self.since is not None and wanted <= known and emails <= known_emails:
             return {}
         employees = {}
         try:
             for employee in self._each("employees", self.client.list_employees(self.cid)):
-                if employee.id in wanted:
+                if employee.id in wanted or emails & {e.lower() for e in employee.emails}:
                     employees[employee.id] = {
                         "name": employee.display_name,
                         "email": employee.emails[0] if employee.emails else "",
@@ -250,7 +333,7 @@ class _Fetcher:
                     }
         except NotSupportedError:
             self.warn("This ATS does not share its users; interviewers are named by their id.")
-        for user_id in wanted - set(employees):
+        for user_id in referenced - set(employees) - {""}:
             employees[user_id] = None  # referenced, but unknown to the HRIS list
         return employees
 
@@ -385,9 +468,27 @@ class _Writer:
             Application, self._application_rows(candidates, jobs), keep_stage_clock=True
         )
         self.changes = self._follow_status_changes(applications)
-        self._upsert(RemoteInterview, self._interview_rows(applications))
+        # Rows with their event read now, and rows whose event columns stay as they were.
+        rows = self._interview_rows(applications)
+        events = self.fetched.get("events", {})
+        interviews = {
+            **self._upsert(
+                RemoteInterview,
+                [
+                    {**row, **events[row["external_event_xref"]]}
+                    for row in rows
+                    if row["external_event_xref"] in events
+                ],
+            ),
+            **self._upsert(
+                RemoteInterview, [row for row in rows if row["external_event_xref"] not in events]
+            ),
+        }
         if self.full:
             self._mark_vanished()
+            write_seats(self.tenant, RemoteInterview.objects.filter(connection=self.conn))
+        else:
+            write_seats(self.tenant, RemoteInterview.objects.filter(pk__in=interviews.values()))
         return {
             "jobs": len(self.fetched["jobs"]),
             "stages": len(self.fetched["stages"]),
@@ -511,6 +612,13 @@ class _Writer:
                         timezone=self.tenant.default_timezone,
                     )
                 continue
+            if interviewer is None and person["email"]:
+                # Someone Convene knew by email only (added by hand): now by their id too.
+                interviewer = Interviewer.objects.filter(
+                    tenant=self.tenant, ats_user_id="", email__iexact=person["email"]
+                ).first()
+                if interviewer is not None:
+                    interviewer.ats_user_id = user_id
             if interviewer is None:
                 interviewer = Interviewer(
                     tenant=self.tenant,
@@ -632,6 +740,113 @@ class _Writer:
                 self.warn(f"{len(vanished)} {key} no longer in the ATS were marked as removed.")
 
 
+def event_columns(event):
+    """RemoteInterview's columns for the calendar event an ATS interview points to (None:
+    no calendar of the team has it). All-day events say nothing about the hour."""
+    if event is None:
+        return {
+            "event_status": "",
+            "event_start_at": None,
+            "event_end_at": None,
+            "event_attendees": [],
+            "event_updated_at": None,
+        }
+    timed = not event.is_all_day and event.start_at and event.end_at
+    organizer = ((event.organizer and event.organizer.email) or "").lower()
+    return {
+        "event_status": "CANCELED" if event.is_canceled else (event.status or "CONFIRMED")[:20],
+        "event_start_at": event.start_at if timed else None,
+        "event_end_at": event.end_at if timed else None,
+        "event_attendees": [
+            {
+                "email": (a.email or "").lower(),
+                "user_id": a.user_id or "",
+                "status": a.status or "",
+                "organizer": bool(organizer) and (a.email or "").lower() == organizer,
+            }
+            for a in event.attendees
+        ],
+        "event_updated_at": event.updated_at,
+    }
+
+
+def seats_of(interview, by_user_id, by_email):
+    """[(interviewer, via)] of one mirrored ATS interview: who sits in it.
+
+    Nobody when it does not take place (canceled, removed, not scheduled, its event
+    canceled). The people the ATS names, unless they declined its calendar event; and the
+    event's other attendees who are interviewers (by HRIS employee id, else email), except
+    those who declined and the organizer (often the recruiter who sent the invitation)."""
+    if interview.removed_at or interview.status not in COUNTED_STATUSES:
+        return []
+    if interview.event_status == "CANCELED":
+        return []
+    attendees, declined, organizers = [], set(), set()
+    for attendee in interview.event_attendees or []:
+        person = by_user_id.get(attendee.get("user_id") or "") or by_email.get(
+            attendee.get("email") or ""
+        )
+        if person is None:
+            continue
+        if attendee.get("status") == "REJECTED":
+            declined.add(person.pk)
+        elif attendee.get("organizer"):
+            organizers.add(person.pk)
+        else:
+            attendees.append(person)
+    seats = {}
+    for user_id in interview.user_ids or []:
+        person = by_user_id.get(user_id)
+        if person is not None and person.pk not in declined:
+            seats.setdefault(person.pk, (person, AtsSeat.Via.ATS))
+    for person in attendees:
+        if person.pk not in declined and person.pk not in organizers:
+            seats.setdefault(person.pk, (person, AtsSeat.Via.CALENDAR))
+    return list(seats.values())
+
+
+def write_seats(tenant, interviews):
+    """(Re)write the seats (scheduling.models.AtsSeat) of these mirrored ATS interviews:
+    who sits in each and when (the event's times when known, else the ATS's)."""
+    people = list(Interviewer.objects.filter(tenant=tenant))
+    by_user_id = {p.ats_user_id: p for p in people if p.ats_user_id}
+    by_email = {}
+    for person in sorted(people, key=lambda p: (not p.active, p.created_at)):
+        if person.email:
+            by_email.setdefault(person.email.lower(), person)
+    pks = list(interviews.values_list("pk", flat=True))
+    for first in range(0, len(pks), BATCH):
+        chunk = pks[first : first + BATCH]
+        seats = []
+        rows = list(RemoteInterview.objects.filter(pk__in=chunk))
+        # Convene's own interviews are in the ATS too: counted as Convene's, not here.
+        written, events = load.convene_wrote(
+            tenant, [r.remote_id for r in rows], [r.external_event_xref for r in rows]
+        )
+        for interview in rows:
+            if interview.remote_id in written or interview.external_event_xref in events:
+                continue
+            start = interview.event_start_at or interview.start_at
+            end = interview.event_end_at or interview.end_at
+            if start is None or end is None or end <= start:
+                continue
+            seats += [
+                AtsSeat(
+                    tenant=tenant,
+                    remote_interview=interview,
+                    interviewer=person,
+                    start_at=start,
+                    end_at=end,
+                    via=via,
+                    ats_interview_id=interview.remote_id,
+                    event_id=interview.external_event_xref,
+                )
+                for person, via in seats_of(interview, by_user_id, by_email)
+            ]
+        AtsSeat.objects.filter(remote_interview_id__in=chunk).delete()
+        AtsSeat.objects.bulk_create(seats, batch_size=BATCH)
+
+
 def application_closed(application, actor_label):
     """Rejected, withdrawn, declined or hired: open booking links stop working at once; the
     upcoming interviews are flagged for the recruiter to cancel (they confirm: a candidate
@@ -684,11 +899,18 @@ def _zone_or(name, default):
 
 
 def upsert_records(
-    conn, *, candidates=(), jobs=(), applications=(), client=None, actor_label=SYNC
+    conn,
+    *,
+    candidates=(),
+    jobs=(),
+    applications=(),
+    interviews=(),
+    client=None,
+    actor_label=SYNC,
 ):
     """Upsert single records Unified sent (a webhook) or returned, now, and return the
     applications' StatusChanges. An application whose candidate Convene does not know yet
-    brings its candidate along."""
+    brings its candidate along; an ATS interview brings its calendar event's state."""
     client = client or unified()
     fetcher = _Fetcher(None, client, conn, None)
     fetched = {
@@ -696,9 +918,10 @@ def upsert_records(
         "stages": [],
         "candidates": [fetcher._candidate(c) for c in candidates if c.id],
         "applications": [fetcher._application(a) for a in applications if a.id],
-        "interviews": [],
+        "interviews": [fetcher._interview(i) for i in interviews if i.id],
         "employees": {},
     }
+    fetched["events"] = fetcher.events(fetched["interviews"])
     known = set(
         Candidate.objects.filter(
             connection=conn, remote_id__in=[a.candidate_id for a in applications]
@@ -714,10 +937,74 @@ def upsert_records(
     return writer.changes
 
 
+def follow_events(conn, events, kind):
+    """Calendar events that ATS interviews of the tenant point to changed (a webhook): the
+    mirror's copy of each and its seats follow. A deletion counts once Unified confirms it
+    (the event name is not signed, docs/unified.md §9)."""
+    by_id = {e.id: e for e in events if e.id}
+    interviews = list(
+        RemoteInterview.objects.filter(tenant=conn.tenant, external_event_xref__in=list(by_id))
+    )
+    changed = []
+    for interview in interviews:
+        event = by_id[interview.external_event_xref]
+        if kind == "deleted":
+            try:
+                event = unified().get_event(conn.unified_id, event.id)
+            except NotFoundError:
+                event = dataclasses.replace(event, status="CANCELED")
+            except UnifiedError as exc:
+                note_failure(conn, exc)
+                continue
+        if _older(event.updated_at, interview.event_updated_at):
+            continue
+        for field, value in event_columns(event).items():
+            setattr(interview, field, value)
+        interview.save(update_fields=[*event_columns(None), "synced_at"])
+        changed.append(interview.pk)
+    if not changed:
+        return []
+    write_seats(conn.tenant, RemoteInterview.objects.filter(pk__in=changed))
+    return [f"Updated the calendar event of {len(changed)} ATS interview(s) in the mirror."]
+
+
+def follow_interviews(conn, interviews, kind):
+    """ATS interviews changed (a webhook or the reconcile): the mirror and its seats follow
+    at once rather than at the next sync. A deletion counts once Unified confirms it."""
+    records = [i for i in interviews if i.id]
+    if kind == "deleted":
+        gone, kept = [], []
+        for record in records:
+            try:
+                kept.append(unified().get_interview(conn.unified_id, record.id))
+            except NotFoundError:
+                gone.append(record.id)
+            except UnifiedError as exc:
+                note_failure(conn, exc)
+        removed = RemoteInterview.objects.filter(connection=conn, remote_id__in=gone)
+        removed.update(removed_at=timezone.now())
+        write_seats(conn.tenant, removed)
+        records = kept
+    if records:
+        upsert_records(conn, interviews=records)
+    if not records and kind != "deleted":
+        return []
+    return [f"Updated {len(records)} ATS interview(s) in the mirror."]
+
+
 def on_connection_connected(sender, connection, user=None, **kwargs):
-    """A newly authorized ATS connection gets its first (full) sync at once."""
+    """A newly authorized ATS connection gets its first (full) sync at once. A new calendar
+    connection gets the team's ATS synced in full too: the events the ATS interviews point
+    to can be read now, and who sits in them counts at once."""
     if connection.category == Connection.Category.ATS:
         start_sync(connection, kind=SyncRun.Kind.FULL, requested_by=user)
+    elif connection.category == Connection.Category.CALENDAR:
+        for ats in Connection.objects.filter(
+            tenant=connection.tenant,
+            category=Connection.Category.ATS,
+            status=Connection.Status.ACTIVE,
+        ):
+            start_sync(ats, kind=SyncRun.Kind.FULL, requested_by=user)
 
 
 def sync_all():

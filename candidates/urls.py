@@ -1,9 +1,12 @@
 from django.urls import path
 
-from . import public_views, views
+from . import public_views, report_views, views
 
 urlpatterns = [
     path("pipeline/", views.pipeline, name="pipeline"),
+    path("reports/", report_views.reports_page, name="reports"),
+    path("reports/<str:chart>.csv", report_views.reports_csv, name="reports_csv"),
+    path("reports/rows/<str:kind>/", report_views.report_rows, name="report_rows"),
     path("candidates/<uuid:pk>/", views.candidate_detail, name="candidate_detail"),
     path("candidates/<uuid:pk>/zone/", views.candidate_zone, name="candidate_zone"),
     path("applications/<uuid:pk>/schedule/", views.schedule, name="schedule"),

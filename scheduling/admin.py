@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
 from .models import (
+    AtsSeat,
     AuditEntry,
     Connection,
     FeedbackRequest,
@@ -191,6 +192,19 @@ class SessionAttendeeAdmin(admin.ModelAdmin):
     search_fields = ["interviewer__name", "interviewer__email"]
     list_select_related = ["interviewer", "session"]
     raw_id_fields = ["session", "interviewer", "pool"]
+
+
+@admin.register(AtsSeat)
+class AtsSeatAdmin(admin.ModelAdmin):
+    """Who sits in the ATS's interviews, as the mirror found them (counted as load)."""
+
+    list_display = ["interviewer", "start_at", "via", "ats_interview_id", "tenant"]
+    list_filter = ["via", "tenant"]
+    search_fields = ["interviewer__name", "ats_interview_id", "event_id"]
+    raw_id_fields = ["remote_interview", "interviewer"]
+
+    def has_add_permission(self, request):
+        return False  # written by the ATS sync
 
 
 @admin.register(Operation)

@@ -325,6 +325,7 @@ def book(
         plan=plan,
         stage_status=application.status,
         stage_name=application.original_status[:200],
+        stage_entered_at=application.stage_entered_at,
         source=source,
         start_at=choice.start,
         end_at=choice.end,
@@ -541,6 +542,8 @@ def change(
         actor=user,
         actor_label=actor_label,
         obj=interview,
+        by=by.value,
+        reason=reason,
     )
     return Changed(interview, summary)
 
@@ -874,20 +877,32 @@ def cancel(
     rebook_url="",
     audit_note="",
     candidate_message=None,
+    by=None,
 ):
     """Cancel the interview: events removed, ATS interviews CANCELED, the candidate told.
     `reason` is kept and goes to the history (`audit_note` instead when given); the
     candidate's email carries `candidate_message` when given (a recruiter's note to the team
-    is not theirs to read), else the reason (the candidate's own words on their page)."""
+    is not theirs to read), else the reason (the candidate's own words on their page); `by`
+    says who asked (the recruiter when a user cancels and nothing else is said)."""
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
     if not interview.is_active:
         return interview
+    if by is None:
+        by = By.RECRUITER if user is not None and user.is_authenticated else ""
     interview.status = Interview.Status.CANCELED
     interview.canceled_at = timezone.now()
     interview.cancel_reason = reason
+    interview.canceled_by = by
     interview.ics_sequence += 1
     interview.save(
-        update_fields=["status", "canceled_at", "cancel_reason", "ics_sequence", "updated_at"]
+        update_fields=[
+            "status",
+            "canceled_at",
+            "cancel_reason",
+            "canceled_by",
+            "ics_sequence",
+            "updated_at",
+        ]
     )
     sessions = list(interview.sessions.select_related("calendar_connection"))
     were_seated = {session.pk: seated(session) for session in sessions}
@@ -916,5 +931,7 @@ def cancel(
         actor=user,
         actor_label=actor_label,
         obj=interview,
+        by=str(by),
+        reason=reason,
     )
     return interview

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from . import availability as engine
+from . import load
 from .gateway import note_failure, unified
 from .lib import zones
 from .models import Interviewer, SessionAttendee
@@ -346,17 +347,18 @@ def find(
         for p in Interviewer.objects.filter(pk__in=ids).select_related("calendar_connection")
     }
     busy = busy_blocks(people.values(), start, end)
-    holds = {}
-    week = dt.timedelta(days=8)
-    rows = SessionAttendee.objects.filter(
-        active=True, interviewer_id__in=ids, start_at__lt=end + week, end_at__gt=start - week
-    )
     if exclude_interview is not None:
-        rows = rows.exclude(session__interview=exclude_interview)
         own = own_times(exclude_interview)
         busy = {pid: _carve(blocks, own.get(pid, ())) for pid, blocks in busy.items()}
-    for pid, hold_start, hold_end in rows.values_list("interviewer_id", "start_at", "end_at"):
-        holds.setdefault(str(pid), []).append(engine.Hold(hold_start, hold_end))
+    # Everything they sit in, whichever tool booked it, blocks its time and counts toward
+    # their caps and load (scheduling.load).
+    seats = load.seats(
+        ids, start - load.AROUND, end + load.AROUND, exclude_interview=exclude_interview
+    )
+    holds = {
+        pid: tuple(engine.Hold(seat.start, seat.end, label=seat.label) for seat in rows)
+        for pid, rows in seats.items()
+    }
 
     buffer_before = dt.timedelta(minutes=plan.buffer_before_minutes)
     buffer_after = dt.timedelta(minutes=plan.buffer_after_minutes)
@@ -408,48 +410,19 @@ def candidate_hours_for(plan, zone_name, *, strict):
     return engine.CandidateHours(zones.name_or(zone_name), hours, strict)
 
 
-class _Load:
-    """Interviews per person per local date and ISO week, as the engine counts them (its
-    holds plus what the choice being built gives them), to fill pool seats the same way."""
-
-    def __init__(self, people, start):
-        self.zones = {str(p.pk): zones.zone(p.timezone) for p in people}
-        self.counts = collections.Counter()
-        span = dt.timedelta(days=8)
-        rows = SessionAttendee.objects.filter(
-            active=True,
-            interviewer_id__in=[p.pk for p in people],
-            start_at__lt=start + span,
-            end_at__gt=start - span,
-        ).values_list("interviewer_id", "start_at")
-        for pid, at in rows:
-            self.add(str(pid), at)
-
-    def _keys(self, pid, at):
-        day = at.astimezone(self.zones.get(pid, dt.UTC)).date()
-        return (pid, "week", tuple(day.isocalendar())[:2]), (pid, "day", day)
-
-    def add(self, pid, at):
-        self.counts.update(self._keys(pid, at))
-
-    def rank(self, pid, at):
-        """(interviews in the week, interviews on the day, key): lightest first."""
-        week, day = self._keys(pid, at)
-        return (self.counts[week], self.counts[day], pid)
-
-
 def loads(people, at, *, exclude_interview=None):
     """{interviewer id: (interviews in the week, interviews on the day)} around `at` on each
-    person's clock, as `_Load` counts them; a reschedule leaves out the interview it moves."""
+    person's clock, as `load.Tally` counts them (Convene's and the ATS's); a reschedule
+    leaves out the interview it moves."""
     people = list(people)
-    load = _Load(people, at)
+    tally = load.Tally(people, at)
     if exclude_interview is not None:
         own = SessionAttendee.objects.filter(
             session__interview=exclude_interview, active=True, interviewer__in=people
         ).values_list("interviewer_id", "start_at")
         for pid, when in own:
-            load.counts.subtract(load._keys(str(pid), when))
-    return {str(p.pk): load.rank(str(p.pk), at)[:2] for p in people}
+            tally.counts.subtract(tally._keys(str(pid), when))
+    return {str(p.pk): tally.rank(str(p.pk), at)[:2] for p in people}
 
 
 def unavailable_reason(person, start, end, *, exclude_interview=None, load=None):
@@ -461,13 +434,9 @@ def unavailable_reason(person, start, end, *, exclude_interview=None, load=None)
         return "no longer an active interviewer"
     if not within_hours(person, start, end):
         return "not working then"
-    held = SessionAttendee.objects.filter(
-        interviewer=person, active=True, start_at__lt=end, end_at__gt=start
-    )
-    if exclude_interview is not None:
-        held = held.exclude(session__interview=exclude_interview)
-    if held.exists():
-        return "in another interview then"
+    held = load.seats([person.pk], start, end, exclude_interview=exclude_interview)
+    if held.get(str(person.pk)):
+        return f"in another interview then ({held[str(person.pk)][0].label})"
     try:
         busy = busy_blocks([person], start, end).get(str(person.pk), ())
     except CalendarsUnavailable:
@@ -489,7 +458,7 @@ def manual_choice(application, plan, start):
     sessions back to back from `start` (with its breaks), the required people, and each
     pool's members picked as the engine picks them, lightest load first."""
     plan_sessions = list(plan.sessions.prefetch_related("required", "pools__members"))
-    load = _Load(
+    tally = load.Tally(
         {p for s in plan_sessions for pool in s.pools.all() for p in pool.members.all()}, start
     )
     sessions = []
@@ -500,11 +469,11 @@ def manual_choice(application, plan, start):
         for pool in plan_session.pools.all():
             members = sorted(
                 (p for p in pool.members.all() if p.active and str(p.pk) not in dict(people)),
-                key=lambda p: load.rank(str(p.pk), at),
+                key=lambda p: tally.rank(str(p.pk), at),
             )
             picked = members[: pool.k]
             for person in picked:
-                load.add(str(person.pk), at)
+                tally.add(str(person.pk), at)
             people += [(str(p.pk), "pool", pool.pk) for p in picked]
             if pool.trainee_id and pool.trainee.active:
                 people.append((str(pool.trainee_id), "trainee", None))
@@ -544,15 +513,8 @@ def eligible_swaps(session, attendee):
     be read)."""
     members = swap_candidates(session, attendee)
     members = [p for p in members if within_hours(p, session.start_at, session.end_at)]
-    held = set(
-        SessionAttendee.objects.filter(
-            active=True,
-            interviewer__in=members,
-            start_at__lt=session.end_at,
-            end_at__gt=session.start_at,
-        ).values_list("interviewer", flat=True)
-    )
-    members = [p for p in members if p.pk not in held]
+    held = load.seats([p.pk for p in members], session.start_at, session.end_at)
+    members = [p for p in members if str(p.pk) not in held]
     try:
         busy = busy_blocks(members, session.start_at, session.end_at)
     except CalendarsUnavailable:

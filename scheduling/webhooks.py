@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.tasks import task
 from django.utils import timezone
 
-from . import booking, outbox, slots
+from . import booking, outbox, signals, slots
 from .gateway import note_failure, note_success, unified
 from .models import (
     Connection,
@@ -174,8 +174,8 @@ def calendar_events(conn, events, event_kind, actor_label):
     for event in events:
         # Whatever it is, that calendar's busy blocks changed.
         slots.invalidate_busy(conn.unified_id, event.calendar_id)
+    lines = _heard(signals.calendar_events_changed, conn, events=events, event=event_kind)
     sessions = _sessions_for_events(conn, [e.id for e in events])
-    lines = []
     for event in events:
         session = sessions.get(event.id)
         if session is None or not session.interview.is_active:
@@ -208,6 +208,14 @@ def calendar_events(conn, events, event_kind, actor_label):
             lines.append(f"{session}: Convene is changing this event itself; ignored.")
             continue
         lines += event_changed(session, event, actor_label)
+    return lines
+
+
+def _heard(signal, conn, **kwargs):
+    """Tell the apps above (the mirror) what arrived; the lines they return."""
+    lines = []
+    for _receiver, answer in signal.send(sender=None, connection=conn, **kwargs):
+        lines += answer or []
     return lines
 
 
@@ -244,6 +252,7 @@ def event_removed(session, actor_label):
             reason="The interviewer had to cancel this interview. We are sorry for the "
             "change of plans.",
             actor_label=actor_label,
+            by=booking.By.CALENDAR,
             audit_note=f"The calendar event “{session.title}” was deleted or canceled in "
             f"{organizer}’s calendar, so Convene canceled the interview and the ATS interview "
             "and told the candidate.",
@@ -318,6 +327,7 @@ def _follow_answers(session, event, actor_label):
 def ats_interviews(conn, interviews, event_kind, actor_label):
     """An interview Convene wrote, canceled or moved in the ATS."""
     actor_label = actor_label or ATS
+    lines = _heard(signals.ats_interviews_changed, conn, interviews=interviews, event=event_kind)
     sessions = {
         s.ats_interview_id: s
         for s in InterviewSession.objects.filter(
@@ -325,7 +335,6 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
             interview__application__connection=conn,
         ).select_related("interview__tenant", "interview__application__candidate")
     }
-    lines = []
     for record in interviews:
         session = sessions.get(record.id)
         if session is None:
@@ -353,6 +362,7 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
                 session.interview,
                 reason="The interview was canceled in the ATS.",
                 actor_label=actor_label,
+                by=booking.By.ATS,
             )
             lines.append(f"{session.interview}: canceled, because the ATS canceled it.")
         elif (

@@ -16,7 +16,7 @@ docs/design.md has the order of the layers.
 import dataclasses
 import datetime as dt
 
-from . import emails, outbox
+from . import emails, load, outbox
 from .gateway import note_capability, note_success, unified
 from .models import FeedbackRequest, Interviewer, InterviewSession, Operation
 from .outbox import Unwritable, unclear
@@ -88,6 +88,7 @@ def _remember_event(session, event):
     elif session.interview.location_kind == "link":
         session.meeting_url = session.interview.location_detail
     session.save(update_fields=["event_id", "event_seen_updated_at", "meeting_url"])
+    load.forget_convene_seats(session)
 
 
 def _find_event(client, conn, session, op):
@@ -389,6 +390,7 @@ def _remember_ats_interview(session, conn, record, found=False):
     session.ats_record = InterviewSession.AtsRecord.INTERVIEW
     session.ats_seen_updated_at = record.updated_at
     session.save(update_fields=["ats_interview_id", "ats_record", "ats_seen_updated_at"])
+    load.forget_convene_seats(session)
     note_success(conn)
     return {"ats_interview_id": record.id, **({"found_existing": True} if found else {})}
 

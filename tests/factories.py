@@ -82,10 +82,10 @@ def application(conn, cand=None, job_=None, status="FIRST_INTERVIEW", days_in_st
 
 def remote_interview(app, start_in=dt.timedelta(days=2), status="SCHEDULED", **fields):
     start = timezone.now() + start_in
+    fields.setdefault("remote_id", remote_id("int"))
     return RemoteInterview.objects.create(
         tenant=app.tenant,
         connection=app.connection,
-        remote_id=remote_id("int"),
         application=app,
         candidate=app.candidate,
         job=app.job,

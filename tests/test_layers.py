@@ -28,14 +28,14 @@ LAYERS = [
     ["scheduling.models", "scheduling.ics", "scheduling.checks"],
     ["candidates.models"],
     # 2. Small services everything else uses.
-    ["scheduling.gateway", "scheduling.emails", "scheduling.plans"],
+    ["scheduling.gateway", "scheduling.emails", "scheduling.plans", "scheduling.load"],
     ["scheduling.outbox"],
     # 3. Finding times, feedback, connecting.
     ["scheduling.slots", "scheduling.feedback", "scheduling.connections"],
     # 4. The interview's owner, and what the outbox writes.
     ["scheduling.booking", "scheduling.writeback"],
-    # 5. Following changes; the candidate's links; the pipeline's queries.
-    ["scheduling.webhooks", "candidates.links", "candidates.pipeline"],
+    # 5. Following changes; the candidate's links; the pipeline's and the reports' queries.
+    ["scheduling.webhooks", "candidates.links", "candidates.pipeline", "candidates.reports"],
     # 6. The ATS mirror, and what the ATS's webhooks change in it.
     ["candidates.sync"],
     ["candidates.changes"],
@@ -58,6 +58,7 @@ LAYERS = [
         "scheduling.admin",
         "scheduling.management",
         "candidates.views",
+        "candidates.report_views",
         "candidates.public_views",
         "candidates.admin",
         "candidates.management",

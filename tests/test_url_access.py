@@ -60,6 +60,9 @@ NO_OBJECT = {
     "interviewer_list": {},
     "feedback_settings": {},
     "my_feedback": {},
+    "reports": {},
+    "reports_csv": {"chart": "load"},
+    "report_rows": {"kind": "booked"},
 }
 
 

@@ -545,6 +545,8 @@ class _Calendar:
                 blocked.extend((a - after, b + before) for a, b in pieces)
         self.holds_day: dict[int, int] = {}
         self.holds_week: dict[tuple[int, int], int] = {}
+        # What was counted, per local day: (start, label), for the explanations.
+        self.held: dict[int, list[tuple[int, str]]] = {}
         for hold in person.holds:
             hold_start, hold_end = hold.start_second, hold.end_second
             if hold_end <= lo or hold_start >= hi:
@@ -554,6 +556,7 @@ class _Calendar:
             self.holds_day[day] = self.holds_day.get(day, 0) + 1
             week = self.week_of(day)
             self.holds_week[week] = self.holds_week.get(week, 0) + 1
+            self.held.setdefault(day, []).append((hold_start, hold.label))
         self.free = subtract(self.work, merge(blocked))
 
         # The dates on which one more interview would break a cap: nothing may start then.

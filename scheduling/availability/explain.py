@@ -6,6 +6,7 @@ The order of the checks is the priority documented on `DayExplanation`.
 import datetime as dt
 from bisect import bisect_left
 
+from .clock import DAY, day_date
 from .intervals import Interval, subtract
 from .records import (
     BEYOND_HORIZON,
@@ -155,6 +156,15 @@ def people_reason(
         if found[code]:
             labels = [calendars[key].label for key in found[code]]
             message = _people_sentence(code, labels, when)
+            counted = [
+                (calendars[key].label, _counted(calendars[key], code, lo, hi))
+                for key in found[code]
+            ]
+            counted = [(label, text) for label, text in counted if text]
+            if len(counted) == 1 and len(labels) == 1:
+                message = f"{message[:-1]}: {counted[0][1]}."
+            elif counted:
+                message += " " + "; ".join(f"{label}: {text}" for label, text in counted) + "."
             return DayExplanation(date, code, message, tuple(found[code]))
 
     for session, duration in zip(plan.sessions, durations, strict=True):
@@ -167,7 +177,13 @@ def people_reason(
             able = len(pool.members) - len(unable)
             if able < pool.k:
                 why = "; ".join(
-                    f"{calendars[key].label} is {_WHY[code]}" for key, code in unable.items()
+                    f"{calendars[key].label} is {_WHY[code]}"
+                    + (
+                        f" with {counted}"
+                        if (counted := _counted(calendars[key], code, lo, hi))
+                        else ""
+                    )
+                    for key, code in unable.items()
                 )
                 people = f"{pool.k} interviewer{'' if pool.k == 1 else 's'}"
                 can = "none" if able == 0 else f"only {able}"
@@ -201,6 +217,39 @@ _WHY = {
     WEEKLY_CAP: "at their weekly limit",
     REQUIRED_BUSY: "busy",
 }
+
+
+def _counted(cal, code: str, lo: int, hi: int) -> str:
+    """The interviews that fill the person's cap around [lo, hi) for a cap `code` (on their
+    full local dates, or in their full weeks), as "10:00 Grace Hopper (…), 14:00 …" on their
+    clock; empty for other codes or when nothing they hold was counted (a cap of 0)."""
+    if code not in (DAILY_CAP, WEEKLY_CAP):
+        return ""
+    first, last = cal.day_of(lo), cal.day_of(max(lo, hi - 1))
+    days = range(first, last + 1)
+    if code == DAILY_CAP:
+        full = [
+            d
+            for d in days
+            if cal.daily_cap is not None and cal.holds_day.get(d, 0) >= cal.daily_cap
+        ]
+        held = [item for d in full for item in cal.held.get(d, ())]
+    else:
+        weeks = {
+            cal.week_of(d)
+            for d in days
+            if cal.weekly_cap is not None
+            and cal.holds_week.get(cal.week_of(d), 0) >= cal.weekly_cap
+        }
+        held = [item for d, items in cal.held.items() if cal.week_of(d) in weeks for item in items]
+    parts = []
+    for at, label in sorted(held):
+        wall = at + cal.timeline.offset_at(at)
+        clock = f"{wall % DAY // 3600:02d}:{wall % 3600 // 60:02d}"
+        if code == WEEKLY_CAP:
+            clock = f"{day_date(wall // DAY):%a} {clock}"
+        parts.append(f"{clock} {label or 'an interview'}")
+    return ", ".join(parts)
 
 
 def _people_sentence(code: str, labels: list[str], when: str) -> str:

@@ -234,18 +234,21 @@ class Busy:
 
 @dataclass(frozen=True, slots=True)
 class Hold:
-    """An interview Convene booked for the person, which their calendar may not show yet.
+    """An interview the person sits in (Convene's, or one found in the ATS), which their
+    calendar may not show yet.
 
     It blocks its time (with the person's buffers around it) and counts toward their caps
-    and load on the local date and ISO week of its start.
+    and load on the local date and ISO week of its start. `label` says what it is, for the
+    explanation of a day on which it helped fill a cap.
 
     >>> Hold(dt.datetime(2026, 3, 9, 14, tzinfo=UTC), dt.datetime(2026, 3, 9, 15, tzinfo=UTC))
     Hold(start=datetime.datetime(2026, 3, 9, 14, 0, tzinfo=datetime.timezone.utc), \
-end=datetime.datetime(2026, 3, 9, 15, 0, tzinfo=datetime.timezone.utc))
+end=datetime.datetime(2026, 3, 9, 15, 0, tzinfo=datetime.timezone.utc), label='')
     """
 
     start: dt.datetime
     end: dt.datetime
+    label: str = field(default="", compare=False)
     start_second: int = field(init=False, repr=False, compare=False)
     end_second: int = field(init=False, repr=False, compare=False)
 

@@ -4,6 +4,7 @@ from .audit import AuditEntry, audit
 from .connections import Connection, Interviewer
 from .feedback import FeedbackRequest
 from .interviews import Flag, Interview, InterviewSession, SessionAttendee
+from .load import AtsSeat
 from .mail import SentEmail
 from .outbox import Operation
 from .plans import InterviewPlan, PlanPool, PlanSession
@@ -23,6 +24,7 @@ from .webhooks import WebhookDelivery, WebhookRejection
 __all__ = [
     "DEFAULT_INTERVIEW_STATUSES",
     "WEEKDAYS",
+    "AtsSeat",
     "AuditEntry",
     "Connection",
     "FeedbackRequest",

@@ -22,7 +22,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["tenant", "object_type", "object_id"]),
+            # The reports: changes of one kind over a period.
+            models.Index(fields=["tenant", "action", "created_at"]),
+        ]
         verbose_name_plural = "audit entries"
 
     def __str__(self):

@@ -98,6 +98,8 @@ class FeedbackRequest(models.Model):
         indexes = [
             models.Index(fields=["tenant", "status", "due_at"]),
             models.Index(fields=["interviewer", "status"]),
+            # The reports: feedback due in a period, read from the index alone.
+            models.Index(fields=["tenant", "due_at", "interviewer", "submitted_at", "interview"]),
         ]
 
     def __str__(self):

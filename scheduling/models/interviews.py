@@ -36,8 +36,10 @@ class Interview(models.Model):
     plan = models.ForeignKey(
         InterviewPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The application's status when this was booked: the stage the interview is for.
+    # The application's status when this was booked: the stage the interview is for; and
+    # since when the application was in it (the reports' time to schedule).
     stage_status = models.CharField(max_length=64, blank=True)
+    stage_entered_at = models.DateTimeField(null=True, blank=True)
     # …and that stage's name in the ATS ("Face to Face"), what people read.
     stage_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
@@ -60,6 +62,8 @@ class Interview(models.Model):
     override_reason = models.TextField(blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
+    # Who asked for the cancellation: a booking.By value (recruiter, candidate, calendar…).
+    canceled_by = models.CharField(max_length=20, blank=True)
     # The .ics SEQUENCE: raised on every change so calendars update, not duplicate.
     ics_sequence = models.PositiveIntegerField(default=0)
     # How many days' events the candidate's calendar holds from us (ics.interview_calendars):
@@ -75,6 +79,12 @@ class Interview(models.Model):
         indexes = [
             models.Index(fields=["application", "status", "start_at"]),
             models.Index(fields=["tenant", "status", "start_at"]),
+            # The reports: bookings (read from the index alone) and cancellations by when
+            # they happened.
+            models.Index(
+                fields=["tenant", "created_at", "stage_entered_at", "application", "plan"]
+            ),
+            models.Index(fields=["tenant", "canceled_at"]),
         ]
 
     def __str__(self):
@@ -216,7 +226,16 @@ class SessionAttendee(models.Model):
 
     class Meta:
         ordering = ["session", "role", "interviewer__name"]
-        indexes = [models.Index(fields=["interviewer", "active", "start_at"])]
+        indexes = [
+            # Holds, load and the reports (which read the session from it too).
+            models.Index(fields=["interviewer", "active", "start_at", "session"]),
+            # The reports' declines: the few answers that said no.
+            models.Index(
+                fields=["session", "interviewer"],
+                condition=models.Q(response="REJECTED"),
+                name="declined_attendances",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.interviewer} on {self.session}"

@@ -773,23 +773,38 @@ def test_working_less_than_the_session_is_out_of_hours():
     assert day.code == OUT_OF_HOURS
 
 
-def test_explains_a_daily_cap_reached():
-    ann = person("ann", name="Ann", daily_cap=1, holds=(hold(at(9)),))
+def test_explains_a_daily_cap_reached_naming_the_interviews_that_filled_it():
+    held = (
+        Hold(at(9), at(10), label="Grace Hopper (booked in Convene)"),
+        Hold(at(13), at(14), label="Alan Turing (in Greenhouse)"),
+        Hold(at(9, 0, TUESDAY), at(10, 0, TUESDAY), label="another day"),
+    )
+    ann = person("ann", name="Ann", daily_cap=2, holds=held)
     day = explanation(find_slots(days(LONDON, MONDAY), single("ann"), [ann]))
     assert day.code == DAILY_CAP
     assert day.people == ("ann",)
-    assert (
-        day.message
-        == "Ann already has as many interviews on Monday 1 June as the daily limit allows."
+    assert day.message == (
+        "Ann already has as many interviews on Monday 1 June as the daily limit allows: "
+        "09:00 Grace Hopper (booked in Convene), 13:00 Alan Turing (in Greenhouse)."
     )
 
 
-def test_explains_a_weekly_cap_reached():
-    ann = person("ann", name="Ann", weekly_cap=1, holds=(hold(at(9, 0, TUESDAY)),))
+def test_a_cap_of_zero_names_no_interviews():
+    ann = person("ann", name="Ann", daily_cap=0)
+    day = explanation(find_slots(days(LONDON, MONDAY), single("ann"), [ann]))
+    assert day.message == (
+        "Ann already has as many interviews on Monday 1 June as the daily limit allows."
+    )
+
+
+def test_explains_a_weekly_cap_reached_naming_the_interviews_that_filled_it():
+    held = (Hold(at(9, 0, TUESDAY), at(10, 0, TUESDAY), label="Alan Turing (in Greenhouse)"),)
+    ann = person("ann", name="Ann", weekly_cap=1, holds=held)
     day = explanation(find_slots(days(LONDON, MONDAY), single("ann"), [ann]))
     assert day.code == WEEKLY_CAP
-    assert (
-        day.message == "Ann already has as many interviews that week as the weekly limit allows."
+    assert day.message == (
+        "Ann already has as many interviews that week as the weekly limit allows: "
+        "Tue 09:00 Alan Turing (in Greenhouse)."
     )
 
 
@@ -820,7 +835,9 @@ def test_busy_with_gaps_too_short_counts_as_busy():
 
 def test_explains_a_pool_that_ran_out():
     cy = person("cy", name="Cy", busy=(busy(at(9), dt.timedelta(hours=8)),))
-    dee = person("dee", name="Dee", daily_cap=1, holds=(hold(at(8)),))
+    dee = person(
+        "dee", name="Dee", daily_cap=1, holds=(Hold(at(8), at(9), label="Ada (in Lever)"),)
+    )
     eve = person("eve", name="Eve")
     plan = single("ann", pools=(Pool(("cy", "dee", "eve"), k=2),))
     day = explanation(find_slots(days(LONDON, MONDAY), plan, [person("ann"), cy, dee, eve]))
@@ -828,7 +845,7 @@ def test_explains_a_pool_that_ran_out():
     assert day.people == ("cy", "dee")
     assert day.message == (
         "“interview” needs 2 interviewers from its pool on Monday 1 June, but only 1 can "
-        "come: Cy is busy; Dee is at their daily limit."
+        "come: Cy is busy; Dee is at their daily limit with 08:00 Ada (in Lever)."
     )
 
 
