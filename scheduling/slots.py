@@ -425,11 +425,11 @@ def loads(people, at, *, exclude_interview=None):
     return {str(p.pk): tally.rank(str(p.pk), at)[:2] for p in people}
 
 
-def unavailable_reason(person, start, end, *, exclude_interview=None, load=None):
+def unavailable_reason(person, start, end, *, exclude_interview=None, counted=None):
     """Why `person` cannot sit on [start, end), in words ("busy then"), or "" when they
     can: not working then, another of Convene's interviews, their calendar, or their
     daily or weekly limit. `exclude_interview` (a reschedule, a swap) does not count
-    against them; `load` is their (week, day) count when known."""
+    against them; `counted` is their (week, day) load when known."""
     if not person.active:
         return "no longer an active interviewer"
     if not within_hours(person, start, end):
@@ -445,7 +445,9 @@ def unavailable_reason(person, start, end, *, exclude_interview=None, load=None)
         busy = _carve(busy, own_times(exclude_interview).get(str(person.pk), ()))
     if any(a < end and b > start for a, b in busy):
         return "busy in their calendar then"
-    week, day = load or loads([person], start, exclude_interview=exclude_interview)[str(person.pk)]
+    week, day = counted or loads([person], start, exclude_interview=exclude_interview)[
+        str(person.pk)
+    ]
     if person.max_interviews_per_day is not None and day >= person.max_interviews_per_day:
         return f"at their limit of {person.max_interviews_per_day} interviews that day"
     if person.max_interviews_per_week is not None and week >= person.max_interviews_per_week:
