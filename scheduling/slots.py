@@ -445,9 +445,9 @@ def unavailable_reason(person, start, end, *, exclude_interview=None, counted=No
         busy = _carve(busy, own_times(exclude_interview).get(str(person.pk), ()))
     if any(a < end and b > start for a, b in busy):
         return "busy in their calendar then"
-    week, day = counted or loads([person], start, exclude_interview=exclude_interview)[
-        str(person.pk)
-    ]
+    week, day = (
+        counted or loads([person], start, exclude_interview=exclude_interview)[str(person.pk)]
+    )
     if person.max_interviews_per_day is not None and day >= person.max_interviews_per_day:
         return f"at their limit of {person.max_interviews_per_day} interviews that day"
     if person.max_interviews_per_week is not None and week >= person.max_interviews_per_week:

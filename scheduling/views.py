@@ -423,16 +423,21 @@ def plan_edit(request, pk=None):
     interviewers = Interviewer.objects.filter(tenant=request.tenant, active=True).order_by("name")
     initial = plan_forms.session_initial(plan) if saved else []
     data = request.POST if request.method == "POST" else None
+    # The live preview posts the form as it stands (htmx adds the last button clicked:
+    # never an instruction to add anything).
+    preview_only = bool(request.htmx and request.htmx.target == "plan-preview")
     # Adding a session or a pool (without JavaScript) re-shows the form as entered, one
     # larger, with no error on what nobody has typed yet.
-    adding = data is not None and ("add_session" in data or "add_pool" in data)
+    adding = (
+        data is not None and not preview_only and ("add_session" in data or "add_pool" in data)
+    )
     pools = plan_forms.pools_needed(plan, data)
-    if data is not None and "add_session" in data:
+    if adding and "add_session" in data:
         data = data.copy()
         total = data.get("sessions-TOTAL_FORMS", "")
         total = int(total) if total.isdigit() else 0
         data["sessions-TOTAL_FORMS"] = str(min(total + 1, 8))
-    if data is not None and "add_pool" in data:
+    if adding and "add_pool" in data:
         pools = min(pools + 1, plan_forms.MAX_POOLS)
     form = plan_forms.PlanForm(data, instance=plan, tenant=request.tenant)
     formset = plan_forms.SessionFormSet(
@@ -442,7 +447,6 @@ def plan_edit(request, pk=None):
         form_kwargs={"interviewers": interviewers, "pools": pools},
     )
     formset.extra = 1 if not initial else 0
-    preview_only = bool(request.htmx and request.htmx.target == "plan-preview")
     checked = data is not None and not adding and not preview_only
     if checked and form.is_valid() and formset.is_valid():
         plan = plans.save_plan(form, formset, request.user)

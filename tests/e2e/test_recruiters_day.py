@@ -267,6 +267,7 @@ def test_a_plan_with_a_pool_and_a_trainee_is_built_in_the_editor(
     preview = page.locator("#plan-preview")
     expect(preview).to_contain_text("09:00–10:00 Technical")
     expect(preview).to_contain_text("10:00–10:45 Values")
+    expect(preview.locator("li")).to_have_count(2)  # the removed one is gone
     expect(preview).to_contain_text(f"1 of {daniel.name}, {grace.name}")
     expect(preview).to_contain_text(f"{sofia.name} shadowing")
     axe(page)
