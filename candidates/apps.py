@@ -22,7 +22,8 @@ class CandidatesConfig(AppConfig):
 
         from scheduling import periodic
 
-        from . import links, sync  # (changes, imported above, registers webhook handlers)
+        # Each registers: links its senders, pipeline the ATS's stages for the plans.
+        from . import links, pipeline, sync  # noqa: F401  (changes, above: webhook handlers)
 
         periodic.register("sync ATS", 300, sync.sync_all)
         periodic.register("booking link reminders", 600, links.send_reminders)

@@ -50,6 +50,7 @@ LAYERS = [
         "scheduling.context_processors",
         "scheduling.templatetags",
         "candidates.forms",
+        "candidates.picker",
     ],
     # 8. Entry points.
     [
