@@ -23,7 +23,8 @@ class CandidatesConfig(AppConfig):
         from scheduling import periodic
         from scheduling.models import Tenant
 
-        from . import links, sync  # (changes, imported above, registers webhook handlers)
+        # Each registers: links its senders, pipeline the ATS's stages for the plans.
+        from . import links, pipeline, sync  # noqa: F401  (changes, above: webhook handlers)
 
         periodic.register("sync ATS", 300, sync.sync_turn, per=sync.ats_connections)
         periodic.register(

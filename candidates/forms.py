@@ -3,9 +3,9 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from scheduling import plans
 from scheduling.lib import outside
 from scheduling.models import Interviewer, InterviewPlan
-from scheduling.unified.records import APPLICATION_STATUSES
 
 from .models import Job
 from .pipeline import NEEDS_SCHEDULING, STATE_LABELS
@@ -44,9 +44,9 @@ class PipelineFilterForm(forms.Form):
             .distinct()
             .only("id", "name")
         )
-        self.fields["stage"].choices = [("", "All stages")] + [
-            (s, s.replace("_", " ").title()) for s in APPLICATION_STATUSES
-        ]
+        # The ATS's own stage names, in its pipeline's order.
+        names = list(dict.fromkeys(name for _status, name in plans.ats_stages(tenant)))
+        self.fields["stage"].choices = [("", "All stages")] + [(n, n) for n in names]
         self.fields["state"].choices = [
             (NEEDS_SCHEDULING, STATE_LABELS[NEEDS_SCHEDULING]),
             ("any", "Any state"),

@@ -248,6 +248,45 @@ def send_links(applications, *, plan, user, window_start, window_end, expires_at
     return sent, skipped
 
 
+@emails.manage_url_source
+def manage_url_for(interview):
+    """The candidate's page for an interview, from every confirmation and new time: the
+    link that booked it, else a link made now for an interview a recruiter booked (BOOKED
+    already, offering the coming working days and the week of the interview to move to,
+    owned by whoever booked it). "" when the candidate has no email to have been sent one."""
+    link = BookingLink.objects.filter(interview=interview).order_by("-created_at").first()
+    if link is not None:
+        return url_for(link)
+    application = interview.application
+    if not application.candidate.email:
+        return ""
+    now = timezone.now()
+    tenant = interview.tenant
+    first, last = default_window(interview.plan, tenant, now)
+    day = timezone.localtime(interview.start_at, zones.zone(tenant.default_timezone)).date()
+    link = BookingLink.objects.create(
+        tenant=tenant,
+        application=application,
+        plan=interview.plan,
+        state=BookingLink.State.BOOKED,
+        sent_to=application.candidate.email,
+        created_by=interview.created_by,
+        window_start=first,
+        window_end=max(last, day + dt.timedelta(days=7)),
+        expires_at=max(interview.start_at, now + dt.timedelta(days=tenant.link_expiry_days)),
+        interview=interview,
+        booked_at=now,
+    )
+    audit(
+        tenant,
+        "link.created",
+        f"Gave {application.candidate} a page to move or cancel their interview",
+        obj=link,
+        interview=str(interview.pk),
+    )
+    return url_for(link)
+
+
 def create_link(application, plan, *, user, window_start, window_end, expires_at, send=True):
     """Create a link (revoking the application's earlier open ones) and email it."""
     candidate = application.candidate

@@ -8,13 +8,14 @@ stale: an interview that just ended turns "scheduled" into "feedback due" on its
 import re
 
 from django.db import connection
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.expressions import RawSQL
 
+from scheduling import plans
 from scheduling.models import Connection, FeedbackRequest, Interview
 from scheduling.unified.records import INTERVIEW_STATUSES
 
-from .models import Application, BookingLink, RemoteInterview
+from .models import Application, BookingLink, RemoteInterview, Stage
 
 NEEDS_SCHEDULING = "needs_scheduling"
 SCHEDULED = "scheduled"
@@ -190,3 +191,22 @@ def applications_for(tenant, now):
         )
     )
     return with_scheduling_state(queryset, tenant, now)
+
+
+@plans.stage_source
+def mirrored_stages(tenant, job=None):
+    """The ATS's stages from the mirror, in the ATS's order, then any stage name the
+    applications carry that the ATS did not list (an ATS that lists no stages)."""
+    live = ~Q(connection__status=Connection.Status.DISCONNECTED)
+    stages = Stage.objects.present().filter(live, tenant=tenant)
+    applications = Application.objects.present().filter(live, tenant=tenant)
+    if job is not None:
+        stages = stages.filter(Q(job=job) | Q(job__isnull=True))
+        applications = applications.filter(job=job)
+    pairs = list(stages.order_by("position", "id").values_list("status", "original_status"))
+    pairs += sorted(
+        applications.exclude(original_status="")
+        .values_list("status", "original_status")
+        .distinct()
+    )
+    return [(status, name or status) for status, name in pairs if status]

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from scheduling import booking, slots
+from scheduling import booking, connections, slots
 from scheduling.access import admin_required, get_for_tenant, scheduler_required
-from scheduling.lib import outside, zones
+from scheduling.lib import zones
 from scheduling.models import Connection, Interview, Interviewer, Operation, audit
 from scheduling.plans import plan_for
 
-from . import links
+from . import links, picker
 from .forms import SORTS, OverrideForm, PipelineFilterForm, SendLinksForm
 from .models import Application, BookingLink, Candidate, RemoteInterview
 from .pipeline import STATE_BADGES, STATE_LABELS, applications_for, with_scheduling_state
@@ -51,20 +51,39 @@ def pipeline(request):
     if filters.get("job"):
         applications = applications.filter(job=filters["job"])
     if filters.get("stage"):
-        applications = applications.filter(status=filters["stage"])
+        applications = applications.filter(original_status__iexact=filters["stage"])
     if filters.get("recruiter"):
         applications = applications.filter(job__recruiters=filters["recruiter"])
-    if filters["state"] != "any":
+    # A search looks through every application, whatever its scheduling state: a recruiter
+    # looking for someone by name does not know which state they are in.
+    searching = bool(filters.get("q"))
+    if filters["state"] != "any" and not searching:
         applications = applications.filter(scheduling_state=filters["state"])
     applications = applications.order_by(*_order_by(filters["sort"]))
 
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The rows whose upcoming interview has a flag: they say "Needs attention", not merely
+    # "Scheduled" (one query for the page).
+    flagged_interviews = dict(
+        Interview.objects.active()
+        .filter(
+            tenant=tenant,
+            end_at__gt=timezone.now(),
+            application__in=[a.pk for a in page.object_list],
+            flags__isnull=False,
+        )
+        .order_by("start_at")
+        .values_list("application_id", "pk")
+        .distinct()
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "filters": filters,
+        "searching": searching,
+        "attention": flagged_interviews,
         "query": query.urlencode(),
         "sort_links": _sort_links(query, filters["sort"]),
         "state_labels": STATE_LABELS,
@@ -76,6 +95,8 @@ def pipeline(request):
         "nav_active": "pipeline",
     }
     if not request.htmx:
+        if request.membership.is_admin:  # only admins can take the next setup step
+            context["steps"] = connections.setup_steps(tenant)
         context["failing"] = Operation.objects.filter(
             tenant=tenant, status=Operation.Status.FAILED
         ).count()
@@ -222,15 +243,6 @@ def candidate_zone(request, pk):
 # --- the slot picker ----------------------------------------------------------------------------
 
 
-def _week_start(request, zone):
-    """The Monday of the requested week (`?week=YYYY-MM-DD`, a plausible date), else of this
-    week."""
-    today = timezone.localtime(timezone.now(), zone).date()
-    day = outside.date_from(request.GET.get("week") or request.POST.get("week")) or today
-    day = max(day, today - dt.timedelta(days=today.weekday()))
-    return day - dt.timedelta(days=day.weekday())
-
-
 def _candidate_zone(application):
     """(zone name, known): the candidate's zone, else the team's (not known to be theirs)."""
     candidate = application.candidate
@@ -239,24 +251,51 @@ def _candidate_zone(application):
     return zones.canonical_or(application.tenant.default_timezone), False
 
 
-def _picker_context(request, application, plan, *, interview=None, error=None, week=None):
+def _chosen_with(request, offer):
+    """The interviewer filter (`with`): one of the plan's people, or None."""
+    pid = request.GET.get("with") or request.POST.get("with") or ""
+    return pid if offer is not None and pid in offer.people else None
+
+
+def _next_available(application, plan, zone, interview, candidate_zone, with_id):
+    """The first time the plan offers from now to its horizon (with `with_id` when given),
+    or None."""
+    now = timezone.now()
+    start = dt.datetime.combine(timezone.localtime(now, zone).date(), dt.time(), zone)
+    offer = slots.find(
+        application,
+        plan,
+        start=start,
+        end=start + dt.timedelta(days=plan.horizon_days + 1),
+        candidate_zone=zone.key,
+        exclude_interview=interview,
+        candidate_hours=slots.candidate_hours_for(plan, candidate_zone, strict=False),
+    )
+    for slot in offer.slots:
+        if with_id is None or picker.with_person(slot, with_id)[0]:
+            return slot
+    return None
+
+
+def _picker_context(request, application, plan, *, interview=None, error=None, first=None):
     zone = timezone.get_current_timezone()
-    week = week or _week_start(request, zone)
+    first = first or picker.first_day(request, zone)
     today = timezone.localtime(timezone.now(), zone).date()
-    this_week = today - dt.timedelta(days=today.weekday())
-    start = dt.datetime.combine(week, dt.time(), zone)
-    end = start + dt.timedelta(days=7)
+    start = dt.datetime.combine(first, dt.time(), zone)
+    end = dt.datetime.combine(first + dt.timedelta(days=picker.DAYS), dt.time(), zone)
     candidate_zone, zone_known = _candidate_zone(application)
     context = {
         "application": application,
         "candidate": application.candidate,
         "plan": plan,
         "interview": interview,
-        "week": week,
-        # Never a week wholly in the past.
-        "previous_week": week - dt.timedelta(days=7) if week > this_week else None,
-        "next_week": week + dt.timedelta(days=7),
-        "this_week": this_week == week,
+        "week": first,
+        "today": today,
+        # Never a day in the past: the first page starts today.
+        "previous_week": max(first - dt.timedelta(days=picker.DAYS), today)
+        if first > today
+        else None,
+        "next_week": first + dt.timedelta(days=picker.DAYS),
         "zone_name": zone.key,
         "zone_text": zones.describe(zone.key, start),
         "candidate_zone": candidate_zone,
@@ -287,20 +326,43 @@ def _picker_context(request, application, plan, *, interview=None, error=None, w
     except slots.CalendarsUnavailable as exc:
         context["calendar_failures"] = exc.failures
         return context
-    days = {week + dt.timedelta(days=n): [] for n in range(7)}
+    with_id = _chosen_with(request, offer)
+    keep = picker.current_seats(interview)
+    days = {first + dt.timedelta(days=n): [] for n in range(picker.DAYS)}
     for slot in offer.slots:
         day = timezone.localtime(slot.start, zone).date()
-        if day in days:
+        if day in days and (with_id is None or picker.with_person(slot, with_id)[0]):
             days[day].append(slot)
     explanations = {e.date: e for e in offer.empty_days}
+    names = {pid: person.name for pid, person in offer.people.items()}
     context.update(
         offer=offer,
+        with_id=with_id or "",
+        people=sorted(offer.people.values(), key=lambda p: p.name),
         days=[
-            {"date": day, "slots": day_slots, "why": explanations.get(day)}
+            {
+                "date": day,
+                "slots": day_slots,
+                "why": explanations.get(day),
+                "filtered": with_id is not None and not day_slots and day not in explanations,
+            }
             for day, day_slots in days.items()
         ],
-        names={pid: person.name for pid, person in offer.people.items()},
+        names=names,
+        keep=keep,
     )
+    selected = picker.parse_start(request.GET.get("at") or request.POST.get("start"))
+    slot = offer.slot_at(selected) if selected else None
+    if slot is not None:
+        swaps = _swaps(request.POST)
+        if with_id is not None:
+            swaps = {**picker.with_person(slot, with_id)[1], **swaps}
+        sessions, changed, _choice = picker.detail(
+            offer, slot, application, interview=interview, swaps=swaps, keep=keep
+        )
+        context.update(selected=slot, detail=sessions, changes=changed)
+    elif selected is not None and not error:
+        context["error"] = "That time is no longer free. Here are fresh times."
     return context
 
 
@@ -327,7 +389,7 @@ def _render_picker(request, context, status=200):
 
 
 def _swaps(post):
-    """{(session key, chosen id): alternate id} from `swap:<session>:<chosen>` fields."""
+    """{(session key, seated id): replacement id} from `swap:<session>:<seated>` fields."""
     swaps = {}
     for key, value in post.items():
         parts = key.split(":", 2)
@@ -336,12 +398,38 @@ def _swaps(post):
     return swaps
 
 
-def _parse_start(value):
+def _jump_to_next(request, application, plan, interview):
+    """ "Next available": the picker opened on the day of the first time offered, with it
+    chosen; or the picker where it was, saying there is none."""
+    zone = timezone.get_current_timezone()
+    candidate_zone, _known = _candidate_zone(application)
+    with_id = request.GET.get("with") or ""
     try:
-        start = dt.datetime.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return outside.plausible(start)  # None when naive, or out of range
+        slot = _next_available(application, plan, zone, interview, candidate_zone, with_id or None)
+    except (slots.PlanNotUsable, slots.CalendarsUnavailable):
+        slot = None  # the picker below says what is wrong
+    if slot is None:
+        context = _picker_context(request, application, plan, interview=interview)
+        context["error"] = (
+            f"Nothing is free in the next {plan.horizon_days} days"
+            + (" with the interviewer chosen" if with_id else "")
+            + ": see why under each day."
+        )
+        return _render_picker(request, context)
+    day = timezone.localtime(slot.start, zone).date()
+    query = QueryDict(mutable=True)
+    query.update({"week": day.isoformat(), "at": slot.start.isoformat()})
+    if with_id:
+        query["with"] = with_id
+    url = f"{request.path}?{query.urlencode()}"
+    if request.htmx:
+        request.GET = query
+        response = _render_picker(
+            request, _picker_context(request, application, plan, interview=interview)
+        )
+        response["HX-Push-Url"] = url
+        return response
+    return redirect(url)
 
 
 @scheduler_required
@@ -352,31 +440,30 @@ def schedule(request, pk):
     )
     plan = plan_for(application)
     if request.method != "POST":
+        if plan is not None and request.GET.get("next"):
+            return _jump_to_next(request, application, plan, None)
         return _render_picker(request, _picker_context(request, application, plan))
     if plan is None:
         raise Http404
-    week = _week_start(request, timezone.get_current_timezone())
     if request.POST.get("override"):
-        return _book_override(request, application, plan, week)
-    start = _parse_start(request.POST.get("start"))
-    offer_context = _picker_context(request, application, plan, week=week)
-    offer = offer_context.get("offer")
-    slot = offer.slot_at(start) if offer and start else None
+        return _book_override(request, application, plan)
+    context = _picker_context(request, application, plan)
+    slot = context.get("selected")
     if slot is None:
-        offer_context["error"] = "That time is no longer free. Here are fresh times."
-        return _render_picker(request, offer_context, status=409)
-    if _outside_refused(request, offer_context, slot):
-        return _render_picker(request, offer_context, status=400)
+        context["error"] = "That time is no longer free. Here are fresh times."
+        return _render_picker(request, context, status=409)
+    if _outside_refused(request, context, slot):
+        return _render_picker(request, context, status=400)
     try:
         interview = booking.book(
             application,
             plan,
-            offer.choice_for(slot, application, swaps=_swaps(request.POST)),
+            context["offer"].choice_for(slot, application, swaps=_posted_swaps(request, context)),
             user=request.user,
             candidate_timezone=application.candidate.timezone,
         )
     except booking.BookingError as exc:
-        fresh = _picker_context(request, application, plan, week=week, error=str(exc))
+        fresh = _picker_context(request, application, plan, error=str(exc))
         return _render_picker(request, fresh, status=409)
     messages.success(
         request,
@@ -389,9 +476,17 @@ def schedule(request, pk):
     return redirect(url)
 
 
-def _book_override(request, application, plan, week):
+def _posted_swaps(request, context):
+    swaps = _swaps(request.POST)
+    with_id = context.get("with_id")
+    if with_id:
+        swaps = {**picker.with_person(context["selected"], with_id)[1], **swaps}
+    return swaps
+
+
+def _book_override(request, application, plan):
     form = OverrideForm(request.POST)
-    context = _picker_context(request, application, plan, week=week)
+    context = _picker_context(request, application, plan)
     if not form.is_valid():
         context["override_form"] = form
         context["show_override"] = True
@@ -418,7 +513,8 @@ def _book_override(request, application, plan, week):
 
 @scheduler_required
 def reschedule(request, pk):
-    """Pick a new time for an interview: the same events and ATS interviews move."""
+    """Pick a new time for an interview: the same events and ATS interviews move, with the
+    same people wherever they are free."""
     interview = get_for_tenant(
         request,
         Interview.objects.select_related(
@@ -432,14 +528,15 @@ def reschedule(request, pk):
         messages.error(request, "This interview was canceled; schedule a new one instead.")
         return redirect("interview_detail", pk=interview.pk)
     if request.method != "POST":
+        if plan is not None and request.GET.get("next"):
+            return _jump_to_next(request, application, plan, interview)
         return _render_picker(
             request, _picker_context(request, application, plan, interview=interview)
         )
-    week = _week_start(request, timezone.get_current_timezone())
-    context = _picker_context(request, application, plan, interview=interview, week=week)
-    offer = context.get("offer")
-    start = _parse_start(request.POST.get("start"))
-    slot = offer.slot_at(start) if offer and start else None
+    if plan is None:
+        raise Http404
+    context = _picker_context(request, application, plan, interview=interview)
+    slot = context.get("selected")
     if slot is None:
         context["error"] = "That time is no longer free. Here are fresh times."
         return _render_picker(request, context, status=409)
@@ -448,14 +545,14 @@ def reschedule(request, pk):
     try:
         booking.reschedule(
             interview,
-            offer.choice_for(slot, application, swaps=_swaps(request.POST)),
+            context["offer"].choice_for(
+                slot, application, swaps=_posted_swaps(request, context), keep=context["keep"]
+            ),
             user=request.user,
             reason=request.POST.get("reason", "")[:500],
         )
     except booking.BookingError as exc:
-        fresh = _picker_context(
-            request, application, plan, interview=interview, week=week, error=str(exc)
-        )
+        fresh = _picker_context(request, application, plan, interview=interview, error=str(exc))
         return _render_picker(request, fresh, status=409)
     messages.success(request, "Moved. The calendar, the ATS and the candidate follow.")
     url = reverse("interview_detail", args=[interview.pk])

@@ -324,6 +324,7 @@ def book(
         application=application,
         plan=plan,
         stage_status=application.status,
+        stage_name=application.original_status[:200],
         stage_entered_at=application.stage_entered_at,
         source=source,
         start_at=choice.start,
@@ -341,7 +342,7 @@ def book(
     audit(
         interview.tenant,
         "interview.booked",
-        f"Booked {application.candidate} for {when:%a %d %b %Y %H:%M}"
+        f"Booked {application.candidate} for {_day(when)} {when:%Y %H:%M}"
         + (f" (availability overridden: {override_reason})" if override_reason else ""),
         actor=user,
         actor_label=actor_label,
@@ -415,7 +416,13 @@ def _changes_anything(move):
 
 
 def _local(value, zone):
-    return f"{timezone.localtime(value, zone):%a %d %b %H:%M}"
+    local = timezone.localtime(value, zone)
+    return f"{_day(local)} {local:%H:%M}"
+
+
+def _day(value):
+    """ "Wed 9 Dec": a day as every page writes it (no leading zero)."""
+    return f"{value:%a} {value.day} {value:%b}"
 
 
 @_atomic_booking
@@ -698,7 +705,7 @@ def loop_problems(interview):
             if other != day:
                 problems.append(
                     (
-                        f"“{session.title}” is on {other:%a %d %b}, not {day:%a %d %b} with "
+                        f"“{session.title}” is on {_day(other)}, not {_day(day)} with "
                         f"“{sessions[0].title}”",
                         [sessions[0], session],
                     )
@@ -796,7 +803,8 @@ def swap_attendee(session, attendee, replacement, *, user=None):
             (pid, role, pool) for pid, (role, pool) in seats.items()
             if pid != str(attendee.interviewer_id)
         ]  # fmt: skip
-        people.append((str(replacement.pk), SessionAttendee.Role.POOL, attendee.pool_id))
+        # The newcomer takes the seat as it was: a pool's, a required person's, a trainee's.
+        people.append((str(replacement.pk), attendee.role, attendee.pool_id))
         return change(
             session.interview,
             [Move(session, session.start_at, session.end_at, tuple(people))],
@@ -868,10 +876,13 @@ def cancel(
     notify_candidate=True,
     rebook_url="",
     audit_note="",
+    candidate_message=None,
     by=None,
 ):
     """Cancel the interview: events removed, ATS interviews CANCELED, the candidate told.
-    `reason` goes to the candidate; `audit_note` (default: the reason) to the history; `by`
+    `reason` is kept and goes to the history (`audit_note` instead when given); the
+    candidate's email carries `candidate_message` when given (a recruiter's note to the team
+    is not theirs to read), else the reason (the candidate's own words on their page); `by`
     says who asked (the recruiter when a user cancels and nothing else is said)."""
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
     if not interview.is_active:
@@ -909,7 +920,7 @@ def cancel(
         )
         invite_interviewers(session, were_seated[session.pk], depends_on=event_op, canceled=True)
     if notify_candidate:
-        extra = {"reason": reason}
+        extra = {"reason": reason if candidate_message is None else candidate_message}
         if rebook_url:
             extra["rebook_url"] = rebook_url
         _email(interview, "interview_canceled", extra=extra)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .gateway import note_failure, note_success, unified
-from .models import Connection, Interviewer, Membership, audit
+from .models import Connection, Interviewer, InterviewPlan, Membership, audit
 from .signals import connection_connected
 from .unified import connect, records
 from .unified.errors import UnifiedError
@@ -379,3 +379,16 @@ def company_calendar_connections(tenant):
         status=Connection.Status.ACTIVE,
         interviewer__isnull=True,
     )
+
+
+def setup_steps(tenant):
+    """Where the team is in getting started: {"ats", "calendar", "plan": done?, "next": the
+    first step not done ("ats", "calendar", "plan") or ""}."""
+    live = Connection.objects.filter(tenant=tenant).exclude(status=Connection.Status.DISCONNECTED)
+    steps = {
+        "ats": live.filter(category=Connection.Category.ATS).exists(),
+        "calendar": live.filter(category=Connection.Category.CALENDAR).exists(),
+        "plan": InterviewPlan.objects.filter(tenant=tenant).exists(),
+    }
+    steps["next"] = next((step for step in ("ats", "calendar", "plan") if not steps[step]), "")
+    return steps

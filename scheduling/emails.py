@@ -11,6 +11,24 @@ from . import ics
 from .lib import outside, zones
 from .models import SentEmail
 
+# Where the candidate's own page for an interview is (to see, move or cancel it): the
+# booking links (candidates.links) register the source, as the layers ask of upward effects.
+_manage_url_sources = []
+
+
+def manage_url_source(fn):
+    """Register `fn(interview) -> url or ""`: the candidate's page for the interview."""
+    _manage_url_sources.append(fn)
+    return fn
+
+
+def manage_url(interview):
+    for source in _manage_url_sources:
+        url = source(interview)
+        if url:
+            return url
+    return ""
+
 
 class Undeliverable(ValueError):
     """A recipient no mail server would take (two addresses in one, a typo): sending again
@@ -116,6 +134,9 @@ def interview_to_candidate(interview, kind, **extra):
     candidate = interview.application.candidate
     if not candidate.email:
         return None
+    if kind != "interview_canceled" and not extra.get("manage_url"):
+        # Every confirmation and new time carries the candidate's own page, whoever booked.
+        extra["manage_url"] = manage_url(interview)
     context, sessions = _interview_context(interview)
     return send(
         kind,

@@ -1,9 +1,12 @@
+import base64
+import datetime as dt
 import itertools
 import re
 
 from django import forms
 
-from .lib import outside
+from . import plans
+from .lib import labels, outside
 from .models import WEEKDAYS, Interviewer, Tenant, timezone_names
 from .models.tenancy import (
     LINK_EMAIL_PLACEHOLDERS,
@@ -40,31 +43,161 @@ def format_ranges(ranges):
     return ", ".join(f"{start}-{end}" for start, end in ranges)
 
 
-class InterviewerForm(forms.ModelForm):
-    """Admins edit an interviewer's zone, hours, limits and calendar; the name, email and
-    ATS id come from the ATS."""
+def _hhmm(value):
+    return "24:00" if value == dt.time(0) else f"{value:%H:%M}"
+
+
+class HoursMixin:
+    """A week of working hours as a grid (each day: from, until, and optionally a second
+    stretch after a break), and days off picked as dates, instead of typed syntax. Sets
+    `cleaned_data["working_hours"]` and `["working_hours_exceptions"]`."""
+
+    def add_hours_fields(self, interviewer):
+        weekly = interviewer.working_hours or [[]] * 7
+        for index, day in enumerate(WEEKDAYS):
+            ranges = weekly[index] if index < len(weekly) else []
+            for slot, names in enumerate((("from", "until"), ("from2", "until2"))):
+                first, second = names
+                pair = ranges[slot] if slot < len(ranges) else None
+                for name, at in ((first, 0), (second, 1)):
+                    label = f"{day} {'from' if name.startswith('from') else 'until'}" + (
+                        " (after a break)" if slot else ""
+                    )
+                    value = pair[at] if pair else None
+                    self.fields[f"{name}_{index}"] = forms.CharField(
+                        required=False,
+                        label=label,
+                        initial="00:00" if value == "24:00" else value,
+                        widget=forms.TimeInput(attrs={"type": "time"}),
+                    )
+        exceptions = interviewer.working_hours_exceptions or {}
+        self.days_off = sorted(day for day, ranges in exceptions.items() if not ranges)
+        self.other_hours = sorted((day, ranges) for day, ranges in exceptions.items() if ranges)
+        self.fields["keep_exceptions"] = forms.MultipleChoiceField(
+            required=False,
+            choices=[(d, d) for d in self.days_off] + [(d, d) for d, _r in self.other_hours],
+            initial=[*self.days_off, *(d for d, _r in self.other_hours)],
+            widget=forms.CheckboxSelectMultiple,
+            label="Days off and other hours",
+        )
+        self.fields["new_day_off"] = forms.DateField(
+            required=False, label="Add a day off", widget=forms.DateInput(attrs={"type": "date"})
+        )
+        self.fields["new_day_off_until"] = forms.DateField(
+            required=False,
+            label="…until (for several days)",
+            widget=forms.DateInput(attrs={"type": "date"}),
+        )
+
+    @property
+    def hour_rows(self):
+        """For the template: (day name, from, until, from after a break, until)."""
+        return [
+            (
+                day,
+                self[f"from_{i}"],
+                self[f"until_{i}"],
+                self[f"from2_{i}"],
+                self[f"until2_{i}"],
+            )
+            for i, day in enumerate(WEEKDAYS)
+        ]
+
+    @property
+    def exception_rows(self):
+        labels = {d: "day off" for d in self.days_off}
+        labels.update({d: ", ".join(f"{a}–{b}" for a, b in r) for d, r in self.other_hours})
+        kept = self["keep_exceptions"].value() or []
+        return [
+            (day, dt.date.fromisoformat(day), labels[day], day in kept) for day in sorted(labels)
+        ]
+
+    def _time(self, name):
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            return dt.time.fromisoformat(text)
+        except ValueError:
+            self.add_error(name, "Give a time like 09:00.")
+            return None
+
+    def clean_hours(self):
+        hours = []
+        for index in range(7):
+            ranges = []
+            for first, second in (("from", "until"), ("from2", "until2")):
+                start, end = self._time(f"{first}_{index}"), self._time(f"{second}_{index}")
+                if start is None and end is None:
+                    continue
+                if start is None or end is None:
+                    missing = f"{first}_{index}" if start is None else f"{second}_{index}"
+                    self.add_error(missing, "Give both times, or neither.")
+                    continue
+                if not (start < end or end == dt.time(0)):
+                    self.add_error(
+                        f"{second}_{index}", "The end must be after the start (00:00 is midnight)."
+                    )
+                    continue
+                ranges.append([_hhmm(start), _hhmm(end)])
+            ranges.sort()
+            if len(ranges) == 2 and ranges[1][0] < ranges[0][1]:
+                self.add_error(f"from2_{index}", "The two stretches overlap.")
+            hours.append(ranges)
+        self.cleaned_data["working_hours"] = hours
+        kept = set(self.cleaned_data.get("keep_exceptions") or [])
+        exceptions = {d: [] for d in self.days_off if d in kept}
+        exceptions.update({d: r for d, r in self.other_hours if d in kept})
+        first = self.cleaned_data.get("new_day_off")
+        last = self.cleaned_data.get("new_day_off_until") or first
+        if last and not first:
+            self.add_error("new_day_off", "Choose the first day off.")
+        elif first and not (outside.plausible(first) and outside.plausible(last)):
+            self.add_error("new_day_off", "Choose a day off between the years 1900 and 2200.")
+        elif first and last < first:
+            self.add_error("new_day_off_until", "The last day off is before the first.")
+        elif first and (last - first).days > 366:
+            self.add_error("new_day_off_until", "At most a year of days off at once.")
+        elif first:
+            day = first
+            while day <= last:
+                exceptions[day.isoformat()] = []
+                day += dt.timedelta(days=1)
+        self.cleaned_data["working_hours_exceptions"] = exceptions
+
+    def save_hours(self, interviewer):
+        interviewer.working_hours = self.cleaned_data["working_hours"]
+        interviewer.working_hours_exceptions = self.cleaned_data["working_hours_exceptions"]
+
+
+class InterviewerForm(HoursMixin, forms.ModelForm):
+    """Admins edit an interviewer's zone, hours, limits and calendar, and may lock the hours
+    against the interviewer's own edits; the name, email and ATS id come from the ATS."""
 
     calendar = forms.ChoiceField(
         required=False, label="Calendar", help_text="Where Convene reads busy times."
     )
-    exceptions = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="Exceptions",
-        help_text="One per line: “2026-12-24: off” or “2026-12-31: 09:00-12:00”.",
-    )
 
     class Meta:
         model = Interviewer
-        fields = ["timezone", "max_interviews_per_day", "max_interviews_per_week", "active"]
+        fields = [
+            "timezone",
+            "max_interviews_per_day",
+            "max_interviews_per_week",
+            "active",
+            "hours_locked",
+        ]
         labels = {
             "timezone": "Time zone",
             "max_interviews_per_day": "Most interviews a day",
             "max_interviews_per_week": "Most interviews a week",
+            "hours_locked": "Only admins may change these hours",
         }
         help_texts = {
             "max_interviews_per_day": "Empty: no limit.",
             "max_interviews_per_week": "Empty: no limit.",
+            "hours_locked": "Otherwise the interviewer edits their own hours and days off "
+            "on their profile.",
         }
 
     def __init__(self, *args, calendar_connections=(), **kwargs):
@@ -72,18 +205,7 @@ class InterviewerForm(forms.ModelForm):
         self.fields["timezone"].widget = forms.Select(
             choices=[(z, z) for z in sorted(timezone_names())]
         )
-        for index, day in enumerate(WEEKDAYS):
-            ranges = self.instance.working_hours[index] if self.instance.working_hours else []
-            self.fields[f"hours_{index}"] = forms.CharField(
-                required=False,
-                label=day,
-                initial=format_ranges(ranges),
-                help_text="Empty: does not interview that day." if index == 0 else "",
-            )
-        self.fields["exceptions"].initial = "\n".join(
-            f"{day}: {format_ranges(r) if r else 'off'}"
-            for day, r in sorted(self.instance.working_hours_exceptions.items())
-        )
+        self.add_hours_fields(self.instance)
         self.calendar_connections = {str(c.pk): c for c in calendar_connections}
         choices = [("", "— no calendar —")]
         for conn in calendar_connections:
@@ -97,41 +219,14 @@ class InterviewerForm(forms.ModelForm):
                 "calendar"
             ].initial = f"{self.instance.calendar_connection_id}|{self.instance.calendar_id}"
 
-    @property
-    def hour_fields(self):
-        return [self[f"hours_{i}"] for i in range(7)]
-
     def clean(self):
         cleaned = super().clean()
-        hours = []
-        for index in range(7):
-            try:
-                hours.append(parse_ranges(cleaned.get(f"hours_{index}", "")))
-            except forms.ValidationError as exc:
-                self.add_error(f"hours_{index}", exc)
-        cleaned["working_hours"] = hours
-        exceptions = {}
-        for number, line in enumerate(cleaned.get("exceptions", "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            day, _, ranges = line.partition(":")
-            date = outside.date_from(day)
-            if date is None:
-                self.add_error("exceptions", f"Line {number}: “{day.strip()}” is not a date.")
-                continue
-            try:
-                exceptions[date.isoformat()] = (
-                    [] if ranges.strip().lower() in ("off", "") else parse_ranges(ranges)
-                )
-            except forms.ValidationError as exc:
-                self.add_error("exceptions", f"Line {number}: {exc.messages[0]}")
-        cleaned["working_hours_exceptions"] = exceptions
+        self.clean_hours()
         return cleaned
 
     def save(self, commit=True):
         interviewer = super().save(commit=False)
-        interviewer.working_hours = self.cleaned_data["working_hours"]
-        interviewer.working_hours_exceptions = self.cleaned_data["working_hours_exceptions"]
+        self.save_hours(interviewer)
         choice = self.cleaned_data.get("calendar") or ""
         conn_id, _, calendar_id = choice.partition("|")
         conn = self.calendar_connections.get(conn_id)
@@ -148,6 +243,35 @@ class InterviewerForm(forms.ModelForm):
         return value
 
 
+class MyHoursForm(HoursMixin, forms.ModelForm):
+    """An interviewer's own zone, hours and days off (from their profile), unless an admin
+    locked them."""
+
+    class Meta:
+        model = Interviewer
+        fields = ["timezone"]
+        labels = {"timezone": "Your time zone"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].widget = forms.Select(
+            choices=[(z, z) for z in sorted(timezone_names())]
+        )
+        self.add_hours_fields(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_hours()
+        return cleaned
+
+    def save(self, commit=True):
+        interviewer = super().save(commit=False)
+        self.save_hours(interviewer)
+        if commit:
+            interviewer.save()
+        return interviewer
+
+
 def time_input():
     return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -161,10 +285,38 @@ def weekday_field(**kwargs):
     )
 
 
+LOGO_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+LOGO_MAX_BYTES = 200_000
+
+
+def logo_data_url(upload):
+    """An uploaded logo as a data: URL, checked by its first bytes (PNG, JPEG or GIF; never
+    SVG, which may carry scripts) and its size."""
+    content = upload.read(LOGO_MAX_BYTES + 1)
+    if len(content) > LOGO_MAX_BYTES:
+        raise forms.ValidationError("The logo is too large: at most 200 KB.")
+    kind = next((t for magic, t in LOGO_TYPES.items() if content.startswith(magic)), None)
+    if kind is None:
+        raise forms.ValidationError("Upload a PNG, JPEG or GIF image.")
+    return f"data:{kind};base64,{base64.b64encode(content).decode()}"
+
+
 class TeamSettingsForm(forms.ModelForm):
     candidate_days = weekday_field(label="Candidates’ days")
+    logo_file = forms.FileField(
+        required=False,
+        label="Logo",
+        help_text="Shown beside the team’s name on the candidate’s pages. PNG, JPEG or GIF, "
+        "at most 200 KB.",
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
     interview_statuses = forms.MultipleChoiceField(
-        choices=[(s, s.replace("_", " ").title()) for s in APPLICATION_STATUSES],
+        choices=[(s, labels.enum_label(s)) for s in APPLICATION_STATUSES],
         widget=forms.CheckboxSelectMultiple,
         label="Stages that call for an interview",
         help_text="An application in one of these stages with no upcoming interview "
@@ -219,6 +371,14 @@ class TeamSettingsForm(forms.ModelForm):
         self.fields["default_timezone"].widget = forms.Select(
             choices=[(z, z) for z in sorted(timezone_names())]
         )
+        # Unified's kinds of stage, each with the ATS's own names for it.
+        names_of = {}
+        for status, name in plans.ats_stages(self.instance) if self.instance.pk else ():
+            names_of.setdefault(status, []).append(name)
+        self.fields["interview_statuses"].choices = [
+            (s, labels.enum_label(s) + (f" — {', '.join(names_of[s])}" if s in names_of else ""))
+            for s in APPLICATION_STATUSES
+        ]
         names = ", ".join("{" + n + "}" for n in LINK_EMAIL_PLACEHOLDERS)
         self.fields["link_email_body"].help_text = f"Placeholders: {names}."
         if self.is_bound and self.instance.pk:
@@ -259,6 +419,20 @@ class TeamSettingsForm(forms.ModelForm):
                 )
         return text
 
+    def clean_logo_file(self):
+        upload = self.cleaned_data.get("logo_file")
+        return logo_data_url(upload) if upload else None
+
+    def save(self, commit=True):
+        tenant = super().save(commit=False)
+        if self.cleaned_data.get("logo_file"):
+            tenant.logo = self.cleaned_data["logo_file"]
+        elif self.cleaned_data.get("remove_logo"):
+            tenant.logo = ""
+        if commit:
+            tenant.save()
+        return tenant
+
     def clean_link_email_subject(self):
         return self._placeholders("link_email_subject")
 
@@ -268,11 +442,21 @@ class TeamSettingsForm(forms.ModelForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label="Why (for your team)",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Recorded in the audit log; sent to the candidate if you tell them.",
+        help_text="Kept in the interview’s history. Not sent to the candidate.",
     )
     notify_candidate = forms.BooleanField(
         required=False, initial=True, label="Email the candidate that it is canceled"
     )
+    message = forms.CharField(
+        label="Message to the candidate (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Added to the cancellation email, in your words.",
+    )
+
+    def clean_message(self):
+        return self.cleaned_data.get("message", "").strip()

@@ -70,7 +70,8 @@ def _block_event(interview, index, sessions, zone, organizer_name, attendee, can
     lines = []
     for session in sessions:
         start, end = session.start_at.astimezone(zone), session.end_at.astimezone(zone)
-        lines.append(f"{session.title}: {start:%a %d %b %H:%M}–{end:%H:%M} ({zone.key})")
+        day = f"{start:%a} {start.day} {start:%b}"
+        lines.append(f"{session.title}: {day} {start:%H:%M}–{end:%H:%M} ({zone.key})")
         if session.meeting_url:
             lines.append(f"  Join: {session.meeting_url}")
     if interview.agenda:

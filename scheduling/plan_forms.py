@@ -5,11 +5,47 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Max
 from django.forms import BaseFormSet, formset_factory
+from django.forms.utils import ErrorDict, ErrorList
 
-from .lib import outside
+from . import plans
+from .lib import labels, outside
 from .models import WEEKDAYS, Interviewer, InterviewPlan
 from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
+
+
+def stage_value(status, name=""):
+    """The stage select's value: "STATUS" (every ATS stage of that kind) or "STATUS|Name"."""
+    return f"{status}|{name}" if status and name else status
+
+
+def parse_stage(value):
+    """(status, name) from a stage select's value; ("", "") for every stage."""
+    status, _, name = (value or "").partition("|")
+    return status.strip(), name.strip()
+
+
+def stage_choices(tenant, current=("", "")):
+    """The stage select: the ATS's own stages by name, grouped by Unified's normalized
+    status (each group also offers every stage of its kind); Unified's statuses alone
+    while no ATS stage is known."""
+    groups = {}
+    for status, name in plans.ats_stages(tenant):
+        groups.setdefault(status, []).append(name)
+    status, name = current
+    if status and name and name.casefold() not in {n.casefold() for n in groups.get(status, [])}:
+        groups.setdefault(status, []).append(name)  # a plan's stage the ATS no longer lists
+    if not groups:
+        statuses = list(dict.fromkeys([*tenant.interview_statuses, *APPLICATION_STATUSES]))
+        return [("", "Every stage")] + [(s, labels.enum_label(s)) for s in statuses]
+    choices = [("", "Every stage")]
+    for status, names in groups.items():
+        kind = labels.enum_label(status).lower()
+        options = [(stage_value(status, n), n) for n in names]
+        if len(names) > 1 or (status == current[0] and not current[1]):
+            options.append((status, f"Any {kind} stage"))
+        choices.append((f"{labels.enum_label(status)} (in Unified’s terms)", options))
+    return choices
 
 
 def _time_input():
@@ -79,9 +115,13 @@ class PlanForm(forms.ModelForm):
             tenant=tenant, removed_at__isnull=True
         )
         self.fields["job"].empty_label = "Every job"
-        self.fields["stage_status"].choices = [("", "Every stage")] + [
-            (s, s.replace("_", " ").title()) for s in APPLICATION_STATUSES
-        ]
+        current = (self.instance.stage_status, self.instance.stage_name)
+        self.fields["stage_status"].choices = stage_choices(tenant, current)
+        self.initial["stage_status"] = stage_value(*current)
+        self.fields["stage_status"].help_text = (
+            "As your ATS names its stages. Convene matches the application’s stage by this "
+            "name; “Any … stage” matches every stage of that kind."
+        )
         self.fields["scorecard"].initial = "\n".join(self.instance.scorecard_questions or [])
         self.fields["slot_step_minutes"].validators.append(MinValueValidator(5))
         self.fields["slot_step_minutes"].validators.append(MaxValueValidator(120))
@@ -131,10 +171,14 @@ class PlanForm(forms.ModelForm):
         else:
             cleaned["candidate_hours_start"] = cleaned["candidate_hours_end"] = None
             cleaned["candidate_days"] = None
+        status, name = parse_stage(cleaned.get("stage_status", ""))
+        # The model keeps Unified's status and the ATS's name apart.
+        cleaned["stage_status"], cleaned["stage_name"] = status, name
         duplicates = InterviewPlan.objects.filter(
             tenant=self.tenant,
             job=cleaned.get("job"),
-            stage_status=cleaned.get("stage_status", ""),
+            stage_status=status,
+            stage_name=name,
         ).exclude(pk=self.instance.pk)
         if duplicates.exists():
             self.add_error(
@@ -146,6 +190,7 @@ class PlanForm(forms.ModelForm):
     def save(self, commit=True):
         plan = super().save(commit=False)
         plan.tenant = self.tenant
+        plan.stage_name = self.cleaned_data.get("stage_name", "")
         plan.scorecard_questions = [
             line.strip() for line in self.cleaned_data.get("scorecard", "").splitlines()
         ]
@@ -157,7 +202,15 @@ class PlanForm(forms.ModelForm):
         return plan
 
 
-POOLS_SHOWN = 2  # pool groups on each session's form (more when a saved plan has more)
+POOLS_SHOWN = 1  # pool groups on each session's form (more when a saved plan has more)
+
+
+class PeopleSelect(forms.SelectMultiple):
+    """A list of people to pick several from: a compact multiple select, which
+    static/js/people-picker.js turns into a search box with the chosen as chips."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"data-people-picker": "", "size": 6, **(attrs or {})})
 
 
 def pool_prefix(index):
@@ -193,8 +246,8 @@ class SessionForm(forms.Form):
     required = forms.ModelMultipleChoiceField(
         queryset=Interviewer.objects.none(),
         required=False,
-        label="Required interviewers (all attend)",
-        widget=forms.CheckboxSelectMultiple,
+        label="Required (all attend)",
+        widget=PeopleSelect,
     )
 
     def __init__(self, *args, interviewers=None, pools=POOLS_SHOWN, **kwargs):
@@ -205,19 +258,19 @@ class SessionForm(forms.Form):
             name, members, k, trainee = _pool_fields(pool_prefix(index))
             what = "Pool" if index == 0 else f"Pool {index + 1}"
             self.fields[name] = forms.CharField(
-                label=f"{what}: name",
+                label=f"{what} name (optional)",
                 max_length=100,
                 required=False,
-                help_text="Optional, e.g. “Backend engineers”.",
+                widget=forms.TextInput(attrs={"placeholder": "e.g. Backend engineers"}),
             )
             self.fields[members] = forms.ModelMultipleChoiceField(
                 queryset=interviewers,
                 required=False,
-                label=f"{what} (Convene picks from these)",
-                widget=forms.CheckboxSelectMultiple,
+                label=f"{what}: Convene picks the least busy",
+                widget=PeopleSelect,
             )
             self.fields[k] = forms.IntegerField(
-                label=f"How many from {what.lower()}",
+                label="How many from it",
                 min_value=0,
                 initial=1 if index == 0 else None,
                 # Without members the pool is simply not used, whatever this says.
@@ -226,7 +279,7 @@ class SessionForm(forms.Form):
             self.fields[trainee] = forms.ModelChoiceField(
                 queryset=interviewers,
                 required=False,
-                label=f"Trainee who shadows {what.lower()}",
+                label="Trainee who shadows",
                 empty_label="No trainee",
             )
 
@@ -291,6 +344,11 @@ class SessionForm(forms.Form):
 
 
 class BaseSessionFormSet(BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this session"
+
     def clean(self):
         if any(self.errors):
             return
@@ -309,12 +367,85 @@ SessionFormSet = formset_factory(
 )
 
 
-def pools_needed(plan):
-    """How many pool groups the plan's sessions need on the form (never fewer than shown)."""
-    if plan.pk is None:
-        return POOLS_SHOWN
-    most = plan.sessions.annotate(pools_count=Count("pools")).aggregate(most=Max("pools_count"))
-    return max(POOLS_SHOWN, most["most"] or 0)
+MAX_POOLS = 4
+
+
+def pools_needed(plan, data=None):
+    """How many pool groups each session shows: those the saved plan's sessions have, and
+    those a posted form filled in (never fewer than POOLS_SHOWN)."""
+    most = 0
+    if plan.pk is not None and not plan._state.adding:
+        counts = plan.sessions.annotate(pools_count=Count("pools"))
+        most = counts.aggregate(most=Max("pools_count"))["most"] or 0
+    for key in data or ():
+        field = key.rsplit("-", 1)[-1]
+        if field.startswith("pool") and "_" in field:
+            number = field.split("_", 1)[0].removeprefix("pool")
+            most = max(most, int(number) if number.isdigit() else 1)
+    return min(max(POOLS_SHOWN, most), MAX_POOLS)
+
+
+def _clock(minutes, first=9 * 60):
+    """Minutes into the visit as a time of a visit starting at 09:00: 75 → "10:15"."""
+    total = (first + minutes) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def quiet(form, formset):
+    """Forget the errors of forms re-shown as typed (a session or pool was added, or the
+    preview refreshed): nobody asked for them to be checked yet."""
+    for each in (form, *formset.forms):
+        each._errors = ErrorDict()
+    formset._non_form_errors = ErrorList()
+
+
+def itinerary(form, formset, tenant):
+    """The candidate's day as the plan stands on the form: [{"start", "end" (minutes from
+    the first start), "title", "who"}], from what is typed (valid or not)."""
+    data = form.data if form.is_bound else None
+    names = {str(p.pk): p.name for p in Interviewer.objects.filter(tenant=tenant)}
+
+    def value(f, name, many=False):
+        key = f.add_prefix(name)
+        if data is not None:
+            return data.getlist(key) if many else data.get(key, "")
+        initial = f.initial.get(name, f.fields[name].initial if name in f.fields else "")
+        if many:
+            return [str(getattr(p, "pk", p)) for p in (initial or [])]
+        return "" if initial is None else str(getattr(initial, "pk", initial))
+
+    try:
+        gap = int(value(form, "break_minutes") or 0)
+    except ValueError:
+        gap = 0
+    parts, at = [], 0
+    for f in formset.forms:
+        if value(f, "DELETE") in ("on", "true", "True", "1"):
+            continue
+        try:
+            minutes = max(5, min(480, int(value(f, "duration_minutes") or 60)))
+        except ValueError:
+            minutes = 60
+        who = [names[p] for p in value(f, "required", True) if p in names]
+        for index in range(f.pool_count):
+            _name, members, k, trainee = _pool_fields(pool_prefix(index))
+            chosen = [names[p] for p in value(f, members, True) if p in names]
+            if chosen:
+                try:
+                    count = int(value(f, k) or 1)
+                except ValueError:
+                    count = 1
+                who.append(f"{count} of {', '.join(chosen)}")
+                shadow = value(f, trainee)
+                if shadow in names:
+                    who.append(f"{names[shadow]} shadowing")
+        title = (value(f, "title_template") or "Interview").replace("{job}", "the job")
+        title = title.replace("{candidate}", "the candidate").replace("{stage}", "the stage")
+        parts.append(
+            {"start": _clock(at), "end": _clock(at + minutes), "title": title, "who": who}
+        )
+        at += minutes + gap
+    return parts
 
 
 def session_initial(plan):

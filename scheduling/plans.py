@@ -18,21 +18,48 @@ from .models import (
     audit,
 )
 
+# Where the ATS's own stages come from: the mirror (candidates) registers its source when it
+# loads, as the layers ask of upward effects (docs/design.md).
+_stage_sources = []
+
+
+def stage_source(fn):
+    """Register `fn(tenant, job=None) -> [(status, name)]`, the ATS's stages."""
+    _stage_sources.append(fn)
+    return fn
+
+
+def ats_stages(tenant, job=None):
+    """The ATS's stages as the ATS names them, each once, in pipeline order: [(Unified's
+    normalized status, the ATS's name)]; only `job`'s (and every job's) when given."""
+    found = {}
+    for source in _stage_sources:
+        for status, name in source(tenant, job):
+            found.setdefault((status, name.strip().casefold()), (status, name.strip()))
+    return list(found.values())
+
 
 def plan_for(application):
     """The most specific plan for the application's job and stage, or None.
 
-    Job and stage beat job alone, which beats stage alone, which beats the tenant default.
+    A plan names a stage by the ATS's own name (matched, ignoring case, against the
+    application's stage as the ATS names it), or by Unified's normalized status alone (every
+    ATS stage of that kind), or not at all. Job beats no job; then the ATS's stage name
+    beats the normalized status, which beats every stage.
     """
+    status, name = application.status, (application.original_status or "").strip()
     candidates = InterviewPlan.objects.filter(tenant=application.tenant).filter(
         Q(job=application.job) | Q(job__isnull=True),
-        Q(stage_status=application.status) | Q(stage_status=""),
+        Q(stage_status=status) | Q(stage_status=""),
     )
 
-    def specificity(plan):
-        return (plan.job_id is not None, plan.stage_status != "")
+    def fits(plan):
+        return not plan.stage_name or plan.stage_name.strip().casefold() == name.casefold()
 
-    plans = sorted(candidates, key=specificity, reverse=True)
+    def specificity(plan):
+        return (plan.job_id is not None, bool(plan.stage_name), plan.stage_status != "")
+
+    plans = sorted((p for p in candidates if fits(p)), key=specificity, reverse=True)
     return plans[0] if plans else None
 
 

@@ -85,10 +85,13 @@ class Offer:
     plan: object
     no_calendar: list  # interviewers whose busy times Convene cannot see
 
-    def choice_for(self, slot, application, *, swaps=None):
+    def choice_for(self, slot, application, *, swaps=None, keep=None):
         """The booking choice for an engine slot; `swaps` maps (session key, chosen id) to
-        an alternate id the recruiter picked instead."""
+        an alternate id the recruiter picked instead. `keep` ({session key: {interviewer
+        id: (role, pool id)}}, a reschedule's current seats) keeps in each pool whoever
+        sits in it now wherever they could take the seat at the new time."""
         swaps = swaps or {}
+        keep = keep or {}
         sessions = {str(s.pk): s for s in self.plan.sessions.all()}
         pools = {str(s.pk): list(s.pools.all()) for s in sessions.values()}
         chosen = []
@@ -96,9 +99,14 @@ class Offer:
             plan_session = sessions[part.session]
             people = [(pid, "required", None) for pid in _required_of(plan_session, part)]
             for pool, pick in zip(pools[part.session], part.pools, strict=False):
-                for pid in pick.chosen:
+                picks = list(pick.chosen)
+                if part.session in keep:
+                    picks = _kept(pick, keep[part.session], pool.pk)
+                for pid in picks:
                     replacement = swaps.get((part.session, pid))
-                    if replacement and replacement in pick.alternates:
+                    if replacement and (
+                        replacement in pick.alternates or replacement in pick.chosen
+                    ):
                         pid = replacement
                     people.append((pid, "pool", pool.pk))
             people += [(pid, "trainee", None) for pid in part.trainees]
@@ -211,8 +219,9 @@ def _hours(person):
     return person.engine_hours()
 
 
-def engine_plan(plan):
-    """The engine's Plan for an InterviewPlan, keyed by session and interviewer ids.
+def engine_plan(plan, names=None):
+    """The engine's Plan for an InterviewPlan, keyed by session and interviewer ids
+    (`names`: {session id: title}, what explanations call the sessions).
 
     Inactive interviewers leave pools; a session left without anyone, or a pool left with
     fewer people than it must supply, makes the plan unusable (PlanNotUsable says which).
@@ -249,6 +258,8 @@ def engine_plan(plan):
                 duration=dt.timedelta(minutes=plan_session.duration_minutes),
                 required=required,
                 pools=tuple(pools),
+                name=(names or {}).get(str(plan_session.pk))
+                or plan_session.title_for(job="", candidate="", stage=""),
             )
         )
     if not sessions:
@@ -322,7 +333,17 @@ def find(
     `candidate_hours_for`) keeps or marks the times within the candidate's hours."""
     now = now or timezone.now()
     plan = _plan_with_people(plan)
-    spec = engine_plan(plan)
+    spec = engine_plan(
+        plan,
+        names={
+            str(s.pk): s.title_for(
+                job=application.job.name if application.job else "",
+                candidate=application.candidate.name,
+                stage=application.stage_label,
+            )
+            for s in plan.sessions.all()
+        },
+    )
     ids = spec.people()
     people = {
         str(p.pk): p
@@ -392,6 +413,51 @@ def candidate_hours_for(plan, zone_name, *, strict):
     return engine.CandidateHours(zones.name_or(zone_name), hours, strict)
 
 
+def loads(people, at, *, exclude_interview=None):
+    """{interviewer id: (interviews in the week, interviews on the day)} around `at` on each
+    person's clock, as `load.Tally` counts them (Convene's and the ATS's); a reschedule
+    leaves out the interview it moves."""
+    people = list(people)
+    tally = load.Tally(people, at)
+    if exclude_interview is not None:
+        own = SessionAttendee.objects.filter(
+            session__interview=exclude_interview, active=True, interviewer__in=people
+        ).values_list("interviewer_id", "start_at")
+        for pid, when in own:
+            tally.counts.subtract(tally._keys(str(pid), when))
+    return {str(p.pk): tally.rank(str(p.pk), at)[:2] for p in people}
+
+
+def unavailable_reason(person, start, end, *, exclude_interview=None, counted=None):
+    """Why `person` cannot sit on [start, end), in words ("busy then"), or "" when they
+    can: not working then, another of Convene's interviews, their calendar, or their
+    daily or weekly limit. `exclude_interview` (a reschedule, a swap) does not count
+    against them; `counted` is their (week, day) load when known."""
+    if not person.active:
+        return "no longer an active interviewer"
+    if not within_hours(person, start, end):
+        return "not working then"
+    held = load.seats([person.pk], start, end, exclude_interview=exclude_interview)
+    if held.get(str(person.pk)):
+        return f"in another interview then ({held[str(person.pk)][0].label})"
+    try:
+        busy = busy_blocks([person], start, end).get(str(person.pk), ())
+    except CalendarsUnavailable:
+        busy = ()
+    if exclude_interview is not None:
+        busy = _carve(busy, own_times(exclude_interview).get(str(person.pk), ()))
+    if any(a < end and b > start for a, b in busy):
+        return "busy in their calendar then"
+    week, day = (
+        counted or loads([person], start, exclude_interview=exclude_interview)[str(person.pk)]
+    )
+    if person.max_interviews_per_day is not None and day >= person.max_interviews_per_day:
+        return f"at their limit of {person.max_interviews_per_day} interviews that day"
+    if person.max_interviews_per_week is not None and week >= person.max_interviews_per_week:
+        return f"at their limit of {person.max_interviews_per_week} interviews that week"
+    return ""
+
+
 def manual_choice(application, plan, start):
     """A choice for a time the recruiter typed (an availability override): the plan's
     sessions back to back from `start` (with its breaks), the required people, and each
@@ -430,18 +496,27 @@ def manual_choice(application, plan, start):
     return Choice(tuple(sessions))
 
 
-def eligible_swaps(session, attendee):
-    """Who could take `attendee`'s pool seat on `session`: other active members of the same
-    pool, not on the session already, working then, not in another interview then (booked
-    by Convene or found in the ATS) and not busy in their calendar (when it can be read)."""
-    if attendee.pool_id is None:
-        return []
+def swap_candidates(session, attendee):
+    """Whom a recruiter may consider for `attendee`'s seat: the other active members of its
+    pool, or for a seat of no pool (required, trainee, added) every active interviewer of
+    the team; never someone on the session already."""
     on_session = set(session.attendees.filter(active=True).values_list("interviewer", flat=True))
-    members = [
+    if attendee.pool_id is not None and attendee.pool is not None:
+        people = attendee.pool.members.filter(active=True)
+    else:
+        people = Interviewer.objects.filter(tenant_id=session.interview.tenant_id, active=True)
+    return [
         p
-        for p in attendee.pool.members.filter(active=True).select_related("calendar_connection")
+        for p in people.select_related("calendar_connection").order_by("name")
         if p.pk not in on_session
     ]
+
+
+def eligible_swaps(session, attendee):
+    """Who could take `attendee`'s seat on `session` (`swap_candidates`): working then,
+    not held by another interview of Convene's and not busy in their calendar (when it can
+    be read)."""
+    members = swap_candidates(session, attendee)
     members = [p for p in members if within_hours(p, session.start_at, session.end_at)]
     held = load.seats([p.pk for p in members], session.start_at, session.end_at)
     members = [p for p in members if str(p.pk) not in held]
@@ -562,14 +637,49 @@ def loop_around(interview, session, *, now=None):
     return Choice(tuple(kept))
 
 
+def who_is_busy_around(interview, session):
+    """Why the rest of the interview does not fit around `session` where it is now, in
+    words: who of the people on the other sessions cannot sit where the plan's order would
+    put those sessions, and why ("Sofía Díaz is busy in their calendar then")."""
+    plan = interview.plan
+    if plan is None:
+        return "the interview has no plan to fit it to."
+    plan = _plan_with_people(plan)
+    plan_sessions = list(plan.sessions.all())
+    sessions = {s.position: s for s in interview.sessions.all()}
+    said = {}
+    for offset, order in _layout_offsets(plan, session.position):
+        at = session.start_at - offset
+        for position in order:
+            length = dt.timedelta(minutes=plan_sessions[position].duration_minutes)
+            other = sessions.get(position)
+            if other is not None and position != session.position:
+                for attendee in other.attendees.filter(active=True).select_related("interviewer"):
+                    person = attendee.interviewer
+                    why = unavailable_reason(person, at, at + length, exclude_interview=interview)
+                    if why:
+                        said.setdefault(person.name, why)
+            at += length + dt.timedelta(minutes=plan.break_minutes)
+    if not said:
+        return "the plan’s order, breaks and the candidate’s day leave no room."
+    return "; ".join(f"{name} is {why}" for name, why in said.items()) + "."
+
+
+def _kept(pick, seated, pool_pk):
+    """A pool's picks at a new time, keeping whoever sits in the pool now (`seated`:
+    {interviewer id: (role, pool id)}) when they could take the seat then (they are among
+    the engine's picks or alternates); the engine's picks fill the other seats."""
+    could = {*pick.chosen, *pick.alternates}
+    stay = [pid for pid, (_role, p) in seated.items() if p == pool_pk and pid in could]
+    stay = stay[: len(pick.chosen)]
+    rest = [pid for pid in pick.chosen if pid not in stay][: len(pick.chosen) - len(stay)]
+    return [*stay, *rest]
+
+
 def _keep_people(chosen, seated, part, pool_pks):
     """The engine's people for a session, except that a pool keeps whoever sits in it now
     when they could take the seat then (they are among the engine's picks or alternates)."""
     people = [p for p in chosen.people if p[1] != "pool"]
     for pool, pick in zip(pool_pks, part.pools, strict=False):
-        could = {*pick.chosen, *pick.alternates}
-        stay = [pid for pid, (_role, p) in seated.items() if p == pool and pid in could]
-        stay = stay[: len(pick.chosen)]
-        rest = [pid for pid in pick.chosen if pid not in stay][: len(pick.chosen) - len(stay)]
-        people += [(pid, "pool", pool) for pid in (*stay, *rest)]
+        people += [(pid, "pool", pool) for pid in _kept(pick, seated, pool)]
     return dataclasses.replace(chosen, people=tuple(people))

@@ -4,13 +4,13 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -28,7 +28,7 @@ from . import (
 )
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
-from .forms import CancelForm, InterviewerForm, TeamSettingsForm
+from .forms import CancelForm, InterviewerForm, MyHoursForm, TeamSettingsForm
 from .lib import outside
 from .middleware import SESSION_KEY
 from .models import (
@@ -56,12 +56,10 @@ def home(request):
     membership = request.membership
     if membership.role == Membership.Role.INTERVIEWER:
         return redirect("profile")
-    has_ats = Connection.objects.filter(
-        tenant=request.tenant, category=Connection.Category.ATS
-    ).exists()
-    if has_ats:
+    steps = connections.setup_steps(request.tenant)
+    if not steps["next"]:
         return redirect("pipeline")
-    return render(request, "scheduling/home.html", {"nav_active": "home"})
+    return render(request, "scheduling/home.html", {"steps": steps, "nav_active": "home"})
 
 
 @require_POST
@@ -90,6 +88,14 @@ def sign_in_locked(request, original_response=None, credentials=None):
         status=429,
     )
     response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page's <link rel="icon"> says."""
+    path = finders.find("img/favicon.ico")
+    response = FileResponse(open(path, "rb"), content_type="image/x-icon")  # noqa: SIM115
+    response["Cache-Control"] = "public, max-age=86400"
     return response
 
 
@@ -227,6 +233,7 @@ def connection_detail(request, pk):
         "run": runs[0] if runs else None,
         "runs": runs,
         "linked": conn.calendar_interviewers.order_by("name"),
+        "steps": connections.setup_steps(request.tenant),
         "nav_active": "settings",
     }
     if request.htmx and request.htmx.target == "sync-progress":
@@ -336,17 +343,37 @@ def _my_interviewer(request):
 
 @member_required()
 def profile(request):
+    """The member's own page: as an interviewer, their zone, weekly hours and days off
+    (theirs to edit unless an admin locked them) and their calendar."""
     interviewer = _my_interviewer(request)
+    form = None
+    if interviewer is not None and not interviewer.hours_locked:
+        form = MyHoursForm(request.POST or None, instance=interviewer)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            audit(
+                request.tenant,
+                "interviewer.updated",
+                f"{interviewer} updated their own hours",
+                actor=request.user,
+                obj=interviewer,
+                changed=form.changed_data,
+            )
+            messages.success(request, "Saved your hours. New times follow them at once.")
+            return redirect("profile")
+    elif request.method == "POST":
+        raise PermissionDenied("An admin set your hours; ask them to change them.")
     return render(
         request,
         "scheduling/profile.html",
-        {"interviewer": interviewer, "nav_active": "profile"},
+        {"interviewer": interviewer, "form": form, "nav_active": "profile"},
+        status=400 if form is not None and form.is_bound else 200,
     )
 
 
 @admin_required
 def team_settings(request):
-    form = TeamSettingsForm(request.POST or None, instance=request.tenant)
+    form = TeamSettingsForm(request.POST or None, request.FILES or None, instance=request.tenant)
     if request.method == "POST" and form.is_valid():
         form.save()
         audit(
@@ -376,11 +403,31 @@ def team_settings(request):
 
 @scheduler_required
 def plan_list(request):
-    plans = (
+    plans = list(
         InterviewPlan.objects.filter(tenant=request.tenant)
         .select_related("job")
-        .prefetch_related("sessions__required", "sessions__pools__members")
+        .prefetch_related(
+            "sessions__required", "sessions__pools__members", "sessions__pools__trainee"
+        )
     )
+    # Titles as people will read them: "{job} interview" for a plan of every job shows with
+    # one of the team's jobs, said to be an example.
+    example = (
+        InterviewPlan._meta.get_field("job")
+        .related_model.objects.filter(tenant=request.tenant, removed_at__isnull=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+        .first()
+    )
+    for plan in plans:
+        job = plan.job.name if plan.job else (example or "Your job")
+        plan.example_job = not plan.job and "{job}" in "".join(
+            s.title_template for s in plan.sessions.all()
+        )
+        for session in plan.sessions.all():
+            session.shown_title = session.title_for(
+                job=job, candidate="Alex Candidate", stage=plan.stage_label or "Interview"
+            )
     return render(request, "scheduling/plans.html", {"plans": plans, "nav_active": "plans"})
 
 
@@ -391,33 +438,52 @@ def plan_edit(request, pk=None):
         if pk
         else InterviewPlan(tenant=request.tenant, name="")
     )
+    saved = pk is not None
     interviewers = Interviewer.objects.filter(tenant=request.tenant, active=True).order_by("name")
-    initial = plan_forms.session_initial(plan) if pk else []
-    extra = 1 if not initial else 0
+    initial = plan_forms.session_initial(plan) if saved else []
     data = request.POST if request.method == "POST" else None
-    if data is not None and "add_session" in data:
-        # Without JavaScript: re-show the form, as entered, with one more empty session.
+    # The live preview posts the form as it stands (htmx adds the last button clicked:
+    # never an instruction to add anything).
+    preview_only = bool(request.htmx and request.htmx.target == "plan-preview")
+    # Adding a session or a pool (without JavaScript) re-shows the form as entered, one
+    # larger, with no error on what nobody has typed yet.
+    adding = (
+        data is not None and not preview_only and ("add_session" in data or "add_pool" in data)
+    )
+    pools = plan_forms.pools_needed(plan, data)
+    if adding and "add_session" in data:
         data = data.copy()
         total = data.get("sessions-TOTAL_FORMS", "")
         total = int(total) if total.isdigit() else 0
         data["sessions-TOTAL_FORMS"] = str(min(total + 1, 8))
+    if adding and "add_pool" in data:
+        pools = min(pools + 1, plan_forms.MAX_POOLS)
     form = plan_forms.PlanForm(data, instance=plan, tenant=request.tenant)
     formset = plan_forms.SessionFormSet(
         data,
         initial=initial,
         prefix="sessions",
-        form_kwargs={"interviewers": interviewers, "pools": plan_forms.pools_needed(plan)},
+        form_kwargs={"interviewers": interviewers, "pools": pools},
     )
-    formset.extra = extra
-    if data is not None and "add_session" not in data and form.is_valid() and formset.is_valid():
+    formset.extra = 1 if not initial else 0
+    checked = data is not None and not adding and not preview_only
+    if checked and form.is_valid() and formset.is_valid():
         plan = plans.save_plan(form, formset, request.user)
         messages.success(request, f"Saved the plan “{plan}”.")
         return redirect("plan_list")
-    return render(
-        request,
-        "scheduling/plan_edit.html",
-        {"plan": plan, "form": form, "formset": formset, "nav_active": "plans"},
-    )
+    context = {
+        "plan": plan,
+        "saved": saved,
+        "form": form,
+        "formset": formset,
+        "preview": plan_forms.itinerary(form, formset, request.tenant),
+        "nav_active": "plans",
+    }
+    if adding or preview_only:
+        plan_forms.quiet(form, formset)
+    if preview_only:
+        return render(request, "scheduling/plan_edit.html#plan-preview", context)
+    return render(request, "scheduling/plan_edit.html", context)
 
 
 @require_POST
@@ -469,7 +535,7 @@ def _history(tenant, interview):
 def interview_detail(request, pk):
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
     # In the order they happen: the span shown is the first start to the last end.
-    sessions = (
+    sessions = list(
         interview.sessions.order_by("start_at", "position")
         .select_related("organizer", "calendar_connection")
         .prefetch_related(
@@ -481,15 +547,21 @@ def interview_detail(request, pk):
             )
         )
     )
-    operations = interview.operations.select_related("session").order_by("created_at")
-    history = _history(request.tenant, interview)
+    for session in sessions:
+        # Who still sits on it: the organizer may have been swapped out (the event stays on
+        # their calendar, which the page then says).
+        session.active_ids = {a.interviewer_id for a in session.attendees.all() if a.active}
+    operations = list(
+        interview.operations.select_related(
+            "session__calendar_connection", "interview__application__connection"
+        ).order_by("created_at")
+    )
     flags = list(interview.flags.select_related("session"))
-    swaps = {}
-    if interview.is_active:
-        for session in sessions:
-            for attendee in session.attendees.all():
-                if attendee.active and attendee.response == "REJECTED" and attendee.pool_id:
-                    swaps[attendee.pk] = slots.eligible_swaps(session, attendee)
+    loop_broken = next((f for f in flags if f.kind == Flag.Kind.LOOP_BROKEN), None)
+    fit = None
+    if loop_broken and loop_broken.session and interview.is_active:
+        fit = _fit_preview(interview, loop_broken.session)
+    now = timezone.now()
     return render(
         request,
         "scheduling/interview_detail.html",
@@ -497,38 +569,69 @@ def interview_detail(request, pk):
             "interview": interview,
             "sessions": sessions,
             "flags": flags,
-            "loop_broken": next((f for f in flags if f.kind == Flag.Kind.LOOP_BROKEN), None),
-            "swaps": swaps,
+            "loop_broken": loop_broken,
+            "fit": fit,
             "operations": operations,
-            "history": history,
+            "problems": [
+                op
+                for op in operations
+                if op.status == Operation.Status.FAILED
+                or (op.status == Operation.Status.PENDING and op.attempts)
+            ],
+            "history": _history(request.tenant, interview),
             "feedback": feedback.for_interview(interview, request.user),
-            "now": timezone.now(),
-            "cancel_form": CancelForm(),
+            "now": now,
+            "upcoming": interview.is_active and interview.end_at > now,
             "viewer_zone": timezone.get_current_timezone().key,
             "nav_active": "pipeline",
         },
     )
 
 
-@require_POST
+def _fit_preview(interview, session):
+    """Whether "Move the rest to fit" would work, before it is offered: {"ok": True} or
+    {"ok": False, "why": words}."""
+    try:
+        choice = slots.loop_around(interview, session)
+    except slots.CalendarsUnavailable as exc:
+        return {"ok": False, "why": f"{exc} Try again in a moment."}
+    except slots.PlanNotUsable as exc:
+        return {"ok": False, "why": str(exc)}
+    if choice is not None:
+        return {"ok": True}
+    day = timezone.localtime(session.start_at)
+    return {
+        "ok": False,
+        "why": f"Nothing fits around “{session.title}” on {day:%A} {day.day} {day:%B}: "
+        + slots.who_is_busy_around(interview, session),
+    }
+
+
 @scheduler_required
 def interview_cancel(request, pk):
+    """Cancelling asks first: a page with what will happen, a note for the team (kept in
+    the history) and, apart from it, an optional message for the candidate's email."""
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
-    form = CancelForm(request.POST)
     if not interview.is_active:
         messages.info(request, "This interview was already canceled.")
         return redirect("interview_detail", pk=interview.pk)
-    if not form.is_valid():
-        messages.error(request, "Say why the interview is canceled.")
-        return redirect(f"{reverse('interview_detail', args=[interview.pk])}#cancel")
-    booking.cancel(
-        interview,
-        reason=form.cleaned_data["reason"],
-        user=request.user,
-        notify_candidate=form.cleaned_data["notify_candidate"],
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        booking.cancel(
+            interview,
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            notify_candidate=form.cleaned_data["notify_candidate"],
+            candidate_message=form.cleaned_data["message"],
+        )
+        messages.success(request, "The interview is canceled; the calendar and the ATS follow.")
+        return redirect("interview_detail", pk=interview.pk)
+    return render(
+        request,
+        "scheduling/interview_cancel.html",
+        {"interview": interview, "form": form, "nav_active": "pipeline"},
+        status=400 if request.method == "POST" else 200,
     )
-    messages.success(request, "The interview is canceled; the calendar and the ATS follow.")
-    return redirect("interview_detail", pk=interview.pk)
 
 
 @scheduler_required
@@ -539,13 +642,17 @@ def problems(request):
         .filter(
             Q(status=Operation.Status.FAILED) | Q(status=Operation.Status.PENDING, attempts__gt=0)
         )
-        .select_related("interview__application__candidate", "session")
+        .select_related(
+            "interview__application__candidate",
+            "interview__application__connection",
+            "session__calendar_connection",
+        )
         .order_by("-last_error_at")
     )
     return render(
         request,
         "scheduling/problems.html",
-        {"operations": operations, "nav_active": "problems"},
+        {"operations": operations, "now": timezone.now(), "nav_active": "problems"},
     )
 
 
@@ -621,28 +728,59 @@ def connection_invitations(request, pk):
     return redirect("connection_detail", pk=conn.pk)
 
 
-@require_POST
 @scheduler_required
 def interview_swap(request, pk, attendee_pk):
+    """Swap one person on a session: GET lists who could take the seat (free then first,
+    the others with why they cannot), POST puts the one chosen in."""
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
     attendee = (
         SessionAttendee.objects.select_related("session", "interviewer", "pool")
         .filter(pk=attendee_pk, session__interview=interview, active=True)
         .first()
     )
-    if attendee is None:
+    if attendee is None or not interview.is_active:
         raise Http404
+    session = attendee.session
+    if request.method != "POST":
+        candidates = slots.swap_candidates(session, attendee)
+        free = set(slots.eligible_swaps(session, attendee))
+        loads = slots.loads(candidates, session.start_at, exclude_interview=interview)
+        options = [
+            {
+                "person": person,
+                "week": loads[str(person.pk)][0],
+                "why": ""
+                if person in free
+                else slots.unavailable_reason(
+                    person, session.start_at, session.end_at, exclude_interview=interview
+                )
+                or "busy then",
+            }
+            for person in candidates
+        ]
+        options.sort(key=lambda o: (bool(o["why"]), o["week"], o["person"].name))
+        context = {
+            "interview": interview,
+            "attendee": attendee,
+            "session": session,
+            "options": options,
+            "nav_active": "pipeline",
+        }
+        template = "scheduling/swap.html"
+        if request.htmx:
+            template += "#swap-options"
+        return render(request, template, context)
     try:
         replacement_id = uuid.UUID(request.POST.get("replacement", ""))
     except ValueError:
         replacement_id = None  # a mangled form: answered like a choice of no one
     replacement = Interviewer.objects.filter(tenant=request.tenant, pk=replacement_id).first()
-    eligible = slots.eligible_swaps(attendee.session, attendee)
+    eligible = slots.eligible_swaps(session, attendee)
     if replacement is None or replacement not in eligible:
         messages.error(request, "Choose one of the people who are free then.")
         return redirect("interview_detail", pk=interview.pk)
     try:
-        booking.swap_attendee(attendee.session, attendee, replacement, user=request.user)
+        booking.swap_attendee(session, attendee, replacement, user=request.user)
     except booking.BookingError as exc:
         messages.error(request, str(exc))
     else:

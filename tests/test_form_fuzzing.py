@@ -132,10 +132,13 @@ def test_the_plan_form_never_fails(world, data):
     data=form_data(
         [
             "timezone",
-            "hours_0",
-            "hours_3",
-            "hours_6",
-            "exceptions",
+            "from_0",
+            "until_0",
+            "from2_3",
+            "until2_3",
+            "keep_exceptions",
+            "new_day_off",
+            "new_day_off_until",
             "max_interviews_per_day",
             "max_interviews_per_week",
             "calendar",

@@ -55,6 +55,7 @@ LAYERS = [
         "scheduling.context_processors",
         "scheduling.templatetags",
         "candidates.forms",
+        "candidates.picker",
     ],
     # 8. Entry points.
     [

@@ -30,6 +30,7 @@ PUBLIC = {
     "login",
     "logout",
     "healthz",
+    "favicon",
     "unified_webhook",
     "booking_page",
     "booking_confirm",
@@ -230,6 +231,8 @@ def test_bad_feedback_tokens_get_a_plain_page(client, name, token):
 def test_public_basics(client):
     assert client.get(reverse("login")).status_code == 200
     assert client.get(reverse("healthz")).status_code == 200
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon["Content-Type"] == "image/x-icon"
     assert (
         client.post(reverse("unified_webhook"), b"{}", content_type="application/json").status_code
         == 400

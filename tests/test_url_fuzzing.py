@@ -298,6 +298,9 @@ def world(settings, monkeypatch, django_user_model):
     attendee = session.attendees.get(interviewer=bo)
     kwargs = {
         "candidate_detail": {"pk": app.candidate.pk},
+        "candidate_zone": {"pk": app.candidate.pk},
+        "reports_csv": {"chart": "load"},
+        "report_rows": {"kind": "seats"},
         "schedule": {"pk": app.pk},
         "send_link_now": {"pk": app.pk},
         "reschedule": {"pk": interview.pk},

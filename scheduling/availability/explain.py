@@ -168,7 +168,7 @@ def people_reason(
             return DayExplanation(date, code, message, tuple(found[code]))
 
     for session, duration in zip(plan.sessions, durations, strict=True):
-        for number, pool in enumerate(session.pools, start=1):
+        for pool in session.pools:
             unable = {}
             for key in pool.members:
                 code = _person_reason(calendars[key], duration, lo, hi)
@@ -177,7 +177,7 @@ def people_reason(
             able = len(pool.members) - len(unable)
             if able < pool.k:
                 why = "; ".join(
-                    f"{calendars[key].label}: {_WHY[code]}"
+                    f"{calendars[key].label} is {_WHY[code]}"
                     + (
                         f" with {counted}"
                         if (counted := _counted(calendars[key], code, lo, hi))
@@ -185,24 +185,27 @@ def people_reason(
                     )
                     for key, code in unable.items()
                 )
+                people = f"{pool.k} interviewer{'' if pool.k == 1 else 's'}"
+                can = "none" if able == 0 else f"only {able}"
                 message = (
-                    f"{session.key}, pool {number}: needs {pool.k} but only {able} of "
-                    f"{len(pool.members)} can attend on {when} ({why})."
+                    f"“{session.label}” needs {people} from its pool on {when}, but {can} "
+                    f"can come: {why}."
                 )
                 return DayExplanation(date, POOL_EXHAUSTED, message, tuple(unable))
 
     for session, duration, starts in zip(plan.sessions, durations, session_starts, strict=True):
         if not _overlaps(starts, lo, hi):
             minutes = duration // 60
+            names = _names([calendars[key].label for key in session.people()])
+            each = "each have" if len(session.people()) > 1 else "has"
             message = (
-                f"Everyone for {session.key} has free time on {when}, but not "
-                f"{minutes} minutes at the same time."
+                f"{names} {each} free time on {when}, but never the same {minutes} "
+                f"minutes for “{session.label}”."
             )
             return DayExplanation(date, NO_COMMON_TIME, message, session.people())
     message = (
-        f"Each session could take place on {when}, but they do not fit together into one "
-        "visit: not in order at the allowed start times, or not within the caps of people "
-        "who would sit in several sessions."
+        f"Each session has a time on {when} on its own, but they do not fit one after "
+        "another in a single visit (in the plan’s order, within everyone’s daily limits)."
     )
     return DayExplanation(date, NO_COMMON_TIME, message, everyone)
 
@@ -210,8 +213,8 @@ def people_reason(
 _PERSON_CODES = (OUT_OF_HOURS, DAILY_CAP, WEEKLY_CAP, REQUIRED_BUSY)
 _WHY = {
     OUT_OF_HOURS: "not working",
-    DAILY_CAP: "daily limit reached",
-    WEEKLY_CAP: "weekly limit reached",
+    DAILY_CAP: "at their daily limit",
+    WEEKLY_CAP: "at their weekly limit",
     REQUIRED_BUSY: "busy",
 }
 

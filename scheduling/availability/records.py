@@ -404,6 +404,17 @@ class Session:
     duration: dt.timedelta
     required: tuple[str, ...] = ()
     pools: tuple[Pool, ...] = ()
+    # Shown in explanations ("“Technical” needs …"); the key when empty.
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name to show in explanations: `name`, or the key without one.
+
+        >>> Session("4", dt.timedelta(hours=1), ("ann",), name="Coding").label
+        'Coding'
+        """
+        return self.name or self.key
 
     def __post_init__(self):
         _require_whole_seconds(self.duration, f"duration of {self.key}")

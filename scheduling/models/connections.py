@@ -95,6 +95,8 @@ class Interviewer(models.Model):
     working_hours = models.JSONField(default=default_working_hours)
     # {"2026-12-24": [], "2026-12-31": [["09:00", "12:00"]]}: days off or other hours.
     working_hours_exceptions = models.JSONField(default=dict, blank=True)
+    # An admin's lock: the interviewer may no longer edit their own hours and days off.
+    hours_locked = models.BooleanField(default=False)
     calendar_connection = models.ForeignKey(
         Connection,
         null=True,

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from ..lib import zones
+from ..lib import labels, zones
 from .connections import Connection, Interviewer
 from .plans import InterviewPlan
 from .tenancy import Tenant
@@ -40,6 +40,8 @@ class Interview(models.Model):
     # since when the application was in it (the reports' time to schedule).
     stage_status = models.CharField(max_length=64, blank=True)
     stage_entered_at = models.DateTimeField(null=True, blank=True)
+    # …and that stage's name in the ATS ("Face to Face"), what people read.
+    stage_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.RECRUITER)
     start_at = models.DateTimeField()
@@ -91,6 +93,10 @@ class Interview(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.SCHEDULED
+
+    @property
+    def stage_label(self):
+        return labels.stage_label(self.stage_status, self.stage_name)
 
     @property
     def candidate_zone_name(self):

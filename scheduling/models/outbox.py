@@ -70,3 +70,44 @@ class Operation(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    # --- in words, for the pages -------------------------------------------------------------
+
+    _WHAT = {
+        Kind.CREATE_EVENT: "the new calendar event",
+        Kind.UPDATE_EVENT: "the change to the calendar event",
+        Kind.CANCEL_EVENT: "the removal of the calendar event",
+        Kind.CREATE_ATS_INTERVIEW: "the new interview",
+        Kind.UPDATE_ATS_INTERVIEW: "the change to the interview",
+        Kind.CANCEL_ATS_INTERVIEW: "the cancellation of the interview",
+        Kind.CREATE_SCORECARD: "the scorecard",
+        Kind.SEND_EMAIL: "an email",
+    }
+
+    @property
+    def is_email(self):
+        return self.kind == self.Kind.SEND_EMAIL
+
+    @property
+    def target_name(self):
+        """Who was asked: the calendar's or the ATS's vendor ("Google Calendar",
+        "Greenhouse"), or the mail server."""
+        if self.is_email:
+            return "The mail server"
+        conn = None
+        if self.kind.startswith("event.") and self.session_id:
+            conn = self.session.calendar_connection
+            fallback = "The calendar"
+        else:
+            fallback = "The ATS"
+            if self.interview_id:
+                conn = self.interview.application.connection
+        return (conn.integration_name or conn.integration_type) if conn else fallback
+
+    @property
+    def what(self):
+        """What was asked of it, in words: "the change to the calendar event for “Coding”"."""
+        if self.is_email:
+            return (self.payload or {}).get("about") or "an email"
+        text = self._WHAT.get(self.kind, self.get_kind_display().lower())
+        return f"{text} for “{self.session.title}”" if self.session_id else text

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 
+from ..lib import labels
 from .connections import Interviewer
 from .tenancy import Tenant, candidate_hours_text
 
@@ -29,8 +30,11 @@ class InterviewPlan(models.Model):
     job = models.ForeignKey(
         "candidates.Job", null=True, blank=True, on_delete=models.CASCADE, related_name="plans"
     )
-    # Unified's normalized application status this plan is for; "" means any stage.
+    # The stage this plan is for: Unified's normalized application status ("" means any
+    # stage) and, when the plan is for one of the ATS's own stages, its name as the ATS
+    # spells it ("Face to Face"; "" means every stage of that status). `plans.plan_for`.
     stage_status = models.CharField(max_length=32, blank=True)
+    stage_name = models.CharField(max_length=200, blank=True)
     order = models.CharField(max_length=10, choices=Order.choices, default=Order.FIXED)
     break_minutes = models.PositiveSmallIntegerField(
         default=0, help_text="Between sessions; 0 means back to back."
@@ -65,12 +69,12 @@ class InterviewPlan(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "job", "stage_status"],
+                fields=["tenant", "job", "stage_status", "stage_name"],
                 condition=models.Q(job__isnull=False),
                 name="one_plan_per_job_and_stage",
             ),
             models.UniqueConstraint(
-                fields=["tenant", "stage_status"],
+                fields=["tenant", "stage_status", "stage_name"],
                 condition=models.Q(job__isnull=True),
                 name="one_plan_per_stage_for_every_job",
             ),
@@ -80,8 +84,18 @@ class InterviewPlan(models.Model):
         return self.name
 
     @property
+    def stage_label(self):
+        """The stage as people read it: the ATS's name, else "Every stage of Unified's
+        kind" ("Any second interview stage"), else ""."""
+        if self.stage_name:
+            return self.stage_name
+        if self.stage_status:
+            return f"Any “{labels.enum_label(self.stage_status).lower()}” stage"
+        return ""
+
+    @property
     def scope_label(self):
-        stage = self.stage_status.replace("_", " ").title() if self.stage_status else ""
+        stage = self.stage_label
         if self.job_id and stage:
             return f"{self.job} · {stage}"
         if self.job_id:

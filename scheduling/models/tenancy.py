@@ -164,6 +164,10 @@ class Tenant(models.Model):
         default=24,
         validators=[MaxValueValidator(FEEDBACK_REMINDER_HOURS[1])],
     )
+    # The company's logo on the candidate's pages: a small image as a data: URL (the
+    # pages' CSP allows images from this site and data: only; forms.TeamSettingsForm
+    # checks what is uploaded).
+    logo = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

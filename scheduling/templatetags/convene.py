@@ -1,9 +1,11 @@
 """Small template filters used across Convene's pages (loaded as a builtin)."""
 
+import datetime as dt
+
 from django import template
 from django.utils import timezone
 
-from ..lib import outside, timefmt, zones
+from ..lib import labels, outside, timefmt, zones
 
 register = template.Library()
 
@@ -36,6 +38,34 @@ def thousands(value):
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def enum_label(value):
+    """An enum value in words: "NEEDS_SCHEDULING" → "Needs scheduling"."""
+    return labels.enum_label(value)
+
+
+@register.filter
+def add_days(value, days):
+    """A date `days` later (earlier when negative)."""
+    return value + dt.timedelta(days=int(days)) if value else value
+
+
+@register.filter
+def changes_people(slot, seats):
+    """Whether moving an interview whose people sit as `seats` ({session key: {interviewer
+    id: …}}) to the engine's `slot` would change someone: a person who sits now and could
+    not at the slot's time (a pool keeps whoever can stay)."""
+    for part in slot.sessions:
+        now = seats.get(part.session) if seats else None
+        if not now:
+            continue
+        could = {*part.interviewers, *part.trainees}
+        could.update(alt for pick in part.pools for alt in pick.alternates)
+        if any(pid not in could for pid in now):
+            return True
+    return False
 
 
 @register.filter

@@ -44,8 +44,8 @@ def test_the_picker_shows_both_zones_and_marks_times_outside_the_candidates_hour
 ):
     response = picker(recruiter_client, la_application)
     page = text(response)
-    assert "Your times: New York time (United States, UTC−5)" in page
-    assert "Grace’s times: Los Angeles time (United States, UTC−8) (set by a recruiter" in page
+    assert "Times on your clock: New York time (United States, UTC−5)" in page
+    assert "Grace’s clock: Los Angeles time (United States, UTC−8) (set by a recruiter" in page
     monday = next(d for d in response.context["days"] if d["date"] == dt.date(2026, 12, 7))
     first, last = monday["slots"][0], monday["slots"][-1]
     # 09:00 in New York is 06:00 in Los Angeles: outside 08:00–20:00 there; 11:00 is inside.
@@ -53,9 +53,18 @@ def test_the_picker_shows_both_zones_and_marks_times_outside_the_candidates_hour
     assert not next(s for s in monday["slots"] if s.start.hour == 16).outside_candidate_hours
     assert not last.outside_candidate_hours
     html = response.content.decode()
-    assert re.search(r'<summary>09:00–10:00 <span class="their-time">06:00–07:00 Grace', html)
-    assert "outside their hours" in html
-    assert 'name="outside_ok" value="1" required' in html
+    # Each time says the candidate's clock to a screen reader, and is marked when outside.
+    assert re.search(r'class="time outside"[^>]*>09:00<span class="visually-hidden">, 06:00 '
+                     r"for Grace, outside their hours", html)  # fmt: skip
+    # The time chosen shows both clocks and asks before booking outside their hours.
+    chosen = recruiter_client.get(
+        reverse("schedule", args=[la_application.pk]),
+        {"week": "2026-12-07", "at": first.start.isoformat()},
+    )
+    shown = text(chosen)
+    assert "Monday 7 December, 09:00–10:00 06:00–07:00 for Grace" in shown
+    assert "Outside Grace’s hours (08:00–20:00, Monday to Friday" in shown
+    assert 'name="outside_ok" value="1" required' in chosen.content.decode()
 
 
 def test_booking_outside_the_candidates_hours_asks_first_then_books_in_their_zone(
@@ -96,17 +105,20 @@ def test_the_picker_never_offers_a_week_wholly_in_the_past(
     recruiter_client, application, plan, frozen
 ):
     this_week = recruiter_client.get(reverse("schedule", args=[application.pk]))
-    assert "Previous week" not in text(this_week)
+    # Seven days from today (Tuesday 1 December): no past day, so no "too soon" for one.
+    assert this_week.context["days"][0]["date"] == dt.date(2026, 12, 1)
+    assert len(this_week.context["days"]) == 7
+    assert "Earlier" not in text(this_week)
     older = picker(recruiter_client, application, week="2026-11-02")
-    assert older.context["week"] == dt.date(2026, 11, 30)
-    assert "Previous week" in text(picker(recruiter_client, application, week="2026-12-07"))
+    assert older.context["week"] == dt.date(2026, 12, 1)
+    assert "Earlier" in text(picker(recruiter_client, application, week="2026-12-07"))
 
 
 def test_an_unknown_zone_is_said_and_the_teams_hours_are_used(
     recruiter_client, application, plan, frozen
 ):
     page = text(picker(recruiter_client, application))
-    assert "Grace’s zone is not known yet: their hours are taken as the team’s zone" in page
+    assert "Grace’s zone is not known yet, so their hours are taken on the team’s clock" in page
 
 
 # --- the candidate page ---------------------------------------------------------------------

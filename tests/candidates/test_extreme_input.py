@@ -4,8 +4,10 @@ delivery dated before year 1 is in tests/scheduling/test_webhooks.py.)"""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from candidates.models import BookingLink
+from scheduling.lib import zones
 from scheduling.models import Interview
 from tests.candidates.links_helpers import url
 
@@ -42,7 +44,8 @@ def test_a_booking_links_confirm_page_with_a_start_at_the_ends_of_time_shows_the
         response = client.get(url("confirm", link), {"start": start, "tz": tz}, follow=True)
         assert response.status_code == 200
         assert response.redirect_chain[-1][0].startswith(url("page", link))
-        assert f'Times in <strong class="zone-name">{tz}</strong>' in response.content.decode()
+        label = zones.describe(tz, timezone.now())
+        assert f'Times in <strong class="zone-name">{label}</strong>' in response.content.decode()
     posted = client.post(
         url("confirm", link), {"start": start, "action": "book", "version": link.version}
     )

@@ -9,6 +9,9 @@ runs them). Each test gets, without asking:
 - a full-page screenshot and the HTML of every open page in `test-results/<test>/` when it
   fails.
 
+And, when asked for, `axe(page)`: axe-core's accessibility check of the page as it stands,
+failing on any critical or serious violation.
+
 Nothing from Playwright is imported here, and without the `e2e` extra (a plain `make test`)
 the test modules are not even collected.
 """
@@ -234,3 +237,38 @@ def sign_in():
         page.wait_for_load_state()
 
     return sign_in
+
+
+class AxeViolations(AssertionError):
+    pass
+
+
+@pytest.fixture(scope="session")
+def _axe_engine():
+    # axe-core as the e2e extra bundles it (axe-playwright-python ships axe.min.js): no CDN.
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def axe(_axe_engine):
+    """`axe(page)` runs axe-core on the page as it stands and fails on critical or serious
+    violations, naming each rule, its help and the elements it found; returns the
+    violations (all impacts) for a test that wants to look further. `exclude` takes CSS
+    selectors of regions not to check."""
+
+    def check(page, *, impacts=("critical", "serious"), exclude=()):
+        context = {"exclude": [[selector] for selector in exclude]} if exclude else None
+        results = _axe_engine.run(page, context=context)
+        violations = results.response["violations"]
+        bad = [v for v in violations if v.get("impact") in impacts]
+        if bad:
+            lines = [f"axe found {len(bad)} problem(s) on {page.url}:"]
+            for v in bad:
+                lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+                lines += [f"    {node['target']}: {node['html'][:160]}" for node in v["nodes"][:5]]
+            raise AxeViolations("\n".join(lines))
+        return violations
+
+    return check

@@ -207,10 +207,17 @@ def test_cancel_removes_the_events_and_cancels_the_ats_interviews(
     application = new_application(acme)
     interview = book(recruiter_client, application, django_capture_on_commit_callbacks, panel_day)
     mail.outbox.clear()
+    # Cancelling asks first, with a note for the team apart from a message to the candidate.
+    confirm = recruiter_client.get(reverse("interview_cancel", args=[interview.pk]))
+    assert confirm.status_code == 200 and "Message to the candidate" in confirm.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(
             reverse("interview_cancel", args=[interview.pk]),
-            {"reason": "The role was put on hold.", "notify_candidate": "on"},
+            {
+                "reason": "The role was put on hold.",
+                "message": "We are sorry: the team paused hiring for this role.",
+                "notify_candidate": "on",
+            },
         )
     assert response.status_code == 302
     drain()
@@ -221,7 +228,8 @@ def test_cancel_removes_the_events_and_cancels_the_ats_interviews(
         ats = client.get_interview(acme["ats"].unified_id, session.ats_interview_id)
         assert ats.status == "CANCELED"
     (email,) = mail.outbox
-    assert "canceled" in email.subject and "The role was put on hold." in email.body
+    assert "canceled" in email.subject and "the team paused hiring" in email.body
+    assert "The role was put on hold." not in email.body  # the team's note stays the team's
     assert "METHOD:CANCEL" in ics_of(email)
     page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content
     assert b"The role was put on hold." in page

@@ -844,8 +844,8 @@ def test_explains_a_pool_that_ran_out():
     assert day.code == POOL_EXHAUSTED
     assert day.people == ("cy", "dee")
     assert day.message == (
-        "interview, pool 1: needs 2 but only 1 of 3 can attend on Monday 1 June "
-        "(Cy: busy; Dee: daily limit reached with 08:00 Ada (in Lever))."
+        "“interview” needs 2 interviewers from its pool on Monday 1 June, but only 1 can "
+        "come: Cy is busy; Dee is at their daily limit with 08:00 Ada (in Lever)."
     )
 
 
@@ -856,8 +856,8 @@ def test_explains_people_free_at_different_times():
     assert day.code == NO_COMMON_TIME
     assert day.people == ("ann", "bob")
     assert day.message == (
-        "Everyone for interview has free time on Monday 1 June, "
-        "but not 60 minutes at the same time."
+        "ann and bob each have free time on Monday 1 June, but never the same 60 minutes "
+        "for “interview”."
     )
 
 
@@ -868,7 +868,7 @@ def test_explains_sessions_that_do_not_fit_together():
     day = explanation(find_slots(days(LONDON, MONDAY), plan, [ann, bob]))
     assert day.code == NO_COMMON_TIME
     assert day.people == ("ann", "bob")
-    assert "do not fit together" in day.message
+    assert "do not fit one after another in a single visit" in day.message
 
 
 def test_out_of_hours_is_reported_before_busy_and_caps():

@@ -45,16 +45,24 @@ def test_admin_edits_hours_zone_limits_and_calendar(admin_client_, tenant):
         Connection.Category.CALENDAR,
         calendars=[{"id": "ivy@acme.example", "name": "Ivy", "timezone": "", "is_primary": True}],
     )
+    ivy.working_hours_exceptions = {"2026-12-31": [["09:00", "12:00"]], "2026-11-02": []}
+    ivy.save()
     data = {
         "timezone": "Europe/London",
-        "hours_0": "09:00-12:00, 13:00-17:30",
-        "hours_1": "10:00-16:00",
-        "hours_2": "",
-        "hours_3": "09:00-17:00",
-        "hours_4": "09:00-17:00",
-        "hours_5": "",
-        "hours_6": "",
-        "exceptions": "2026-12-24: off\n2026-12-31: 09:00-12:00",
+        # The weekly grid: Monday with a break, Wednesday and the weekend off.
+        "from_0": "09:00",
+        "until_0": "12:00",
+        "from2_0": "13:00",
+        "until2_0": "17:30",
+        "from_1": "10:00",
+        "until_1": "16:00",
+        "from_3": "09:00",
+        "until_3": "17:00",
+        "from_4": "09:00",
+        "until_4": "17:00",
+        # Days off picked as dates; the half day kept, an old day off unticked.
+        "keep_exceptions": ["2026-12-31"],
+        "new_day_off": "2026-12-24",
         "max_interviews_per_day": "2",
         "max_interviews_per_week": "",
         "calendar": f"{cal.pk}|ivy@acme.example",
@@ -76,12 +84,19 @@ def test_bad_hours_are_shown_beside_the_field_and_nothing_is_saved(admin_client_
     ivy = f.interviewer(tenant, "Ivy Chen")
     response = admin_client_.post(
         reverse("interviewer_detail", args=[ivy.pk]),
-        {"timezone": "Mars/Olympus", "hours_0": "17:00-09:00", "exceptions": "tomorrow: off"},
+        {
+            "timezone": "Mars/Olympus",
+            "from_0": "17:00",
+            "until_0": "09:00",
+            "from_1": "09:00",
+            "new_day_off": "tomorrow",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "end is not after the start" in html
-    assert "Line 1: “tomorrow” is not a date." in html
+    assert "The end must be after the start" in html
+    assert "Give both times, or neither." in html
+    assert "Enter a valid date." in html
     assert "is not a known time zone" in html
     ivy.refresh_from_db()
     assert ivy.timezone == "America/New_York"
@@ -138,3 +153,42 @@ def test_team_settings_change_interview_statuses(admin_client_, tenant):
 
 def test_team_settings_are_for_admins_only(recruiter_client):
     assert recruiter_client.get(reverse("team_settings")).status_code == 403
+
+
+def test_the_hours_are_a_grid_and_days_off_are_dates(admin_client_, tenant):
+    ivy = f.interviewer(tenant, "Ivy Chen")
+    html = admin_client_.get(reverse("interviewer_detail", args=[ivy.pk])).content.decode()
+    assert 'type="time" name="from_0"' in html and 'value="09:00"' in html
+    assert 'type="date" name="new_day_off"' in html
+    assert "09:00-17:00" not in html and ": off" not in html
+
+
+def test_interviewers_edit_their_own_hours_unless_an_admin_locked_them(client, tenant):
+    from scheduling.models import Membership
+    from tests.conftest import make_member
+
+    user = make_member(tenant, "ivy@acme.example", Membership.Role.INTERVIEWER)
+    ivy = f.interviewer(tenant, "Ivy Chen", user=user)
+    client.force_login(user)
+    page = client.get(reverse("profile"))
+    assert "Save my hours" in page.content.decode()
+    response = client.post(
+        reverse("profile"),
+        {"timezone": "Europe/Paris", "from_0": "08:00", "until_0": "12:00",
+         "new_day_off": "2027-01-04", "new_day_off_until": "2027-01-05"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    ivy.refresh_from_db()
+    assert ivy.timezone == "Europe/Paris"
+    assert ivy.working_hours == [[["08:00", "12:00"]], [], [], [], [], [], []]
+    assert ivy.working_hours_exceptions == {"2027-01-04": [], "2027-01-05": []}
+
+    ivy.hours_locked = True
+    ivy.save()
+    assert (
+        "An admin of Acme Robotics set your hours"
+        in client.get(reverse("profile")).content.decode()
+    )
+    assert client.post(reverse("profile"), {"timezone": "UTC"}).status_code == 403
+    ivy.refresh_from_db()
+    assert ivy.timezone == "Europe/Paris"

@@ -103,18 +103,27 @@ class _Browser(HTMLParser):
     def __init__(self):
         super().__init__()
         self.data, self._select, self._textarea = {}, None, None
+        self._template = False  # inside <template>: not part of the form until used
 
     def _put(self, name, value):
-        self.data.setdefault(name, []).append(value)
+        if not self._template:
+            self.data.setdefault(name, []).append(value)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+        if tag == "template":
+            self._template = True
+        elif tag == "select" and "multiple" in a:
+            self._select = [a.get("name"), None, None, "multiple"]
+        elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
             if a.get("type") in ("checkbox", "radio") and "checked" not in a:
                 return
             self._put(a["name"], a.get("value") or ("on" if a.get("type") == "checkbox" else ""))
         elif tag == "select":
             self._select = [a.get("name"), None, None]  # name, first option, selected option
+        elif tag == "option" and self._select and len(self._select) == 4:
+            if "selected" in a:  # a multiple select sends what is chosen, nothing else
+                self._put(self._select[0], a.get("value", ""))
         elif tag == "option" and self._select:
             value = a.get("value", "")
             self._select[1] = value if self._select[1] is None else self._select[1]
@@ -129,7 +138,11 @@ class _Browser(HTMLParser):
             self.data[self._textarea][-1] += data
 
     def handle_endtag(self, tag):
-        if tag == "select" and self._select:
+        if tag == "template":
+            self._template = False
+        elif tag == "select" and self._select and len(self._select) == 4:
+            self._select = None
+        elif tag == "select" and self._select:
             name, first, selected = self._select
             self._put(name, selected if selected is not None else first or "")
             self._select = None
@@ -180,7 +193,9 @@ def test_add_a_session_keeps_what_was_typed(recruiter_client, people):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'value="Keep me"' in html
-    assert "Session 3" in html
+    assert "Session <span data-session-number>3</span>" in html
+    # The new session is empty, and nothing typed so far is checked yet: no error shown.
+    assert "field-error" not in html and "form-errors" not in html
     assert not InterviewPlan.objects.exists()
 
 

@@ -37,7 +37,10 @@ def test_thirty_concurrent_attempts_on_a_limit_of_five_let_exactly_five_through(
     assert results.count(True) == 5
 
 
-def _attempt_in_a_process(barrier, results):
+def _attempt_in_a_process(barrier, results, location):
+    from django.conf import settings
+
+    settings.CACHES = {"default": {"BACKEND": CACHES["file"], "LOCATION": location}}
     barrier.wait()
     results.put(ratelimit.allow("link:processes", 5))
 
@@ -50,10 +53,14 @@ def test_thirty_processes_sharing_the_file_cache_let_exactly_five_through(settin
             "LOCATION": str(tmp_path / "cache"),
         }
     }
-    context = multiprocessing.get_context("fork")
+    # Not forked from this process, which runs threads (a fork could copy a held lock):
+    # each child comes from a fresh single-threaded server and opens the same folder.
+    context = multiprocessing.get_context("forkserver")
     barrier, results = context.Barrier(30), context.Queue()
+    location = settings.CACHES["default"]["LOCATION"]
     processes = [
-        context.Process(target=_attempt_in_a_process, args=(barrier, results)) for _ in range(30)
+        context.Process(target=_attempt_in_a_process, args=(barrier, results, location))
+        for _ in range(30)
     ]
     for process in processes:
         process.start()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0014_load_and_reports'),
+        ('scheduling', '0015_recruiters_day'),
     ]
 
     operations = [
