@@ -281,6 +281,13 @@ def _plan_with_people(plan):
     )
 
 
+def _overlaps(busy, start, end):
+    """Whether busy times (the engine's compact form, as `busy_blocks` gives them) overlap
+    [start, end)."""
+    first, last = start.timestamp(), end.timestamp()
+    return any(a < last and b > first for a, b in busy)
+
+
 def _carve(blocks, holes):
     """Busy blocks with the holes taken out (an interview's own events, when it moves); both
     in epoch seconds."""
@@ -445,8 +452,9 @@ def unavailable_reason(person, start, end, *, exclude_interview=None, counted=No
     except CalendarsUnavailable:
         busy = ()
     if exclude_interview is not None:
-        busy = _carve(busy, own_times(exclude_interview).get(str(person.pk), ()))
-    if any(a < end and b > start for a, b in busy):
+        own = engine.busy_times(own_times(exclude_interview).get(str(person.pk), ()))
+        busy = _carve(busy, own)
+    if _overlaps(busy, start, end):
         return "busy in their calendar then"
     week, day = (
         counted or loads([person], start, exclude_interview=exclude_interview)[str(person.pk)]
@@ -524,9 +532,10 @@ def eligible_swaps(session, attendee):
         busy = busy_blocks(members, session.start_at, session.end_at)
     except CalendarsUnavailable:
         busy = {}
-    start, end = session.start_at.timestamp(), session.end_at.timestamp()
     return [
-        p for p in members if not any(a < end and b > start for a, b in busy.get(str(p.pk), ()))
+        p
+        for p in members
+        if not _overlaps(busy.get(str(p.pk), ()), session.start_at, session.end_at)
     ]
 
 

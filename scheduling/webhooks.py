@@ -162,7 +162,8 @@ def _store_statement():
 # delivery. The drain deletes it before its last look, so a delivery stored after that look
 # queues a new drain: none is left waiting (the periodic sweep is the safety net).
 DRAIN_KEY = "webhooks:drain"
-DRAIN_KEY_SECONDS = 60
+# Short: should a queued drain be lost, the next delivery after this queues another.
+DRAIN_KEY_SECONDS = 10
 DRAIN_BATCH = 25
 # A delivery claimed this long ago and not finished belongs to a worker that died.
 CLAIM_FOR = dt.timedelta(minutes=10)
