@@ -22,9 +22,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from candidates.models import Application
-from candidates.sync import run_sync, start_sync
+from candidates.sync import follow_interviews, run_sync, start_sync
 from scheduling import outbox
 from scheduling.models import Connection, Operation, WebhookDelivery
+from scheduling.unified.records import Interview as AtsInterview
 
 _numbers = itertools.count(1)
 
@@ -114,15 +115,21 @@ def working_days(start, count):
 
 
 def clear_day(acme, people, day):
-    """Nothing on these people's calendars on the team's `day`: from the first midnight
-    that starts `day` in the team's zone or any of theirs to the last that ends it (a New
-    York day of a panel in New York and Los Angeles: 05:00 UTC to 08:00 UTC the next day).
-    The neighbouring days keep what they hold, interviews booked there included."""
+    """Nothing on these people's calendars and no ATS interview naming them on the team's
+    `day`: from the first midnight that starts `day` in the team's zone or any of theirs to
+    the last that ends it (a New York day of a panel in New York and Los Angeles: 05:00 UTC
+    to 08:00 UTC the next day). The neighbouring days keep what they hold, interviews
+    booked there included. The ATS's interviews count toward load and caps (scheduling.load)
+    as much as calendar events block time, so a day the test owns has neither."""
     zones = {team_zone(acme), *(ZoneInfo(p.timezone) for p in people if p.timezone)}
     start = min(dt.datetime.combine(day, dt.time(0), zone) for zone in zones)
     end = max(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone) for zone in zones)
     sandbox = acme["sandbox"]
-    sandbox.clear_calendars(acme["calendar"].unified_id, [p.email for p in people], start, end)
+    emails = [p.email for p in people]
+    sandbox.clear_calendars(acme["calendar"].unified_id, emails, start, end)
+    removed = sandbox.clear_interviews(acme["ats"].unified_id, emails, start, end)
+    # The mirror follows as the webhook has it follow (Convene may not be listening yet).
+    follow_interviews(acme["ats"], [AtsInterview(id=i) for i in removed], "deleted")
     # Each deletion fires its webhooks: a Convene that follows these calendars has heard of
     # them all before the test goes on (or its handling of them races the test's own writes).
     assert sandbox.wait_deliveries(timeout=30), "the deletions' webhooks are still going out"

@@ -35,6 +35,9 @@ Act as a person in the vendor's UI (each change fires the matching webhooks):
                                                   event in the window that is on those
                                                   people's calendars or invites them (a
                                                   free stretch a test can rely on)
+  POST /sandbox/interviews/{cid}/clear            emails, start_at, end_at: delete every
+                                                  ATS interview in the window naming those
+                                                  people as interviewers
   POST /sandbox/records/{cid}/{object_type}/{id}     merge raw fields, unchecked (tests)
   POST /sandbox/records/{cid}/{object_type}/{id}/delete
 
@@ -338,10 +341,8 @@ def vendor_record(sb, req, cid, object_type):
     return _finish(sb, req, before, public(saved), f"Added {object_type} {saved['id']}.")
 
 
-def clear_calendars(sb, req, cid):
-    """Free whole stretches of time: each deleted event fires its webhooks, as a person
-    deleting them one by one would. A recurring series keeps its other occurrences."""
-    ctx = _ctx(sb, req, cid, "calendar")
+def _clear_window(req):
+    """(emails, start, end) of a clear request, checked."""
     body = req.payload()
     emails = body.get("emails")
     if not isinstance(emails, list) or not emails or not all(isinstance(e, str) for e in emails):
@@ -353,7 +354,14 @@ def clear_calendars(sb, req, cid):
         raise ApiError(400, "start_at and end_at must be ISO-8601 instants") from None
     if end <= start:
         raise ApiError(400, "end_at must be after start_at")
-    wanted = {e.strip().lower() for e in emails}
+    return {e.strip().lower() for e in emails}, start, end
+
+
+def clear_calendars(sb, req, cid):
+    """Free whole stretches of time: each deleted event fires its webhooks, as a person
+    deleting them one by one would. A recurring series keeps its other occurrences."""
+    ctx = _ctx(sb, req, cid, "calendar")
+    wanted, start, end = _clear_window(req)
     calendar_ids = {
         c["id"]
         for c in sb.store.query(cid, "calendar_calendar")
@@ -380,6 +388,34 @@ def clear_calendars(sb, req, cid):
         if last + slack <= start or first - slack >= end:
             continue
         sb.store.delete(cid, "calendar_event", doc["id"])
+        removed.append(doc["id"])
+    ids = [e["id"] for e in sb.deliveries.entries(since_id=before)]
+    return json_response({"removed": removed, "deliveries": ids})
+
+
+def clear_interviews(sb, req, cid):
+    """Free whole stretches of time in the ATS: delete every interview overlapping the
+    window that names one of these people (by their employee's email) as an interviewer,
+    as a recruiter deleting them one by one would (each fires its webhook)."""
+    _ctx(sb, req, cid, "ats")
+    wanted, start, end = _clear_window(req)
+    employees = {
+        e["id"]
+        for e in sb.store.query(cid, "hris_employee")
+        if {(m.get("email") or "").lower() for m in e.get("emails") or ()} & wanted
+    }
+    before = sb.deliveries.last_id
+    removed = []
+    for doc in sb.store.query(cid, "ats_interview"):
+        if not employees & set(doc.get("user_ids") or ()):
+            continue
+        if not doc.get("start_at") or not doc.get("end_at"):
+            continue
+        first = events.parse_instant(doc["start_at"])
+        last = events.parse_instant(doc["end_at"])
+        if last <= start or first >= end:
+            continue
+        sb.store.delete(cid, "ats_interview", doc["id"])
         removed.append(doc["id"])
     ids = [e["id"] for e in sb.deliveries.entries(since_id=before)]
     return json_response({"removed": removed, "deliveries": ids})
@@ -430,6 +466,7 @@ ROUTES = [
     (rf"/sandbox/interviews/{SEG}", ("POST",), vendor_interview),
     (rf"/sandbox/interviews/{SEG}/{SEG}/move", ("POST",), move_ats_interview),
     (rf"/sandbox/calendars/{SEG}/clear", ("POST",), clear_calendars),
+    (rf"/sandbox/interviews/{SEG}/clear", ("POST",), clear_interviews),
     (
         rf"/sandbox/candidates/{SEG}",
         ("POST",),

@@ -167,6 +167,13 @@ class SandboxHandle:
                    "end_at": end_at.isoformat()}  # fmt: skip
         return self._control("POST", f"/sandbox/calendars/{quote(cid)}/clear", payload)["removed"]
 
+    def clear_interviews(self, cid, emails, start_at, end_at):
+        """Delete every ATS interview between the instants naming these people (by their
+        employees' emails) as interviewers. Returns the removed interview ids."""
+        payload = {"emails": list(emails), "start_at": start_at.isoformat(),
+                   "end_at": end_at.isoformat()}  # fmt: skip
+        return self._control("POST", f"/sandbox/interviews/{quote(cid)}/clear", payload)["removed"]
+
     def create_candidate(self, cid, name, email, **fields):
         first, _, last = name.partition(" ")
         body = {

@@ -338,3 +338,36 @@ def test_an_interview_moved_in_the_ats_s_own_page_keeps_its_length_and_is_announ
     assert [i["id"] for i in body["data"]] == [interview["id"]]
     missing = sandbox.call("POST", f"/sandbox/interviews/{ACME_ATS}/nope/move", json={})
     assert missing.status_code == 404
+
+
+def test_clearing_a_stretch_deletes_only_its_interviews_naming_those_people(sandbox, receiver):
+    # Three interviews of this test's: two people at day 4 15:00, the same two at day 7, and
+    # someone else at day 4. Clearing day 4 for the first person removes only the first.
+    employees = [
+        e
+        for e in sandbox.get(f"/hris/{ACME_ATS}/employee", limit=100).json()
+        if e["employment_status"] == "ACTIVE"
+    ]
+    pair, other = [e["id"] for e in employees[:2]], employees[2]["id"]
+    application = screening_application(sandbox)
+    inside = sandbox.create_interview(ACME_ATS, application, at(sandbox, 4), 45, pair)
+    later = sandbox.create_interview(ACME_ATS, application, at(sandbox, 7), 45, pair)
+    elsewhere = sandbox.create_interview(ACME_ATS, application, at(sandbox, 4), 45, [other])
+    hook = {"connection_id": ACME_ATS, "object_type": "ats_interview", "event": "deleted"}
+    assert sandbox.call("POST", "/unified/webhook", json={**hook, "hook_url": receiver.url}).ok
+    email = employees[0]["emails"][0]["email"].upper()  # any case
+    removed = sandbox.clear_interviews(
+        ACME_ATS, [email], at(sandbox, 4, hour=0), at(sandbox, 5, hour=0)
+    )
+    assert inside["id"] in removed and later["id"] not in removed
+    assert elsewhere["id"] not in removed
+    gone = sandbox.call("GET", f"/ats/{ACME_ATS}/interview/{inside['id']}")
+    assert gone.status_code == 404
+    for kept in (later, elsewhere):
+        assert sandbox.get(f"/ats/{ACME_ATS}/interview/{kept['id']}").json()["id"] == kept["id"]
+    bodies = receiver.wait_for(1)
+    assert inside["id"] in [i["id"] for body in bodies for i in body["data"]]
+    wrong = sandbox.call(
+        "POST", f"/sandbox/interviews/{ACME_ATS}/clear", json={"emails": [], "start_at": "x"}
+    )
+    assert wrong.status_code == 400
