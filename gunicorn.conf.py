@@ -15,9 +15,12 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
-accesslog = "-"
+# Recycle workers now and then so a slow leak cannot grow without bound; rarely enough that
+# a webhook storm (thousands of deliveries a minute) does not restart them in the middle.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
+# The access log costs a formatted line per request; GUNICORN_ACCESS_LOG="" turns it off
+# (the proxy in front usually logs requests already).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

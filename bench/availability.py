@@ -1,10 +1,21 @@
 """Benchmark of the availability engine: one JSON line per case, median milliseconds.
 
 Run with `.venv/bin/python bench/availability.py`. Inputs are random but seeded, so every run
-measures the same calendars; they are built before timing, as the app builds its records once
-per fetch. The timed call is `find_slots` itself, from the dataclasses to the slots. Busy and
-Hold records work out their epoch seconds when they are built, so that conversion is not in
-it: `panel_of_5_building_records` times building the panel's 1,500 Busy records as well.
+measures the same calendars. The timed call is `find_slots` itself, from the dataclasses to
+the slots, with the busy times already in the engine's compact form (`busy_times`: sorted
+epoch-second pairs, the form the app keeps them in once fetched). Three cases time more:
+
+* `*_full` starts from the busy times as the app holds them between searches, the bytes in
+  its busy cache (one entry per calendar, `slots.busy_blocks`): unpickling them and the
+  search are inside the timed call;
+* `*_full_before` does the same from what the cache held before the compact form,
+  (start, end) datetimes, building a `Busy` record per block as every search did;
+* `*_from_datetimes` starts from (start, end) datetimes in the calendar's own order, as
+  Unified's busy records give them, and builds the compact form inside the timed call: the
+  app does that once per fetch (per calendar and two minutes), not per search;
+* `*_building_records` builds `Busy` records from those datetimes;
+* `full_versus_search` prints the full cases beside the search alone for 5 × 4,800 blocks,
+  and their ratios.
 
 A heavy calendar has 300 busy blocks a fortnight (typical is 25–40): 15 to 45 minutes each
 on a 5-minute grid, piled into one to three busy stretches of one to two hours each working
@@ -17,6 +28,7 @@ includes the spring-forward change on Sunday 8 March 2026.
 
 import datetime as dt
 import json
+import pickle
 import random
 import statistics
 import sys
@@ -37,6 +49,7 @@ from scheduling.availability import (
     Search,
     Session,
     WorkingHours,
+    busy_times,
     find_slots,
 )
 
@@ -115,38 +128,84 @@ def measure(function, runs: int) -> tuple[dict, object]:
     return {"median_ms": round(statistics.median(times), 3), "runs": runs}, result
 
 
-def panel(blocks_each: int, runs: int, case: str, building_records: bool = False) -> dict:
+INPUTS = ("compact", "full", "full_before", "from_datetimes", "records", "building_records")
+
+
+def panel(blocks_each: int, runs: int, case: str, inputs: str = "compact") -> dict:
     """One 60-minute session, a panel of 5 required, 14 days, 15-minute step.
 
-    With `building_records` the timed call also builds every Busy record from its datetimes.
+    `inputs` says what the timed call starts from: "compact", the busy times in the engine's
+    compact form (the search alone); "full", the busy cache's bytes of that form; "full_before",
+    the busy cache's bytes of datetimes, as before, with a `Busy` record built per block;
+    "from_datetimes", the datetimes, turned into the compact form; "records", prebuilt `Busy`
+    records; "building_records", `Busy` records built from the datetimes.
     """
+    if inputs not in INPUTS:
+        raise ValueError(inputs)
     rng = random.Random(5)
     keys = [f"panel-{n}" for n in range(5)]
     blocks = {key: busy_blocks(rng, blocks_each, 16) for key in keys}
     times = {key: [(block.start, block.end) for block in blocks[key]] for key in keys}
+    compact = {key: busy_times(times[key]) for key in keys}
+    cached = {key: pickle.dumps(compact[key], pickle.HIGHEST_PROTOCOL) for key in keys}
+    cached_before = {key: pickle.dumps(times[key], pickle.HIGHEST_PROTOCOL) for key in keys}
     plan = Plan(sessions=(Session("panel", HOUR, required=tuple(keys)),))
     search = Search(
         start=days_later(0), end=days_later(14), now=days_later(-1), candidate_zone=ZONE
     )
 
+    def person(key):
+        if inputs == "compact":
+            return Interviewer(key, ZONE, HOURS, busy_times=compact[key])
+        if inputs == "full":
+            return Interviewer(key, ZONE, HOURS, busy_times=pickle.loads(cached[key]))  # noqa: S301
+        if inputs == "full_before":
+            pairs = pickle.loads(cached_before[key])  # noqa: S301
+            return Interviewer(key, ZONE, HOURS, busy=tuple(Busy(a, b) for a, b in pairs))
+        if inputs == "from_datetimes":
+            return Interviewer(key, ZONE, HOURS, busy_times=busy_times(times[key]))
+        if inputs == "records":
+            return Interviewer(key, ZONE, HOURS, busy=blocks[key])
+        return Interviewer(key, ZONE, HOURS, busy=tuple(Busy(a, b) for a, b in times[key]))
+
     def call():
-        if building_records:
-            busy = {key: tuple(Busy(start, end) for start, end in times[key]) for key in keys}
-        else:
-            busy = blocks
-        people = [Interviewer(key, ZONE, HOURS, busy=busy[key]) for key in keys]
-        return find_slots(search, plan, people)
+        return find_slots(search, plan, [person(key) for key in keys])
 
     figures, result = measure(call, runs)
     return {
         "case": case,
         **figures,
+        "inputs": inputs,
         "interviewers": 5,
         "busy_blocks_each": blocks_each,
         "window_days": 14,
         "step_minutes": 15,
         "slots": len(result.slots),
         "empty_days": len(result.empty_days),
+    }
+
+
+def full_versus_search(blocks_each: int, runs: int) -> dict:
+    """The full cases beside the search alone, measured in turns so that a change in the
+    machine's load affects all alike (the median of three turns each)."""
+    medians = {inputs: [] for inputs in ("compact", "full", "full_before", "from_datetimes")}
+    for _ in range(3):
+        for inputs, values in medians.items():
+            values.append(panel(blocks_each, runs, inputs, inputs)["median_ms"])
+    ms = {inputs: statistics.median(values) for inputs, values in medians.items()}
+    search = ms["compact"]
+    return {
+        "case": "full_versus_search",
+        "interviewers": 5,
+        "busy_blocks_each": blocks_each,
+        "search_alone_ms": search,
+        "full_ms": ms["full"],
+        "full_over_search": round(ms["full"] / search, 2),
+        "full_before_ms": ms["full_before"],
+        "full_before_over_search": round(ms["full_before"] / search, 2),
+        "from_datetimes_ms": ms["from_datetimes"],
+        "from_datetimes_over_search": round(ms["from_datetimes"] / search, 2),
+        "goal": "full_over_search <= 2",
     }
 
 
@@ -167,7 +226,7 @@ def loop(order: str, limit: int | None, runs: int, case: str) -> dict:
                     key,
                     ZONE,
                     HOURS,
-                    busy=busy_blocks(rng, 300, 16),
+                    busy_times=busy_times((b.start, b.end) for b in busy_blocks(rng, 300, 16)),
                     holds=holds(rng, rng.randrange(4)),
                     daily_cap=2,
                     weekly_cap=6,
@@ -199,7 +258,9 @@ def loop(order: str, limit: int | None, runs: int, case: str) -> dict:
 
 def main():
     print(json.dumps(panel(300, runs=300, case="panel_of_5")))
-    print(json.dumps(panel(300, 300, "panel_of_5_building_records", building_records=True)))
+    print(json.dumps(panel(300, 300, "panel_of_5_full", "full")))
+    print(json.dumps(panel(300, 300, "panel_of_5_full_before", "full_before")))
+    print(json.dumps(panel(300, 300, "panel_of_5_building_records", "building_records")))
     print(json.dumps(panel(40, runs=300, case="panel_of_5_typical_calendars")))
     print(json.dumps(loop(FIXED_ORDER, 50, runs=50, case="loop_4_sessions_1_of_6_best_50")))
     print(json.dumps(loop(FIXED_ORDER, None, runs=50, case="loop_4_sessions_1_of_6_all")))
@@ -209,6 +270,14 @@ def main():
     for factor in (1, 4, 16):
         runs = 300 if factor == 1 else 100 if factor == 4 else 30
         print(json.dumps(panel(300 * factor, runs=runs, case=f"panel_of_5_blocks_x{factor}")))
+    print(json.dumps(panel(4800, 30, "panel_of_5_blocks_x16_full", "full")))
+    print(json.dumps(panel(4800, 30, "panel_of_5_blocks_x16_full_before", "full_before")))
+    print(json.dumps(panel(4800, 30, "panel_of_5_blocks_x16_from_datetimes", "from_datetimes")))
+    print(json.dumps(panel(4800, 30, "panel_of_5_blocks_x16_records", "records")))
+    print(
+        json.dumps(panel(4800, 30, "panel_of_5_blocks_x16_building_records", "building_records"))
+    )
+    print(json.dumps(full_versus_search(4800, runs=30)))
 
 
 if __name__ == "__main__":

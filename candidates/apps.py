@@ -21,12 +21,18 @@ class CandidatesConfig(AppConfig):
         ats_interviews_changed.connect(changes.ats_interviews_changed, dispatch_uid="mirror")
 
         from scheduling import periodic
+        from scheduling.models import Tenant
 
         # Each registers: links its senders, pipeline the ATS's stages for the plans.
         from . import links, pipeline, sync  # noqa: F401  (changes, above: webhook handlers)
 
-        periodic.register("sync ATS", 300, sync.sync_all)
-        periodic.register("booking link reminders", 600, links.send_reminders)
+        periodic.register("sync ATS", 300, sync.sync_turn, per=sync.ats_connections)
+        periodic.register(
+            "booking link reminders",
+            600,
+            links.send_reminders,
+            per=lambda: Tenant.objects.order_by("pk"),
+        )
 
         from django.db.models.signals import post_save
 

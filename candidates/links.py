@@ -734,10 +734,10 @@ def send_cancel_notice(op):
 # --- reminders --------------------------------------------------------------------------------
 
 
-def send_reminders(now=None):
+def send_reminders(tenant=None, now=None):
     """Remind candidates whose link is open (never booked, or reopened by their own
     cancellation) after the tenant's delay, while a day of its window is left, at most once
-    a day and at most twice in all. Returns how many were queued."""
+    a day and at most twice in all (of one tenant, or all). Returns how many were queued."""
     now = now or timezone.now()
     queued = 0
     links = BookingLink.objects.filter(
@@ -749,6 +749,8 @@ def send_reminders(now=None):
         reminders_sent__lt=2,
         tenant__link_reminder_hours__gt=0,
     ).select_related("tenant", "interview", "application__candidate")
+    if tenant is not None:
+        links = links.filter(tenant=tenant)
     for link in links:
         # A reopened link waits the delay again from the cancellation, not from the send.
         since = link.sent_at

@@ -253,16 +253,38 @@ class SyncRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The types still being read ("candidates, applications"), while it runs.
     current_object = models.CharField(max_length=64, blank=True)
+    # Records written so far, and per object type ({"candidates": 80, …}): exactly what is
+    # in the mirror, saved with each page in the page's own transaction.
     records_so_far = models.PositiveIntegerField(default=0)
-    # Records per object type, written when the run finishes: {"candidates": 80, …}
     counts = models.JSONField(default=dict, blank=True)
+    # Where to continue, per type: {"candidates": {"offset": 12300, "read": 12300,
+    # "done": false}, …}; saved with each page, so a failed run is continued from there.
+    cursor = models.JSONField(default=dict, blank=True)
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    # What the sync covers, fixed by its first attempt and kept when it is continued: when
+    # it began (the next incremental sync asks from there) and the `updated_gte` it asks
+    # with (none: a full sync).
+    begun_at = models.DateTimeField(null=True, blank=True)
+    updated_since = models.DateTimeField(null=True, blank=True)
+    resumed_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Records stored with what they had (odd fields), and the error that ended a failed run.
     warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # One queued or running sync per connection, whoever asks for it.
+            models.UniqueConstraint(
+                fields=["connection"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_live_sync_per_connection",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} sync of {self.connection} ({self.get_status_display()})"
@@ -270,6 +292,43 @@ class SyncRun(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    # The object types a sync reads, as the progress names them.
+    TYPE_LABELS = {
+        "stages": "Pipeline stages",
+        "jobs": "Jobs",
+        "candidates": "Candidates",
+        "applications": "Applications",
+        "interviews": "ATS interviews",
+    }
+
+    @property
+    def progress(self):
+        """Per object type: (label, records written so far, whether it is all read)."""
+        return [
+            (label, self.counts.get(name, 0), bool((self.cursor.get(name) or {}).get("done")))
+            for name, label in self.TYPE_LABELS.items()
+        ]
+
+    @property
+    def steps_done(self):
+        """Object types all read (of `len(TYPE_LABELS)`, then one step naming the people)."""
+        return sum(1 for _label, _count, done in self.progress if done)
+
+    @property
+    def steps(self):
+        return len(self.TYPE_LABELS) + 1
+
+    @property
+    def error_summary(self):
+        """What stopped a failed run, in words (the error itself is the detail)."""
+        if self.error.startswith("Unified refused or failed"):
+            return "the ATS (through Unified) kept failing to answer"
+        if self.error.startswith("Saving the records failed"):
+            return "Convene could not save what it read"
+        if "interrupted" in self.error:
+            return "it was interrupted (the task worker stopped)"
+        return self.error.rstrip(".") or "it stopped"
 
 
 class BookingLink(models.Model):

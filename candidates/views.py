@@ -744,6 +744,13 @@ def connection_sync(request, pk):
         messages.error(request, "Only a connected ATS can be synced.")
     else:
         full = request.POST.get("kind") == "full"
-        start_sync(conn, kind="full" if full else None, requested_by=request.user)
-        messages.success(request, "Sync started.")
+        run = start_sync(conn, kind="full" if full else None, requested_by=request.user)
+        if run.resumed_from_id and run.status == run.Status.QUEUED:
+            messages.success(
+                request,
+                f"Sync started: it continues the one that stopped, from the "
+                f"{run.records_so_far:,} records that one had saved.",
+            )
+        else:
+            messages.success(request, "Sync started.")
     return redirect("connection_detail", pk=conn.pk)

@@ -245,6 +245,9 @@ if _sandbox_credentials and not DEBUG:
 UNIFIED_ENV = env.str("UNIFIED_ENV", default="Production")
 UNIFIED_CONNECT_TIMEOUT = env.float("UNIFIED_CONNECT_TIMEOUT", default=5.0)
 UNIFIED_READ_TIMEOUT = env.float("UNIFIED_READ_TIMEOUT", default=30.0)
+# How many calls an ATS sync keeps in flight for one connection (Unified's rate limits are
+# per connection; the client waits out 429s with their Retry-After).
+UNIFIED_SYNC_CONCURRENCY = env.int("UNIFIED_SYNC_CONCURRENCY", default=8)
 
 # Security. With DEBUG off the secure choices are the defaults; each can be overridden.
 SESSION_COOKIE_HTTPONLY = True

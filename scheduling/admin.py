@@ -14,6 +14,7 @@ from .models import (
     InterviewSession,
     Membership,
     Operation,
+    PeriodicTurn,
     PlanPool,
     PlanSession,
     SentEmail,
@@ -260,6 +261,17 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         queryset.update(status=WebhookDelivery.Status.FAILED)
         for delivery in queryset:
             process(delivery.pk)
+
+
+@admin.register(PeriodicTurn)
+class PeriodicTurnAdmin(admin.ModelAdmin):
+    """When each periodic job runs next, per connection or tenant (a key of "" is one turn
+    for everyone), and whether its task is out: queued after it last finished."""
+
+    list_display = ["job", "key", "next_at", "queued_at", "finished_at"]
+    list_filter = ["job"]
+    search_fields = ["key"]
+    readonly_fields = ["job", "key", "queued_at", "finished_at"]
 
 
 @admin.register(WebhookRejection)

@@ -9,8 +9,26 @@ class SchedulingConfig(AppConfig):
         # Importing registers: the system checks, the outbox's handlers and senders
         # (writeback, feedback), the webhook handlers for calendars and ATS interviews.
         from . import checks, connections, feedback, outbox, periodic, webhooks, writeback  # noqa: F401
+        from .models import Tenant
 
-        periodic.register("outbox sweep", 5, outbox.sweep_job)
-        periodic.register("feedback requests and reminders", 60, feedback.run_due)
-        periodic.register("register webhooks", 3600, connections.register_all)
-        periodic.register("reconcile", 120, lambda: webhooks.reconcile() or None)
+        def tenants():
+            return Tenant.objects.order_by("pk")
+
+        # The sweeps are one cheap query for everyone whose work is to queue tasks (one per
+        # operation, a drain of deliveries): the runner does them itself. The other jobs get
+        # one task per connection or tenant.
+        periodic.register("outbox sweep", 5, outbox.sweep_job, inline=True)
+        periodic.register("webhook deliveries sweep", 30, webhooks.sweep, inline=True)
+        periodic.register("feedback requests and reminders", 60, feedback.run_due, per=tenants)
+        periodic.register(
+            "register webhooks",
+            3600,
+            connections.register_now,
+            per=connections.active_connections,
+        )
+        periodic.register(
+            "reconcile",
+            120,
+            lambda conn: webhooks.reconcile_connection(conn) and None,
+            per=connections.active_connections,
+        )

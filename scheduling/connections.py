@@ -290,14 +290,25 @@ def register_connection_webhooks(connection_pk):
 
 
 def register_all():
-    """Register webhooks for every active connection (at start-up, then now and then)."""
-    created = 0
-    for conn in Connection.objects.filter(status=Connection.Status.ACTIVE):
-        try:
-            created += register_webhooks(conn)
-        except UnifiedError as exc:
-            note_failure(conn, exc)
+    """Register webhooks for every active connection."""
+    created = sum(register_now(conn) or 0 for conn in active_connections())
     return f"{created} webhook subscriptions created" if created else None
+
+
+def register_now(conn):
+    """The periodic job, per connection: its subscriptions made whole again."""
+    try:
+        created = register_webhooks(conn)
+    except UnifiedError as exc:
+        # The next turn tries again; the reconcile covers the time in between.
+        note_failure(conn, exc)
+        return None
+    return created or None
+
+
+def active_connections():
+    """Every connection Convene follows: what the per-connection periodic jobs go over."""
+    return Connection.objects.filter(status=Connection.Status.ACTIVE).order_by("connected_at")
 
 
 # --- calendars ----------------------------------------------------------------------------

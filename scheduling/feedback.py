@@ -157,11 +157,15 @@ def due_interviews(now):
     )
 
 
-def request_due(now=None):
-    """Ask for feedback on every interview that has ended; returns how many were asked."""
+def request_due(now=None, *, tenant=None):
+    """Ask for feedback on every interview that has ended (of one tenant, or all); returns
+    how many were asked."""
     now = now or timezone.now()
     asked = 0
-    for interview in due_interviews(now).only("pk"):
+    due = due_interviews(now)
+    if tenant is not None:
+        due = due.filter(tenant=tenant)
+    for interview in due.only("pk"):
         # One interview that cannot be asked about (a bug, one tenant's odd data) must not
         # stop feedback for everyone else's: log it, and it is tried again next run.
         try:
@@ -318,9 +322,9 @@ def _send(kind, feedback, person, zone, now, payload):
 # --- reminders --------------------------------------------------------------------------------
 
 
-def send_reminders(now=None):
-    """Remind interviewers whose feedback is late, at most once a day, while their link
-    works. Returns how many were queued."""
+def send_reminders(now=None, *, tenant=None):
+    """Remind interviewers whose feedback is late (of one tenant, or all), at most once a
+    day, while their link works. Returns how many were queued."""
     now = now or timezone.now()
     late = (
         FeedbackRequest.objects.filter(
@@ -333,6 +337,8 @@ def send_reminders(now=None):
         .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - REMIND_EVERY))
         .select_related("tenant", "interviewer", "interview", "session")
     )
+    if tenant is not None:
+        late = late.filter(tenant=tenant)
     queued = 0
     for feedback in late:
         try:
@@ -512,9 +518,9 @@ def colleagues(feedback):
     )
 
 
-def run_due():
-    """The periodic job: ask for what is due, remind what is late."""
-    asked, reminded = request_due(), send_reminders()
+def run_due(tenant=None):
+    """The periodic job (per tenant): ask for what is due, remind what is late."""
+    asked, reminded = request_due(tenant=tenant), send_reminders(tenant=tenant)
     if asked or reminded:
         return f"asked {asked} for feedback, reminded {reminded}"
     return None

@@ -147,7 +147,9 @@ def _cache_key(conn_unified_id, calendar_id, start, end):
         [_version_key(conn_unified_id, calendar_id), _version_key(conn_unified_id, "*")]
     )
     version = ".".join(str(v) for v in sorted(versions.values())) or "0"
-    return f"busy:{conn_unified_id}:{calendar_id}:{version}:{start:%Y%m%d}:{end:%Y%m%d}"
+    # "busy2": the blocks are kept in the engine's compact form (epoch seconds), not as the
+    # datetimes an older release cached under "busy".
+    return f"busy2:{conn_unified_id}:{calendar_id}:{version}:{start:%Y%m%d}:{end:%Y%m%d}"
 
 
 def busy_versions(calendars):
@@ -169,11 +171,13 @@ def _fetch_busy(person, start, end):
     blocks = unified().list_busy(
         conn.unified_id, calendar_id=person.calendar_id, start_gte=start, end_lt=end
     )
-    return [(b.start_at, b.end_at) for b in blocks if b.start_at and b.end_at]
+    # Converted once here, not before every search that reads the cache (docs/design.md).
+    return engine.busy_times((b.start_at, b.end_at) for b in blocks if b.start_at and b.end_at)
 
 
 def busy_blocks(people, start, end):
-    """{interviewer id: [(start, end), …]} for the people with a working calendar.
+    """{interviewer id: ((start, end), …)} for the people with a working calendar, in the
+    engine's compact form (epoch seconds, sorted by start: `availability.busy_times`).
 
     Whole UTC days around the window are asked for, so one cached answer serves every
     search that falls in it. Raises CalendarsUnavailable if any calendar cannot be read.
@@ -277,8 +281,16 @@ def _plan_with_people(plan):
     )
 
 
+def _overlaps(busy, start, end):
+    """Whether busy times (the engine's compact form, as `busy_blocks` gives them) overlap
+    [start, end)."""
+    first, last = start.timestamp(), end.timestamp()
+    return any(a < last and b > first for a, b in busy)
+
+
 def _carve(blocks, holes):
-    """Busy blocks with the holes taken out (an interview's own events, when it moves)."""
+    """Busy blocks with the holes taken out (an interview's own events, when it moves); both
+    in epoch seconds."""
     for hole_start, hole_end in holes:
         carved = []
         for a, b in blocks:
@@ -346,8 +358,8 @@ def find(
     }
     busy = busy_blocks(people.values(), start, end)
     if exclude_interview is not None:
-        own = own_times(exclude_interview)
-        busy = {pid: _carve(blocks, own.get(pid, ())) for pid, blocks in busy.items()}
+        own = {pid: engine.busy_times(t) for pid, t in own_times(exclude_interview).items()}
+        busy = {pid: tuple(_carve(blocks, own.get(pid, ()))) for pid, blocks in busy.items()}
     # Everything they sit in, whichever tool booked it, blocks its time and counts toward
     # their caps and load (scheduling.load).
     seats = load.seats(
@@ -365,7 +377,7 @@ def find(
             key=pid,
             zone=person.timezone,
             hours=_hours(person),
-            busy=tuple(engine.Busy(a, b) for a, b in busy.get(pid, ())),
+            busy_times=busy.get(pid, ()),
             holds=tuple(holds.get(pid, ())),
             buffer_before=buffer_before,
             buffer_after=buffer_after,
@@ -440,8 +452,9 @@ def unavailable_reason(person, start, end, *, exclude_interview=None, counted=No
     except CalendarsUnavailable:
         busy = ()
     if exclude_interview is not None:
-        busy = _carve(busy, own_times(exclude_interview).get(str(person.pk), ()))
-    if any(a < end and b > start for a, b in busy):
+        own = engine.busy_times(own_times(exclude_interview).get(str(person.pk), ()))
+        busy = _carve(busy, own)
+    if _overlaps(busy, start, end):
         return "busy in their calendar then"
     week, day = (
         counted or loads([person], start, exclude_interview=exclude_interview)[str(person.pk)]
@@ -522,7 +535,7 @@ def eligible_swaps(session, attendee):
     return [
         p
         for p in members
-        if not any(a < session.end_at and b > session.start_at for a, b in busy.get(str(p.pk), ()))
+        if not _overlaps(busy.get(str(p.pk), ()), session.start_at, session.end_at)
     ]
 
 

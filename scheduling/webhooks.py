@@ -1,12 +1,16 @@
 """Following changes made elsewhere: Unified's webhook deliveries (and the reconcile that
 catches what they miss) turned into updates of Convene's interviews.
 
-Receiving is quick and safe: the signature is checked before anything of the payload is used
-(a bad one only bumps a counter), a good delivery is stored once (duplicates are ignored by a
-unique key) and processed later by a task. Processing is idempotent: an event or ATS record
-older than what Convene last saw changes nothing, so replays and out-of-order deliveries are
-harmless. Each automatic change leaves an audit entry saying what changed elsewhere and what
-Convene did about it.
+Receiving is verify, store, acknowledge, and nothing more, so a storm of deliveries (an
+all-hands moved in a 2,000-person company) is answered at once: the signature is checked
+before anything of the payload is used (a bad one only bumps a counter), a good delivery is
+one insert (a duplicate is refused by the database's unique key on its nonce), and the
+answer goes back. The work happens in tasks: `drain_deliveries` claims stored deliveries in
+batches (a conditional update, so each is processed once whatever the number of workers) and
+processes them; a full batch asks one more worker to help. Processing is idempotent: an
+event or ATS record older than what Convene last saw changes nothing, so replays and
+out-of-order deliveries are harmless. Each automatic change leaves an audit entry saying
+what changed elsewhere and what Convene did about it.
 
 Calendar events and ATS interviews are handled here; the candidates app registers handlers
 for applications, candidates and jobs (the mirror is its business).
@@ -17,6 +21,7 @@ import functools
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.tasks import task
@@ -37,7 +42,7 @@ from .models import (
 )
 from .unified import records
 from .unified.errors import NotFoundError, SignatureError, UnifiedError
-from .unified.webhooks import delivery_id, verify_delivery
+from .unified.webhooks import delivery_id, verify_envelope
 
 logger = logging.getLogger(__name__)
 
@@ -81,58 +86,183 @@ def too_large():
 
 
 def receive(body):
-    """Check and store one delivery; returns (http status, short text)."""
+    """Verify, store, acknowledge one delivery; returns (http status, short text)."""
     if len(body) > MAX_BODY:
         return too_large()
     try:
-        delivery = verify_delivery(body, settings.UNIFIED_WEBHOOK_SECRET, max_bytes=MAX_BODY)
+        envelope = verify_envelope(body, settings.UNIFIED_WEBHOOK_SECRET, max_bytes=MAX_BODY)
     except SignatureError as exc:
         _count_rejection("bad signature")
         logger.warning("Refused a webhook delivery: %s", exc)
         return 400, "refused"
-    conn = (
-        Connection.objects.filter(unified_id=delivery.connection_id or "")
-        .select_related("tenant")
-        .first()
-    )
-    if conn is None:
+    if _store(envelope):
+        transaction.on_commit(kick)
+        return 200, "accepted"
+    if not Connection.objects.filter(unified_id=envelope.connection_id or "").exists():
         logger.info(
             "Ignored a webhook delivery for unknown connection %s (%s.%s)",
-            delivery.connection_id,
-            delivery.object_type,
-            delivery.event,
+            envelope.connection_id,
+            envelope.object_type,
+            envelope.event,
         )
         return 200, "unknown connection: ignored"
+    return 200, "duplicate: ignored"
+
+
+def _store(envelope):
+    """Store a verified delivery for its connection: one statement, which finds the
+    connection and inserts the row, and which the unique key on the nonce turns into
+    nothing for a duplicate. False when nothing was stored (a duplicate, or a connection
+    Convene does not have). Written in SQL, not through the ORM: on the hottest path of a
+    storm, building two ORM queries cost more than everything else the receiver does."""
+    fields, sql = _store_statement()
+    given = {
+        "dedupe_key": delivery_id(envelope),
+        "object_type": envelope.object_type,
+        "event": envelope.event or "",
+        "delivery_type": envelope.type or "",
+        "record_count": len(envelope.items),
+        "payload": envelope.items,
+        "received_at": timezone.now(),
+    }
+    db = transaction.get_connection()
+    params = [
+        field.get_db_prep_save(
+            given[field.name] if field.name in given else field.get_default(), db
+        )
+        for field in fields
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, envelope.connection_id or ""])
+        return cursor.rowcount == 1
+
+
+@functools.cache
+def _store_statement():
+    """(the fields given as parameters, in order; the INSERT … SELECT … ON CONFLICT)."""
+    meta = WebhookDelivery._meta
+    db = transaction.get_connection()
+    quote = db.ops.quote_name
+    fields = [f for f in meta.concrete_fields if f.name not in ("tenant", "connection")]
+    columns = ["tenant_id", "connection_id", *(f.column for f in fields)]
+    conn = Connection._meta
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+        f"SELECT c.{quote(conn.get_field('tenant').column)}, c.{quote(conn.pk.column)}, "
+        f"{', '.join(['%s'] * len(fields))} FROM {quote(conn.db_table)} c "
+        f"WHERE c.{quote(conn.get_field('unified_id').column)} = %s "
+        f"ON CONFLICT ({quote('dedupe_key')}) DO NOTHING"
+    )
+    return fields, sql
+
+
+# --- processing -------------------------------------------------------------------------------
+
+# Set while a drain is queued or running, so that a storm queues one drain, not one per
+# delivery. The drain deletes it before its last look, so a delivery stored after that look
+# queues a new drain: none is left waiting (the periodic sweep is the safety net).
+DRAIN_KEY = "webhooks:drain"
+# Short: should a queued drain be lost, the next delivery after this queues another.
+DRAIN_KEY_SECONDS = 10
+DRAIN_BATCH = 25
+# A delivery claimed this long ago and not finished belongs to a worker that died.
+CLAIM_FOR = dt.timedelta(minutes=10)
+# A delivery stored this long ago and not claimed lost its drain: the sweep queues one.
+UNCLAIMED_AFTER = dt.timedelta(seconds=30)
+
+
+def kick():
+    """Make sure a drain will look at the deliveries stored so far."""
     try:
-        with transaction.atomic():
-            stored = WebhookDelivery.objects.create(
-                tenant=conn.tenant,
-                connection=conn,
-                dedupe_key=delivery_id(delivery),
-                object_type=delivery.object_type or "",
-                event=delivery.event or "",
-                delivery_type=delivery.type or "",
-                record_count=len(delivery.records),
-                payload=[r.raw for r in delivery.records],
+        queued = not cache.add(DRAIN_KEY, 1, DRAIN_KEY_SECONDS)
+    except Exception:
+        logger.exception("The cache could not say whether a drain is queued; queueing one")
+        queued = False
+    if not queued:
+        drain_deliveries.enqueue()
+
+
+@task
+def drain_deliveries():
+    """Process stored deliveries, a batch at a time, until none is left."""
+    processed = 0
+    helper = False
+    while True:
+        claimed = _claim(DRAIN_BATCH)
+        if not claimed:
+            cache.delete(DRAIN_KEY)
+            claimed = _claim(DRAIN_BATCH)
+            if not claimed:
+                return processed
+        if len(claimed) == DRAIN_BATCH and not helper:
+            # A backlog: one more worker may take batches beside this one (and so on).
+            helper = True
+            drain_deliveries.enqueue()
+        for pk in claimed:
+            _handle(pk)
+            processed += 1
+
+
+def _claim(limit, now=None):
+    """Claim up to `limit` stored deliveries, oldest first: a conditional update under a
+    row lock that skips those another worker holds, so each is processed once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pks = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=WebhookDelivery.Status.RECEIVED)
+            .order_by("received_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if pks:
+            WebhookDelivery.objects.filter(
+                pk__in=pks, status=WebhookDelivery.Status.RECEIVED
+            ).update(
+                status=WebhookDelivery.Status.PROCESSING,
+                attempts=F("attempts") + 1,
+                claimed_at=now,
             )
-            transaction.on_commit(functools.partial(process_delivery.enqueue, str(stored.pk)))
-    except IntegrityError:
-        return 200, "duplicate: ignored"
-    return 200, "accepted"
+    return pks
+
+
+def sweep(now=None):
+    """The periodic safety net: deliveries whose worker died are stored again, and a drain
+    is queued for deliveries that have waited too long for one."""
+    now = now or timezone.now()
+    WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PROCESSING, claimed_at__lt=now - CLAIM_FOR
+    ).update(status=WebhookDelivery.Status.RECEIVED)
+    waiting = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.RECEIVED, received_at__lt=now - UNCLAIMED_AFTER
+    ).count()
+    if waiting:
+        drain_deliveries.enqueue()
+        return f"{waiting} deliveries waiting: a drain is queued"
+    return None
 
 
 @task
 def process_delivery(delivery_pk):
+    # Deliveries stored by an earlier release queued this task each.
     process(delivery_pk)
 
 
 def process(delivery_pk):
-    """Act on a stored delivery once (a second call does nothing)."""
+    """Act on a stored delivery once (a second call does nothing); failed ones again."""
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_pk, status__in=[WebhookDelivery.Status.RECEIVED, WebhookDelivery.Status.FAILED]
-    ).update(status=WebhookDelivery.Status.PROCESSING, attempts=F("attempts") + 1)
+    ).update(
+        status=WebhookDelivery.Status.PROCESSING,
+        attempts=F("attempts") + 1,
+        claimed_at=timezone.now(),
+    )
     if not claimed:
         return None
+    return _handle(delivery_pk)
+
+
+def _handle(delivery_pk):
+    """Run the handler of a claimed delivery and note the outcome."""
     delivery = WebhookDelivery.objects.select_related("connection", "tenant").get(pk=delivery_pk)
     handler = HANDLERS.get((delivery.object_type, delivery.event))
     record_class = records.RECORD_FOR_OBJECT_TYPE.get(delivery.object_type)
@@ -448,14 +578,36 @@ def _heal_event(session, event):
 
 
 def reconcile(now=None):
-    """Catch changes whose webhook never came: compare upcoming interviews with their
-    calendars, and ask each ATS for the interviews updated since the last reconcile.
+    """Catch changes whose webhook never came, for every active connection (the periodic
+    runner does it connection by connection: `reconcile_connection`)."""
+    now = now or timezone.now()
+    lines = []
+    # Calendars first, then ATSs, as each connection's own task would in any order.
+    for conn in Connection.objects.filter(status=Connection.Status.ACTIVE).order_by(
+        "-category", "connected_at"
+    ):
+        lines += reconcile_connection(conn, now)
+    return lines
+
+
+def reconcile_connection(conn, now=None):
+    """Catch the changes to one connection whose webhook never came: compare its calendars
+    with the upcoming interviews they hold, or ask its ATS for the interviews updated since
+    the last reconcile.
 
     Calendars are compared by listing each organizer calendar over the upcoming window (a
     deleted event is simply absent, which `updated_gte` could not show); ATS interviews are
     asked for with `updated_gte`.
     """
     now = now or timezone.now()
+    if not conn.is_active:
+        return []
+    if conn.category == Connection.Category.ATS:
+        return _reconcile_ats(conn, now)
+    return _reconcile_calendar(conn, now)
+
+
+def _reconcile_calendar(conn, now):
     lines = []
     # Upcoming sessions, and those of interviews canceled lately (a cancel whose write was
     # lost leaves an event that still invites everyone: it is removed again).
@@ -465,18 +617,16 @@ def reconcile(now=None):
             | Q(interview__canceled_at__gt=now - HEAL_CANCELED_FOR),
             end_at__gt=now,
             start_at__lt=now + RECONCILE_AHEAD,
-            calendar_connection__status=Connection.Status.ACTIVE,
+            calendar_connection=conn,
         )
         .exclude(event_id="")
         .select_related("calendar_connection", "interview__tenant")
     )
     by_calendar = {}
     for session in upcoming:
-        by_calendar.setdefault((session.calendar_connection, session.calendar_id), []).append(
-            session
-        )
+        by_calendar.setdefault(session.calendar_id, []).append(session)
     client = unified()
-    for (conn, calendar_id), sessions in by_calendar.items():
+    for calendar_id, sessions in by_calendar.items():
         start = min(s.start_at for s in sessions) - dt.timedelta(days=1)
         end = max(s.end_at for s in sessions) + RECONCILE_AHEAD
         try:
@@ -507,17 +657,16 @@ def reconcile(now=None):
                     note_failure(conn, exc)
                     continue
             lines += calendar_events(conn, [event], "updated", "Reconcile")
-    for conn in Connection.objects.filter(
-        category=Connection.Category.ATS, status=Connection.Status.ACTIVE
-    ):
-        since = conn.reconciled_until or now - dt.timedelta(days=1)
-        try:
-            changed = list(client.list_interviews(conn.unified_id, updated_gte=since))
-        except UnifiedError as exc:
-            note_failure(conn, exc)
-            continue
-        lines += ats_interviews(conn, changed, "updated", "Reconcile")
-        Connection.objects.filter(pk=conn.pk).update(
-            reconciled_until=now - dt.timedelta(minutes=5)
-        )
+    return lines
+
+
+def _reconcile_ats(conn, now):
+    since = conn.reconciled_until or now - dt.timedelta(days=1)
+    try:
+        changed = list(unified().list_interviews(conn.unified_id, updated_gte=since))
+    except UnifiedError as exc:
+        note_failure(conn, exc)
+        return []
+    lines = ats_interviews(conn, changed, "updated", "Reconcile")
+    Connection.objects.filter(pk=conn.pk).update(reconciled_until=now - dt.timedelta(minutes=5))
     return lines

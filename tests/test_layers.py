@@ -17,19 +17,24 @@ PROJECT = ("scheduling", "candidates", "config")
 LAYERS = [
     # 0. Foundations that know no model: small generic helpers (what the Unified client also
     # checks values from outside with); then the engine, the Unified client (and its
-    # sandbox), the periodic registry, the apps' signals.
+    # sandbox), the apps' signals.
     ["scheduling.lib"],
     [
         "scheduling.availability",
         "scheduling.unified",
-        "scheduling.periodic",
         "scheduling.signals",
     ],
     # 1. The data.
     ["scheduling.models", "scheduling.ics", "scheduling.checks"],
     ["candidates.models"],
-    # 2. Small services everything else uses.
-    ["scheduling.gateway", "scheduling.emails", "scheduling.plans", "scheduling.load"],
+    # 2. Small services everything else uses (the periodic registry keeps its turns as rows).
+    [
+        "scheduling.gateway",
+        "scheduling.emails",
+        "scheduling.plans",
+        "scheduling.load",
+        "scheduling.periodic",
+    ],
     ["scheduling.outbox"],
     # 3. Finding times, feedback, connecting.
     ["scheduling.slots", "scheduling.feedback", "scheduling.connections"],

@@ -10,6 +10,8 @@ The rules, in one place (each class's docstring has the detail):
   which their clock shows a time in range; 09:00–17:00 stays 09:00–17:00 on DST change days.
   Nonexistent local times (the spring-forward gap) hold no time and repeated ones (the
   fall-back hour) are counted on both passes, so neither crashes nor shifts anything.
+- Busy time comes as `Busy` records or, compactly, as sorted (start, end) epoch-second pairs
+  (`Interviewer.busy_times`, built by `busy_times`), which block exactly the same time.
 - Busy blocks marked `free` (transparent) block nothing; `all_day` blocks block whole dates
   in the interviewer's zone, given as midnight UTC of the first date and of the day after
   the last, as Unified sends them.
@@ -75,6 +77,7 @@ from .records import (
     SessionSlot,
     Slot,
     WorkingHours,
+    busy_times,
 )
 
 __all__ = [
@@ -106,5 +109,6 @@ __all__ = [
     "SessionSlot",
     "Slot",
     "WorkingHours",
+    "busy_times",
     "find_slots",
 ]

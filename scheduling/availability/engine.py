@@ -533,11 +533,15 @@ class _Calendar:
         # buffers count too, hence the larger of the two on both sides.
         before, after = _seconds(person.buffer_before), _seconds(person.buffer_after)
         between = max(before, after)
-        blocked = [
+        if before or after:
+            blocked = [(start - after, end + before) for start, end in person.busy_times]
+        else:
+            blocked = list(person.busy_times)
+        blocked.extend(
             (block.start_second - after, block.end_second + before)
             for block in person.busy
             if not (block.free or block.all_day)
-        ]
+        )
         for block in person.busy:
             if block.all_day and not block.free:
                 first, after_last = block.dates()

@@ -7,6 +7,7 @@ from .interviews import Flag, Interview, InterviewSession, SessionAttendee
 from .load import AtsSeat
 from .mail import SentEmail
 from .outbox import Operation
+from .periodic import PeriodicTurn
 from .plans import InterviewPlan, PlanPool, PlanSession
 from .tenancy import (
     DEFAULT_INTERVIEW_STATUSES,
@@ -35,6 +36,7 @@ __all__ = [
     "Interviewer",
     "Membership",
     "Operation",
+    "PeriodicTurn",
     "PlanPool",
     "PlanSession",
     "SentEmail",

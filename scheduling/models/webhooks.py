@@ -11,6 +11,7 @@ class WebhookDelivery(models.Model):
 
     Only deliveries whose signature checked out are stored; `dedupe_key` (from the signed
     nonce alone) makes the same delivery arriving twice a no-op, however it is re-encoded.
+    The table is also the queue of work: a drain claims RECEIVED rows (webhooks.py).
     """
 
     class Status(models.TextChoices):
@@ -33,6 +34,8 @@ class WebhookDelivery(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # When a worker took it (a claim this old belongs to a worker that died).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     # What Convene did about it, in a line or two (also in the audit log).

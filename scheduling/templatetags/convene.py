@@ -32,6 +32,15 @@ def in_zone(value, zone_name):
 
 
 @register.filter
+def thousands(value):
+    """A count with thousands separated as English writes them: 12,345."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
 def enum_label(value):
     """An enum value in words: "NEEDS_SCHEDULING" → "Needs scheduling"."""
     return labels.enum_label(value)

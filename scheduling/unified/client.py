@@ -339,36 +339,31 @@ class UnifiedClient:
             return RetryableError(text, **where)
         return PermanentError(text, **where)
 
-    def _paginate(self, path, record, cid, limit, **params) -> Iterator:
+    def _paginate(self, path, record, cid, limit, **params) -> "Listing":
         """A lazy iterator over every record, one page (`limit`/`offset`) at a time. The
         limit is checked now; nothing is fetched until the first record is asked for."""
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}")
-        return self._pages(path, record, cid, params, limit)
+        return Listing(self, path, record, cid, params, limit)
 
-    def _pages(self, path, record, connection_id, params, limit):
-        offset = 0
-        while True:
-            page = self._request(
-                "GET",
-                path,
+    def _page(self, path, record, connection_id, params, limit, offset) -> list:
+        """The records of one page of a list: `limit` records from `offset` (§2)."""
+        page = self._request(
+            "GET",
+            path,
+            connection_id=connection_id,
+            params={**params, "limit": limit, "offset": offset},
+        )
+        if not isinstance(page, list):
+            raise PermanentError(
+                f"expected a JSON array from a list call, got {type(page).__name__}",
+                method="GET",
+                path=path,
                 connection_id=connection_id,
-                params={**params, "limit": limit, "offset": offset},
             )
-            if not isinstance(page, list):
-                raise PermanentError(
-                    f"expected a JSON array from a list call, got {type(page).__name__}",
-                    method="GET",
-                    path=path,
-                    connection_id=connection_id,
-                )
-            for item in page:
-                if isinstance(item, dict):
-                    yield record.from_api(item)
-            if len(page) < limit:
-                return
-            offset += len(page)
-            del page  # the next page replaces this one, never sits beside it
+        # A short page ends the list (§2), counted on what Unified sent, before any entry
+        # that is not an object is dropped.
+        return [record.from_api(item) for item in page if isinstance(item, dict)], len(page)
 
     def _get(self, path, record, cid, **params) -> Record:
         data = self._request("GET", path, connection_id=cid, params=params)
@@ -708,6 +703,60 @@ class UnifiedClient:
     def remove_webhook(self, id) -> None:
         # (no body) Webhook removed
         self._remove(f"/unified/webhook/{_seg(id)}", None)
+
+
+class Listing(Iterator):
+    """What a list method returns: an iterator over every record, fetched one page at a time
+    as it is read, which can also fetch any one page by its offset (`page`).
+
+    Iterating follows §2: ask with `limit` and `offset`, advance by the records received,
+    stop at the first short page; only one page is held at a time. `page(offset)` lets a
+    caller that wants several pages at once (the ATS sync) ask for them side by side; the
+    listing keeps no state between such calls, so threads may share it.
+    """
+
+    def __init__(self, client, path, record, connection_id, params, limit):
+        self.client = client
+        self.path = path
+        self.record = record
+        self.connection_id = connection_id
+        self.params = {k: v for k, v in params.items() if v is not None}
+        self.limit = limit
+        self._records = None
+
+    def __repr__(self):
+        return f"<Listing {self.path} limit={self.limit}>"
+
+    def page(self, offset: int) -> "Page":
+        """The page of up to `limit` records starting at `offset`."""
+        records, sent = self.client._page(
+            self.path, self.record, self.connection_id, self.params, self.limit, offset
+        )
+        return Page(offset, records, last=sent < self.limit)
+
+    def __next__(self):
+        if self._records is None:
+            self._records = self._all()
+        return next(self._records)
+
+    def _all(self):
+        offset = 0
+        while True:
+            page = self.page(offset)
+            yield from page.records
+            if page.last:
+                return
+            offset += self.limit
+            del page  # the next page replaces this one, never sits beside it
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of a list: its offset, its records, and whether it is the last (short)."""
+
+    offset: int
+    records: list
+    last: bool
 
 
 def _object(data, method, path, cid) -> dict:

@@ -8,6 +8,7 @@ undocumented parts of the rule (how `data` is serialized, the digest encoding) l
 signing.py only.
 """
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
@@ -65,9 +66,25 @@ def _depth(value):
     return deepest
 
 
-def verify_delivery(body: bytes, secret: str, *, max_bytes=1_000_000) -> WebhookDelivery:
-    """The typed delivery in `body` once its signature checks out; SignatureError (with a
-    short reason, fit for a log line) for anything else."""
+@dataclasses.dataclass(frozen=True)
+class Envelope:
+    """A verified delivery before its records are typed: what the receiver stores."""
+
+    connection_id: str | None
+    object_type: str
+    event: str | None
+    type: str | None
+    nonce: str
+    items: list  # the records as Unified sent them (a bare id becomes {"id": …})
+    webhook: dict  # the subscription, as sent
+    signature: str | None = None
+    external_xref: str | None = None
+
+
+def verify_envelope(body: bytes, secret: str, *, max_bytes=1_000_000) -> Envelope:
+    """The delivery in `body` once its signature checks out, its records left as the JSON
+    objects Unified sent; SignatureError (with a short reason, fit for a log line) for
+    anything else, including an object type Convene has no record for."""
     if not secret:
         raise SignatureError("no webhook secret configured")
     payload = _parse(body, max_bytes)
@@ -87,30 +104,49 @@ def verify_delivery(body: bytes, secret: str, *, max_bytes=1_000_000) -> Webhook
         raise SignatureError("signature does not match")
 
     # Verified: from here on the payload is Unified's.
-    webhook_data = payload.get("webhook")
-    if not isinstance(webhook_data, dict):
+    webhook = payload.get("webhook")
+    if not isinstance(webhook, dict):
         raise SignatureError("webhook is missing")
-    webhook = Webhook.from_api(webhook_data)
-    record = RECORD_FOR_OBJECT_TYPE.get(webhook.object_type)
-    if record is None:
-        raise SignatureError(f"unknown object_type {webhook.object_type!r}")
-    records = []
-    for item in data:
-        # What `data` holds for `deleted` events (whole records or bare ids) is unconfirmed
-        # (§9); a bare id becomes a record with only its id.
-        if isinstance(item, str):
-            item = {"id": item}
-        if isinstance(item, dict):
-            records.append(record.from_api(item))
-    external_xref = payload.get("external_xref")
-    kind = payload.get("type")
+    object_type = webhook.get("object_type")
+    if object_type not in RECORD_FOR_OBJECT_TYPE:
+        raise SignatureError(f"unknown object_type {object_type!r}")
+    # What `data` holds for `deleted` events (whole records or bare ids) is unconfirmed
+    # (§9); a bare id becomes a record with only its id.
+    items = [
+        {"id": item} if isinstance(item, str) else item
+        for item in data
+        if isinstance(item, str | dict)
+    ]
+    kind, external_xref, event = payload.get("type"), payload.get("external_xref"), None
+    if isinstance(webhook.get("event"), str):
+        event = webhook["event"]
+    connection_id = webhook.get("connection_id")
+    return Envelope(
+        connection_id=connection_id if isinstance(connection_id, str) else None,
+        object_type=object_type,
+        event=event,
+        type=kind if isinstance(kind, str) else None,
+        nonce=nonce,
+        items=items,
+        webhook=webhook,
+        signature=sig256 if sig256 is not None else sig,
+        external_xref=external_xref if isinstance(external_xref, str) else None,
+    )
+
+
+def verify_delivery(body: bytes, secret: str, *, max_bytes=1_000_000) -> WebhookDelivery:
+    """The typed delivery in `body` once its signature checks out (`verify_envelope`);
+    SignatureError for anything else."""
+    envelope = verify_envelope(body, secret, max_bytes=max_bytes)
+    webhook = Webhook.from_api(envelope.webhook)
+    record = RECORD_FOR_OBJECT_TYPE[envelope.object_type]
     return WebhookDelivery(
         webhook=webhook,
-        records=tuple(records),
-        nonce=nonce,
-        signature=sig256 if sig256 is not None else sig,
-        type=kind if isinstance(kind, str) else None,
-        external_xref=external_xref if isinstance(external_xref, str) else None,
+        records=tuple(record.from_api(item) for item in envelope.items),
+        nonce=envelope.nonce,
+        signature=envelope.signature,
+        type=envelope.type,
+        external_xref=envelope.external_xref,
     )
 
 
@@ -125,7 +161,7 @@ def delivery_id(delivery) -> str:
     delivery through as new. The secret is the workspace's, so this is unique per workspace.
     Whether Unified keeps the nonce when it retries a delivery is unconfirmed, so processing
     must stay idempotent anyway (records carry `updated_at`)."""
-    if isinstance(delivery, WebhookDelivery):
+    if isinstance(delivery, WebhookDelivery | Envelope):
         nonce = delivery.nonce
     else:
         if isinstance(delivery, bytes | bytearray | str):

@@ -9,6 +9,7 @@ from scheduling.models import AuditEntry
 from scheduling.unified import records
 from tests import factories as f
 from tests.candidates.links_helpers import make_link, url
+from tests.candidates.sync_helpers import FakeListing
 
 pytestmark = pytest.mark.django_db
 
@@ -19,26 +20,27 @@ NEW = "2026-11-25T10:00:00Z"
 class FakeATS:
     """The few list calls a sync makes, answering with the records given."""
 
-    def __init__(self, *, jobs=(), candidates=(), applications=()):
+    def __init__(self, *, jobs=(), candidates=(), applications=(), interviews=(), limit=100):
         self.jobs, self.candidates, self.applications = jobs, candidates, applications
+        self.interviews, self.limit = interviews, limit
 
     def list_stages(self, cid):
-        return []
+        return FakeListing([], self.limit)
 
     def list_jobs(self, cid, **params):
-        return list(self.jobs)
+        return FakeListing(self.jobs, self.limit)
 
     def list_candidates(self, cid, **params):
-        return list(self.candidates)
+        return FakeListing(self.candidates, self.limit)
 
     def list_applications(self, cid, **params):
-        return list(self.applications)
+        return FakeListing(self.applications, self.limit)
 
     def list_interviews(self, cid, **params):
-        return []
+        return FakeListing(self.interviews, self.limit)
 
     def list_employees(self, cid):
-        return []
+        return FakeListing([], self.limit)
 
 
 def application_record(app, status, updated):

@@ -14,6 +14,7 @@ from scheduling.models import AtsSeat, Connection, Interviewer, InterviewPlan
 from scheduling.unified import records
 from scheduling.unified.errors import NotFoundError
 from tests import factories as f
+from tests.candidates.sync_helpers import FakeListing
 
 pytestmark = pytest.mark.django_db
 
@@ -38,22 +39,22 @@ class FakeUnified:
         self.event_reads = []
 
     def list_stages(self, cid):
-        return []
+        return FakeListing([])
 
     def list_jobs(self, cid, **params):
-        return []
+        return FakeListing([])
 
     def list_candidates(self, cid, **params):
-        return []
+        return FakeListing([])
 
     def list_applications(self, cid, **params):
-        return []
+        return FakeListing([])
 
     def list_interviews(self, cid, **params):
-        return list(self.interviews)
+        return FakeListing(self.interviews)
 
     def list_employees(self, cid):
-        return list(self.employees)
+        return FakeListing(self.employees)
 
     def get_event(self, cid, event_id):
         self.event_reads.append((cid, event_id))

@@ -41,6 +41,11 @@ CREATE TABLE IF NOT EXISTS records (
     UNIQUE (connection_id, object_type, id)
 );
 CREATE INDEX IF NOT EXISTS records_by_seq ON records (connection_id, object_type, seq);
+-- Pages deep into a big list (offset 99,900 of 100,000 candidates): the offset is skipped
+-- in this index alone, without reading each skipped row for its deleted_at.
+CREATE INDEX IF NOT EXISTS records_live_by_seq ON records (
+    connection_id, object_type, deleted_at, seq
+);
 CREATE INDEX IF NOT EXISTS records_by_updated ON records (connection_id, object_type, updated_at);
 CREATE INDEX IF NOT EXISTS records_by_span ON records (connection_id, object_type, span_start);
 -- sort=name over 10,000 candidates, page after page, without sorting them all each time.
