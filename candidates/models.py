@@ -299,7 +299,7 @@ class SyncRun(models.Model):
         "jobs": "Jobs",
         "candidates": "Candidates",
         "applications": "Applications",
-        "interviews": "ATS interviews",
+        "interviews": "Interviews in the ATS",
     }
 
     @property
@@ -309,6 +309,16 @@ class SyncRun(models.Model):
             (label, self.counts.get(name, 0), bool((self.cursor.get(name) or {}).get("done")))
             for name, label in self.TYPE_LABELS.items()
         ]
+
+    # Read whole by every sync, changed or not: a sync of changes does not list them.
+    ALWAYS_READ = ("stages", "interviewers")
+
+    @property
+    def changed_counts(self):
+        """(name, count) of what the run brought in, leaving out the types with nothing (and,
+        for a sync of changes, what every sync reads whole)."""
+        skip = self.ALWAYS_READ if self.kind == self.Kind.INCREMENTAL else ()
+        return [(n, count) for n, count in self.counts.items() if count and n not in skip]
 
     @property
     def steps_done(self):
@@ -323,7 +333,7 @@ class SyncRun(models.Model):
     def error_summary(self):
         """What stopped a failed run, in words (the error itself is the detail)."""
         if self.error.startswith("Unified refused or failed"):
-            return "the ATS (through Unified) kept failing to answer"
+            return "the ATS kept refusing or not answering Convene's requests"
         if self.error.startswith("Saving the records failed"):
             return "Convene could not save what it read"
         if "interrupted" in self.error:

@@ -119,6 +119,8 @@ def _resumable(conn, kind, now):
         return None
     if (last.begun_at or last.created_at) < now - RESUME_WITHIN:
         return None
+    if not _resumed_counts({k: v for k, v in last.cursor.items() if k not in REREAD}):
+        return None  # nothing past the stages and jobs it would keep: start afresh
     return last
 
 

@@ -744,12 +744,14 @@ def connection_sync(request, pk):
         messages.error(request, "Only a connected ATS can be synced.")
     else:
         full = request.POST.get("kind") == "full"
+        asked_at = timezone.now()
         run = start_sync(conn, kind="full" if full else None, requested_by=request.user)
-        if run.resumed_from_id and run.status == run.Status.QUEUED:
+        if run.created_at < asked_at:
+            messages.info(request, "A sync is already under way: its progress is below.")
+        elif run.resumed_from_id:
             messages.success(
                 request,
-                f"Sync started: it continues the one that stopped, from the "
-                f"{run.records_so_far:,} records that one had saved.",
+                "Sync started: it continues the one that stopped, keeping what that one saved.",
             )
         else:
             messages.success(request, "Sync started.")

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from ..lib import labels, outside, timefmt, zones
 
@@ -17,6 +18,17 @@ def days_since(value, now=None):
         return ""
     now = now or timezone.now()
     return max(0, (now - value).days)
+
+
+@register.filter
+def ago(value, now=None):
+    """How long ago, as people say it: "just now" within a minute, else "5 minutes ago"."""
+    if not value:
+        return ""
+    now = now or timezone.now()
+    if now - value < dt.timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value, now).split(',')[0]} ago"
 
 
 @register.filter

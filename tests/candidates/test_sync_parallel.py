@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from candidates import sync
 from candidates.models import Application, Candidate, Job, RemoteInterview, SyncRun
@@ -351,7 +352,51 @@ def test_a_failed_sync_says_what_it_kept(ats, admin_client_):
     page = admin_client_.get(reverse("connection_detail", args=[ats.pk])).content.decode()
     assert "The last sync failed" in page
     assert "The 20 records it had read are saved" in page
-    assert "continues from there" in page
+    assert "continues from where it stopped" in page
+    assert "kept refusing or not answering" in page
+
+
+def test_sync_now_says_it_continues_the_stopped_sync_without_a_second_count(ats, admin_client_):
+    fake = PagedATS(candidates=candidates(30))
+    fake.fail = {("candidates", 20)}
+    run_full(ats, fake)
+    response = admin_client_.post(reverse("connection_sync", args=[ats.pk]), follow=True)
+    notes = [str(m) for m in response.context["messages"]]
+    said = "Sync started: it continues the one that stopped, keeping what that one saved."
+    assert notes == [said]
+    assert SyncRun.objects.filter(resumed_from__isnull=False).count() == 1
+
+
+def test_sync_now_while_a_sync_runs_says_so_and_starts_nothing(ats, admin_client_):
+    running = sync.start_sync(ats, kind=SyncRun.Kind.FULL)
+    response = admin_client_.post(reverse("connection_sync", args=[ats.pk]), follow=True)
+    notes = [str(m) for m in response.context["messages"]]
+    assert notes == ["A sync is already under way: its progress is below."]
+    assert list(SyncRun.objects.filter(connection=ats)) == [running]
+
+
+def test_a_failed_sync_that_kept_only_stages_and_jobs_is_not_continued(ats):
+    fake = PagedATS(candidates=candidates(30))
+    fake.fail = {("candidates", 0)}
+    failed = run_full(ats, fake)
+    assert failed.status == SyncRun.Status.FAILED and failed.cursor["jobs"]["done"]
+    fresh = sync.start_sync(ats)
+    assert fresh.resumed_from is None and fresh.records_so_far == 0
+
+
+def test_a_finished_sync_of_changes_says_what_changed_in_words(ats, admin_client_):
+    SyncRun.objects.create(
+        tenant=ats.tenant,
+        connection=ats,
+        kind=SyncRun.Kind.INCREMENTAL,
+        status=SyncRun.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        counts={"stages": 98, "jobs": 0, "candidates": 0, "applications": 0, "interviewers": 15},
+    )
+    page = admin_client_.get(reverse("connection_detail", args=[ats.pk])).content.decode()
+    assert "Last sync finished</strong> just now:" in page
+    assert "nothing had changed since the sync before." in page
+    assert "0 candidates" not in page and "98 stages" not in page
 
 
 def test_a_job_names_its_recruiters_even_before_the_hris_does(ats):

@@ -1,12 +1,14 @@
 """Connecting an ATS or calendar through Unified Connect, with Unified answered by `responses`
 (the same journey runs against the live sandbox in tests/integration)."""
 
+import datetime as dt
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import responses
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from candidates.models import SyncRun
 from scheduling.models import Connection
@@ -237,3 +239,36 @@ def test_needs_reconnecting_is_shown(admin_client_, tenant):
     assert "Needs reconnecting" in listing and "HTTP 401: revoked" in listing
     detail = admin_client_.get(reverse("connection_detail", args=[conn.pk])).content.decode()
     assert "Reconnect" in detail and f"replaces={conn.pk}" in detail
+
+
+def test_a_problem_since_resolved_reads_as_resolved_and_its_raw_text_is_tucked_away(
+    admin_client_, tenant
+):
+    conn = f.connection(tenant)
+    raw = "HTTP 500: internal server error (GET /ats/x/application)"
+    now = timezone.now()
+    Connection.objects.filter(pk=conn.pk).update(
+        last_error=raw,
+        last_error_at=now - dt.timedelta(minutes=5),
+        last_success_at=now - dt.timedelta(seconds=10),
+    )
+    page = admin_client_.get(reverse("connection_detail", args=[conn.pk])).content.decode()
+    assert "refused a request 5\xa0minutes ago; it has worked since." in page
+    assert "<dt>Last worked</dt><dd>just now</dd>" in page
+    facts, technical = page.split("Technical details", 1)
+    assert raw not in facts and raw in technical
+    listing = admin_client_.get(reverse("connection_list")).content.decode()
+    assert "a refused request 5\xa0minutes ago; working since" in listing
+    assert "<summary>What it said</summary>" in listing
+    # Still failing: said as a problem now.
+    Connection.objects.filter(pk=conn.pk).update(last_success_at=now - dt.timedelta(hours=2))
+    page = admin_client_.get(reverse("connection_detail", args=[conn.pk])).content.decode()
+    assert 'class="error-text">' in page and "refused a request 5\xa0minutes ago.</span>" in page
+    assert "it has worked since" not in page
+
+
+def test_disconnect_first_says_what_it_stops(admin_client_, tenant):
+    conn = f.connection(tenant)
+    page = admin_client_.get(reverse("connection_detail", args=[conn.pk])).content.decode()
+    assert '<summary class="button danger-outline">Disconnect…</summary>' in page
+    assert "no more syncs, and interviews are no longer written to the ATS" in page
