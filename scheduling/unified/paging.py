@@ -24,10 +24,11 @@ from .errors import UnifiedError
 class ParallelPages:
     """Every page of `listings` ({name: Listing}), `limit` calls at a time.
 
-    Iterating yields `(name, page)` for each page, in the order they arrive (not in offset
-    order), and `(name, None)` once a list is complete: every page up to its last has been
-    yielded. `start` gives the offset each list starts at (a sync resuming where it
-    stopped), and `ready(name)` whether a list may be asked for more pages now.
+    Iterating yields `(name, page)` for each page holding records, in the order they arrive
+    (not in offset order), and `(name, None)` once a list is complete: every page up to its
+    last has been yielded. An empty page is never yielded. `start` gives the offset each
+    list starts at (a sync resuming where it stopped), and `ready(name)` whether a list may
+    be asked for more pages now.
 
     When a call fails for good, no further page is asked for; the pages already on their
     way are still yielded (so what was read is kept), then the first error is raised.
@@ -50,6 +51,7 @@ class ParallelPages:
         self._next = {name: start.get(name, 0) for name in self.listings}
         self._end = {}  # name → offset of its last (short) page, once seen
         self._complete = set()
+        self._failed = set()  # lists one of whose pages failed
         self._turns = itertools.cycle(list(self.listings))
         self.calls = 0  # pages asked for, those beyond the end included
 
@@ -78,12 +80,18 @@ class ParallelPages:
                             page = future.result()
                         except UnifiedError as exc:
                             error = error or exc
+                            self._failed.add(name)  # never complete: a page is missing
                             continue
                         end = self._end.get(name)
                         if end is not None and offset > end:
                             continue  # asked for ahead, beyond the end: empty or moot
                         if page.last:
                             self._end[name] = offset if end is None else min(end, offset)
+                            if not page.records:
+                                # The end, or a page asked for ahead of it that came back
+                                # first (its true end is lower): either way nothing to hand
+                                # over, and `(name, None)` says when the list is complete.
+                                continue
                         yield name, page
             finally:
                 for future in flying:
@@ -117,7 +125,7 @@ class ParallelPages:
         """Lists whose last page is known and every page before it yielded."""
         out = []
         for name, end in self._end.items():
-            if name in self._complete:
+            if name in self._complete or name in self._failed:
                 continue
             if any(n == name and offset <= end for n, offset in flying.values()):
                 continue

@@ -80,7 +80,7 @@ def test_pages_asked_for_beyond_the_end_are_few_and_dropped():
 
 def test_an_empty_list_completes():
     got, complete = read(ParallelPages({"n": Numbers(0)}, limit=4))
-    assert got == {"n": []} and complete == ["n"]
+    assert got == {} and complete == ["n"]  # no page to hand over, and complete
 
 
 def test_reading_starts_where_asked():
@@ -99,7 +99,7 @@ def test_a_list_held_back_waits_until_it_may_go_on():
         if name == "a" and page is None:
             allowed["b"] = True
     assert order.index("b") > len([n for n in order if n == "a"]) - 3  # b mostly after a
-    assert order.count("a") == order.count("b") == 11
+    assert order.count("a") == order.count("b") == 10  # the empty 11th page is not handed over
 
 
 def test_a_failure_stops_the_reading_after_handing_over_what_came():
@@ -118,3 +118,34 @@ def test_a_failure_stops_the_reading_after_handing_over_what_came():
 def test_a_limit_below_one_is_refused():
     with pytest.raises(ValueError):
         ParallelPages({"n": Numbers(1)}, limit=0)
+
+
+class SlowEnd(Numbers):
+    """The list's true last page (empty, at `total`) answers late: the pages asked for ahead
+    of it come back first."""
+
+    def page(self, offset):
+        if offset == self.total:
+            time.sleep(0.05)
+        return super().page(offset)
+
+
+def test_a_page_asked_for_beyond_the_end_is_not_handed_over_even_when_it_comes_first():
+    numbers = SlowEnd(40, latency=0)
+    handed = []
+    for _name, page in ParallelPages({"n": numbers}, limit=4):
+        if page is not None:
+            handed.append(page.offset)
+    assert sorted(handed) == [0, 10, 20, 30]
+    assert max(numbers.asked) > 40  # pages beyond the end were asked for, and dropped
+
+
+def test_a_list_with_a_failed_page_is_never_complete_even_when_its_end_came_back():
+    # Page 20 fails; the short page 30 past it comes back: the list is not complete.
+    numbers = Numbers(35, latency=0, fail_at=20)
+    complete = []
+    with pytest.raises(RetryableError):
+        for name, page in ParallelPages({"n": numbers}, limit=4):
+            if page is None:
+                complete.append(name)
+    assert 30 in numbers.asked and complete == []
