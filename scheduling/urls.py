@@ -66,7 +66,6 @@ urlpatterns = [
         views.connection_invitations,
         name="connection_invitations",
     ),
-    path("webhooks/unified/", views.unified_webhook, name="unified_webhook"),
     path("interviewers/", views.interviewer_list, name="interviewer_list"),
     path("interviewers/<uuid:pk>/", views.interviewer_detail, name="interviewer_detail"),
     # Feedback: the emailed link (no sign-in), members' own page, the recruiter's nudge.
