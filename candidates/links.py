@@ -572,8 +572,7 @@ def calendars_of(offer):
 
 def change_deadline(link):
     """Until when the candidate may reschedule or cancel the link's interview."""
-    interview = link.interview
-    return interview.start_at - dt.timedelta(hours=link.tenant.candidate_change_cutoff_hours)
+    return link.interview.candidate_change_deadline
 
 
 def can_change(link, now=None):

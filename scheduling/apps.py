@@ -7,8 +7,17 @@ class SchedulingConfig(AppConfig):
 
     def ready(self):
         # Importing registers: the system checks, the outbox's handlers and senders
-        # (writeback, feedback), the webhook handlers for calendars and ATS interviews.
-        from . import checks, connections, feedback, outbox, periodic, webhooks, writeback  # noqa: F401
+        # (writeback, feedback, reminders), the webhook handlers for calendars and ATS interviews.
+        from . import (  # noqa: F401
+            checks,
+            connections,
+            feedback,
+            outbox,
+            periodic,
+            reminders,
+            webhooks,
+            writeback,
+        )
         from .models import Tenant
 
         def tenants():
@@ -20,6 +29,7 @@ class SchedulingConfig(AppConfig):
         periodic.register("outbox sweep", 5, outbox.sweep_job, inline=True)
         periodic.register("webhook deliveries sweep", 30, webhooks.sweep, inline=True)
         periodic.register("feedback requests and reminders", 60, feedback.run_due, per=tenants)
+        periodic.register("interview reminders", 60, reminders.run_due, per=tenants)
         periodic.register(
             "register webhooks",
             3600,

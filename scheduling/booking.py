@@ -496,11 +496,21 @@ def change(
     interview.ics_sequence += 1
     if override_reason:
         interview.override_reason = override_reason
+    retimed = [m.session for m in moves if before[m.session.pk] != (m.start, m.end)]
+    if retimed:
+        # The reminders count from here: one whose time has passed is not sent.
+        interview.times_changed_at = timezone.now()
     interview.save(
-        update_fields=["start_at", "end_at", "ics_sequence", "override_reason", "updated_at"]
+        update_fields=[
+            "start_at",
+            "end_at",
+            "ics_sequence",
+            "override_reason",
+            "times_changed_at",
+            "updated_at",
+        ]
     )
 
-    retimed = [m.session for m in moves if before[m.session.pk] != (m.start, m.end)]
     for move, (joined, left) in touched:
         session = move.session
         event_op = None

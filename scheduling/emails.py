@@ -70,10 +70,11 @@ def send(kind, *, tenant, to, context, attachments=(), obj=None, zone_name=None)
     )
 
 
-def _interview_context(interview):
+def _interview_context(interview, zone_name=None):
+    """The interview as its emails tell it, in the candidate's zone (or `zone_name`'s)."""
     application = interview.application
     candidate = application.candidate
-    tz = zones.zone(interview.candidate_zone_name)
+    tz = zones.zone(zone_name or interview.candidate_zone_name)
     sessions = list(interview.sessions.all())
     return {
         "interview": interview,
@@ -184,4 +185,49 @@ def session_to_interviewer(session, interviewer, *, canceled, sequence, notes):
         attachments=[("interview.ics", content, f"text/calendar; method={method}; charset=utf-8")],
         obj=interview,
         zone_name=tz.key,
+    )
+
+
+def reminder_to_candidate(interview, **extra):
+    """The candidate's reminder before their interview: the whole itinerary in their zone,
+    where it happens, and their page to change it while they still may (`manage_url`, or
+    `changes_closed`)."""
+    candidate = interview.application.candidate
+    context, _sessions = _interview_context(interview)
+    return send(
+        "interview_reminder",
+        tenant=interview.tenant,
+        to=[candidate.email],
+        context={**context, **extra},
+        obj=interview,
+        zone_name=context["zone_name"],
+    )
+
+
+def reminder_to_interviewer(session, interviewer, **extra):
+    """An interviewer's short reminder before a session: the candidate, the job, the
+    session at the interviewer's clock, where it happens, and the plan's notes for the
+    interviewers."""
+    interview = session.interview
+    context, _sessions = _interview_context(interview, zone_name=interviewer.timezone)
+    # Their own session only, told as the candidate's itinerary tells it (same words for
+    # where and how), on their clock.
+    pairs = zip(_sessions, context["sessions"], strict=True)
+    rows = [row for s, row in pairs if s.pk == session.pk]
+    return send(
+        "interviewer_reminder",
+        tenant=interview.tenant,
+        to=[interviewer.email],
+        context={
+            **context,
+            "sessions": rows,
+            "session": session,
+            "interviewer": interviewer,
+            "start": rows[0]["start"] if rows else context["start"],
+            "zone_text": rows[0]["zone_text"] if rows else context["zone_text"],
+            "notes": interview.plan.interviewer_notes if interview.plan else "",
+            **extra,
+        },
+        obj=interview,
+        zone_name=context["zone_name"],
     )

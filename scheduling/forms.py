@@ -6,7 +6,7 @@ import re
 from django import forms
 
 from . import plans
-from .lib import labels, outside
+from .lib import durations, labels, outside
 from .models import WEEKDAYS, Interviewer, Tenant, timezone_names
 from .models.tenancy import (
     LINK_EMAIL_PLACEHOLDERS,
@@ -41,6 +41,38 @@ def parse_ranges(text):
 
 def format_ranges(ranges):
     return ", ".join(f"{start}-{end}" for start, end in ranges)
+
+
+class ReminderTimesField(forms.CharField):
+    """Reminder times as people write them ("24 hours, 1 hour"), kept as minutes before the
+    start ([1440, 60]); empty: no reminders. The team settings and the admin use it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return durations.list_words(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        shortest, longest = Tenant.REMINDER_MINUTES
+        try:
+            minutes = durations.parse(text, shortest=shortest, longest=longest)
+        except durations.Unreadable as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if len(minutes) > 4:
+            raise forms.ValidationError("At most four reminders: people stop reading them.")
+        return minutes
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != list(initial or [])
+        except forms.ValidationError:
+            return True
 
 
 def _hhmm(value):
@@ -308,6 +340,16 @@ def logo_data_url(upload):
 
 class TeamSettingsForm(forms.ModelForm):
     candidate_days = weekday_field(label="Candidates’ days")
+    candidate_reminder_minutes = ReminderTimesField(
+        label="Remind candidates",
+        help_text="How long before the interview, e.g. “24 hours, 1 hour” (empty: no "
+        "reminders). Each plan can turn them off. A reminder whose time has passed when "
+        "the interview is booked or moved is not sent.",
+    )
+    interviewer_reminder_minutes = ReminderTimesField(
+        label="Remind interviewers",
+        help_text="How long before each session, e.g. “1 hour” (empty: no reminders).",
+    )
     logo_file = forms.FileField(
         required=False,
         label="Logo",
@@ -337,6 +379,8 @@ class TeamSettingsForm(forms.ModelForm):
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
+            "candidate_reminder_minutes",
+            "interviewer_reminder_minutes",
         ]
         labels = {
             "default_timezone": "Default time zone",
@@ -364,6 +408,8 @@ class TeamSettingsForm(forms.ModelForm):
         "candidate_change_cutoff_hours",
         "candidate_hours_start",
         "candidate_hours_end",
+        "candidate_reminder_minutes",
+        "interviewer_reminder_minutes",
     )
 
     def __init__(self, *args, **kwargs):
@@ -386,7 +432,8 @@ class TeamSettingsForm(forms.ModelForm):
             data = self.data.copy()
             for name in self.LINK_FIELDS:
                 if name not in data:
-                    data[name] = getattr(self.instance, name)
+                    value = getattr(self.instance, name)
+                    data[name] = durations.list_words(value) if isinstance(value, list) else value
             if "candidate_days" not in data:
                 data.setlist("candidate_days", [str(d) for d in self.instance.candidate_days])
             self.data = data

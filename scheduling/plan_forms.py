@@ -8,7 +8,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.forms.utils import ErrorDict, ErrorList
 
 from . import plans
-from .lib import labels, outside
+from .lib import durations, labels, outside
 from .models import WEEKDAYS, Interviewer, InterviewPlan
 from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
@@ -88,6 +88,8 @@ class PlanForm(forms.ModelForm):
             "horizon_days",
             "slot_step_minutes",
             "show_interviewer_names",
+            "candidate_reminders",
+            "interviewer_notes",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -121,6 +123,13 @@ class PlanForm(forms.ModelForm):
         self.fields["stage_status"].help_text = (
             "As your ATS names its stages. Convene matches the application’s stage by this "
             "name; “Any … stage” matches every stage of that kind."
+        )
+        self.fields["interviewer_notes"].widget.attrs["rows"] = 3
+        times = durations.list_words(tenant.candidate_reminder_minutes)
+        self.fields["candidate_reminders"].help_text = (
+            f"The team’s reminders: {times} before (Settings → Team)."
+            if times
+            else "The team sends candidates no reminders now (Settings → Team)."
         )
         self.fields["scorecard"].initial = "\n".join(self.instance.scorecard_questions or [])
         self.fields["slot_step_minutes"].validators.append(MinValueValidator(5))

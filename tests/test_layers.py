@@ -36,8 +36,8 @@ LAYERS = [
         "scheduling.periodic",
     ],
     ["scheduling.outbox"],
-    # 3. Finding times, feedback, connecting.
-    ["scheduling.slots", "scheduling.feedback", "scheduling.connections"],
+    # 3. Finding times, feedback, reminders, connecting.
+    ["scheduling.slots", "scheduling.feedback", "scheduling.reminders", "scheduling.connections"],
     # 4. The interview's owner, and what the outbox writes.
     ["scheduling.booking", "scheduling.writeback"],
     # 5. Following changes; the candidate's links; the pipeline's and the reports' queries.

@@ -9,6 +9,7 @@ from .mail import SentEmail
 from .outbox import Operation
 from .periodic import PeriodicTurn
 from .plans import InterviewPlan, PlanPool, PlanSession
+from .reminders import Reminder
 from .tenancy import (
     DEFAULT_INTERVIEW_STATUSES,
     WEEKDAYS,
@@ -39,6 +40,7 @@ __all__ = [
     "PeriodicTurn",
     "PlanPool",
     "PlanSession",
+    "Reminder",
     "SentEmail",
     "SessionAttendee",
     "Tenant",

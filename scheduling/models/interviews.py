@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -58,6 +59,9 @@ class Interview(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # When a session's time last changed (booking.change); empty: as booked. A reminder
+    # whose time came before people were told the current times is not sent.
+    times_changed_at = models.DateTimeField(null=True, blank=True)
     # A recruiter booked outside the engine's availability: why.
     override_reason = models.TextField(blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
@@ -105,6 +109,17 @@ class Interview(models.Model):
         it was booked in, else the team's."""
         booked = zones.name_or(self.candidate_timezone, self.tenant.default_timezone)
         return zones.canonical(zones.name_or(self.application.candidate.timezone, booked))
+
+    @property
+    def times_known_since(self):
+        """Since when everyone has known the interview's current times (its confirmation
+        or its last change)."""
+        return self.times_changed_at or self.created_at
+
+    @property
+    def candidate_change_deadline(self):
+        """Until when the candidate may reschedule or cancel it themself."""
+        return self.start_at - dt.timedelta(hours=self.tenant.candidate_change_cutoff_hours)
 
     @property
     def ics_uid(self):

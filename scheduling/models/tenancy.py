@@ -96,6 +96,18 @@ def check_candidate_hours(start, end, days):
     return errors
 
 
+def default_candidate_reminders():
+    """24 hours and 1 hour before (minutes), as Calendly and GoodTime default to."""
+    return [24 * 60, 60]
+
+
+def default_interviewer_reminders():
+    """1 hour before (minutes): interviewers already know the day from their calendar; an
+    hour is time to read the notes and get to the room (JobScore's default; GoodTime leaves
+    it to the company)."""
+    return [60]
+
+
 def default_working_hours():
     """Monday to Friday, 09:00–17:00 in the person's own zone (index 0 is Monday)."""
     return [[["09:00", "17:00"]]] * 5 + [[], []]
@@ -163,6 +175,22 @@ class Tenant(models.Model):
         "remind for missing feedback after (hours)",
         default=24,
         validators=[MaxValueValidator(FEEDBACK_REMINDER_HOURS[1])],
+    )
+    # Reminders before an interview, in minutes before its start, longest first (an empty
+    # list: none). The candidate's are for the interview's first session (each plan may turn
+    # them off); the interviewers' for each session they sit in. scheduling.reminders sends.
+    REMINDER_MINUTES = (5, 14 * 24 * 60)
+    candidate_reminder_minutes = models.JSONField(
+        "remind candidates before the interview",
+        default=default_candidate_reminders,
+        blank=True,
+        help_text="Minutes before the start, e.g. [1440, 60]; [] for none.",
+    )
+    interviewer_reminder_minutes = models.JSONField(
+        "remind interviewers before their session",
+        default=default_interviewer_reminders,
+        blank=True,
+        help_text="Minutes before the start, e.g. [60]; [] for none.",
     )
     # The company's logo on the candidate's pages: a small image as a data: URL (the
     # pages' CSP allows images from this site and data: only; forms.TeamSettingsForm
