@@ -1,7 +1,13 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html_join
 
+from . import reminders
+from .forms import ReminderTimesField
+from .lib import durations
 from .models import (
     AtsSeat,
     AuditEntry,
@@ -17,6 +23,7 @@ from .models import (
     PeriodicTurn,
     PlanPool,
     PlanSession,
+    Reminder,
     SentEmail,
     SessionAttendee,
     Tenant,
@@ -41,8 +48,24 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [*BaseUserAdmin.fieldsets, ("Convene", {"fields": ["timezone"]})]
 
 
+class TenantAdminForm(forms.ModelForm):
+    # The reminder times as the team settings page writes them ("24 hours, 1 hour").
+    candidate_reminder_minutes = ReminderTimesField(
+        label="Remind candidates", help_text="Before the interview, e.g. “24 hours, 1 hour”."
+    )
+    interviewer_reminder_minutes = ReminderTimesField(
+        label="Remind interviewers", help_text="Before each session, e.g. “1 hour”."
+    )
+
+    class Meta:
+        model = Tenant
+        # The admin adds the others (it lists every field).
+        fields = ["candidate_reminder_minutes", "interviewer_reminder_minutes"]
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
+    form = TenantAdminForm
     list_display = ["name", "slug", "default_timezone", "member_count", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -159,6 +182,43 @@ class FlagAdmin(admin.ModelAdmin):
     raw_id_fields = ["interview", "session", "interviewer"]
 
 
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    fields = ["to", "before", "for_start_at", "due_at", "state"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="To")
+    def to(self, obj):
+        return _reminder_to(obj)
+
+    @admin.display(description="Before")
+    def before(self, obj):
+        return durations.words(obj.minutes_before)
+
+    @admin.display(description="State")
+    def state(self, obj):
+        return _reminder_state(obj)
+
+
+def _reminder_to(obj):
+    if obj.for_candidate:
+        return f"{obj.interview.application.candidate} (candidate)"
+    return f"{obj.interviewer} ({obj.session.title if obj.session else 'session'})"
+
+
+def _reminder_state(obj):
+    op = obj.operation
+    if op is None:
+        return "queued"
+    why = (op.result or {}).get("why")
+    return op.get_status_display() + (f": {why}" if why else "")
+
+
 @admin.register(Interview)
 class InterviewAdmin(admin.ModelAdmin):
     list_display = ["__str__", "tenant", "status", "source", "start_at", "needs_attention"]
@@ -167,14 +227,67 @@ class InterviewAdmin(admin.ModelAdmin):
     date_hierarchy = "start_at"
     list_select_related = ["tenant", "application__candidate"]
     raw_id_fields = ["application", "plan", "created_by"]
-    inlines = [InterviewSessionInline, FlagInline]
+    readonly_fields = ["reminders_overview"]
+    inlines = [InterviewSessionInline, FlagInline, ReminderInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("flags")
 
+    @admin.display(description="Reminders")
+    def reminders_overview(self, obj):
+        """Which went out and which are to come, as the interview page says them."""
+        if obj.pk is None:
+            return "—"
+        overview = reminders.for_interview(obj)
+        lines = [
+            (
+                f"To {line.to}{f' ({line.session})' if line.session else ''}, "
+                f"{line.before} before: {line.state.replace('_', ' ')}"
+                + (f" {timezone.localtime(line.at):%a %d %b %H:%M %Z}" if line.at else "")
+                + (f" — {line.why}" if line.why else ""),
+            )
+            for line in overview.candidate + overview.interviewers
+        ]
+        nones = (overview.candidate_none, overview.interviewers_none)
+        lines += [(text,) for text in nones if text]
+        return format_html_join("", "<div>{}</div>", lines) if lines else "None"
+
     @admin.display(description="Needs attention")
     def needs_attention(self, obj):
         return "; ".join(f.text for f in obj.flags.all())
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Every reminder queued; whether it went out is its email's (the operation's) state."""
+
+    list_display = ["__str__", "tenant", "to", "before", "due_at", "state"]
+    list_filter = ["tenant", "minutes_before"]
+    search_fields = ["interview__application__candidate__name", "interviewer__name"]
+    list_select_related = [
+        "tenant",
+        "interview__application__candidate",
+        "interviewer",
+        "session",
+        "operation",
+    ]
+    raw_id_fields = ["interview", "session", "interviewer", "operation"]
+    date_hierarchy = "due_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="To")
+    def to(self, obj):
+        return _reminder_to(obj)
+
+    @admin.display(description="Before", ordering="minutes_before")
+    def before(self, obj):
+        return durations.words(obj.minutes_before)
+
+    @admin.display(description="State")
+    def state(self, obj):
+        return _reminder_state(obj)
 
 
 @admin.register(InterviewSession)

@@ -23,6 +23,7 @@ from . import (
     gateway,
     plan_forms,
     plans,
+    reminders,
     slots,
     webhooks,
 )
@@ -580,6 +581,7 @@ def interview_detail(request, pk):
             ],
             "history": _history(request.tenant, interview),
             "feedback": feedback.for_interview(interview, request.user),
+            "reminders": reminders.for_interview(interview, now),
             "now": now,
             "upcoming": interview.is_active and interview.end_at > now,
             "viewer_zone": timezone.get_current_timezone().key,
