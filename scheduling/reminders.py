@@ -47,14 +47,21 @@ INTERVIEWER_EMAIL = "interviewer_reminder"
 # --- the decision -----------------------------------------------------------------------------
 
 
+def _utc(value):
+    # Python adds and compares two datetimes of one zone by their wall clocks: in UTC, a
+    # day before is 24 real hours before, whatever the clocks did.
+    return value.astimezone(dt.UTC)
+
+
 def _at(start, minutes):
-    return start - dt.timedelta(minutes=minutes)
+    return _utc(start) - dt.timedelta(minutes=minutes)
 
 
 def due(minutes_before, start, known_since, now):
     """The reminder (minutes before `start`) to send at `now`, or None: the closest of those
     whose time has come, has not passed the start, and came after `known_since` (when the
     people were told the current start)."""
+    start, known_since, now = _utc(start), _utc(known_since), _utc(now)
     if now >= start:
         return None
     came = [m for m in minutes_before if known_since < _at(start, m) <= now]
@@ -73,6 +80,7 @@ class Mark:
 def marks(minutes_before, start, known_since, now):
     """Every reminder time for one start, and what becomes of it (for the pages)."""
     chosen = due(minutes_before, start, known_since, now)
+    known_since, now = _utc(known_since), _utc(now)
     out = []
     for m in sorted(minutes_before, reverse=True):
         at = _at(start, m)
