@@ -462,3 +462,28 @@ def test_a_swapped_out_interviewers_queued_reminder_is_skipped(tenant):
         ops = perform_reminders()
     whys = {op.payload["about"]: op.result.get("why") for op in ops}
     assert whys["Reminder to Ivy Chen, 1 hour before"] == "Ivy Chen is no longer on this session"
+
+
+def test_a_session_moved_in_the_calendar_moves_its_interviewers_reminder_only(tenant):
+    start = soon()
+    interview = book(tenant, start)
+    values = interview.sessions.get(title="Values")
+    values_start = values.start_at
+    with travel(values_start - dt.timedelta(hours=1)):
+        assert reminders.queue_due(tenant) == 1  # Max's (the candidate's came earlier)
+        later = values_start + dt.timedelta(hours=2)
+        booking.change(
+            interview,
+            [booking.Move(values, later, later + dt.timedelta(hours=1))],
+            by=booking.By.CALENDAR,
+        )
+        whys = {op.payload["about"]: op.result.get("why") for op in perform_reminders()}
+    assert whys == {
+        "Reminder to Max Weber, 1 hour before": "the session moved: its reminders follow the new time"
+    }
+    with travel(later - dt.timedelta(hours=1)):
+        assert reminders.queue_due(tenant) == 1
+        (op,) = perform_reminders()
+    assert op.status == "done"
+    local = later.astimezone(zoneinfo.ZoneInfo("America/New_York"))
+    assert mail.outbox[-1].subject.endswith(f"{local:%H:%M}")
