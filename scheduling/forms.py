@@ -427,6 +427,12 @@ class TeamSettingsForm(forms.ModelForm):
         ]
         names = ", ".join("{" + n + "}" for n in LINK_EMAIL_PLACEHOLDERS)
         self.fields["link_email_body"].help_text = f"Placeholders: {names}."
+        cutoff = self.instance.candidate_change_cutoff_hours
+        self.fields["candidate_reminder_minutes"].help_text += (
+            f" Candidates may reschedule or cancel online until {cutoff} hour"
+            f"{'s' if cutoff != 1 else ''} before (below); a reminder sent after that "
+            "says so and how to reach you."
+        )
         if self.is_bound and self.instance.pk:
             # A post that leaves the booking-link fields out keeps them as they are.
             data = self.data.copy()

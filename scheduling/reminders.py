@@ -326,12 +326,15 @@ def _line_of_row(row, to, session_title):
 
 
 _MARK_WHY = {
-    "late": "its time had passed when the interview was booked or last moved",
+    "booked": "the interview was booked after this reminder’s time; the confirmation went "
+    "out instead",
+    "moved": "the interview was moved after this reminder’s time; the email with the new "
+    "time went out instead",
     "replaced": "a closer reminder was due by the time Convene got to it",
 }
 
 
-def _lines_for(to, session_title, minutes_before, start, known_since, now, rows):
+def _lines_for(to, session_title, minutes_before, start, interview, now, rows):
     """The lines of one recipient's reminders for one start: what was queued (rows), then
     each of the team's times not queued yet."""
     lines = []
@@ -343,15 +346,16 @@ def _lines_for(to, session_title, minutes_before, start, known_since, now, rows)
             continue  # for an earlier time, and never sent: nothing to tell
         queued.add((row.minutes_before, row.for_start_at))
         lines.append(_line_of_row(row, to, session_title))
+    known_since = interview.times_known_since
+    late = "moved" if interview.times_changed_at else "booked"
     for mark in marks(minutes_before, start, known_since, now) if now < start else ():
         if (mark.minutes, start) in queued:
             continue
         if mark.state in ("planned", "due"):
             lines.append(Line(to, mark.minutes, mark.state, mark.at, session=session_title))
         else:
-            lines.append(
-                Line(to, mark.minutes, "not_sent", mark.at, _MARK_WHY[mark.state], session_title)
-            )
+            why = _MARK_WHY[late if mark.state == "late" else mark.state]
+            lines.append(Line(to, mark.minutes, "not_sent", mark.at, why, session_title))
     return lines
 
 
@@ -373,7 +377,6 @@ def for_interview(interview, now=None):
             "due_at", "minutes_before"
         )
     )
-    known_since = interview.times_known_since
     active = interview.is_active
     candidate = interview.application.candidate
     minutes = tenant.candidate_reminder_minutes or []
@@ -388,7 +391,7 @@ def for_interview(interview, now=None):
     planned = minutes if active and not candidate_none else []
     mine = [r for r in rows if r.for_candidate]
     candidate_lines = _lines_for(
-        candidate.name, "", planned, interview.start_at, known_since, now, mine
+        candidate.name, "", planned, interview.start_at, interview, now, mine
     )
 
     minutes = tenant.interviewer_reminder_minutes or []
@@ -417,7 +420,7 @@ def for_interview(interview, now=None):
                 session.title,
                 planned,
                 session.start_at,
-                known_since,
+                interview,
                 now,
                 theirs.get(pid, []),
             )

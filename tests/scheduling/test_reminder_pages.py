@@ -142,7 +142,8 @@ def test_the_interview_page_says_which_reminders_went_out_and_which_are_to_come(
     page = text(recruiter_client.get(url))
     assert "Reminders" in page
     day_before = start - dt.timedelta(hours=24)
-    assert f"Scheduled To Kenji Sato, 24 hours before: goes out {said(day_before)}." in page
+    line = f"Scheduled To Kenji Sato (candidate), 24 hours before: goes out {said(day_before)}."
+    assert line in page
     hour_before = start - dt.timedelta(hours=1)
     assert f"To Ivy Chen (Coding), 1 hour before: goes out {said(hour_before)}." in page
     assert "To Max Weber (Values), 1 hour before" in page
@@ -153,8 +154,8 @@ def test_the_interview_page_says_which_reminders_went_out_and_which_are_to_come(
         perform_reminders()
     with time_machine.travel(day_before + dt.timedelta(minutes=5), tick=False):
         page = text(recruiter_client.get(url))
-    assert f"Sent To Kenji Sato, 24 hours before: sent {said(day_before)}." in page
-    assert f"To Kenji Sato, 1 hour before: goes out {said(hour_before)}." in page
+    assert f"Sent To Kenji Sato (candidate), 24 hours before: sent {said(day_before)}." in page
+    assert f"To Kenji Sato (candidate), 1 hour before: goes out {said(hour_before)}." in page
 
     admin_lines = [
         f"To {line.to}, {line.before} before: {line.state}"
