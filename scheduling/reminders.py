@@ -356,7 +356,8 @@ def _lines_for(to, session_title, minutes_before, start, interview, now, rows):
         else:
             why = _MARK_WHY[late if mark.state == "late" else mark.state]
             lines.append(Line(to, mark.minutes, "not_sent", mark.at, why, session_title))
-    return lines
+    # As they come: the longest before first.
+    return sorted(lines, key=lambda line: -line.minutes)
 
 
 @dataclasses.dataclass

@@ -243,8 +243,8 @@ def test_a_booking_inside_the_window_gets_no_24_hour_reminder(tenant):
         assert reminders.queue_due(tenant) == 2
     assert queued() == [("Ivy", H), ("candidate", H)]
     lines = reminders.for_interview(interview).candidate
-    assert [(line.minutes, line.state) for line in lines] == [(H, "sending"), (24 * H, "not_sent")]
-    assert lines[1].why == (
+    assert [(line.minutes, line.state) for line in lines] == [(24 * H, "not_sent"), (H, "sending")]
+    assert lines[0].why == (
         "the interview was booked after this reminder’s time; the confirmation went out instead"
     )
 
@@ -311,7 +311,7 @@ def test_a_worker_down_across_both_marks_sends_only_the_closest_and_not_after_th
         assert reminders.queue_due(tenant) == 2  # the candidate's 1-hour one, and Ivy's
     assert queued() == [("Ivy", H), ("candidate", H)]
     lines = reminders.for_interview(interview, start - dt.timedelta(minutes=20)).candidate
-    assert [(line.minutes, line.state) for line in lines] == [(H, "sending"), (24 * H, "not_sent")]
+    assert [(line.minutes, line.state) for line in lines] == [(24 * H, "not_sent"), (H, "sending")]
     # The outbox was slow too: by the time it gets there the session has started.
     with travel(start + dt.timedelta(minutes=1)):
         ops = perform_reminders()
