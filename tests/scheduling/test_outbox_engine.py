@@ -43,6 +43,8 @@ def test_every_operation_kind_and_email_kind_has_a_registered_handler():
         "interviewer_invitation",
         "feedback_request",
         "feedback_reminder",
+        "interview_reminder",
+        "interviewer_reminder",
         "booking_link",
         "candidate_canceled",
     }
