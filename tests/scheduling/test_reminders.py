@@ -2,13 +2,15 @@
 job queues as the clock moves across the reminder times, what a move, a cancel, a worker
 that was down and two workers at once do, and what the emails say."""
 
+import contextlib
 import datetime as dt
+import threading
 import zoneinfo
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from candidates import links
@@ -488,3 +490,46 @@ def test_a_session_moved_in_the_calendar_moves_its_interviewers_reminder_only(te
     assert op.status == "done"
     local = later.astimezone(zoneinfo.ZoneInfo("America/New_York"))
     assert mail.outbox[-1].subject.endswith(f"{local:%H:%M}")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    # SQLite's IMMEDIATE transactions already take turns; the in-memory test database
+    # answers a second connection "table is locked" instead of waiting.
+    reason="PostgreSQL only (make test-postgres)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_in_two_threads_queue_one_reminder(tenant, settings, monkeypatch):
+    """Both read "not queued yet" before either writes: the unique key lets one through."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    start = soon()
+    book(tenant, start)
+    barrier = threading.Barrier(2)
+    decide = reminders.due
+
+    def decide_then_wait(*args):
+        chosen = decide(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=2)
+        return chosen
+
+    monkeypatch.setattr(reminders, "due", decide_then_wait)
+    counts, errors = [], []
+
+    def worker():
+        try:
+            counts.append(reminders.queue_due(tenant))
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with travel(start - dt.timedelta(hours=24)):
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == []
+    assert sorted(counts) == [0, 1]
+    assert queued() == [("candidate", 24 * H)]
