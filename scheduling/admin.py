@@ -44,6 +44,7 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "default_timezone", "member_count", "created_at"]
+    list_filter = ["candidate_invitation"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]

@@ -333,6 +333,7 @@ def book(
         location_kind=plan.location_kind if plan else "",
         location_detail=plan.location_detail if plan else "",
         agenda=plan.agenda if plan else "",
+        candidate_invitation=application.tenant.candidate_invitation,
         created_by=user if user is not None and user.is_authenticated else None,
         override_reason=override_reason,
     )

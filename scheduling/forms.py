@@ -337,9 +337,11 @@ class TeamSettingsForm(forms.ModelForm):
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
+            "candidate_invitation",
         ]
         labels = {
             "default_timezone": "Default time zone",
+            "candidate_invitation": "Who sends the candidate’s calendar invitation",
             "candidate_hours_start": "Candidates’ hours from",
             "candidate_hours_end": "until",
         }
@@ -348,8 +350,14 @@ class TeamSettingsForm(forms.ModelForm):
             "only times inside these hours, and the picker marks the others. Each plan may "
             "set its own.",
             "candidate_hours_end": "00:00 is midnight.",
+            "candidate_invitation": "The candidate gets one invitation either way. By email "
+            "from Convene, the interviewers’ event stays theirs: the plan’s notes, the "
+            "candidate’s profile, where feedback goes, and the candidate is not on it. As an "
+            "attendee, the candidate sees that event, so it carries only what they may read. "
+            "Interviews booked before a change keep the way they were booked.",
         }
         widgets = {
+            "candidate_invitation": forms.RadioSelect,
             "link_email_body": forms.Textarea(attrs={"rows": 10}),
             "candidate_hours_start": time_input(),
             "candidate_hours_end": time_input(),
@@ -364,6 +372,7 @@ class TeamSettingsForm(forms.ModelForm):
         "candidate_change_cutoff_hours",
         "candidate_hours_start",
         "candidate_hours_end",
+        "candidate_invitation",
     )
 
     def __init__(self, *args, **kwargs):

@@ -16,8 +16,12 @@ docs/design.md has the order of the layers.
 import dataclasses
 import datetime as dt
 
-from . import emails, load, outbox
+from django.conf import settings
+from django.urls import reverse
+
+from . import emails, ics, load, outbox
 from .gateway import note_capability, note_success, unified
+from .lib import outside, zones
 from .models import FeedbackRequest, Interviewer, InterviewSession, Operation
 from .outbox import Unwritable, unclear
 from .unified import records
@@ -30,23 +34,47 @@ Kind = Operation.Kind
 
 
 def event_notes(session):
-    """The event's description: agenda, candidate, job, and the ref that finds it again."""
+    """The interviewers' description of the session's event (and of their own .ics): the
+    plan's notes for them, who the candidate is with their profile in the ATS, the job,
+    where feedback goes, and the ref that finds the event again. Internal: the candidate
+    is not an attendee of this event (`Interview.candidate_on_event`)."""
     interview = session.interview
-    candidate = interview.application.candidate
+    application = interview.application
+    candidate = application.candidate
     notes = [interview.agenda] if interview.agenda else []
+    about = [f"Candidate: {candidate.name}" + (f" <{candidate.email}>" if candidate.email else "")]
+    if outside.web_url(candidate.web_url):
+        ats = application.connection.integration_name or "the ATS"
+        about.append(f"Profile in {ats}: {candidate.web_url}")
+    if application.job:
+        about.append(f"Job: {application.job.name}")
+    notes.append("\n".join(about))
     notes.append(
-        f"Candidate: {candidate.name}" + (f" <{candidate.email}>" if candidate.email else "")
+        "Feedback: when the interview ends, Convene emails each interviewer a link to their "
+        "scorecard (signed-in interviewers also find it under "
+        f"{settings.SITE_URL}{reverse('my_feedback')})."
     )
-    if interview.application.job:
-        notes.append(f"Job: {interview.application.job.name}")
     notes.append(f"Scheduled with Convene ({session.ref}).")
     return "\n\n".join(notes)
+
+
+def shared_event_notes(session):
+    """The description of an event the candidate attends with the interviewers: only what
+    the candidate may read (as in their own invitation), and the ref."""
+    interview = session.interview
+    text = ics.candidate_notes(interview, [session], zones.zone(interview.candidate_zone_name))
+    return f"{text}\n\nScheduled with Convene ({session.ref})."
 
 
 def _event_record(session):
     interview = session.interview
     candidate = interview.application.candidate
-    attendees = [records.Attendee(email=candidate.email, name=candidate.name, required=True)]
+    shared = interview.candidate_on_event
+    attendees = []
+    if shared and candidate.email:
+        attendees.append(
+            records.Attendee(email=candidate.email, name=candidate.name, required=True)
+        )
     for attendee in session.attendees.filter(active=True).select_related("interviewer"):
         person = attendee.interviewer
         if person.email:
@@ -68,7 +96,7 @@ def _event_record(session):
     return records.Event(
         calendar_id=session.calendar_id or None,
         subject=session.title,
-        notes=event_notes(session),
+        notes=shared_event_notes(session) if shared else event_notes(session),
         start_at=session.start_at,
         end_at=session.end_at,
         timezone="UTC",

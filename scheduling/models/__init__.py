@@ -12,6 +12,7 @@ from .plans import InterviewPlan, PlanPool, PlanSession
 from .tenancy import (
     DEFAULT_INTERVIEW_STATUSES,
     WEEKDAYS,
+    CandidateInvitation,
     Membership,
     Tenant,
     User,
@@ -27,6 +28,7 @@ __all__ = [
     "WEEKDAYS",
     "AtsSeat",
     "AuditEntry",
+    "CandidateInvitation",
     "Connection",
     "FeedbackRequest",
     "Flag",

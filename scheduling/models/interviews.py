@@ -6,7 +6,7 @@ from django.db import models
 from ..lib import labels, zones
 from .connections import Connection, Interviewer
 from .plans import InterviewPlan
-from .tenancy import Tenant
+from .tenancy import CandidateInvitation, Tenant
 
 
 class InterviewQuerySet(models.QuerySet):
@@ -69,6 +69,12 @@ class Interview(models.Model):
     # How many days' events the candidate's calendar holds from us (ics.interview_calendars):
     # a day that later has no session is canceled in the next email.
     ics_days = models.PositiveSmallIntegerField(default=1)
+    # How the candidate is invited: the team's choice when this was booked, kept for the
+    # interview's life, so that a change of the setting never leaves a candidate with an
+    # invitation nobody updates (`candidate_on_event`).
+    candidate_invitation = models.CharField(
+        max_length=16, choices=CandidateInvitation.choices, default=CandidateInvitation.EMAIL
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,6 +111,25 @@ class Interview(models.Model):
         it was booked in, else the team's."""
         booked = zones.name_or(self.candidate_timezone, self.tenant.default_timezone)
         return zones.canonical(zones.name_or(self.application.candidate.timezone, booked))
+
+    @property
+    def candidate_on_event(self):
+        """Who sends the candidate their one invitation: True when the calendar does (the
+        candidate is an attendee of the interviewers' events, which then carry only what
+        the candidate may read, and Convene's email has no calendar file); False when
+        Convene's email carries the .ics (the events are internal and do not list them).
+
+        The calendar invites the candidate only when the team chose that for this
+        interview and every session's event is on a calendar that sends invitations (an
+        admin says so per connection); otherwise the .ics, so the candidate is never left
+        without an invitation, nor given two."""
+        if self.candidate_invitation != CandidateInvitation.ATTENDEE:
+            return False
+        sessions = list(self.sessions.select_related("calendar_connection"))
+        return bool(sessions) and all(
+            s.calendar_connection is not None and s.calendar_connection.can("invites")
+            for s in sessions
+        )
 
     @property
     def ics_uid(self):

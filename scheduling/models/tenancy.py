@@ -96,6 +96,15 @@ def check_candidate_hours(start, end, days):
     return errors
 
 
+class CandidateInvitation(models.TextChoices):
+    """How the candidate receives their one calendar invitation (a team's choice, kept on
+    each interview when it is booked): the home of the rule is
+    `Interview.candidate_on_event` (docs/design.md, "One rule, one home")."""
+
+    EMAIL = "email", "Convene emails the candidate an invitation"
+    ATTENDEE = "attendee", "The candidate is an attendee of the interviewers’ event"
+
+
 def default_working_hours():
     """Monday to Friday, 09:00–17:00 in the person's own zone (index 0 is Monday)."""
     return [[["09:00", "17:00"]]] * 5 + [[], []]
@@ -146,6 +155,16 @@ class Tenant(models.Model):
         "candidates’ hours until", default=DEFAULT_CANDIDATE_END
     )
     candidate_days = models.JSONField("candidates’ days", default=default_candidate_days)
+
+    # Who sends the candidate their calendar invitation: Convene by email (the interviewers'
+    # event stays internal), or the calendar, the candidate then being an attendee of the
+    # interviewers' event (which carries nothing internal then).
+    candidate_invitation = models.CharField(
+        "the candidate’s calendar invitation",
+        max_length=16,
+        choices=CandidateInvitation.choices,
+        default=CandidateInvitation.EMAIL,
+    )
 
     # Feedback. Bounded: the periodic job adds these to today's date, and a link that
     # outlives the year 9999 would stop it (feedback_forms.FeedbackSettingsForm shows them).
