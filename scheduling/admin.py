@@ -168,6 +168,9 @@ class InterviewAdmin(admin.ModelAdmin):
     date_hierarchy = "start_at"
     list_select_related = ["tenant", "application__candidate"]
     raw_id_fields = ["application", "plan", "created_by"]
+    # Kept from the team's setting at booking: changing it afterwards would leave the
+    # candidate's invitation to nobody (or send them a second one).
+    readonly_fields = ["candidate_invitation"]
     inlines = [InterviewSessionInline, FlagInline]
 
     def get_queryset(self, request):
