@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from scheduling import booking, ics, slots
 from scheduling.access import csrf_protect_no_referrer, token_page
 from scheduling.lib import outside, timefmt, zones
-from scheduling.models import InterviewPlan, SessionAttendee
+from scheduling.models import CandidateInvitation, InterviewPlan, SessionAttendee
 from scheduling.unified.errors import UnifiedError
 
 from . import links
@@ -84,8 +84,8 @@ PROBLEMS = {
     "invited_by_calendar": (
         404,
         "Your invitation comes from the calendar",
-        "Your interview is in the calendar invitation the interviewers’ calendar emailed you: "
-        "accept it there (a file from here would add the interview to your calendar twice).",
+        "Your interview is in the calendar invitation the team’s calendar emailed you: accept "
+        "it there (a file from here would add the interview to your calendar twice).",
     ),
 }
 
@@ -389,7 +389,9 @@ def _booked(request, link, zone, *, notice="", error="", status=200):
         "can_change": links.can_change(link),
         "cutoff_hours": link.tenant.candidate_change_cutoff_hours,
         # Their one invitation: the calendar's (no file to add then), or Convene's .ics.
-        "invited_by_calendar": bool(interview and interview.candidate_on_event),
+        "invited_by_calendar": bool(
+            interview and interview.candidate_invited_by != CandidateInvitation.EMAIL
+        ),
         "notice": notice,
         "error": error,
     }
@@ -619,7 +621,7 @@ def interview_ics(request, link, zone):
     interview = link.interview
     if interview is None:
         return problem(request, "no_interview", link)
-    if interview.candidate_on_event:
+    if interview.candidate_invited_by != CandidateInvitation.EMAIL:
         return problem(request, "invited_by_calendar", link)
     candidate = link.application.candidate
     content = ics.interview_calendar(

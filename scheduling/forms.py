@@ -350,12 +350,13 @@ class TeamSettingsForm(forms.ModelForm):
             "only times inside these hours, and the picker marks the others. Each plan may "
             "set its own.",
             "candidate_hours_end": "00:00 is midnight.",
-            "candidate_invitation": "The candidate gets one invitation either way. With "
-            "Convene’s email, the interviewers’ event stays internal (the plan’s notes, the "
-            "candidate’s profile, where feedback goes) and does not list the candidate. As an "
-            "attendee, the candidate sees that event, so it carries only what they may read; "
-            "on a calendar set not to send invitations (Connections), Convene emails them "
-            "instead. Interviews already booked keep the way they were booked.",
+            "candidate_invitation": "The candidate gets one invitation whichever you choose. "
+            "With Convene’s email or a candidate-only event, the interviewers’ event stays "
+            "internal (the plan’s notes, the candidate’s profile, where feedback goes) and does "
+            "not list the candidate, whose invitation holds only what they may read. As an "
+            "attendee, the candidate sees the interviewers’ event, so it carries nothing "
+            "internal. On a calendar set not to send invitations (Connections), Convene emails "
+            "the candidate instead. Interviews already booked keep the way they were booked.",
         }
         widgets = {
             "candidate_invitation": forms.RadioSelect,

@@ -22,7 +22,15 @@ from django.urls import reverse
 from . import emails, ics, load, outbox
 from .gateway import note_capability, note_success, unified
 from .lib import outside, zones
-from .models import FeedbackRequest, Interviewer, InterviewSession, Operation
+from .models import (
+    CandidateInvitation,
+    Connection,
+    FeedbackRequest,
+    Interview,
+    Interviewer,
+    InterviewSession,
+    Operation,
+)
 from .outbox import Unwritable, unclear
 from .unified import records
 from .unified.errors import NotFoundError, NotSupportedError
@@ -238,6 +246,136 @@ def _remove_event(op, session):
         return {"event_id": session.event_id, "already_gone": True}
     note_success(conn)
     return {"event_id": session.event_id, "removed": True}
+
+
+# --- the candidate's own calendar events ------------------------------------------------------
+
+
+def candidate_day_ref(interview, index):
+    """The marker in the notes of the interview's candidate-only event for its `index`-th
+    day: not a session's ref, so the reconcile and the webhooks never take it for the
+    interviewers' event (they find sessions by their events' ids), and a lost create is
+    found again by it."""
+    return f"{interview.candidate_ref}/{index + 1}"
+
+
+def _candidate_event_record(interview, index, day, zone):
+    """A candidate-only event for one day of the interview: the candidate alone invited,
+    what they may read, the interviewers' meeting link (never a meeting of its own)."""
+    candidate = interview.application.candidate
+    notes = ics.candidate_notes(interview, day, zone)
+    return records.Event(
+        calendar_id=day[0].calendar_id or None,
+        subject=ics.candidate_title(interview, interview.tenant.name),
+        notes=f"{notes}\n\nScheduled with Convene ({candidate_day_ref(interview, index)}).",
+        start_at=min(s.start_at for s in day),
+        end_at=max(s.end_at for s in day),
+        timezone="UTC",
+        attendees=(records.Attendee(email=candidate.email, name=candidate.name, required=True),),
+        location=ics.where(interview, day) or None,
+        send_notifications=True,
+    )
+
+
+def _find_candidate_event(client, conn, interview, index, record, op):
+    """The candidate-only event an earlier attempt may have created, by its ref, around the
+    times this attempt and the ones it superseded wrote."""
+    ref = f"({candidate_day_ref(interview, index)})"
+    windows = {(record.start_at, record.end_at)} | {
+        (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b))
+        for a, b in op.payload.get("tried", [])
+    }
+    day = dt.timedelta(days=1)
+    for start, end in sorted(windows):
+        for event in client.list_events(
+            conn.unified_id,
+            calendar_id=record.calendar_id,
+            start_gte=start - day,
+            end_lt=end + day,
+        ):
+            if ref in (event.notes or "") and not event.is_canceled:
+                return event
+    return None
+
+
+def _note_tried(op, start, end):
+    tried = op.payload.get("tried", [])
+    window = [start.isoformat(), end.isoformat()]
+    if window not in tried:
+        op.payload = {**op.payload, "tried": [*tried, window]}
+        Operation.objects.filter(pk=op.pk).update(payload=op.payload)
+
+
+def _remove_candidate_event(client, held):
+    conn = Connection.objects.filter(pk=held["connection"]).first()
+    if conn is None or not conn.is_active:
+        return
+    try:
+        client.remove_event(conn.unified_id, held["id"])
+    except NotFoundError:
+        return
+    note_success(conn)
+
+
+@outbox.handles(Kind.SYNC_CANDIDATE_EVENTS)
+def sync_candidate_events(op):
+    """Bring the candidate-only events to what the interview is now: one per day of it on
+    the candidate's clock (as the .ics has them), none once it is canceled or when the
+    candidate is invited another way. Each day's event is updated in place (its id kept on
+    the interview), so the candidate's calendar moves it rather than adding another."""
+    interview = Interview.objects.select_related("tenant", "application__candidate").get(
+        pk=op.interview_id
+    )
+    sessions = list(interview.sessions.select_related("calendar_connection"))
+    zone = zones.zone(interview.candidate_zone_name)
+    wanted = []
+    if (
+        interview.is_active
+        and interview.candidate_invited_by == CandidateInvitation.CANDIDATE_EVENT
+    ):
+        wanted = ics.days(sessions, zone)
+    held = list(interview.candidate_events or [])
+    client = unified()
+    written = []
+    for index in range(max(len(wanted), len(held))):
+        have = held[index] if index < len(held) else None
+        if index >= len(wanted):
+            if have:
+                _remove_candidate_event(client, have)
+            continue
+        day = wanted[index]
+        conn = _calendar_of(day[0])
+        record = _candidate_event_record(interview, index, day, zone)
+        _note_tried(op, record.start_at, record.end_at)
+        saved = None
+        if (
+            have
+            and have["connection"] == str(conn.pk)
+            and have["calendar_id"] == day[0].calendar_id
+        ):
+            try:
+                saved = client.update_event(conn.unified_id, have["id"], record)
+            except NotFoundError:
+                saved = None  # deleted in the calendar: put it back, as the interview stands
+        elif have:
+            _remove_candidate_event(client, have)  # on another calendar now
+        if saved is None and unclear(op):
+            found = _find_candidate_event(client, conn, interview, index, record, op)
+            if found is not None:
+                saved = client.update_event(conn.unified_id, found.id, record)
+        if saved is None:
+            saved = client.create_event(conn.unified_id, record)
+        note_success(conn)
+        entry = {"id": saved.id, "connection": str(conn.pk), "calendar_id": day[0].calendar_id}
+        written.append(entry)
+        # Kept as it goes: a failure at a later day leaves the earlier days known.
+        kept = written + held[len(written) :]
+        Interview.objects.filter(pk=interview.pk).update(candidate_events=kept)
+    Interview.objects.filter(pk=interview.pk).update(candidate_events=written)
+    return {
+        "candidate_events": [e["id"] for e in written],
+        "removed": max(len(held) - len(written), 0),
+    }
 
 
 # --- ATS interviews ---------------------------------------------------------------------------

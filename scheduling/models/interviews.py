@@ -75,6 +75,10 @@ class Interview(models.Model):
     candidate_invitation = models.CharField(
         max_length=16, choices=CandidateInvitation.choices, default=CandidateInvitation.EMAIL
     )
+    # The candidate-only events, one per day of the interview on the candidate's clock (as
+    # the .ics has them: `ics.days`), when the calendar invites them to their own event:
+    # [{"id": event id, "connection": connection pk, "calendar_id": …}], by day.
+    candidate_events = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,23 +117,38 @@ class Interview(models.Model):
         return zones.canonical(zones.name_or(self.application.candidate.timezone, booked))
 
     @property
-    def candidate_on_event(self):
-        """Who sends the candidate their one invitation: True when the calendar does (the
-        candidate is an attendee of the interviewers' events, which then carry only what
-        the candidate may read, and Convene's email has no calendar file); False when
-        Convene's email carries the .ics (the events are internal and do not list them).
+    def candidate_invited_by(self):
+        """Who sends the candidate their one invitation (a CandidateInvitation): Convene's
+        email with an .ics (EMAIL: the interviewers' events are internal and do not list
+        them); the calendar, to a candidate-only event per day of the interview that holds
+        only what they may read (CANDIDATE_EVENT); or the calendar, the candidate being an
+        attendee of the interviewers' events, which then hold only what they may read
+        (ATTENDEE). Either calendar way, Convene's email carries no .ics.
 
         The calendar invites the candidate only when the team chose that for this
         interview and every session's event is on a calendar that sends invitations (an
         admin says so per connection); otherwise the .ics, so the candidate is never left
         without an invitation, nor given two."""
-        if self.candidate_invitation != CandidateInvitation.ATTENDEE:
-            return False
+        way = self.candidate_invitation
+        if way == CandidateInvitation.EMAIL:
+            return way
         sessions = list(self.sessions.select_related("calendar_connection"))
-        return bool(sessions) and all(
+        by_calendar = bool(sessions) and all(
             s.calendar_connection is not None and s.calendar_connection.can("invites")
             for s in sessions
         )
+        return way if by_calendar else CandidateInvitation.EMAIL
+
+    @property
+    def candidate_on_event(self):
+        """Whether the candidate is an attendee of the interviewers' events."""
+        return self.candidate_invited_by == CandidateInvitation.ATTENDEE
+
+    @property
+    def candidate_ref(self):
+        """The marker in the notes of the candidate-only events (`candidate_event_ids`):
+        never a session's ref, so they are not taken for the interviewers' events."""
+        return f"convene-candidate:{self.pk}"
 
     @property
     def ics_uid(self):

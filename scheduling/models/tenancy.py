@@ -102,6 +102,10 @@ class CandidateInvitation(models.TextChoices):
     `Interview.candidate_on_event` (docs/design.md, "One rule, one home")."""
 
     EMAIL = "email", "Convene emails the candidate an invitation"
+    CANDIDATE_EVENT = (
+        "candidate_event",
+        "The calendar invites the candidate to a separate candidate-only event",
+    )
     ATTENDEE = "attendee", "The candidate is an attendee of the interviewers’ event"
 
 

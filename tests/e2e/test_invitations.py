@@ -115,7 +115,7 @@ def test_as_the_events_attendee_the_candidate_gets_the_calendars_invitation_only
     page = sydney_phone
     interview = book_first_time(page, sydney_link)
     candidate = interview.application.candidate
-    expect(page.get_by_text("Your calendar invitation comes by email")).to_be_visible()
+    expect(page.get_by_text("Your calendar invitation comes in a separate email")).to_be_visible()
     expect(page.get_by_role("link", name="Add to calendar")).to_have_count(0)
 
     for event in interviewers_events(acme, interview):

@@ -165,3 +165,58 @@ def test_with_the_candidate_an_attendee_the_event_is_shared_and_no_ics_is_sent(
     (canceled,) = to_candidate(interview)
     assert canceled.attachments == []
     assert Interview.objects.get(pk=interview.pk).status == "canceled"
+
+
+def test_a_candidate_only_event_holds_the_candidates_day_and_moving_it_moves_nothing(
+    acme, with_agenda, panel_day, recruiter_client, django_capture_on_commit_callbacks
+):
+    tenant = acme["ats"].tenant
+    tenant.candidate_invitation = CandidateInvitation.CANDIDATE_EVENT
+    tenant.save()
+    application = application_with_profile(acme, "Noor Own")
+    candidate = application.candidate
+    interview = book(recruiter_client, application, django_capture_on_commit_callbacks, panel_day)
+    api = sandbox_client(acme["sandbox"])
+    cid = acme["calendar"].unified_id
+
+    # The interviewers' events stay theirs; the candidate has one event for the day's loop.
+    for _session, event in events_of(acme, interview):
+        assert candidate.email not in {a.email for a in event.attendees}
+        assert AGENDA in event.notes
+    (held,) = interview.candidate_events
+    own = api.get_event(cid, held["id"])
+    assert [a.email for a in own.attendees] == [candidate.email]
+    assert (own.start_at, own.end_at) == (interview.start_at, interview.end_at)
+    assert own.subject == f"Interview with Acme Robotics: {application.job.name}"
+    assert AGENDA not in own.notes and PROFILE not in own.notes
+    assert "convene-session:" not in own.notes
+    assert interview.sessions.order_by("position").first().meeting_url in own.notes
+    (confirmation,) = to_candidate(interview)
+    assert confirmation.attachments == []  # the calendar's invitation is the one
+    mail.outbox.clear()
+
+    # Someone moves the candidate's event in the calendar: it is not the interview's, so the
+    # webhook's handler and the reconcile leave the interview alone.
+    acme["sandbox"].move_event(cid, held["id"], interview.start_at + dt.timedelta(hours=2))
+    moved = api.get_event(cid, held["id"])
+    webhooks.calendar_events(acme["calendar"], [moved], "updated", None)
+    webhooks.reconcile_connection(acme["calendar"])
+    interview.refresh_from_db()
+    assert interview.ics_sequence == 0 and not interview.flags.exists()
+    assert not mail.outbox
+
+    # The recruiter moves the interview: the candidate's event follows (the same one).
+    interview = moved_by_an_hour(interview)
+    (after,) = interview.candidate_events
+    assert after["id"] == held["id"]
+    assert api.get_event(cid, held["id"]).start_at == interview.start_at
+    (told,) = to_candidate(interview)
+    assert told.attachments == [] and "New time" in told.subject
+
+    # A cancel removes it.
+    booking.cancel(interview, reason="The role is on hold.")
+    drain()
+    with pytest.raises(NotFoundError):
+        api.get_event(cid, held["id"])
+    interview.refresh_from_db()
+    assert interview.candidate_events == []

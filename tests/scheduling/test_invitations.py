@@ -15,7 +15,14 @@ from django.urls import reverse
 
 from candidates import links
 from scheduling import booking, emails, outbox, slots
-from scheduling.models import CandidateInvitation, Connection, InterviewPlan, Membership, Tenant
+from scheduling.models import (
+    CandidateInvitation,
+    Connection,
+    InterviewPlan,
+    Membership,
+    Operation,
+    Tenant,
+)
 from tests import factories as f
 from tests.conftest import make_member
 
@@ -231,6 +238,7 @@ def test_an_admin_chooses_who_invites_the_candidate(client, tenant):
     page = client.get(reverse("team_settings")).content.decode()
     assert "Who sends the candidate’s calendar invitation" in page
     assert "Convene emails the candidate an invitation" in page
+    assert "The calendar invites the candidate to a separate candidate-only event" in page
     assert "The candidate is an attendee of the interviewers’ event" in page
 
     response = client.post(
@@ -254,3 +262,127 @@ def test_an_admin_chooses_who_invites_the_candidate(client, tenant):
 
 def test_a_new_team_has_convene_email_the_invitation(db):
     assert Tenant.objects.create(name="New", slug="new").candidate_invitation == "email"
+
+
+# --- a candidate-only event -------------------------------------------------------------------
+
+
+def candidate_event_ops(interview):
+    return list(interview.operations.filter(kind="candidate_event.sync").order_by("created_at"))
+
+
+@responses.activate
+def test_a_candidate_only_event_invites_the_candidate_alone_and_follows_moves_and_cancel(world):
+    world["tenant"].candidate_invitation = CandidateInvitation.CANDIDATE_EVENT
+    world["tenant"].save()
+    interview = booking.book(world["app"], world["plan"], world["choice"])
+    assert interview.candidate_invited_by == CandidateInvitation.CANDIDATE_EVENT
+    assert not interview.candidate_on_event
+
+    # The interviewers' event first (its meeting link goes to the candidate's event).
+    responses.post(
+        f"{BASE}/calendar/{CAL_ID}/event",
+        json={
+            "id": "ev1",
+            "start_at": "2030-01-01T10:00:00Z",
+            "end_at": "2030-01-01T11:00:00Z",
+            "conference": [{"url": "https://meet.example/abc"}],
+        },
+    )
+    outbox.perform(interview.operations.get(kind="event.create").pk)
+    interviewers = json.loads(responses.calls[-1].request.body)
+    assert [a["email"] for a in interviewers["attendees"]] == ["ivy@acme.example"]
+    assert AGENDA in interviewers["notes"]
+
+    responses.post(
+        f"{BASE}/calendar/{CAL_ID}/event",
+        json={"id": "cand1", "start_at": "2030-01-01T10:00:00Z", "end_at": "2030-01-01T11:00:00Z"},
+    )
+    (op,) = candidate_event_ops(interview)
+    outbox.perform(op.pk)
+    body = json.loads(responses.calls[-1].request.body)
+    assert [a["email"] for a in body["attendees"]] == ["grace@x.example"]
+    assert body["subject"] == "Interview with Acme Robotics: Senior Engineer"
+    assert body["calendar_id"] == "ivy@acme.example"
+    assert body.get("has_conference") is None  # the interviewers' meeting, not one of its own
+    assert body["location"] == "https://meet.example/abc"
+    notes = body["notes"]
+    assert AGENDA not in notes and "ivy@acme.example" not in notes and "Candidate:" not in notes
+    assert "convene-session:" not in notes  # never taken for the interviewers' event
+    assert f"{interview.candidate_ref}/1" in notes
+    interview.refresh_from_db()
+    assert [e["id"] for e in interview.candidate_events] == ["cand1"]
+
+    # The candidate's email: no .ics (the calendar's invitation is the one).
+    emails.interview_to_candidate(interview, "interview_confirmed")
+    (message,) = mail.outbox
+    assert message.attachments == [] and "separate email from Google Calendar" in message.body
+
+    # A move updates the same event.
+    session = interview.sessions.get()
+    later = session.start_at + dt.timedelta(hours=1)
+    booking.change(
+        interview,
+        [booking.Move(session, later, later + dt.timedelta(hours=1))],
+        by=booking.By.RECRUITER,
+    )
+    responses.put(
+        f"{BASE}/calendar/{CAL_ID}/event/cand1",
+        json={"id": "cand1", "start_at": "2030-01-01T11:00:00Z", "end_at": "2030-01-01T12:00:00Z"},
+    )
+    outbox.perform(candidate_event_ops(interview)[-1].pk)
+    moved = json.loads(responses.calls[-1].request.body)
+    assert responses.calls[-1].request.method == "PUT"
+    assert moved["start_at"].startswith(later.strftime("%Y-%m-%dT%H:%M"))
+
+    # A cancel without telling the candidate by email still removes their event.
+    booking.cancel(interview, reason="Filled", notify_candidate=False)
+    responses.delete(f"{BASE}/calendar/{CAL_ID}/event/cand1", status=204)
+    outbox.perform(candidate_event_ops(interview)[-1].pk)
+    assert responses.calls[-1].request.method == "DELETE"
+    interview.refresh_from_db()
+    assert interview.candidate_events == []
+
+
+@responses.activate
+def test_a_lost_create_of_the_candidates_event_is_found_again_not_doubled(world):
+    world["tenant"].candidate_invitation = CandidateInvitation.CANDIDATE_EVENT
+    world["tenant"].save()
+    interview = booking.book(world["app"], world["plan"], world["choice"])
+    (op,) = candidate_event_ops(interview)
+    event_written(interview)  # the interviewers' event, which the candidate's waits for
+    responses.post(f"{BASE}/calendar/{CAL_ID}/event", body=ConnectionError("reset"))
+    outbox.perform(op.pk)  # the answer is lost: perhaps it was created
+    op.refresh_from_db()
+    assert op.status == "pending" and op.last_error
+    session = interview.sessions.get()
+    responses.get(
+        f"{BASE}/calendar/{CAL_ID}/event",
+        json=[
+            {
+                "id": "ev-interviewers",
+                "notes": f"Scheduled with Convene ({session.ref}).",
+                "start_at": "2030-01-01T10:00:00Z",
+                "end_at": "2030-01-01T11:00:00Z",
+            },
+            {
+                "id": "cand-made",
+                "notes": f"… Scheduled with Convene ({interview.candidate_ref}/1).",
+                "start_at": "2030-01-01T10:00:00Z",
+                "end_at": "2030-01-01T11:00:00Z",
+            },
+        ],
+    )
+    responses.put(
+        f"{BASE}/calendar/{CAL_ID}/event/cand-made",
+        json={
+            "id": "cand-made",
+            "start_at": "2030-01-01T10:00:00Z",
+            "end_at": "2030-01-01T11:00:00Z",
+        },
+    )
+    Operation.objects.filter(pk=op.pk).update(next_attempt_at=None)
+    outbox.perform(op.pk)
+    interview.refresh_from_db()
+    assert [e["id"] for e in interview.candidate_events] == ["cand-made"]
+    assert [c.request.method for c in responses.calls[2:]] == ["GET", "PUT"]  # no second POST
