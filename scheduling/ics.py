@@ -1,6 +1,6 @@
 """Calendar files Convene attaches to its emails.
 
-The candidate's, their one invitation when Convene sends it (`Interview.candidate_on_event`
+The candidate's, their one invitation when Convene sends it (`Interview.candidate_invited_by`
 says who does): one event per day of the interview on the candidate's clock (a loop of
 sessions on one day is one block in their calendar, the description listing the sessions; a
 loop the recruiter kept across two days is two blocks, never one block through the night).

@@ -45,7 +45,7 @@ def event_notes(session):
     """The interviewers' description of the session's event (and of their own .ics): the
     plan's notes for them, who the candidate is with their profile in the ATS, the job,
     where feedback goes, and the ref that finds the event again. Internal: the candidate
-    is not an attendee of this event (`Interview.candidate_on_event`)."""
+    is not an attendee of this event (`Interview.candidate_invited_by`)."""
     interview = session.interview
     application = interview.application
     candidate = application.candidate

@@ -71,7 +71,7 @@ class Interview(models.Model):
     ics_days = models.PositiveSmallIntegerField(default=1)
     # How the candidate is invited: the team's choice when this was booked, kept for the
     # interview's life, so that a change of the setting never leaves a candidate with an
-    # invitation nobody updates (`candidate_on_event`).
+    # invitation nobody updates (`candidate_invited_by`).
     candidate_invitation = models.CharField(
         max_length=16, choices=CandidateInvitation.choices, default=CandidateInvitation.EMAIL
     )

@@ -99,7 +99,7 @@ def check_candidate_hours(start, end, days):
 class CandidateInvitation(models.TextChoices):
     """How the candidate receives their one calendar invitation (a team's choice, kept on
     each interview when it is booked): the home of the rule is
-    `Interview.candidate_on_event` (docs/design.md, "One rule, one home")."""
+    `Interview.candidate_invited_by` (docs/design.md, "One rule, one home")."""
 
     EMAIL = "email", "Convene emails the candidate an invitation"
     CANDIDATE_EVENT = (
