@@ -124,3 +124,27 @@ def test_as_the_events_attendee_the_candidate_gets_the_calendars_invitation_only
     (confirmation,) = candidates_mail(interview)
     assert confirmation.attachments == []
     assert "separate email from Google Calendar" in confirmation.body
+
+
+def test_with_a_candidate_only_event_the_candidate_gets_the_calendars_invitation_only(
+    sydney_phone, sydney_link, acme
+):
+    tenant = acme["ats"].tenant
+    tenant.candidate_invitation = CandidateInvitation.CANDIDATE_EVENT
+    tenant.save()
+    page = sydney_phone
+    interview = book_first_time(page, sydney_link)
+    candidate = interview.application.candidate
+    expect(page.get_by_text("Your calendar invitation comes in a separate email")).to_be_visible()
+    expect(page.get_by_role("link", name="Add to calendar")).to_have_count(0)
+
+    for event in interviewers_events(acme, interview):
+        assert candidate.email not in {a.email for a in event.attendees}
+        assert AGENDA in event.notes
+    interview.refresh_from_db()
+    (held,) = interview.candidate_events  # the panel's day, on Sydney's clock
+    own = sandbox_client(acme["sandbox"]).get_event(acme["calendar"].unified_id, held["id"])
+    assert [a.email for a in own.attendees] == [candidate.email]
+    assert AGENDA not in own.notes and "Australia/Sydney" in own.notes
+    (confirmation,) = candidates_mail(interview)
+    assert confirmation.attachments == []
