@@ -145,6 +145,19 @@ class Interview(models.Model):
         return self.candidate_invited_by == CandidateInvitation.ATTENDEE
 
     @property
+    def candidate_invitation_text(self):
+        """How the candidate was invited, in words, for the recruiter."""
+        way = self.candidate_invited_by
+        if way == CandidateInvitation.ATTENDEE:
+            return "The calendar’s invitation: they are an attendee of the interviewers’ event."
+        if way == CandidateInvitation.CANDIDATE_EVENT:
+            return "The calendar’s invitation, to an event of their own (no interviewers on it)."
+        text = "Convene’s email with a calendar file, updated with every change."
+        if self.candidate_invitation != way:
+            text += " (The team chose the calendar’s, but this calendar sends no invitations.)"
+        return text
+
+    @property
     def candidate_ref(self):
         """The marker in the notes of the candidate-only events (`candidate_event_ids`):
         never a session's ref, so they are not taken for the interviewers' events."""

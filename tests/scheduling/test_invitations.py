@@ -386,3 +386,19 @@ def test_a_lost_create_of_the_candidates_event_is_found_again_not_doubled(world)
     interview.refresh_from_db()
     assert [e["id"] for e in interview.candidate_events] == ["cand-made"]
     assert [c.request.method for c in responses.calls[2:]] == ["GET", "PUT"]  # no second POST
+
+
+def test_the_interview_page_says_how_the_candidate_was_invited(world, recruiter_client):
+    interview = booking.book(world["app"], world["plan"], world["choice"])
+    page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content.decode()
+    assert "Their invitation" in page and "Convene’s email with a calendar file" in page
+    world["cal"].capabilities = {"invites": False}
+    world["cal"].save()
+    interview.candidate_invitation = CandidateInvitation.ATTENDEE
+    interview.save()
+    page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content.decode()
+    assert "this calendar sends no invitations" in page
+    world["cal"].capabilities = {}
+    world["cal"].save()
+    page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content.decode()
+    assert "they are an attendee of the interviewers’ event" in page
