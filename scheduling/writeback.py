@@ -130,27 +130,33 @@ def _remember_event(session, event):
 def _find_event(client, conn, session, op):
     """The event an earlier attempt may have created: same calendar, same ref in its notes,
     around any of the times the attempts wrote (the interview may have moved since)."""
+    return _find_by_ref(
+        client, conn, session.calendar_id or None, session.ref, session.start_at,
+        session.end_at, op,
+    )  # fmt: skip
+
+
+def _find_by_ref(client, conn, calendar_id, ref, start, end, op):
+    """The standing event on the calendar whose notes carry `ref`, around [start, end) or
+    any of the times `op` (and what it superseded) tried to write."""
     day = dt.timedelta(days=1)
-    windows = {(session.start_at, session.end_at)} | {
+    windows = {(start, end)} | {
         (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b))
         for a, b in op.payload.get("tried", [])
     }
-    for start, end in sorted(windows):
+    for first, last in sorted(windows):
         for event in client.list_events(
-            conn.unified_id,
-            calendar_id=session.calendar_id or None,
-            start_gte=start - day,
-            end_lt=end + day,
+            conn.unified_id, calendar_id=calendar_id, start_gte=first - day, end_lt=last + day
         ):
-            if session.ref in (event.notes or "") and not event.is_canceled:
+            if ref in (event.notes or "") and not event.is_canceled:
                 return event
     return None
 
 
-def _note_attempt(op, session):
+def _note_attempt(op, start, end):
     """Remember the times this attempt is about to write, before it writes them."""
     tried = op.payload.get("tried", [])
-    window = [session.start_at.isoformat(), session.end_at.isoformat()]
+    window = [start.isoformat(), end.isoformat()]
     if window not in tried:
         op.payload = {**op.payload, "tried": [*tried, window]}
         Operation.objects.filter(pk=op.pk).update(payload=op.payload)
@@ -208,7 +214,7 @@ def _put_event(op, session):
                 return {"event_id": found.id, "found_existing": True}
     recreated = False
     if session.event_id:
-        _note_attempt(op, session)
+        _note_attempt(op, session.start_at, session.end_at)
         try:
             saved = _save_event(client, conn, _event_record(session), event_id=session.event_id)
         except NotFoundError:
@@ -219,7 +225,7 @@ def _put_event(op, session):
             _remember_event(session, saved)
             note_success(conn)
             return {"event_id": saved.id}
-    _note_attempt(op, session)
+    _note_attempt(op, session.start_at, session.end_at)
     created = _save_event(client, conn, _event_record(session))
     _remember_event(session, created)
     note_success(conn)
@@ -277,35 +283,6 @@ def _candidate_event_record(interview, index, day, zone):
     )
 
 
-def _find_candidate_event(client, conn, interview, index, record, op):
-    """The candidate-only event an earlier attempt may have created, by its ref, around the
-    times this attempt and the ones it superseded wrote."""
-    ref = f"({candidate_day_ref(interview, index)})"
-    windows = {(record.start_at, record.end_at)} | {
-        (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b))
-        for a, b in op.payload.get("tried", [])
-    }
-    day = dt.timedelta(days=1)
-    for start, end in sorted(windows):
-        for event in client.list_events(
-            conn.unified_id,
-            calendar_id=record.calendar_id,
-            start_gte=start - day,
-            end_lt=end + day,
-        ):
-            if ref in (event.notes or "") and not event.is_canceled:
-                return event
-    return None
-
-
-def _note_tried(op, start, end):
-    tried = op.payload.get("tried", [])
-    window = [start.isoformat(), end.isoformat()]
-    if window not in tried:
-        op.payload = {**op.payload, "tried": [*tried, window]}
-        Operation.objects.filter(pk=op.pk).update(payload=op.payload)
-
-
 def _remove_candidate_event(client, held):
     conn = Connection.objects.filter(pk=held["connection"]).first()
     if conn is None or not conn.is_active:
@@ -346,7 +323,7 @@ def sync_candidate_events(op):
         day = wanted[index]
         conn = _calendar_of(day[0])
         record = _candidate_event_record(interview, index, day, zone)
-        _note_tried(op, record.start_at, record.end_at)
+        _note_attempt(op, record.start_at, record.end_at)
         saved = None
         if (
             have
@@ -360,7 +337,11 @@ def sync_candidate_events(op):
         elif have:
             _remove_candidate_event(client, have)  # on another calendar now
         if saved is None and unclear(op):
-            found = _find_candidate_event(client, conn, interview, index, record, op)
+            # An earlier attempt may have created it: adopt it (by its ref, never a session's).
+            ref = f"({candidate_day_ref(interview, index)})"
+            found = _find_by_ref(
+                client, conn, record.calendar_id, ref, record.start_at, record.end_at, op
+            )
             if found is not None:
                 saved = client.update_event(conn.unified_id, found.id, record)
         if saved is None:
