@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from scheduling import booking, ics, slots
 from scheduling.access import csrf_protect_no_referrer, token_page
 from scheduling.lib import outside, timefmt, zones
-from scheduling.models import InterviewPlan, SessionAttendee
+from scheduling.models import CandidateInvitation, InterviewPlan, SessionAttendee
 from scheduling.unified.errors import UnifiedError
 
 from . import links
@@ -81,6 +81,12 @@ PROBLEMS = {
         "No interview can be booked from this link. Please contact the recruiter.",
     ),
     "no_interview": (404, "Nothing booked yet", "There is no interview on this link yet."),
+    "invited_by_calendar": (
+        404,
+        "Your invitation comes from the calendar",
+        "Your interview is in the calendar invitation the team’s calendar emailed you: accept "
+        "it there (a file from here would add the interview to your calendar twice).",
+    ),
 }
 
 
@@ -329,7 +335,7 @@ def _picker(request, link, zone, *, mode, interview=None, error="", status=200, 
 # --- the pages --------------------------------------------------------------------------------
 
 NOTICES = {
-    "booked": "You’re booked. A confirmation with a calendar invitation is on its way.",
+    "booked": "You’re booked. Your confirmation and calendar invitation are on their way.",
     "moved": "Your interview has its new time. An updated invitation is on its way.",
     "canceled": "Your interview is canceled.",
 }
@@ -382,6 +388,10 @@ def _booked(request, link, zone, *, notice="", error="", status=200):
         **({"zone_label": zones.describe(zone.key, interview.start_at)} if interview else {}),
         "can_change": links.can_change(link),
         "cutoff_hours": link.tenant.candidate_change_cutoff_hours,
+        # Their one invitation: the calendar's (no file to add then), or Convene's .ics.
+        "invited_by_calendar": bool(
+            interview and interview.candidate_invited_by != CandidateInvitation.EMAIL
+        ),
         "notice": notice,
         "error": error,
     }
@@ -611,6 +621,8 @@ def interview_ics(request, link, zone):
     interview = link.interview
     if interview is None:
         return problem(request, "no_interview", link)
+    if interview.candidate_invited_by != CandidateInvitation.EMAIL:
+        return problem(request, "invited_by_calendar", link)
     candidate = link.application.candidate
     content = ics.interview_calendar(
         interview,

@@ -67,6 +67,7 @@ class TenantAdminForm(forms.ModelForm):
 class TenantAdmin(admin.ModelAdmin):
     form = TenantAdminForm
     list_display = ["name", "slug", "default_timezone", "member_count", "created_at"]
+    list_filter = ["candidate_invitation"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -227,7 +228,9 @@ class InterviewAdmin(admin.ModelAdmin):
     date_hierarchy = "start_at"
     list_select_related = ["tenant", "application__candidate"]
     raw_id_fields = ["application", "plan", "created_by"]
-    readonly_fields = ["reminders_overview"]
+    # candidate_invitation: kept from the team's setting at booking; changing it afterwards
+    # would leave the candidate's invitation to nobody (or send them a second one).
+    readonly_fields = ["reminders_overview", "candidate_invitation"]
     inlines = [InterviewSessionInline, FlagInline, ReminderInline]
 
     def get_queryset(self, request):

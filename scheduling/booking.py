@@ -29,6 +29,7 @@ from django.utils import timezone
 from . import feedback, outbox, slots
 from .lib import zones
 from .models import (
+    CandidateInvitation,
     Flag,
     Interview,
     Interviewer,
@@ -233,8 +234,22 @@ CANDIDATE_EMAILS = {
 }
 
 
+def _candidate_events(interview, *, depends_on=None):
+    """When the calendar invites the candidate to their own event, bring those events to
+    the interview as it is (after the interviewers' events, whose meeting link they carry).
+    Queued wherever the candidate is told of their interview, and on every cancel."""
+    if interview.candidate_invitation == CandidateInvitation.CANDIDATE_EVENT:
+        outbox.add(
+            interview.tenant,
+            Operation.Kind.SYNC_CANDIDATE_EVENTS,
+            interview=interview,
+            depends_on=depends_on,
+        )
+
+
 def _email(interview, kind, *, depends_on=None, extra=None):
     # The email waits for the events so that it carries the video links they get.
+    _candidate_events(interview, depends_on=depends_on)
     candidate = interview.application.candidate
     return outbox.add(
         interview.tenant,
@@ -333,6 +348,7 @@ def book(
         location_kind=plan.location_kind if plan else "",
         location_detail=plan.location_detail if plan else "",
         agenda=plan.agenda if plan else "",
+        candidate_invitation=application.tenant.candidate_invitation,
         created_by=user if user is not None and user.is_authenticated else None,
         override_reason=override_reason,
     )
@@ -929,6 +945,8 @@ def cancel(
             session=session,
         )
         invite_interviewers(session, were_seated[session.pk], depends_on=event_op, canceled=True)
+    if not notify_candidate:
+        _candidate_events(interview)  # their calendar must not keep it either
     if notify_candidate:
         extra = {"reason": reason if candidate_message is None else candidate_message}
         if rebook_url:

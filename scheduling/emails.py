@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from . import ics
 from .lib import outside, zones
-from .models import SentEmail
+from .models import CandidateInvitation, SentEmail
 
 # Where the candidate's own page for an interview is (to see, move or cancel it): the
 # booking links (candidates.links) register the source, as the layers ask of upward effects.
@@ -131,7 +131,9 @@ def _ics_attachments(interview, sessions):
 
 def interview_to_candidate(interview, kind, **extra):
     """Tell the candidate about their interview: kind is interview_confirmed,
-    interview_rescheduled or interview_canceled. Attaches the updating .ics."""
+    interview_rescheduled or interview_canceled. Attaches the updating .ics, unless the
+    calendar invites the candidate itself (`Interview.candidate_invited_by`): never two
+    invitations for one interview."""
     candidate = interview.application.candidate
     if not candidate.email:
         return None
@@ -139,12 +141,18 @@ def interview_to_candidate(interview, kind, **extra):
         # Every confirmation and new time carries the candidate's own page, whoever booked.
         extra["manage_url"] = manage_url(interview)
     context, sessions = _interview_context(interview)
+    by_calendar = interview.candidate_invited_by != CandidateInvitation.EMAIL
+    calendar = next((s.calendar_connection for s in sessions if s.calendar_connection), None)
+    context["invited_by_calendar"] = by_calendar
+    context["calendar_name"] = (
+        (calendar.integration_name or calendar.integration_type) if calendar else ""
+    )
     return send(
         kind,
         tenant=interview.tenant,
         to=[candidate.email],
         context={**context, **extra},
-        attachments=_ics_attachments(interview, sessions),
+        attachments=() if by_calendar else _ics_attachments(interview, sessions),
         obj=interview,
         zone_name=context["zone_name"],
     )

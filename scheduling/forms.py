@@ -381,9 +381,11 @@ class TeamSettingsForm(forms.ModelForm):
             "candidate_days",
             "candidate_reminder_minutes",
             "interviewer_reminder_minutes",
+            "candidate_invitation",
         ]
         labels = {
             "default_timezone": "Default time zone",
+            "candidate_invitation": "Who sends the candidate’s calendar invitation",
             "candidate_hours_start": "Candidates’ hours from",
             "candidate_hours_end": "until",
         }
@@ -392,8 +394,16 @@ class TeamSettingsForm(forms.ModelForm):
             "only times inside these hours, and the picker marks the others. Each plan may "
             "set its own.",
             "candidate_hours_end": "00:00 is midnight.",
+            "candidate_invitation": "The candidate gets one invitation whichever you choose. "
+            "With Convene’s email or a candidate-only event, the interviewers’ event stays "
+            "internal (the plan’s notes, the candidate’s profile, where feedback goes) and does "
+            "not list the candidate, whose invitation holds only what they may read. As an "
+            "attendee, the candidate sees the interviewers’ event, so it carries nothing "
+            "internal. On a calendar set not to send invitations (Connections), Convene emails "
+            "the candidate instead. Interviews already booked keep the way they were booked.",
         }
         widgets = {
+            "candidate_invitation": forms.RadioSelect,
             "link_email_body": forms.Textarea(attrs={"rows": 10}),
             "candidate_hours_start": time_input(),
             "candidate_hours_end": time_input(),
@@ -410,6 +420,7 @@ class TeamSettingsForm(forms.ModelForm):
         "candidate_hours_end",
         "candidate_reminder_minutes",
         "interviewer_reminder_minutes",
+        "candidate_invitation",
     )
 
     def __init__(self, *args, **kwargs):

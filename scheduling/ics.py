@@ -1,6 +1,7 @@
 """Calendar files Convene attaches to its emails.
 
-The candidate's: one event per day of the interview on the candidate's clock (a loop of
+The candidate's, their one invitation when Convene sends it (`Interview.candidate_invited_by`
+says who does): one event per day of the interview on the candidate's clock (a loop of
 sessions on one day is one block in their calendar, the description listing the sessions; a
 loop the recruiter kept across two days is two blocks, never one block through the night).
 The first day's event has the interview's UID, later days' UIDs add "-2", "-3"…; a day that
@@ -8,7 +9,10 @@ no longer has a session gets its cancellation. An interviewer's, sent only when 
 calendar does not invite them itself: one event per session they sit on. Either way a UID
 stays the same for the event's whole life and SEQUENCE rises with every change, so a
 rescheduled or canceled interview updates the event already in the calendar instead of
-adding a second one.
+adding a second one. The candidate's holds only what the candidate may read
+(`candidate_notes`): a title naming the company and the job, their times, first names when
+the plan shows them, how to join; never the plan's notes for interviewers nor anyone's
+address but theirs.
 """
 
 import datetime as dt
@@ -53,6 +57,58 @@ def block_uid(interview, index):
     return interview.ics_uid if index == 0 else f"{interview.pk}-{index + 1}@convene"
 
 
+def candidate_title(interview, organizer_name):
+    """The candidate's name for their interview: "Interview with Acme: Senior Engineer"."""
+    job = interview.application.job
+    return f"Interview with {organizer_name}" + (f": {job.name}" if job else "")
+
+
+def first_names(session):
+    """The first names of the session's people, when its plan shows them to the candidate;
+    never an address (the candidate's invitation lists no one else)."""
+    plan = session.interview.plan
+    if plan is None or not plan.show_interviewer_names:
+        return []
+    return sorted(
+        a.interviewer.name.split(" ")[0]
+        for a in session.attendees.filter(active=True).select_related("interviewer")
+        if a.interviewer.name
+    )
+
+
+def where(interview, sessions):
+    """Where the interview happens, as its invitation's LOCATION says: a session's meeting
+    link, else the plan's place."""
+    return next((s.meeting_url for s in sessions if s.meeting_url), "") or (
+        interview.location_detail
+    )
+
+
+def candidate_notes(interview, sessions, zone):
+    """What the candidate reads of `sessions` (their invitation's description, or the
+    shared event's when they are its attendee): each session's time on their clock (`zone`),
+    who (first names, when the plan shows them) and how to join. Nothing meant for the
+    interviewers: not the plan's notes, not their addresses."""
+    lines = []
+    for session in sessions:
+        start, end = session.start_at.astimezone(zone), session.end_at.astimezone(zone)
+        day = f"{start:%a} {start.day} {start:%b}"
+        lines.append(f"{session.title}: {day} {start:%H:%M}–{end:%H:%M} ({zone.key})")
+        names = first_names(session)
+        if names:
+            lines.append(f"  With {', '.join(names)}")
+        if session.meeting_url:
+            lines.append(f"  Join: {session.meeting_url}")
+    place = interview.location_detail
+    if (
+        place
+        and interview.location_kind != "video"
+        and place not in {s.meeting_url for s in sessions}
+    ):
+        lines += ["", f"Where: {place}"]
+    return "\n".join(lines)
+
+
 def _block_event(interview, index, sessions, zone, organizer_name, attendee, canceled):
     event = icalendar.Event()
     event.add("uid", block_uid(interview, index))
@@ -64,22 +120,10 @@ def _block_event(interview, index, sessions, zone, organizer_name, attendee, can
     else:  # a day that no longer has a session: its cancellation needs a time of some sort
         event.add("dtstart", interview.start_at.astimezone(dt.UTC))
         event.add("dtend", interview.end_at.astimezone(dt.UTC))
-    titles = ", ".join(s.title for s in sessions) or "Interview"
-    event.add("summary", f"{organizer_name}: {titles}")
+    event.add("summary", candidate_title(interview, organizer_name))
     event.add("status", "CANCELLED" if canceled else "CONFIRMED")
-    lines = []
-    for session in sessions:
-        start, end = session.start_at.astimezone(zone), session.end_at.astimezone(zone)
-        day = f"{start:%a} {start.day} {start:%b}"
-        lines.append(f"{session.title}: {day} {start:%H:%M}–{end:%H:%M} ({zone.key})")
-        if session.meeting_url:
-            lines.append(f"  Join: {session.meeting_url}")
-    if interview.agenda:
-        lines += ["", interview.agenda]
-    event.add("description", "\n".join(lines))
-    location = next((s.meeting_url for s in sessions if s.meeting_url), "") or (
-        interview.location_detail
-    )
+    event.add("description", candidate_notes(interview, sessions, zone))
+    location = where(interview, sessions)
     if location:
         event.add("location", location)
     event["organizer"] = _organizer(organizer_name)

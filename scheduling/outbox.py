@@ -8,7 +8,8 @@ and the queue runs them:
 
 * an operation is claimed with a conditional update, so two workers never run it together,
   and one that is finished is never performed again;
-* the operations on one *target* (a session's calendar event, or its ATS interview) run in
+* the operations on one *target* (a session's calendar event, or its ATS interview, or the
+  interview's candidate-only events) run in
   the order they were added, and a later one supersedes one still waiting: its handler does
   what the interview's state is when it runs, so the older one has nothing left to do. A
   superseded operation that had failed unclearly (its write may have happened) hands that
@@ -53,8 +54,9 @@ HANDLERS = {}  # Operation.Kind → handler(op) → result dict
 SENDERS = {}  # email kind (payload["kind"]) → sender(op) → result dict
 
 # Operation kinds that act on one target of a session, by family: "event.create",
-# "event.update" and "event.cancel" all act on the session's calendar event.
-TARGET_FAMILIES = ("event", "ats_interview")
+# "event.update" and "event.cancel" all act on the session's calendar event; and of an
+# interview: "candidate_event.sync" on its candidate-only events.
+TARGET_FAMILIES = ("event", "ats_interview", "candidate_event")
 UNFINISHED = (Operation.Status.PENDING, Operation.Status.RUNNING, Operation.Status.FAILED)
 
 
@@ -104,17 +106,23 @@ def family(kind):
 def add(tenant, kind, *, interview=None, session=None, depends_on=None, payload=None):
     """Record an operation in the caller's transaction; it runs once that commits.
 
-    On a session's event or ATS interview, it supersedes the operations of that target still
-    waiting (or failed), and waits for one that is running."""
+    On a session's event or ATS interview (or an interview's candidate-only events), it
+    supersedes the operations of that target still waiting (or failed), and waits for one
+    that is running."""
     payload = dict(payload or {})
     target = family(kind)
     with transaction.atomic():
         waiting_for = None
         superseded = []
-        if session is not None and target:
+        if target and (session is not None or interview is not None):
+            same = (
+                Q(session=session)
+                if session is not None
+                else Q(interview=interview, session__isnull=True)
+            )
             for old in (
                 Operation.objects.select_for_update()
-                .filter(session=session, kind__startswith=f"{target}.", status__in=UNFINISHED)
+                .filter(same, kind__startswith=f"{target}.", status__in=UNFINISHED)
                 .order_by("created_at")
             ):
                 if old.status == Operation.Status.RUNNING:

@@ -16,9 +16,21 @@ docs/design.md has the order of the layers.
 import dataclasses
 import datetime as dt
 
-from . import emails, load, outbox
+from django.conf import settings
+from django.urls import reverse
+
+from . import emails, ics, load, outbox
 from .gateway import note_capability, note_success, unified
-from .models import FeedbackRequest, Interviewer, InterviewSession, Operation
+from .lib import outside, zones
+from .models import (
+    CandidateInvitation,
+    Connection,
+    FeedbackRequest,
+    Interview,
+    Interviewer,
+    InterviewSession,
+    Operation,
+)
 from .outbox import Unwritable, unclear
 from .unified import records
 from .unified.errors import NotFoundError, NotSupportedError
@@ -30,23 +42,47 @@ Kind = Operation.Kind
 
 
 def event_notes(session):
-    """The event's description: agenda, candidate, job, and the ref that finds it again."""
+    """The interviewers' description of the session's event (and of their own .ics): the
+    plan's notes for them, who the candidate is with their profile in the ATS, the job,
+    where feedback goes, and the ref that finds the event again. Internal: the candidate
+    is not an attendee of this event (`Interview.candidate_invited_by`)."""
     interview = session.interview
-    candidate = interview.application.candidate
+    application = interview.application
+    candidate = application.candidate
     notes = [interview.agenda] if interview.agenda else []
+    about = [f"Candidate: {candidate.name}" + (f" <{candidate.email}>" if candidate.email else "")]
+    if outside.web_url(candidate.web_url):
+        ats = application.connection.integration_name or "the ATS"
+        about.append(f"Profile in {ats}: {candidate.web_url}")
+    if application.job:
+        about.append(f"Job: {application.job.name}")
+    notes.append("\n".join(about))
     notes.append(
-        f"Candidate: {candidate.name}" + (f" <{candidate.email}>" if candidate.email else "")
+        "Feedback: when the interview ends, Convene emails each interviewer a link to their "
+        "scorecard (signed-in interviewers also find it under "
+        f"{settings.SITE_URL}{reverse('my_feedback')})."
     )
-    if interview.application.job:
-        notes.append(f"Job: {interview.application.job.name}")
     notes.append(f"Scheduled with Convene ({session.ref}).")
     return "\n\n".join(notes)
+
+
+def shared_event_notes(session):
+    """The description of an event the candidate attends with the interviewers: only what
+    the candidate may read (as in their own invitation), and the ref."""
+    interview = session.interview
+    text = ics.candidate_notes(interview, [session], zones.zone(interview.candidate_zone_name))
+    return f"{text}\n\nScheduled with Convene ({session.ref})."
 
 
 def _event_record(session):
     interview = session.interview
     candidate = interview.application.candidate
-    attendees = [records.Attendee(email=candidate.email, name=candidate.name, required=True)]
+    shared = interview.candidate_on_event
+    attendees = []
+    if shared and candidate.email:
+        attendees.append(
+            records.Attendee(email=candidate.email, name=candidate.name, required=True)
+        )
     for attendee in session.attendees.filter(active=True).select_related("interviewer"):
         person = attendee.interviewer
         if person.email:
@@ -68,7 +104,7 @@ def _event_record(session):
     return records.Event(
         calendar_id=session.calendar_id or None,
         subject=session.title,
-        notes=event_notes(session),
+        notes=shared_event_notes(session) if shared else event_notes(session),
         start_at=session.start_at,
         end_at=session.end_at,
         timezone="UTC",
@@ -94,27 +130,33 @@ def _remember_event(session, event):
 def _find_event(client, conn, session, op):
     """The event an earlier attempt may have created: same calendar, same ref in its notes,
     around any of the times the attempts wrote (the interview may have moved since)."""
+    return _find_by_ref(
+        client, conn, session.calendar_id or None, session.ref, session.start_at,
+        session.end_at, op,
+    )  # fmt: skip
+
+
+def _find_by_ref(client, conn, calendar_id, ref, start, end, op):
+    """The standing event on the calendar whose notes carry `ref`, around [start, end) or
+    any of the times `op` (and what it superseded) tried to write."""
     day = dt.timedelta(days=1)
-    windows = {(session.start_at, session.end_at)} | {
+    windows = {(start, end)} | {
         (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b))
         for a, b in op.payload.get("tried", [])
     }
-    for start, end in sorted(windows):
+    for first, last in sorted(windows):
         for event in client.list_events(
-            conn.unified_id,
-            calendar_id=session.calendar_id or None,
-            start_gte=start - day,
-            end_lt=end + day,
+            conn.unified_id, calendar_id=calendar_id, start_gte=first - day, end_lt=last + day
         ):
-            if session.ref in (event.notes or "") and not event.is_canceled:
+            if ref in (event.notes or "") and not event.is_canceled:
                 return event
     return None
 
 
-def _note_attempt(op, session):
+def _note_attempt(op, start, end):
     """Remember the times this attempt is about to write, before it writes them."""
     tried = op.payload.get("tried", [])
-    window = [session.start_at.isoformat(), session.end_at.isoformat()]
+    window = [start.isoformat(), end.isoformat()]
     if window not in tried:
         op.payload = {**op.payload, "tried": [*tried, window]}
         Operation.objects.filter(pk=op.pk).update(payload=op.payload)
@@ -172,7 +214,7 @@ def _put_event(op, session):
                 return {"event_id": found.id, "found_existing": True}
     recreated = False
     if session.event_id:
-        _note_attempt(op, session)
+        _note_attempt(op, session.start_at, session.end_at)
         try:
             saved = _save_event(client, conn, _event_record(session), event_id=session.event_id)
         except NotFoundError:
@@ -183,7 +225,7 @@ def _put_event(op, session):
             _remember_event(session, saved)
             note_success(conn)
             return {"event_id": saved.id}
-    _note_attempt(op, session)
+    _note_attempt(op, session.start_at, session.end_at)
     created = _save_event(client, conn, _event_record(session))
     _remember_event(session, created)
     note_success(conn)
@@ -210,6 +252,111 @@ def _remove_event(op, session):
         return {"event_id": session.event_id, "already_gone": True}
     note_success(conn)
     return {"event_id": session.event_id, "removed": True}
+
+
+# --- the candidate's own calendar events ------------------------------------------------------
+
+
+def candidate_day_ref(interview, index):
+    """The marker in the notes of the interview's candidate-only event for its `index`-th
+    day: not a session's ref, so the reconcile and the webhooks never take it for the
+    interviewers' event (they find sessions by their events' ids), and a lost create is
+    found again by it."""
+    return f"{interview.candidate_ref}/{index + 1}"
+
+
+def _candidate_event_record(interview, index, day, zone):
+    """A candidate-only event for one day of the interview: the candidate alone invited,
+    what they may read, the interviewers' meeting link (never a meeting of its own)."""
+    candidate = interview.application.candidate
+    notes = ics.candidate_notes(interview, day, zone)
+    return records.Event(
+        calendar_id=day[0].calendar_id or None,
+        subject=ics.candidate_title(interview, interview.tenant.name),
+        notes=f"{notes}\n\nScheduled with Convene ({candidate_day_ref(interview, index)}).",
+        start_at=min(s.start_at for s in day),
+        end_at=max(s.end_at for s in day),
+        timezone="UTC",
+        attendees=(records.Attendee(email=candidate.email, name=candidate.name, required=True),),
+        location=ics.where(interview, day) or None,
+        send_notifications=True,
+    )
+
+
+def _remove_candidate_event(client, held):
+    conn = Connection.objects.filter(pk=held["connection"]).first()
+    if conn is None or not conn.is_active:
+        return
+    try:
+        client.remove_event(conn.unified_id, held["id"])
+    except NotFoundError:
+        return
+    note_success(conn)
+
+
+@outbox.handles(Kind.SYNC_CANDIDATE_EVENTS)
+def sync_candidate_events(op):
+    """Bring the candidate-only events to what the interview is now: one per day of it on
+    the candidate's clock (as the .ics has them), none once it is canceled or when the
+    candidate is invited another way. Each day's event is updated in place (its id kept on
+    the interview), so the candidate's calendar moves it rather than adding another."""
+    interview = Interview.objects.select_related("tenant", "application__candidate").get(
+        pk=op.interview_id
+    )
+    sessions = list(interview.sessions.select_related("calendar_connection"))
+    zone = zones.zone(interview.candidate_zone_name)
+    wanted = []
+    if (
+        interview.is_active
+        and interview.candidate_invited_by == CandidateInvitation.CANDIDATE_EVENT
+    ):
+        wanted = ics.days(sessions, zone)
+    held = list(interview.candidate_events or [])
+    client = unified()
+    written = []
+    for index in range(max(len(wanted), len(held))):
+        have = held[index] if index < len(held) else None
+        if index >= len(wanted):
+            if have:
+                _remove_candidate_event(client, have)
+            continue
+        day = wanted[index]
+        conn = _calendar_of(day[0])
+        record = _candidate_event_record(interview, index, day, zone)
+        _note_attempt(op, record.start_at, record.end_at)
+        saved = None
+        if (
+            have
+            and have["connection"] == str(conn.pk)
+            and have["calendar_id"] == day[0].calendar_id
+        ):
+            try:
+                saved = client.update_event(conn.unified_id, have["id"], record)
+            except NotFoundError:
+                saved = None  # deleted in the calendar: put it back, as the interview stands
+        elif have:
+            _remove_candidate_event(client, have)  # on another calendar now
+        if saved is None and unclear(op):
+            # An earlier attempt may have created it: adopt it (by its ref, never a session's).
+            ref = f"({candidate_day_ref(interview, index)})"
+            found = _find_by_ref(
+                client, conn, record.calendar_id, ref, record.start_at, record.end_at, op
+            )
+            if found is not None:
+                saved = client.update_event(conn.unified_id, found.id, record)
+        if saved is None:
+            saved = client.create_event(conn.unified_id, record)
+        note_success(conn)
+        entry = {"id": saved.id, "connection": str(conn.pk), "calendar_id": day[0].calendar_id}
+        written.append(entry)
+        # Kept as it goes: a failure at a later day leaves the earlier days known.
+        kept = written + held[len(written) :]
+        Interview.objects.filter(pk=interview.pk).update(candidate_events=kept)
+    Interview.objects.filter(pk=interview.pk).update(candidate_events=written)
+    return {
+        "candidate_events": [e["id"] for e in written],
+        "removed": max(len(held) - len(written), 0),
+    }
 
 
 # --- ATS interviews ---------------------------------------------------------------------------

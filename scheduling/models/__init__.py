@@ -13,6 +13,7 @@ from .reminders import Reminder
 from .tenancy import (
     DEFAULT_INTERVIEW_STATUSES,
     WEEKDAYS,
+    CandidateInvitation,
     Membership,
     Tenant,
     User,
@@ -28,6 +29,7 @@ __all__ = [
     "WEEKDAYS",
     "AtsSeat",
     "AuditEntry",
+    "CandidateInvitation",
     "Connection",
     "FeedbackRequest",
     "Flag",

@@ -7,7 +7,7 @@ from django.db import models
 from ..lib import labels, zones
 from .connections import Connection, Interviewer
 from .plans import InterviewPlan
-from .tenancy import Tenant
+from .tenancy import CandidateInvitation, Tenant
 
 
 class InterviewQuerySet(models.QuerySet):
@@ -73,6 +73,16 @@ class Interview(models.Model):
     # How many days' events the candidate's calendar holds from us (ics.interview_calendars):
     # a day that later has no session is canceled in the next email.
     ics_days = models.PositiveSmallIntegerField(default=1)
+    # How the candidate is invited: the team's choice when this was booked, kept for the
+    # interview's life, so that a change of the setting never leaves a candidate with an
+    # invitation nobody updates (`candidate_invited_by`).
+    candidate_invitation = models.CharField(
+        max_length=16, choices=CandidateInvitation.choices, default=CandidateInvitation.EMAIL
+    )
+    # The candidate-only events, one per day of the interview on the candidate's clock (as
+    # the .ics has them: `ics.days`), when the calendar invites them to their own event:
+    # [{"id": event id, "connection": connection pk, "calendar_id": …}], by day.
+    candidate_events = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,6 +130,53 @@ class Interview(models.Model):
     def candidate_change_deadline(self):
         """Until when the candidate may reschedule or cancel it themself."""
         return self.start_at - dt.timedelta(hours=self.tenant.candidate_change_cutoff_hours)
+
+    @property
+    def candidate_invited_by(self):
+        """Who sends the candidate their one invitation (a CandidateInvitation): Convene's
+        email with an .ics (EMAIL: the interviewers' events are internal and do not list
+        them); the calendar, to a candidate-only event per day of the interview that holds
+        only what they may read (CANDIDATE_EVENT); or the calendar, the candidate being an
+        attendee of the interviewers' events, which then hold only what they may read
+        (ATTENDEE). Either calendar way, Convene's email carries no .ics.
+
+        The calendar invites the candidate only when the team chose that for this
+        interview and every session's event is on a calendar that sends invitations (an
+        admin says so per connection); otherwise the .ics, so the candidate is never left
+        without an invitation, nor given two."""
+        way = self.candidate_invitation
+        if way == CandidateInvitation.EMAIL:
+            return way
+        sessions = list(self.sessions.select_related("calendar_connection"))
+        by_calendar = bool(sessions) and all(
+            s.calendar_connection is not None and s.calendar_connection.can("invites")
+            for s in sessions
+        )
+        return way if by_calendar else CandidateInvitation.EMAIL
+
+    @property
+    def candidate_on_event(self):
+        """Whether the candidate is an attendee of the interviewers' events."""
+        return self.candidate_invited_by == CandidateInvitation.ATTENDEE
+
+    @property
+    def candidate_invitation_text(self):
+        """How the candidate was invited, in words, for the recruiter."""
+        way = self.candidate_invited_by
+        if way == CandidateInvitation.ATTENDEE:
+            return "The calendar’s invitation: they are an attendee of the interviewers’ event."
+        if way == CandidateInvitation.CANDIDATE_EVENT:
+            return "The calendar’s invitation, to an event of their own (no interviewers on it)."
+        text = "Convene’s email with a calendar file, updated with every change."
+        if self.candidate_invitation != way:
+            text += " (The team chose the calendar’s, but this calendar sends no invitations.)"
+        return text
+
+    @property
+    def candidate_ref(self):
+        """The marker in the notes of the candidate-only events (`candidate_event_ids`):
+        never a session's ref, so they are not taken for the interviewers' events."""
+        return f"convene-candidate:{self.pk}"
 
     @property
     def ics_uid(self):

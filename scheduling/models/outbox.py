@@ -22,6 +22,10 @@ class Operation(models.Model):
         CREATE_ATS_INTERVIEW = "ats_interview.create", "Create the ATS interview"
         UPDATE_ATS_INTERVIEW = "ats_interview.update", "Update the ATS interview"
         CANCEL_ATS_INTERVIEW = "ats_interview.cancel", "Cancel the ATS interview"
+        SYNC_CANDIDATE_EVENTS = (
+            "candidate_event.sync",
+            "Update the candidate’s own calendar event",
+        )
         CREATE_SCORECARD = "scorecard.create", "File the scorecard in the ATS"
         SEND_EMAIL = "email.send", "Send an email"
 
@@ -80,6 +84,7 @@ class Operation(models.Model):
         Kind.CREATE_ATS_INTERVIEW: "the new interview",
         Kind.UPDATE_ATS_INTERVIEW: "the change to the interview",
         Kind.CANCEL_ATS_INTERVIEW: "the cancellation of the interview",
+        Kind.SYNC_CANDIDATE_EVENTS: "the candidate’s calendar event",
         Kind.CREATE_SCORECARD: "the scorecard",
         Kind.SEND_EMAIL: "an email",
     }
@@ -97,6 +102,9 @@ class Operation(models.Model):
         conn = None
         if self.kind.startswith("event.") and self.session_id:
             conn = self.session.calendar_connection
+            fallback = "The calendar"
+        elif self.kind == self.Kind.SYNC_CANDIDATE_EVENTS:
+            conn = None
             fallback = "The calendar"
         else:
             fallback = "The ATS"

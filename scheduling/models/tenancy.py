@@ -108,6 +108,19 @@ def default_interviewer_reminders():
     return [60]
 
 
+class CandidateInvitation(models.TextChoices):
+    """How the candidate receives their one calendar invitation (a team's choice, kept on
+    each interview when it is booked): the home of the rule is
+    `Interview.candidate_invited_by` (docs/design.md, "One rule, one home")."""
+
+    EMAIL = "email", "Convene emails the candidate an invitation"
+    CANDIDATE_EVENT = (
+        "candidate_event",
+        "The calendar invites the candidate to a separate candidate-only event",
+    )
+    ATTENDEE = "attendee", "The candidate is an attendee of the interviewers’ event"
+
+
 def default_working_hours():
     """Monday to Friday, 09:00–17:00 in the person's own zone (index 0 is Monday)."""
     return [[["09:00", "17:00"]]] * 5 + [[], []]
@@ -158,6 +171,16 @@ class Tenant(models.Model):
         "candidates’ hours until", default=DEFAULT_CANDIDATE_END
     )
     candidate_days = models.JSONField("candidates’ days", default=default_candidate_days)
+
+    # Who sends the candidate their calendar invitation: Convene by email (the interviewers'
+    # event stays internal), or the calendar, the candidate then being an attendee of the
+    # interviewers' event (which carries nothing internal then).
+    candidate_invitation = models.CharField(
+        "the candidate’s calendar invitation",
+        max_length=16,
+        choices=CandidateInvitation.choices,
+        default=CandidateInvitation.EMAIL,
+    )
 
     # Feedback. Bounded: the periodic job adds these to today's date, and a link that
     # outlives the year 9999 would stop it (feedback_forms.FeedbackSettingsForm shows them).

@@ -85,19 +85,24 @@ def fits(page):
 
 
 def candidate_events(acme, interview, link):
-    """The sandbox calendar's events that invite the candidate, in the link's window."""
+    """The sandbox calendar's standing events Convene wrote for the interview, in the link's
+    window (found by their sessions' refs, as Convene finds them); none lists the candidate,
+    whose one invitation is Convene's email."""
     first = dt.datetime.combine(link.window_start, dt.time(), tzinfo=dt.UTC)
     last = dt.datetime.combine(link.window_end, dt.time(), tzinfo=dt.UTC)
-    email = interview.application.candidate.email
-    return [
+    refs = [s.ref for s in interview.sessions.all()]
+    events = [
         event
         for event in sandbox_client(acme["sandbox"]).list_events(
             acme["calendar"].unified_id,
             start_gte=first - dt.timedelta(days=1),
             end_lt=last + dt.timedelta(days=2),
         )
-        if email in {a.email for a in event.attendees} and event.status != "CANCELED"
+        if any(ref in (event.notes or "") for ref in refs) and event.status != "CANCELED"
     ]
+    email = interview.application.candidate.email
+    assert all(email not in {a.email for a in event.attendees} for event in events)
+    return events
 
 
 def assert_written(acme, interview, link):

@@ -69,7 +69,9 @@ def test_a_loop_on_one_day_is_one_block_and_across_two_days_two(tenant):
     block = files["interview.ics"]
     assert f"UID:{interview.ics_uid}" in block
     assert "DTSTART:20300304T140000Z" in block and "DTEND:20300304T161500Z" in block
-    assert "SUMMARY:Acme Robotics: Coding\\, Technical panel" in block
+    # Named for the candidate (the company and the job), the sessions listed inside.
+    assert f"SUMMARY:Interview with Acme Robotics: {app.job.name}" in block
+    assert "Coding: Mon 4 Mar" in block and "Technical panel: Mon 4 Mar" in block
 
     next_day = later + dt.timedelta(days=1)
     panel = interview.sessions.get(position=1)

@@ -88,7 +88,8 @@ def test_a_booking_creates_the_event_then_the_ats_interview_pointing_at_it(setup
     event_body = json.loads(responses.calls[0].request.body)
     assert event_body["calendar_id"] == "ivy@acme.example"
     assert event_body["has_conference"] is True
-    assert {a["email"] for a in event_body["attendees"]} == {"grace@x.example", "ivy@acme.example"}
+    # The interviewers' event: the candidate is not on it (Convene emails them their own).
+    assert {a["email"] for a in event_body["attendees"]} == {"ivy@acme.example"}
     session = interview.sessions.get()
     assert session.ref in event_body["notes"]
     ats_body = json.loads(responses.calls[1].request.body)
