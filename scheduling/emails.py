@@ -233,7 +233,7 @@ def reminder_to_interviewer(session, interviewer, **extra):
             "interviewer": interviewer,
             "start": rows[0]["start"] if rows else context["start"],
             "zone_text": rows[0]["zone_text"] if rows else context["zone_text"],
-            "notes": interview.plan.interviewer_notes if interview.plan else "",
+            "notes": interview.agenda,
             **extra,
         },
         obj=interview,

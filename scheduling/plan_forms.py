@@ -89,7 +89,6 @@ class PlanForm(forms.ModelForm):
             "slot_step_minutes",
             "show_interviewer_names",
             "candidate_reminders",
-            "interviewer_notes",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -103,6 +102,7 @@ class PlanForm(forms.ModelForm):
             "break_minutes": "Break between sessions (minutes)",
             "location_kind": "Where",
             "location_detail": "Link, address or number",
+            "agenda": "Notes for the interviewers",
             "buffer_before_minutes": "Free time before (minutes)",
             "buffer_after_minutes": "Free time after (minutes)",
             "minimum_notice_hours": "Minimum notice (hours)",
@@ -124,7 +124,11 @@ class PlanForm(forms.ModelForm):
             "As your ATS names its stages. Convene matches the application’s stage by this "
             "name; “Any … stage” matches every stage of that kind."
         )
-        self.fields["interviewer_notes"].widget.attrs["rows"] = 3
+        self.fields["agenda"].widget.attrs["rows"] = 3
+        self.fields["agenda"].help_text = (
+            "In the interviewers’ calendar event and their reminder before each session: what "
+            "to cover, where the scorecard is. Never shown to the candidate."
+        )
         times = durations.list_words(tenant.candidate_reminder_minutes)
         self.fields["candidate_reminders"].help_text = (
             f"The team’s reminders: {times} before (Settings → Team)."

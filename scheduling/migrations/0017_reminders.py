@@ -24,11 +24,6 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=True, help_text='At the times set in the team’s settings.', verbose_name='remind the candidate before the interview'),
         ),
         migrations.AddField(
-            model_name='interviewplan',
-            name='interviewer_notes',
-            field=models.TextField(blank=True, help_text='Sent to the interviewers in their reminder before each session: what to cover, where the scorecard is. Never shown to the candidate.', verbose_name='notes for the interviewers'),
-        ),
-        migrations.AddField(
             model_name='tenant',
             name='candidate_reminder_minutes',
             field=models.JSONField(blank=True, default=scheduling.models.tenancy.default_candidate_reminders, help_text='Minutes before the start, e.g. [1440, 60]; [] for none.', verbose_name='remind candidates before the interview'),

@@ -60,13 +60,6 @@ class InterviewPlan(models.Model):
     candidate_hours_start = models.TimeField(null=True, blank=True)
     candidate_hours_end = models.TimeField(null=True, blank=True)
     candidate_days = models.JSONField(null=True, blank=True)
-    # For the interviewers only (their reminder before each session); never the candidate's.
-    interviewer_notes = models.TextField(
-        "notes for the interviewers",
-        blank=True,
-        help_text="Sent to the interviewers in their reminder before each session: what to "
-        "cover, where the scorecard is. Never shown to the candidate.",
-    )
     # Whether the candidate gets the team's reminders before an interview of this plan.
     candidate_reminders = models.BooleanField(
         "remind the candidate before the interview",

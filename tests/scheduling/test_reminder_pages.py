@@ -112,12 +112,12 @@ def test_the_plan_editor_turns_the_candidates_reminders_off_and_keeps_notes(
 ):
     page = recruiter_client.get(reverse("plan_new"))
     assert "The team’s reminders: 24 hours, 1 hour before" in text(page)
-    data = post_data(people, interviewer_notes="Use the systems-design scorecard.")
+    data = post_data(people, agenda="Use the systems-design scorecard.")
     data.pop("candidate_reminders", None)  # the box left unticked
     assert recruiter_client.post(reverse("plan_new"), data).status_code == 302
     plan = InterviewPlan.objects.get(tenant=tenant)
     assert plan.candidate_reminders is False
-    assert plan.interviewer_notes == "Use the systems-design scorecard."
+    assert plan.agenda == "Use the systems-design scorecard."
     data["candidate_reminders"] = "on"
     response = recruiter_client.post(reverse("plan_edit", args=[plan.pk]), data)
     assert response.status_code == 302

@@ -111,7 +111,7 @@ def _plan(tenant, **fields):
         name="Onsite",
         location_kind=InterviewPlan.Location.OFFICE,
         location_detail="Torstraße 1, 10119 Berlin",
-        interviewer_notes="Ask about the payments migration.",
+        agenda="Ask about the payments migration.",
         **fields,
     )
 
