@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 import uuid
 
@@ -25,6 +26,7 @@ from . import (
     plans,
     slots,
     webhooks,
+    writeback,
 )
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
@@ -232,7 +234,9 @@ def connection_detail(request, pk):
         "conn": conn,
         "run": runs[0] if runs else None,
         "runs": runs,
-        "linked": conn.calendar_interviewers.order_by("name"),
+        "linked": conn.calendar_interviewers.select_related("calendar_connection").order_by(
+            "name"
+        ),
         "steps": connections.setup_steps(request.tenant),
         "nav_active": "settings",
     }
@@ -534,6 +538,7 @@ def _history(tenant, interview):
 @scheduler_required
 def interview_detail(request, pk):
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    ats = interview.application.connection
     # In the order they happen: the span shown is the first start to the last end.
     sessions = list(
         interview.sessions.order_by("start_at", "position")
@@ -551,6 +556,7 @@ def interview_detail(request, pk):
         # Who still sits on it: the organizer may have been swapped out (the event stays on
         # their calendar, which the page then says).
         session.active_ids = {a.interviewer_id for a in session.attendees.all() if a.active}
+        session.ats_what, session.ats_why = ats.ats_record_words(session.ats_record)
     operations = list(
         interview.operations.select_related(
             "session__calendar_connection", "interview__application__connection"
@@ -583,6 +589,7 @@ def interview_detail(request, pk):
             "now": now,
             "upcoming": interview.is_active and interview.end_at > now,
             "viewer_zone": timezone.get_current_timezone().key,
+            "ats_vendor": ats.vendor,
             "nav_active": "pipeline",
         },
     )
@@ -649,11 +656,24 @@ def problems(request):
         )
         .order_by("-last_error_at")
     )
+    now = timezone.now()
     return render(
         request,
         "scheduling/problems.html",
-        {"operations": operations, "now": timezone.now(), "nav_active": "problems"},
+        {
+            "operations": operations,
+            "written": writeback.written_per_connection(
+                request.tenant, now - dt.timedelta(days=WRITTEN_DAYS)
+            ),
+            "written_days": WRITTEN_DAYS,
+            "now": now,
+            "nav_active": "problems",
+        },
     )
+
+
+# Sync problems says what each connection received of the bookings of this many days.
+WRITTEN_DAYS = 30
 
 
 @require_POST

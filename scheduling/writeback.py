@@ -16,8 +16,11 @@ docs/design.md has the order of the layers.
 import dataclasses
 import datetime as dt
 
+from django.db.models import Count
+
 from . import emails, load, outbox
 from .gateway import note_capability, note_success, unified
+from .lib import zones
 from .models import FeedbackRequest, Interviewer, InterviewSession, Operation
 from .outbox import Unwritable, unclear
 from .unified import records
@@ -255,18 +258,135 @@ def _interview_record(session, status=None):
     )
 
 
-def _activity_record(session, title, marker=""):
-    application = session.interview.application
-    when = f"{session.start_at:%Y-%m-%d %H:%M}–{session.end_at:%H:%M} UTC"
-    people = ", ".join(
-        a.interviewer.name
-        for a in session.attendees.filter(active=True).select_related("interviewer")
+def _when_for_people(start, end, zone_name):
+    """A session's times as a person writes them in a note: on the team's clock, with the
+    zone named ("Fri 4 Dec 2026, 10:00–10:45 London time (United Kingdom, UTC+0)")."""
+    tz = zones.zone(zone_name)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    day = f"{local_start:%a} {local_start.day} {local_start:%b %Y}"
+    end_text = f"{local_end:%H:%M}"
+    if local_end.date() != local_start.date():
+        end_text = f"{local_end:%a} {local_end.day} {local_end:%b}, {end_text}"
+    return f"{day}, {local_start:%H:%M}–{end_text} {zones.describe(zone_name, start)}"
+
+
+def _names(names):
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def what_follows(interview):
+    """What the write-back is about to write for a new booking, per connection, in words
+    (the recruiter's banner): "In a moment: the calendar event in Microsoft Outlook, a note
+    on the application in Lever (Lever does not accept interviews from Convene) and the
+    confirmation email to ada@example.com." What each ATS holds is what its connection
+    knows so far (`Connection.ats_record_for_bookings`)."""
+    sessions = list(interview.sessions.select_related("calendar_connection"))
+    coming, apart = [], []
+    vendors = sorted({s.calendar_connection.vendor for s in sessions if s.calendar_connection})
+    if vendors:
+        events = "the calendar events" if len(sessions) > 1 else "the calendar event"
+        coming.append(f"{events} in {_names(vendors)}")
+    homeless = [s.title for s in sessions if s.calendar_connection is None]
+    if homeless:
+        apart.append(
+            f"No calendar event for {_names(f'“{t}”' for t in homeless)}: no interviewer on "
+            "it has a connected calendar."
+        )
+    ats = interview.application.connection
+    record = ats.ats_record_for_bookings()
+    what, why = ats.ats_record_words(record)
+    if record == "unavailable":
+        apart.append(f"Nothing is written to {ats.vendor}: {why}.")
+    else:
+        coming.append(what + (f" ({why})" if why else ""))
+    candidate = interview.application.candidate
+    if candidate.email:
+        coming.append(f"the confirmation email to {candidate.email}")
+    else:
+        apart.append(f"No confirmation: {candidate} has no email address in the ATS.")
+    text = f"In a moment: {_names(coming)}." if coming else ""
+    return " ".join([text, *apart]).strip()
+
+
+def _count(n, one, many):
+    return f"{n} {one if n == 1 else many}"
+
+
+def written_per_connection(tenant, since):
+    """What each of the tenant's connections received of the sessions booked since `since`,
+    in words (Sync problems): [("Lever", "4 sessions as notes on their applications (Lever
+    does not accept interviews from Convene)"), ("Microsoft Outlook", "4 calendar events"),
+    ("Email", "4 sent")]. The counts are what the write-back recorded on each session, so
+    they say what really happened."""
+    sessions = InterviewSession.objects.filter(
+        interview__tenant=tenant, interview__created_at__gte=since
     )
+    shown = {
+        "interview": ("session as an interview", "sessions as interviews"),
+        "activity": (
+            "session as a note on its application",
+            "sessions as notes on their applications",
+        ),
+        "unavailable": ("session not recorded", "sessions not recorded"),
+    }
+    lines = []
+    for conn in tenant.connections.filter(status="active").order_by("category", "connected_at"):
+        if conn.category == "ats":
+            counts = dict(
+                sessions.filter(interview__application__connection=conn)
+                .values_list("ats_record")
+                .annotate(n=Count("pk"))
+            )
+            parts = []
+            for record, (one, many) in shown.items():
+                if counts.get(record):
+                    why = conn.ats_record_words(record)[1]
+                    parts.append(_count(counts[record], one, many) + (f" ({why})" if why else ""))
+            if not parts:
+                what, why = conn.ats_record_words(conn.ats_record_for_bookings())
+                parts.append(
+                    f"nothing yet; a booking becomes {what}" + (f" ({why})" if why else "")
+                )
+            lines.append((conn.vendor, "; ".join(parts)))
+        else:
+            events = sessions.filter(calendar_connection=conn).exclude(event_id="").count()
+            lines.append((conn.vendor, _count(events, "calendar event", "calendar events")))
+    sent = Operation.objects.filter(
+        tenant=tenant, kind=Kind.SEND_EMAIL, status=Operation.Status.DONE, done_at__gte=since
+    ).count()
+    lines.append(("Email", f"{sent} sent"))
+    return lines
+
+
+def activity_marker(op):
+    """What Convene puts on the last line of a note it writes for an operation, to find the
+    note again after an unclear failure: short, and out of the prose ("Ref: cv-1a2b3c4d5e").
+    Unique enough within one application's notes, which is where it is looked for."""
+    return f"Ref: cv-{op.pk.hex[:10]}"
+
+
+def _activity_record(session, title, marker=""):
+    """The note an ATS that takes no interviews gets: what, when (on the team's clock) and
+    with whom, as a recruiter would write it, and the marker on a line of its own."""
+    interview = session.interview
+    application = interview.application
+    people = _names(
+        a.interviewer.name
+        for a in session.attendees.filter(active=True)
+        .select_related("interviewer")
+        .order_by("interviewer__name")
+    )
+    when = _when_for_people(session.start_at, session.end_at, interview.tenant.default_timezone)
+    lines = [f"{session.title}, {when}.", f"With {people}." if people else "No interviewers yet."]
+    if marker:
+        lines.append(marker)
     return records.Activity(
         type="NOTE",
         title=title,
-        description=f"{session.title}, {when}, with {people or 'no interviewers'}. "
-        f"({session.ref}{f', {marker}' if marker else ''})",
+        description="\n\n".join(lines),
         application_id=application.remote_id,
         candidate_id=application.candidate.remote_id,
         job_id=application.job.remote_id if application.job else None,
@@ -281,13 +401,15 @@ def _fallback_to_activity(client, conn, session, title, op=None):
     first looks for the note an earlier attempt may have left (as for events)."""
     if not conn.can("activity_write"):
         return _nothing_in_ats(session)
-    marker = f"convene-op:{op.pk}" if op is not None else ""
+    marker = activity_marker(op) if op is not None else ""
     if marker and unclear(op):
+        # Notes written before the marker was shortened carry "convene-op:<id>".
+        markers = (marker, f"convene-op:{op.pk}")
         application = session.interview.application
         for existing in client.list_activities(
             conn.unified_id, application_id=application.remote_id
         ):
-            if marker in (existing.description or ""):
+            if any(m in (existing.description or "") for m in markers):
                 _remember_activity(session, conn)
                 return {"ats_record": "activity", "found_existing": True}
     try:

@@ -137,7 +137,11 @@ def test_an_ats_without_scorecards_gets_a_note_remembered_and_shown(panel, recru
     outbox.perform(scorecard_op(asked["Tom"]).pk)
     assert len([c for c in responses.calls if c.request.url.endswith("/scorecard")]) == 1
     page = recruiter_client.get(reverse("interview_detail", args=[panel.interview.pk]))
-    assert "a note only" in page.content.decode()
+    text = " ".join(page.content.decode().split())
+    assert (
+        "Recorded as a note on the application in Greenhouse:</strong> Greenhouse does not "
+        "accept scorecards from Convene." in text
+    )
 
 
 @responses.activate
