@@ -368,9 +368,10 @@ def activity_marker(op):
     return f"Ref: cv-{op.pk.hex[:10]}"
 
 
-def _activity_record(session, title, marker=""):
-    """The note an ATS that takes no interviews gets: what, when (on the team's clock) and
-    with whom, as a recruiter would write it, and the marker on a line of its own."""
+def _activity_record(session, title, op=None):
+    """The note an ATS that takes no interviews gets: what, with whom and when (on the
+    team's clock, its zone named), who booked it, as a recruiter would write it; the marker
+    that finds it again on a last line of its own."""
     interview = session.interview
     application = interview.application
     people = _names(
@@ -380,9 +381,14 @@ def _activity_record(session, title, marker=""):
         .order_by("interviewer__name")
     )
     when = _when_for_people(session.start_at, session.end_at, interview.tenant.default_timezone)
-    lines = [f"{session.title}, {when}.", f"With {people}." if people else "No interviewers yet."]
-    if marker:
-        lines.append(marker)
+    lines = [f"{session.title}" + (f" with {people}" if people else "") + f": {when}."]
+    if op is not None and op.kind == Kind.CREATE_ATS_INTERVIEW:
+        if interview.source == interview.Source.CANDIDATE:
+            lines.append("Booked by the candidate, from their booking link.")
+        elif interview.created_by is not None:
+            lines.append(f"Booked by {interview.created_by}.")
+    if op is not None:
+        lines.append(activity_marker(op))
     return records.Activity(
         type="NOTE",
         title=title,
@@ -413,7 +419,7 @@ def _fallback_to_activity(client, conn, session, title, op=None):
                 _remember_activity(session, conn)
                 return {"ats_record": "activity", "found_existing": True}
     try:
-        client.create_activity(conn.unified_id, _activity_record(session, title, marker))
+        client.create_activity(conn.unified_id, _activity_record(session, title, op))
     except NotSupportedError:
         note_capability(conn, "activity_write", False)
         return _nothing_in_ats(session)
