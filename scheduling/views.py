@@ -230,13 +230,15 @@ def connection_callback(request):
 def connection_detail(request, pk):
     conn = get_for_tenant(request, Connection.objects.select_related("connected_by"), pk=pk)
     runs = list(conn.sync_runs.all()[:10]) if conn.category == Connection.Category.ATS else []
+    linked = list(
+        conn.calendar_interviewers.select_related("calendar_connection").order_by("name")
+    )
     context = {
         "conn": conn,
         "run": runs[0] if runs else None,
         "runs": runs,
-        "linked": conn.calendar_interviewers.select_related("calendar_connection").order_by(
-            "name"
-        ),
+        "linked": linked,
+        "unlinked": [c for c in conn.calendars if c["id"] not in {i.calendar_id for i in linked}],
         "steps": connections.setup_steps(request.tenant),
         "nav_active": "settings",
     }

@@ -47,7 +47,8 @@ def globex(tenant):
         integration_type="microsoftoutlook",
         integration_name="Microsoft Outlook",
         calendars=[
-            {"id": CALENDAR, "name": "Ivy Chen (work)", "timezone": "", "is_primary": True}
+            {"id": CALENDAR, "name": "Ivy Chen (work)", "timezone": "", "is_primary": True},
+            {"id": "AAMkAGRvb20", "name": "Board room", "timezone": "", "is_primary": False},
         ],
     )
     ivy = f.interviewer(
@@ -204,6 +205,8 @@ def test_calendars_show_by_their_names_with_the_id_out_of_the_way(admin_client_,
     # The id is only in a title attribute, for whoever hovers.
     assert CALENDAR not in text(page)
     assert re.search(rf'title="Calendar id: {CALENDAR}"', html)
+    assert "Not linked to an interviewer: Board room." in text(page)
+    assert "AAMkAGRvb20" not in text(page)
 
     ivy = admin_client_.get(reverse("interviewer_detail", args=[globex["ivy"].pk]))
     assert "Ivy Chen (work) via Microsoft Outlook" in text(ivy)
