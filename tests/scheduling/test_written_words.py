@@ -205,7 +205,7 @@ def test_calendars_show_by_their_names_with_the_id_out_of_the_way(admin_client_,
     # The id is only in a title attribute, for whoever hovers.
     assert CALENDAR not in text(page)
     assert re.search(rf'title="Calendar id: {CALENDAR}"', html)
-    assert "Not linked to an interviewer: Board room." in text(page)
+    assert "Not linked to an interviewer: Board room" in text(page)
     assert "AAMkAGRvb20" not in text(page)
 
     ivy = admin_client_.get(reverse("interviewer_detail", args=[globex["ivy"].pk]))
