@@ -556,7 +556,7 @@ def reschedule(request, pk):
     except booking.BookingError as exc:
         fresh = _picker_context(request, application, plan, interview=interview, error=str(exc))
         return _render_picker(request, fresh, status=409)
-    messages.success(request, "Moved. The calendar, the ATS and the candidate follow.")
+    messages.success(request, f"Moved. {writeback.what_follows(interview, 'moved')}")
     url = reverse("interview_detail", args=[interview.pk])
     if request.htmx:
         return HttpResponseClientRedirect(url)

@@ -633,7 +633,10 @@ def interview_cancel(request, pk):
             notify_candidate=form.cleaned_data["notify_candidate"],
             candidate_message=form.cleaned_data["message"],
         )
-        messages.success(request, "The interview is canceled; the calendar and the ATS follow.")
+        follows = writeback.what_follows(
+            interview, "canceled", email=form.cleaned_data["notify_candidate"]
+        )
+        messages.success(request, f"The interview is canceled. {follows}")
         return redirect("interview_detail", pk=interview.pk)
     return render(
         request,
@@ -842,8 +845,8 @@ def interview_fit(request, pk):
     else:
         messages.success(
             request,
-            f"The other sessions now fit around “{flag.session.title}”. The calendar, the ATS "
-            "and the candidate follow.",
+            f"The other sessions now fit around “{flag.session.title}”. "
+            + writeback.what_follows(interview, "moved"),
         )
     return redirect("interview_detail", pk=interview.pk)
 

@@ -277,35 +277,65 @@ def _names(names):
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def what_follows(interview):
-    """What the write-back is about to write for a new booking, per connection, in words
-    (the recruiter's banner): "In a moment: the calendar event in Microsoft Outlook, a note
-    on the application in Lever (Lever does not accept interviews from Convene) and the
-    confirmation email to ada@example.com." What each ATS holds is what its connection
-    knows so far (`Connection.ats_record_for_bookings`)."""
+# What follows a booking, a move or a cancellation, per connection (`what_follows`).
+_EVENTS_FOLLOW = {
+    "booked": "{events} in {vendors}",
+    "moved": "{events} in {vendors} moving",
+    "canceled": "{events} coming off {vendors}",
+}
+_ATS_FOLLOWS = {
+    ("booked", "interview"): "the interview in {vendor}",
+    ("moved", "interview"): "the interview in {vendor} moving",
+    ("canceled", "interview"): "the interview in {vendor} canceled",
+    ("booked", "activity"): "a note on the application in {vendor}",
+    ("moved", "activity"): "a note on the application in {vendor} saying it moved",
+    ("canceled", "activity"): "a note on the application in {vendor} saying it is canceled",
+}
+_EMAIL_FOLLOWS = {
+    "booked": "the confirmation email to {email}",
+    "moved": "the new time by email to {email}",
+    "canceled": "the cancellation email to {email}",
+}
+
+
+def what_follows(interview, change="booked", *, email=True):
+    """What the write-back is about to write for a booking ("booked"), a move ("moved") or
+    a cancellation ("canceled"), per connection, in words (the recruiter's banner): "In a
+    moment: the calendar event in Microsoft Outlook, a note on the application in Lever
+    (Lever does not accept interviews from Convene) and the confirmation email to
+    ada@example.com." What an ATS holds is what the session holds already, else what its
+    connection knows so far (`Connection.ats_record_for_bookings`). `email=False` when the
+    candidate is not written to."""
     sessions = list(interview.sessions.select_related("calendar_connection"))
     coming, apart = [], []
     vendors = sorted({s.calendar_connection.vendor for s in sessions if s.calendar_connection})
     if vendors:
         events = "the calendar events" if len(sessions) > 1 else "the calendar event"
-        coming.append(f"{events} in {_names(vendors)}")
+        coming.append(_EVENTS_FOLLOW[change].format(events=events, vendors=_names(vendors)))
     homeless = [s.title for s in sessions if s.calendar_connection is None]
-    if homeless:
+    if homeless and change == "booked":
         apart.append(
             f"No calendar event for {_names(f'“{t}”' for t in homeless)}: no interviewer on "
             "it has a connected calendar."
         )
     ats = interview.application.connection
-    record = ats.ats_record_for_bookings()
-    what, why = ats.ats_record_words(record)
+    held = {s.ats_record for s in sessions} - {""}
+    record = held.pop() if len(held) == 1 else ats.ats_record_for_bookings()
+    why = ats.ats_record_words(record)[1]
     if record == "unavailable":
-        apart.append(f"Nothing is written to {ats.vendor}: {why}.")
+        if change == "booked":
+            apart.append(f"Nothing is written to {ats.vendor}: {why}.")
     else:
-        coming.append(what + (f" ({why})" if why else ""))
+        follows = _ATS_FOLLOWS[change, record].format(vendor=ats.vendor)
+        if len(sessions) > 1:  # one ATS interview, or one note, per session
+            follows = follows.replace("the interview in", "the interviews in").replace(
+                "a note on the application", "a note per session on the application"
+            )
+        coming.append(follows + (f" ({why})" if why else ""))
     candidate = interview.application.candidate
-    if candidate.email:
-        coming.append(f"the confirmation email to {candidate.email}")
-    else:
+    if email and candidate.email:
+        coming.append(_EMAIL_FOLLOWS[change].format(email=candidate.email))
+    elif email and change == "booked":
         apart.append(f"No confirmation: {candidate} has no email address in the ATS.")
     text = f"In a moment: {_names(coming)}." if coming else ""
     return " ".join([text, *apart]).strip()

@@ -100,7 +100,9 @@ def test_an_interview_moves_by_15_minutes_on_its_day_with_the_same_people(
     detail.get_by_role("button", name="Move here").click()
 
     expect(
-        page.get_by_text("Moved. The calendar, the ATS and the candidate follow.")
+        page.get_by_text(
+            re.compile(r"^Moved\. In a moment: the calendar events? in Google Calendar moving, ")
+        )
     ).to_be_visible()
     interview.refresh_from_db()
     assert interview.start_at == start + dt.timedelta(minutes=15)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from scheduling import booking, outbox, slots
+from scheduling import booking, outbox, slots, writeback
 from scheduling.lib import zones
 from scheduling.models import Connection, InterviewPlan, Operation
 from tests import factories as f
@@ -210,3 +210,33 @@ def test_calendars_show_by_their_names_with_the_id_out_of_the_way(admin_client_,
 
     ivy = admin_client_.get(reverse("interviewer_detail", args=[globex["ivy"].pk]))
     assert "Ivy Chen (work) via Microsoft Outlook" in text(ivy)
+
+
+@responses.activate
+def test_a_move_names_what_follows_in_each_connection(globex):
+    interview, _op = book_and_write_the_note(globex)
+    assert writeback.what_follows(interview, "moved") == (
+        "In a moment: the calendar event in Microsoft Outlook moving, a note on the "
+        "application in Lever saying it moved (Lever does not accept interviews from "
+        "Convene) and the new time by email to grace@x.example."
+    )
+
+
+@responses.activate
+def test_a_cancellation_banner_names_what_follows_in_each_connection(recruiter_client, globex):
+    interview, _op = book_and_write_the_note(globex)
+
+    response = recruiter_client.post(
+        reverse("interview_cancel", args=[interview.pk]),
+        {"reason": "The role was filled"},
+        follow=True,
+    )
+
+    assert (
+        "The interview is canceled. In a moment: the calendar event coming off Microsoft "
+        "Outlook and a note on the application in Lever saying it is canceled (Lever does "
+        "not accept interviews from Convene)." in text(response)
+    )
+    assert (
+        "grace@x.example" not in text(response).split("Technical details")[0].split("Candidate")[0]
+    )
