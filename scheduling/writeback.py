@@ -363,7 +363,9 @@ def written_per_connection(tenant, since):
         "unavailable": ("session not recorded", "sessions not recorded"),
     }
     lines = []
-    for conn in tenant.connections.filter(status="active").order_by("category", "connected_at"):
+    active = tenant.connections.filter(status="active").select_related("interviewer")
+    for conn in active.order_by("category", "connected_at"):
+        name = conn.vendor + (f" ({conn.interviewer.name}’s own)" if conn.interviewer else "")
         if conn.category == "ats":
             counts = dict(
                 sessions.filter(interview__application__connection=conn)
@@ -380,10 +382,10 @@ def written_per_connection(tenant, since):
                 parts.append(
                     f"nothing yet; a booking becomes {what}" + (f" ({why})" if why else "")
                 )
-            lines.append((conn.vendor, "; ".join(parts)))
+            lines.append((name, "; ".join(parts)))
         else:
             events = sessions.filter(calendar_connection=conn).exclude(event_id="").count()
-            lines.append((conn.vendor, _count(events, "calendar event", "calendar events")))
+            lines.append((name, _count(events, "calendar event", "calendar events")))
     sent = Operation.objects.filter(
         tenant=tenant, kind=Kind.SEND_EMAIL, status=Operation.Status.DONE, done_at__gte=since
     ).count()
@@ -391,11 +393,16 @@ def written_per_connection(tenant, since):
     return lines
 
 
+def note_ref(pk):
+    """What Convene puts on the last line of a note it writes (for an operation, or for
+    feedback), to find the note again after an unclear failure: short, and out of the prose
+    ("Ref: cv-1a2b3c4d5e"). Unique enough within one application's notes, which is where it
+    is looked for."""
+    return f"Ref: cv-{pk.hex[:10]}"
+
+
 def activity_marker(op):
-    """What Convene puts on the last line of a note it writes for an operation, to find the
-    note again after an unclear failure: short, and out of the prose ("Ref: cv-1a2b3c4d5e").
-    Unique enough within one application's notes, which is where it is looked for."""
-    return f"Ref: cv-{op.pk.hex[:10]}"
+    return note_ref(op.pk)
 
 
 def _activity_record(session, title, op=None):
@@ -623,14 +630,18 @@ def _scorecard_record(feedback):
 def _scorecard_note(feedback):
     """The scorecard as a note on the application, for an ATS that takes no scorecards."""
     application = feedback.interview.application
+    session = feedback.session
+    when = _when_for_people(
+        session.start_at, session.end_at, feedback.interview.tenant.default_timezone
+    )
     lines = [
-        f"{feedback.session.title}, {feedback.session.start_at:%Y-%m-%d %H:%M} UTC.",
+        f"{session.title}: {when}.",
         f"Recommendation: {feedback.get_recommendation_display()}.",
     ]
     lines += [f"{row['text']}: {_scorecard_answer(row)}" for row in feedback.rows()]
     if feedback.note.strip():
         lines.append(feedback.note.strip())
-    lines.append(f"Filed by Convene ({feedback.ref}).")
+    lines.append(note_ref(feedback.pk))
     return records.Activity(
         type="NOTE",
         title=f"Interview feedback from {feedback.interviewer.name}",
@@ -661,7 +672,9 @@ def _scorecard_as_note(client, conn, feedback, unclear):
         for existing in client.list_activities(
             conn.unified_id, application_id=application.remote_id
         ):
-            if feedback.ref in (existing.description or ""):
+            # Notes filed before the short ref carry the long one.
+            description = existing.description or ""
+            if note_ref(feedback.pk) in description or feedback.ref in description:
                 return _remember_filing(
                     feedback, conn, FeedbackRequest.AtsRecord.ACTIVITY, existing.id, found=True
                 )
