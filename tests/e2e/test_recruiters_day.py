@@ -336,4 +336,6 @@ def test_candidate_pages_pass_axe(
     expect(phone_page.get_by_role("status")).to_contain_text("You’re booked")
     axe(phone_page)
     assert Interview.objects.filter(application=application).exists()
-    assert AuditEntry.objects.filter(action="link.booked").exists()
+    # One history entry for the booking, the candidate's, naming the team's zone.
+    (entry,) = AuditEntry.objects.filter(action="interview.booked")
+    assert entry.actor_label == "Candidate" and "from their booking link" in entry.message
