@@ -320,13 +320,19 @@ def what_follows(interview, change="booked", *, email=True):
         )
     ats = interview.application.connection
     held = {s.ats_record for s in sessions} - {""}
-    record = held.pop() if len(held) == 1 else ats.ats_record_for_bookings()
+    record = next(iter(held)) if len(held) == 1 else ats.ats_record_for_bookings()
     why = ats.ats_record_words(record)[1]
     if record == "unavailable":
         if change == "booked":
             apart.append(f"Nothing is written to {ats.vendor}: {why}.")
     else:
         follows = _ATS_FOLLOWS[change, record].format(vendor=ats.vendor)
+        if change == "booked" and not held and not ats.knows("interview_write"):
+            # Nothing written to this ATS yet: whether it takes interviews is not known.
+            why = (
+                f"or a note on the application, if {ats.vendor} does not accept interviews "
+                "from Convene"
+            )
         if len(sessions) > 1:  # one ATS interview, or one note, per session
             follows = follows.replace("the interview in", "the interviews in").replace(
                 "a note on the application", "a note per session on the application"
@@ -551,6 +557,9 @@ def _create_ats_interview(op, conn, session):
 
 
 def _remember_ats_interview(session, conn, record, found=False):
+    if not conn.knows("interview_write"):
+        # The banner of the next booking says "the interview" without "or a note".
+        note_capability(conn, "interview_write", True)
     session.ats_interview_id = record.id or ""
     session.ats_record = InterviewSession.AtsRecord.INTERVIEW
     session.ats_seen_updated_at = record.updated_at

@@ -72,6 +72,10 @@ class Connection(models.Model):
         """False once Unified said the vendor does not support it; True until then."""
         return self.capabilities.get(capability, True)
 
+    def knows(self, capability):
+        """Whether the vendor has answered for it yet (refused it, or done it once)."""
+        return capability in self.capabilities
+
     @property
     def vendor(self):
         """The vendor as people name it: "Lever", "Microsoft Outlook"."""

@@ -63,10 +63,19 @@ def test_the_banner_says_a_note_goes_to_an_ats_known_to_refuse_interviews(
 def test_the_banner_names_the_interview_for_an_ats_that_takes_them(
     frozen, recruiter_client, lever, application, plan
 ):
-    response = override(recruiter_client, application)
-    (said,) = banner(response)
-    assert "the interview in Lever and the confirmation email" in said
+    # Before Lever has answered once, the banner does not promise what it cannot know.
+    (said,) = banner(override(recruiter_client, application))
+    assert (
+        "the interview in Lever (or a note on the application, if Lever does not accept "
+        "interviews from Convene) and the confirmation email" in said
+    )
     assert "ATS interview" not in said
+    Interview.objects.all().delete()
+    # Once it took an interview, it takes them.
+    lever.capabilities = {"interview_write": True}
+    lever.save()
+    said = banner(override(recruiter_client, application))[-1]
+    assert "the interview in Lever and the confirmation email" in said
 
 
 def test_the_banner_says_when_the_ats_holds_nothing_and_no_email_goes(

@@ -86,10 +86,15 @@ def test_globex_books_on_lever_and_outlook_and_each_page_says_what_was_written(
     sign_in(page, recruiter)
     application = new_application(world)
     interview = book_on(page, application, first)
-    # Convene has not asked Lever yet: the banner names what it is about to try.
+    # Convene has not asked Lever yet: the banner names what it tries, and what may be.
     banner = page.locator(".message").first
     expect(banner).to_contain_text(f"Booked {application.candidate}. In a moment:")
     expect(banner).to_contain_text("the calendar event in Microsoft Outlook")
+    expect(banner).to_contain_text(
+        "the interview in Lever (or a note on the application, if Lever does not accept "
+        "interviews from Convene)"
+    )
+    page.screenshot(path=f"{SHOTS}/2a-first-banner.png")
     drain()
     page.reload()
     card = page.locator(".session-card")

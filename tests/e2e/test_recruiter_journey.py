@@ -107,11 +107,12 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
     detail.get_by_role("button", name="Book").click()
 
     expect(page.get_by_role("heading", name=f"Interview with {candidate}")).to_be_visible()
-    # What follows, per connection: this ATS takes interviews.
+    # What follows, per connection (Greenhouse has not been asked for an interview yet).
     expect(
         page.get_by_text(
             "In a moment: the calendar event in Google Calendar, the interview in Greenhouse "
-            "and the confirmation email to"
+            "(or a note on the application, if Greenhouse does not accept interviews from "
+            "Convene) and the confirmation email to"
         )
     ).to_be_visible()
     interview = Interview.objects.get(application__candidate__name=candidate)

@@ -239,3 +239,22 @@ def test_a_cancellation_banner_names_what_follows_in_each_connection(recruiter_c
     )
     # The candidate was not to be told: the banner promises no email.
     assert "cancellation email" not in text(response)
+
+
+@responses.activate
+def test_an_ats_that_took_an_interview_is_known_to_take_them(globex):
+    """Until an ATS answered once, the banner says a note may come instead; after its first
+    interview it says "the interview" plainly."""
+    interview = booking.book(globex["app"], globex["plan"], globex["choice"])
+    assert "or a note on the application, if Lever does not accept" in writeback.what_follows(
+        interview
+    )
+    interview.sessions.update(event_id="ev1")
+    Operation.objects.filter(kind="event.create").update(status="done")
+    responses.post(f"{BASE}/ats/{ATS_ID}/interview", json={"id": "int1"})
+    outbox.perform(interview.operations.get(kind="ats_interview.create").pk)
+    globex["ats"].refresh_from_db()
+    assert globex["ats"].capabilities == {"interview_write": True}
+    booking.cancel(interview, reason="test")
+    again = booking.book(globex["app"], globex["plan"], globex["choice"])
+    assert "the interview in Lever and the confirmation email" in writeback.what_follows(again)
