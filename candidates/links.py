@@ -277,13 +277,7 @@ def manage_url_for(interview):
         interview=interview,
         booked_at=now,
     )
-    audit(
-        tenant,
-        "link.created",
-        f"Gave {application.candidate} a page to move or cancel their interview",
-        obj=link,
-        interview=str(interview.pk),
-    )
+    # No history entry: the page is part of the booking, whose entry says it was booked.
     return url_for(link)
 
 
@@ -624,14 +618,7 @@ def book(link, choice, *, version, zone_name, now=None):
         )
         BookingLink.objects.filter(pk=link.pk).update(interview=interview)
         application.candidate.note_zone(zone_name, Candidate.ZoneSource.BOOKING_PAGE)
-        audit(
-            link.tenant,
-            "link.booked",
-            f"{application.candidate} booked an interview from their link",
-            actor_label="Candidate",
-            obj=link,
-            interview=str(interview.pk),
-        )
+        # The history's entry is booking.book's: one entry per booking.
     return interview
 
 

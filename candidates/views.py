@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from scheduling import booking, connections, slots
+from scheduling import booking, connections, slots, writeback
 from scheduling.access import admin_required, get_for_tenant, scheduler_required
 from scheduling.lib import zones
 from scheduling.models import Connection, Interview, Interviewer, Operation, audit
@@ -466,9 +466,7 @@ def schedule(request, pk):
         fresh = _picker_context(request, application, plan, error=str(exc))
         return _render_picker(request, fresh, status=409)
     messages.success(
-        request,
-        f"Booked {application.candidate}. The calendar events, the ATS interview and the "
-        "confirmation email follow in a moment.",
+        request, f"Booked {application.candidate}. {writeback.what_follows(interview)}"
     )
     url = reverse("interview_detail", args=[interview.pk])
     if request.htmx:
@@ -507,7 +505,11 @@ def _book_override(request, application, plan):
     except booking.BookingError as exc:
         context["error"] = str(exc)
         return _render_picker(request, context, status=409)
-    messages.success(request, f"Booked {application.candidate} outside the offered times.")
+    messages.success(
+        request,
+        f"Booked {application.candidate} outside the offered times. "
+        + writeback.what_follows(interview),
+    )
     return redirect("interview_detail", pk=interview.pk)
 
 
@@ -554,7 +556,7 @@ def reschedule(request, pk):
     except booking.BookingError as exc:
         fresh = _picker_context(request, application, plan, interview=interview, error=str(exc))
         return _render_picker(request, fresh, status=409)
-    messages.success(request, "Moved. The calendar, the ATS and the candidate follow.")
+    messages.success(request, f"Moved. {writeback.what_follows(interview, 'moved')}")
     url = reverse("interview_detail", args=[interview.pk])
     if request.htmx:
         return HttpResponseClientRedirect(url)

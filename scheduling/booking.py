@@ -354,12 +354,18 @@ def book(
     )
     sessions = _write_sessions(interview, choice, people)
     _write_out(interview, sessions, "interview_confirmed", email_extra)
-    when = timezone.localtime(interview.start_at, timezone.get_current_timezone())
+    # The one history entry of a booking, whoever booked (the candidate's link writes none
+    # of its own), its time on the team's clock with the zone named, as every entry is.
+    zone = zones.zone(interview.tenant.default_timezone)
+    when = f"{_local_dated(interview.start_at, zone)} ({zone.key})"
+    if source == Interview.Source.CANDIDATE:
+        what = f"{application.candidate} booked {when} from their booking link"
+    else:
+        what = f"Booked {application.candidate} for {when}"
     audit(
         interview.tenant,
         "interview.booked",
-        f"Booked {application.candidate} for {_day(when)} {when:%Y %H:%M}"
-        + (f" (availability overridden: {override_reason})" if override_reason else ""),
+        what + (f" (availability overridden: {override_reason})" if override_reason else ""),
         actor=user,
         actor_label=actor_label,
         obj=interview,
@@ -434,6 +440,12 @@ def _changes_anything(move):
 def _local(value, zone):
     local = timezone.localtime(value, zone)
     return f"{_day(local)} {local:%H:%M}"
+
+
+def _local_dated(value, zone):
+    """ "Fri 4 Dec 2026 10:00": a time on `zone`'s clock, with its year."""
+    local = timezone.localtime(value, zone)
+    return f"{_day(local)} {local:%Y %H:%M}"
 
 
 def _day(value):

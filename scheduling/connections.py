@@ -32,6 +32,8 @@ SCOPES = {
         "ats_interview_write",
         "ats_scorecard_read",
         "ats_scorecard_write",
+        # Read too: a note whose write went unanswered is looked for before writing again.
+        "ats_activity_read",
         "ats_activity_write",
         "hris_employee_read",
         "webhook",

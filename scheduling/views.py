@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 import uuid
 
@@ -26,6 +27,7 @@ from . import (
     reminders,
     slots,
     webhooks,
+    writeback,
 )
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
@@ -229,11 +231,15 @@ def connection_callback(request):
 def connection_detail(request, pk):
     conn = get_for_tenant(request, Connection.objects.select_related("connected_by"), pk=pk)
     runs = list(conn.sync_runs.all()[:10]) if conn.category == Connection.Category.ATS else []
+    linked = list(
+        conn.calendar_interviewers.select_related("calendar_connection").order_by("name")
+    )
     context = {
         "conn": conn,
         "run": runs[0] if runs else None,
         "runs": runs,
-        "linked": conn.calendar_interviewers.order_by("name"),
+        "linked": linked,
+        "unlinked": [c for c in conn.calendars if c["id"] not in {i.calendar_id for i in linked}],
         "steps": connections.setup_steps(request.tenant),
         "nav_active": "settings",
     }
@@ -535,6 +541,7 @@ def _history(tenant, interview):
 @scheduler_required
 def interview_detail(request, pk):
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    ats = interview.application.connection
     # In the order they happen: the span shown is the first start to the last end.
     sessions = list(
         interview.sessions.order_by("start_at", "position")
@@ -552,6 +559,7 @@ def interview_detail(request, pk):
         # Who still sits on it: the organizer may have been swapped out (the event stays on
         # their calendar, which the page then says).
         session.active_ids = {a.interviewer_id for a in session.attendees.all() if a.active}
+        session.ats_what, session.ats_why = ats.ats_record_words(session.ats_record)
     operations = list(
         interview.operations.select_related(
             "session__calendar_connection", "interview__application__connection"
@@ -585,6 +593,7 @@ def interview_detail(request, pk):
             "now": now,
             "upcoming": interview.is_active and interview.end_at > now,
             "viewer_zone": timezone.get_current_timezone().key,
+            "ats_vendor": ats.vendor,
             "nav_active": "pipeline",
         },
     )
@@ -626,7 +635,10 @@ def interview_cancel(request, pk):
             notify_candidate=form.cleaned_data["notify_candidate"],
             candidate_message=form.cleaned_data["message"],
         )
-        messages.success(request, "The interview is canceled; the calendar and the ATS follow.")
+        follows = writeback.what_follows(
+            interview, "canceled", email=form.cleaned_data["notify_candidate"]
+        )
+        messages.success(request, f"The interview is canceled. {follows}")
         return redirect("interview_detail", pk=interview.pk)
     return render(
         request,
@@ -651,11 +663,24 @@ def problems(request):
         )
         .order_by("-last_error_at")
     )
+    now = timezone.now()
     return render(
         request,
         "scheduling/problems.html",
-        {"operations": operations, "now": timezone.now(), "nav_active": "problems"},
+        {
+            "operations": operations,
+            "written": writeback.written_per_connection(
+                request.tenant, now - dt.timedelta(days=WRITTEN_DAYS)
+            ),
+            "written_days": WRITTEN_DAYS,
+            "now": now,
+            "nav_active": "problems",
+        },
     )
+
+
+# Sync problems says what each connection received of the bookings of this many days.
+WRITTEN_DAYS = 30
 
 
 @require_POST
@@ -822,8 +847,8 @@ def interview_fit(request, pk):
     else:
         messages.success(
             request,
-            f"The other sessions now fit around “{flag.session.title}”. The calendar, the ATS "
-            "and the candidate follow.",
+            f"The other sessions now fit around “{flag.session.title}”. "
+            + writeback.what_follows(interview, "moved"),
         )
     return redirect("interview_detail", pk=interview.pk)
 

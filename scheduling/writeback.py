@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Count
 from django.urls import reverse
 
 from . import emails, ics, load, outbox
@@ -402,18 +403,184 @@ def _interview_record(session, status=None):
     )
 
 
-def _activity_record(session, title, marker=""):
-    application = session.interview.application
-    when = f"{session.start_at:%Y-%m-%d %H:%M}–{session.end_at:%H:%M} UTC"
-    people = ", ".join(
-        a.interviewer.name
-        for a in session.attendees.filter(active=True).select_related("interviewer")
+def _when_for_people(start, end, zone_name):
+    """A session's times as a person writes them in a note: on the team's clock, with the
+    zone named ("Fri 4 Dec 2026, 10:00–10:45 London time (United Kingdom, UTC+0)")."""
+    tz = zones.zone(zone_name)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    day = f"{local_start:%a} {local_start.day} {local_start:%b %Y}"
+    end_text = f"{local_end:%H:%M}"
+    if local_end.date() != local_start.date():
+        end_text = f"{local_end:%a} {local_end.day} {local_end:%b}, {end_text}"
+    return f"{day}, {local_start:%H:%M}–{end_text} {zones.describe(zone_name, start)}"
+
+
+def _names(names):
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# What follows a booking, a move or a cancellation, per connection (`what_follows`).
+_EVENTS_FOLLOW = {
+    "booked": "{events} in {vendors}",
+    "moved": "{events} in {vendors} moving",
+    "canceled": "{events} coming off {vendors}",
+}
+_ATS_FOLLOWS = {
+    ("booked", "interview"): "the interview in {vendor}",
+    ("moved", "interview"): "the interview in {vendor} moving",
+    ("canceled", "interview"): "the interview in {vendor} canceled",
+    ("booked", "activity"): "a note on the application in {vendor}",
+    ("moved", "activity"): "a note on the application in {vendor} saying it moved",
+    ("canceled", "activity"): "a note on the application in {vendor} saying it is canceled",
+}
+_EMAIL_FOLLOWS = {
+    "booked": "the confirmation email to {email}",
+    "moved": "the new time by email to {email}",
+    "canceled": "the cancellation email to {email}",
+}
+
+
+def what_follows(interview, change="booked", *, email=True):
+    """What the write-back is about to write for a booking ("booked"), a move ("moved") or
+    a cancellation ("canceled"), per connection, in words (the recruiter's banner): "In a
+    moment: the calendar event in Microsoft Outlook, a note on the application in Lever
+    (Lever does not accept interviews from Convene) and the confirmation email to
+    ada@example.com." What an ATS holds is what the session holds already, else what its
+    connection knows so far (`Connection.ats_record_for_bookings`). `email=False` when the
+    candidate is not written to."""
+    sessions = list(interview.sessions.select_related("calendar_connection"))
+    coming, apart = [], []
+    vendors = sorted({s.calendar_connection.vendor for s in sessions if s.calendar_connection})
+    if vendors:
+        events = "the calendar events" if len(sessions) > 1 else "the calendar event"
+        coming.append(_EVENTS_FOLLOW[change].format(events=events, vendors=_names(vendors)))
+    homeless = [s.title for s in sessions if s.calendar_connection is None]
+    if homeless and change == "booked":
+        apart.append(
+            f"No calendar event for {_names(f'“{t}”' for t in homeless)}: no interviewer on "
+            "it has a connected calendar."
+        )
+    ats = interview.application.connection
+    held = {s.ats_record for s in sessions} - {""}
+    record = next(iter(held)) if len(held) == 1 else ats.ats_record_for_bookings()
+    why = ats.ats_record_words(record)[1]
+    if record == "unavailable":
+        if change == "booked":
+            apart.append(f"Nothing is written to {ats.vendor}: {why}.")
+    else:
+        follows = _ATS_FOLLOWS[change, record].format(vendor=ats.vendor)
+        if change == "booked" and not held and not ats.knows("interview_write"):
+            # Nothing written to this ATS yet: whether it takes interviews is not known.
+            why = (
+                f"or a note on the application, if {ats.vendor} does not accept interviews "
+                "from Convene"
+            )
+        if len(sessions) > 1:  # one ATS interview, or one note, per session
+            follows = follows.replace("the interview in", "the interviews in").replace(
+                "a note on the application", "a note per session on the application"
+            )
+        coming.append(follows + (f" ({why})" if why else ""))
+    candidate = interview.application.candidate
+    if email and candidate.email:
+        coming.append(_EMAIL_FOLLOWS[change].format(email=candidate.email))
+    elif email and change == "booked":
+        apart.append(f"No confirmation: {candidate} has no email address in the ATS.")
+    text = f"In a moment: {_names(coming)}." if coming else ""
+    return " ".join([text, *apart]).strip()
+
+
+def _count(n, one, many):
+    return f"{n} {one if n == 1 else many}"
+
+
+def written_per_connection(tenant, since):
+    """What each of the tenant's connections received of the sessions booked since `since`,
+    in words (Sync problems): [("Lever", "4 sessions as notes on their applications (Lever
+    does not accept interviews from Convene)"), ("Microsoft Outlook", "4 calendar events"),
+    ("Email", "4 sent")]. The counts are what the write-back recorded on each session, so
+    they say what really happened."""
+    sessions = InterviewSession.objects.filter(
+        interview__tenant=tenant, interview__created_at__gte=since
     )
+    shown = {
+        "interview": ("session as an interview", "sessions as interviews"),
+        "activity": (
+            "session as a note on its application",
+            "sessions as notes on their applications",
+        ),
+        "unavailable": ("session not recorded", "sessions not recorded"),
+    }
+    lines = []
+    active = tenant.connections.filter(status="active").select_related("interviewer")
+    for conn in active.order_by("category", "connected_at"):
+        name = conn.vendor + (f" ({conn.interviewer.name}’s own)" if conn.interviewer else "")
+        if conn.category == "ats":
+            counts = dict(
+                sessions.filter(interview__application__connection=conn)
+                .values_list("ats_record")
+                .annotate(n=Count("pk"))
+            )
+            parts = []
+            for record, (one, many) in shown.items():
+                if counts.get(record):
+                    why = conn.ats_record_words(record)[1]
+                    parts.append(_count(counts[record], one, many) + (f" ({why})" if why else ""))
+            if not parts:
+                what, why = conn.ats_record_words(conn.ats_record_for_bookings())
+                parts.append(
+                    f"nothing yet; a booking becomes {what}" + (f" ({why})" if why else "")
+                )
+            lines.append((name, "; ".join(parts)))
+        else:
+            events = sessions.filter(calendar_connection=conn).exclude(event_id="").count()
+            lines.append((name, _count(events, "calendar event", "calendar events")))
+    sent = Operation.objects.filter(
+        tenant=tenant, kind=Kind.SEND_EMAIL, status=Operation.Status.DONE, done_at__gte=since
+    ).count()
+    lines.append(("Email", f"{sent} sent"))
+    return lines
+
+
+def note_ref(pk):
+    """What Convene puts on the last line of a note it writes (for an operation, or for
+    feedback), to find the note again after an unclear failure: short, and out of the prose
+    ("Ref: cv-1a2b3c4d5e"). Unique enough within one application's notes, which is where it
+    is looked for."""
+    return f"Ref: cv-{pk.hex[:10]}"
+
+
+def activity_marker(op):
+    return note_ref(op.pk)
+
+
+def _activity_record(session, title, op=None):
+    """The note an ATS that takes no interviews gets: what, with whom and when (on the
+    team's clock, its zone named), who booked it, as a recruiter would write it; the marker
+    that finds it again on a last line of its own."""
+    interview = session.interview
+    application = interview.application
+    people = _names(
+        a.interviewer.name
+        for a in session.attendees.filter(active=True)
+        .select_related("interviewer")
+        .order_by("interviewer__name")
+    )
+    when = _when_for_people(session.start_at, session.end_at, interview.tenant.default_timezone)
+    lines = [f"{session.title}" + (f" with {people}" if people else "") + f": {when}."]
+    if op is not None and op.kind == Kind.CREATE_ATS_INTERVIEW:
+        if interview.source == interview.Source.CANDIDATE:
+            lines.append("Booked by the candidate, from their booking link.")
+        elif interview.created_by is not None:
+            lines.append(f"Booked by {interview.created_by}.")
+    if op is not None:
+        lines.append(activity_marker(op))
     return records.Activity(
         type="NOTE",
         title=title,
-        description=f"{session.title}, {when}, with {people or 'no interviewers'}. "
-        f"({session.ref}{f', {marker}' if marker else ''})",
+        description="\n\n".join(lines),
         application_id=application.remote_id,
         candidate_id=application.candidate.remote_id,
         job_id=application.job.remote_id if application.job else None,
@@ -428,17 +595,19 @@ def _fallback_to_activity(client, conn, session, title, op=None):
     first looks for the note an earlier attempt may have left (as for events)."""
     if not conn.can("activity_write"):
         return _nothing_in_ats(session)
-    marker = f"convene-op:{op.pk}" if op is not None else ""
+    marker = activity_marker(op) if op is not None else ""
     if marker and unclear(op):
+        # Notes written before the marker was shortened carry "convene-op:<id>".
+        markers = (marker, f"convene-op:{op.pk}")
         application = session.interview.application
         for existing in client.list_activities(
             conn.unified_id, application_id=application.remote_id
         ):
-            if marker in (existing.description or ""):
+            if any(m in (existing.description or "") for m in markers):
                 _remember_activity(session, conn)
                 return {"ats_record": "activity", "found_existing": True}
     try:
-        client.create_activity(conn.unified_id, _activity_record(session, title, marker))
+        client.create_activity(conn.unified_id, _activity_record(session, title, op))
     except NotSupportedError:
         note_capability(conn, "activity_write", False)
         return _nothing_in_ats(session)
@@ -533,6 +702,9 @@ def _create_ats_interview(op, conn, session):
 
 
 def _remember_ats_interview(session, conn, record, found=False):
+    if not conn.knows("interview_write"):
+        # The banner of the next booking says "the interview" without "or a note".
+        note_capability(conn, "interview_write", True)
     session.ats_interview_id = record.id or ""
     session.ats_record = InterviewSession.AtsRecord.INTERVIEW
     session.ats_seen_updated_at = record.updated_at
@@ -612,14 +784,18 @@ def _scorecard_record(feedback):
 def _scorecard_note(feedback):
     """The scorecard as a note on the application, for an ATS that takes no scorecards."""
     application = feedback.interview.application
+    session = feedback.session
+    when = _when_for_people(
+        session.start_at, session.end_at, feedback.interview.tenant.default_timezone
+    )
     lines = [
-        f"{feedback.session.title}, {feedback.session.start_at:%Y-%m-%d %H:%M} UTC.",
+        f"{session.title}: {when}.",
         f"Recommendation: {feedback.get_recommendation_display()}.",
     ]
     lines += [f"{row['text']}: {_scorecard_answer(row)}" for row in feedback.rows()]
     if feedback.note.strip():
         lines.append(feedback.note.strip())
-    lines.append(f"Filed by Convene ({feedback.ref}).")
+    lines.append(note_ref(feedback.pk))
     return records.Activity(
         type="NOTE",
         title=f"Interview feedback from {feedback.interviewer.name}",
@@ -650,7 +826,9 @@ def _scorecard_as_note(client, conn, feedback, unclear):
         for existing in client.list_activities(
             conn.unified_id, application_id=application.remote_id
         ):
-            if feedback.ref in (existing.description or ""):
+            # Notes filed before the short ref carry the long one.
+            description = existing.description or ""
+            if note_ref(feedback.pk) in description or feedback.ref in description:
                 return _remember_filing(
                     feedback, conn, FeedbackRequest.AtsRecord.ACTIVITY, existing.id, found=True
                 )

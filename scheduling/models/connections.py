@@ -72,6 +72,51 @@ class Connection(models.Model):
         """False once Unified said the vendor does not support it; True until then."""
         return self.capabilities.get(capability, True)
 
+    def knows(self, capability):
+        """Whether the vendor has answered for it yet (refused it, or done it once)."""
+        return capability in self.capabilities
+
+    @property
+    def vendor(self):
+        """The vendor as people name it: "Lever", "Microsoft Outlook"."""
+        return self.integration_name or self.integration_type or self.get_category_display()
+
+    # --- what an ATS holds of a booking, in words ------------------------------------------
+
+    def ats_record_for_bookings(self):
+        """What this ATS will hold of a booked session, as far as Convene knows: an
+        interview, a note on the application ("activity") when it refused interviews, or
+        nothing ("unavailable") when it refused notes too. The write-back decides the same
+        way (`writeback._create_ats_interview`)."""
+        if self.can("interview_write"):
+            return "interview"
+        if self.can("activity_write"):
+            return "activity"
+        return "unavailable"
+
+    def ats_record_words(self, record):
+        """(what, why) for a session's ATS record, for every page that says it: "a note on
+        the application in Lever", "Lever does not accept interviews from Convene"."""
+        vendor = self.vendor
+        if record == "activity":
+            return (
+                f"a note on the application in {vendor}",
+                f"{vendor} does not accept interviews from Convene",
+            )
+        if record == "unavailable":
+            return (
+                f"nothing in {vendor}",
+                f"{vendor} accepts neither interviews nor notes from Convene",
+            )
+        return (f"the interview in {vendor}", "")
+
+    def calendar_name(self, calendar_id):
+        """A calendar's name as last listed by the provider; ids are for technical details."""
+        for calendar in self.calendars:
+            if calendar.get("id") == calendar_id:
+                return calendar.get("name") or "a calendar without a name"
+        return "a calendar missing from the last list (refresh the list)"
+
 
 class Interviewer(models.Model):
     """A person who can sit on an interview: mirrored from the ATS's users (HRIS employees),
@@ -124,6 +169,13 @@ class Interviewer(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def calendar_name(self):
+        """Their calendar as people know it (its name in the provider), not its id."""
+        if self.calendar_connection is None:
+            return ""
+        return self.calendar_connection.calendar_name(self.calendar_id)
 
     @property
     def hours_summary(self):

@@ -89,6 +89,72 @@ class Operation(models.Model):
         Kind.SEND_EMAIL: "an email",
     }
 
+    _ATS_KINDS = (
+        Kind.CREATE_ATS_INTERVIEW,
+        Kind.UPDATE_ATS_INTERVIEW,
+        Kind.CANCEL_ATS_INTERVIEW,
+        Kind.CREATE_SCORECARD,
+    )
+    _AS_INTERVIEW = {
+        Kind.CREATE_EVENT: "Create the calendar event in {vendor}",
+        Kind.UPDATE_EVENT: "Update the calendar event in {vendor}",
+        Kind.CANCEL_EVENT: "Remove the calendar event from {vendor}",
+        Kind.CREATE_ATS_INTERVIEW: "Create the interview in {vendor}",
+        Kind.UPDATE_ATS_INTERVIEW: "Update the interview in {vendor}",
+        Kind.CANCEL_ATS_INTERVIEW: "Cancel the interview in {vendor}",
+        Kind.CREATE_SCORECARD: "File the scorecard in {vendor}",
+    }
+    _AS_NOTE = {
+        Kind.CREATE_ATS_INTERVIEW: "interview scheduled",
+        Kind.UPDATE_ATS_INTERVIEW: "interview moved",
+        Kind.CANCEL_ATS_INTERVIEW: "interview canceled",
+        Kind.CREATE_SCORECARD: "the feedback",
+    }
+
+    def _ats_record(self, conn):
+        """What this ATS operation wrote (once done) or will write: "interview",
+        "activity" (a note) or "unavailable" (nothing), after the write-back's results."""
+        if self.status == self.Status.DONE:
+            return (self.result or {}).get("ats_record") or "interview"
+        if self.kind == self.Kind.CREATE_SCORECARD:
+            if not conn.can("scorecard_write"):
+                return "activity" if conn.can("activity_write") else "unavailable"
+            return "interview"
+        if self.session_id and self.session.ats_record in ("activity", "unavailable"):
+            return self.session.ats_record
+        return conn.ats_record_for_bookings()
+
+    @property
+    def words(self):
+        """(what, why): the task list's line for the operation, naming the vendor and, for
+        the ATS, what was really written ("Note on the application in Lever: interview
+        scheduled", "Lever does not accept interviews from Convene")."""
+        if self.is_email:
+            return self.get_kind_display(), ""
+        conn = None
+        if self.kind.startswith("event.") and self.session_id:
+            conn = self.session.calendar_connection
+        elif self.interview_id:
+            conn = self.interview.application.connection
+        if conn is None:
+            return self.get_kind_display(), ""
+        if self.kind not in self._ATS_KINDS:
+            return self._AS_INTERVIEW[self.kind].format(vendor=conn.vendor), ""
+        record = self._ats_record(conn)
+        scorecard = self.kind == self.Kind.CREATE_SCORECARD
+        if record == "activity":
+            what = f"Note on the application in {conn.vendor}: {self._AS_NOTE[self.kind]}"
+            if scorecard:
+                return what, f"{conn.vendor} does not accept scorecards from Convene"
+            return what, conn.ats_record_words(record)[1]
+        if record == "unavailable":
+            if scorecard:
+                why = f"{conn.vendor} accepts neither scorecards nor notes from Convene"
+            else:
+                why = conn.ats_record_words(record)[1]
+            return f"Nothing written to {conn.vendor}", why
+        return self._AS_INTERVIEW[self.kind].format(vendor=conn.vendor), ""
+
     @property
     def is_email(self):
         return self.kind == self.Kind.SEND_EMAIL

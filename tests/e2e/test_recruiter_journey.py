@@ -107,8 +107,15 @@ def test_recruiter_connects_the_ats_and_calendar_and_schedules_a_panel(
     detail.get_by_role("button", name="Book").click()
 
     expect(page.get_by_role("heading", name=f"Interview with {candidate}")).to_be_visible()
+    # What follows, per connection (with "or a note" while Greenhouse has not answered).
     expect(
-        page.get_by_text("The calendar events, the ATS interview and the confirmation")
+        page.get_by_text(
+            re.compile(
+                r"In a moment: the calendar event in Google Calendar, the interview in "
+                r"Greenhouse( \(or a note on the application, if Greenhouse does not accept "
+                r"interviews from Convene\))? and the confirmation email to"
+            )
+        )
     ).to_be_visible()
     interview = Interview.objects.get(application__candidate__name=candidate)
     session = interview.sessions.get()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.sync import run_sync, start_sync
-from scheduling import booking, feedback, outbox, slots
+from scheduling import booking, feedback, outbox, slots, writeback
 from scheduling.models import Connection, FeedbackRequest, Interviewer, Operation
 from tests.feedback_helpers import answers
 from tests.integration.test_scheduling import book, drain, sandbox_client
@@ -194,13 +194,14 @@ def test_an_ats_without_scorecards_gets_the_feedback_as_a_note_shown_on_the_inte
         for a in sandbox_client(live_unified).list_activities(
             globex.unified_id, application_id=application.remote_id
         )
-        if item.ref in (a.description or "")
+        if writeback.note_ref(item.pk) in (a.description or "")
     ]
     assert [n.id for n in notes] == [item.ats_record_id]
     assert notes[0].title == f"Interview feedback from {person.name}"
     assert "Recommendation: Yes." in notes[0].description
     page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content.decode()
-    assert "a note only" in page and f"Notes from {person.name}" in page
+    assert f"Notes from {person.name}" in page
+    assert "Recorded as a note on the application in Lever:" in page
 
 
 def test_demo_time_travel_ends_a_booked_interview_and_asks_for_feedback(

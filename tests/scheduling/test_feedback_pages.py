@@ -336,7 +336,7 @@ def test_recruiters_see_each_interviewers_state_lateness_and_submitted_feedback(
     assert feedback_section.count("Missing") == 2 and "2\xa0hours late" in feedback_section
     assert "Submitted" in feedback_section and "Sam notes" in feedback_section
     assert "Remind now" in feedback_section
-    assert "not filed yet" in feedback_section
+    assert "not filed in" in feedback_section
 
 
 def test_the_interviewers_page_lists_what_they_still_owe(recruiter_client, panel):

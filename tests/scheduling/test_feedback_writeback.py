@@ -9,6 +9,7 @@ import responses
 from django.urls import reverse
 
 from scheduling import feedback, outbox
+from scheduling.lib import zones
 from scheduling.models import FeedbackRequest, Operation
 from tests.feedback_helpers import past_interview, requests_of, values
 
@@ -129,6 +130,11 @@ def test_an_ats_without_scorecards_gets_a_note_remembered_and_shown(panel, recru
     assert note["type"] == "NOTE" and note["title"] == "Interview feedback from Ivy Chen"
     assert "Recommendation: Yes." in note["description"]
     assert "Problem solving: 3/4 (Meets the bar). Clear thinking" in note["description"]
+    # Written as a person would: the team's clock with its zone, the ref a short last line.
+    zone = zones.describe(panel.interview.tenant.default_timezone, panel.interview.start_at)
+    assert f" {zone}." in note["description"].split("\n\n")[0]
+    assert note["description"].split("\n\n")[-1] == f"Ref: cv-{asked['Ivy'].pk.hex[:10]}"
+    assert "convene-" not in note["description"]
     assert note["application_id"] == panel.app.remote_id
     panel.ats.refresh_from_db()
     assert panel.ats.capabilities == {"scorecard_write": False}
@@ -137,7 +143,11 @@ def test_an_ats_without_scorecards_gets_a_note_remembered_and_shown(panel, recru
     outbox.perform(scorecard_op(asked["Tom"]).pk)
     assert len([c for c in responses.calls if c.request.url.endswith("/scorecard")]) == 1
     page = recruiter_client.get(reverse("interview_detail", args=[panel.interview.pk]))
-    assert "a note only" in page.content.decode()
+    text = " ".join(page.content.decode().split())
+    assert (
+        "Recorded as a note on the application in Greenhouse:</strong> Greenhouse does not "
+        "accept scorecards from Convene." in text
+    )
 
 
 @responses.activate
