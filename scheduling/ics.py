@@ -17,6 +17,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from . import where
+
 
 def _address(email, name=None):
     address = icalendar.vCalAddress(f"mailto:{email}")
@@ -72,14 +74,13 @@ def _block_event(interview, index, sessions, zone, organizer_name, attendee, can
         start, end = session.start_at.astimezone(zone), session.end_at.astimezone(zone)
         day = f"{start:%a} {start.day} {start:%b}"
         lines.append(f"{session.title}: {day} {start:%H:%M}–{end:%H:%M} ({zone.key})")
-        if session.meeting_url:
-            lines.append(f"  Join: {session.meeting_url}")
+        place = where.for_session(session, where.CANDIDATE)
+        lines += [f"  {line}" for line in place.text.splitlines()]
     if interview.agenda:
         lines += ["", interview.agenda]
     event.add("description", "\n".join(lines))
-    location = next((s.meeting_url for s in sessions if s.meeting_url), "") or (
-        interview.location_detail
-    )
+    places = [where.for_session(s, where.CANDIDATE).location for s in sessions]
+    location = next((place for place in places if place), "")
     if location:
         event.add("location", location)
     event["organizer"] = _organizer(organizer_name)
@@ -139,7 +140,7 @@ def session_calendar(session, *, email, name, organizer_name, canceled, sequence
     event.add("summary", session.title)
     event.add("status", "CANCELLED" if canceled else "CONFIRMED")
     event.add("description", notes)
-    location = session.meeting_url or session.interview.location_detail
+    location = where.for_session(session, where.INTERVIEWER).location
     if location:
         event.add("location", location)
     event["organizer"] = _organizer(organizer_name)

@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -25,6 +26,7 @@ from . import (
     plans,
     slots,
     webhooks,
+    where,
 )
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
@@ -233,6 +235,7 @@ def connection_detail(request, pk):
         "run": runs[0] if runs else None,
         "runs": runs,
         "linked": conn.calendar_interviewers.order_by("name"),
+        "video_words": where.connection_words(conn),
         "steps": connections.setup_steps(request.tenant),
         "nav_active": "settings",
     }
@@ -255,6 +258,18 @@ def connection_refresh_calendars(request, pk):
     else:
         messages.success(request, f"{len(calendars)} calendars found.")
     return redirect("connection_detail", pk=conn.pk)
+
+
+@require_POST
+@admin_required
+def connection_check_meetings(request, pk):
+    conn = get_for_tenant(request, Connection.objects, pk=pk)
+    if not conn.is_active or conn.category != Connection.Category.CALENDAR:
+        messages.error(request, "Only a connected calendar can be checked.")
+        return redirect("connection_detail", pk=conn.pk)
+    services.check_meetings(conn)
+    messages.info(request, where.connection_words(conn))
+    return redirect(reverse("connection_detail", args=[conn.pk]) + "#video-links")
 
 
 @require_POST
@@ -467,7 +482,13 @@ def plan_edit(request, pk=None):
     )
     formset.extra = 1 if not initial else 0
     checked = data is not None and not adding and not preview_only
-    if checked and form.is_valid() and formset.is_valid():
+    place = plan_forms.where_check(form, formset, request.tenant)
+    if (
+        checked
+        and form.is_valid()
+        and formset.is_valid()
+        and not plan_forms.refuse_where(form, place)
+    ):
         plan = plans.save_plan(form, formset, request.user)
         messages.success(request, f"Saved the plan “{plan}”.")
         return redirect("plan_list")
@@ -477,6 +498,7 @@ def plan_edit(request, pk=None):
         "form": form,
         "formset": formset,
         "preview": plan_forms.itinerary(form, formset, request.tenant),
+        "place": place,
         "nav_active": "plans",
     }
     if adding or preview_only:
@@ -551,6 +573,7 @@ def interview_detail(request, pk):
         # Who still sits on it: the organizer may have been swapped out (the event stays on
         # their calendar, which the page then says).
         session.active_ids = {a.interviewer_id for a in session.attendees.all() if a.active}
+        session.where = where.for_session(session, where.INTERVIEWER)
     operations = list(
         interview.operations.select_related(
             "session__calendar_connection", "interview__application__connection"
