@@ -30,7 +30,7 @@ from . import (
 )
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
-from .forms import CancelForm, InterviewerForm, MyHoursForm, TeamSettingsForm
+from .forms import CancelForm, InterviewerForm, MeetingRoomForm, MyHoursForm, TeamSettingsForm
 from .lib import outside
 from .middleware import SESSION_KEY
 from .models import (
@@ -362,6 +362,33 @@ def profile(request):
     (theirs to edit unless an admin locked them) and their calendar."""
     interviewer = _my_interviewer(request)
     form = None
+    room_form = MeetingRoomForm(
+        request.POST if request.method == "POST" and "meeting_room" in request.POST else None,
+        instance=interviewer,
+    )
+    if interviewer is not None and room_form.is_bound:
+        if room_form.is_valid():
+            room_form.save()
+            audit(
+                request.tenant,
+                "interviewer.updated",
+                f"{interviewer} set their meeting room link",
+                actor=request.user,
+                obj=interviewer,
+            )
+            messages.success(request, "Saved your meeting room link.")
+            return redirect(reverse("profile") + "#room")
+        return render(
+            request,
+            "scheduling/profile.html",
+            {
+                "interviewer": interviewer,
+                "form": None if interviewer.hours_locked else MyHoursForm(instance=interviewer),
+                "room_form": room_form,
+                "nav_active": "profile",
+            },
+            status=400,
+        )
     if interviewer is not None and not interviewer.hours_locked:
         form = MyHoursForm(request.POST or None, instance=interviewer)
         if request.method == "POST" and form.is_valid():
@@ -381,7 +408,12 @@ def profile(request):
     return render(
         request,
         "scheduling/profile.html",
-        {"interviewer": interviewer, "form": form, "nav_active": "profile"},
+        {
+            "interviewer": interviewer,
+            "form": form,
+            "room_form": room_form,
+            "nav_active": "profile",
+        },
         status=400 if form is not None and form.is_bound else 200,
     )
 
