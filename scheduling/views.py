@@ -515,12 +515,11 @@ def plan_edit(request, pk=None):
     formset.extra = 1 if not initial else 0
     checked = data is not None and not adding and not preview_only
     place = plan_forms.where_check(form, formset, request.tenant)
-    if (
-        checked
-        and form.is_valid()
-        and formset.is_valid()
-        and not plan_forms.refuse_where(form, place)
-    ):
+    if checked:
+        form_ok, sessions_ok = form.is_valid(), formset.is_valid()
+        # Refused beside its field whatever else is wrong, so it is seen at once.
+        refused = plan_forms.refuse_where(form, place)
+    if checked and form_ok and sessions_ok and not refused:
         plan = plans.save_plan(form, formset, request.user)
         messages.success(request, f"Saved the plan “{plan}”.")
         return redirect("plan_list")

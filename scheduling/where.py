@@ -26,12 +26,12 @@ PHONE = "phone"  # we call the candidate on the number they give
 CALL_US = "call_us"  # the candidate calls us on a number
 
 KINDS = [
-    (VIDEO, "Video call from the calendar (Google Meet, Microsoft Teams)"),
-    (ROOM, "Video call in each interviewer’s own meeting room"),
+    (VIDEO, "Video call from the calendar"),
+    (ROOM, "Video call in each interviewer’s own room"),
     (LINK, "Video call on one fixed link"),
     (OFFICE, "In the office"),
-    (PHONE, "Phone call: we call the candidate"),
-    (CALL_US, "Phone call: the candidate calls us"),
+    (PHONE, "Phone: we call the candidate"),
+    (CALL_US, "Phone: the candidate calls us"),
 ]
 VIDEO_KINDS = (VIDEO, ROOM, LINK)
 
