@@ -81,6 +81,7 @@ def test_on_outlook_the_plan_editor_will_not_promise_video(
         "The candidate reads: “In person: 1 Finsbury Avenue, London.”"
     )
     expect(page.locator("#plan-where-problem")).to_have_count(0)
+    expect(page.locator("#id_location_kind_error")).to_have_count(0)
     shot(page, "globex-plan-editor-office")
     # The admin reads it on the calendar's page.
     page = new_context(viewport=LAPTOP).new_page()
