@@ -99,7 +99,8 @@ def _remember_event(session, event):
         session.meeting_url = session.interview.location_detail
     session.save(update_fields=["event_id", "event_seen_updated_at", "meeting_url"])
     load.forget_convene_seats(session)
-    learn_link(session, event)
+    if not learn_link(session, event):
+        tell_link(session)  # another host's room, say, after a swap
 
 
 # The candidate's emails that carry every session's link as it stands when sent.
@@ -109,8 +110,7 @@ TOLD_BY = ("interview_confirmed", "interview_rescheduled")
 def learn_link(session, event):
     """The calendar's conference link of the session's event, as it comes back (the
     write-back's answer, a webhook, the reconcile): kept on the session, the calendar's
-    video noted by name, and the candidate told by a follow-up email when they were told
-    of the interview without it (never twice: `send_link`)."""
+    video noted by name, and the candidate told (`tell_link`). True when it was new."""
     conference = next((c for c in event.conference if c.url), None)
     if conference is None or conference.url == session.meeting_url:
         return False
@@ -124,18 +124,28 @@ def learn_link(session, event):
     ):
         note_capability(conn, "conference", True)
         note_capability(conn, "conference_label", conference.label)
+    tell_link(session)
+    return True
+
+
+def tell_link(session):
+    """A follow-up email when the session's link is not the one the candidate's emails
+    carried (the calendar made it after the confirmation went, or another host's room took
+    over): unless an email on its way carries it, or Convene never told the candidate of
+    the interview. `send_link` sends only what is new, so never twice."""
     interview = session.interview
-    if not interview.is_active or where.session_link(session) != conference.url:
-        return True
+    link = where.session_link(session)
+    if not interview.is_active or not link or link == session.link_told:
+        return False
     told = Operation.objects.filter(
         interview=interview,
         kind=Kind.SEND_EMAIL,
         payload__kind__in=[*TOLD_BY, "meeting_link"],
     )
     if told.filter(status__in=[Operation.Status.PENDING, Operation.Status.RUNNING]).exists():
-        return True  # the email on its way carries the link
+        return False  # the email on its way carries the link
     if not told.exists():
-        return True  # the candidate has not been told of this interview by Convene
+        return False  # the candidate has not been told of this interview by Convene
     candidate = interview.application.candidate
     outbox.add(
         interview.tenant,

@@ -274,3 +274,18 @@ def test_an_interviewers_room_reaches_the_candidates_email_and_the_calendar_even
     page = recruiter_client.get(reverse("interview_detail", args=[interview.pk]))
     assert f"Video call in {maya.name}’s meeting room" in page.content.decode()
     assert ROOM in page.content.decode()
+
+    # The room changes (another host after a swap, or a new room): once the event is
+    # rewritten, it and the candidate have the new link, once.
+    new_room = "https://zoom.example/j/5550009999"
+    maya.meeting_room_url = new_room
+    maya.save()
+    mail.outbox.clear()
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            outbox.add(interview.tenant, "event.update", interview=interview, session=session)
+        drain()
+    (follow_up,) = mail.outbox
+    assert follow_up.subject.startswith("The video link")
+    assert f"Join: {new_room}" in follow_up.body and ROOM not in follow_up.body
+    assert client.get_event(acme["calendar"].unified_id, session.event_id).location == new_room
