@@ -588,8 +588,9 @@ def _swap(link, *, version, expect, now, **fields):
         raise LinkChanged()
 
 
-def book(link, choice, *, version, zone_name, now=None):
-    """Book `choice` through an open link; returns the Interview.
+def book(link, choice, *, version, zone_name, phone="", now=None):
+    """Book `choice` through an open link; returns the Interview. `phone` is the number the
+    candidate gave for a phone interview the team calls.
 
     Raises ApplicationClosed when the ATS closed the application, LinkChanged when the
     link was used meanwhile, booking.SlotTaken when someone took the time,
@@ -614,6 +615,7 @@ def book(link, choice, *, version, zone_name, now=None):
             actor_label="Candidate",
             source=Interview.Source.CANDIDATE,
             candidate_timezone=zone_name,
+            candidate_phone=phone,
             email_extra={"manage_url": url_for(link)},
         )
         BookingLink.objects.filter(pk=link.pk).update(interview=interview)

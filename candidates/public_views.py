@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from scheduling import booking, ics, slots
+from scheduling import booking, ics, plans, slots, where
 from scheduling.access import csrf_protect_no_referrer, token_page
 from scheduling.lib import outside, timefmt, zones
 from scheduling.models import CandidateInvitation, InterviewPlan, SessionAttendee
@@ -178,15 +178,6 @@ def _length(plan):
     return text + (f", in {count} parts" if count > 1 else "")
 
 
-def _format(plan):
-    kind = plan.location_kind
-    if kind == InterviewPlan.Location.OFFICE:
-        return f"In person{': ' + plan.location_detail if plan.location_detail else ''}"
-    if kind == InterviewPlan.Location.PHONE:
-        return "Phone call"
-    return "Video call (the link comes with your confirmation)"
-
-
 def _page_context(request, link, zone, *, mode):
     application = link.application
     plan = link.plan
@@ -201,7 +192,8 @@ def _page_context(request, link, zone, *, mode):
         "job_name": application.job.name if application.job else "",
         "plan": plan,
         "length": _length(plan) if plan else "",
-        "format": _format(plan) if plan else "",
+        # Where and how, as the plan and its people's calendars can really make it.
+        "where": plans.plan_where(plan) if plan else None,
         "zone": zone.key,
         "zone_known": request.zone_known,
         "zone_label": zones.describe(zone.key, now),
@@ -368,7 +360,15 @@ def page(request, link, zone):
 
 def _booked(request, link, zone, *, notice="", error="", status=200):
     interview = link.interview
-    sessions = list(interview.sessions.all()) if interview else []
+    sessions = (
+        list(
+            interview.sessions.select_related("calendar_connection", "organizer")
+            .prefetch_related("attendees__interviewer")
+            .order_by("start_at", "position")
+        )
+        if interview
+        else []
+    )
     names = _first_names(link, sessions)
     context = {
         **_page_context(request, link, zone, mode="booked"),
@@ -379,6 +379,7 @@ def _booked(request, link, zone, *, notice="", error="", status=200):
                 "start": timezone.localtime(s.start_at, zone),
                 "end": timezone.localtime(s.end_at, zone),
                 "names": names.get(s.pk, []),
+                "where": where.for_session(s, where.CANDIDATE),
             }
             for s in sessions
         ],
@@ -478,12 +479,20 @@ def confirm(request, link, zone):
         return _fresh_times(request, link, zone, mode, start, JUST_TAKEN)
     if request.method == "GET":
         return _confirm_page(request, link, zone, offer, slot, mode)
+    phone, phone_error = "", ""
+    if mode == "book" and _asks_phone(link):
+        phone = " ".join(request.POST.get("phone", "").split())[:64]
+        phone_error = _phone_problem(phone)
+        if phone_error:
+            return _confirm_page(
+                request, link, zone, offer, slot, mode, phone=phone, phone_error=phone_error
+            )
 
     choice = offer.choice_for(slot, link.application)
     version = _int(request.POST.get("version"))
     try:
         if mode == "book":
-            links.book(link, choice, version=version, zone_name=zone.key)
+            links.book(link, choice, version=version, zone_name=zone.key, phone=phone)
         else:
             links.reschedule(link, choice, version=version, zone_name=zone.key)
     except links.ApplicationClosed:
@@ -543,7 +552,21 @@ def _already(request, link, zone):
     )
 
 
-def _confirm_page(request, link, zone, offer, slot, mode):
+def _asks_phone(link):
+    """A phone interview the team calls: the candidate gives the number when they book."""
+    return link.plan is not None and link.plan.location_kind == InterviewPlan.Location.PHONE
+
+
+def _phone_problem(phone):
+    digits = sum(ch.isdigit() for ch in phone)
+    if not phone:
+        return "Give the number we should call you on."
+    if digits < 6 or digits > 20 or any(not (ch.isdigit() or ch in " +-().") for ch in phone):
+        return "This does not look like a phone number: digits, with + and the country code."
+    return ""
+
+
+def _confirm_page(request, link, zone, offer, slot, mode, *, phone=None, phone_error=""):
     sessions_by_key = {str(s.pk): s for s in offer.plan.sessions.all()}
     show_names = link.plan.show_interviewer_names
     parts = []
@@ -572,11 +595,16 @@ def _confirm_page(request, link, zone, offer, slot, mode):
         "current": (
             timezone.localtime(link.interview.start_at, zone) if mode == "reschedule" else None
         ),
+        "asks_phone": mode == "book" and _asks_phone(link),
+        "phone": link.application.candidate.phone if phone is None else phone,
+        "phone_error": phone_error,
         "back_url": f"{_urls(link)['reschedule' if mode == 'reschedule' else 'page']}"
         f"?tz={urllib.parse.quote(zone.key, safe='/')}"
         f"&week={timezone.localtime(slot.start, zone).date()}",
     }
-    return render(request, "candidates/public/confirm.html", context)
+    return render(
+        request, "candidates/public/confirm.html", context, status=400 if phone_error else 200
+    )
 
 
 @csrf_protect_no_referrer

@@ -304,6 +304,7 @@ def book(
     actor_label="",
     source=Interview.Source.RECRUITER,
     candidate_timezone="",
+    candidate_phone="",
     override_reason="",
     email_extra=None,
 ):
@@ -347,6 +348,8 @@ def book(
         candidate_timezone=candidate_timezone,
         location_kind=plan.location_kind if plan else "",
         location_detail=plan.location_detail if plan else "",
+        location_notes=plan.location_notes if plan else "",
+        candidate_phone=candidate_phone[:64],
         agenda=plan.agenda if plan else "",
         candidate_invitation=application.tenant.candidate_invitation,
         created_by=user if user is not None and user.is_authenticated else None,

@@ -2,6 +2,7 @@
 webhooks, their calendars, and disconnecting. Views, tasks and the admin all go through
 these functions (the client and connection health are in gateway.py)."""
 
+import datetime as dt
 import functools
 import logging
 import secrets
@@ -12,11 +13,12 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
-from .gateway import note_failure, note_success, unified
+from . import where
+from .gateway import note_capability, note_failure, note_success, unified
 from .models import Connection, Interviewer, InterviewPlan, Membership, audit
 from .signals import connection_connected
 from .unified import connect, records
-from .unified.errors import UnifiedError
+from .unified.errors import NotSupportedError, UnifiedError
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +194,7 @@ def after_connect(conn, user=None):
     scheduling, not the reverse)."""
     if conn.category == Connection.Category.CALENDAR:
         refresh_calendars(conn)
+        check_meetings(conn)
     transaction.on_commit(functools.partial(register_connection_webhooks.enqueue, str(conn.pk)))
     connection_connected.send(sender=Connection, connection=conn, user=user)
 
@@ -342,6 +345,63 @@ def refresh_calendars(conn):
     conn.save(update_fields=["calendars"])
     link_interviewers_to_calendars(conn)
     return conn.calendars
+
+
+PROBE_SUBJECT = "Convene: checking whether this calendar adds video links (removed at once)"
+
+
+def check_meetings(conn):
+    """Learn what the calendar can do for meetings by asking it (docs/unified.md, "What a
+    calendar can do for meetings"): a private, free, 15-minute event yesterday, with no
+    attendees and no notifications, asked for a conference, then removed. A link in the
+    answer names the calendar's video ("Google Meet"); a refusal, or an answer without one,
+    means it cannot. Returns `where.video_of(conn)`; a failing call leaves it unknown."""
+    if conn.category != Connection.Category.CALENDAR or not conn.is_active:
+        return where.video_of(conn)
+    calendar = next((c for c in conn.calendars if c.get("is_primary")), None) or (
+        conn.calendars[0] if conn.calendars else None
+    )
+    if calendar is None:
+        return where.video_of(conn)
+    start = (timezone.now() - dt.timedelta(days=1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    probe = records.Event(
+        calendar_id=calendar["id"],
+        subject=PROBE_SUBJECT,
+        start_at=start,
+        end_at=start + dt.timedelta(minutes=15),
+        timezone="UTC",
+        is_free=True,
+        is_private=True,
+        has_conference=True,
+        send_notifications=False,
+    )
+    client = unified()
+    try:
+        created = client.create_event(conn.unified_id, probe)
+    except NotSupportedError:
+        note_capability(conn, "conference", False)
+        note_success(conn)
+        return where.video_of(conn)
+    except UnifiedError as exc:
+        logger.warning("Could not check %s for video links: %s", conn, exc)
+        return where.video_of(conn)
+    conference = next((c for c in created.conference if c.url), None)
+    note_capability(conn, "conference", conference is not None)
+    if conference is not None:
+        note_capability(
+            conn,
+            "conference_label",
+            conference.label or where.PROVIDER_VIDEO.get(conn.integration_type, ""),
+        )
+    if created.id:
+        try:
+            client.remove_event(conn.unified_id, created.id)
+        except UnifiedError as exc:
+            logger.warning("Could not remove the video check event from %s: %s", conn, exc)
+    note_success(conn)
+    return where.video_of(conn)
 
 
 def link_interviewers_to_calendars(conn):

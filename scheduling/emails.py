@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import ics
+from . import ics, where
 from .lib import outside, zones
 from .models import CandidateInvitation, SentEmail
 
@@ -75,7 +75,11 @@ def _interview_context(interview, zone_name=None):
     application = interview.application
     candidate = application.candidate
     tz = zones.zone(zone_name or interview.candidate_zone_name)
-    sessions = list(interview.sessions.all())
+    sessions = list(
+        interview.sessions.select_related("calendar_connection", "organizer").prefetch_related(
+            "attendees__interviewer"
+        )
+    )
     return {
         "interview": interview,
         "candidate": candidate,
@@ -85,7 +89,8 @@ def _interview_context(interview, zone_name=None):
                 "title": s.title,
                 "start": timezone.localtime(s.start_at, tz),
                 "end": timezone.localtime(s.end_at, tz),
-                "meeting_url": s.meeting_url,
+                # Where and how, as the candidate reads it: the link, or when it comes.
+                "where": where.for_session(s, where.CANDIDATE),
                 # Named with its offset on the session's own day: "Kolkata time (India,
                 # UTC+5:30)".
                 "zone_text": zones.describe(tz.key, s.start_at),
@@ -97,8 +102,6 @@ def _interview_context(interview, zone_name=None):
         "zone_name": tz.key,
         "zone_text": zones.describe(tz.key, interview.start_at),
         "zone_short": "UTC" if tz.key == "UTC" else f"{zones.city(tz.key)} time",
-        "location": interview.location_detail,
-        "location_kind": interview.location_kind,
     }, sessions
 
 
@@ -158,6 +161,28 @@ def interview_to_candidate(interview, kind, **extra):
     )
 
 
+def links_to_candidate(interview, sessions):
+    """The video links the calendar made after the candidate's confirmation went: one
+    email with those sessions' links (the calendar file is theirs already)."""
+    candidate = interview.application.candidate
+    if not candidate.email:
+        return None
+    context, _all = _interview_context(interview)
+    told = {str(s.pk) for s in sessions}
+    context["sessions"] = [
+        row for row, s in zip(context["sessions"], _all, strict=True) if str(s.pk) in told
+    ]
+    context["manage_url"] = manage_url(interview)
+    return send(
+        "meeting_link",
+        tenant=interview.tenant,
+        to=[candidate.email],
+        context=context,
+        obj=interview,
+        zone_name=context["zone_name"],
+    )
+
+
 def session_to_interviewer(session, interviewer, *, canceled, sequence, notes):
     """An interviewer's invitation to (or cancellation of) one session, with its .ics: sent
     when the calendar holding the event does not invite its attendees itself."""
@@ -186,8 +211,7 @@ def session_to_interviewer(session, interviewer, *, canceled, sequence, notes):
             "end": timezone.localtime(session.end_at, tz),
             "zone_name": tz.key,
             "canceled": canceled,
-            "location": interview.location_detail,
-            "location_kind": interview.location_kind,
+            "where": where.for_session(session, where.INTERVIEWER),
             "calendar": session.calendar_connection,
         },
         attachments=[("interview.ics", content, f"text/calendar; method={method}; charset=utf-8")],

@@ -216,6 +216,7 @@ class InterviewerForm(HoursMixin, forms.ModelForm):
             "timezone",
             "max_interviews_per_day",
             "max_interviews_per_week",
+            "meeting_room_url",
             "active",
             "hours_locked",
         ]
@@ -268,11 +269,40 @@ class InterviewerForm(HoursMixin, forms.ModelForm):
             interviewer.save()
         return interviewer
 
+    def clean_meeting_room_url(self):
+        return clean_room(self.cleaned_data.get("meeting_room_url"))
+
     def clean_calendar(self):
         value = self.cleaned_data.get("calendar") or ""
         if value and value.partition("|")[0] not in self.calendar_connections:
             raise forms.ValidationError("Choose one of the listed calendars.")
         return value
+
+
+def clean_room(value):
+    """A meeting room link is an https web address (it goes to candidates)."""
+    value = (value or "").strip()
+    if value and not (value.startswith("https://") and outside.is_web_url(value)):
+        raise forms.ValidationError("A meeting room link starts with https://.")
+    return value
+
+
+class MeetingRoomForm(forms.ModelForm):
+    """An interviewer's own video meeting room, from their profile (even when an admin set
+    their hours)."""
+
+    class Meta:
+        model = Interviewer
+        fields = ["meeting_room_url"]
+        labels = {"meeting_room_url": "Your meeting room link"}
+        help_texts = {
+            "meeting_room_url": "Your personal Zoom, Teams or Meet room. Plans that meet "
+            "“in each interviewer’s own meeting room” send it to candidates and put it on "
+            "the calendar event. Empty: you have none."
+        }
+
+    def clean_meeting_room_url(self):
+        return clean_room(self.cleaned_data.get("meeting_room_url"))
 
 
 class MyHoursForm(HoursMixin, forms.ModelForm):

@@ -21,6 +21,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from . import where
+
 
 def _address(email, name=None):
     address = icalendar.vCalAddress(f"mailto:{email}")
@@ -76,12 +78,11 @@ def first_names(session):
     )
 
 
-def where(interview, sessions):
-    """Where the interview happens, as its invitation's LOCATION says: a session's meeting
-    link, else the plan's place."""
-    return next((s.meeting_url for s in sessions if s.meeting_url), "") or (
-        interview.location_detail
-    )
+def candidate_location(sessions):
+    """Where the interview happens, as the candidate's invitation's LOCATION says: the
+    first session's link, address or number that is known (`where`, their words)."""
+    places = (where.for_session(s, where.CANDIDATE).location for s in sessions)
+    return next((place for place in places if place), "")
 
 
 def candidate_notes(interview, sessions, zone):
@@ -97,15 +98,8 @@ def candidate_notes(interview, sessions, zone):
         names = first_names(session)
         if names:
             lines.append(f"  With {', '.join(names)}")
-        if session.meeting_url:
-            lines.append(f"  Join: {session.meeting_url}")
-    place = interview.location_detail
-    if (
-        place
-        and interview.location_kind != "video"
-        and place not in {s.meeting_url for s in sessions}
-    ):
-        lines += ["", f"Where: {place}"]
+        place = where.for_session(session, where.CANDIDATE)
+        lines += [f"  {line}" for line in place.text.splitlines()]
     return "\n".join(lines)
 
 
@@ -123,7 +117,7 @@ def _block_event(interview, index, sessions, zone, organizer_name, attendee, can
     event.add("summary", candidate_title(interview, organizer_name))
     event.add("status", "CANCELLED" if canceled else "CONFIRMED")
     event.add("description", candidate_notes(interview, sessions, zone))
-    location = where(interview, sessions)
+    location = candidate_location(sessions)
     if location:
         event.add("location", location)
     event["organizer"] = _organizer(organizer_name)
@@ -183,7 +177,7 @@ def session_calendar(session, *, email, name, organizer_name, canceled, sequence
     event.add("summary", session.title)
     event.add("status", "CANCELLED" if canceled else "CONFIRMED")
     event.add("description", notes)
-    location = session.meeting_url or session.interview.location_detail
+    location = where.for_session(session, where.INTERVIEWER).location
     if location:
         event.add("location", location)
     event["organizer"] = _organizer(organizer_name)

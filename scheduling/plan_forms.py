@@ -1,13 +1,16 @@
 """Forms for interview plans: the plan, and its sessions as a formset (each session with its
 required interviewers and its pools, k of n, each with an optional trainee)."""
 
+import dataclasses
+import uuid
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Count, Max
 from django.forms import BaseFormSet, formset_factory
 from django.forms.utils import ErrorDict, ErrorList
 
-from . import plans
+from . import plans, where
 from .lib import durations, labels, outside
 from .models import WEEKDAYS, Interviewer, InterviewPlan
 from .models.tenancy import check_candidate_hours
@@ -81,6 +84,7 @@ class PlanForm(forms.ModelForm):
             "break_minutes",
             "location_kind",
             "location_detail",
+            "location_notes",
             "agenda",
             "buffer_before_minutes",
             "buffer_after_minutes",
@@ -93,7 +97,17 @@ class PlanForm(forms.ModelForm):
             "candidate_hours_end",
             "candidate_days",
         ]
-        widgets = {"candidate_hours_start": _time_input(), "candidate_hours_end": _time_input()}
+        widgets = {
+            "candidate_hours_start": _time_input(),
+            "candidate_hours_end": _time_input(),
+            "location_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "location_detail": "The fixed link (https://…), the office’s address, or the "
+            "number candidates call.",
+            "location_notes": "What the candidate should know: the floor, whom to ask for, "
+            "parking. Shown with the address or the call.",
+        }
         labels = {
             "candidate_hours_start": "Candidates’ hours from",
             "candidate_hours_end": "until",
@@ -103,6 +117,7 @@ class PlanForm(forms.ModelForm):
             "location_kind": "Where",
             "location_detail": "Link, address or number",
             "agenda": "Notes for the interviewers",
+            "location_notes": "Arrival notes",
             "buffer_before_minutes": "Free time before (minutes)",
             "buffer_after_minutes": "Free time after (minutes)",
             "minimum_notice_hours": "Minimum notice (hours)",
@@ -160,9 +175,13 @@ class PlanForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind, detail = cleaned.get("location_kind"), (cleaned.get("location_detail") or "").strip()
-        if kind in (InterviewPlan.Location.LINK, InterviewPlan.Location.OFFICE) and not detail:
-            what = "the video link" if kind == InterviewPlan.Location.LINK else "the address"
-            self.add_error("location_detail", f"Give {what}.")
+        needs = {
+            InterviewPlan.Location.LINK: "the video link",
+            InterviewPlan.Location.OFFICE: "the address",
+            InterviewPlan.Location.CALL_US: "the number candidates call",
+        }
+        if kind in needs and not detail:
+            self.add_error("location_detail", f"Give {needs[kind]}.")
         if (
             kind == InterviewPlan.Location.LINK
             and detail
@@ -459,6 +478,118 @@ def itinerary(form, formset, tenant):
         )
         at += minutes + gap
     return parts
+
+
+@dataclasses.dataclass
+class WhereCheck:
+    """What the plan's place will be, with the calendars the plan's people have: what the
+    candidate reads on the booking page, a warning, or why it is refused."""
+
+    reads: str = ""
+    warning: str = ""
+    refused: str = ""
+
+
+def where_check(form, formset, tenant):
+    """Check the place the form chooses against what the plan's people's calendars and
+    profiles can deliver (from what is typed, valid or not)."""
+    data = form.data if form.is_bound else None
+    if data is not None:
+        kind = data.get(form.add_prefix("location_kind"), "")
+        detail = data.get(form.add_prefix("location_detail"), "")
+        notes = data.get(form.add_prefix("location_notes"), "")
+        ids = set()
+        for f in formset.forms:
+            if data.get(f.add_prefix("DELETE")) in ("on", "true", "True", "1"):
+                continue
+            ids.update(data.getlist(f.add_prefix("required")))
+            for index in range(f.pool_count):
+                ids.update(data.getlist(f.add_prefix(_pool_fields(pool_prefix(index))[1])))
+        ids = {i for i in ids if i.isdigit() or _is_uuid(i)}
+        people = list(
+            Interviewer.objects.filter(tenant=tenant, pk__in=ids).select_related(
+                "calendar_connection"
+            )
+        )
+    else:
+        plan = form.instance
+        kind, detail, notes = plan.location_kind, plan.location_detail, plan.location_notes
+        people = plans.plan_people(plan) if plan.pk else []
+    if kind not in dict(InterviewPlan.Location.choices):
+        return WhereCheck()
+    video = plans.video_for(tenant, people)
+    calendars = _calendar_names(tenant, people)
+    check = WhereCheck()
+    said = where.describe(
+        kind, reader=where.CANDIDATE, detail=detail, notes=notes, video=video, booked=False
+    )
+    check.reads = " ".join(part for part in (said.summary + ".", said.pending) if part)
+    lacking = [p.name for p in people if not outside.is_web_url(p.meeting_room_url)]
+    if kind == where.VIDEO and video == where.CANNOT:
+        check.refused = (
+            f"{calendars} cannot add video links to events, so interviews would have no link. "
+            "Choose each interviewer’s own meeting room, a fixed link, the office or a phone "
+            "call."
+        )
+    elif kind == where.VIDEO and video is where.UNKNOWN and not calendars:
+        check.warning = (
+            "No calendar is connected yet: connect one (Settings) and Convene checks whether "
+            "it can add video links."
+        )
+    elif kind == where.VIDEO and video is where.UNKNOWN:
+        check.warning = (
+            f"Convene has not yet checked whether {calendars} can add video links (Settings, "
+            "the calendar’s page). Until it has, candidates are told the link comes by email "
+            "once the calendar creates it; if it cannot, the interview page says so."
+        )
+    elif kind == where.ROOM and lacking and video == where.CANNOT:
+        check.refused = (
+            f"{_names(lacking)} {'has' if len(lacking) == 1 else 'have'} no meeting room link on "
+            f"their profile, and {calendars} cannot add video links. Add their room links "
+            "(Interviewers), or take them out of the plan."
+        )
+    elif kind == where.ROOM and lacking:
+        instead = f"{video} from the calendar" if video else "the calendar’s video"
+        check.warning = (
+            f"{_names(lacking)} {'has' if len(lacking) == 1 else 'have'} no meeting room link on "
+            f"their profile: when {'they host' if len(lacking) == 1 else 'one of them hosts'}, "
+            f"{instead} is used instead."
+        )
+    elif kind == where.PHONE:
+        check.warning = "Candidates give their number when they book; the interviewer calls it."
+    return check
+
+
+def refuse_where(form, check):
+    """Put the refusal beside the place's field; True when the plan cannot be saved so."""
+    if check.refused:
+        form.add_error("location_kind", check.refused)
+        return True
+    return False
+
+
+def _calendar_names(tenant, people):
+    conns = {p.calendar_connection for p in people if p.has_calendar}
+    if not conns:
+        conns = set(
+            tenant.connections.filter(category="calendar", status="active").order_by(
+                "connected_at"
+            )
+        )
+    names = sorted({c.integration_name or c.integration_type for c in conns})
+    return " and ".join(names)
+
+
+def _names(names):
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _is_uuid(value):
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def session_initial(plan):

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from . import availability
-from .lib import zones
+from . import availability, where
+from .lib import outside, zones
 from .models import (
+    Connection,
     Interviewer,
     InterviewPlan,
     PlanPool,
@@ -172,6 +173,58 @@ def _names(people):
 
 
 @transaction.atomic
+def video_for(tenant, people=()):
+    """What the calendars of these people (any of whom may hold a session's event) can do
+    for video (`where.video_together`); without people, the team's calendars."""
+    conns = {p.calendar_connection_id: p.calendar_connection for p in people if p.has_calendar}
+    if not conns:
+        conns = {
+            c.pk: c
+            for c in Connection.objects.filter(
+                tenant=tenant,
+                category=Connection.Category.CALENDAR,
+                status=Connection.Status.ACTIVE,
+            )
+        }
+    return where.video_together(where.video_of(c) for c in conns.values())
+
+
+def plan_people(plan):
+    """Everyone who may sit on one of the plan's sessions (required and pool members)."""
+    people = {}
+    for session in plan.sessions.prefetch_related("required", "pools__members"):
+        for person in session.required.all():
+            people[person.pk] = person
+        for pool in session.pools.all():
+            for person in pool.members.all():
+                people[person.pk] = person
+    return list(people.values())
+
+
+def plan_where(plan, reader=where.CANDIDATE):
+    """The plan's place in words before booking (the booking and confirm pages), with what
+    its people's calendars and profiles can deliver."""
+    people = [p for p in plan_people(plan) if p.active]
+    rooms = bool(people) and all(outside.is_web_url(p.meeting_room_url) for p in people)
+    return where.for_plan(plan, reader, video=video_for(plan.tenant, people), rooms=rooms)
+
+
+def starter_place(tenant, chosen):
+    """(kind, why) the starter plan meets in: the calendar's video where it makes one, else
+    the interviewers' own rooms when they all have one, else a phone call to the candidate
+    (never a video it cannot make)."""
+    video = video_for(tenant, chosen)
+    if video != where.CANNOT:
+        return where.VIDEO, ""
+    calendars = "your calendar cannot add video links"
+    if chosen and all(p.meeting_room_url for p in chosen):
+        return where.ROOM, f"{calendars}, so it meets in each interviewer’s own meeting room"
+    return where.PHONE, (
+        f"{calendars}, so it is a phone call for now: give your interviewers a meeting room "
+        "link on their profile, or a fixed link, and change the plan’s place"
+    )
+
+
 def create_starter_plan(tenant, user, now=None):
     """A default plan to start from: an hour with one of a handful of interviewers who can
     meet candidates within the team's candidate hours and work in or near the team's zone,
@@ -228,9 +281,11 @@ def create_starter_plan(tenant, user, now=None):
             f"No starter plan was made: no interviewer works in or near {place} within the "
             f"candidates’ hours ({hours}). Create a plan of your own.",
         )
+    kind, place_why = starter_place(tenant, chosen)
     plan = InterviewPlan.objects.create(
         tenant=tenant,
         name="Default interview",
+        location_kind=kind,
         agenda="A conversation about the role and the candidate's experience.",
         scorecard_questions=["Relevant experience", "Communication", "Motivation"],
     )
@@ -243,6 +298,7 @@ def create_starter_plan(tenant, user, now=None):
         f"Made “{plan.name}”: one hour with one of {_names(chosen)}, who work in or near "
         f"{place} and can meet candidates within their hours ({hours})."
         + (f" Left out: {'; '.join(left_out)}." if left_out else "")
+        + (f" Where: {place_why}." if place_why else "")
     )
     audit(tenant, "plan.created", summary, actor=user, obj=plan)
     return Starter(plan, summary)

@@ -35,6 +35,11 @@ urlpatterns = [
         name="connection_refresh_calendars",
     ),
     path(
+        "settings/connections/<uuid:pk>/video/",
+        views.connection_check_meetings,
+        name="connection_check_meetings",
+    ),
+    path(
         "settings/connections/<uuid:pk>/disconnect/",
         views.connection_disconnect,
         name="connection_disconnect",

@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -27,11 +28,12 @@ from . import (
     reminders,
     slots,
     webhooks,
+    where,
     writeback,
 )
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
-from .forms import CancelForm, InterviewerForm, MyHoursForm, TeamSettingsForm
+from .forms import CancelForm, InterviewerForm, MeetingRoomForm, MyHoursForm, TeamSettingsForm
 from .lib import outside
 from .middleware import SESSION_KEY
 from .models import (
@@ -240,6 +242,7 @@ def connection_detail(request, pk):
         "runs": runs,
         "linked": linked,
         "unlinked": [c for c in conn.calendars if c["id"] not in {i.calendar_id for i in linked}],
+        "video_words": where.connection_words(conn),
         "steps": connections.setup_steps(request.tenant),
         "nav_active": "settings",
     }
@@ -262,6 +265,18 @@ def connection_refresh_calendars(request, pk):
     else:
         messages.success(request, f"{len(calendars)} calendars found.")
     return redirect("connection_detail", pk=conn.pk)
+
+
+@require_POST
+@admin_required
+def connection_check_meetings(request, pk):
+    conn = get_for_tenant(request, Connection.objects, pk=pk)
+    if not conn.is_active or conn.category != Connection.Category.CALENDAR:
+        messages.error(request, "Only a connected calendar can be checked.")
+        return redirect("connection_detail", pk=conn.pk)
+    services.check_meetings(conn)
+    messages.info(request, where.connection_words(conn))
+    return redirect(reverse("connection_detail", args=[conn.pk]) + "#video-links")
 
 
 @require_POST
@@ -354,6 +369,33 @@ def profile(request):
     (theirs to edit unless an admin locked them) and their calendar."""
     interviewer = _my_interviewer(request)
     form = None
+    room_form = MeetingRoomForm(
+        request.POST if request.method == "POST" and "meeting_room" in request.POST else None,
+        instance=interviewer,
+    )
+    if interviewer is not None and room_form.is_bound:
+        if room_form.is_valid():
+            room_form.save()
+            audit(
+                request.tenant,
+                "interviewer.updated",
+                f"{interviewer} set their meeting room link",
+                actor=request.user,
+                obj=interviewer,
+            )
+            messages.success(request, "Saved your meeting room link.")
+            return redirect(reverse("profile") + "#room")
+        return render(
+            request,
+            "scheduling/profile.html",
+            {
+                "interviewer": interviewer,
+                "form": None if interviewer.hours_locked else MyHoursForm(instance=interviewer),
+                "room_form": room_form,
+                "nav_active": "profile",
+            },
+            status=400,
+        )
     if interviewer is not None and not interviewer.hours_locked:
         form = MyHoursForm(request.POST or None, instance=interviewer)
         if request.method == "POST" and form.is_valid():
@@ -373,7 +415,12 @@ def profile(request):
     return render(
         request,
         "scheduling/profile.html",
-        {"interviewer": interviewer, "form": form, "nav_active": "profile"},
+        {
+            "interviewer": interviewer,
+            "form": form,
+            "room_form": room_form,
+            "nav_active": "profile",
+        },
         status=400 if form is not None and form.is_bound else 200,
     )
 
@@ -474,7 +521,12 @@ def plan_edit(request, pk=None):
     )
     formset.extra = 1 if not initial else 0
     checked = data is not None and not adding and not preview_only
-    if checked and form.is_valid() and formset.is_valid():
+    place = plan_forms.where_check(form, formset, request.tenant)
+    if checked:
+        form_ok, sessions_ok = form.is_valid(), formset.is_valid()
+        # Refused beside its field whatever else is wrong, so it is seen at once.
+        refused = plan_forms.refuse_where(form, place)
+    if checked and form_ok and sessions_ok and not refused:
         plan = plans.save_plan(form, formset, request.user)
         messages.success(request, f"Saved the plan “{plan}”.")
         return redirect("plan_list")
@@ -484,6 +536,7 @@ def plan_edit(request, pk=None):
         "form": form,
         "formset": formset,
         "preview": plan_forms.itinerary(form, formset, request.tenant),
+        "place": place,
         "nav_active": "plans",
     }
     if adding or preview_only:
@@ -560,6 +613,7 @@ def interview_detail(request, pk):
         # their calendar, which the page then says).
         session.active_ids = {a.interviewer_id for a in session.attendees.all() if a.active}
         session.ats_what, session.ats_why = ats.ats_record_words(session.ats_record)
+        session.where = where.for_session(session, where.INTERVIEWER)
     operations = list(
         interview.operations.select_related(
             "session__calendar_connection", "interview__application__connection"

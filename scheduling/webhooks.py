@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.tasks import task
 from django.utils import timezone
 
-from . import booking, outbox, signals, slots
+from . import booking, outbox, signals, slots, writeback
 from .gateway import note_failure, note_success, unified
 from .models import (
     Connection,
@@ -423,6 +423,8 @@ def event_changed(session, event, actor_label):
         )
         lines.append(changed.summary)
     lines += _follow_answers(session, event, actor_label)
+    if writeback.learn_link(session, event):
+        lines.append(f"{interview}: the calendar gave “{session.title}” its video link.")
     return [line for line in lines if line] or [f"{interview}: nothing Convene tracks changed."]
 
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 
-from . import emails, ics, load, outbox
+from . import emails, ics, load, outbox, where
 from .gateway import note_capability, note_success, unified
 from .lib import outside, zones
 from .models import (
@@ -95,13 +95,7 @@ def _event_record(session):
                     required=attendee.role != attendee.Role.TRAINEE,
                 )
             )
-    location = None
-    if interview.location_kind != "video" and interview.location_detail:
-        location = interview.location_detail
-    conn = session.calendar_connection
-    wants_video = (
-        interview.location_kind == "video" and conn is not None and conn.can("conference")
-    )
+    location, wants_video = _event_place(session)
     return records.Event(
         calendar_id=session.calendar_id or None,
         subject=session.title,
@@ -116,16 +110,87 @@ def _event_record(session):
     )
 
 
+def _event_place(session):
+    """(location, whether to ask the calendar for its video) of the session's event: the
+    calendar's own video where the plan asks for it (or for a room no interviewer on the
+    session has) and the calendar can add it; else the link, address or number in words
+    (`where`)."""
+    kind = session.interview.location_kind or where.VIDEO
+    conn = session.calendar_connection
+    own_room = where.host_room(session)[1] if kind == where.ROOM else ""
+    wants_video = (
+        kind in (where.VIDEO, where.ROOM)
+        and not own_room
+        and conn is not None
+        and conn.can("conference")
+    )
+    if wants_video:
+        return None, True
+    return where.for_session(session, where.INTERVIEWER).location or None, False
+
+
 def _remember_event(session, event):
     session.event_id = event.id or session.event_id
     session.event_seen_updated_at = event.updated_at
-    urls = [c.url for c in event.conference if c.url]
-    if urls:
-        session.meeting_url = urls[0]
-    elif session.interview.location_kind == "link":
+    if session.interview.location_kind == where.LINK:
         session.meeting_url = session.interview.location_detail
     session.save(update_fields=["event_id", "event_seen_updated_at", "meeting_url"])
     load.forget_convene_seats(session)
+    if not learn_link(session, event):
+        tell_link(session)  # another host's room, say, after a swap
+
+
+# The candidate's emails that carry every session's link as it stands when sent.
+TOLD_BY = ("interview_confirmed", "interview_rescheduled")
+
+
+def learn_link(session, event):
+    """The calendar's conference link of the session's event, as it comes back (the
+    write-back's answer, a webhook, the reconcile): kept on the session, the calendar's
+    video noted by name, and the candidate told (`tell_link`). True when it was new."""
+    conference = next((c for c in event.conference if c.url), None)
+    if conference is None or conference.url == session.meeting_url:
+        return False
+    session.meeting_url = conference.url
+    type(session).objects.filter(pk=session.pk).update(meeting_url=conference.url)
+    conn = session.calendar_connection
+    if (
+        conn is not None
+        and conference.label
+        and conn.capabilities.get("conference_label") != conference.label
+    ):
+        note_capability(conn, "conference", True)
+        note_capability(conn, "conference_label", conference.label)
+    tell_link(session)
+    return True
+
+
+def tell_link(session):
+    """A follow-up email when the session's link is not the one the candidate's emails
+    carried (the calendar made it after the confirmation went, or another host's room took
+    over): unless an email on its way carries it, or Convene never told the candidate of
+    the interview. `send_link` sends only what is new, so never twice."""
+    interview = session.interview
+    link = where.session_link(session)
+    if not interview.is_active or not link or link == session.link_told:
+        return False
+    told = Operation.objects.filter(
+        interview=interview,
+        kind=Kind.SEND_EMAIL,
+        payload__kind__in=[*TOLD_BY, "meeting_link"],
+    )
+    if told.filter(status__in=[Operation.Status.PENDING, Operation.Status.RUNNING]).exists():
+        return False  # the email on its way carries the link
+    if not told.exists():
+        return False  # the candidate has not been told of this interview by Convene
+    candidate = interview.application.candidate
+    outbox.add(
+        interview.tenant,
+        Kind.SEND_EMAIL,
+        interview=interview,
+        payload={"kind": "meeting_link", "about": f"The video link to {candidate.name}"},
+    )
+    return True
 
 
 def _find_event(client, conn, session, op):
@@ -279,7 +344,7 @@ def _candidate_event_record(interview, index, day, zone):
         end_at=max(s.end_at for s in day),
         timezone="UTC",
         attendees=(records.Attendee(email=candidate.email, name=candidate.name, required=True),),
-        location=ics.where(interview, day) or None,
+        location=ics.candidate_location(day) or None,
         send_notifications=True,
     )
 
@@ -388,7 +453,7 @@ def _interview_record(session, status=None):
         for a in session.attendees.filter(active=True).select_related("interviewer")
         if a.interviewer.ats_user_id and a.role != a.Role.TRAINEE
     ]
-    location = session.interview.location_detail or None
+    here = where.for_session(session, where.INTERVIEWER)
     return records.Interview(
         application_id=application.remote_id,
         candidate_id=application.candidate.remote_id,
@@ -397,8 +462,8 @@ def _interview_record(session, status=None):
         start_at=session.start_at,
         end_at=session.end_at,
         user_ids=tuple(user_ids),
-        location=session.meeting_url or location,
-        meeting_url=session.meeting_url or None,
+        location=here.location or None,
+        meeting_url=here.url or None,
         external_event_xref=session.event_id or None,
     )
 
@@ -896,10 +961,46 @@ def send_to_candidate(op):
         return {"skipped": True, "why": "the interview was canceled since"}
     sent = emails.interview_to_candidate(interview, kind, **op.payload.get("extra", {}))
     if sent is None:
-        if interview.application.candidate.emails:
-            why = "the ATS's email address for the candidate is not one Convene can send to"
-            return {"skipped": True, "unsent": True, "why": why}
-        return {"skipped": True, "unsent": True, "why": "the candidate has no email address"}
+        return _unsent(interview)
+    if kind in TOLD_BY:
+        _told(interview.sessions.all())
+    return {"sent_email": str(sent.pk)}
+
+
+def _unsent(interview):
+    if interview.application.candidate.emails:
+        why = "the ATS's email address for the candidate is not one Convene can send to"
+        return {"skipped": True, "unsent": True, "why": why}
+    return {"skipped": True, "unsent": True, "why": "the candidate has no email address"}
+
+
+def _told(sessions):
+    """Remember the link each session's email carried: a follow-up is for a new one."""
+    for session in sessions:
+        link = where.session_link(session)
+        if link != session.link_told:
+            session.link_told = link
+            session.save(update_fields=["link_told"])
+
+
+@outbox.sends("meeting_link")
+def send_link(op):
+    """The video links the candidate was not given yet (the calendar made them after the
+    confirmation went): only those, and never one they have."""
+    interview = op.interview
+    if not interview.is_active:
+        return {"skipped": True, "why": "the interview was canceled since"}
+    sessions = [
+        s
+        for s in interview.sessions.select_related("calendar_connection", "organizer")
+        if where.session_link(s) and where.session_link(s) != s.link_told
+    ]
+    if not sessions:
+        return {"skipped": True, "why": "the candidate has every link already"}
+    sent = emails.links_to_candidate(interview, sessions)
+    if sent is None:
+        return _unsent(interview)
+    _told(sessions)
     return {"sent_email": str(sent.pk)}
 
 

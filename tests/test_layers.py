@@ -24,7 +24,9 @@ LAYERS = [
         "scheduling.unified",
         "scheduling.signals",
     ],
-    # 1. The data.
+    # 1. The data: first where and how an interview happens, in words (it reads the rows it
+    # is handed and imports no model), then the models.
+    ["scheduling.where"],
     ["scheduling.models", "scheduling.ics", "scheduling.checks"],
     ["candidates.models"],
     # 2. Small services everything else uses (the periodic registry keeps its turns as rows).

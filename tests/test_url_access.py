@@ -136,6 +136,7 @@ def world(tenant):
         "connection_disconnect": {"pk": ats.pk},
         "connection_register_webhooks": {"pk": ats.pk},
         "connection_invitations": {"pk": calendar.pk},
+        "connection_check_meetings": {"pk": calendar.pk},
         "plan_edit": {"pk": plan.pk},
         "plan_delete": {"pk": plan.pk},
         "interview_detail": {"pk": interview.pk},

@@ -312,6 +312,7 @@ def world(settings, monkeypatch, django_user_model):
         "connection_disconnect": {"pk": ats.pk},
         "connection_register_webhooks": {"pk": ats.pk},
         "connection_invitations": {"pk": calendar.pk},
+        "connection_check_meetings": {"pk": calendar.pk},
         "connection_new": {"category": "ats"},
         "connection_start": {"category": "ats", "integration_type": "greenhouse"},
         "plan_edit": {"pk": plan.pk},

@@ -46,7 +46,8 @@ class Connection(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
-    # What the vendor refused, learned from Unified's answers: {"interview_write": false, …}.
+    # What the vendor refused, learned from Unified's answers: {"interview_write": false, …};
+    # for a calendar, "conference" (true/false) and "conference_label" ("Google Meet").
     capabilities = models.JSONField(default=dict, blank=True)
     # updated_gte for the next incremental sync: when the last successful one started.
     synced_until = models.DateTimeField(null=True, blank=True)
@@ -150,6 +151,15 @@ class Interviewer(models.Model):
         related_name="calendar_interviewers",
     )
     calendar_id = models.CharField(max_length=255, blank=True)
+    # Their own video meeting room (a personal Zoom, Teams or Meet link): plans that meet
+    # "in each interviewer's own room" use it.
+    meeting_room_url = models.URLField(
+        "Own meeting room link",
+        max_length=500,
+        blank=True,
+        help_text="A personal Zoom, Teams or Meet room, for plans that meet in each "
+        "interviewer’s own room.",
+    )
     max_interviews_per_day = models.PositiveSmallIntegerField(null=True, blank=True, default=3)
     max_interviews_per_week = models.PositiveSmallIntegerField(null=True, blank=True, default=10)
     active = models.BooleanField(default=True)

@@ -51,6 +51,9 @@ class Interview(models.Model):
     candidate_timezone = models.CharField(max_length=64, blank=True)
     location_kind = models.CharField(max_length=10, blank=True)
     location_detail = models.CharField(max_length=500, blank=True)
+    location_notes = models.TextField(blank=True)
+    # The number the candidate gave for a phone interview the team calls.
+    candidate_phone = models.CharField(max_length=64, blank=True)
     agenda = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -246,6 +249,8 @@ class InterviewSession(models.Model):
     # The event's updated_at as last seen: older webhook deliveries change nothing.
     event_seen_updated_at = models.DateTimeField(null=True, blank=True)
     meeting_url = models.URLField(max_length=500, blank=True)
+    # The link the candidate's emails carried last: a follow-up goes only for a new one.
+    link_told = models.URLField(max_length=500, blank=True)
     ats_record = models.CharField(max_length=20, choices=AtsRecord.choices, blank=True)
     ats_interview_id = models.CharField(max_length=255, blank=True, db_index=True)
     ats_seen_updated_at = models.DateTimeField(null=True, blank=True)

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 
+from .. import where
 from ..lib import labels
 from .connections import Interviewer
 from .tenancy import Tenant, candidate_hours_text
@@ -19,10 +20,13 @@ class InterviewPlan(models.Model):
         ANY = "any", "In any order"
 
     class Location(models.TextChoices):
-        VIDEO = "video", "Video call from the calendar provider"
-        LINK = "link", "A fixed video link"
-        OFFICE = "office", "In the office"
-        PHONE = "phone", "Phone call"
+        # where.KINDS says each in words; where.describe says them to the people reading.
+        VIDEO = where.VIDEO, where.KINDS[0][1]
+        ROOM = where.ROOM, where.KINDS[1][1]
+        LINK = where.LINK, where.KINDS[2][1]
+        OFFICE = where.OFFICE, where.KINDS[3][1]
+        PHONE = where.PHONE, where.KINDS[4][1]
+        CALL_US = where.CALL_US, where.KINDS[5][1]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="plans")
@@ -45,6 +49,9 @@ class InterviewPlan(models.Model):
     location_detail = models.CharField(
         max_length=500, blank=True, help_text="The link, address or phone number."
     )
+    # An office's arrival notes (the floor, whom to ask for), or anything the candidate
+    # should know about the call.
+    location_notes = models.TextField(blank=True)
     agenda = models.TextField(blank=True, help_text="Goes into the calendar event's notes.")
     buffer_before_minutes = models.PositiveSmallIntegerField(default=0)
     buffer_after_minutes = models.PositiveSmallIntegerField(default=0)
@@ -128,9 +135,12 @@ class InterviewPlan(models.Model):
 
     @property
     def location_text(self):
-        if self.location_kind == self.Location.VIDEO:
-            return "Video call (link in the invitation)"
-        return self.location_detail or self.get_location_kind_display()
+        """The place in one line, for the team's plan list."""
+        if self.location_kind in (self.Location.OFFICE, self.Location.CALL_US):
+            return where.describe(
+                self.location_kind, reader=where.INTERVIEWER, detail=self.location_detail
+            ).summary
+        return self.get_location_kind_display()
 
 
 class PlanSession(models.Model):

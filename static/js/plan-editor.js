@@ -2,7 +2,8 @@
 // - each list of people (<select multiple data-people-picker>) gets a search box that
 //   narrows the list as you type, and shows who is chosen as chips you can remove;
 // - "Add a session" adds an empty session in place (Django's formset: TOTAL_FORMS is
-//   raised) instead of reloading, and "Remove this session" hides the session at once.
+//   raised) instead of reloading, and "Remove this session" hides the session at once;
+// - choosing another place clears the error the last save gave the place before.
 (function () {
   "use strict";
 
@@ -110,6 +111,16 @@
         var first = card.querySelector("input, select");
         if (first) first.focus();
         if (index + 1 >= 8) add.hidden = true;
+      });
+    }
+    // The place's error from the last save is about the place then chosen: once another is
+    // chosen, the live preview ("Where") says what holds now.
+    var place = form.querySelector("select[name='location_kind']");
+    if (place) {
+      place.addEventListener("change", function () {
+        var error = document.getElementById("id_location_kind_error");
+        if (error) error.remove();
+        place.removeAttribute("aria-invalid");
       });
     }
   });

@@ -682,3 +682,58 @@ def test_posts_without_the_token_or_from_another_site_are_refused(link):
     evil = client.post(url("confirm", link), data, HTTP_ORIGIN="https://evil.example")
     assert evil.status_code == 403
     assert not Interview.objects.exists()
+
+
+# --- where and how ----------------------------------------------------------------------------
+
+
+def test_a_phone_interview_asks_the_number_and_every_word_after_says_who_calls(client, link, plan):
+    plan.location_kind = InterviewPlan.Location.PHONE
+    plan.save()
+    page = text(client.get(url("page", link), {"tz": "Europe/Paris"}))
+    assert "Phone call: we call you on the number you give when you book" in page
+    asked = client.get(url("confirm", link), {"start": "20261203T1400Z", "tz": "Europe/Paris"})
+    assert "The number we call you on" in text(asked)
+
+    # No number, or not a number: said beside the field, nothing booked.
+    for typed, problem in (
+        ("", "Give the number we should call you on."),
+        ("call me maybe", "This does not look like a phone number"),
+    ):
+        refused = confirm(client, link, "20261203T1400Z", "Europe/Paris", phone=typed)
+        assert refused.status_code == 400
+        assert problem in text(refused)
+        link.refresh_from_db()
+        assert link.state == BookingLink.State.OPEN
+
+    booked = confirm(client, link, "20261203T1400Z", "Europe/Paris", phone="+33 6 12 34 56 78")
+    assert booked.status_code == 302
+    link.refresh_from_db()
+    interview = link.interview
+    assert interview.candidate_phone == "+33 6 12 34 56 78"
+    assert "Phone call: we call you on +33 6 12 34 56 78" in text(client.get(booked["Location"]))
+    emails.interview_to_candidate(interview, "interview_confirmed")
+    (email,) = mail.outbox
+    assert "Phone call: we call you on +33 6 12 34 56 78" in email.body
+    assert "LOCATION:Phone call: we call you on +33 6 12 34 56 78" in (
+        str(email.attachments[0][1])
+    )
+
+
+def test_an_office_interview_gives_the_address_a_map_and_the_arrival_notes(client, link, plan):
+    plan.location_kind = InterviewPlan.Location.OFFICE
+    plan.location_detail = "350 Fifth Avenue, New York"
+    plan.location_notes = "Ask for Ivy at the front desk, 21st floor."
+    plan.save()
+    page = client.get(url("page", link), {"tz": "Europe/Paris"})
+    assert "In person: 350 Fifth Avenue, New York" in text(page)
+    assert "https://www.google.com/maps/search/?api=1&amp;query=350+Fifth+Avenue" in (
+        page.content.decode()
+    )
+    _start, interview = book_first(client, link)
+    emails.interview_to_candidate(interview, "interview_confirmed")
+    (email,) = mail.outbox
+    assert "In person: 350 Fifth Avenue, New York" in email.body
+    assert "Ask for Ivy at the front desk, 21st floor." in email.body
+    assert "Map: https://www.google.com/maps/search/?api=1&query=350+Fifth+Avenue" in email.body
+    assert "LOCATION:350 Fifth Avenue\\, New York" in str(email.attachments[0][1])

@@ -47,6 +47,7 @@ def test_every_operation_kind_and_email_kind_has_a_registered_handler():
         "interviewer_reminder",
         "booking_link",
         "candidate_canceled",
+        "meeting_link",
     }
 
 

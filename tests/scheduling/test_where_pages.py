@@ -1,0 +1,114 @@
+"""Where and how on the team's pages: an interviewer keeps their own meeting room link, the
+plan editor warns of what will happen instead when a room is missing, the calendar's page says
+what it can do for video, and only an admin may ask it again."""
+
+import pytest
+from django.urls import reverse
+
+from scheduling.models import Interviewer, InterviewPlan, Membership
+from tests import factories as f
+from tests.conftest import make_member
+from tests.scheduling.test_plans import post_data
+
+pytestmark = pytest.mark.django_db
+
+ROOM = "https://zoom.example/j/5550001234"
+
+
+def google(tenant):
+    return f.connection(
+        tenant,
+        category="calendar",
+        integration_type="googlecalendar",
+        integration_name="Google Calendar",
+        capabilities={"conference": True, "conference_label": "Google Meet"},
+    )
+
+
+@pytest.fixture
+def me(tenant, client):
+    user = make_member(tenant, "ivy@acme.example", Membership.Role.INTERVIEWER)
+    person = f.interviewer(tenant, "Ivy Chen", email="ivy@acme.example", user=user)
+    client.force_login(user)
+    return person
+
+
+def test_an_interviewer_keeps_their_own_meeting_room_link_on_their_profile(client, me):
+    page = client.get(reverse("profile"))
+    assert "Your meeting room link" in page.content.decode()
+    for bad in ("http://zoom.example/j/1", "javascript:alert(1)", "zoom me"):
+        refused = client.post(reverse("profile"), {"meeting_room": "1", "meeting_room_url": bad})
+        assert refused.status_code == 400
+        said = refused.content.decode()
+        assert "A meeting room link starts with https://." in said or "valid URL" in said
+    me.refresh_from_db()
+    assert me.meeting_room_url == ""
+    saved = client.post(reverse("profile"), {"meeting_room": "1", "meeting_room_url": ROOM})
+    assert saved.status_code == 302
+    me.refresh_from_db()
+    assert me.meeting_room_url == ROOM
+    # Even when an admin set their hours: the room is theirs.
+    Interviewer.objects.filter(pk=me.pk).update(hours_locked=True)
+    saved = client.post(reverse("profile"), {"meeting_room": "1", "meeting_room_url": ""})
+    assert saved.status_code == 302
+    me.refresh_from_db()
+    assert me.meeting_room_url == ""
+
+
+@pytest.fixture
+def people(tenant):
+    cal = google(tenant)
+    return [
+        f.interviewer(tenant, name, calendar_connection=cal, calendar_id=f"{name[:2]}@acme.test")
+        for name in ("Ann Lee", "Bo Kim", "Cy Diaz", "Di Roy")
+    ]
+
+
+def test_a_room_some_lack_saves_and_says_the_calendars_video_is_used_for_them(
+    recruiter_client, tenant, people
+):
+    for person in people[1:]:
+        person.meeting_room_url = ROOM
+        person.save()
+    data = post_data(people, location_kind="room")
+    preview = recruiter_client.post(
+        reverse("plan_new"), data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="plan-preview"
+    )
+    html = preview.content.decode()
+    assert (
+        "Ann Lee has no meeting room link on their profile: when they host, Google Meet "
+        "from the calendar is used instead." in html
+    )
+    assert "The candidate reads: “Video call. The link comes with your confirmation.”" not in html
+    saved = recruiter_client.post(reverse("plan_new"), data)
+    assert saved.status_code == 302
+    assert InterviewPlan.objects.get(tenant=tenant).location_kind == "room"
+
+
+def test_a_video_plan_on_google_tells_the_candidate_meet_and_saves(
+    recruiter_client, tenant, people
+):
+    data = post_data(people, location_kind="video")
+    preview = recruiter_client.post(
+        reverse("plan_new"), data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="plan-preview"
+    )
+    assert (
+        "The candidate reads: “Google Meet video call. The link comes with your confirmation.”"
+        in preview.content.decode()
+    )
+    assert recruiter_client.post(reverse("plan_new"), data).status_code == 302
+
+
+def test_the_calendars_page_says_what_it_does_for_video_and_only_admins_ask_again(
+    tenant, client, admin_member, recruiter
+):
+    cal = google(tenant)
+    client.force_login(admin_member)
+    page = client.get(reverse("connection_detail", args=[cal.pk]))
+    assert "Google Meet links are added to interviews." in page.content.decode()
+    client.force_login(recruiter)
+    assert client.post(reverse("connection_check_meetings", args=[cal.pk])).status_code == 403
+    assert client.get(reverse("connection_check_meetings", args=[cal.pk])).status_code in (
+        403,
+        405,
+    )
