@@ -412,7 +412,7 @@ def test_the_candidates_reminder_has_their_zone_the_itinerary_where_and_their_pa
         f"- Values: {values_at:%A} {values_at.day} {values_at:%B %Y}, {values_at:%H:%M}–" in body
     )
     assert "Tokyo time (Japan, UTC+9)" in body
-    assert "Where: Torstraße 1, 10119 Berlin" in body
+    assert "In person: Torstraße 1, 10119 Berlin" in body
     link = BookingLink.objects.get(interview=interview)  # made for the recruiter's booking
     assert "To reschedule or cancel, open your booking page by" in body
     assert links.url_for(link) in body
@@ -453,7 +453,7 @@ def test_the_interviewers_reminder_is_short_in_their_zone_with_the_plans_notes(t
     assert "New York time" in body
     assert "Coding" not in body  # their session only
     assert "Notes for the interviewers:\nAsk about the payments migration." in body
-    assert "Where: Torstraße 1, 10119 Berlin" in body
+    assert "In person: Torstraße 1, 10119 Berlin" in body
 
 
 def test_a_swapped_out_interviewers_queued_reminder_is_skipped(tenant):
