@@ -73,10 +73,13 @@ def test_no_starter_plan_when_one_exists_or_nobody_fits(tenant, recruiter):
 
 
 def test_the_starter_plans_picker_offers_only_times_within_candidate_hours(
-    tenant, recruiter_client, team
+    tenant, client, recruiter, team
 ):
     ats = f.connection(tenant)
     with time_machine.travel(NOW, tick=False):
+        # Signed in at NOW: a session from the run's own instant may have expired by then.
+        recruiter_client = client
+        recruiter_client.force_login(recruiter)
         response = recruiter_client.post(reverse("plan_starter"), follow=True)
         assert "Made “Default interview”" in response.content.decode()
         plan = InterviewPlan.objects.get(tenant=tenant)
