@@ -327,7 +327,7 @@ def _picker(request, link, zone, *, mode, interview=None, error="", status=200, 
 # --- the pages --------------------------------------------------------------------------------
 
 NOTICES = {
-    "booked": "You’re booked. Your confirmation and calendar invitation are on their way.",
+    "booked": "You’re booked. Your confirmation email is on its way.",
     "moved": "Your interview has its new time. An updated invitation is on its way.",
     "canceled": "Your interview is canceled.",
 }

@@ -88,7 +88,7 @@ def connection_words(conn):
         return f"{video} links are added to interviews."
     if video == CANNOT:
         return (
-            "This calendar cannot add video links: choose another kind of place for your "
+            f"{conn.vendor} cannot add video links: choose another kind of place for your "
             "plans (each interviewer’s own meeting room, a fixed link, the office or a phone "
             "call)."
         )
@@ -175,15 +175,26 @@ def describe(
         )
     if kind == PHONE:
         if candidate:
-            summary = (
-                f"Phone call: we call you on {phone}"
-                if phone
-                else "Phone call: we call you on the number you give when you book"
-            )
+            if phone:
+                summary = f"Phone call: we call you on {phone}"
+            elif booked:
+                # Booked by the team, with no number from the candidate nor the ATS: never
+                # "the number you give when you book", which they had no chance to give.
+                summary = (
+                    "Phone call: we call you. We do not have your number yet: please write "
+                    "to us with the number to call"
+                )
+            else:
+                summary = "Phone call: we call you on the number you give when you book"
             return Where(kind, summary, phone=phone, notes=notes.strip())
         who = candidate_name or "the candidate"
         summary = f"Phone call: call {who} on {phone}" if phone else f"Phone call: call {who}"
-        problem = "" if phone or not booked else f"{who} gave no phone number."
+        problem = (
+            ""
+            if phone or not booked
+            else f"No phone number for {who}: they were asked to send one. Add it to their "
+            "profile in the ATS and Convene uses it."
+        )
         return Where(kind, summary, phone=phone, notes=notes.strip(), problem=problem)
     if kind == CALL_US:
         number = detail.strip()
@@ -278,7 +289,8 @@ def for_session(session, reader):
         video=video_of(conn),
         url=session_link(session),
         host=host,
-        phone=interview.candidate_phone,
+        # The number they gave when they booked, else the ATS's (a recruiter's booking).
+        phone=interview.candidate_phone or interview.application.candidate.phone,
         candidate_name=interview.application.candidate.name,
         calendar_name=str(conn) if conn is not None else "",
     )

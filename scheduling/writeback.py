@@ -563,8 +563,8 @@ def _count(n, one, many):
 
 def written_per_connection(tenant, since):
     """What each of the tenant's connections received of the sessions booked since `since`,
-    in words (Sync problems): [("Lever", "4 sessions as notes on their applications (Lever
-    does not accept interviews from Convene)"), ("Microsoft Outlook", "4 calendar events"),
+    in words (Sync problems): [("Lever", "4 sessions as notes on the candidates’ applications
+    (Lever does not accept interviews from Convene)"), ("Microsoft Outlook", "4 calendar events"),
     ("Email", "4 sent")]. The counts are what the write-back recorded on each session, so
     they say what really happened."""
     sessions = InterviewSession.objects.filter(
@@ -573,8 +573,8 @@ def written_per_connection(tenant, since):
     shown = {
         "interview": ("session as an interview", "sessions as interviews"),
         "activity": (
-            "session as a note on its application",
-            "sessions as notes on their applications",
+            "session as a note on the candidate’s application",
+            "sessions as notes on the candidates’ applications",
         ),
         "unavailable": ("session not recorded", "sessions not recorded"),
     }

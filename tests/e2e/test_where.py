@@ -88,7 +88,7 @@ def test_on_outlook_the_plan_editor_will_not_promise_video(
     sign_in(page, admin_member)
     page.goto(f"/settings/connections/{globex.pk}/")
     expect(page.locator("#video-links")).to_contain_text(
-        "This calendar cannot add video links: choose another kind of place for your plans"
+        "Microsoft Outlook cannot add video links: choose another kind of place for your plans"
     )
     shot(page, "globex-connection-video-links")
     browser_console.assert_clean()

@@ -109,7 +109,7 @@ def test_a_booking_on_lever_is_a_note_that_reads_cleanly_and_every_page_says_so(
     globex["ats"].refresh_from_db()
     assert globex["ats"].ats_record_for_bookings() == "activity"
     problems = text(recruiter_client.get(reverse("problems")))
-    assert "Lever 1 session as a note on its application" in problems
+    assert "Lever 1 session as a note on the candidate’s application" in problems
     assert "Microsoft Outlook 1 calendar event" in problems
     assert timezone.now() < interview.start_at
 

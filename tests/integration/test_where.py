@@ -100,7 +100,7 @@ def test_outlook_is_asked_and_cannot_add_video_so_no_plan_may_promise_it(
     assert probes_left(live_unified, outlook) == []  # it refused: nothing was created
 
     page = admin_client_.get(reverse("connection_detail", args=[outlook.pk]))
-    assert "This calendar cannot add video links: choose another kind of place" in (
+    assert "Microsoft Outlook cannot add video links: choose another kind of place" in (
         page.content.decode()
     )
 

@@ -140,9 +140,16 @@ def test_we_call_the_candidate():
     team = said(where.PHONE, TEAM, phone="+61 412 345 678", candidate_name="Noor Test")
     assert team.summary == "Phone call: call Noor Test on +61 412 345 678"
     assert team.location == team.summary and not team.problem
-    assert (
-        said(where.PHONE, TEAM, candidate_name="Noor Test").problem
-        == "Noor Test gave no phone number."
+    assert said(where.PHONE, TEAM, candidate_name="Noor Test").problem == (
+        "No phone number for Noor Test: they were asked to send one. Add it to their profile "
+        "in the ATS and Convene uses it."
+    )
+    # Booked by the team with no number known: the candidate is asked for one, never told
+    # of a number they gave.
+    booked = said(where.PHONE, C)
+    assert booked.summary == (
+        "Phone call: we call you. We do not have your number yet: please write to us with "
+        "the number to call"
     )
 
 
@@ -156,8 +163,10 @@ def test_the_candidate_calls_us():
 # --- what a calendar can do ------------------------------------------------------------------
 
 
-def conn(capabilities, integration_type="googlecalendar"):
-    return types.SimpleNamespace(capabilities=capabilities, integration_type=integration_type)
+def conn(capabilities, integration_type="googlecalendar", vendor="Google Calendar"):
+    return types.SimpleNamespace(
+        capabilities=capabilities, integration_type=integration_type, vendor=vendor
+    )
 
 
 def test_what_a_calendar_can_do_comes_from_unifieds_answers():
@@ -182,7 +191,8 @@ def test_the_connection_page_says_it_in_words():
     assert where.connection_words(
         conn({"conference": True, "conference_label": "Google Meet"})
     ) == ("Google Meet links are added to interviews.")
-    assert where.connection_words(conn({"conference": False})).startswith(
-        "This calendar cannot add video links: choose another kind of place for your plans"
+    outlook = conn({"conference": False}, "microsoftoutlook", "Microsoft Outlook")
+    assert where.connection_words(outlook).startswith(
+        "Microsoft Outlook cannot add video links: choose another kind of place for your plans"
     )
     assert where.connection_words(conn({})).startswith("Not checked yet")

@@ -2,9 +2,13 @@
 plan editor warns of what will happen instead when a room is missing, the calendar's page says
 what it can do for video, and only an admin may ask it again."""
 
+import datetime as dt
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
+from scheduling import booking, emails, slots
 from scheduling.models import Interviewer, InterviewPlan, Membership
 from tests import factories as f
 from tests.conftest import make_member
@@ -112,3 +116,50 @@ def test_the_calendars_page_says_what_it_does_for_video_and_only_admins_ask_agai
         403,
         405,
     )
+
+
+def _phone_interview(tenant, name, candidate_phone):
+    ats = f.connection(tenant)
+    ivy = f.interviewer(tenant, "Ivy Chen")
+    candidate = f.candidate(ats, name, email="chidi@x.example")
+    candidate.phone = candidate_phone
+    candidate.save()
+    plan, _made = InterviewPlan.objects.get_or_create(
+        tenant=tenant, name="Phone screen", location_kind=InterviewPlan.Location.PHONE
+    )
+    start = f.working_day(days_ahead=3 if candidate_phone else 4)
+    return booking.book(
+        f.application(ats, candidate),
+        plan,
+        slots.Choice(
+            (
+                slots.SessionChoice(
+                    "Phone screen",
+                    start,
+                    start + dt.timedelta(minutes=30),
+                    ((str(ivy.pk), "required", None),),
+                ),
+            )
+        ),
+    )
+
+
+def test_a_recruiters_phone_booking_uses_the_ats_number_or_asks_the_candidate_for_one(
+    tenant, admin_client_
+):
+    """A recruiter's booking: the candidate gave no number on a confirm page, so the ATS's is
+    used; with none, the candidate is asked to send one (never told of a number they gave)
+    and the recruiter reads what to do."""
+    known = _phone_interview(tenant, "Chidi Harris", "+1 212 555 0100")
+    emails.interview_to_candidate(known, "interview_confirmed")
+    assert "Phone call: we call you on +1 212 555 0100" in mail.outbox[-1].body
+    page = admin_client_.get(reverse("interview_detail", args=[known.pk])).content.decode()
+    assert "Phone call: call Chidi Harris on +1 212 555 0100" in page
+
+    unknown = _phone_interview(tenant, "Ada Obi", "")
+    emails.interview_to_candidate(unknown, "interview_confirmed")
+    body = mail.outbox[-1].body
+    assert "We do not have your number yet: please write to us with the number to call" in body
+    assert "the number you give when you book" not in body
+    page = admin_client_.get(reverse("interview_detail", args=[unknown.pk])).content.decode()
+    assert "No phone number for Ada Obi: they were asked to send one." in page

@@ -182,8 +182,8 @@ def test_sync_problems_names_what_each_connection_received(recruiter_client, glo
     assert "every booking reached" not in page
     assert "Nothing is failing" in page
     assert (
-        "Lever 1 session as a note on its application (Lever does not accept interviews "
-        "from Convene)" in page
+        "Lever 1 session as a note on the candidate’s application (Lever does not accept "
+        "interviews from Convene)" in page
     )
     assert "Microsoft Outlook 1 calendar event" in page
 
