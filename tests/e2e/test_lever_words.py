@@ -141,7 +141,8 @@ def test_globex_books_on_lever_and_outlook_and_each_page_says_what_was_written(
     drain()
     page.get_by_role("link", name="Sync problems").click()
     expect(page.locator("#written")).to_contain_text(
-        "2 sessions as notes on their applications (Lever does not accept interviews from Convene)"
+        "2 sessions as notes on the candidates’ applications (Lever does not accept interviews "
+        "from Convene)"
     )
     expect(page.locator("#written")).to_contain_text("2 calendar events")
     page.screenshot(path=f"{SHOTS}/4-sync-problems.png", full_page=True)
