@@ -17,6 +17,9 @@ from .unified.records import APPLICATION_STATUSES
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
+# What a meeting room link that is no web address at all is told (beside the field).
+ROOM_LINK_INVALID = "Paste the whole link, starting with https://."
+
 
 def parse_ranges(text):
     """ "09:00-12:00, 13:00-17:00" → [["09:00", "12:00"], ["13:00", "17:00"]]; "" → []."""
@@ -226,6 +229,7 @@ class InterviewerForm(HoursMixin, forms.ModelForm):
             "max_interviews_per_week": "Most interviews a week",
             "hours_locked": "Only admins may change these hours",
         }
+        error_messages = {"meeting_room_url": {"invalid": ROOM_LINK_INVALID}}
         help_texts = {
             "max_interviews_per_day": "Empty: no limit.",
             "max_interviews_per_week": "Empty: no limit.",
@@ -295,6 +299,7 @@ class MeetingRoomForm(forms.ModelForm):
         model = Interviewer
         fields = ["meeting_room_url"]
         labels = {"meeting_room_url": "Your meeting room link"}
+        error_messages = {"meeting_room_url": {"invalid": ROOM_LINK_INVALID}}
         help_texts = {
             "meeting_room_url": "Your personal Zoom, Teams or Meet room. Plans that meet "
             "“in each interviewer’s own meeting room” send it to candidates and put it on "
@@ -471,8 +476,8 @@ class TeamSettingsForm(forms.ModelForm):
         cutoff = self.instance.candidate_change_cutoff_hours
         self.fields["candidate_reminder_minutes"].help_text += (
             f" Candidates may reschedule or cancel online until {cutoff} hour"
-            f"{'s' if cutoff != 1 else ''} before (below); a reminder sent after that "
-            "says so and how to reach you."
+            f"{'s' if cutoff != 1 else ''} before (above, under Booking links); a reminder "
+            "sent after that says so and how to reach you."
         )
         if self.is_bound and self.instance.pk:
             # A post that leaves the booking-link fields out keeps them as they are.

@@ -79,6 +79,10 @@ def test_reminder_times_that_cannot_be_used_are_refused_beside_the_field(
     assert response.status_code == 200
     assert response.context["form"].errors["candidate_reminder_minutes"] == [error]
     assert 'id="id_candidate_reminder_minutes_error"' in response.content.decode()
+    # Said at the top too: the field may be below the fold when the page comes back.
+    assert "Nothing was saved: 1 setting below needs a change (marked in red)." in (
+        response.content.decode()
+    )
     tenant.refresh_from_db()
     assert tenant.candidate_reminder_minutes == [24 * 60, 60]
 

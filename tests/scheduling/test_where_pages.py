@@ -40,11 +40,14 @@ def me(tenant, client):
 def test_an_interviewer_keeps_their_own_meeting_room_link_on_their_profile(client, me):
     page = client.get(reverse("profile"))
     assert "Your meeting room link" in page.content.decode()
-    for bad in ("http://zoom.example/j/1", "javascript:alert(1)", "zoom me"):
+    for bad, error in (
+        ("http://zoom.example/j/1", "A meeting room link starts with https://."),
+        ("javascript:alert(1)", "Paste the whole link, starting with https://."),
+        ("zoom me", "Paste the whole link, starting with https://."),
+    ):
         refused = client.post(reverse("profile"), {"meeting_room": "1", "meeting_room_url": bad})
         assert refused.status_code == 400
-        said = refused.content.decode()
-        assert "A meeting room link starts with https://." in said or "valid URL" in said
+        assert error in refused.content.decode()
     me.refresh_from_db()
     assert me.meeting_room_url == ""
     saved = client.post(reverse("profile"), {"meeting_room": "1", "meeting_room_url": ROOM})
