@@ -358,9 +358,11 @@ def book(
     sessions = _write_sessions(interview, choice, people)
     _write_out(interview, sessions, "interview_confirmed", email_extra)
     # The one history entry of a booking, whoever booked (the candidate's link writes none
-    # of its own), its time on the team's clock with the zone named, as every entry is.
+    # of its own), its time on the team's clock with the zone named in words
+    # ("Berlin time (Germany, UTC+1)").
     zone = zones.zone(interview.tenant.default_timezone)
-    when = f"{_local_dated(interview.start_at, zone)} ({zone.key})"
+    named = zones.describe(zone.key, interview.start_at)
+    when = f"{_local_dated(interview.start_at, zone)} {named}"
     if source == Interview.Source.CANDIDATE:
         what = f"{application.candidate} booked {when} from their booking link"
     else:
@@ -778,7 +780,7 @@ def _summary(interview, moves, touched, by, before, old_start, zone, broken, peo
         text = (
             f"{what} “{move.session.title}” was moved in {by.label} from "
             f"{_local(before[move.session.pk][0], zone)} to {_local(move.start, zone)} "
-            f"({zone.key}). Convene moved the interview"
+            f"{zones.describe(zone.key, move.start)}. Convene moved the interview"
             + (", the ATS interview follows" if by == By.CALENDAR else " and its calendar event")
         )
         if broken:
@@ -794,7 +796,7 @@ def _summary(interview, moves, touched, by, before, old_start, zone, broken, peo
         return "Moved into the past for the demo (manage.py demo_time_travel)"
     text = (
         f"Moved the interview from {_local(old_start, zone)} to "
-        f"{_local(interview.start_at, zone)} ({zone.key})"
+        f"{_local(interview.start_at, zone)} {zones.describe(zone.key, interview.start_at)}"
     )
     return text + ("; " + "; ".join(swaps) if swaps else "")
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import where
+from .lib import zones
 
 
 def _address(email, name=None):
@@ -94,7 +95,10 @@ def candidate_notes(interview, sessions, zone):
     for session in sessions:
         start, end = session.start_at.astimezone(zone), session.end_at.astimezone(zone)
         day = f"{start:%a} {start.day} {start:%b}"
-        lines.append(f"{session.title}: {day} {start:%H:%M}–{end:%H:%M} ({zone.key})")
+        lines.append(
+            f"{session.title}: {day} {start:%H:%M}–{end:%H:%M} "
+            f"{zones.describe(zone.key, session.start_at)}"
+        )
         names = first_names(session)
         if names:
             lines.append(f"  With {', '.join(names)}")

@@ -109,7 +109,7 @@ def test_globex_books_on_lever_and_outlook_and_each_page_says_what_was_written(
     expect(card).not_to_contain_text("a note only")
     history = page.locator("ul.history li")
     expect(history).to_have_count(1)
-    expect(history).to_contain_text("(Europe/London)")
+    expect(history).to_contain_text(re.compile(r"London time \(United Kingdom, UTC\+[01]\)"))
     page.get_by_text("Technical details").click()
     tasks = page.locator("table tbody tr")
     expect(

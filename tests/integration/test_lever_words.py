@@ -103,7 +103,9 @@ def test_a_booking_on_lever_is_a_note_that_reads_cleanly_and_every_page_says_so(
     assert "Create the ATS interview" not in page
     history = page[page.index("History") : page.index("Technical details")]
     assert history.count("Booked") == 1
-    assert f"for {start:%a} {start.day} {start:%b %Y} 11:00 (Europe/London)" in history
+    offset = "UTC+1" if start.dst() else "UTC+0"
+    when = f"{start:%a} {start.day} {start:%b %Y} 11:00"
+    assert f"for {when} London time (United Kingdom, {offset})" in history
 
     # Lever's refusal is remembered: the next booking's banner says a note follows.
     globex["ats"].refresh_from_db()
