@@ -4,10 +4,11 @@ import itertools
 import re
 
 from django import forms
+from django.utils import timezone
 
 from . import plans
-from .lib import durations, labels, outside
-from .models import WEEKDAYS, Interviewer, Tenant, timezone_names
+from .lib import durations, labels, outside, zones
+from .models import WEEKDAYS, Interviewer, Tenant
 from .models.tenancy import (
     LINK_EMAIL_PLACEHOLDERS,
     check_candidate_hours,
@@ -19,6 +20,31 @@ _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
 # What a meeting room link that is no web address at all is told (beside the field).
 ROOM_LINK_INVALID = "Paste the whole link, starting with https://."
+
+
+class ZoneSelect(forms.Select):
+    """The time-zone picker every page uses (`_zone_options.html`, static/js/zone-picker.js):
+    zones labelled "India — Kolkata (UTC+5:30), 14:05 now", the likely ones first, each
+    carrying the words its search finds it by. Without JavaScript it is a plain select."""
+
+    def __init__(self, first=(), attrs=None):
+        super().__init__(attrs={"data-zone-picker": "", **(attrs or {})})
+        groups = zones.choices(timezone.now(), first=first)
+        self.terms = {name: terms for _g, entries in groups for name, _l, terms in entries}
+        self.choices = [(g, [(n, label) for n, label, _t in entries]) for g, entries in groups]
+
+    def format_value(self, value):
+        # A legacy name ("US/Eastern") selects the zone it stands for.
+        return [zones.canonical(v) if zones.is_zone(v) else v for v in super().format_value(value)]
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["data-terms"] = self.terms.get(value, "")
+        return option
+
+
+def _team_zone(interviewer):
+    return interviewer.tenant.default_timezone if interviewer.tenant_id else ""
 
 
 def parse_ranges(text):
@@ -239,8 +265,8 @@ class InterviewerForm(HoursMixin, forms.ModelForm):
 
     def __init__(self, *args, calendar_connections=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].widget = forms.Select(
-            choices=[(z, z) for z in sorted(timezone_names())]
+        self.fields["timezone"].widget = ZoneSelect(
+            first=[self.instance.timezone, _team_zone(self.instance)]
         )
         self.add_hours_fields(self.instance)
         self.calendar_connections = {str(c.pk): c for c in calendar_connections}
@@ -321,8 +347,8 @@ class MyHoursForm(HoursMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].widget = forms.Select(
-            choices=[(z, z) for z in sorted(timezone_names())]
+        self.fields["timezone"].widget = ZoneSelect(
+            first=[self.instance.timezone, _team_zone(self.instance)]
         )
         self.add_hours_fields(self.instance)
 
@@ -460,9 +486,7 @@ class TeamSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["default_timezone"].widget = forms.Select(
-            choices=[(z, z) for z in sorted(timezone_names())]
-        )
+        self.fields["default_timezone"].widget = ZoneSelect(first=[self.instance.default_timezone])
         # Unified's kinds of stage, each with the ATS's own names for it.
         names_of = {}
         for status, name in plans.ats_stages(self.instance) if self.instance.pk else ():

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -149,6 +151,22 @@ def test_team_settings_change_interview_statuses(admin_client_, tenant):
     tenant.refresh_from_db()
     assert tenant.interview_statuses == ["SCREENING", "THIRD_INTERVIEW"]
     assert tenant.default_timezone == "Europe/Berlin"
+
+
+def test_zones_are_chosen_by_place_with_the_likely_ones_first(admin_client_, tenant):
+    ivy = f.interviewer(tenant, "Ivy Chen", timezone="US/Eastern")
+    for url in (reverse("team_settings"), reverse("interviewer_detail", args=[ivy.pk])):
+        html = admin_client_.get(url).content.decode()
+        assert "data-zone-picker" in html
+        assert '<optgroup label="Suggested">' in html
+        # Labelled by place and offset, and found by its old name, as on the booking page.
+        kolkata = re.search(
+            r'<option value="Asia/Kolkata" data-terms="([^"]*)"[^>]*>([^<]*)<', html
+        )
+        assert "calcutta" in kolkata[1].split()
+        assert kolkata[2].startswith("India — Kolkata (UTC+5:30), ")
+    # A legacy name selects the zone it stands for.
+    assert '<option value="America/New_York" selected' in html
 
 
 def test_team_settings_are_for_admins_only(recruiter_client):
