@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.utils import timezone
 
+from candidates import links
 from candidates.models import Application
 from candidates.sync import follow_interviews, run_sync, start_sync
 from scheduling import outbox
@@ -171,6 +172,26 @@ def dates_in(acme, zone, days):
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
     team = team_zone(acme)
     return [dt.datetime.combine(d, dt.time(14), team).astimezone(zone).date() for d in days]
+
+
+def link_far_away(acme, plan, recruiter, zone):
+    """A booking link to `plan` for a new candidate of the sandbox ATS, over two weekdays
+    cleared for the plan's people, as `zone` reads them (a New York afternoon is Tokyo's or
+    Sydney's next morning). The team lets candidates book at any hour, every day: the team's
+    working day is the far-away candidate's night. Not sent; the test opens it."""
+    plan.candidate_hours_start = plan.candidate_hours_end = dt.time(0)
+    plan.candidate_days = list(range(7))
+    plan.save()
+    dates = dates_in(acme, zone, free_days(acme, plan_people(plan), 2))
+    return links.create_link(
+        new_application(acme),
+        plan,
+        user=recruiter,
+        window_start=dates[0],
+        window_end=dates[-1],
+        expires_at=timezone.now() + dt.timedelta(days=7),
+        send=False,
+    )
 
 
 # --- the recruiter's picker -----------------------------------------------------------------

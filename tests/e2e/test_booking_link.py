@@ -16,7 +16,10 @@ from scheduling.unified.errors import NotFoundError
 from tests import factories as f
 from tests.e2e.conftest import PHONE, drain
 from tests.integration.test_scheduling import sandbox_client
-from tests.live_world import dates_in, free_days, new_application, next_week, plan_people
+from tests.live_world import (
+    link_far_away,
+    next_week,
+)
 
 TOKYO = dt.timezone(dt.timedelta(hours=9))  # no daylight saving time
 
@@ -64,20 +67,7 @@ def sandbox_link(acme, panel_plan, recruiter, live_server, settings, outbox_wait
     of the sandbox ATS, over two weekdays cleared for the panel, as Tokyo reads them (a New
     York afternoon is the next morning there)."""
     settings.SITE_URL = live_server.url
-    # New York's working day is Tokyo's night: this team lets candidates book at any hour.
-    panel_plan.candidate_hours_start = panel_plan.candidate_hours_end = dt.time(0)
-    panel_plan.candidate_days = list(range(7))
-    panel_plan.save()
-    dates = dates_in(acme, "Asia/Tokyo", free_days(acme, plan_people(panel_plan), 2))
-    return links.create_link(
-        new_application(acme),
-        panel_plan,
-        user=recruiter,
-        window_start=dates[0],
-        window_end=dates[-1],
-        expires_at=timezone.now() + dt.timedelta(days=7),
-        send=False,
-    )
+    return link_far_away(acme, panel_plan, recruiter, "Asia/Tokyo")
 
 
 def fits(page):

@@ -3,12 +3,10 @@ not promise a video the calendar cannot make; on Acme (Greenhouse + Google) a ca
 phone in Sydney reads where their interview is before and after booking, and gets its Meet
 link once the calendar made it."""
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from candidates import links
@@ -16,7 +14,7 @@ from candidates.sync import run_sync, start_sync
 from scheduling import connections, where
 from scheduling.models import Connection, Interview
 from tests.e2e.conftest import PHONE, drain
-from tests.live_world import dates_in, free_days, new_application, plan_people
+from tests.live_world import link_far_away
 
 LAPTOP = {"width": 1440, "height": 900}
 # Where a person walking it looks at the screens (`I26_SHOTS=/tmp/i26-where pytest …`).
@@ -110,19 +108,7 @@ def sydney_phone(new_context):
 def sydney_link(acme, panel_plan, recruiter, live_server, settings, outbox_waits):
     settings.SITE_URL = live_server.url
     connections.check_meetings(acme["calendar"])
-    panel_plan.candidate_hours_start = panel_plan.candidate_hours_end = dt.time(0)
-    panel_plan.candidate_days = list(range(7))
-    panel_plan.save()
-    dates = dates_in(acme, "Australia/Sydney", free_days(acme, plan_people(panel_plan), 2))
-    return links.create_link(
-        new_application(acme),
-        panel_plan,
-        user=recruiter,
-        window_start=dates[0],
-        window_end=dates[-1],
-        expires_at=timezone.now() + dt.timedelta(days=7),
-        send=False,
-    )
+    return link_far_away(acme, panel_plan, recruiter, "Australia/Sydney")
 
 
 def test_a_candidate_in_sydney_reads_where_and_gets_the_meet_link(
