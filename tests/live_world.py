@@ -24,7 +24,7 @@ from django.utils import timezone
 from candidates import links
 from candidates.models import Application
 from candidates.sync import follow_interviews, run_sync, start_sync
-from scheduling import outbox
+from scheduling import connections, outbox
 from scheduling.models import Connection, Operation, WebhookDelivery
 from scheduling.unified.records import Interview as AtsInterview
 
@@ -172,6 +172,38 @@ def dates_in(acme, zone, days):
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
     team = team_zone(acme)
     return [dt.datetime.combine(d, dt.time(14), team).astimezone(zone).date() for d in days]
+
+
+def globex_world(tenant, sandbox, capture, *, calendar=True):
+    """Connect `tenant` to the sandbox's Globex world: Lever for the ATS (no scorecards, no
+    interview writes: notes instead), Microsoft Outlook for calendars (opaque calendar ids, no
+    video links), on London's clock; the ATS synced. The calendar, unless `calendar=False`,
+    is connected as Connect does it (`after_connect`: its calendars listed and what it can
+    do for meetings asked). `capture` is pytest-django's django_capture_on_commit_callbacks.
+    Returns an `acme`-like dict: sandbox, ats, calendar."""
+    tenant.default_timezone = "Europe/London"
+    tenant.save()
+    ats = Connection.objects.create(
+        tenant=tenant,
+        category="ats",
+        integration_type="lever",
+        integration_name="Lever",
+        unified_id=sandbox.globex_ats,
+    )
+    with capture(execute=False):
+        run = run_sync(start_sync(ats).pk)
+    assert run.status == "succeeded", run.error
+    world = {"sandbox": sandbox, "ats": ats, "calendar": None}
+    if calendar:
+        world["calendar"] = Connection.objects.create(
+            tenant=tenant,
+            category="calendar",
+            integration_type="microsoftoutlook",
+            integration_name="Microsoft Outlook",
+            unified_id=sandbox.globex_calendar,
+        )
+        connections.after_connect(world["calendar"])
+    return world
 
 
 def link_far_away(acme, plan, recruiter, zone):

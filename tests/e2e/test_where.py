@@ -10,11 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from candidates import links
-from candidates.sync import run_sync, start_sync
 from scheduling import connections, where
-from scheduling.models import Connection, Interview
+from scheduling.models import Interview
 from tests.e2e.conftest import PHONE, drain
-from tests.live_world import link_far_away
+from tests.live_world import globex_world, link_far_away
 
 LAPTOP = {"width": 1440, "height": 900}
 # Where a person walking it looks at the screens (`I26_SHOTS=/tmp/i26-where pytest …`).
@@ -30,26 +29,7 @@ def shot(page, name):
 @pytest.fixture
 def globex(live_unified, tenant, django_capture_on_commit_callbacks):
     """The tenant on the sandbox's Globex world: Lever for the ATS, Outlook for calendars."""
-    tenant.default_timezone = "Europe/London"
-    tenant.save()
-    ats = Connection.objects.create(
-        tenant=tenant,
-        category="ats",
-        integration_type="lever",
-        integration_name="Lever",
-        unified_id=live_unified.globex_ats,
-    )
-    with django_capture_on_commit_callbacks(execute=False):
-        assert run_sync(start_sync(ats).pk).status == "succeeded"
-    calendar = Connection.objects.create(
-        tenant=tenant,
-        category="calendar",
-        integration_type="microsoftoutlook",
-        integration_name="Microsoft Outlook",
-        unified_id=live_unified.globex_calendar,
-    )
-    connections.after_connect(calendar)  # lists its calendars and asks what it can do
-    return calendar
+    return globex_world(tenant, live_unified, django_capture_on_commit_callbacks)["calendar"]
 
 
 def test_on_outlook_the_plan_editor_will_not_promise_video(

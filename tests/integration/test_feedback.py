@@ -13,12 +13,17 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates.sync import run_sync, start_sync
 from scheduling import booking, feedback, outbox, slots, writeback
-from scheduling.models import Connection, FeedbackRequest, Interviewer, Operation
+from scheduling.models import FeedbackRequest, Interviewer, Operation
 from tests.feedback_helpers import answers
 from tests.integration.test_scheduling import book, drain, sandbox_client
-from tests.live_world import free_days, new_application, new_applications, plan_people
+from tests.live_world import (
+    free_days,
+    globex_world,
+    new_application,
+    new_applications,
+    plan_people,
+)
 
 pytestmark = pytest.mark.sandbox
 
@@ -146,17 +151,8 @@ def test_exactly_one_scorecard_per_interviewer_under_injected_failures(
 @pytest.fixture
 def globex(live_unified, tenant, django_capture_on_commit_callbacks):
     """The tenant's ATS is the sandbox's Lever-like one: no scorecards, no interview writes."""
-    ats = Connection.objects.create(
-        tenant=tenant,
-        category="ats",
-        integration_type="lever",
-        integration_name="Lever",
-        unified_id=live_unified.globex_ats,
-    )
-    with django_capture_on_commit_callbacks(execute=False):
-        run = run_sync(start_sync(ats).pk)
-    assert run.status == "succeeded", run.error
-    return ats
+    world = globex_world(tenant, live_unified, django_capture_on_commit_callbacks, calendar=False)
+    return world["ats"]
 
 
 def test_an_ats_without_scorecards_gets_the_feedback_as_a_note_shown_on_the_interview(

@@ -10,12 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from candidates.sync import run_sync, start_sync
 from scheduling import booking, slots
-from scheduling.connections import refresh_calendars
-from scheduling.models import Connection, Interviewer
+from scheduling.models import Interviewer
 from tests.integration.test_scheduling import sandbox_client
-from tests.live_world import drain, free_days, new_application, team_zone
+from tests.live_world import drain, free_days, globex_world, new_application, team_zone
 
 pytestmark = pytest.mark.sandbox
 
@@ -28,27 +26,7 @@ def text(response):
 def globex(live_unified, tenant, django_capture_on_commit_callbacks):
     """The tenant's ATS is the sandbox's Lever, its calendars Microsoft Outlook's (opaque
     calendar ids), on the team's zone of the Globex world."""
-    tenant.default_timezone = "Europe/London"
-    tenant.save()
-    ats = Connection.objects.create(
-        tenant=tenant,
-        category="ats",
-        integration_type="lever",
-        integration_name="Lever",
-        unified_id=live_unified.globex_ats,
-    )
-    calendar = Connection.objects.create(
-        tenant=tenant,
-        category="calendar",
-        integration_type="microsoftoutlook",
-        integration_name="Microsoft Outlook",
-        unified_id=live_unified.globex_calendar,
-    )
-    with django_capture_on_commit_callbacks(execute=False):
-        run = run_sync(start_sync(ats).pk)
-    assert run.status == "succeeded", run.error
-    refresh_calendars(calendar)
-    return {"ats": ats, "calendar": calendar, "sandbox": live_unified}
+    return globex_world(tenant, live_unified, django_capture_on_commit_callbacks)
 
 
 def test_a_booking_on_lever_is_a_note_that_reads_cleanly_and_every_page_says_so(
