@@ -6,6 +6,7 @@ import itertools
 from django.utils import timezone
 
 from candidates.models import Application, Candidate, Job, RemoteInterview
+from scheduling import slots
 from scheduling.models import Connection, Interviewer
 
 _ids = itertools.count(1)
@@ -94,3 +95,12 @@ def remote_interview(app, start_in=dt.timedelta(days=2), status="SCHEDULED", **f
         end_at=start + dt.timedelta(hours=1),
         **fields,
     )
+
+
+def one_session(title, start, required=(), pool=(), minutes=60):
+    """The choice of one session of `title` at `start`, as the picker would hand it to
+    `booking.book`: `required` and `pool` are interviewers."""
+    people = tuple((str(p.pk), "required", None) for p in required)
+    people += tuple((str(p.pk), "pool", None) for p in pool)
+    end = start + dt.timedelta(minutes=minutes)
+    return slots.Choice((slots.SessionChoice(title, start, end, people),))

@@ -12,7 +12,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from candidates.models import BookingLink
-from scheduling import booking, slots
+from scheduling import booking
 from scheduling.models import (
     Connection,
     FeedbackRequest,
@@ -88,20 +88,7 @@ def world(tenant):
     app = f.application(ats, f.candidate(ats, "Grace Hopper", email="grace@x.example"))
     plan = InterviewPlan.objects.create(tenant=tenant, name="Screen")
     start = timezone.now() + dt.timedelta(days=3)
-    interview = booking.book(
-        app,
-        plan,
-        slots.Choice(
-            (
-                slots.SessionChoice(
-                    "Screen",
-                    start,
-                    start + dt.timedelta(hours=1),
-                    ((str(ivy.pk), "required", None), (str(bo.pk), "pool", None)),
-                ),
-            )
-        ),
-    )
+    interview = booking.book(app, plan, f.one_session("Screen", start, [ivy], [bo]))
     session = interview.sessions.get()
     link = BookingLink.objects.create(
         tenant=tenant,

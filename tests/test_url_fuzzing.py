@@ -248,20 +248,7 @@ def world(settings, monkeypatch, django_user_model):
     plan = InterviewPlan.objects.create(tenant=tenant, name="Screen")
     PlanSession.objects.create(plan=plan, title_template="Screen").required.add(ivy)
     start = f.working_day(days_ahead=3)
-    interview = booking.book(
-        app,
-        plan,
-        slots.Choice(
-            (
-                slots.SessionChoice(
-                    "Screen",
-                    start,
-                    start + dt.timedelta(hours=1),
-                    ((str(ivy.pk), "required", None), (str(bo.pk), "pool", None)),
-                ),
-            )
-        ),
-    )
+    interview = booking.book(app, plan, f.one_session("Screen", start, [ivy], [bo]))
     session = interview.sessions.get()
     link = BookingLink.objects.create(
         tenant=tenant,

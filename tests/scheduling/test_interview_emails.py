@@ -19,16 +19,7 @@ def test_the_candidates_email_shows_times_in_their_zone(tenant):
     interview = booking.book(
         app,
         plan,
-        slots.Choice(
-            (
-                slots.SessionChoice(
-                    "Screen",
-                    start,
-                    start + dt.timedelta(hours=1),
-                    ((str(ivy.pk), "required", None),),
-                ),
-            )
-        ),
+        f.one_session("Screen", start, [ivy]),
         candidate_timezone="Asia/Tokyo",
     )
     emails.interview_to_candidate(interview, "interview_confirmed")
