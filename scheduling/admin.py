@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from . import reminders
-from .forms import ReminderTimesField
+from .forms import ReasonListField, ReminderTimesField
 from .lib import durations
 from .models import (
     AtsSeat,
@@ -56,10 +56,16 @@ class TenantAdminForm(forms.ModelForm):
     interviewer_reminder_minutes = ReminderTimesField(
         label="Remind interviewers", help_text="Before each session, e.g. “1 hour”."
     )
+    reschedule_reasons = ReasonListField(
+        label="Reasons to reschedule", help_text="One a line (“Other” is always offered)."
+    )
+    cancel_reasons = ReasonListField(
+        label="Reasons to cancel", help_text="One a line (“Other” is always offered)."
+    )
 
     class Meta:
         model = Tenant
-        # Every field, as the admin lists them all; two of them written in words.
+        # Every field, as the admin lists them all; four of them written in words.
         fields = "__all__"  # noqa: DJ007
 
 

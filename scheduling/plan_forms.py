@@ -12,7 +12,7 @@ from django.forms.utils import ErrorDict, ErrorList
 
 from . import plans, where
 from .lib import durations, labels, outside
-from .models import WEEKDAYS, Interviewer, InterviewPlan
+from .models import WEEKDAYS, Interviewer, InterviewPlan, Tenant
 from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
 
@@ -93,6 +93,9 @@ class PlanForm(forms.ModelForm):
             "slot_step_minutes",
             "show_interviewer_names",
             "candidate_reminders",
+            "candidate_change_cutoff_hours",
+            "candidate_reschedule_limit",
+            "cancel_reason_required",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -149,6 +152,37 @@ class PlanForm(forms.ModelForm):
             f"The team’s reminders: {times} before (Settings → Team)."
             if times
             else "The team sends candidates no reminders now (Settings → Team)."
+        )
+        # Changes by the candidate: empty follows the team (said in the help texts).
+        cutoff, limit = tenant.candidate_change_cutoff_hours, tenant.candidate_reschedule_limit
+        self.fields[
+            "candidate_change_cutoff_hours"
+        ].label = "Candidates may move or cancel until (hours before)"
+        self.fields[
+            "candidate_change_cutoff_hours"
+        ].help_text = (
+            f"Empty: the team’s, {cutoff} hour{'s' if cutoff != 1 else ''} (Settings → Team)."
+        )
+        self.fields["candidate_reschedule_limit"].label = "Candidates may move it online (times)"
+        self.fields["candidate_reschedule_limit"].validators.append(
+            MaxValueValidator(Tenant.RESCHEDULE_LIMIT_MAX)
+        )
+        self.fields["candidate_reschedule_limit"].help_text = (
+            f"Empty: the team’s, {limit}. 0: never online. After that the candidate’s page "
+            "asks them to write to the recruiter."
+        )
+        team_required = "required" if tenant.cancel_reason_required else "optional"
+        self.fields["cancel_reason_required"] = forms.TypedChoiceField(
+            label="The candidate’s reason to cancel",
+            choices=[
+                ("", f"As the team’s ({team_required})"),
+                ("true", "Required"),
+                ("false", "Optional"),
+            ],
+            coerce=lambda v: {"true": True, "false": False}.get(v),
+            empty_value=None,
+            required=False,
+            initial={True: "true", False: "false"}.get(self.instance.cancel_reason_required, ""),
         )
         self.fields["scorecard"].initial = "\n".join(self.instance.scorecard_questions or [])
         self.fields["slot_step_minutes"].validators.append(MinValueValidator(5))

@@ -680,11 +680,11 @@ def interview_cancel(request, pk):
     if not interview.is_active:
         messages.info(request, "This interview was already canceled.")
         return redirect("interview_detail", pk=interview.pk)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST or None, labels=request.tenant.cancel_reasons)
     if request.method == "POST" and form.is_valid():
         booking.cancel(
             interview,
-            reason=form.cleaned_data["reason"],
+            reason=form.cleaned_data["chosen"],
             user=request.user,
             notify_candidate=form.cleaned_data["notify_candidate"],
             candidate_message=form.cleaned_data["message"],

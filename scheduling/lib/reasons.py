@@ -98,7 +98,10 @@ def chosen(labels, code, text):
         return Reason(OTHER, OTHER_LABEL, text), ""
     label = dict(choices(labels)).get(code)
     if label is None:
-        return Reason(), "Choose one of the reasons listed."
+        # Not a code of the list (a page from before the list changed, or a client that
+        # posts words): kept as the person's own words rather than lost.
+        words = " ".join(code.split() + ([text] if text else []))[:MAX_TEXT]
+        return Reason(OTHER, OTHER_LABEL, words), ""
     return Reason(code, label, text), ""
 
 
