@@ -162,7 +162,7 @@ def test_a_team_that_requires_a_reason_is_followed_unless_the_plan_says_optional
     team = link.tenant
     team.cancel_reason_required = True
     team.save()
-    _start, interview = book_first(client, link)
+    book_first(client, link)
     assert client.post(url("cancel", link), {"version": 1}).status_code == 400
     plan = link.plan
     plan.cancel_reason_required = False
