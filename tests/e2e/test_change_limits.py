@@ -35,7 +35,7 @@ def move(page, time, *, reason=None, words=""):
 
 
 def test_a_candidate_says_why_they_move_and_is_refused_past_the_limit(
-    tokyo_phone_page,
+    tokyo_phone_page,  # noqa: F811
     link,  # noqa: F811
     browser_console,
 ):
