@@ -459,12 +459,12 @@ class TeamSettingsForm(forms.ModelForm):
     remove_logo = forms.BooleanField(required=False, label="Remove the logo")
     reschedule_reasons = ReasonListField(
         label="Reasons to reschedule",
-        help_text="One a line. The candidate chooses from these when they move their "
+        help_text="One per line. The candidate chooses from these when they move their "
         "interview (or “Other” with their own words), and so do recruiters.",
     )
     cancel_reasons = ReasonListField(
         label="Reasons to cancel",
-        help_text="One a line, as above, for cancelling. Reasons are counted in Reports.",
+        help_text="One per line, as above, for cancelling. Reasons are counted in Reports.",
     )
     interview_statuses = forms.MultipleChoiceField(
         choices=[(s, labels.enum_label(s)) for s in APPLICATION_STATUSES],

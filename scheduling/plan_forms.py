@@ -155,22 +155,21 @@ class PlanForm(forms.ModelForm):
         )
         # Changes by the candidate: empty follows the team (said in the help texts).
         cutoff, limit = tenant.candidate_change_cutoff_hours, tenant.candidate_reschedule_limit
-        self.fields[
-            "candidate_change_cutoff_hours"
-        ].label = "Candidates may move or cancel until (hours before)"
-        self.fields[
-            "candidate_change_cutoff_hours"
-        ].help_text = (
-            f"Empty: the team’s, {cutoff} hour{'s' if cutoff != 1 else ''} (Settings → Team)."
+        cutoff_field = self.fields["candidate_change_cutoff_hours"]
+        cutoff_field.label = "Candidates may move or cancel until (hours before)"
+        cutoff_field.help_text = (
+            f"Leave empty for the team’s: {cutoff} hour{'s' if cutoff != 1 else ''} "
+            "(Settings → Team)."
         )
-        self.fields["candidate_reschedule_limit"].label = "Candidates may move it online (times)"
-        self.fields["candidate_reschedule_limit"].validators.append(
-            MaxValueValidator(Tenant.RESCHEDULE_LIMIT_MAX)
+        cutoff_field.widget.attrs["placeholder"] = f"{cutoff} (the team’s)"
+        limit_field = self.fields["candidate_reschedule_limit"]
+        limit_field.label = "Candidates may move it online (times)"
+        limit_field.validators.append(MaxValueValidator(Tenant.RESCHEDULE_LIMIT_MAX))
+        limit_field.help_text = (
+            f"Leave empty for the team’s: {limit}. 0: never online. Past the limit the "
+            "candidate’s page asks them to write to the recruiter."
         )
-        self.fields["candidate_reschedule_limit"].help_text = (
-            f"Empty: the team’s, {limit}. 0: never online. After that the candidate’s page "
-            "asks them to write to the recruiter."
-        )
+        limit_field.widget.attrs["placeholder"] = f"{limit} (the team’s)"
         team_required = "required" if tenant.cancel_reason_required else "optional"
         self.fields["cancel_reason_required"] = forms.TypedChoiceField(
             label="The candidate’s reason to cancel",
