@@ -644,6 +644,10 @@ def interview_detail(request, pk):
             "history": _history(request.tenant, interview),
             "feedback": feedback.for_interview(interview, request.user),
             "reminders": reminders.for_interview(interview, now),
+            # What the candidate may still change from their page (the same rule it asks).
+            "candidate_changes": interview.candidate_changes(now)
+            if interview.is_active and interview.end_at > now
+            else None,
             "now": now,
             "upcoming": interview.is_active and interview.end_at > now,
             "viewer_zone": timezone.get_current_timezone().key,

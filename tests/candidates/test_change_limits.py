@@ -232,5 +232,8 @@ def test_the_recruiter_chooses_why_an_interview_moves(client, link, recruiter_cl
     entry = AuditEntry.objects.get(action="interview.rescheduled")
     assert entry.message.endswith(": Feeling unwell: Grace called in")
     assert entry.data["reason_code"] == "feeling-unwell"
-    # …and the recruiter's move leaves the candidate their two.
+    # …and the recruiter's move leaves the candidate their two, as the page says.
     assert links.can_reschedule(link)
+    page = text(recruiter_client.get(reverse("interview_detail", args=[interview.pk])))
+    assert "Grace’s changes" in page
+    assert "Moved 0 of 2 times allowed online; can cancel online until Wed 9 Dec, 10:00" in page
