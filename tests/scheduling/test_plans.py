@@ -352,3 +352,10 @@ def test_a_plan_sets_its_own_changes_by_the_candidate_or_follows_the_team(
     too_many = post_data(people, candidate_reschedule_limit="99")
     refused = recruiter_client.post(reverse("plan_edit", args=[plan.pk]), too_many)
     assert "less than or equal to 20" in refused.content.decode()
+
+
+def test_a_person_posted_as_a_number_is_no_one_not_a_crash(recruiter_client, people):
+    # Found by tests/test_form_fuzzing.py: "0" is no interviewer's id (they are UUIDs).
+    data = {**post_data(people), "location_kind": "video", "sessions-0-required": "0"}
+    response = recruiter_client.post(reverse("plan_new"), data)
+    assert response.status_code in (200, 302, 400)
