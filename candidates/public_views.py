@@ -549,12 +549,9 @@ def confirm(request, link, zone):
 
 def _reason(request, labels, *, required=False):
     """(Reason, error) from the reason radios the page posted (templates/_reasons.html)."""
-    reason, error = reasons.chosen(
-        labels, request.POST.get("reason"), request.POST.get("reason_text")
+    return reasons.chosen(
+        labels, request.POST.get("reason"), request.POST.get("reason_text"), required=required
     )
-    if not error and required and not reason.words:
-        error = "Please choose a reason (or “Other” and a few words)."
-    return reason, error
 
 
 def _reason_context(request, labels, *, legend, required=False, error=""):

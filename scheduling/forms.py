@@ -90,10 +90,11 @@ class ReasonForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         reason, error = reasons.chosen(
-            self.labels, cleaned.get("reason"), cleaned.get("reason_text")
+            self.labels,
+            cleaned.get("reason"),
+            cleaned.get("reason_text"),
+            required=self.reason_required,
         )
-        if not error and self.reason_required and not reason.words:
-            error = "Choose a reason (or “Other” and a few words)."
         if error:
             self.add_error("reason", error)
         cleaned["chosen"] = reason

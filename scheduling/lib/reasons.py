@@ -85,13 +85,19 @@ def choices(labels):
     return [*result, (OTHER, OTHER_LABEL)]
 
 
-def chosen(labels, code, text):
+REQUIRED = "Choose a reason, or “Other” and a few words."
+
+
+def chosen(labels, code, text, *, required=False):
     """(Reason, error) from what a form posted: `code` of the list (or "other", or "" for
-    none) and the person's words. The error is in words, for beside the field."""
+    none) and the person's words; `required` refuses none. The error is in words, for
+    beside the field."""
     text = " ".join((text or "").split())[:MAX_TEXT]
     code = (code or "").strip()
     if not code:
-        return (Reason(OTHER, OTHER_LABEL, text), "") if text else (Reason(), "")
+        if text:
+            return Reason(OTHER, OTHER_LABEL, text), ""
+        return Reason(), REQUIRED if required else ""
     if code == OTHER:
         if not text:
             return Reason(), "Say why in a few words, or choose a reason from the list."

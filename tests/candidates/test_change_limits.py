@@ -137,7 +137,9 @@ def test_a_plan_that_requires_a_reason_asks_for_one(client, link):
     assert "(optional)" not in text(client.get(url("cancel", link)))
 
     refused = client.post(url("cancel", link), {"version": 1})
-    assert refused.status_code == 400 and "Please choose a reason" in text(refused)
+    assert refused.status_code == 400 and "Choose a reason, or “Other” and a few words." in text(
+        refused
+    )
     refused = client.post(url("cancel", link), {"version": 1, "reason": "other"})
     assert refused.status_code == 400 and "Say why in a few words" in text(refused)
     interview.refresh_from_db()

@@ -48,6 +48,14 @@ def test_a_posted_reason_becomes_data_or_an_error_in_words(code, text, expected,
     assert problem.startswith(error) if error else problem == ""
 
 
+def test_a_required_reason_refuses_none_but_takes_words_alone():
+    assert reasons.chosen(["Sick"], "", "", required=True)[1] == reasons.REQUIRED
+    assert reasons.chosen(["Sick"], "", "My words", required=True) == (
+        reasons.Reason("other", "Other", "My words"),
+        "",
+    )
+
+
 def test_a_reason_reads_as_its_label_with_the_words_after_it():
     assert reasons.Reason("feeling-unwell", "Feeling unwell").words == "Feeling unwell"
     assert reasons.Reason("feeling-unwell", "Feeling unwell", "flu").words == "Feeling unwell: flu"
