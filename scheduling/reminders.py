@@ -287,7 +287,12 @@ def _changes(interview, now):
     allowed = interview.candidate_changes(now)
     if allowed.cancel:
         zone = zones.zone(interview.candidate_zone_name)
-        return {"manage_url": page, "change_until": timezone.localtime(allowed.deadline, zone)}
+        return {
+            "manage_url": page,
+            "change_until": timezone.localtime(allowed.deadline, zone),
+            # Moved as often as they may online: their page cancels, and says whom to ask.
+            "moves_used": not allowed.reschedule,
+        }
     return {"changes_closed": True, "contact_url": page}
 
 

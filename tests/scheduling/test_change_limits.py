@@ -174,3 +174,17 @@ def test_the_reminder_asks_the_plans_cut_off(tenant):
         perform_reminders()
     body = next(m for m in mail.outbox if m.to == ["kenji@candidates.example"]).body
     assert "It is now too late to reschedule or cancel online." in body
+
+
+def test_past_the_limit_the_reminder_offers_the_page_to_cancel_or_ask(tenant):
+    plan = _plan(tenant)
+    plan.candidate_reschedule_limit, plan.candidate_change_cutoff_hours = 0, 12
+    plan.save()
+    start = (timezone.now() + dt.timedelta(days=5)).replace(second=0, microsecond=0)
+    book(tenant, start, plan=plan)
+    with time_machine.travel(start - dt.timedelta(hours=24), tick=False):
+        reminders.queue_due(tenant)
+        perform_reminders()
+    body = next(m for m in mail.outbox if m.to == ["kenji@candidates.example"]).body
+    assert "To cancel, or to see whom to ask for another time, open your booking page by" in body
+    assert "To reschedule or cancel" not in body
