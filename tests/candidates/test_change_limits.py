@@ -27,7 +27,7 @@ def move(client, link, start, **data):
 def test_the_candidate_moves_with_a_reason_and_is_refused_past_the_limit(client, link):
     _start, interview = book_first(client, link)
     page = text(client.get(url("page", link)))
-    assert "you can move it twice online" in page
+    assert "You can move it online up to twice." in page
 
     # The confirm page asks why, from the team's list, optionally.
     asked = client.get(url("confirm", link), {"start": "20261208T1500Z", "tz": "America/New_York"})
@@ -89,7 +89,7 @@ def test_a_plans_limit_of_one_and_its_own_cut_off_override_the_teams(client, lin
     plan.candidate_change_cutoff_hours = 72
     plan.save()
     _start, interview = book_first(client, link)
-    assert "you can move it once online" in text(client.get(url("page", link)))
+    assert "You can move it online once." in text(client.get(url("page", link)))
     assert move(client, link, "20261210T1500Z").status_code == 302  # no reason: optional
     assert "You’ve already moved this interview once" in text(client.get(url("page", link)))
 

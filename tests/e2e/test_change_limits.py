@@ -49,10 +49,10 @@ def test_a_candidate_says_why_they_move_and_is_refused_past_the_limit(
     page.locator("a.time").first.click()
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status")).to_contain_text("You’re booked")
-    expect(page.get_by_text("you can move it twice online")).to_be_visible()
+    expect(page.get_by_text("You can move it online up to twice.")).to_be_visible()
 
     move(page, 1, reason="A conflict came up")
-    expect(page.get_by_text("(1 used)")).to_be_visible()
+    expect(page.get_by_text("(moved once so far)")).to_be_visible()
     move(page, 2, reason="Other", words="My visa appointment moved")
 
     interview = Interview.objects.get(application=link.application)
