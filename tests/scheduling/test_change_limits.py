@@ -4,9 +4,11 @@ changes kept as data by booking.change and booking.cancel, and the candidate's r
 asking the same rule."""
 
 import datetime as dt
+import importlib
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core import mail
 from django.utils import timezone
 
@@ -188,3 +190,23 @@ def test_past_the_limit_the_reminder_offers_the_page_to_cancel_or_ask(tenant):
     body = next(m for m in mail.outbox if m.to == ["kenji@candidates.example"]).body
     assert "To cancel, or to see whom to ask for another time, open your booking page by" in body
     assert "To reschedule or cancel" not in body
+
+
+def test_the_migration_counts_the_moves_made_before_changes_were_data(tenant):
+    migration = importlib.import_module("scheduling.migrations.0020_change_limits")
+    start = (timezone.now() + dt.timedelta(days=5)).replace(second=0, microsecond=0)
+    interview = book(tenant, start)
+    booking.reschedule(interview, moved(interview, dt.timedelta(hours=1)), by=booking.By.CANDIDATE)
+    booking.reschedule(interview, moved(interview, dt.timedelta(hours=1)), by=booking.By.CALENDAR)
+    booking.cancel(interview, reason="Hiring freeze", by=booking.By.RECRUITER)
+    InterviewChange.objects.all().delete()  # as before the migration
+
+    migration.changes_from_history(apps, None)
+
+    kept = list(interview.changes.values_list("kind", "by", "reason_code", "reason_text"))
+    assert kept == [
+        ("rescheduled", "candidate", "", ""),
+        ("rescheduled", "calendar", "", ""),
+        ("canceled", "recruiter", "", "Hiring freeze"),
+    ]
+    assert interview.candidate_changes(timezone.now()).moved == 1
