@@ -11,9 +11,12 @@ What a link may do, by its row:
 - OPEN and before `expires_at`: the candidate may book. Booking is a compare-and-swap on the
   row (OPEN + the version the page showed → BOOKED, version + 1) in the same transaction as
   the booking service, so two tabs or a replayed POST book once.
-- BOOKED: the page shows the interview; until the tenant's cut-off the candidate may
-  reschedule (same events, same ATS interview) or cancel (with a reason; the recruiter who
-  sent the link is told). Each is a compare-and-swap on the version too.
+- BOOKED: the page shows the interview; until the cut-off (the plan's, else the team's)
+  the candidate may cancel (with a reason from the team's list, required only when the
+  plan or team says so; the recruiter who sent the link is told) and, while under the
+  reschedule limit, reschedule (same events, same ATS interview), saying why if they
+  like. Each is a compare-and-swap on the version too. What they may still do is
+  `Interview.candidate_changes`, asked through `changes` here.
 - A candidate's own cancellation reopens the link (OPEN again, the canceled interview kept
   for the page to mention) while it is unexpired and its window has days left. An interview
   canceled by a recruiter, an interviewer's calendar or the ATS leaves the link BOOKED: the
@@ -75,7 +78,11 @@ class LinkChanged(Exception):
 
 
 class TooLate(Exception):
-    """Past the tenant's cut-off for candidates' changes."""
+    """Past the cut-off for candidates' changes."""
+
+
+class TooManyMoves(Exception):
+    """The candidate moved the interview as many times as they may online."""
 
 
 class ApplicationClosed(Exception):
@@ -564,19 +571,24 @@ def calendars_of(offer):
 # --- the candidate's actions ------------------------------------------------------------------
 
 
-def change_deadline(link):
-    """Until when the candidate may reschedule or cancel the link's interview."""
-    return link.interview.candidate_change_deadline
+def changes(link, now=None):
+    """What the candidate may still do with the link's interview
+    (`Interview.candidate_changes`), or None when the link holds no booked interview."""
+    interview = link.interview
+    if link.state != BookingLink.State.BOOKED or interview is None:
+        return None
+    return interview.candidate_changes(now or timezone.now())
 
 
 def can_change(link, now=None):
-    interview = link.interview
-    return (
-        link.state == BookingLink.State.BOOKED
-        and interview is not None
-        and interview.is_active
-        and (now or timezone.now()) < change_deadline(link)
-    )
+    """Whether the candidate may still cancel (and so reach the change pages at all)."""
+    allowed = changes(link, now)
+    return allowed is not None and allowed.cancel
+
+
+def can_reschedule(link, now=None):
+    allowed = changes(link, now)
+    return allowed is not None and allowed.reschedule
 
 
 def _swap(link, *, version, expect, now, **fields):
@@ -624,16 +636,21 @@ def book(link, choice, *, version, zone_name, phone="", now=None):
     return interview
 
 
-def reschedule(link, choice, *, version, zone_name, now=None):
-    """Move the link's interview to `choice` (same events, same ATS interviews)."""
+def reschedule(link, choice, *, version, zone_name, reason=None, now=None):
+    """Move the link's interview to `choice` (same events, same ATS interviews); `reason`
+    is the candidate's (a reasons.Reason, optional). Raises TooLate past the cut-off and
+    TooManyMoves past the limit, checked under the interview's lock."""
     now = now or timezone.now()
     with transaction.atomic():
         _refuse_closed(link)
         _swap(link, version=version, expect=BookingLink.State.BOOKED, now=now)
         interview = Interview.objects.select_for_update().get(pk=link.interview_id)
         link.interview = interview
-        if not can_change(link, now):
+        allowed = changes(link, now)
+        if allowed is None or not allowed.cancel:
             raise TooLate()
+        if not allowed.reschedule:
+            raise TooManyMoves()
         Interview.objects.filter(pk=interview.pk).update(candidate_timezone=zone_name)
         link.application.candidate.note_zone(zone_name, Candidate.ZoneSource.BOOKING_PAGE)
         interview = booking.reschedule(
@@ -641,6 +658,9 @@ def reschedule(link, choice, *, version, zone_name, now=None):
             choice,
             actor_label="Candidate",
             by=booking.By.CANDIDATE,
+            reason=reason or "",
+            # Their own reason is for the team: their email does not read it back to them.
+            candidate_message="",
             email_extra={"manage_url": url_for(link)},
         )
     return interview
@@ -683,7 +703,7 @@ def _queue_cancel_notice(link, reason):
         payload={
             "kind": "candidate_canceled",
             "link": str(link.pk),
-            "reason": reason,
+            "reason": str(reason),
             "about": f"To {recruiter.get_full_name() or recruiter.email}: the candidate canceled",
         },
     )

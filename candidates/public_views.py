@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from scheduling import booking, ics, plans, slots, where
 from scheduling.access import csrf_protect_no_referrer, token_page
-from scheduling.lib import outside, timefmt, zones
+from scheduling.lib import outside, reasons, timefmt, zones
 from scheduling.models import CandidateInvitation, InterviewPlan, SessionAttendee
 from scheduling.unified.errors import UnifiedError
 
@@ -387,8 +387,8 @@ def _booked(request, link, zone, *, notice="", error="", status=200):
         "end": timezone.localtime(interview.end_at, zone) if interview else None,
         # The offset on the interview's day, not today's.
         **({"zone_label": zones.describe(zone.key, interview.start_at)} if interview else {}),
-        "can_change": links.can_change(link),
-        "cutoff_hours": link.tenant.candidate_change_cutoff_hours,
+        "changes": links.changes(link),
+        "write_to": _write_to(link, interview, zone),
         # Their one invitation: the calendar's (no file to add then), or Convene's .ics.
         "invited_by_calendar": bool(
             interview and interview.candidate_invited_by != CandidateInvitation.EMAIL
@@ -397,6 +397,26 @@ def _booked(request, link, zone, *, notice="", error="", status=200):
         "error": error,
     }
     return render(request, "candidates/public/booked.html", context, status=status)
+
+
+def _write_to(link, interview, zone):
+    """Whom the candidate writes to when their page can no longer change the interview:
+    the recruiter who sent the link (a mailto naming the interview in its subject)."""
+    sender = link.created_by
+    if interview is None or sender is None or not sender.email:
+        return None
+    start = timezone.localtime(interview.start_at, zone)
+    job = link.application.job
+    subject = (
+        f"My interview{f' for {job.name}' if job else ''} on {start:%a} {start.day} "
+        f"{start:%b} at {start:%H:%M} ({zone.key}): "
+        f"{link.application.candidate.name}"
+    )
+    return {
+        "name": sender.get_full_name() or sender.email,
+        "email": sender.email,
+        "mailto": f"mailto:{sender.email}?subject={urllib.parse.quote(subject)}",
+    }
 
 
 def _first_names(link, sessions):
@@ -416,8 +436,9 @@ def _first_names(link, sessions):
 @require_http_methods(["GET"])
 @public
 def reschedule(request, link, zone):
-    """The same picker, for a new time for the booked interview."""
-    if not links.can_change(link):
+    """The same picker, for a new time for the booked interview (while the cut-off and the
+    reschedule limit allow: else the page says why)."""
+    if not links.can_reschedule(link):
         return redirect(_page_url(link, zone))
     return _picker(request, link, zone, mode="reschedule", interview=link.interview)
 
@@ -451,6 +472,9 @@ def _fresh_times(request, link, zone, mode, start, error, status=409):
 def confirm(request, link, zone):
     """GET asks "Confirm Tue 3 Dec 10:00–11:00?"; POST books (or moves) the interview."""
     mode = _mode(link)
+    if mode == "reschedule" and not links.can_reschedule(link):
+        # Past the limit: the page says so and whom to write to; a POST changes nothing.
+        return _booked(request, link, zone, status=409 if request.method == "POST" else 200)
     if request.method == "POST":
         if not links.allow_attempt(link, request):
             return problem(request, "too_many", link)
@@ -488,18 +512,24 @@ def confirm(request, link, zone):
                 request, link, zone, offer, slot, mode, phone=phone, phone_error=phone_error
             )
 
+    reason = None
+    if mode == "reschedule":
+        reason, reason_error = _reason(request, link.tenant.reschedule_reasons)
+        if reason_error:
+            return _confirm_page(request, link, zone, offer, slot, mode, reason_error=reason_error)
+
     choice = offer.choice_for(slot, link.application)
     version = _int(request.POST.get("version"))
     try:
         if mode == "book":
             links.book(link, choice, version=version, zone_name=zone.key, phone=phone)
         else:
-            links.reschedule(link, choice, version=version, zone_name=zone.key)
+            links.reschedule(link, choice, version=version, zone_name=zone.key, reason=reason)
     except links.ApplicationClosed:
         return problem(request, "closed", link)
     except links.LinkChanged:
         return _already(request, link, zone)
-    except links.TooLate:
+    except (links.TooLate, links.TooManyMoves):
         return _booked(request, _reload(link), zone, status=409)
     except booking.SlotTaken:
         return _fresh_times(request, link, zone, mode, start, JUST_TAKEN)
@@ -515,6 +545,25 @@ def confirm(request, link, zone):
         )
     done = "booked" if mode == "book" else "moved"
     return redirect(_page_url(link, zone, done=done))
+
+
+def _reason(request, labels, *, required=False):
+    """(Reason, error) from the reason radios the page posted (templates/_reasons.html)."""
+    return reasons.chosen(
+        labels, request.POST.get("reason"), request.POST.get("reason_text"), required=required
+    )
+
+
+def _reason_context(request, labels, *, legend, required=False, error=""):
+    return {
+        "choices": reasons.choices(labels),
+        "chosen": request.POST.get("reason", ""),
+        "text": " ".join(request.POST.get("reason_text", "").split())[: reasons.MAX_TEXT],
+        "legend": legend,
+        "required": required,
+        "error": error,
+        "other_only": True,
+    }
 
 
 def _int(value):
@@ -566,7 +615,9 @@ def _phone_problem(phone):
     return ""
 
 
-def _confirm_page(request, link, zone, offer, slot, mode, *, phone=None, phone_error=""):
+def _confirm_page(
+    request, link, zone, offer, slot, mode, *, phone=None, phone_error="", reason_error=""
+):
     sessions_by_key = {str(s.pk): s for s in offer.plan.sessions.all()}
     show_names = link.plan.show_interviewer_names
     parts = []
@@ -598,20 +649,28 @@ def _confirm_page(request, link, zone, offer, slot, mode, *, phone=None, phone_e
         "asks_phone": mode == "book" and _asks_phone(link),
         "phone": link.application.candidate.phone if phone is None else phone,
         "phone_error": phone_error,
+        "reasons": _reason_context(
+            request,
+            link.tenant.reschedule_reasons,
+            legend="Why are you moving it?",
+            error=reason_error,
+        )
+        if mode == "reschedule"
+        else None,
         "back_url": f"{_urls(link)['reschedule' if mode == 'reschedule' else 'page']}"
         f"?tz={urllib.parse.quote(zone.key, safe='/')}"
         f"&week={timezone.localtime(slot.start, zone).date()}",
     }
-    return render(
-        request, "candidates/public/confirm.html", context, status=400 if phone_error else 200
-    )
+    error = phone_error or reason_error
+    return render(request, "candidates/public/confirm.html", context, status=400 if error else 200)
 
 
 @csrf_protect_no_referrer
 @require_http_methods(["GET", "POST"])
 @public
 def cancel(request, link, zone):
-    """GET asks for a reason; POST cancels, tells the recruiter and reopens the link."""
+    """GET asks why (optional unless the plan or the team requires it: the reasons are the
+    team's list); POST cancels, tells the recruiter and reopens the link."""
     if request.method == "POST" and not links.allow_attempt(link, request):
         return problem(request, "too_many", link)
     if not links.can_change(link):
@@ -619,12 +678,12 @@ def cancel(request, link, zone):
         if link.state == BookingLink.State.OPEN:
             return redirect(_urls(link)["page"])
         return _booked(request, link, zone, status=409 if request.method == "POST" else 200)
-    reason = (request.POST.get("reason") or "").strip()[:500]
+    required = link.interview.cancel_reason_required
+    labels = link.tenant.cancel_reasons
     error = ""
     if request.method == "POST":
-        if not reason:
-            error = "Please tell us why, in a few words."
-        else:
+        reason, error = _reason(request, labels, required=required)
+        if not error:
             try:
                 links.cancel(link, version=_int(request.POST.get("version")), reason=reason)
             except (links.LinkChanged, links.TooLate):
@@ -636,7 +695,13 @@ def cancel(request, link, zone):
         "start": timezone.localtime(link.interview.start_at, zone),
         "zone_label": zones.describe(zone.key, link.interview.start_at),
         "end": timezone.localtime(link.interview.end_at, zone),
-        "reason": reason,
+        "reasons": _reason_context(
+            request,
+            labels,
+            legend="Why are you canceling?",
+            required=required,
+            error=error,
+        ),
         "error": error,
     }
     return render(request, "candidates/public/cancel.html", context, status=400 if error else 200)

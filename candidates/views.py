@@ -15,7 +15,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from scheduling import booking, connections, slots, writeback
 from scheduling.access import admin_required, get_for_tenant, scheduler_required
-from scheduling.lib import zones
+from scheduling.forms import ReasonForm
+from scheduling.lib import reasons, zones
 from scheduling.models import Connection, Interview, Interviewer, Operation, audit
 from scheduling.plans import plan_for
 
@@ -289,6 +290,7 @@ def _picker_context(request, application, plan, *, interview=None, error=None, f
         "candidate": application.candidate,
         "plan": plan,
         "interview": interview,
+        "reason_choices": reasons.choices(request.tenant.reschedule_reasons) if interview else [],
         "week": first,
         "today": today,
         # Never a day in the past: the first page starts today.
@@ -544,6 +546,10 @@ def reschedule(request, pk):
         return _render_picker(request, context, status=409)
     if _outside_refused(request, context, slot):
         return _render_picker(request, context, status=400)
+    why = ReasonForm(request.POST, labels=request.tenant.reschedule_reasons, required=False)
+    if not why.is_valid():
+        context["error"] = " ".join(why.errors.get("reason", [])) or "Check the reason."
+        return _render_picker(request, context, status=400)
     try:
         booking.reschedule(
             interview,
@@ -551,7 +557,8 @@ def reschedule(request, pk):
                 slot, application, swaps=_posted_swaps(request, context), keep=context["keep"]
             ),
             user=request.user,
-            reason=request.POST.get("reason", "")[:500],
+            reason=why.cleaned_data["chosen"],
+            candidate_message=" ".join(request.POST.get("message", "").split())[:500],
         )
     except booking.BookingError as exc:
         fresh = _picker_context(request, application, plan, interview=interview, error=str(exc))

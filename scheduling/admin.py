@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from . import reminders
-from .forms import ReminderTimesField
+from .forms import ReasonListField, ReminderTimesField
 from .lib import durations
 from .models import (
     AtsSeat,
@@ -15,6 +15,7 @@ from .models import (
     FeedbackRequest,
     Flag,
     Interview,
+    InterviewChange,
     Interviewer,
     InterviewPlan,
     InterviewSession,
@@ -56,10 +57,16 @@ class TenantAdminForm(forms.ModelForm):
     interviewer_reminder_minutes = ReminderTimesField(
         label="Remind interviewers", help_text="Before each session, e.g. “1 hour”."
     )
+    reschedule_reasons = ReasonListField(
+        label="Reasons to reschedule", help_text="One per line (“Other” is always offered)."
+    )
+    cancel_reasons = ReasonListField(
+        label="Reasons to cancel", help_text="One per line (“Other” is always offered)."
+    )
 
     class Meta:
         model = Tenant
-        # Every field, as the admin lists them all; two of them written in words.
+        # Every field, as the admin lists them all; four of them written in words.
         fields = "__all__"  # noqa: DJ007
 
 
@@ -183,6 +190,21 @@ class FlagAdmin(admin.ModelAdmin):
     raw_id_fields = ["interview", "session", "interviewer"]
 
 
+class InterviewChangeInline(admin.TabularInline):
+    """Its moves and cancellations with who asked and why (the candidate's count toward
+    the reschedule limit): a record, so read-only."""
+
+    model = InterviewChange
+    extra = 0
+    fields = ["created_at", "kind", "by", "reason_code", "reason_label", "reason_text"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name = "change"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class ReminderInline(admin.TabularInline):
     model = Reminder
     extra = 0
@@ -231,7 +253,7 @@ class InterviewAdmin(admin.ModelAdmin):
     # candidate_invitation: kept from the team's setting at booking; changing it afterwards
     # would leave the candidate's invitation to nobody (or send them a second one).
     readonly_fields = ["reminders_overview", "candidate_invitation"]
-    inlines = [InterviewSessionInline, FlagInline, ReminderInline]
+    inlines = [InterviewSessionInline, FlagInline, InterviewChangeInline, ReminderInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("flags")
@@ -404,3 +426,16 @@ class FeedbackRequestAdmin(admin.ModelAdmin):
     search_fields = ["interviewer__name", "interviewer__email", "ats_record_id"]
     list_select_related = ["interviewer", "session"]
     raw_id_fields = ["interview", "session", "interviewer", "submitted_by"]
+
+
+@admin.register(InterviewChange)
+class InterviewChangeAdmin(admin.ModelAdmin):
+    """Every move and cancellation with who asked and the reason given (the reports count
+    them; the candidate's moves count toward the reschedule limit)."""
+
+    list_display = ["created_at", "tenant", "interview", "kind", "by", "reason_label"]
+    list_filter = ["tenant", "kind", "by", "reason_code"]
+    search_fields = ["interview__application__candidate__name", "reason_label", "reason_text"]
+    list_select_related = ["tenant", "interview__application__candidate"]
+    raw_id_fields = ["interview"]
+    readonly_fields = ["created_at"]

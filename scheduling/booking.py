@@ -27,11 +27,12 @@ from django.db.models import TextChoices
 from django.utils import timezone
 
 from . import feedback, outbox, slots
-from .lib import zones
+from .lib import reasons, zones
 from .models import (
     CandidateInvitation,
     Flag,
     Interview,
+    InterviewChange,
     Interviewer,
     InterviewSession,
     Operation,
@@ -469,9 +470,14 @@ def change(
     reason="",
     override_reason="",
     email_extra=None,
+    candidate_message=None,
 ):
     """Change some of the interview's sessions (times and/or people): the one place where
     an interview's times or people change, whoever asks.
+
+    `reason` (a reasons.Reason, or words) is kept as data with the change and goes to the
+    history; the candidate's email carries `candidate_message` when given (a recruiter's
+    note; "" for the candidate's own move), else the reason's words.
 
     It locks the interview, moves the sessions and their active attendees, keeps the
     interview's span its sessions' first start to last end, raises the .ics sequence once,
@@ -491,6 +497,8 @@ def change(
     )
     if not interview.is_active:
         raise BookingError("This interview was canceled; book a new one instead.")
+    given = reasons.Reason.of(reason)
+    reason = given.words
     sessions = {s.pk: s for s in interview.sessions.select_related("calendar_connection")}
     moves = [
         dataclasses.replace(m, session=sessions[m.session.pk])
@@ -573,8 +581,11 @@ def change(
 
     zone = zones.zone(interview.tenant.default_timezone)
     summary = _summary(interview, moves, touched, by, before, old_start, zone, broken, people)
+    if retimed and by != By.DEMO:
+        _record_change(interview, InterviewChange.Kind.RESCHEDULED, by, given)
     if retimed and by != By.DEMO and not broken:
-        extra = {**(email_extra or {}), **({"reason": reason} if reason else {})}
+        message = reason if candidate_message is None else candidate_message
+        extra = {**(email_extra or {}), **({"reason": message} if message else {})}
         if by in (By.CALENDAR, By.ATS) and not reason:
             extra["reason"] = f"The interviewers moved the interview in {by.label}."
         _email(interview, "interview_rescheduled", extra=extra)
@@ -587,8 +598,23 @@ def change(
         obj=interview,
         by=by.value,
         reason=reason,
+        reason_code=given.code,
     )
     return Changed(interview, summary)
+
+
+def _record_change(interview, kind, by, reason):
+    """The change as data: who asked and the reason given (the candidate's reschedules are
+    counted from these rows: Interview.candidate_changes)."""
+    InterviewChange.objects.create(
+        tenant=interview.tenant,
+        interview=interview,
+        kind=kind,
+        by=str(by or ""),
+        reason_code=reason.code,
+        reason_label=reason.label[: reasons.MAX_LABEL],
+        reason_text=reason.text,
+    )
 
 
 _AUDIT_KIND = {
@@ -811,6 +837,7 @@ def reschedule(
     override_reason="",
     email_extra=None,
     by=By.RECRUITER,
+    candidate_message=None,
 ):
     """Move the interview to `choice`: the same events and ATS interviews are updated,
     never duplicated, and the candidate is told (`email_extra` goes to their email)."""
@@ -823,6 +850,7 @@ def reschedule(
         reason=reason,
         override_reason=override_reason,
         email_extra=email_extra,
+        candidate_message=candidate_message,
     ).interview
 
 
@@ -926,10 +954,13 @@ def cancel(
     `reason` is kept and goes to the history (`audit_note` instead when given); the
     candidate's email carries `candidate_message` when given (a recruiter's note to the team
     is not theirs to read), else the reason (the candidate's own words on their page); `by`
-    says who asked (the recruiter when a user cancels and nothing else is said)."""
+    says who asked (the recruiter when a user cancels and nothing else is said). `reason`
+    is a reasons.Reason or words; it is kept as data too (InterviewChange)."""
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
     if not interview.is_active:
         return interview
+    given = reasons.Reason.of(reason)
+    reason = given.words
     if by is None:
         by = By.RECRUITER if user is not None and user.is_authenticated else ""
     interview.status = Interview.Status.CANCELED
@@ -964,6 +995,7 @@ def cancel(
         invite_interviewers(session, were_seated[session.pk], depends_on=event_op, canceled=True)
     if not notify_candidate:
         _candidate_events(interview)  # their calendar must not keep it either
+    _record_change(interview, InterviewChange.Kind.CANCELED, by, given)
     if notify_candidate:
         extra = {"reason": reason if candidate_message is None else candidate_message}
         if rebook_url:
@@ -972,11 +1004,13 @@ def cancel(
     audit(
         interview.tenant,
         "interview.canceled",
-        audit_note or f"Canceled the interview: {reason}",
+        audit_note
+        or (f"Canceled the interview: {reason}" if reason else "Canceled the interview"),
         actor=user,
         actor_label=actor_label,
         obj=interview,
         by=str(by),
         reason=reason,
+        reason_code=given.code,
     )
     return interview

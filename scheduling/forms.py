@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from . import plans
-from .lib import durations, labels, outside, zones
+from .lib import durations, labels, outside, reasons, zones
 from .models import WEEKDAYS, Interviewer, Tenant
 from .models.tenancy import (
     LINK_EMAIL_PLACEHOLDERS,
@@ -70,6 +70,72 @@ def parse_ranges(text):
 
 def format_ranges(ranges):
     return ", ".join(f"{start}-{end}" for start, end in ranges)
+
+
+class ReasonListField(forms.CharField):
+    """A team's reasons, one a line in a textarea, kept as a list of labels ("Other" with
+    one's own words is always offered besides: lib.reasons)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        labels_, error = reasons.parse_list(super().to_python(value))
+        if error:
+            raise forms.ValidationError(error)
+        return labels_
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != list(initial or [])
+        except forms.ValidationError:
+            return True
+
+
+class ReasonForm(forms.Form):
+    """A reason chosen from the team's list (`reasons.choices`), or "Other" with words;
+    the recruiter's reschedule and cancel ask it (templates/_reasons.html draws it)."""
+
+    # A code of the list; anything else is kept as words (reasons.chosen), never refused.
+    reason = forms.CharField(required=False, max_length=reasons.MAX_TEXT)
+    reason_text = forms.CharField(required=False, max_length=reasons.MAX_TEXT)
+
+    def __init__(self, *args, labels, required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.labels = labels
+        self.reason_required = required
+        self.choices = reasons.choices(labels)
+
+    def clean(self):
+        cleaned = super().clean()
+        reason, error = reasons.chosen(
+            self.labels,
+            cleaned.get("reason"),
+            cleaned.get("reason_text"),
+            required=self.reason_required,
+        )
+        if error:
+            self.add_error("reason", error)
+        cleaned["chosen"] = reason
+        return cleaned
+
+    @property
+    def reason_context(self):
+        """What templates/_reasons.html needs."""
+        return {
+            "choices": self.choices,
+            "chosen": self.data.get("reason", "") if self.is_bound else "",
+            "text": self.data.get("reason_text", "") if self.is_bound else "",
+            "error": " ".join(self.errors.get("reason", [])),
+            "required": self.reason_required,
+        }
 
 
 class ReminderTimesField(forms.CharField):
@@ -418,6 +484,15 @@ class TeamSettingsForm(forms.ModelForm):
         "at most 200 KB.",
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+    reschedule_reasons = ReasonListField(
+        label="Reasons to reschedule",
+        help_text="One per line. The candidate chooses from these when they move their "
+        "interview (or “Other” with their own words), and so do recruiters.",
+    )
+    cancel_reasons = ReasonListField(
+        label="Reasons to cancel",
+        help_text="One per line, as above, for cancelling. Reasons are counted in Reports.",
+    )
     interview_statuses = forms.MultipleChoiceField(
         choices=[(s, labels.enum_label(s)) for s in APPLICATION_STATUSES],
         widget=forms.CheckboxSelectMultiple,
@@ -437,6 +512,10 @@ class TeamSettingsForm(forms.ModelForm):
             "link_expiry_days",
             "link_reminder_hours",
             "candidate_change_cutoff_hours",
+            "candidate_reschedule_limit",
+            "cancel_reason_required",
+            "reschedule_reasons",
+            "cancel_reasons",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -477,6 +556,9 @@ class TeamSettingsForm(forms.ModelForm):
         "link_expiry_days",
         "link_reminder_hours",
         "candidate_change_cutoff_hours",
+        "candidate_reschedule_limit",
+        "reschedule_reasons",
+        "cancel_reasons",
         "candidate_hours_start",
         "candidate_hours_end",
         "candidate_reminder_minutes",
@@ -500,8 +582,8 @@ class TeamSettingsForm(forms.ModelForm):
         cutoff = self.instance.candidate_change_cutoff_hours
         self.fields["candidate_reminder_minutes"].help_text += (
             f" Candidates may reschedule or cancel online until {cutoff} hour"
-            f"{'s' if cutoff != 1 else ''} before (above, under Booking links); a reminder "
-            "sent after that says so and how to reach you."
+            f"{'s' if cutoff != 1 else ''} before (above, under Changes by candidates); a "
+            "reminder sent after that says so and how to reach you."
         )
         if self.is_bound and self.instance.pk:
             # A post that leaves the booking-link fields out keeps them as they are.
@@ -509,7 +591,11 @@ class TeamSettingsForm(forms.ModelForm):
             for name in self.LINK_FIELDS:
                 if name not in data:
                     value = getattr(self.instance, name)
-                    data[name] = durations.list_words(value) if isinstance(value, list) else value
+                    if name.endswith("_reasons"):
+                        value = "\n".join(value)
+                    elif isinstance(value, list):
+                        value = durations.list_words(value)
+                    data[name] = value
             if "candidate_days" not in data:
                 data.setlist("candidate_days", [str(d) for d in self.instance.candidate_days])
             self.data = data
@@ -563,13 +649,10 @@ class TeamSettingsForm(forms.ModelForm):
         return self._placeholders("link_email_body", required=("link",))
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why (for your team)",
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the interview’s history. Not sent to the candidate.",
-    )
+class CancelForm(ReasonForm):
+    """Why (the team's list, for the team: kept in the history and counted in Reports, not
+    sent), and apart from it a message for the candidate."""
+
     notify_candidate = forms.BooleanField(
         required=False, initial=True, label="Email the candidate that it is canceled"
     )

@@ -12,7 +12,7 @@ from django.forms.utils import ErrorDict, ErrorList
 
 from . import plans, where
 from .lib import durations, labels, outside
-from .models import WEEKDAYS, Interviewer, InterviewPlan
+from .models import WEEKDAYS, Interviewer, InterviewPlan, Tenant
 from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
 
@@ -93,6 +93,9 @@ class PlanForm(forms.ModelForm):
             "slot_step_minutes",
             "show_interviewer_names",
             "candidate_reminders",
+            "candidate_change_cutoff_hours",
+            "candidate_reschedule_limit",
+            "cancel_reason_required",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -149,6 +152,36 @@ class PlanForm(forms.ModelForm):
             f"The team’s reminders: {times} before (Settings → Team)."
             if times
             else "The team sends candidates no reminders now (Settings → Team)."
+        )
+        # Changes by the candidate: empty follows the team (said in the help texts).
+        cutoff, limit = tenant.candidate_change_cutoff_hours, tenant.candidate_reschedule_limit
+        cutoff_field = self.fields["candidate_change_cutoff_hours"]
+        cutoff_field.label = "Candidates may move or cancel until (hours before)"
+        cutoff_field.help_text = (
+            f"Leave empty for the team’s: {cutoff} hour{'s' if cutoff != 1 else ''} "
+            "(Settings → Team)."
+        )
+        cutoff_field.widget.attrs["placeholder"] = f"{cutoff} (the team’s)"
+        limit_field = self.fields["candidate_reschedule_limit"]
+        limit_field.label = "Candidates may move it online (times)"
+        limit_field.validators.append(MaxValueValidator(Tenant.RESCHEDULE_LIMIT_MAX))
+        limit_field.help_text = (
+            f"Leave empty for the team’s: {limit}. 0: never online. Past the limit the "
+            "candidate’s page asks them to write to the recruiter."
+        )
+        limit_field.widget.attrs["placeholder"] = f"{limit} (the team’s)"
+        team_required = "required" if tenant.cancel_reason_required else "optional"
+        self.fields["cancel_reason_required"] = forms.TypedChoiceField(
+            label="The candidate’s reason to cancel",
+            choices=[
+                ("", f"As the team’s ({team_required})"),
+                ("true", "Required"),
+                ("false", "Optional"),
+            ],
+            coerce=lambda v: {"true": True, "false": False}.get(v),
+            empty_value=None,
+            required=False,
+            initial={True: "true", False: "false"}.get(self.instance.cancel_reason_required, ""),
         )
         self.fields["scorecard"].initial = "\n".join(self.instance.scorecard_questions or [])
         self.fields["slot_step_minutes"].validators.append(MinValueValidator(5))
@@ -505,7 +538,8 @@ def where_check(form, formset, tenant):
             ids.update(data.getlist(f.add_prefix("required")))
             for index in range(f.pool_count):
                 ids.update(data.getlist(f.add_prefix(_pool_fields(pool_prefix(index))[1])))
-        ids = {i for i in ids if i.isdigit() or _is_uuid(i)}
+        # Interviewers' ids are UUIDs: anything else typed into the post is no one.
+        ids = {i for i in ids if _is_uuid(i)}
         people = list(
             Interviewer.objects.filter(tenant=tenant, pk__in=ids).select_related(
                 "calendar_connection"

@@ -284,10 +284,15 @@ def _changes(interview, now):
     when they may use it, or that it is too late to change online (the page still says how
     to reach the team)."""
     page = emails.manage_url(interview)
-    deadline = interview.candidate_change_deadline
-    if now < deadline:
+    allowed = interview.candidate_changes(now)
+    if allowed.cancel:
         zone = zones.zone(interview.candidate_zone_name)
-        return {"manage_url": page, "change_until": timezone.localtime(deadline, zone)}
+        return {
+            "manage_url": page,
+            "change_until": timezone.localtime(allowed.deadline, zone),
+            # Moved as often as they may online: their page cancels, and says whom to ask.
+            "moves_used": not allowed.reschedule,
+        }
     return {"changes_closed": True, "contact_url": page}
 
 

@@ -644,6 +644,10 @@ def interview_detail(request, pk):
             "history": _history(request.tenant, interview),
             "feedback": feedback.for_interview(interview, request.user),
             "reminders": reminders.for_interview(interview, now),
+            # What the candidate may still change from their page (the same rule it asks).
+            "candidate_changes": interview.candidate_changes(now)
+            if interview.is_active and interview.end_at > now
+            else None,
             "now": now,
             "upcoming": interview.is_active and interview.end_at > now,
             "viewer_zone": timezone.get_current_timezone().key,
@@ -680,11 +684,11 @@ def interview_cancel(request, pk):
     if not interview.is_active:
         messages.info(request, "This interview was already canceled.")
         return redirect("interview_detail", pk=interview.pk)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST or None, labels=request.tenant.cancel_reasons)
     if request.method == "POST" and form.is_valid():
         booking.cancel(
             interview,
-            reason=form.cleaned_data["reason"],
+            reason=form.cleaned_data["chosen"],
             user=request.user,
             notify_candidate=form.cleaned_data["notify_candidate"],
             candidate_message=form.cleaned_data["message"],

@@ -3,7 +3,14 @@
 from .audit import AuditEntry, audit
 from .connections import Connection, Interviewer
 from .feedback import FeedbackRequest
-from .interviews import Flag, Interview, InterviewSession, SessionAttendee
+from .interviews import (
+    CandidateChanges,
+    Flag,
+    Interview,
+    InterviewChange,
+    InterviewSession,
+    SessionAttendee,
+)
 from .load import AtsSeat
 from .mail import SentEmail
 from .outbox import Operation
@@ -29,11 +36,13 @@ __all__ = [
     "WEEKDAYS",
     "AtsSeat",
     "AuditEntry",
+    "CandidateChanges",
     "CandidateInvitation",
     "Connection",
     "FeedbackRequest",
     "Flag",
     "Interview",
+    "InterviewChange",
     "InterviewPlan",
     "InterviewSession",
     "Interviewer",

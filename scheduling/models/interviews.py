@@ -1,10 +1,11 @@
+import dataclasses
 import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 
-from ..lib import labels, zones
+from ..lib import labels, reasons, zones
 from .connections import Connection, Interviewer
 from .plans import InterviewPlan
 from .tenancy import CandidateInvitation, Tenant
@@ -129,10 +130,46 @@ class Interview(models.Model):
         or its last change)."""
         return self.times_changed_at or self.created_at
 
+    def _rule(self, name):
+        """A rule of changes within limits: the plan's when it sets one, else the team's."""
+        own = getattr(self.plan, name, None) if self.plan_id else None
+        return own if own is not None else getattr(self.tenant, name)
+
+    @property
+    def candidate_cutoff_hours(self):
+        return self._rule("candidate_change_cutoff_hours")
+
     @property
     def candidate_change_deadline(self):
         """Until when the candidate may reschedule or cancel it themself."""
-        return self.start_at - dt.timedelta(hours=self.tenant.candidate_change_cutoff_hours)
+        return self.start_at - dt.timedelta(hours=self.candidate_cutoff_hours)
+
+    @property
+    def cancel_reason_required(self):
+        """Whether the candidate must say why they cancel (optional unless the plan or the
+        team asks)."""
+        return bool(self._rule("cancel_reason_required"))
+
+    def candidate_changes(self, now):
+        """What the candidate may still change themself, and if not, why: the one home of
+        the cut-off and the reschedule limit (their page, its POSTs, their reminders)."""
+        limit = self._rule("candidate_reschedule_limit")
+        moved = self.changes.filter(kind=InterviewChange.Kind.RESCHEDULED, by="candidate").count()
+        deadline = self.candidate_change_deadline
+        if not self.is_active:
+            why = CandidateChanges.CANCELED
+        elif now >= deadline:
+            why = CandidateChanges.CUTOFF
+        else:
+            why = ""
+        return CandidateChanges(
+            why=why,
+            limit_reached=moved >= limit,
+            moved=moved,
+            limit=limit,
+            deadline=deadline,
+            cutoff_hours=self.candidate_cutoff_hours,
+        )
 
     @property
     def candidate_invited_by(self):
@@ -215,6 +252,72 @@ class Interview(models.Model):
     def flag_text(self):
         """Every flag's text, one per line (for people reading and tests asserting)."""
         return "\n".join(flag.text for flag in self.flags.all())
+
+
+@dataclasses.dataclass(frozen=True)
+class CandidateChanges:
+    """What the candidate may still do with their interview (Interview.candidate_changes):
+    cancel until the cut-off; reschedule until the cut-off and while under the limit."""
+
+    CANCELED = "canceled"
+    CUTOFF = "cutoff"
+
+    why: str  # "" (before the cut-off), CANCELED or CUTOFF
+    limit_reached: bool
+    moved: int  # how many times the candidate moved it themself
+    limit: int
+    deadline: dt.datetime
+    cutoff_hours: int
+
+    @property
+    def cancel(self):
+        return not self.why
+
+    @property
+    def reschedule(self):
+        return not self.why and not self.limit_reached
+
+    @property
+    def moved_words(self):
+        """ "once", "twice", "3 times": how many times they moved it."""
+        return {1: "once", 2: "twice"}.get(self.moved, f"{self.moved} times")
+
+
+class InterviewChange(models.Model):
+    """One move or cancellation of an interview, with who asked and the reason given, as
+    data: the candidate's reschedules are counted from these, and the reports can count
+    the reasons (written by booking.change and booking.cancel)."""
+
+    class Kind(models.TextChoices):
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        CANCELED = "canceled", "Canceled"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Who asked: a booking.By value (recruiter, candidate, calendar, ats) or "" (Convene).
+    by = models.CharField(max_length=20, blank=True)
+    # The reason chosen (lib.reasons): the label's slug, "other", or "" when none was given;
+    # the label as it read then; the person's own words.
+    reason_code = models.CharField(max_length=50, blank=True)
+    reason_label = models.CharField(max_length=reasons.MAX_LABEL, blank=True)
+    reason_text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["interview", "kind", "by"]),
+            # The reports: reasons of one kind over a period.
+            models.Index(fields=["tenant", "kind", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.by or 'Convene'}: {self.reason}"
+
+    @property
+    def reason(self):
+        return reasons.Reason(self.reason_code, self.reason_label, self.reason_text)
 
 
 class InterviewSession(models.Model):

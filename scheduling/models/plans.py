@@ -73,6 +73,17 @@ class InterviewPlan(models.Model):
         default=True,
         help_text="At the times set in the team’s settings.",
     )
+    # Changes within limits: empty, the team's (Tenant; resolved by Interview's
+    # candidate_changes, the one home of what the candidate may still change).
+    candidate_reschedule_limit = models.PositiveSmallIntegerField(
+        "candidates may reschedule online (times)", null=True, blank=True
+    )
+    candidate_change_cutoff_hours = models.PositiveSmallIntegerField(
+        "candidates may reschedule or cancel until (hours before)", null=True, blank=True
+    )
+    cancel_reason_required = models.BooleanField(
+        "candidates must say why they cancel", null=True, blank=True
+    )
     # The scorecard interviewers fill in afterwards: one question per line.
     scorecard_questions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from ..lib import zones
+from ..lib import reasons, zones
 
 
 def timezone_names():
@@ -162,6 +162,24 @@ class Tenant(models.Model):
     candidate_change_cutoff_hours = models.PositiveSmallIntegerField(
         "candidates may reschedule or cancel until (hours before)", default=24
     )
+    # Changes within limits (each plan may set its own: InterviewPlan, blank = these).
+    RESCHEDULE_LIMIT_MAX = 20
+    candidate_reschedule_limit = models.PositiveSmallIntegerField(
+        "candidates may reschedule online (times)",
+        default=2,
+        validators=[MaxValueValidator(RESCHEDULE_LIMIT_MAX)],
+        help_text="Per interview. After that the candidate’s page asks them to write to "
+        "the recruiter. 0: never online.",
+    )
+    cancel_reason_required = models.BooleanField(
+        "candidates must say why they cancel",
+        default=False,
+        help_text="Off: the reason is optional on the candidate’s page.",
+    )
+    # The reasons people choose from (labels, one a line in the settings; "Other" with
+    # words of one's own is always offered): lib.reasons.
+    reschedule_reasons = models.JSONField(default=reasons.default_reschedule_reasons, blank=True)
+    cancel_reasons = models.JSONField(default=reasons.default_cancel_reasons, blank=True)
     # When it is reasonable to interview a candidate, on their own clock: every plan's
     # default (a plan may set its own). An end of 00:00 is midnight.
     candidate_hours_start = models.TimeField(

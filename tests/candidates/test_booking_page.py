@@ -510,9 +510,12 @@ def test_cancelling_asks_why_tells_the_recruiter_and_reopens_the_link(
     _start, interview = book_first(client, link)
     form = client.get(url("cancel", link))
     assert "Why are you canceling?" in text(form)
-    assert client.post(url("cancel", link), {"version": 1, "reason": " "}).status_code == 400
+    # "Other" needs words.
+    assert client.post(url("cancel", link), {"version": 1, "reason": "other"}).status_code == 400
 
-    response = client.post(url("cancel", link), {"version": 1, "reason": "I took a job."})
+    response = client.post(
+        url("cancel", link), {"version": 1, "reason": "other", "reason_text": "I took a job."}
+    )
 
     assert response.status_code == 302 and response["Location"].endswith("done=canceled")
     interview.refresh_from_db()

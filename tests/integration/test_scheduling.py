@@ -169,7 +169,8 @@ def test_reschedule_moves_the_same_events_and_ats_interviews(
             {
                 "start": target.start.isoformat(),
                 "week": week.isoformat(),
-                "reason": "The panel moved.",
+                "reason": "a-conflict-came-up",
+                "message": "The panel moved.",
             },
         )
     assert response.status_code == 302

@@ -109,21 +109,37 @@ def test_cancel_asks_first_and_keeps_the_teams_note_from_the_candidate(recruiter
     url = reverse("interview_cancel", args=[interview.pk])
     confirm = text(recruiter_client.get(url))
     assert "Cancel the interview with Grace Hopper?" in confirm
-    assert "Why (for your team)" in confirm and "Message to the candidate" in confirm
+    assert "Why is it canceled?" in confirm and "Message to the candidate" in confirm
+    # The team's list, and "Other" with words.
+    assert "Accepted another offer" in confirm and "Other" in confirm
     interview.refresh_from_db()
     assert interview.is_active  # asking cancels nothing
 
     refused = recruiter_client.post(url, {"message": "Sorry"})
-    assert refused.status_code == 400 and "This field is required." in text(refused)
+    assert refused.status_code == 400 and "Choose a reason" in text(refused)
+    other = recruiter_client.post(url, {"reason": "other", "message": "Sorry"})
+    assert other.status_code == 400 and "Say why in a few words" in text(other)
     response = recruiter_client.post(
         url,
-        {"reason": "Hiring freeze", "message": "We paused this role.", "notify_candidate": "on"},
+        {
+            "reason": "other",
+            "reason_text": "Hiring freeze",
+            "message": "We paused this role.",
+            "notify_candidate": "on",
+        },
     )
     assert response.status_code == 302
     email = Operation.objects.get(payload__kind="interview_canceled")
     assert email.payload["extra"]["reason"] == "We paused this role."
     entry = AuditEntry.objects.get(action="interview.canceled")
     assert "Hiring freeze" in entry.message
+    (change,) = interview.changes.all()
+    assert (change.kind, change.by, change.reason_code, change.reason_text) == (
+        "canceled",
+        "recruiter",
+        "other",
+        "Hiring freeze",
+    )
 
 
 def test_a_swap_lists_who_is_free_and_says_so_in_the_history(recruiter_client, booked):

@@ -324,3 +324,38 @@ def test_editing_keeps_every_pool_a_plan_has(recruiter_client, tenant, people):
         ("B", people[1]),
         ("C", people[2]),
     ]
+
+
+def test_a_plan_sets_its_own_changes_by_the_candidate_or_follows_the_team(
+    recruiter_client, people, tenant
+):
+    page = recruiter_client.get(reverse("plan_new")).content.decode()
+    assert 'placeholder="24 (the team’s)"' in page and 'placeholder="2 (the team’s)"' in page
+    assert "As the team’s (optional)" in page
+    data = post_data(
+        people,
+        candidate_change_cutoff_hours="48",
+        candidate_reschedule_limit="1",
+        cancel_reason_required="true",
+    )
+    assert recruiter_client.post(reverse("plan_new"), data).status_code == 302
+    plan = InterviewPlan.objects.get(tenant=tenant)
+    assert (
+        plan.candidate_change_cutoff_hours,
+        plan.candidate_reschedule_limit,
+        plan.cancel_reason_required,
+    ) == (48, 1, True)
+    data = post_data(people, candidate_reschedule_limit="", cancel_reason_required="")
+    assert recruiter_client.post(reverse("plan_edit", args=[plan.pk]), data).status_code == 302
+    plan.refresh_from_db()
+    assert (plan.candidate_reschedule_limit, plan.cancel_reason_required) == (None, None)
+    too_many = post_data(people, candidate_reschedule_limit="99")
+    refused = recruiter_client.post(reverse("plan_edit", args=[plan.pk]), too_many)
+    assert "less than or equal to 20" in refused.content.decode()
+
+
+def test_a_person_posted_as_a_number_is_no_one_not_a_crash(recruiter_client, people):
+    # Found by tests/test_form_fuzzing.py: "0" is no interviewer's id (they are UUIDs).
+    data = {**post_data(people), "location_kind": "video", "sessions-0-required": "0"}
+    response = recruiter_client.post(reverse("plan_new"), data)
+    assert response.status_code in (200, 302, 400)
