@@ -3,7 +3,7 @@
 from .audit import AuditEntry, audit
 from .connections import Connection, Interviewer
 from .feedback import FeedbackRequest
-from .interviews import Flag, Interview, InterviewSession, SessionAttendee
+from .interviews import Flag, Interview, InterviewSession, NoShow, SessionAttendee
 from .load import AtsSeat
 from .mail import SentEmail
 from .outbox import Operation
@@ -38,6 +38,7 @@ __all__ = [
     "InterviewSession",
     "Interviewer",
     "Membership",
+    "NoShow",
     "Operation",
     "PeriodicTurn",
     "PlanPool",

@@ -27,6 +27,7 @@ class Operation(models.Model):
             "Update the candidate’s own calendar event",
         )
         CREATE_SCORECARD = "scorecard.create", "File the scorecard in the ATS"
+        NOTE_ATTENDANCE = "ats_note.attendance", "Note who did not attend in the ATS"
         SEND_EMAIL = "email.send", "Send an email"
 
     class Status(models.TextChoices):
