@@ -195,6 +195,22 @@ class NoShowInline(admin.TabularInline):
         return False
 
 
+@admin.register(NoShow)
+class NoShowAdmin(admin.ModelAdmin):
+    """Read-only, as the inline: marks are made and cleared on the interview page."""
+
+    list_display = ["__str__", "interview", "marked_at", "marked_by_label"]
+    list_filter = ["tenant"]
+    search_fields = ["interview__application__candidate__name", "interviewer__name"]
+    list_select_related = ["session", "interviewer", "interview__application__candidate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Flag)
 class FlagAdmin(admin.ModelAdmin):
     list_display = ["text", "kind", "interview", "created_at"]
