@@ -99,7 +99,7 @@ def mark(session, who, *, user=None, by_interviewer=None, now=None):
             raise AttendanceError(f"{_who(interviewer)} was already marked absent.") from exc
         withdrawn = feedback.withdraw_for_no_show(no_show)
         _tell_ats(session)
-        message = f"Marked that {no_show.text[0].lower()}{no_show.text[1:]}"
+        message = f"Marked that {no_show.clause}"
         if withdrawn:
             message += f"; no feedback is asked of {', '.join(withdrawn)} for it"
         audit(

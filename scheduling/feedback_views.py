@@ -124,7 +124,7 @@ def _no_show(request, item, *, urls):
         messages.error(request, str(exc))
     else:
         item.refresh_from_db()
-        text = f"Noted: {no_show.text[0].lower()}{no_show.text[1:]}."
+        text = f"Noted: {no_show.clause}."
         if item.status == FeedbackRequest.Status.WITHDRAWN:
             text += " No feedback is needed from you for it."
         text += " The recruiter sees it, and can undo it if it was a mistake."

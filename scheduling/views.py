@@ -915,8 +915,7 @@ def interview_no_show(request, pk, session_pk):
         )
         messages.success(
             request,
-            f"Marked: {no_show.text[0].lower()}{no_show.text[1:]}.{withdrawn} "
-            + writeback.attendance_follows(session),
+            f"Marked: {no_show.clause}.{withdrawn} " + writeback.attendance_follows(session),
         )
     return redirect(f"{reverse('interview_detail', args=[interview.pk])}#session-{session_pk}")
 

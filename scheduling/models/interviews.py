@@ -409,6 +409,11 @@ class NoShow(models.Model):
 
     @property
     def text(self):
-        """ "The candidate did not attend" / "Ada Lovelace did not attend", with the session."""
+        """The mark in words: "The candidate did not attend “Technical”"."""
         who = "The candidate" if self.is_candidate else self.interviewer.name
         return f"{who} did not attend “{self.session.title}”"
+
+    @property
+    def clause(self):
+        """The same inside a sentence: "the candidate did not attend “Technical”"."""
+        return ("the" + self.text[3:]) if self.is_candidate else self.text
