@@ -41,17 +41,19 @@ def can_mark(session, now=None):
     return session.interview.is_active and session.end_at <= now
 
 
-def absentees(session):
+def absentees(session, marked=()):
     """Who may be marked absent on the session: [(value, label)], the candidate first, then
-    the interviewers who sat on it (trainees too: they were expected)."""
+    the interviewers who sat on it (trainees too: they were expected), leaving out those
+    `marked` already."""
     people = (
         SessionAttendee.objects.filter(session=session, active=True)
         .select_related("interviewer")
         .order_by("interviewer__name")
     )
-    return [(CANDIDATE, "The candidate")] + [
-        (str(a.interviewer_id), a.interviewer.name) for a in people
-    ]
+    taken = {str(m.interviewer_id) if m.interviewer_id else CANDIDATE for m in marked}
+    choices = [(CANDIDATE, "The candidate")]
+    choices += [(str(a.interviewer_id), a.interviewer.name) for a in people]
+    return [(value, label) for value, label in choices if value not in taken]
 
 
 def mark(session, who, *, user=None, by_interviewer=None, now=None):

@@ -540,7 +540,10 @@ def for_interview(interview, user):
             "interviewer", "session", "submitted_by"
         ).order_by("session__position", "interviewer__name")
     )
-    hide = any(r.interviewer.user_id == user.pk and not r.is_submitted for r in requests)
+    hide = any(r.interviewer.user_id == user.pk and r.status in OPEN for r in requests)
+    for item in requests:
+        if item.status == FeedbackRequest.Status.WITHDRAWN:
+            item.not_needed = not_needed_because(item)
     return {"requests": requests, "hide_contents": hide}
 
 

@@ -39,15 +39,16 @@ def _show(request, item, *, urls, form=None, signed_in=False, status=200):
     it says when no feedback is needed (a no-show), and the marking of one."""
     now = timezone.now()
     withdrawn = item.status == FeedbackRequest.Status.WITHDRAWN
+    no_shows = list(item.session.no_shows.select_related("interviewer"))
     context = {
         "feedback": item,
         "withdrawn": withdrawn,
         "not_needed_because": feedback.not_needed_because(item) if withdrawn else "",
-        "no_shows": list(item.session.no_shows.select_related("interviewer")),
+        "no_shows": no_shows,
         "can_mark": attendance.can_mark(item.session, now),
         "absentees": [
             (value, label)
-            for value, label in attendance.absentees(item.session)
+            for value, label in attendance.absentees(item.session, marked=no_shows)
             if value != str(item.interviewer_id)
         ],
         "form": form or FeedbackForm.for_request(item),

@@ -614,7 +614,11 @@ def interview_detail(request, pk):
     for session in sessions:
         session.marks = [m for m in no_shows if m.session_id == session.pk]
         session.can_mark = attendance.can_mark(session, now)
-        session.absentees = attendance.absentees(session) if session.can_mark else []
+        session.absentees = attendance.absentees(session, marked=session.marks)
+        # Once the candidate was absent, nobody else's absence changes anything.
+        session.can_mark = session.can_mark and session.absentees[:1] == [
+            (attendance.CANDIDATE, "The candidate")
+        ]
         session.attendance_written = (
             writeback.attendance_written(session) if session.marks or session.can_mark else ""
         )

@@ -934,9 +934,19 @@ def attendance_written(session):
     noted = noted and not (note.result or {}).get("skipped")
     update = newest.get(Kind.UPDATE_ATS_INTERVIEW)
     status = (update.result or {}).get("status") if update is not None else None
+    if status == "CANCELED":
+        words = (
+            f"Recorded in {vendor}: the interview as canceled ({vendor} has no “did not attend” "
+            "that Convene can set)"
+        )
+        return words + (
+            ", and a note on the application saying who did not attend." if noted else "."
+        )
     if status:
-        words = f"Recorded in {vendor} as {status.replace('_', ' ').lower()}"
-        return words + (", with a note on the application." if noted else ".")
+        words = f"Recorded in {vendor}: the interview as {status.replace('_', ' ').lower()}"
+        return words + (
+            ", and a note on the application saying who did not attend." if noted else "."
+        )
     if noted:
         return f"Added a note on the application in {vendor}."
     return f"Nothing written to {vendor}: it takes neither interviews nor notes from Convene."

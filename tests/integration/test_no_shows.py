@@ -64,7 +64,10 @@ def test_a_candidate_no_show_reaches_a_greenhouse_like_ats_as_canceled_with_a_no
 
     page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content
     html = page.decode()
-    assert "Recorded in Greenhouse as canceled, with a note on the application." in html
+    assert (
+        "Recorded in Greenhouse: the interview as canceled (Greenhouse has no “did not attend” "
+        "that Convene can set), and a note on the application saying who did not attend."
+    ) in html
     assert "Reschedule the no-show" in html
 
     # A mistaken mark, cleared: the ATS interview waits for feedback again, a note says so.
