@@ -202,6 +202,11 @@ def my_feedback(request):
         {
             "pending": [i for i in items if i.status in feedback.OPEN and i.interview.is_active],
             "submitted": [i for i in items if i.is_submitted],
+            "not_needed": [
+                i
+                for i in items
+                if i.status == FeedbackRequest.Status.WITHDRAWN and i.interview.is_active
+            ],
             "now": now,
             "nav_active": "my_feedback",
         },

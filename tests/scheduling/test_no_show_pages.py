@@ -195,3 +195,4 @@ def test_signed_in_interviewers_mark_only_from_their_own_feedback(client, panel,
     # "My feedback" no longer lists it as waiting.
     mine = client.get(reverse("my_feedback")).content.decode()
     assert "Give feedback" not in mine
+    assert "<h2>Not needed</h2>" in mine and "Grace Hopper — Values" in mine

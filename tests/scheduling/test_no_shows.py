@@ -204,3 +204,21 @@ def test_a_canceled_interview_takes_no_mark(panel, recruiter):
     booking.cancel(panel.interview, reason="Withdrew", user=recruiter)
     with pytest.raises(attendance.AttendanceError, match="canceled"):
         attendance.mark(panel.sessions["Values"], attendance.CANDIDATE, user=recruiter)
+
+
+def test_a_session_moved_ahead_loses_its_mark_and_is_asked_about_again_when_it_ends(
+    panel, recruiter
+):
+    technical = panel.sessions["Technical"]
+    attendance.mark(technical, attendance.CANDIDATE, user=recruiter)
+    later = technical.start_at + dt.timedelta(days=7)
+
+    booking.change(
+        panel.interview,
+        [booking.Move(technical, later, later + (technical.end_at - technical.start_at))],
+        by=booking.By.DEMO,
+    )
+
+    assert not NoShow.objects.exists()
+    assert "Ivy" not in requests_of(panel)  # asked again once the new time ends
+    assert AuditEntry.objects.filter(action="interview.no_show_cleared").exists()
