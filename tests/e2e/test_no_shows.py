@@ -87,3 +87,46 @@ def test_recruiter_marks_a_no_show_and_reschedules_it(
     # The no-show itself stays, as not attended: the picker books a new interview.
     ended.refresh_from_db()
     assert ended.is_active and ended.no_show_text == "Candidate did not attend"
+
+
+def test_interviewer_marks_the_candidate_absent_from_the_emailed_link(
+    page,
+    ended,  # noqa: F811
+    acme,
+    recruiter,
+    sign_in,
+    new_context,
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sofia = person(acme, "Sof")
+    email = next(m for m in mail.outbox if m.to == [sofia.email])
+    link = re.search(r"https?://[^/\s]+(/feedback/\S+/)", email.body).group(1)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(link)
+    attendance_card = page.locator("#attendance")
+    expect(attendance_card.get_by_role("heading", name="Did it take place?")).to_be_visible()
+    page.screenshot(path=SHOTS / "interviewer-form.png", full_page=True)
+
+    attendance_card.get_by_label("Who did not attend?").select_option(label="The candidate")
+    attendance_card.get_by_role("button", name="Mark as not attended").click()
+
+    expect(page.locator(".messages")).to_contain_text(
+        "Noted: the candidate did not attend “Values”. No feedback is needed from you for it."
+    )
+    expect(page.locator("#not-needed")).to_contain_text("(marked by you)")
+    expect(page.locator("#attendance")).to_have_count(0)
+    page.screenshot(path=SHOTS / "interviewer-marked.png", full_page=True)
+
+    # The recruiter sees who marked it, and can clear a mistake.
+    recruiter_page = new_context(viewport={"width": 1440, "height": 900}).new_page()
+    sign_in(recruiter_page, recruiter)
+    recruiter_page.goto(f"/interviews/{ended.pk}/")
+    values = recruiter_page.locator(f"#session-{ended.sessions.get(title='Values').pk}")
+    expect(values).to_contain_text(f"marked by {sofia.name}")
+    values.get_by_role("button", name="Clear this mark").click()
+    expect(recruiter_page.locator(".messages")).to_contain_text(
+        "Cleared “The candidate did not attend “Values””. 1 asked for feedback again."
+    )
+    expect(recruiter_page.locator("h1 .badge")).not_to_have_text("Candidate did not attend")
+    page.reload()
+    expect(page.get_by_role("button", name="Submit feedback")).to_be_visible()
