@@ -65,7 +65,10 @@ CASE
  THEN {scheduled}
  WHEN EXISTS (SELECT 1 FROM {interview} i JOIN {no_show} n ON n.interview_id = i.id
               WHERE i.application_id = {app}.id AND i.status = {i_scheduled}
-              AND i.stage_status = {app}.status AND n.interviewer_id IS NULL)
+              AND i.stage_status = {app}.status AND n.interviewer_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM {interview} j
+                              WHERE j.application_id = {app}.id AND j.status = {i_scheduled}
+                              AND j.start_at > i.start_at))
  THEN {no_show_state}
  WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
               AND r.removed_at IS NULL AND r.status NOT IN ({r_canceled}, {r_complete})

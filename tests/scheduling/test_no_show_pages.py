@@ -5,8 +5,10 @@ pages then say; who is refused."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from scheduling import attendance, feedback
 from scheduling.models import FeedbackRequest, Membership, NoShow
@@ -196,3 +198,26 @@ def test_signed_in_interviewers_mark_only_from_their_own_feedback(client, panel,
     mine = client.get(reverse("my_feedback")).content.decode()
     assert "Give feedback" not in mine
     assert "<h2>Not needed</h2>" in mine and "Grace Hopper — Values" in mine
+
+
+def test_the_pipeline_leaves_the_no_show_state_once_a_new_interview_is_booked(
+    recruiter_client, panel, recruiter, tenant
+):
+    attendance.mark(panel.sessions["Technical"], attendance.CANDIDATE, user=recruiter)
+    assert (
+        "Grace Hopper"
+        in recruiter_client.get(reverse("pipeline"), {"state": "no_show"}).content.decode()
+    )
+
+    past_interview(tenant, app=panel.app, ended_ago=-dt.timedelta(days=2))
+
+    no_shows = recruiter_client.get(reverse("pipeline"), {"state": "no_show"}).content.decode()
+    scheduled = recruiter_client.get(reverse("pipeline"), {"state": "scheduled"}).content.decode()
+    assert "Grace Hopper" not in no_shows and "Grace Hopper" in scheduled
+    # Once the new one has ended too, the application is where that one left it.
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3), tick=False):
+        recruiter_client.force_login(recruiter)
+        no_shows = recruiter_client.get(reverse("pipeline"), {"state": "no_show"})
+        due = recruiter_client.get(reverse("pipeline"), {"state": "feedback_due"})
+    assert "Grace Hopper" not in no_shows.content.decode()
+    assert "Grace Hopper" in due.content.decode()
