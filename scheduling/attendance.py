@@ -103,7 +103,10 @@ def mark(session, who, *, user=None, by_interviewer=None, now=None):
         _tell_ats(session)
         message = f"Marked that {no_show.clause}"
         if withdrawn:
-            message += f"; no feedback is asked of {', '.join(withdrawn)} for it"
+            names = " and ".join(
+                [", ".join(withdrawn[:-1]), withdrawn[-1]] if len(withdrawn) > 1 else withdrawn
+            )
+            message += f"; no feedback is asked of {names} for it"
         audit(
             interview.tenant,
             "interview.no_show",

@@ -59,7 +59,7 @@ def test_the_candidates_no_show_withdraws_that_sessions_feedback_only(panel, rec
     entry = AuditEntry.objects.get(action="interview.no_show")
     assert entry.message == (
         "Marked that the candidate did not attend “Technical”; no feedback is asked of "
-        "Ivy Chen, Tom Lee for it."
+        "Ivy Chen and Tom Lee for it."
     )
     assert entry.actor == recruiter
 
