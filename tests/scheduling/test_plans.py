@@ -324,3 +324,11 @@ def test_editing_keeps_every_pool_a_plan_has(recruiter_client, tenant, people):
         ("B", people[1]),
         ("C", people[2]),
     ]
+
+
+def test_a_number_where_a_person_is_chosen_is_refused_not_a_500(recruiter_client, people):
+    # Found by tests/test_form_fuzzing.py: "0" is all digits, and no interviewer's id.
+    response = recruiter_client.post(
+        reverse("plan_new"), post_data(people, **{"sessions-0-pool2_members": "0"})
+    )
+    assert response.status_code in (200, 302)
