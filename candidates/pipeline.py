@@ -12,7 +12,7 @@ from django.db.models import CharField, Q
 from django.db.models.expressions import RawSQL
 
 from scheduling import plans
-from scheduling.models import Connection, FeedbackRequest, Interview
+from scheduling.models import Connection, FeedbackRequest, Interview, NoShow
 from scheduling.unified.records import INTERVIEW_STATUSES
 
 from .models import Application, BookingLink, RemoteInterview, Stage
@@ -20,6 +20,7 @@ from .models import Application, BookingLink, RemoteInterview, Stage
 NEEDS_SCHEDULING = "needs_scheduling"
 SCHEDULED = "scheduled"
 FEEDBACK_DUE = "feedback_due"
+NO_SHOW = "no_show"
 INTERVIEWED = "interviewed"
 LINK_OPENED = "link_opened"
 LINK_SENT = "link_sent"
@@ -30,6 +31,7 @@ STATE_LABELS = {
     NEEDS_SCHEDULING: "Needs scheduling",
     SCHEDULED: "Scheduled",
     FEEDBACK_DUE: "Feedback due",
+    NO_SHOW: "Candidate did not attend",
     INTERVIEWED: "Interviewed",
     LINK_OPENED: "Link opened",
     LINK_SENT: "Link sent",
@@ -40,6 +42,7 @@ STATE_BADGES = {
     NEEDS_SCHEDULING: "warn",
     SCHEDULED: "ok",
     FEEDBACK_DUE: "bad",
+    NO_SHOW: "bad",
     INTERVIEWED: "muted",
     LINK_OPENED: "",
     LINK_SENT: "",
@@ -60,13 +63,20 @@ CASE
    OR EXISTS (SELECT 1 FROM {interview} i WHERE i.application_id = {app}.id
               AND i.status = {i_scheduled} AND i.end_at > %s)
  THEN {scheduled}
+ WHEN EXISTS (SELECT 1 FROM {interview} i JOIN {no_show} n ON n.interview_id = i.id
+              WHERE i.application_id = {app}.id AND i.status = {i_scheduled}
+              AND i.stage_status = {app}.status AND n.interviewer_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM {interview} j
+                              WHERE j.application_id = {app}.id AND j.status = {i_scheduled}
+                              AND j.start_at > i.start_at))
+ THEN {no_show_state}
  WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
               AND r.removed_at IS NULL AND r.status NOT IN ({r_canceled}, {r_complete})
               AND r.start_at >= {app}.stage_entered_at AND r.start_at <= %s)
    OR EXISTS (SELECT 1 FROM {feedback} f JOIN {interview} i ON f.interview_id = i.id
               WHERE i.application_id = {app}.id AND i.status = {i_scheduled}
               AND i.stage_status = {app}.status AND i.end_at <= %s
-              AND f.status <> {f_submitted})
+              AND f.status NOT IN ({f_submitted}, {f_withdrawn}))
  THEN {feedback_due}
  WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
               AND r.removed_at IS NULL AND r.status = {r_complete}
@@ -112,6 +122,7 @@ def _state_sql(statuses):
         "remote": RemoteInterview._meta.db_table,
         "interview": Interview._meta.db_table,
         "feedback": FeedbackRequest._meta.db_table,
+        "no_show": NoShow._meta.db_table,
         "link": BookingLink._meta.db_table,
     }
     values = {
@@ -121,6 +132,8 @@ def _state_sql(statuses):
             "r_complete": _ats_status("COMPLETE"),
             "i_scheduled": Interview.Status.SCHEDULED,
             "f_submitted": FeedbackRequest.Status.SUBMITTED,
+            "f_withdrawn": FeedbackRequest.Status.WITHDRAWN,
+            "no_show_state": NO_SHOW,
             "l_open": BookingLink.State.OPEN,
             "scheduled": SCHEDULED,
             "feedback_due": FEEDBACK_DUE,

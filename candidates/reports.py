@@ -665,7 +665,7 @@ def feedback(scope):
         FROM {_t(FeedbackRequest)} f
           JOIN {_t(Interview)} i ON i.id = f.interview_id
         WHERE f.tenant_id = %s AND f.due_at >= %s AND f.due_at < %s AND f.due_at <= %s
-          AND i.status = %s{apps}{plans}
+          AND i.status = %s AND f.status <> %s{apps}{plans}
       ), counts AS (
         SELECT pid, COUNT(*) AS due,
           SUM(CASE WHEN state = {ON_TIME} THEN 1 ELSE 0 END) AS on_time,
@@ -686,6 +686,7 @@ def feedback(scope):
         _instant(scope.end),
         _instant(scope.now),
         Interview.Status.SCHEDULED,
+        FeedbackRequest.Status.WITHDRAWN,  # nobody owes feedback on what they missed
         *app_params,
         *plan_params,
     ]

@@ -170,7 +170,7 @@ def candidate_detail(request, pk):
     ours = list(
         Interview.objects.filter(application__candidate=candidate, tenant=tenant)
         .select_related("application__job", "application__candidate", "tenant")
-        .prefetch_related("sessions__attendees__interviewer")
+        .prefetch_related("sessions__attendees__interviewer", "no_shows")
         .order_by("-start_at")
     )
     # An ATS interview Convene wrote is shown once, as Convene's.

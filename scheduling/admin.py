@@ -20,6 +20,7 @@ from .models import (
     InterviewPlan,
     InterviewSession,
     Membership,
+    NoShow,
     Operation,
     PeriodicTurn,
     PlanPool,
@@ -181,6 +182,42 @@ class FlagInline(admin.TabularInline):
     raw_id_fields = ["session", "interviewer"]
 
 
+class NoShowInline(admin.TabularInline):
+    """Read-only: a mark is made or cleared on the interview page (attendance.mark / clear),
+    which also withdraws or restores the feedback and tells the ATS."""
+
+    model = NoShow
+    extra = 0
+    fields = ["session", "interviewer", "marked_at", "marked_by_label"]
+    readonly_fields = fields
+    verbose_name = "no-show"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NoShow)
+class NoShowAdmin(admin.ModelAdmin):
+    """Read-only, as the inline: marks are made and cleared on the interview page."""
+
+    list_display = ["__str__", "interview", "marked_at", "marked_by_label"]
+    list_filter = ["tenant"]
+    search_fields = ["interview__application__candidate__name", "interviewer__name"]
+    list_select_related = ["session", "interviewer", "interview__application__candidate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Flag)
 class FlagAdmin(admin.ModelAdmin):
     list_display = ["text", "kind", "interview", "created_at"]
@@ -244,7 +281,15 @@ def _reminder_state(obj):
 
 @admin.register(Interview)
 class InterviewAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "tenant", "status", "source", "start_at", "needs_attention"]
+    list_display = [
+        "__str__",
+        "tenant",
+        "status",
+        "attendance",
+        "source",
+        "start_at",
+        "needs_attention",
+    ]
     list_filter = ["status", "source", "tenant", "flags__kind"]
     search_fields = ["application__candidate__name", "application__candidate__email", "id"]
     date_hierarchy = "start_at"
@@ -253,10 +298,20 @@ class InterviewAdmin(admin.ModelAdmin):
     # candidate_invitation: kept from the team's setting at booking; changing it afterwards
     # would leave the candidate's invitation to nobody (or send them a second one).
     readonly_fields = ["reminders_overview", "candidate_invitation"]
-    inlines = [InterviewSessionInline, FlagInline, InterviewChangeInline, ReminderInline]
+    inlines = [
+        InterviewSessionInline,
+        FlagInline,
+        InterviewChangeInline,
+        NoShowInline,
+        ReminderInline,
+    ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("flags")
+        return super().get_queryset(request).prefetch_related("flags", "no_shows")
+
+    @admin.display(description="Attendance")
+    def attendance(self, obj):
+        return obj.no_show_text or "—"
 
     @admin.display(description="Reminders")
     def reminders_overview(self, obj):

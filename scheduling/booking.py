@@ -35,6 +35,7 @@ from .models import (
     InterviewChange,
     Interviewer,
     InterviewSession,
+    NoShow,
     Operation,
     SessionAttendee,
     audit,
@@ -577,6 +578,7 @@ def change(
             interview.clear_flags(Flag.Kind.DECLINED, session=session, interviewer=pid)
     if retimed:
         feedback.withdraw_if_moved_ahead(interview)
+        _forget_no_shows_moved_ahead(interview)
     broken = _settle_flags(interview, retimed, by)
 
     zone = zones.zone(interview.tenant.default_timezone)
@@ -639,6 +641,24 @@ def _overlaps_checked_at_the_end():
     with connection.cursor() as cursor:
         # Back to row by row, checking now (not at commit) what was written while deferred.
         cursor.execute("SET CONSTRAINTS no_double_booking IMMEDIATE")
+
+
+def _forget_no_shows_moved_ahead(interview):
+    """A no-show mark on a session that now ends in the future was about a meeting that
+    has not happened yet: it goes (the history keeps it), and the ATS updates this change
+    queues write the session's status without it."""
+    stale = NoShow.objects.filter(interview=interview, session__end_at__gt=timezone.now())
+    texts = [mark.text for mark in stale.select_related("session", "interviewer")]
+    if texts:
+        stale.delete()
+        audit(
+            interview.tenant,
+            "interview.no_show_cleared",
+            f"Cleared {'; '.join(f'“{t}”' for t in texts)}: the session moved to a time "
+            "that has not come yet.",
+            actor_label="Convene",
+            obj=interview,
+        )
 
 
 def _apply(move):

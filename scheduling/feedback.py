@@ -38,6 +38,7 @@ from .models import (
     Interview,
     Interviewer,
     InterviewSession,
+    NoShow,
     Operation,
     SessionAttendee,
     audit,
@@ -139,12 +140,22 @@ def _missing_requests():
 
 
 def _owing(attendees):
-    """Who owes feedback: the active attendees, except trainees (who shadow) and those who
-    declined the invitation (they were not there; the recruiter saw the flag)."""
+    """Who owes feedback: the active attendees, except trainees (who shadow), those who
+    declined the invitation (they were not there; the recruiter saw the flag), and those of
+    a session the candidate did not attend or who did not attend themselves (a NoShow)."""
     return (
         attendees.filter(active=True)
         .exclude(role=SessionAttendee.Role.TRAINEE)
         .exclude(response=SessionAttendee.Response.DECLINED)
+        .exclude(Exists(_absent(OuterRef("session"), OuterRef("interviewer"))))
+    )
+
+
+def _absent(session, interviewer):
+    """The no-shows that excuse `interviewer` from feedback on `session`: the candidate's,
+    or their own."""
+    return NoShow.objects.filter(session=session).filter(
+        Q(interviewer__isnull=True) | Q(interviewer=interviewer)
     )
 
 
@@ -261,6 +272,47 @@ def withdraw_if_moved_ahead(interview, *, now=None):
     return count
 
 
+def withdraw_for_no_show(no_show):
+    """Someone did not attend: the session's open requests (all of them when it was the
+    candidate, the absent interviewer's alone otherwise) are withdrawn. No reminder chases
+    them, the link says why no feedback is needed, nothing counts them late; drafts are
+    kept, for a mark that is cleared. Submitted feedback stays: it is in the ATS. Returns
+    the names of those no longer asked."""
+    withdrawn = FeedbackRequest.objects.filter(session=no_show.session, status__in=OPEN)
+    if no_show.interviewer_id is not None:
+        withdrawn = withdrawn.filter(interviewer=no_show.interviewer_id)
+    names = sorted(withdrawn.values_list("interviewer__name", flat=True))
+    withdrawn.update(status=FeedbackRequest.Status.WITHDRAWN)
+    return names
+
+
+def restore_after_no_show(session, *, now=None):
+    """A no-show mark was cleared: the requests it withdrew that no other mark still
+    excuses are asked again (a draft stays a draft), with a fresh email, a due time from
+    now and a link that works; those never made are made (`request_for`). Returns how many
+    people are asked."""
+    now = now or timezone.now()
+    session = InterviewSession.objects.select_related("interview__tenant").get(pk=session.pk)
+    tenant = session.interview.tenant
+    hours = tenant.feedback_reminder_hours
+    due_after = dt.timedelta(hours=hours) if hours else DEFAULT_DUE_AFTER
+    restored = (
+        FeedbackRequest.objects.filter(session=session, status=FeedbackRequest.Status.WITHDRAWN)
+        .exclude(Exists(_absent(OuterRef("session"), OuterRef("interviewer"))))
+        .select_related("tenant", "interview", "session", "interviewer")
+    )
+    count = 0
+    for item in restored:
+        open_again = FeedbackRequest.Status.DRAFT if item.draft_saved_at else None
+        item.status = open_again or FeedbackRequest.Status.REQUESTED
+        item.due_at = max(item.due_at, now + due_after)
+        item.expires_at = max(item.expires_at, now + dt.timedelta(days=tenant.feedback_link_days))
+        item.save(update_fields=["status", "due_at", "expires_at"])
+        _queue_email(item, "feedback_request")
+        count += 1
+    return count + len(request_for(session.interview, now=now))
+
+
 def _queue_email(feedback, kind, **extra):
     return outbox.add(
         feedback.tenant,
@@ -284,6 +336,8 @@ def send_email(op):
         return {"skipped": True, "why": "the request was withdrawn (the interview moved)"}
     if feedback.is_submitted:
         return {"skipped": True, "why": "the feedback is already in"}
+    if feedback.status == FeedbackRequest.Status.WITHDRAWN:
+        return {"skipped": True, "why": "no feedback is needed: someone did not attend"}
     if not feedback.interview.is_active:
         return {"skipped": True, "why": "the interview was canceled"}
     person = feedback.interviewer
@@ -381,6 +435,8 @@ def nudge(feedback, *, user, now=None):
             raise AlreadySubmitted()
         if not feedback.interview.is_active:
             raise FeedbackError("The interview was canceled: no feedback is needed.")
+        if feedback.status == FeedbackRequest.Status.WITHDRAWN:
+            raise FeedbackError(f"No feedback is needed: {not_needed_because(feedback)}.")
         if not person.email:
             raise FeedbackError(f"{person} has no email address, so no reminder can be sent.")
         recent = (
@@ -484,7 +540,10 @@ def for_interview(interview, user):
             "interviewer", "session", "submitted_by"
         ).order_by("session__position", "interviewer__name")
     )
-    hide = any(r.interviewer.user_id == user.pk and not r.is_submitted for r in requests)
+    hide = any(r.interviewer.user_id == user.pk and r.status in OPEN for r in requests)
+    for item in requests:
+        if item.status == FeedbackRequest.Status.WITHDRAWN:
+            item.not_needed = not_needed_because(item)
     return {"requests": requests, "hide_contents": hide}
 
 
@@ -504,6 +563,14 @@ def mine(tenant, user):
     return _related(
         FeedbackRequest.objects.filter(tenant=tenant, interviewer__user=user)
     ).order_by("-requested_at", "session__position")
+
+
+def not_needed_because(feedback):
+    """Why a withdrawn request is not needed, in words ("the candidate did not attend")."""
+    marks = [m for m in feedback.session.no_shows.all() if m.is_candidate]
+    if marks:
+        return "the candidate did not attend"
+    return f"{feedback.interviewer.name} did not attend"
 
 
 def colleagues(feedback):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import feedback
+from . import attendance, feedback
 from .access import (
     admin_required,
     csrf_protect_no_referrer,
@@ -35,9 +35,22 @@ def _problem(request, kind, item=None):
 
 
 def _show(request, item, *, urls, form=None, signed_in=False, status=200):
-    """The form, or the read-only copy once submitted, in the interviewer's time zone."""
+    """The form, or the read-only copy once submitted, in the interviewer's time zone; what
+    it says when no feedback is needed (a no-show), and the marking of one."""
+    now = timezone.now()
+    withdrawn = item.status == FeedbackRequest.Status.WITHDRAWN
+    no_shows = list(item.session.no_shows.select_related("interviewer"))
     context = {
         "feedback": item,
+        "withdrawn": withdrawn,
+        "not_needed_because": feedback.not_needed_because(item) if withdrawn else "",
+        "no_shows": no_shows,
+        "can_mark": attendance.can_mark(item.session, now),
+        "absentees": [
+            (value, label)
+            for value, label in attendance.absentees(item.session, marked=no_shows)
+            if value != str(item.interviewer_id)
+        ],
         "form": form or FeedbackForm.for_request(item),
         "urls": urls,
         "signed_in": signed_in,
@@ -54,6 +67,9 @@ def _page(request, item, *, urls, signed_in=False):
         return _problem(request, "canceled", item)
     if request.method != "POST":
         return _show(request, item, urls=urls, signed_in=signed_in)
+    if item.status == FeedbackRequest.Status.WITHDRAWN:
+        messages.info(request, f"No feedback is needed: {feedback.not_needed_because(item)}.")
+        return redirect(urls["page"])
     if item.is_submitted:
         messages.info(request, str(feedback.AlreadySubmitted()))
         return redirect(urls["page"])
@@ -73,6 +89,11 @@ def _draft(request, item, *, urls):
     """Autosave (HTMX: answers the status line alone) and the no-JavaScript "Save draft"."""
     if not item.interview.is_active and not item.is_submitted:
         return _problem(request, "canceled", item)
+    if item.status == FeedbackRequest.Status.WITHDRAWN:
+        if request.htmx:
+            return render(request, f"{PAGE}#draft-status", {"problem": "withdrawn"}, status=409)
+        messages.info(request, f"No feedback is needed: {feedback.not_needed_because(item)}.")
+        return redirect(urls["page"])
     form = FeedbackForm.for_request(item, request.POST)
     form.is_valid()
     saved = feedback.save_draft(item, form.values(item))
@@ -90,10 +111,33 @@ def _draft(request, item, *, urls):
 # --- through the emailed link ------------------------------------------------------------------
 
 
+def _no_show(request, item, *, urls):
+    """An interviewer marks that the candidate, or a colleague, did not attend their
+    session (attendance.mark holds the rules)."""
+    if not item.interview.is_active:
+        return _problem(request, "canceled", item)
+    user = request.user if request.user.is_authenticated else None
+    try:
+        no_show = attendance.mark(
+            item.session, request.POST.get("who", ""), user=user, by_interviewer=item.interviewer
+        )
+    except attendance.AttendanceError as exc:
+        messages.error(request, str(exc))
+    else:
+        item.refresh_from_db()
+        text = f"Noted: {no_show.clause}."
+        if item.status == FeedbackRequest.Status.WITHDRAWN:
+            text += " No feedback is needed from you for it."
+        text += " The recruiter sees it, and can undo it if it was a mistake."
+        messages.success(request, text)
+    return redirect(urls["page"])
+
+
 def _link_urls(token):
     return {
         "page": reverse("feedback_link", args=[token]),
         "draft": reverse("feedback_link_draft", args=[token]),
+        "no_show": reverse("feedback_link_no_show", args=[token]),
     }
 
 
@@ -118,6 +162,17 @@ def link_draft(request, token):
     return _draft(request, item, urls=_link_urls(token))
 
 
+@csrf_protect_no_referrer
+@require_POST
+@token_page
+def link_no_show(request, token):
+    try:
+        item = feedback.resolve(token)
+    except feedback.LinkError as exc:
+        return _problem(request, exc.kind, exc.feedback)
+    return _no_show(request, item, urls=_link_urls(token))
+
+
 # --- signed in -----------------------------------------------------------------------------------
 
 
@@ -133,6 +188,7 @@ def _my_urls(item):
     return {
         "page": reverse("my_feedback_detail", args=[item.pk]),
         "draft": reverse("my_feedback_draft", args=[item.pk]),
+        "no_show": reverse("my_feedback_no_show", args=[item.pk]),
     }
 
 
@@ -144,8 +200,13 @@ def my_feedback(request):
         request,
         "scheduling/my_feedback.html",
         {
-            "pending": [i for i in items if not i.is_submitted and i.interview.is_active],
+            "pending": [i for i in items if i.status in feedback.OPEN and i.interview.is_active],
             "submitted": [i for i in items if i.is_submitted],
+            "not_needed": [
+                i
+                for i in items
+                if i.status == FeedbackRequest.Status.WITHDRAWN and i.interview.is_active
+            ],
             "now": now,
             "nav_active": "my_feedback",
         },
@@ -164,6 +225,13 @@ def my_feedback_detail(request, pk):
 def my_feedback_draft(request, pk):
     item = _mine(request, pk)
     return _draft(request, item, urls=_my_urls(item))
+
+
+@require_POST
+@member_required()
+def my_feedback_no_show(request, pk):
+    item = _mine(request, pk)
+    return _no_show(request, item, urls=_my_urls(item))
 
 
 # --- the recruiter -------------------------------------------------------------------------------

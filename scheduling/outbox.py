@@ -56,7 +56,7 @@ SENDERS = {}  # email kind (payload["kind"]) → sender(op) → result dict
 # Operation kinds that act on one target of a session, by family: "event.create",
 # "event.update" and "event.cancel" all act on the session's calendar event; and of an
 # interview: "candidate_event.sync" on its candidate-only events.
-TARGET_FAMILIES = ("event", "ats_interview", "candidate_event")
+TARGET_FAMILIES = ("event", "ats_interview", "candidate_event", "ats_note")
 UNFINISHED = (Operation.Status.PENDING, Operation.Status.RUNNING, Operation.Status.FAILED)
 
 

@@ -54,6 +54,16 @@ urlpatterns = [
     path("interviews/<uuid:pk>/keep/", views.interview_keep, name="interview_keep"),
     path("interviews/<uuid:pk>/fit/", views.interview_fit, name="interview_fit"),
     path(
+        "interviews/<uuid:pk>/sessions/<uuid:session_pk>/no-show/",
+        views.interview_no_show,
+        name="interview_no_show",
+    ),
+    path(
+        "interviews/<uuid:pk>/no-shows/<int:no_show_pk>/clear/",
+        views.interview_no_show_clear,
+        name="interview_no_show_clear",
+    ),
+    path(
         "interviews/<uuid:pk>/swap/<int:attendee_pk>/",
         views.interview_swap,
         name="interview_swap",
@@ -76,11 +86,21 @@ urlpatterns = [
     # Feedback: the emailed link (no sign-in), members' own page, the recruiter's nudge.
     path("feedback/<str:token>/", feedback_views.link_page, name="feedback_link"),
     path("feedback/<str:token>/draft/", feedback_views.link_draft, name="feedback_link_draft"),
+    path(
+        "feedback/<str:token>/no-show/",
+        feedback_views.link_no_show,
+        name="feedback_link_no_show",
+    ),
     path("settings/feedback/", feedback_views.feedback_settings, name="feedback_settings"),
     path("my-feedback/", feedback_views.my_feedback, name="my_feedback"),
     path("my-feedback/<uuid:pk>/", feedback_views.my_feedback_detail, name="my_feedback_detail"),
     path(
         "my-feedback/<uuid:pk>/draft/", feedback_views.my_feedback_draft, name="my_feedback_draft"
+    ),
+    path(
+        "my-feedback/<uuid:pk>/no-show/",
+        feedback_views.my_feedback_no_show,
+        name="my_feedback_no_show",
     ),
     path(
         "interviews/<uuid:pk>/feedback/<uuid:feedback_pk>/remind/",

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from . import (
+    attendance,
     booking,
     connections,
     feedback,
@@ -608,7 +609,19 @@ def interview_detail(request, pk):
             )
         )
     )
+    now = timezone.now()
+    no_shows = list(interview.no_shows.select_related("interviewer", "marked_by"))
     for session in sessions:
+        session.marks = [m for m in no_shows if m.session_id == session.pk]
+        session.can_mark = attendance.can_mark(session, now)
+        session.absentees = attendance.absentees(session, marked=session.marks)
+        # Once the candidate was absent, nobody else's absence changes anything.
+        session.can_mark = session.can_mark and session.absentees[:1] == [
+            (attendance.CANDIDATE, "The candidate")
+        ]
+        session.attendance_written = (
+            writeback.attendance_written(session) if session.marks or session.can_mark else ""
+        )
         # Who still sits on it: the organizer may have been swapped out (the event stays on
         # their calendar, which the page then says).
         session.active_ids = {a.interviewer_id for a in session.attendees.all() if a.active}
@@ -624,7 +637,6 @@ def interview_detail(request, pk):
     fit = None
     if loop_broken and loop_broken.session and interview.is_active:
         fit = _fit_preview(interview, loop_broken.session)
-    now = timezone.now()
     return render(
         request,
         "scheduling/interview_detail.html",
@@ -650,6 +662,8 @@ def interview_detail(request, pk):
             else None,
             "now": now,
             "upcoming": interview.is_active and interview.end_at > now,
+            "no_shows": no_shows,
+            "candidate_absent": any(m.is_candidate for m in no_shows),
             "viewer_zone": timezone.get_current_timezone().key,
             "ats_vendor": ats.vendor,
             "nav_active": "pipeline",
@@ -885,6 +899,57 @@ def interview_keep(request, pk):
     if told:
         messages.success(request, "Kept as it is. The candidate is told which session moved.")
     return redirect("interview_detail", pk=interview.pk)
+
+
+@require_POST
+@scheduler_required
+def interview_no_show(request, pk, session_pk):
+    """The recruiter marks that the candidate, or an interviewer, did not attend a session
+    that has ended (attendance.mark holds the rules)."""
+    interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    session = interview.sessions.filter(pk=session_pk).first()
+    if session is None:
+        raise Http404
+    try:
+        no_show = attendance.mark(session, request.POST.get("who", ""), user=request.user)
+    except attendance.AttendanceError as exc:
+        messages.error(request, str(exc))
+    else:
+        session.refresh_from_db()
+        withdrawn = (
+            " Their feedback requests for it are withdrawn."
+            if no_show.is_candidate
+            else f" {no_show.interviewer.name} is not asked for feedback on it."
+        )
+        messages.success(
+            request,
+            f"Marked: {no_show.clause}.{withdrawn} " + writeback.attendance_follows(session),
+        )
+    return redirect(f"{reverse('interview_detail', args=[interview.pk])}#session-{session_pk}")
+
+
+@require_POST
+@scheduler_required
+def interview_no_show_clear(request, pk, no_show_pk):
+    """The recruiter clears a mistaken no-show mark."""
+    interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    no_show = interview.no_shows.filter(pk=no_show_pk).select_related("session").first()
+    if no_show is None:
+        messages.info(request, "That mark was cleared already.")
+        return redirect("interview_detail", pk=interview.pk)
+    try:
+        asked = attendance.clear(no_show, user=request.user)
+    except attendance.AttendanceError as exc:
+        messages.info(request, str(exc))
+    else:
+        again = f" {asked} asked for feedback again." if asked else ""
+        messages.success(
+            request,
+            f"Cleared “{no_show.text}”.{again} " + writeback.attendance_follows(no_show.session),
+        )
+    return redirect(
+        f"{reverse('interview_detail', args=[interview.pk])}#session-{no_show.session_id}"
+    )
 
 
 @require_POST

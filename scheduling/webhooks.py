@@ -493,6 +493,10 @@ def ats_interviews(conn, interviews, event_kind, actor_label):
         InterviewSession.objects.filter(pk=session.pk).update(
             ats_seen_updated_at=record.updated_at or session.ats_seen_updated_at
         )
+        if record.status == "CANCELED" and writeback.ats_status(session) == "CANCELED":
+            # Convene wrote it: nobody attended (a no-show), the interview itself stands.
+            lines.append(f"{session}: CANCELED in the ATS because nobody attended; as expected.")
+            continue
         if event_kind == "deleted" or record.status == "CANCELED":
             InterviewSession.objects.filter(pk=session.pk).update(ats_interview_id="")
             booking.cancel(

@@ -435,18 +435,27 @@ def _ats_of(op):
     return conn
 
 
-def _feedback_status(session):
-    """The ATS status the session's feedback calls for: AWAITING_FEEDBACK once requests went
-    out, COMPLETE when all are in; None before (so every update, whoever queues it, keeps
-    the status feedback gave the ATS interview)."""
+def ats_status(session):
+    """The ATS status the session calls for now, or None while nothing has happened to it:
+    CANCELED when the candidate did not attend, or every interviewer asked for feedback did
+    not (Unified's AtsInterview has no "no-show" status: the session did not take place);
+    else what its feedback calls for, AWAITING_FEEDBACK once requests went out and
+    COMPLETE when all are in. Every update, whoever queues it, writes this, so none undoes
+    another's."""
+    if session.no_shows.filter(interviewer__isnull=True).exists():
+        return "CANCELED"
     statuses = set(session.feedback_requests.values_list("status", flat=True))
+    withdrawn = FeedbackRequest.Status.WITHDRAWN
+    if statuses == {withdrawn}:
+        return "CANCELED"
+    statuses.discard(withdrawn)
     if not statuses:
         return None
     return "COMPLETE" if statuses == {FeedbackRequest.Status.SUBMITTED} else "AWAITING_FEEDBACK"
 
 
 def _interview_record(session, status=None):
-    status = status or _feedback_status(session) or "SCHEDULED"
+    status = status or ats_status(session) or "SCHEDULED"
     application = session.interview.application
     user_ids = [
         a.interviewer.ats_user_id
@@ -780,7 +789,7 @@ def _remember_ats_interview(session, conn, record, found=False):
 
 
 def _update_ats_interview(op, conn, session, found=False):
-    # The status is the one the session's feedback calls for now, not the one queued: an
+    # The status is the one the session calls for now (`ats_status`), not the one queued: an
     # AWAITING_FEEDBACK retried after the last feedback came in must not undo COMPLETE.
     record = _interview_record(session)
     updated = unified().update_interview(conn.unified_id, session.ats_interview_id, record)
@@ -809,6 +818,138 @@ def _cancel_ats_interview(conn, session):
         return {"removed": True}
     note_success(conn)
     return {"status": "CANCELED"}
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+def _attendance_note(session, op):
+    """The note on the application that says who did not attend the session (or that an
+    earlier mark was cleared), as a recruiter would write it, with its marker."""
+    interview = session.interview
+    application = interview.application
+    when = _when_for_people(session.start_at, session.end_at, interview.tenant.default_timezone)
+    marks = list(session.no_shows.select_related("interviewer"))
+    if any(m.is_candidate for m in marks):
+        title, said = f"Candidate did not attend: {session.title}", "The candidate did not attend."
+    elif marks:
+        names = _names(m.interviewer.name for m in marks)
+        title = f"Interviewer did not attend: {session.title}"
+        said = f"{names} did not attend; the others held the interview."
+    else:
+        title = f"Attendance corrected: {session.title}"
+        said = "Everyone attended: an earlier mark that someone did not was cleared in Convene."
+    marked = next((m for m in marks if m.marked_by_label), None)
+    lines = [f"{session.title}: {when}.", said]
+    if marked is not None:
+        lines.append(f"Marked in Convene by {marked.marked_by_label}.")
+    lines.append(activity_marker(op))
+    return records.Activity(
+        type="NOTE",
+        title=title,
+        description="\n\n".join(lines),
+        application_id=application.remote_id,
+        candidate_id=application.candidate.remote_id,
+        job_id=application.job.remote_id if application.job else None,
+        interview_id=session.ats_interview_id or None,
+    )
+
+
+@outbox.handles(Kind.NOTE_ATTENDANCE)
+def note_attendance(op):
+    """A note on the application saying who did not attend the session (its ATS
+    interview's status is `sync_ats_interview`'s): where the ATS takes notes."""
+    session = op.session
+    conn = _ats_of(op)
+    if not conn.can("activity_write"):
+        return {"skipped": True, "why": f"{conn.vendor} takes no notes from Convene"}
+    client = unified()
+    marker = activity_marker(op)
+    if unclear(op):
+        application = session.interview.application
+        for existing in client.list_activities(
+            conn.unified_id, application_id=application.remote_id
+        ):
+            if marker in (existing.description or ""):
+                note_success(conn)
+                return {"note": existing.id, "found_existing": True}
+    try:
+        note = client.create_activity(conn.unified_id, _attendance_note(session, op))
+    except NotSupportedError:
+        note_capability(conn, "activity_write", False)
+        return {"skipped": True, "why": f"{conn.vendor} takes no notes from Convene"}
+    note_success(conn)
+    return {"note": note.id}
+
+
+def attendance_follows(session):
+    """What the write-back is about to write of the session's attendance, per what the ATS
+    takes, in words (the recruiter's banner): "In a moment: the interview in Greenhouse
+    marked canceled (Unified has no “no-show” status) and a note on the application in
+    Greenhouse saying who did not attend." """
+    conn = session.interview.application.connection
+    vendor = conn.vendor
+    coming = []
+    if session.ats_record == InterviewSession.AtsRecord.INTERVIEW:
+        status = ats_status(session) or "SCHEDULED"
+        words = status.replace("_", " ").lower()
+        if status == "CANCELED":
+            words += " (it did not take place; the ATS has no “no-show” status)"
+        coming.append(f"the interview in {vendor} marked {words}")
+    if conn.can("activity_write"):
+        coming.append(f"a note on the application in {vendor} saying who did not attend")
+    if not coming:
+        why = "it takes neither interviews nor notes from Convene"
+        return f"Nothing is written to {vendor}: {why}."
+    return f"In a moment: {_names(coming)}."
+
+
+def attendance_written(session):
+    """What the ATS holds of the session's attendance, in words, for the interview page:
+    "Recorded in Greenhouse as canceled, with a note on the application" / "Added a note on
+    the application in Lever" / "Being written to Greenhouse"; empty when nothing is owed."""
+    ops = [
+        op
+        for op in Operation.objects.filter(
+            session=session, kind__in=[Kind.NOTE_ATTENDANCE, Kind.UPDATE_ATS_INTERVIEW]
+        ).order_by("-created_at")
+        # The updates that carry a status (a no-show's, feedback's), not a move's.
+        if op.kind == Kind.NOTE_ATTENDANCE or (op.payload or {}).get("status")
+    ]
+    if not any(op.kind == Kind.NOTE_ATTENDANCE for op in ops):
+        return ""
+    conn = session.interview.application.connection
+    vendor = conn.vendor
+    newest = {}
+    for op in ops:
+        newest.setdefault(op.kind, op)
+    finished = (Operation.Status.DONE, Operation.Status.SKIPPED)
+    unfinished = [op for op in newest.values() if op.status not in finished]
+    if any(op.status == Operation.Status.FAILED for op in unfinished):
+        return f"Not written to {vendor} yet: see “Not written yet” above."
+    if unfinished:
+        return f"Being written to {vendor}…"
+    note = newest.get(Kind.NOTE_ATTENDANCE)
+    noted = note is not None and note.status == Operation.Status.DONE
+    noted = noted and not (note.result or {}).get("skipped")
+    update = newest.get(Kind.UPDATE_ATS_INTERVIEW)
+    status = (update.result or {}).get("status") if update is not None else None
+    if status == "CANCELED":
+        words = (
+            f"Recorded in {vendor}: the interview as canceled ({vendor} has no “did not attend” "
+            "that Convene can set)"
+        )
+        return words + (
+            ", and a note on the application saying who did not attend." if noted else "."
+        )
+    if status:
+        words = f"Recorded in {vendor}: the interview as {status.replace('_', ' ').lower()}"
+        return words + (
+            ", and a note on the application saying who did not attend." if noted else "."
+        )
+    if noted:
+        return f"Added a note on the application in {vendor}."
+    return f"Nothing written to {vendor}: it takes neither interviews nor notes from Convene."
 
 
 # --- scorecards -------------------------------------------------------------------------------

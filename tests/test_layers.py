@@ -41,7 +41,7 @@ LAYERS = [
     # 3. Finding times, feedback, reminders, connecting.
     ["scheduling.slots", "scheduling.feedback", "scheduling.reminders", "scheduling.connections"],
     # 4. The interview's owner, and what the outbox writes.
-    ["scheduling.booking", "scheduling.writeback"],
+    ["scheduling.booking", "scheduling.writeback", "scheduling.attendance"],
     # 5. Following changes; the candidate's links; the pipeline's and the reports' queries.
     ["scheduling.webhooks", "candidates.links", "candidates.pipeline", "candidates.reports"],
     # 6. The ATS mirror, and what the ATS's webhooks change in it.

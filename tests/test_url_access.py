@@ -18,6 +18,7 @@ from scheduling.models import (
     FeedbackRequest,
     InterviewPlan,
     Membership,
+    NoShow,
     Operation,
 )
 from tests import factories as f
@@ -39,6 +40,7 @@ PUBLIC = {
     "booking_ics",
     "feedback_link",
     "feedback_link_draft",
+    "feedback_link_no_show",
 }
 # Member pages without an object in the URL (or only a category/integration name).
 NO_OBJECT = {
@@ -109,6 +111,9 @@ def world(tenant):
         expires_at=timezone.now() + dt.timedelta(days=5),
     )
     attendee = session.attendees.get(interviewer=bo)
+    no_show = NoShow.objects.create(
+        tenant=tenant, interview=interview, session=session, marked_at=timezone.now()
+    )
     return {
         "candidate_detail": {"pk": app.candidate.pk},
         "candidate_zone": {"pk": app.candidate.pk},
@@ -130,11 +135,14 @@ def world(tenant):
         "interview_cancel": {"pk": interview.pk},
         "interview_keep": {"pk": interview.pk},
         "interview_fit": {"pk": interview.pk},
+        "interview_no_show": {"pk": interview.pk, "session_pk": session.pk},
+        "interview_no_show_clear": {"pk": interview.pk, "no_show_pk": no_show.pk},
         "interview_swap": {"pk": interview.pk, "attendee_pk": attendee.pk},
         "operation_retry": {"pk": Operation.objects.filter(interview=interview).first().pk},
         "interviewer_detail": {"pk": ivy.pk},
         "my_feedback_detail": {"pk": feedback.pk},
         "my_feedback_draft": {"pk": feedback.pk},
+        "my_feedback_no_show": {"pk": feedback.pk},
         "feedback_nudge": {"pk": interview.pk, "feedback_pk": feedback.pk},
     }
 
@@ -208,7 +216,7 @@ def test_bad_booking_tokens_get_a_plain_page(client, name, token):
     assert b"Traceback" not in response.content
 
 
-@pytest.mark.parametrize("name", ["feedback_link", "feedback_link_draft"])
+@pytest.mark.parametrize("name", ["feedback_link", "feedback_link_draft", "feedback_link_no_show"])
 @pytest.mark.parametrize("token", ["nonsense", f"{uuid.uuid4()}.forged-signature"])
 def test_bad_feedback_tokens_get_a_plain_page(client, name, token):
     response = ask(client, name, {"token": token})

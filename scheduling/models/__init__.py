@@ -9,6 +9,7 @@ from .interviews import (
     Interview,
     InterviewChange,
     InterviewSession,
+    NoShow,
     SessionAttendee,
 )
 from .load import AtsSeat
@@ -47,6 +48,7 @@ __all__ = [
     "InterviewSession",
     "Interviewer",
     "Membership",
+    "NoShow",
     "Operation",
     "PeriodicTurn",
     "PlanPool",

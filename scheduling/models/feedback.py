@@ -23,6 +23,9 @@ class FeedbackRequest(models.Model):
         REQUESTED = "requested", "Requested"
         DRAFT = "draft", "Draft saved"
         SUBMITTED = "submitted", "Submitted"
+        # Not needed any more: the candidate, or this interviewer, did not attend the
+        # session (a NoShow). Restored when the mark is cleared.
+        WITHDRAWN = "withdrawn", "Not needed (did not attend)"
 
     class Recommendation(models.TextChoices):
         # Unified's AtsScorecard.recommendation enum (docs/unified.md §5.6).

@@ -113,6 +113,18 @@ class Interview(models.Model):
         return self.status == self.Status.SCHEDULED
 
     @property
+    def no_show_text(self):
+        """The interview's state when someone did not attend, as every page says it
+        ("Candidate did not attend"); empty when nobody was marked absent. Reads
+        `no_shows`, which list pages prefetch."""
+        marks = list(self.no_shows.all())
+        if any(mark.is_candidate for mark in marks):
+            return "Candidate did not attend"
+        if marks:
+            return "An interviewer did not attend"
+        return ""
+
+    @property
     def stage_label(self):
         return labels.stage_label(self.stage_status, self.stage_name)
 
@@ -448,3 +460,63 @@ class Flag(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class NoShow(models.Model):
+    """Someone did not attend a session that has ended: the candidate (no interviewer) or one
+    of its interviewers. Marked by the recruiter, or by an interviewer of the session from
+    their feedback page; a mistaken mark is deleted by the recruiter (the history keeps it).
+    `attendance.mark` / `attendance.clear` are the only writers."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="no_shows")
+    session = models.ForeignKey(
+        InterviewSession, on_delete=models.CASCADE, related_name="no_shows"
+    )
+    # Who did not attend: empty for the candidate.
+    interviewer = models.ForeignKey(
+        Interviewer, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    marked_at = models.DateTimeField()
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Who marked it, as people read it (an interviewer through their emailed link has no user).
+    marked_by_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["session__position", "interviewer__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=models.Q(interviewer__isnull=True),
+                name="one_candidate_no_show_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "interviewer"],
+                condition=models.Q(interviewer__isnull=False),
+                name="one_interviewer_no_show_per_session",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_candidate(self):
+        return self.interviewer_id is None
+
+    @property
+    def text(self):
+        """The mark in words: "The candidate did not attend “Technical”"."""
+        who = "The candidate" if self.is_candidate else self.interviewer.name
+        return f"{who} did not attend “{self.session.title}”"
+
+    @property
+    def clause(self):
+        """The same inside a sentence: "the candidate did not attend “Technical”"."""
+        return ("the" + self.text[3:]) if self.is_candidate else self.text

@@ -27,6 +27,7 @@ class Operation(models.Model):
             "Update the candidate’s own calendar event",
         )
         CREATE_SCORECARD = "scorecard.create", "File the scorecard in the ATS"
+        NOTE_ATTENDANCE = "ats_note.attendance", "Note who did not attend in the ATS"
         SEND_EMAIL = "email.send", "Send an email"
 
     class Status(models.TextChoices):
@@ -86,6 +87,7 @@ class Operation(models.Model):
         Kind.CANCEL_ATS_INTERVIEW: "the cancellation of the interview",
         Kind.SYNC_CANDIDATE_EVENTS: "the candidate’s calendar event",
         Kind.CREATE_SCORECARD: "the scorecard",
+        Kind.NOTE_ATTENDANCE: "the note on who did not attend",
         Kind.SEND_EMAIL: "an email",
     }
 
@@ -103,6 +105,7 @@ class Operation(models.Model):
         Kind.UPDATE_ATS_INTERVIEW: "Update the interview in {vendor}",
         Kind.CANCEL_ATS_INTERVIEW: "Cancel the interview in {vendor}",
         Kind.CREATE_SCORECARD: "File the scorecard in {vendor}",
+        Kind.NOTE_ATTENDANCE: "Note on the application in {vendor}: who did not attend",
     }
     _AS_NOTE = {
         Kind.CREATE_ATS_INTERVIEW: "interview scheduled",

@@ -359,3 +359,11 @@ def test_a_person_posted_as_a_number_is_no_one_not_a_crash(recruiter_client, peo
     data = {**post_data(people), "location_kind": "video", "sessions-0-required": "0"}
     response = recruiter_client.post(reverse("plan_new"), data)
     assert response.status_code in (200, 302, 400)
+
+
+def test_a_number_where_a_person_is_chosen_is_refused_not_a_500(recruiter_client, people):
+    # Found by tests/test_form_fuzzing.py: "0" is all digits, and no interviewer's id.
+    response = recruiter_client.post(
+        reverse("plan_new"), post_data(people, **{"sessions-0-pool2_members": "0"})
+    )
+    assert response.status_code in (200, 302)
