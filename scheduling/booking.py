@@ -26,7 +26,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from . import feedback, outbox, slots
+from . import feedback, outbox, signals, slots
 from .lib import zones
 from .models import (
     CandidateInvitation,
@@ -374,6 +374,7 @@ def book(
         obj=interview,
         interviewers=[str(p) for p in people.values()],
     )
+    signals.interview_booked.send(sender=Interview, interview=interview)
     return interview
 
 
@@ -586,6 +587,7 @@ def change(
         by=by.value,
         reason=reason,
     )
+    signals.interview_changed.send(sender=Interview, interview=interview, retimed=bool(retimed))
     return Changed(interview, summary)
 
 
@@ -977,4 +979,5 @@ def cancel(
         by=str(by),
         reason=reason,
     )
+    signals.interview_canceled.send(sender=Interview, interview=interview)
     return interview

@@ -2,13 +2,14 @@
 
 from .audit import AuditEntry, audit
 from .connections import Connection, Interviewer
+from .debriefs import Debrief
 from .feedback import FeedbackRequest
 from .interviews import Flag, Interview, InterviewSession, SessionAttendee
 from .load import AtsSeat
 from .mail import SentEmail
 from .outbox import Operation
 from .periodic import PeriodicTurn
-from .plans import InterviewPlan, PlanPool, PlanSession
+from .plans import DebriefPanel, InterviewPlan, PlanPool, PlanSession
 from .reminders import Reminder
 from .tenancy import (
     DEFAULT_INTERVIEW_STATUSES,
@@ -31,6 +32,8 @@ __all__ = [
     "AuditEntry",
     "CandidateInvitation",
     "Connection",
+    "Debrief",
+    "DebriefPanel",
     "FeedbackRequest",
     "Flag",
     "Interview",
