@@ -105,6 +105,22 @@ def first_fits(slot_starts, duration, count):
     return chosen
 
 
+def spread(starts, zone_name, per_day=3, count=PICKER_TIMES):
+    """At most `per_day` of the starts on each day (team's clock), `count` in all: the
+    picker shows several days rather than one afternoon in quarter hours."""
+    zone = zones.zone(zone_name)
+    days = {}
+    chosen = []
+    for start in starts:
+        day = start.astimezone(zone).date()
+        if days.get(day, 0) < per_day:
+            days[day] = days.get(day, 0) + 1
+            chosen.append(start)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
 def _why(empty_days):
     """Why no day of the window suits the panel, in words, a line per day."""
     lines = []
@@ -226,7 +242,10 @@ def find_time(op):
         # Nothing in the window: the panel's next times after it, for the recruiter to pick.
         _, later = window(end, PICKER_DAYS, debrief.tenant.default_timezone)
         more = _search(debrief, panel, max(start, end - duration), later, now)
-        picker = first_fits([s.start for s in more.slots] if more else [], duration, PICKER_TIMES)
+        picker = spread(
+            first_fits([s.start for s in more.slots] if more else [], duration, 10 * PICKER_TIMES),
+            debrief.tenant.default_timezone,
+        )
     organizer, conn, calendar_id = _organizer(interview)
     with transaction.atomic():
         debrief = Debrief.objects.select_for_update().get(pk=debrief.pk)

@@ -12,7 +12,7 @@ from django.forms.utils import ErrorDict, ErrorList
 
 from . import plans, where
 from .lib import durations, labels, outside
-from .models import WEEKDAYS, Interviewer, InterviewPlan
+from .models import WEEKDAYS, DebriefPanel, Interviewer, InterviewPlan
 from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
 
@@ -93,6 +93,12 @@ class PlanForm(forms.ModelForm):
             "slot_step_minutes",
             "show_interviewer_names",
             "candidate_reminders",
+            "debrief",
+            "debrief_minutes",
+            "debrief_within_days",
+            "debrief_panel",
+            "debrief_people",
+            "debrief_auto_book",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -101,6 +107,7 @@ class PlanForm(forms.ModelForm):
             "candidate_hours_start": _time_input(),
             "candidate_hours_end": _time_input(),
             "location_notes": forms.Textarea(attrs={"rows": 2}),
+            "debrief_panel": forms.RadioSelect,
         }
         help_texts = {
             "location_detail": "The fixed link (https://…), the office’s address, or the "
@@ -123,6 +130,12 @@ class PlanForm(forms.ModelForm):
             "minimum_notice_hours": "Minimum notice (hours)",
             "horizon_days": "Bookable up to (days ahead)",
             "slot_step_minutes": "Start times every (minutes)",
+            "debrief": "Hold a debrief after the interview",
+            "debrief_minutes": "Debrief length (minutes)",
+            "debrief_within_days": "Within (working days after the last session)",
+            "debrief_panel": "Who is asked",
+            "debrief_people": "These people",
+            "debrief_auto_book": "Book it without asking me",
         }
 
     def __init__(self, *args, tenant, **kwargs):
@@ -150,6 +163,21 @@ class PlanForm(forms.ModelForm):
             if times
             else "The team sends candidates no reminders now (Settings → Team)."
         )
+        people = self.fields["debrief_people"]
+        people.queryset = Interviewer.objects.filter(tenant=tenant, active=True).order_by("name")
+        people.widget = PeopleSelect()
+        people.help_text = "Only when “These people” is chosen."
+        self.fields[
+            "debrief_within_days"
+        ].help_text = "Monday to Friday, on the team’s clock; 0 means the day of the interview."
+        self.fields["debrief_within_days"].validators.append(MaxValueValidator(10))
+        self.fields["debrief_minutes"].validators += [
+            MinValueValidator(10),
+            MaxValueValidator(240),
+        ]
+        self.fields[
+            "debrief_panel"
+        ].help_text = "The hiring manager is the one the ATS names for the job."
         self.fields["scorecard"].initial = "\n".join(self.instance.scorecard_questions or [])
         self.fields["slot_step_minutes"].validators.append(MinValueValidator(5))
         self.fields["slot_step_minutes"].validators.append(MaxValueValidator(120))
@@ -203,6 +231,12 @@ class PlanForm(forms.ModelForm):
         else:
             cleaned["candidate_hours_start"] = cleaned["candidate_hours_end"] = None
             cleaned["candidate_days"] = None
+        if (
+            cleaned.get("debrief")
+            and cleaned.get("debrief_panel") == DebriefPanel.NAMED
+            and not cleaned.get("debrief_people")
+        ):
+            self.add_error("debrief_people", "Choose who is asked to the debrief.")
         status, name = parse_stage(cleaned.get("stage_status", ""))
         # The model keeps Unified's status and the ATS's name apart.
         cleaned["stage_status"], cleaned["stage_name"] = status, name
@@ -231,6 +265,7 @@ class PlanForm(forms.ModelForm):
             plan.candidate_hours_start = plan.candidate_hours_end = plan.candidate_days = None
         if commit:
             plan.save()
+            self.save_m2m()  # the debrief's named panel
         return plan
 
 
