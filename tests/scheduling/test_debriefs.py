@@ -6,11 +6,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from scheduling import booking, debriefs, slots
-from scheduling.models import Debrief, DebriefPanel, Flag, InterviewPlan, Operation
+from scheduling.models import Debrief, DebriefPanel, InterviewPlan, Operation
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +23,7 @@ def _no_real_unified(settings):
     settings.UNIFIED_BASE_URL = "http://unified.invalid"
 
 
-# --- the window, alone ----------------------------------------------------------------------------
+# --- the window, alone ---------------------------------------------------------------------
 
 
 def test_the_window_counts_working_days_across_a_weekend():
@@ -62,7 +61,7 @@ def test_the_alternatives_are_other_meetings_not_the_same_a_quarter_later():
     assert debriefs.first_fits([], dt.timedelta(minutes=30), 3) == []
 
 
-# --- a team, a loop, a plan that asks for a debrief -------------------------------------------------
+# --- a team, a loop, a plan that asks for a debrief --------------------------------------------
 
 
 def next_weekday(days_ahead=7):
@@ -88,7 +87,8 @@ def team(tenant):
     job = f.job(ats, "Backend Engineer")
     job.hiring_managers.add(hana)
     plan = InterviewPlan.objects.create(tenant=tenant, name="Onsite", debrief=True)
-    return {"ats": ats, "ivy": ivy, "max": max_, "tom": tom, "hana": hana, "job": job, "plan": plan}
+    people = {"ivy": ivy, "max": max_, "tom": tom, "hana": hana}
+    return {"ats": ats, "job": job, "plan": plan, **people}
 
 
 def loop_choice(team, day):
