@@ -123,9 +123,9 @@ def spread(starts, zone_name, per_day=3, count=PICKER_TIMES):
 
 def _why(empty_days):
     """Why no day of the window suits the panel, in words, a line per day."""
-    lines = []
-    for day in empty_days:
-        lines.append(f"{day.date:%a} {day.date.day} {day.date:%b}: {day.message}")
+    # The engine's sentences name their day ("Ivy Chen is not working long enough on
+    # Monday 14 December …").
+    lines = [day.message for day in empty_days]
     return "\n".join(lines) or "No working time of the whole panel falls in the window."
 
 
@@ -311,15 +311,22 @@ def refind(debrief):
 def busy_words(debrief, start, end):
     """Who of the panel cannot meet at [start, end), in words ("Ann Lee: busy in their
     calendar then"), or "" when everyone can."""
-    reasons = []
+    by_reason = {}
     own = (debrief.start_at, debrief.end_at) if debrief.event_id else None
-    for person in debrief.panel.all():
+    for person in debrief.panel.order_by("name"):
         if own and own[0] <= start and end <= own[1]:
             continue  # the debrief's own time
         why = slots.unavailable_reason(person, start, end)
         if why and not why.startswith("at their limit"):
-            reasons.append(f"{person.name}: {why}")
-    return "; ".join(reasons)
+            by_reason.setdefault(why, []).append(person.name)
+    return "; ".join(
+        f"{_and(names)} {'is' if len(names) == 1 else 'are'} {why}"
+        for why, names in by_reason.items()
+    )
+
+
+def _and(names):
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def confirm(debrief, start, *, user=None, anyway=False):

@@ -164,8 +164,9 @@ class PlanForm(forms.ModelForm):
             else "The team sends candidates no reminders now (Settings → Team)."
         )
         people = self.fields["debrief_people"]
+        people.widget = PeopleSelect()  # before the queryset, which gives the widget its choices
         people.queryset = Interviewer.objects.filter(tenant=tenant, active=True).order_by("name")
-        people.widget = PeopleSelect()
+        self.fields["debrief"].help_text = ""  # the section's introduction says it
         people.help_text = "Only when “These people” is chosen."
         self.fields[
             "debrief_within_days"

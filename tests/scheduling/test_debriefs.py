@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from scheduling import booking, debriefs, slots
@@ -218,3 +219,57 @@ def test_auto_book_books_it_and_a_moved_loop_moves_it_a_cancel_removes_it(
     debrief.refresh_from_db()
     assert debrief.status == Debrief.Status.CANCELED
     assert sync.count() == 3
+
+
+# --- the interview page ---------------------------------------------------------------------
+
+
+def test_the_card_says_why_no_time_fits_and_a_picked_time_is_checked(
+    team, recruiter_client, django_capture_on_commit_callbacks
+):
+    day = next_weekday()
+    team["plan"].debrief_within_days = 0
+    team["plan"].save()
+    ivy = team["ivy"]
+    ivy.working_hours = [[["09:00", "12:30"]]] * 5 + [[], []]
+    ivy.save()
+    interview = book(team, day, django_capture_on_commit_callbacks)
+    url = reverse("interview_detail", args=[interview.pk])
+    page = recruiter_client.get(url).content.decode()
+    assert "Needs a time" in page
+    assert "No time within 0 working days after the interview suits the whole panel" in page
+    assert f"Ivy Chen is not working long enough on {day:%A} {day.day} {day:%B}" in page
+    assert "The panel’s next free times after that" in page
+    # A time typed by the recruiter when Ivy does not work: refused, in words, beside it.
+    debrief_url = reverse("interview_debrief", args=[interview.pk])
+    evening = at(day, 16).astimezone(NEW_YORK)
+    response = recruiter_client.post(debrief_url, {"at": evening.strftime("%Y-%m-%dT%H:%M")})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Not everyone on the panel can meet then: Ivy Chen is not working then." in page
+    assert "Book it even though someone on the panel is busy" in page
+    # Nothing chosen: said beside the field.
+    page = recruiter_client.post(debrief_url, {"at": ""}).content.decode()
+    assert "Choose a time, or give one." in page
+    # One of the offered times books it.
+    debrief = Debrief.objects.get(interview=interview)
+    offered = debrief.alternatives[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = recruiter_client.post(debrief_url, {"start": offered}, follow=True)
+    debrief.refresh_from_db()
+    assert debrief.status == Debrief.Status.BOOKED
+    assert debrief.start_at == dt.datetime.fromisoformat(offered)
+    assert "Debrief booked for" in response.content.decode()
+
+
+def test_another_teams_debrief_cannot_be_booked(
+    team, client, outsider, django_capture_on_commit_callbacks
+):
+    interview = book(team, next_weekday(), django_capture_on_commit_callbacks)
+    debrief = Debrief.objects.get(interview=interview)
+    client.force_login(outsider)
+    url = reverse("interview_debrief", args=[interview.pk])
+    response = client.post(url, {"start": debrief.start_at.isoformat()})
+    assert response.status_code == 404
+    debrief.refresh_from_db()
+    assert debrief.status == Debrief.Status.PROPOSED
