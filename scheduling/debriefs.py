@@ -129,9 +129,10 @@ def _why(empty_days):
     return "\n".join(lines) or "No working time of the whole panel falls in the window."
 
 
-def _search(debrief, panel, start, end, now):
+def _search(debrief, panel, start, end, now, step=None):
     """The engine's answer for the panel between start and end (not before now), the
-    debrief's own booked time not counted against it."""
+    debrief's own booked time not counted against it; starts on the quarter hour unless
+    `step` says otherwise."""
     start = max(start, now)
     if end <= start:
         return None
@@ -143,6 +144,7 @@ def _search(debrief, panel, start, end, now):
         zone_name=debrief.tenant.default_timezone,
         now=now,
         own=[(debrief.start_at, debrief.end_at)] if debrief.event_id else (),
+        step=step,
     )
 
 
@@ -340,13 +342,16 @@ def confirm(debrief, start, *, user=None, anyway=False):
         raise DebriefError("A debrief comes after the interview’s last session ends.")
     if start < timezone.now():
         raise DebriefError("That time has passed: choose a later one.")
+    # To the minute: the recruiter may have typed 13:10.
+    start = start.replace(second=0, microsecond=0)
     end = start + dt.timedelta(minutes=debrief.duration_minutes)
-    found = _search(debrief, list(debrief.panel.all()), start, end, timezone.now())
+    minute = dt.timedelta(minutes=1)
+    found = _search(debrief, list(debrief.panel.all()), start, end, timezone.now(), step=minute)
     fits = found is not None and any(s.start == start for s in found.slots)
     if not fits and not anyway:
         raise DebriefError(
             "Not everyone on the panel can meet then: "
-            + (busy_words(debrief, start, end) or "outside someone’s working hours")
+            + (busy_words(debrief, start, end) or "someone is busy or not working then")
             + "."
         )
     with transaction.atomic():

@@ -422,7 +422,9 @@ def _engine_people(people, busy, holds, *, buffer_before, buffer_after, caps=Tru
     ]
 
 
-def find_for_panel(people, duration, *, start, end, zone_name, now=None, own=(), name="Debrief"):
+def find_for_panel(
+    people, duration, *, start, end, zone_name, now=None, own=(), step=None, name="Debrief"
+):
     """When all of `people` (Interviewers) can meet for `duration` between `start` and
     `end`, without a candidate: the engine's Availability of a one-session plan that
     requires them all, in their working hours, clear of their calendars and of every
@@ -454,7 +456,13 @@ def find_for_panel(people, duration, *, start, end, zone_name, now=None, own=(),
             engine.Session(key="panel", duration=duration, required=tuple(people), name=name),
         )
     )
-    search = engine.Search(start=start, end=end, now=now, candidate_zone=zones.name_or(zone_name))
+    search = engine.Search(
+        start=start,
+        end=end,
+        now=now,
+        candidate_zone=zones.name_or(zone_name),
+        step=step or dt.timedelta(minutes=15),
+    )
     return engine.find_slots(search, spec, interviewers)
 
 

@@ -260,6 +260,13 @@ def test_the_card_says_why_no_time_fits_and_a_picked_time_is_checked(
     assert debrief.status == Debrief.Status.BOOKED
     assert debrief.start_at == dt.datetime.fromisoformat(offered)
     assert "Debrief booked for" in response.content.decode()
+    # A time of the recruiter's own, off the quarter hour, when everyone is free: moved there.
+    morning = at(day + dt.timedelta(days=1), 10, 10).astimezone(NEW_YORK)
+    with django_capture_on_commit_callbacks(execute=True):
+        recruiter_client.post(debrief_url, {"at": morning.strftime("%Y-%m-%dT%H:%M")})
+    debrief.refresh_from_db()
+    assert debrief.start_at == morning
+    assert debrief.end_at == morning + dt.timedelta(minutes=30)
 
 
 def test_another_teams_debrief_cannot_be_booked(
