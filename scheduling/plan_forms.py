@@ -163,6 +163,10 @@ class PlanForm(forms.ModelForm):
             if times
             else "The team sends candidates no reminders now (Settings → Team)."
         )
+        # A form that leaves the debrief's settings out (an older page, an API client) keeps
+        # the plan's: blank means as it is.
+        for name in ("debrief_minutes", "debrief_within_days", "debrief_panel"):
+            self.fields[name].required = False
         people = self.fields["debrief_people"]
         people.widget = PeopleSelect()  # before the queryset, which gives the widget its choices
         people.queryset = Interviewer.objects.filter(tenant=tenant, active=True).order_by("name")
@@ -232,6 +236,14 @@ class PlanForm(forms.ModelForm):
         else:
             cleaned["candidate_hours_start"] = cleaned["candidate_hours_end"] = None
             cleaned["candidate_days"] = None
+        for name in ("debrief_minutes", "debrief_within_days", "debrief_panel"):
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                kept = getattr(self.instance, name)
+                cleaned[name] = (
+                    kept
+                    if kept not in (None, "")
+                    else (InterviewPlan._meta.get_field(name).get_default())
+                )
         if (
             cleaned.get("debrief")
             and cleaned.get("debrief_panel") == DebriefPanel.NAMED

@@ -143,6 +143,7 @@ def world(tenant):
         "interview_cancel": {"pk": interview.pk},
         "interview_keep": {"pk": interview.pk},
         "interview_fit": {"pk": interview.pk},
+        "interview_debrief": {"pk": interview.pk},
         "interview_swap": {"pk": interview.pk, "attendee_pk": attendee.pk},
         "operation_retry": {"pk": Operation.objects.filter(interview=interview).first().pk},
         "interviewer_detail": {"pk": ivy.pk},

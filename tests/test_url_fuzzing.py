@@ -321,6 +321,7 @@ def world(settings, monkeypatch, django_user_model):
         "interview_cancel": {"pk": interview.pk},
         "interview_keep": {"pk": interview.pk},
         "interview_fit": {"pk": interview.pk},
+        "interview_debrief": {"pk": interview.pk},
         "interview_swap": {"pk": interview.pk, "attendee_pk": attendee.pk},
         "operation_retry": {"pk": operation.pk},
         "interviewer_detail": {"pk": ivy.pk},
