@@ -553,7 +553,7 @@ def where_check(form, formset, tenant):
             ids.update(data.getlist(f.add_prefix("required")))
             for index in range(f.pool_count):
                 ids.update(data.getlist(f.add_prefix(_pool_fields(pool_prefix(index))[1])))
-        ids = {i for i in ids if i.isdigit() or _is_uuid(i)}
+        ids = {i for i in ids if _is_uuid(i)}  # a made-up id (all digits, say) is nobody
         people = list(
             Interviewer.objects.filter(tenant=tenant, pk__in=ids).select_related(
                 "calendar_connection"
