@@ -291,9 +291,9 @@ def find_time(op):
         elif was_booked:
             interview.raise_flag(
                 Flag.Kind.DEBRIEF,
-                f"The interview moved and no time within {debrief.within_days} working days "
-                "after it suits the whole debrief panel: its event was taken off the "
-                "calendars. Choose a time in the Debrief card.",
+                f"The interview moved and no time {debrief.no_time_words} suits the "
+                "whole debrief panel: its event was taken off the calendars. Choose a time "
+                "in the Debrief card.",
             )
             outbox.add(debrief.tenant, Kind.SYNC_DEBRIEF, interview=interview)
     return {

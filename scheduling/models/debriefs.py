@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -67,6 +68,27 @@ class Debrief(models.Model):
         """The marker in the event's notes: never a session's ref (`convene-session:`), so
         webhooks and the reconcile do not take it for an interview's event."""
         return f"convene-debrief:{self.pk}"
+
+    @property
+    def last_day(self):
+        """The last moment of the window (its end is the midnight after its last day)."""
+        return self.window_end - dt.timedelta(minutes=1) if self.window_end else None
+
+    @property
+    def window_words(self):
+        """The window in words: "2 working days after the interview"."""
+        if self.within_days == 0:
+            return "the day of the interview"
+        days = "working day" if self.within_days == 1 else "working days"
+        return f"{self.within_days} {days} after the interview"
+
+    @property
+    def no_time_words(self):
+        """When no time suits the panel: "within 2 working days after the interview", or
+        "later on the day of the interview"."""
+        if self.within_days == 0:
+            return "later on the day of the interview"
+        return f"within {self.window_words}"
 
     @property
     def is_booked(self):

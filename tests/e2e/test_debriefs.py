@@ -6,6 +6,7 @@ when no time fits, the card says who is busy and the recruiter picks another."""
 import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
@@ -129,4 +130,49 @@ def test_the_recruiter_turns_a_debrief_on_and_confirms_the_proposed_time(
     expect(error).to_contain_text("not working then")
     page.locator("#debrief").scroll_into_view_if_needed()
     shot(page, "interview-debrief-busy")
+    browser_console.assert_clean()
+
+
+def test_when_no_time_fits_the_card_says_who_is_busy_and_the_recruiter_picks_one(
+    acme, loop_plan, recruiter, new_context, sign_in, live_server, settings, browser_console
+):
+    settings.SITE_URL = live_server.url
+    # A debrief the same day with Maya and Grace, who works only 09:00–10:00 in Los Angeles
+    # (noon in New York): after the loop that day there is no time for both.
+    maya, grace = person(acme, "Maya"), person(acme, "Grace")
+    grace.working_hours = [[["09:00", "10:00"]]] * 5 + [[], []]
+    grace.save()
+    loop_plan.debrief = True
+    loop_plan.debrief_within_days = 0
+    loop_plan.debrief_panel = "named"
+    loop_plan.save()
+    loop_plan.debrief_people.set([maya, grace])
+    application = new_application(acme)
+    people = [person(acme, n) for n in ("Maya", "Daniel", "Sof")]
+    (day,) = free_days(acme, [*people, grace], 1)
+    interview = book_loop(acme, loop_plan, application, day)
+    debrief = Debrief.objects.get(interview=interview)
+    assert debrief.status == Debrief.Status.NEEDS_TIME
+    assert debrief.alternatives, "no free time for Maya and Grace in ten working days"
+    first_offered = dt.datetime.fromisoformat(debrief.alternatives[0])
+
+    page = new_context(viewport=LAPTOP).new_page()
+    sign_in(page, recruiter)
+    page.goto(f"/interviews/{interview.pk}/")
+    card = page.locator("#debrief")
+    expect(card).to_contain_text("Needs a time")
+    expect(card).to_contain_text("No time later on the day of the interview suits the whole panel")
+    expect(card.locator(".debrief-why")).to_contain_text("Grace")
+    expect(card).to_contain_text("The panel’s next free times after that")
+    card.scroll_into_view_if_needed()
+    shot(page, "interview-debrief-needs-time")
+    card.locator(".flag-actions button").first.click()
+    expect(page.locator(".message").first).to_contain_text("Debrief booked for")
+    drain()
+    debrief.refresh_from_db()
+    assert debrief.status == Debrief.Status.BOOKED and debrief.event_id
+    assert debrief.start_at == first_offered
+    # Grace's hours: 09:00–10:00 in Los Angeles.
+    local = debrief.start_at.astimezone(ZoneInfo("America/Los_Angeles"))
+    assert local.weekday() < 5 and dt.time(9) <= local.time() <= dt.time(9, 30)
     browser_console.assert_clean()

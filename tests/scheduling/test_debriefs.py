@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scheduling import booking, debriefs, slots
-from scheduling.models import Debrief, DebriefPanel, InterviewPlan, Operation
+from scheduling.models import Debrief, DebriefPanel, Flag, InterviewPlan, Operation
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -237,7 +237,7 @@ def test_the_card_says_why_no_time_fits_and_a_picked_time_is_checked(
     url = reverse("interview_detail", args=[interview.pk])
     page = recruiter_client.get(url).content.decode()
     assert "Needs a time" in page
-    assert "No time within 0 working days after the interview suits the whole panel" in page
+    assert "No time later on the day of the interview suits the whole panel" in page
     assert f"Ivy Chen is not working long enough on {day:%A} {day.day} {day:%B}" in page
     assert "The panel’s next free times after that" in page
     # A time typed by the recruiter when Ivy does not work: refused, in words, beside it.
@@ -280,3 +280,29 @@ def test_another_teams_debrief_cannot_be_booked(
     assert response.status_code == 404
     debrief.refresh_from_db()
     assert debrief.status == Debrief.Status.PROPOSED
+
+
+def test_a_moved_loop_whose_debrief_no_longer_fits_is_flagged(
+    team, recruiter, django_capture_on_commit_callbacks
+):
+    team["plan"].debrief_auto_book = True
+    team["plan"].debrief_within_days = 0
+    team["plan"].save()
+    day = next_weekday()
+    interview = book(team, day, django_capture_on_commit_callbacks)
+    debrief = Debrief.objects.get(interview=interview)
+    assert debrief.status == Debrief.Status.BOOKED
+    # Ivy stops working at noon: the loop moved to the next day leaves no time that day.
+    ivy = team["ivy"]
+    ivy.working_hours = [[["09:00", "12:30"]]] * 5 + [[], []]
+    ivy.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking.reschedule(
+            interview, loop_choice(team, day + dt.timedelta(days=1)), user=recruiter
+        )
+    debrief.refresh_from_db()
+    assert debrief.status == Debrief.Status.NEEDS_TIME
+    flag = interview.flags.get(kind=Flag.Kind.DEBRIEF)
+    assert "no time later on the day of the interview suits the whole debrief panel" in flag.text
+    # The event goes (an operation that brings the calendar to "no event").
+    assert Operation.objects.filter(interview=interview, kind="debrief.sync").count() == 2
