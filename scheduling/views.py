@@ -643,6 +643,7 @@ def interview_detail(request, pk, *, debrief_form=None, debrief_error=""):
             "sessions": sessions,
             "flags": flags,
             "interview_flags": interview_flags,
+            "debrief_flag": next((f for f in flags if f.kind == Flag.Kind.DEBRIEF), None),
             "loop_broken": loop_broken,
             "debrief": debriefs.for_interview(interview),
             "debrief_form": debrief_form or DebriefTimeForm(),

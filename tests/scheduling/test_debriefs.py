@@ -283,7 +283,7 @@ def test_another_teams_debrief_cannot_be_booked(
 
 
 def test_a_moved_loop_whose_debrief_no_longer_fits_is_flagged(
-    team, recruiter, django_capture_on_commit_callbacks
+    team, recruiter, recruiter_client, django_capture_on_commit_callbacks
 ):
     team["plan"].debrief_auto_book = True
     team["plan"].debrief_within_days = 0
@@ -304,5 +304,7 @@ def test_a_moved_loop_whose_debrief_no_longer_fits_is_flagged(
     assert debrief.status == Debrief.Status.NEEDS_TIME
     flag = interview.flags.get(kind=Flag.Kind.DEBRIEF)
     assert "no time later on the day of the interview suits the whole debrief panel" in flag.text
+    page = recruiter_client.get(reverse("interview_detail", args=[interview.pk])).content
+    assert "Needs attention" in page.decode() and flag.text in page.decode()
     # The event goes (an operation that brings the calendar to "no event").
     assert Operation.objects.filter(interview=interview, kind="debrief.sync").count() == 2
