@@ -12,6 +12,7 @@ from .models import (
     AtsSeat,
     AuditEntry,
     Connection,
+    Debrief,
     FeedbackRequest,
     Flag,
     Interview,
@@ -138,6 +139,7 @@ class InterviewPlanAdmin(admin.ModelAdmin):
     search_fields = ["name", "job__name"]
     list_select_related = ["tenant", "job"]
     raw_id_fields = ["job"]
+    filter_horizontal = ["debrief_people"]
     inlines = [PlanSessionInline]
 
 
@@ -368,6 +370,23 @@ class ReminderAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state(self, obj):
         return _reminder_state(obj)
+
+
+@admin.register(Debrief)
+class DebriefAdmin(admin.ModelAdmin):
+    """Each interview's debrief; its time is the recruiter's to confirm on the interview page
+    (scheduling.debriefs), so it is read here, not edited."""
+
+    list_display = ["__str__", "tenant", "status", "start_at", "event_id"]
+    list_filter = ["tenant", "status"]
+    search_fields = ["interview__application__candidate__name"]
+    list_select_related = ["tenant", "interview__application__candidate"]
+    raw_id_fields = ["interview", "organizer", "calendar_connection", "booked_by"]
+    filter_horizontal = ["panel"]
+    readonly_fields = ["event_id", "alternatives", "why", "window_end"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(InterviewSession)

@@ -11,6 +11,7 @@ class SchedulingConfig(AppConfig):
         from . import (  # noqa: F401
             checks,
             connections,
+            debriefs,
             feedback,
             outbox,
             periodic,
@@ -19,6 +20,8 @@ class SchedulingConfig(AppConfig):
             writeback,
         )
         from .models import Tenant
+
+        debriefs.connect()
 
         def tenants():
             return Tenant.objects.order_by("pk")

@@ -26,7 +26,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import TextChoices
 from django.utils import timezone
 
-from . import feedback, outbox, slots
+from . import feedback, outbox, signals, slots
 from .lib import reasons, zones
 from .models import (
     CandidateInvitation,
@@ -378,6 +378,7 @@ def book(
         obj=interview,
         interviewers=[str(p) for p in people.values()],
     )
+    signals.interview_booked.send(sender=Interview, interview=interview)
     return interview
 
 
@@ -602,6 +603,7 @@ def change(
         reason=reason,
         reason_code=given.code,
     )
+    signals.interview_changed.send(sender=Interview, interview=interview, retimed=bool(retimed))
     return Changed(interview, summary)
 
 
@@ -1033,4 +1035,5 @@ def cancel(
         reason=reason,
         reason_code=given.code,
     )
+    signals.interview_canceled.send(sender=Interview, interview=interview)
     return interview

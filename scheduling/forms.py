@@ -666,3 +666,28 @@ class CancelForm(ReasonForm):
 
     def clean_message(self):
         return self.cleaned_data.get("message", "").strip()
+
+
+class DebriefTimeForm(forms.Form):
+    """A time for the debrief: one Convene offered (`start`, a button), or one the recruiter
+    types (`at`, on their own clock)."""
+
+    start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    at = forms.DateTimeField(
+        required=False,
+        label="Another time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="On your clock. Convene checks that the whole panel is free then.",
+    )
+    anyway = forms.BooleanField(
+        required=False, label="Book it even though someone on the panel is busy"
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        when = cleaned.get("start") or cleaned.get("at")
+        if when is None and not self.errors:
+            self.add_error("at", "Choose a time, or give one.")
+        cleaned["when"] = when
+        return cleaned

@@ -55,8 +55,9 @@ SENDERS = {}  # email kind (payload["kind"]) → sender(op) → result dict
 
 # Operation kinds that act on one target of a session, by family: "event.create",
 # "event.update" and "event.cancel" all act on the session's calendar event; and of an
-# interview: "candidate_event.sync" on its candidate-only events.
-TARGET_FAMILIES = ("event", "ats_interview", "candidate_event", "ats_note")
+# interview: "candidate_event.sync" on its candidate-only events, "debrief.sync" on its
+# debrief's event; "ats_note.attendance" on a session's note of who did not attend.
+TARGET_FAMILIES = ("event", "ats_interview", "candidate_event", "ats_note", "debrief")
 UNFINISHED = (Operation.Status.PENDING, Operation.Status.RUNNING, Operation.Status.FAILED)
 
 

@@ -12,7 +12,7 @@ from django.forms.utils import ErrorDict, ErrorList
 
 from . import plans, where
 from .lib import durations, labels, outside
-from .models import WEEKDAYS, Interviewer, InterviewPlan, Tenant
+from .models import WEEKDAYS, DebriefPanel, Interviewer, InterviewPlan, Tenant
 from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
 
@@ -96,6 +96,12 @@ class PlanForm(forms.ModelForm):
             "candidate_change_cutoff_hours",
             "candidate_reschedule_limit",
             "cancel_reason_required",
+            "debrief",
+            "debrief_minutes",
+            "debrief_within_days",
+            "debrief_panel",
+            "debrief_people",
+            "debrief_auto_book",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -104,6 +110,7 @@ class PlanForm(forms.ModelForm):
             "candidate_hours_start": _time_input(),
             "candidate_hours_end": _time_input(),
             "location_notes": forms.Textarea(attrs={"rows": 2}),
+            "debrief_panel": forms.RadioSelect,
         }
         help_texts = {
             "location_detail": "The fixed link (https://…), the office’s address, or the "
@@ -126,6 +133,12 @@ class PlanForm(forms.ModelForm):
             "minimum_notice_hours": "Minimum notice (hours)",
             "horizon_days": "Bookable up to (days ahead)",
             "slot_step_minutes": "Start times every (minutes)",
+            "debrief": "Hold a debrief after the interview",
+            "debrief_minutes": "Debrief length (minutes)",
+            "debrief_within_days": "Within (working days after the last session)",
+            "debrief_panel": "Who is asked",
+            "debrief_people": "These people",
+            "debrief_auto_book": "Book it without asking me",
         }
 
     def __init__(self, *args, tenant, **kwargs):
@@ -183,6 +196,26 @@ class PlanForm(forms.ModelForm):
             required=False,
             initial={True: "true", False: "false"}.get(self.instance.cancel_reason_required, ""),
         )
+        # A form that leaves the debrief's settings out (an older page, an API client) keeps
+        # the plan's: blank means as it is.
+        for name in ("debrief_minutes", "debrief_within_days", "debrief_panel"):
+            self.fields[name].required = False
+        people = self.fields["debrief_people"]
+        people.widget = PeopleSelect()  # before the queryset, which gives the widget its choices
+        people.queryset = Interviewer.objects.filter(tenant=tenant, active=True).order_by("name")
+        self.fields["debrief"].help_text = ""  # the section's introduction says it
+        people.help_text = "Only when “These people” is chosen."
+        self.fields[
+            "debrief_within_days"
+        ].help_text = "Monday to Friday, on the team’s clock; 0 means the day of the interview."
+        self.fields["debrief_within_days"].validators.append(MaxValueValidator(10))
+        self.fields["debrief_minutes"].validators += [
+            MinValueValidator(10),
+            MaxValueValidator(240),
+        ]
+        self.fields[
+            "debrief_panel"
+        ].help_text = "The hiring manager is the one the ATS names for the job."
         self.fields["scorecard"].initial = "\n".join(self.instance.scorecard_questions or [])
         self.fields["slot_step_minutes"].validators.append(MinValueValidator(5))
         self.fields["slot_step_minutes"].validators.append(MaxValueValidator(120))
@@ -236,6 +269,20 @@ class PlanForm(forms.ModelForm):
         else:
             cleaned["candidate_hours_start"] = cleaned["candidate_hours_end"] = None
             cleaned["candidate_days"] = None
+        for name in ("debrief_minutes", "debrief_within_days", "debrief_panel"):
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                kept = getattr(self.instance, name)
+                cleaned[name] = (
+                    kept
+                    if kept not in (None, "")
+                    else (InterviewPlan._meta.get_field(name).get_default())
+                )
+        if (
+            cleaned.get("debrief")
+            and cleaned.get("debrief_panel") == DebriefPanel.NAMED
+            and not cleaned.get("debrief_people")
+        ):
+            self.add_error("debrief_people", "Choose who is asked to the debrief.")
         status, name = parse_stage(cleaned.get("stage_status", ""))
         # The model keeps Unified's status and the ATS's name apart.
         cleaned["stage_status"], cleaned["stage_name"] = status, name
@@ -264,6 +311,7 @@ class PlanForm(forms.ModelForm):
             plan.candidate_hours_start = plan.candidate_hours_end = plan.candidate_days = None
         if commit:
             plan.save()
+            self.save_m2m()  # the debrief's named panel
         return plan
 
 

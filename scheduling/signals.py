@@ -12,3 +12,11 @@ calendar_events_changed = Signal()
 # Sent when ATS interviews arrive (a webhook, or the reconcile's list): kwargs `connection`,
 # `interviews` (records.Interview), `event`. Receivers may return lines, as above.
 ats_interviews_changed = Signal()
+
+# Sent by scheduling.booking inside the transaction that books, moves or cancels an
+# interview: kwargs `interview`. What follows an interview (its debrief) listens, so that
+# booking need not import it (docs/design.md, "Layers").
+interview_booked = Signal()
+# `retimed`: whether a session's times changed (a swap alone changes only the people).
+interview_changed = Signal()
+interview_canceled = Signal()

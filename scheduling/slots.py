@@ -370,23 +370,13 @@ def find(
         for pid, rows in seats.items()
     }
 
-    buffer_before = dt.timedelta(minutes=plan.buffer_before_minutes)
-    buffer_after = dt.timedelta(minutes=plan.buffer_after_minutes)
-    interviewers = [
-        engine.Interviewer(
-            key=pid,
-            zone=person.timezone,
-            hours=_hours(person),
-            busy_times=busy.get(pid, ()),
-            holds=tuple(holds.get(pid, ())),
-            buffer_before=buffer_before,
-            buffer_after=buffer_after,
-            daily_cap=person.max_interviews_per_day,
-            weekly_cap=person.max_interviews_per_week,
-            name=person.name,
-        )
-        for pid, person in people.items()
-    ]
+    interviewers = _engine_people(
+        people,
+        busy,
+        holds,
+        buffer_before=dt.timedelta(minutes=plan.buffer_before_minutes),
+        buffer_after=dt.timedelta(minutes=plan.buffer_after_minutes),
+    )
     search = engine.Search(
         start=start,
         end=end,
@@ -410,6 +400,70 @@ def find(
             (p for p in people.values() if not p.has_calendar), key=lambda p: p.name
         ),
     )
+
+
+def _engine_people(people, busy, holds, *, buffer_before, buffer_after, caps=True):
+    """The engine's Interviewers: {id: Interviewer} with their busy times and holds.
+    `caps`: whether their interview limits apply (not to a meeting that is no interview)."""
+    return [
+        engine.Interviewer(
+            key=pid,
+            zone=person.timezone,
+            hours=_hours(person),
+            busy_times=busy.get(pid, ()),
+            holds=tuple(holds.get(pid, ())),
+            buffer_before=buffer_before,
+            buffer_after=buffer_after,
+            daily_cap=person.max_interviews_per_day if caps else None,
+            weekly_cap=person.max_interviews_per_week if caps else None,
+            name=person.name,
+        )
+        for pid, person in people.items()
+    ]
+
+
+def find_for_panel(
+    people, duration, *, start, end, zone_name, now=None, own=(), step=None, name="Debrief"
+):
+    """When all of `people` (Interviewers) can meet for `duration` between `start` and
+    `end`, without a candidate: the engine's Availability of a one-session plan that
+    requires them all, in their working hours, clear of their calendars and of every
+    interview they sit in. Starts fall on the quarter hour of `zone_name`'s clock; their
+    interview limits do not apply (a meeting of the panel is no interview). `own`: times
+    [(start, end)] the meeting itself holds in their calendars now (it may move over them).
+    Raises CalendarsUnavailable as `find` does."""
+    now = now or timezone.now()
+    people = {str(p.pk): p for p in people}
+    busy = busy_blocks(people.values(), start, end)
+    if own:
+        holes = engine.busy_times(own)
+        busy = {pid: tuple(_carve(blocks, holes)) for pid, blocks in busy.items()}
+    seats = load.seats(list(people), start - load.AROUND, end + load.AROUND)
+    holds = {
+        pid: tuple(engine.Hold(seat.start, seat.end, label=seat.label) for seat in rows)
+        for pid, rows in seats.items()
+    }
+    interviewers = _engine_people(
+        people,
+        busy,
+        holds,
+        buffer_before=dt.timedelta(0),
+        buffer_after=dt.timedelta(0),
+        caps=False,
+    )
+    spec = engine.Plan(
+        sessions=(
+            engine.Session(key="panel", duration=duration, required=tuple(people), name=name),
+        )
+    )
+    search = engine.Search(
+        start=start,
+        end=end,
+        now=now,
+        candidate_zone=zones.name_or(zone_name),
+        step=step or dt.timedelta(minutes=15),
+    )
+    return engine.find_slots(search, spec, interviewers)
 
 
 def candidate_hours_for(plan, zone_name, *, strict):

@@ -53,6 +53,7 @@ urlpatterns = [
     path("interviews/<uuid:pk>/cancel/", views.interview_cancel, name="interview_cancel"),
     path("interviews/<uuid:pk>/keep/", views.interview_keep, name="interview_keep"),
     path("interviews/<uuid:pk>/fit/", views.interview_fit, name="interview_fit"),
+    path("interviews/<uuid:pk>/debrief/", views.interview_debrief, name="interview_debrief"),
     path(
         "interviews/<uuid:pk>/sessions/<uuid:session_pk>/no-show/",
         views.interview_no_show,

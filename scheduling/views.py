@@ -22,6 +22,7 @@ from . import (
     attendance,
     booking,
     connections,
+    debriefs,
     feedback,
     gateway,
     plan_forms,
@@ -34,7 +35,14 @@ from . import (
 )
 from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
-from .forms import CancelForm, InterviewerForm, MeetingRoomForm, MyHoursForm, TeamSettingsForm
+from .forms import (
+    CancelForm,
+    DebriefTimeForm,
+    InterviewerForm,
+    MeetingRoomForm,
+    MyHoursForm,
+    TeamSettingsForm,
+)
 from .lib import outside
 from .middleware import SESSION_KEY
 from .models import (
@@ -593,7 +601,7 @@ def _history(tenant, interview):
 
 
 @scheduler_required
-def interview_detail(request, pk):
+def interview_detail(request, pk, *, debrief_form=None, debrief_error=""):
     interview = get_for_tenant(request, _interview_queryset(), pk=pk)
     ats = interview.application.connection
     # In the order they happen: the span shown is the first start to the last end.
@@ -634,6 +642,8 @@ def interview_detail(request, pk):
     )
     flags = list(interview.flags.select_related("session"))
     loop_broken = next((f for f in flags if f.kind == Flag.Kind.LOOP_BROKEN), None)
+    # The debrief's own flag is answered in its card, not by the interview's actions.
+    interview_flags = [f for f in flags if f.kind != Flag.Kind.DEBRIEF]
     fit = None
     if loop_broken and loop_broken.session and interview.is_active:
         fit = _fit_preview(interview, loop_broken.session)
@@ -644,7 +654,12 @@ def interview_detail(request, pk):
             "interview": interview,
             "sessions": sessions,
             "flags": flags,
+            "interview_flags": interview_flags,
+            "debrief_flag": next((f for f in flags if f.kind == Flag.Kind.DEBRIEF), None),
             "loop_broken": loop_broken,
+            "debrief": debriefs.for_interview(interview),
+            "debrief_form": debrief_form or DebriefTimeForm(),
+            "debrief_error": debrief_error,
             "fit": fit,
             "operations": operations,
             "problems": [
@@ -974,6 +989,37 @@ def interview_fit(request, pk):
             + writeback.what_follows(interview, "moved"),
         )
     return redirect("interview_detail", pk=interview.pk)
+
+
+@require_POST
+@scheduler_required
+def interview_debrief(request, pk):
+    """Book the debrief at the time offered or given ("Confirm"), or look for one again."""
+    interview = get_for_tenant(request, _interview_queryset(), pk=pk)
+    debrief = getattr(interview, "debrief", None)
+    if debrief is None:
+        raise Http404("This interview has no debrief.")
+    if request.POST.get("again"):
+        debriefs.refind(debrief)
+        messages.info(request, "Convene is looking for the debrief’s time again.")
+        return redirect(reverse("interview_detail", args=[interview.pk]) + "#debrief")
+    form = DebriefTimeForm(request.POST)
+    if not form.is_valid():
+        return interview_detail(request, pk, debrief_form=form)
+    try:
+        debriefs.confirm(
+            debrief, form.cleaned_data["when"], user=request.user,
+            anyway=form.cleaned_data["anyway"],
+        )  # fmt: skip
+    except debriefs.DebriefError as exc:
+        return interview_detail(request, pk, debrief_form=form, debrief_error=str(exc))
+    when = timezone.localtime(form.cleaned_data["when"])
+    messages.success(
+        request,
+        f"Debrief booked for {when:%A} {when.day} {when:%B}, {when:%H:%M}. The panel gets the "
+        "calendar invitation; the candidate does not.",
+    )
+    return redirect(reverse("interview_detail", args=[interview.pk]) + "#debrief")
 
 
 # --- the outbox ---------------------------------------------------------------------------------

@@ -43,7 +43,14 @@ LAYERS = [
     # 4. The interview's owner, and what the outbox writes.
     ["scheduling.booking", "scheduling.writeback", "scheduling.attendance"],
     # 5. Following changes; the candidate's links; the pipeline's and the reports' queries.
-    ["scheduling.webhooks", "candidates.links", "candidates.pipeline", "candidates.reports"],
+    # (The debrief follows the interview's owner through its signals.)
+    [
+        "scheduling.webhooks",
+        "scheduling.debriefs",
+        "candidates.links",
+        "candidates.pipeline",
+        "candidates.reports",
+    ],
     # 6. The ATS mirror, and what the ATS's webhooks change in it.
     ["candidates.sync"],
     ["candidates.changes"],

@@ -137,6 +137,7 @@ def world(tenant):
         "interview_fit": {"pk": interview.pk},
         "interview_no_show": {"pk": interview.pk, "session_pk": session.pk},
         "interview_no_show_clear": {"pk": interview.pk, "no_show_pk": no_show.pk},
+        "interview_debrief": {"pk": interview.pk},
         "interview_swap": {"pk": interview.pk, "attendee_pk": attendee.pk},
         "operation_retry": {"pk": Operation.objects.filter(interview=interview).first().pk},
         "interviewer_detail": {"pk": ivy.pk},

@@ -308,6 +308,7 @@ def world(settings, monkeypatch, django_user_model):
         "interview_cancel": {"pk": interview.pk},
         "interview_keep": {"pk": interview.pk},
         "interview_fit": {"pk": interview.pk},
+        "interview_debrief": {"pk": interview.pk},
         "interview_swap": {"pk": interview.pk, "attendee_pk": attendee.pk},
         "interview_no_show": {"pk": interview.pk, "session_pk": session.pk},
         "interview_no_show_clear": {"pk": interview.pk, "no_show_pk": 1},

@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry, audit
 from .connections import Connection, Interviewer
+from .debriefs import Debrief
 from .feedback import FeedbackRequest
 from .interviews import (
     CandidateChanges,
@@ -16,7 +17,7 @@ from .load import AtsSeat
 from .mail import SentEmail
 from .outbox import Operation
 from .periodic import PeriodicTurn
-from .plans import InterviewPlan, PlanPool, PlanSession
+from .plans import DebriefPanel, InterviewPlan, PlanPool, PlanSession
 from .reminders import Reminder
 from .tenancy import (
     DEFAULT_INTERVIEW_STATUSES,
@@ -40,6 +41,8 @@ __all__ = [
     "CandidateChanges",
     "CandidateInvitation",
     "Connection",
+    "Debrief",
+    "DebriefPanel",
     "FeedbackRequest",
     "Flag",
     "Interview",

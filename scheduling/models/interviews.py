@@ -442,6 +442,7 @@ class Flag(models.Model):
         DECLINED = "declined", "An interviewer declined"
         APPLICATION_CLOSED = "application_closed", "The application was closed in the ATS"
         EVENT_DELETED = "event_deleted", "Its calendar event was deleted"
+        DEBRIEF = "debrief", "The debrief needs a new time"
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -28,6 +28,8 @@ class Operation(models.Model):
         )
         CREATE_SCORECARD = "scorecard.create", "File the scorecard in the ATS"
         NOTE_ATTENDANCE = "ats_note.attendance", "Note who did not attend in the ATS"
+        FIND_DEBRIEF = "debrief_time.find", "Find the debrief’s time"
+        SYNC_DEBRIEF = "debrief.sync", "Update the debrief’s calendar event"
         SEND_EMAIL = "email.send", "Send an email"
 
     class Status(models.TextChoices):
@@ -88,6 +90,8 @@ class Operation(models.Model):
         Kind.SYNC_CANDIDATE_EVENTS: "the candidate’s calendar event",
         Kind.CREATE_SCORECARD: "the scorecard",
         Kind.NOTE_ATTENDANCE: "the note on who did not attend",
+        Kind.FIND_DEBRIEF: "the search for the debrief’s time",
+        Kind.SYNC_DEBRIEF: "the debrief’s calendar event",
         Kind.SEND_EMAIL: "an email",
     }
 
@@ -97,6 +101,8 @@ class Operation(models.Model):
         Kind.CANCEL_ATS_INTERVIEW,
         Kind.CREATE_SCORECARD,
     )
+    # The debrief's: its calendar event is on the organizer's calendar, never in the ATS.
+    _DEBRIEF_KINDS = (Kind.FIND_DEBRIEF, Kind.SYNC_DEBRIEF)
     _AS_INTERVIEW = {
         Kind.CREATE_EVENT: "Create the calendar event in {vendor}",
         Kind.UPDATE_EVENT: "Update the calendar event in {vendor}",
@@ -132,7 +138,7 @@ class Operation(models.Model):
         """(what, why): the task list's line for the operation, naming the vendor and, for
         the ATS, what was really written ("Note on the application in Lever: interview
         scheduled", "Lever does not accept interviews from Convene")."""
-        if self.is_email:
+        if self.is_email or self.kind in self._DEBRIEF_KINDS:
             return self.get_kind_display(), ""
         conn = None
         if self.kind.startswith("event.") and self.session_id:
@@ -172,7 +178,7 @@ class Operation(models.Model):
         if self.kind.startswith("event.") and self.session_id:
             conn = self.session.calendar_connection
             fallback = "The calendar"
-        elif self.kind == self.Kind.SYNC_CANDIDATE_EVENTS:
+        elif self.kind == self.Kind.SYNC_CANDIDATE_EVENTS or self.kind in self._DEBRIEF_KINDS:
             conn = None
             fallback = "The calendar"
         else:

@@ -8,6 +8,11 @@ from .connections import Interviewer
 from .tenancy import Tenant, candidate_hours_text
 
 
+class DebriefPanel(models.TextChoices):
+    LOOP = "loop", "The hiring manager and the interview’s interviewers"
+    NAMED = "named", "These people"
+
+
 class InterviewPlan(models.Model):
     """How a stage is interviewed: one or more sessions, their people and their rules.
 
@@ -83,6 +88,32 @@ class InterviewPlan(models.Model):
     )
     cancel_reason_required = models.BooleanField(
         "candidates must say why they cancel", null=True, blank=True
+    )
+    # A debrief after the loop's last session: the panel (no candidate) meets to decide.
+    # scheduling.debriefs finds its time with the interviews' engine and books it.
+    debrief = models.BooleanField(
+        "hold a debrief after the interview",
+        default=False,
+        help_text="The panel meets without the candidate to decide; it goes on the "
+        "organizer’s calendar, never to the candidate or the ATS.",
+    )
+    debrief_minutes = models.PositiveSmallIntegerField("debrief length (minutes)", default=30)
+    debrief_within_days = models.PositiveSmallIntegerField(
+        "within (working days after the last session)", default=2
+    )
+    debrief_panel = models.CharField(
+        "who is asked to the debrief",
+        max_length=10,
+        choices=DebriefPanel.choices,
+        default=DebriefPanel.LOOP,
+    )
+    debrief_people = models.ManyToManyField(
+        Interviewer, blank=True, related_name="debrief_plans", verbose_name="debrief panel"
+    )
+    debrief_auto_book = models.BooleanField(
+        "book the debrief without asking",
+        default=False,
+        help_text="Off: the recruiter confirms the time Convene proposes on the interview page.",
     )
     # The scorecard interviewers fill in afterwards: one question per line.
     scorecard_questions = models.JSONField(default=list, blank=True)
