@@ -53,18 +53,29 @@ def _utc(value):
     return value.astimezone(dt.UTC)
 
 
-def _at(start, minutes):
-    return _utc(start) - dt.timedelta(minutes=minutes)
+# A candidate's reminder that would come as their changes close, or in the hour after (the
+# 24-hour reminder and the 24-hour cut-off, by default), goes out this long before they close
+# instead: a reminder is where they find the link to move or cancel, and it must still work.
+BEFORE_CUTOFF = dt.timedelta(hours=1)
 
 
-def due(minutes_before, start, known_since, now):
+def _at(start, minutes, cutoff=None):
+    """When the reminder `minutes` before `start` goes out; `cutoff` is when the candidate's
+    changes close (their reminders only)."""
+    at = _utc(start) - dt.timedelta(minutes=minutes)
+    if cutoff is not None and _utc(cutoff) <= at < _utc(cutoff) + BEFORE_CUTOFF:
+        return _utc(cutoff) - BEFORE_CUTOFF
+    return at
+
+
+def due(minutes_before, start, known_since, now, cutoff=None):
     """The reminder (minutes before `start`) to send at `now`, or None: the closest of those
     whose time has come, has not passed the start, and came after `known_since` (when the
-    people were told the current start)."""
+    people were told the current start). `cutoff`: see `_at`."""
     start, known_since, now = _utc(start), _utc(known_since), _utc(now)
     if now >= start:
         return None
-    came = [m for m in minutes_before if known_since < _at(start, m) <= now]
+    came = [m for m in minutes_before if known_since < _at(start, m, cutoff) <= now]
     return min(came, default=None)
 
 
@@ -77,13 +88,13 @@ class Mark:
     state: str
 
 
-def marks(minutes_before, start, known_since, now):
+def marks(minutes_before, start, known_since, now, cutoff=None):
     """Every reminder time for one start, and what becomes of it (for the pages)."""
-    chosen = due(minutes_before, start, known_since, now)
+    chosen = due(minutes_before, start, known_since, now, cutoff)
     known_since, now = _utc(known_since), _utc(now)
     out = []
     for m in sorted(minutes_before, reverse=True):
-        at = _at(start, m)
+        at = _at(start, m, cutoff)
         if at <= known_since:
             state = "late"
         elif at > now:
@@ -102,10 +113,12 @@ def marks(minutes_before, start, known_since, now):
 def _candidate_interviews(tenant, now, longest):
     return (
         Interview.objects.active()
-        .filter(tenant=tenant, start_at__gt=now, start_at__lte=now + dt.timedelta(minutes=longest))
+        # A reminder may be brought forward before the cut-off (`_at`): by two hours at most.
+        .filter(tenant=tenant, start_at__gt=now)
+        .filter(start_at__lte=now + dt.timedelta(minutes=longest) + 2 * BEFORE_CUTOFF)
         # A plan may turn the candidate's reminders off; an interview without a plan has them.
         .filter(Q(plan__isnull=True) | Q(plan__candidate_reminders=True))
-        .select_related("application__candidate")
+        .select_related("application__candidate", "plan")
     )
 
 
@@ -136,12 +149,13 @@ def queue_due(tenant, now=None):
             ).values_list("interview_id", "minutes_before", "for_start_at")
         )
         for interview in interviews:
-            m = due(minutes, interview.start_at, interview.times_known_since, now)
+            cutoff = interview.candidate_change_deadline
+            m = due(minutes, interview.start_at, interview.times_known_since, now, cutoff)
             if m is None or (interview.pk, m, interview.start_at) in have:
                 continue
             if not interview.application.candidate.email:
                 continue  # the page says they get none
-            queued += _queue(interview, None, None, m, interview.start_at)
+            queued += _queue(interview, None, None, m, interview.start_at, cutoff)
     minutes = tenant.interviewer_reminder_minutes or []
     if minutes:
         seats = list(_seats(tenant, now, max(minutes)))
@@ -160,7 +174,7 @@ def queue_due(tenant, now=None):
     return queued
 
 
-def _queue(interview, session, interviewer, minutes, start):
+def _queue(interview, session, interviewer, minutes, start, cutoff=None):
     who = interviewer.name if interviewer else interview.application.candidate.name
     try:
         with transaction.atomic():
@@ -171,7 +185,7 @@ def _queue(interview, session, interviewer, minutes, start):
                 interviewer=interviewer,
                 minutes_before=minutes,
                 for_start_at=start,
-                due_at=_at(start, minutes),
+                due_at=_at(start, minutes, cutoff),
             )
             op = outbox.add(
                 interview.tenant,
@@ -330,6 +344,9 @@ def _line_of_row(row, to, session_title):
     return Line(to, row.minutes_before, "sending", row.due_at, session=session_title)
 
 
+# A planned candidate's reminder brought forward before the cut-off (`_at`), as the page says.
+_EARLY = "an hour before changes online close, so its link still works"
+
 _MARK_WHY = {
     "booked": "the interview was booked after this reminder’s time; the confirmation went "
     "out instead",
@@ -339,9 +356,9 @@ _MARK_WHY = {
 }
 
 
-def _lines_for(to, session_title, minutes_before, start, interview, now, rows):
+def _lines_for(to, session_title, minutes_before, start, interview, now, rows, cutoff=None):
     """The lines of one recipient's reminders for one start: what was queued (rows), then
-    each of the team's times not queued yet."""
+    each of the team's times not queued yet. `cutoff`: the candidate's (see `_at`)."""
     lines = []
     queued = set()
     for row in rows:
@@ -353,11 +370,13 @@ def _lines_for(to, session_title, minutes_before, start, interview, now, rows):
         lines.append(_line_of_row(row, to, session_title))
     known_since = interview.times_known_since
     late = "moved" if interview.times_changed_at else "booked"
-    for mark in marks(minutes_before, start, known_since, now) if now < start else ():
+    for mark in marks(minutes_before, start, known_since, now, cutoff) if now < start else ():
         if (mark.minutes, start) in queued:
             continue
         if mark.state in ("planned", "due"):
-            lines.append(Line(to, mark.minutes, mark.state, mark.at, session=session_title))
+            early = mark.at != _at(start, mark.minutes)
+            why = _EARLY if early and mark.state == "planned" else ""
+            lines.append(Line(to, mark.minutes, mark.state, mark.at, why, session_title))
         else:
             why = _MARK_WHY[late if mark.state == "late" else mark.state]
             lines.append(Line(to, mark.minutes, "not_sent", mark.at, why, session_title))
@@ -397,7 +416,14 @@ def for_interview(interview, now=None):
     planned = minutes if active and not candidate_none else []
     mine = [r for r in rows if r.for_candidate]
     candidate_lines = _lines_for(
-        candidate.name, "", planned, interview.start_at, interview, now, mine
+        candidate.name,
+        "",
+        planned,
+        interview.start_at,
+        interview,
+        now,
+        mine,
+        interview.candidate_change_deadline,
     )
 
     minutes = tenant.interviewer_reminder_minutes or []

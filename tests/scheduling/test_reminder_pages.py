@@ -145,8 +145,12 @@ def test_the_interview_page_says_which_reminders_went_out_and_which_are_to_come(
 
     page = text(recruiter_client.get(url))
     assert "Reminders" in page
-    day_before = start - dt.timedelta(hours=24)
-    line = f"Scheduled To Kenji Sato (candidate), 24 hours before: goes out {said(day_before)}."
+    # The team's 24 hours' cut-off: the day-before reminder goes while changes are open.
+    day_before = start - dt.timedelta(hours=25)
+    line = (
+        f"Scheduled To Kenji Sato (candidate), 24 hours before: goes out {said(day_before)}, "
+        "an hour before changes online close, so its link still works."
+    )
     assert line in page
     hour_before = start - dt.timedelta(hours=1)
     assert f"To Ivy Chen (Coding), 1 hour before: goes out {said(hour_before)}." in page

@@ -192,9 +192,11 @@ def test_the_clock_moving_across_the_marks_queues_exactly_the_reminders_due(tena
     values_start = start + dt.timedelta(hours=1, minutes=15)
     assert reminders.queue_due(tenant) == 0
 
-    with travel(start - dt.timedelta(hours=24, seconds=1)):
+    # The day-before reminder would come as the 24-hour cut-off closes changes: it goes an
+    # hour before, while its link to move or cancel still works.
+    with travel(start - dt.timedelta(hours=25, seconds=1)):
         assert reminders.queue_due(tenant) == 0
-    with travel(start - dt.timedelta(hours=24)):
+    with travel(start - dt.timedelta(hours=25)):
         assert reminders.queue_due(tenant) == 1
         assert reminders.queue_due(tenant) == 0  # never twice
     assert queued() == [("candidate", 24 * H)]
@@ -207,7 +209,7 @@ def test_the_clock_moving_across_the_marks_queues_exactly_the_reminders_due(tena
     with travel(start + dt.timedelta(hours=3)):
         assert reminders.queue_due(tenant) == 0
     reminder = interview.reminders.get(interviewer=None, minutes_before=24 * H)
-    assert reminder.for_start_at == start and reminder.due_at == start - dt.timedelta(hours=24)
+    assert reminder.for_start_at == start and reminder.due_at == start - dt.timedelta(hours=25)
 
 
 def test_the_team_and_the_plan_decide_who_is_reminded_and_when(tenant):
@@ -421,6 +423,33 @@ def test_the_candidates_reminder_has_their_zone_the_itinerary_where_and_their_pa
     assert "payments migration" not in body  # the interviewers' notes are theirs
     html = message.alternatives[0][0]
     assert "open your booking page</a>" in html and "Torstraße 1" in html
+
+
+def test_with_the_teams_defaults_the_day_before_reminder_still_lets_them_change_it(tenant):
+    # 24 hours' reminder, 24 hours' cut-off: sent at the cut-off, it could only say "too
+    # late". It goes an hour before instead, with the page they can still use.
+    assert tenant.candidate_change_cutoff_hours == 24
+    start = soon()
+    interview = book(tenant, start)
+    with travel(start - dt.timedelta(hours=25)):
+        assert reminders.queue_due(tenant) == 1
+        perform_reminders()
+    (message,) = [m for m in mail.outbox if m.to == ["kenji@candidates.example"]]
+    assert "To reschedule or cancel, open your booking page by" in message.body
+    assert "too late" not in message.body
+    (line,) = reminders.for_interview(interview, now=start - dt.timedelta(hours=25)).candidate[:1]
+    assert (line.minutes, line.state) == (24 * H, "sent")
+
+
+def test_a_cut_off_that_leaves_the_day_before_open_keeps_the_reminder_at_its_time(tenant):
+    tenant.candidate_change_cutoff_hours = 12
+    tenant.save()
+    later = soon(days=5)
+    book(tenant, later)
+    with travel(later - dt.timedelta(hours=24, seconds=1)):
+        assert reminders.queue_due(tenant) == 0
+    with travel(later - dt.timedelta(hours=24)):
+        assert reminders.queue_due(tenant) == 1
 
 
 def test_past_the_cut_off_the_reminder_says_changes_are_no_longer_possible_online(tenant):
