@@ -220,12 +220,16 @@ def session_to_interviewer(session, interviewer, *, canceled, sequence, notes):
     )
 
 
-def reminder_to_candidate(interview, **extra):
+def reminder_to_candidate(interview, day=None, **extra):
     """The candidate's reminder before their interview: the whole itinerary in their zone,
     where it happens, and their page to change it while they still may (`manage_url`, or
-    `changes_closed`)."""
+    `changes_closed`). `day`: the first start of the day it reminds of (a later day of a
+    loop over several), which its subject gives."""
     candidate = interview.application.candidate
-    context, _sessions = _interview_context(interview)
+    context, sessions = _interview_context(interview)
+    rows = [row for s, row in zip(sessions, context["sessions"], strict=True) if s.start_at == day]
+    if rows:
+        context = {**context, "start": rows[0]["start"], "zone_text": rows[0]["zone_text"]}
     return send(
         "interview_reminder",
         tenant=interview.tenant,

@@ -107,6 +107,34 @@ def marks(minutes_before, start, known_since, now, cutoff=None):
     return out
 
 
+def candidate_days(interview):
+    """Each day of the interview on the candidate's clock, as its reminders see it: (the
+    day's first start, when the day before it ended, or None for the first day). A loop over
+    two days has the team's reminders before each; those of a later day that would come
+    before the day before it ended (the 24-hour one, while they are with the team) are not
+    sent, as `due` leaves out what came before the times were known."""
+    zone = zones.zone(interview.candidate_zone_name)
+    days = {}
+    for session in sorted(interview.sessions.all(), key=lambda x: x.start_at):
+        day = timezone.localtime(session.start_at, zone).date()
+        first, last = days.get(day, (session.start_at, session.end_at))
+        days[day] = (min(first, session.start_at), max(last, session.end_at))
+    out, before = [], None
+    for first, last in (days[d] for d in sorted(days)):
+        out.append((first, before))
+        before = last
+    return out or [(interview.start_at, None)]
+
+
+def _known(interview, after):
+    known = interview.times_known_since
+    return max(known, after) if after is not None else known
+
+
+def _day(local):
+    return f"{local:%a} {local.day} {local:%b}"
+
+
 # --- queuing ----------------------------------------------------------------------------------
 
 
@@ -114,11 +142,13 @@ def _candidate_interviews(tenant, now, longest):
     return (
         Interview.objects.active()
         # A reminder may be brought forward before the cut-off (`_at`): by two hours at most.
-        .filter(tenant=tenant, start_at__gt=now)
+        # Not ended (a later day of a loop may be to come).
+        .filter(tenant=tenant, end_at__gt=now)
         .filter(start_at__lte=now + dt.timedelta(minutes=longest) + 2 * BEFORE_CUTOFF)
         # A plan may turn the candidate's reminders off; an interview without a plan has them.
         .filter(Q(plan__isnull=True) | Q(plan__candidate_reminders=True))
         .select_related("application__candidate", "plan")
+        .prefetch_related("sessions")
     )
 
 
@@ -149,13 +179,14 @@ def queue_due(tenant, now=None):
             ).values_list("interview_id", "minutes_before", "for_start_at")
         )
         for interview in interviews:
-            cutoff = interview.candidate_change_deadline
-            m = due(minutes, interview.start_at, interview.times_known_since, now, cutoff)
-            if m is None or (interview.pk, m, interview.start_at) in have:
-                continue
             if not interview.application.candidate.email:
                 continue  # the page says they get none
-            queued += _queue(interview, None, None, m, interview.start_at, cutoff)
+            cutoff = interview.candidate_change_deadline
+            for start, after in candidate_days(interview):
+                m = due(minutes, start, _known(interview, after), now, cutoff)
+                if m is None or (interview.pk, m, start) in have:
+                    continue
+                queued += _queue(interview, None, None, m, start, cutoff)
     minutes = tenant.interviewer_reminder_minutes or []
     if minutes:
         seats = list(_seats(tenant, now, max(minutes)))
@@ -220,8 +251,8 @@ def why_not(reminder, now):
     if not interview.is_active:
         return "the interview was canceled"
     if reminder.for_candidate:
-        start = interview.start_at
-        if start != reminder.for_start_at:
+        start = reminder.for_start_at
+        if start not in {first for first, _after in candidate_days(interview)}:
             return "the interview moved: its reminders follow the new time"
         if interview.plan is not None and not interview.plan.candidate_reminders:
             return "the plan’s reminders to the candidate are turned off"
@@ -283,7 +314,8 @@ def send_email(op):
         candidate = interview.application.candidate
         if not candidate.email:
             return {"skipped": True, "unsent": True, "why": f"{candidate} has no email address"}
-        sent = emails.reminder_to_candidate(interview, **_changes(interview, now))
+        day = reminder.for_start_at
+        sent = emails.reminder_to_candidate(interview, day=day, **_changes(interview, now))
     else:
         person = reminder.interviewer
         if not person.email:
@@ -348,6 +380,7 @@ def _line_of_row(row, to, session_title):
 _EARLY = "an hour before changes online close, so its link still works"
 
 _MARK_WHY = {
+    "day_before": "its time came while the day before was still going on",
     "booked": "the interview was booked after this reminder’s time; the confirmation went "
     "out instead",
     "moved": "the interview was moved after this reminder’s time; the email with the new "
@@ -356,9 +389,12 @@ _MARK_WHY = {
 }
 
 
-def _lines_for(to, session_title, minutes_before, start, interview, now, rows, cutoff=None):
+def _lines_for(
+    to, session_title, minutes_before, start, interview, now, rows, cutoff=None, after=None
+):
     """The lines of one recipient's reminders for one start: what was queued (rows), then
-    each of the team's times not queued yet. `cutoff`: the candidate's (see `_at`)."""
+    each of the team's times not queued yet. `cutoff`: the candidate's (see `_at`); `after`:
+    when the day before a later day of a loop ended (see `candidate_days`)."""
     lines = []
     queued = set()
     for row in rows:
@@ -368,8 +404,10 @@ def _lines_for(to, session_title, minutes_before, start, interview, now, rows, c
             continue  # for an earlier time, and never sent: nothing to tell
         queued.add((row.minutes_before, row.for_start_at))
         lines.append(_line_of_row(row, to, session_title))
-    known_since = interview.times_known_since
+    known_since = _known(interview, after)
     late = "moved" if interview.times_changed_at else "booked"
+    if after is not None and known_since == after:
+        late = "day_before"
     for mark in marks(minutes_before, start, known_since, now, cutoff) if now < start else ():
         if (mark.minutes, start) in queued:
             continue
@@ -415,16 +453,29 @@ def for_interview(interview, now=None):
         candidate_none = f"{candidate.name} has no email address, so gets no reminders."
     planned = minutes if active and not candidate_none else []
     mine = [r for r in rows if r.for_candidate]
-    candidate_lines = _lines_for(
-        candidate.name,
-        "",
-        planned,
-        interview.start_at,
-        interview,
-        now,
-        mine,
-        interview.candidate_change_deadline,
-    )
+    days = candidate_days(interview)
+    later = {first for first, _after in days[1:]}
+    zone = zones.zone(interview.candidate_zone_name)
+    candidate_lines = []
+    for first, after in days:
+        # A loop over several days: each day's reminders, the later days' named.
+        title = "" if after is None else f"candidate, {_day(timezone.localtime(first, zone))}"
+        theirs = [
+            r
+            for r in mine
+            if (r.for_start_at == first) or (after is None and r.for_start_at not in later)
+        ]
+        candidate_lines += _lines_for(
+            candidate.name,
+            title,
+            planned,
+            first,
+            interview,
+            now,
+            theirs,
+            interview.candidate_change_deadline,
+            after,
+        )
 
     minutes = tenant.interviewer_reminder_minutes or []
     interviewers_none = (

@@ -441,6 +441,49 @@ def test_with_the_teams_defaults_the_day_before_reminder_still_lets_them_change_
     assert (line.minutes, line.state) == (24 * H, "sent")
 
 
+def test_a_loop_over_two_days_reminds_the_candidate_before_each_day(tenant):
+    tenant.interviewer_reminder_minutes = []
+    tenant.save()
+    ats = f.connection(tenant)
+    ivy = f.interviewer(tenant, "Ivy Chen", timezone="Europe/Berlin")
+    app = f.application(ats, f.candidate(ats, "Kenji Sato", email="kenji@candidates.example"))
+    first = soon()
+    second = first + dt.timedelta(days=1)  # the same hour the next day, in Tokyo too
+    choice = slots.Choice(
+        tuple(
+            slots.SessionChoice(
+                title, at, at + dt.timedelta(hours=1), ((str(ivy.pk), "required", None),)
+            )
+            for title, at in (("Coding", first), ("Values", second))
+        )
+    )
+    interview = booking.book(app, _plan(tenant), choice, candidate_timezone="Asia/Tokyo")
+    assert [day for day, _after in reminders.candidate_days(interview)] == [first, second]
+
+    with travel(first - dt.timedelta(hours=25)):
+        assert reminders.queue_due(tenant) == 1  # the first day's, before changes close
+    with travel(first - dt.timedelta(hours=1)):
+        assert reminders.queue_due(tenant) == 1
+    # The second day's 24 hours before is the first day's interview: none then.
+    with travel(first):
+        assert reminders.queue_due(tenant) == 0
+    with travel(second - dt.timedelta(hours=1)):
+        assert reminders.queue_due(tenant) == 1
+        perform_reminders()
+    assert queued() == [("candidate", H), ("candidate", H), ("candidate", 24 * H)]
+    tokyo = second.astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects[-1].endswith(f"{tokyo:%a} {tokyo.day} {tokyo:%b}, {tokyo:%H:%M} Tokyo time")
+    day2_reminder = interview.reminders.get(for_start_at=second)
+    assert day2_reminder.operation.status == "done"  # not taken for a moved interview's
+
+    lines = reminders.for_interview(interview, now=first - dt.timedelta(hours=2)).candidate
+    said = [(line.session, line.minutes, line.state, line.why) for line in lines]
+    day2 = f"candidate, {tokyo:%a} {tokyo.day} {tokyo:%b}"
+    assert (day2, 24 * H, "not_sent", reminders._MARK_WHY["day_before"]) in said
+    assert (day2, H, "sent", "") in said
+
+
 def test_a_cut_off_that_leaves_the_day_before_open_keeps_the_reminder_at_its_time(tenant):
     tenant.candidate_change_cutoff_hours = 12
     tenant.save()
