@@ -19,7 +19,7 @@ from scheduling.lib import zones
 from scheduling.models import Connection, Interview, Interviewer, Operation, audit
 from scheduling.plans import plan_for
 
-from . import links, picker
+from . import availability, links, picker
 from .forms import SORTS, OverrideForm, PipelineFilterForm, SendLinksForm
 from .models import Application, BookingLink, Candidate, RemoteInterview
 from .pipeline import STATE_BADGES, STATE_LABELS, applications_for, with_scheduling_state
@@ -84,6 +84,8 @@ def pipeline(request):
         "filters": filters,
         "searching": searching,
         "attention": flagged_interviews,
+        # Candidates who sent the times they can do: book inside them.
+        "received": availability.latest_received([a.pk for a in page.object_list]),
         "query": query.urlencode(),
         "sort_links": _sort_links(query, filters["sort"]),
         "state_labels": STATE_LABELS,
@@ -183,6 +185,7 @@ def candidate_detail(request, pk):
             "applications": applications,
             "remote_interviews": remote_interviews,
             "interviews": ours,
+            "received": availability.latest_received([a.pk for a in applications]),
             "state_labels": STATE_LABELS,
             "state_badges": STATE_BADGES,
             "link_labels": LINK_LABELS,
