@@ -122,9 +122,21 @@ def _form(request, link, zone, asked, days, minutes, rows, note, form_error="", 
         "hours_start": f"{start:%H:%M}",
         "hours_end": "24:00" if end == dt.time(0) else f"{end:%H:%M}",
         "hour_days": ",".join(str(d) for d in sorted(set(hour_days))),
+        # The first moment the plan's notice leaves open, on the candidate's clock: the
+        # grid greys out what comes before.
+        "earliest": _grid_key(
+            timezone.localtime(
+                timezone.now() + dt.timedelta(hours=link.plan.minimum_notice_hours), zone
+            )
+        ),
         "from_booking_page": not availability.asks_availability(link),
     }
     return render(request, "candidates/public/availability.html", context, status=status)
+
+
+def _grid_key(moment):
+    """A wall-clock moment as the grid names its cells: "YYYY-MM-DD@minutes"."""
+    return f"{moment.date().isoformat()}@{moment.hour * 60 + moment.minute}"
 
 
 def _weeks(days):

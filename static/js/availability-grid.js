@@ -46,6 +46,11 @@
     var first = Math.min(FIRST, Math.floor(hoursStart / 60) * 60);
     var last = Math.max(LAST, Math.ceil(hoursEnd / 60) * 60);
     var marked = {}; // "YYYY-MM-DD@minutes" -> true
+    // Before this moment (the plan's notice) nothing can be booked: those cells are off.
+    var earliest = (wrap.dataset.earliest || "").split("@");
+    function tooSoon(iso, t) {
+      return iso < earliest[0] || (iso === earliest[0] && t < Number(earliest[1]));
+    }
 
     // The weeks (Monday first) the days fall in.
     var weeks = [];
@@ -127,7 +132,7 @@
         html += '<div class="avail-line" role="row"><span class="avail-time" role="rowheader">' +
           (t % 60 === 0 ? clock(t) : "") + "</span>";
         week.days.forEach(function (iso, n) {
-          if (!iso) {
+          if (!iso || tooSoon(iso, t)) {
             html += '<span class="cell off" role="gridcell" aria-disabled="true"></span>';
             return;
           }
