@@ -355,9 +355,10 @@ def page(request, link, zone):
     if AvailabilityRequest.objects.filter(
         link=link, origin=AvailabilityRequest.Origin.RECRUITER
     ).exists():
-        # A link sent to ask for the candidate's times: its page is the form for them.
-        query = urllib.parse.urlencode({"tz": zone.key}, safe="/")
-        return redirect(f"{_urls(link)['availability']}?{query}")
+        # A link sent to ask for the candidate's times: its page is the form for them (with
+        # the query as given: without `tz` the form asks the browser for its zone).
+        query = request.GET.urlencode(safe="/")
+        return redirect(_urls(link)["availability"] + (f"?{query}" if query else ""))
     canceled = link.interview if link.interview and not link.interview.is_active else None
     return _picker(
         request,
