@@ -13,6 +13,7 @@ with its link.
 
 import dataclasses
 import datetime as dt
+import logging
 import re
 
 from django.conf import settings
@@ -21,12 +22,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import emails, outbox, slots
+from scheduling import booking, emails, outbox, slots
 from scheduling.lib import timefmt, zones
 from scheduling.models import Operation, audit
 
 from . import links
 from .models import AvailabilityRequest, AvailabilityWindow, BookingLink, Candidate
+
+logger = logging.getLogger(__name__)
 
 # The candidate marks times over the next three weeks (within the plan's booking horizon).
 WEEKS = 3
@@ -257,6 +260,34 @@ def submit(link, windows, *, note, zone_name, now=None):
         if current.created_by_id:
             _queue_received_notice(request, changed=not first)
     return request
+
+
+def book_if_one_is_best(request, *, now=None):
+    """The team's choice (`Tenant.availability_booking`): book the candidate's times
+    automatically when exactly one loop inside them is lightest, in the name of the
+    recruiter who asked. Returns the Interview, or None when a recruiter is to choose
+    (several equally good, none, the calendars unreadable, the time taken meanwhile)."""
+    tenant = request.tenant
+    recruiter = request.link.created_by
+    if tenant.availability_booking != tenant.AvailabilityBooking.AUTOMATIC or recruiter is None:
+        return None
+    try:
+        found = offer(request, now=now)
+    except (slots.CalendarsUnavailable, slots.PlanNotUsable) as exc:
+        logger.info("Availability %s: not booked automatically: %s", request.pk, exc)
+        return None
+    if found is None:
+        return None
+    ranked, single = best(found)
+    if not ranked or not single:
+        return None
+    try:
+        return book(
+            request, found.choice_for(ranked[0], request.application), user=recruiter, now=now
+        )
+    except (Used, links.LinkChanged, links.ApplicationClosed, booking.BookingError) as exc:
+        logger.info("Availability %s: not booked automatically: %s", request.pk, exc)
+        return None
 
 
 def history_words(request):

@@ -91,11 +91,14 @@ def page(request, link, zone):
                 request, link, zone, asked, days, minutes, rows, note, form_error, status=400
             )
         try:
-            availability.submit(link, windows, note=note, zone_name=zone.key)
+            asked = availability.submit(link, windows, note=note, zone_name=zone.key)
         except (links.LinkChanged, availability.Used):
             return redirect(_booking_url(link, zone))
         except links.ApplicationClosed:
             return problem(request, "closed", link)
+        if availability.book_if_one_is_best(asked) is not None:
+            # Booked at once (the team's choice): their page shows the interview.
+            return redirect(f"{_booking_url(link, zone)}&done=booked")
         return redirect(_url(link, zone, done="sent"))
     if not request.htmx and request.GET.get("detected") != "1":
         links.record_visit(link, request)

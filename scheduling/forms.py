@@ -411,6 +411,7 @@ class TeamSettingsForm(forms.ModelForm):
             "link_expiry_days",
             "link_reminder_hours",
             "candidate_change_cutoff_hours",
+            "availability_booking",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -421,6 +422,7 @@ class TeamSettingsForm(forms.ModelForm):
         labels = {
             "default_timezone": "Default time zone",
             "candidate_invitation": "Who sends the candidate’s calendar invitation",
+            "availability_booking": "When a candidate sends the times they can do",
             "candidate_hours_start": "Candidates’ hours from",
             "candidate_hours_end": "until",
         }
@@ -439,6 +441,7 @@ class TeamSettingsForm(forms.ModelForm):
         }
         widgets = {
             "candidate_invitation": forms.RadioSelect,
+            "availability_booking": forms.RadioSelect,
             "link_email_body": forms.Textarea(attrs={"rows": 10}),
             "candidate_hours_start": time_input(),
             "candidate_hours_end": time_input(),
@@ -451,6 +454,7 @@ class TeamSettingsForm(forms.ModelForm):
         "link_expiry_days",
         "link_reminder_hours",
         "candidate_change_cutoff_hours",
+        "availability_booking",
         "candidate_hours_start",
         "candidate_hours_end",
         "candidate_reminder_minutes",

@@ -333,3 +333,31 @@ def test_another_teams_request_is_not_found(asked, client, other_tenant):
 
 def _values(html, name):
     return re.findall(rf'name="{name}" value="([^"]+)"', html)
+
+
+def test_the_team_may_book_automatically_when_exactly_one_time_is_best(
+    asked, client, tenant, recruiter
+):
+    tenant.availability_booking = tenant.AvailabilityBooking.AUTOMATIC
+    tenant.save()
+    # Sydney Tuesday 01:00–02:00 is Monday 09:00–10:00 in New York: one hour, one loop.
+    response = client.post(
+        avail_url(asked.link), {"tz": "Australia/Sydney", **rows(("2026-12-08", "01:00", "02:00"))}
+    )
+    assert response.status_code == 302 and "done=booked" in response["Location"]
+    interview = Interview.objects.get(application=asked.application)
+    assert interview.start_at == dt.datetime(2026, 12, 7, 14, tzinfo=dt.UTC)
+    assert interview.created_by == recruiter  # in the name of the recruiter who asked
+    asked.refresh_from_db()
+    assert asked.used_at is not None
+    assert "You’re booked" in text(client.get(response["Location"]))
+
+
+def test_several_equally_good_times_wait_for_a_recruiter(asked, client, tenant):
+    tenant.availability_booking = tenant.AvailabilityBooking.AUTOMATIC
+    tenant.save()
+    response = client.post(
+        avail_url(asked.link), {"tz": "Australia/Sydney", **rows(("2026-12-08", "01:00", "03:00"))}
+    )
+    assert "done=sent" in response["Location"]
+    assert not Interview.objects.filter(application=asked.application).exists()
