@@ -309,6 +309,10 @@ def _picker_context(request, application, plan, *, interview=None, error=None, f
         "error": error,
         "override_form": OverrideForm(),
         "nav_active": "pipeline",
+        # The candidate sent the times they can do: the picker points to booking inside them.
+        "received": None
+        if interview
+        else availability.latest_received([application.pk]).get(application.pk),
     }
     if plan is None:
         return context

@@ -278,6 +278,8 @@ def test_the_recruiter_sees_the_times_in_both_zones_and_books_inside_them_in_one
     assert "Availability received" in text(candidate_page)
     pipeline = recruiter_client.get(reverse("pipeline"), {"state": "any"})
     assert "Availability received" in text(pipeline)
+    picker = recruiter_client.get(reverse("schedule", args=[application.pk]))
+    assert "Grace sent the times they can do. Book inside their times" in text(picker)
 
     book = reverse("availability_book", args=[application.pk, asked.pk])
     page = recruiter_client.get(book)
