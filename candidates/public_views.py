@@ -352,9 +352,12 @@ def page(request, link, zone):
     notice = NOTICES.get(request.GET.get("done", ""), "")
     if link.state == BookingLink.State.BOOKED:
         return _booked(request, link, zone, notice=notice)
-    if AvailabilityRequest.objects.filter(
-        link=link, origin=AvailabilityRequest.Origin.RECRUITER
-    ).exists():
+    if (
+        not request.htmx  # a week of times is only ever asked for from the times' page
+        and AvailabilityRequest.objects.filter(
+            link=link, origin=AvailabilityRequest.Origin.RECRUITER
+        ).exists()
+    ):
         # A link sent to ask for the candidate's times: its page is the form for them (with
         # the query as given: without `tz` the form asks the browser for its zone).
         query = request.GET.urlencode(safe="/")
