@@ -45,6 +45,12 @@
     var hourDays = (wrap.dataset.hourDays || "").split(",").map(Number);
     var first = Math.min(FIRST, Math.floor(hoursStart / 60) * 60);
     var last = Math.max(LAST, Math.ceil(hoursEnd / 60) * 60);
+    var h12 = wrap.dataset.cycle === "12"; // the hours' labels as the candidate's language writes them
+    function hourLabel(minutes) {
+      if (!h12) return clock(minutes);
+      var h = Math.floor(minutes / 60) % 24;
+      return (h % 12 || 12) + (h < 12 ? "\u00a0am" : "\u00a0pm");
+    }
     var marked = {}; // "YYYY-MM-DD@minutes" -> true
     // Before this moment (the plan's notice) nothing can be booked: those cells are off.
     var earliest = (wrap.dataset.earliest || "").split("@");
@@ -130,7 +136,7 @@
       html += "</div>";
       for (var t = first; t < last; t += STEP) {
         html += '<div class="avail-line" role="row"><span class="avail-time" role="rowheader">' +
-          (t % 60 === 0 ? clock(t) : "") + "</span>";
+          (t % 60 === 0 ? hourLabel(t) : "") + "</span>";
         week.days.forEach(function (iso, n) {
           if (!iso || tooSoon(iso, t)) {
             html += '<span class="cell off" role="gridcell" aria-disabled="true"></span>';
