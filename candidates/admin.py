@@ -107,3 +107,10 @@ class AvailabilityRequestAdmin(admin.ModelAdmin):
     list_select_related = ["tenant", "application__candidate"]
     raw_id_fields = ["application", "link", "interview"]
     inlines = [AvailabilityWindowInline]
+
+
+@admin.register(AvailabilityWindow)
+class AvailabilityWindowAdmin(admin.ModelAdmin):
+    list_display = ["request", "start_at", "end_at", "zone_name"]
+    list_select_related = ["request__application__candidate"]
+    raw_id_fields = ["request"]
