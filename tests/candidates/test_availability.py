@@ -363,3 +363,15 @@ def test_several_equally_good_times_wait_for_a_recruiter(asked, client, tenant):
     )
     assert "done=sent" in response["Location"]
     assert not Interview.objects.filter(application=asked.application).exists()
+
+
+def test_junk_rows_get_words_never_a_500(asked, client):
+    junk = ["", "x", "25:00", "-1", "9:99", "١٠:٠٠", "9" * 300, "2026-02-30", "\x00", "24:30"]
+    data = {"tz": "Not/AZone", "note": "n" * 5000, "day": [], "start": [], "end": []}
+    for n in range(120):
+        data["day"].append(junk[n % len(junk)] or "2026-12-08")
+        data["start"].append(junk[(n + 3) % len(junk)])
+        data["end"].append(junk[(n + 5) % len(junk)])
+    response = client.post(avail_url(asked.link), data)
+    assert response.status_code in (400, 429)
+    assert not AvailabilityWindow.objects.exists()
