@@ -21,7 +21,7 @@ from scheduling.plans import plan_for
 
 from . import availability, links, picker
 from .forms import SORTS, OverrideForm, PipelineFilterForm, SendLinksForm
-from .models import Application, BookingLink, Candidate, RemoteInterview
+from .models import Application, AvailabilityRequest, BookingLink, Candidate, RemoteInterview
 from .pipeline import STATE_BADGES, STATE_LABELS, applications_for, with_scheduling_state
 from .sync import start_sync
 
@@ -144,7 +144,13 @@ def candidate_detail(request, pk):
                 Prefetch(
                     "booking_links",
                     queryset=BookingLink.objects.select_related("interview", "created_by"),
-                )
+                ),
+                Prefetch(
+                    "availability_requests",
+                    queryset=AvailabilityRequest.objects.select_related(
+                        "link", "tenant", "interview"
+                    ).prefetch_related("windows"),
+                ),
             ),
             tenant,
             now,
@@ -153,6 +159,11 @@ def candidate_detail(request, pk):
     for application in applications:
         for link in application.booking_links.all():
             link.shown_status = link.status(now)
+        # The times the candidate proposed, each request on the viewer's clock.
+        application.asked_times = [
+            (asked, asked.status(now), availability.shown(asked, timezone.get_current_timezone()))
+            for asked in application.availability_requests.all()
+        ]
     remote_interviews = list(
         RemoteInterview.objects.filter(
             Q(candidate=candidate) | Q(application__candidate=candidate), tenant=tenant
@@ -190,6 +201,7 @@ def candidate_detail(request, pk):
             "state_badges": STATE_BADGES,
             "link_labels": LINK_LABELS,
             "link_badges": LINK_BADGES,
+            "availability_labels": AVAILABILITY_LABELS,
             "now": now,
             "nav_active": "pipeline",
             **_zone_context(request, candidate, now),
@@ -579,6 +591,13 @@ LINK_LABELS = {
     "canceled": "Interview canceled",
     "expired": "Expired",
     "revoked": "Revoked",
+}
+AVAILABILITY_LABELS = {
+    "waiting": "Asked",
+    "received": "Availability received",
+    "used": "Booked inside them",
+    "expired": "Expired",
+    "revoked": "Withdrawn",
 }
 LINK_BADGES = {
     "open": "",

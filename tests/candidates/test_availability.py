@@ -307,6 +307,10 @@ def test_the_recruiter_sees_the_times_in_both_zones_and_books_inside_them_in_one
     # The usual confirmation, carrying the candidate's own page.
     op = Operation.objects.get(interview=interview, payload__kind="interview_confirmed")
     assert op.payload["extra"] == {"manage_url": links.url_for(asked.link)}
+    # The application keeps what was asked and proposed, and what came of it.
+    kept = text(recruiter_client.get(reverse("candidate_detail", args=[application.candidate_id])))
+    assert "Times they proposed Booked inside them Asked by a recruiter" in kept
+    assert "Mon 7 Dec, 08:00–11:00" in kept and "the interview booked inside them" in kept
     # A second click books nothing more.
     again = recruiter_client.post(book, {"start": starts[0].isoformat()})
     assert again.status_code == 409 and "already booked" in text(again)
