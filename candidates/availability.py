@@ -69,7 +69,7 @@ def length_minutes(plan):
     return sum(s.duration_minutes for s in sessions) + plan.break_minutes * (len(sessions) - 1)
 
 
-def _length_words(minutes):
+def length_words(minutes):
     hours, rest = divmod(minutes, 60)
     parts = [
         f"{hours} hour{'s' if hours != 1 else ''}" if hours else "",
@@ -159,7 +159,7 @@ def parse(rows, zone, *, days, minutes, now=None, notice_hours=24):
                     "The clocks change that night: that time does not exist. Choose another."
                 )
             elif b - a < dt.timedelta(minutes=minutes):
-                row.error = f"Too short for the interview: give at least {_length_words(minutes)}."
+                row.error = f"Too short for the interview: give at least {length_words(minutes)}."
             elif a < earliest:
                 row.error = (
                     f"Too soon: interviews need {notice_hours} hours’ notice. Choose a later time."
