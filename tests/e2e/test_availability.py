@@ -121,7 +121,7 @@ def test_a_sydney_phone_proposes_three_times_and_the_recruiter_books_inside_them
     sign_in(recruiting, recruiter)
     candidate = asked.application.candidate
     recruiting.goto(f"/candidates/{candidate.pk}/")
-    expect(recruiting.get_by_text("Availability received")).to_be_visible()
+    expect(recruiting.locator(".availability-received")).to_contain_text("Availability received")
     recruiting.get_by_role("link", name="Book inside their times").click()
     table = recruiting.locator("table.windows tbody")
     for (start, _end), row in zip(windows, table.locator("tr").all(), strict=True):
