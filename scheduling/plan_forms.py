@@ -505,7 +505,8 @@ def where_check(form, formset, tenant):
             ids.update(data.getlist(f.add_prefix("required")))
             for index in range(f.pool_count):
                 ids.update(data.getlist(f.add_prefix(_pool_fields(pool_prefix(index))[1])))
-        ids = {i for i in ids if i.isdigit() or _is_uuid(i)}
+        # Interviewers' ids are UUIDs: anything else typed names no one (and "0" is no id).
+        ids = {i for i in ids if _is_uuid(i)}
         people = list(
             Interviewer.objects.filter(tenant=tenant, pk__in=ids).select_related(
                 "calendar_connection"
