@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from .models import (
     Application,
+    AvailabilityRequest,
+    AvailabilityWindow,
     BookingLink,
     Candidate,
     Job,
@@ -91,3 +93,24 @@ class LinkVisitAdmin(admin.ModelAdmin):
     search_fields = ["link__sent_to", "network"]
     list_select_related = ["link__application__candidate"]
     raw_id_fields = ["link"]
+
+
+class AvailabilityWindowInline(admin.TabularInline):
+    model = AvailabilityWindow
+    extra = 0
+
+
+@admin.register(AvailabilityRequest)
+class AvailabilityRequestAdmin(admin.ModelAdmin):
+    list_display = ["application", "tenant", "origin", "submitted_at", "used_at", "created_at"]
+    list_filter = ["origin", "tenant"]
+    list_select_related = ["tenant", "application__candidate"]
+    raw_id_fields = ["application", "link", "interview"]
+    inlines = [AvailabilityWindowInline]
+
+
+@admin.register(AvailabilityWindow)
+class AvailabilityWindowAdmin(admin.ModelAdmin):
+    list_display = ["request", "start_at", "end_at", "zone_name"]
+    list_select_related = ["request__application__candidate"]
+    raw_id_fields = ["request"]

@@ -288,8 +288,19 @@ def manage_url_for(interview):
     return url_for(link)
 
 
-def create_link(application, plan, *, user, window_start, window_end, expires_at, send=True):
-    """Create a link (revoking the application's earlier open ones) and email it."""
+def create_link(
+    application,
+    plan,
+    *,
+    user,
+    window_start,
+    window_end,
+    expires_at,
+    send=True,
+    history="",
+):
+    """Create a link (revoking the application's earlier open ones) and email it; `history`
+    replaces the history entry's words (a link sent for another purpose says which)."""
     candidate = application.candidate
     if not candidate.email:
         raise ValueError(f"{candidate} has no email address in the ATS.")
@@ -311,7 +322,7 @@ def create_link(application, plan, *, user, window_start, window_end, expires_at
         audit(
             application.tenant,
             "link.created",
-            f"Sent {candidate} a self-scheduling link for {plan}",
+            history or f"Sent {candidate} a self-scheduling link for {plan}",
             actor=user,
             obj=link,
         )
@@ -600,9 +611,10 @@ def _swap(link, *, version, expect, now, **fields):
         raise LinkChanged()
 
 
-def book(link, choice, *, version, zone_name, phone="", now=None):
+def book(link, choice, *, version, zone_name, phone="", now=None, user=None):
     """Book `choice` through an open link; returns the Interview. `phone` is the number the
-    candidate gave for a phone interview the team calls.
+    candidate gave for a phone interview the team calls. With `user`, a recruiter books it
+    for the candidate (inside the times they proposed): the link then shows the interview.
 
     Raises ApplicationClosed when the ATS closed the application, LinkChanged when the
     link was used meanwhile, booking.SlotTaken when someone took the time,
@@ -624,14 +636,16 @@ def book(link, choice, *, version, zone_name, phone="", now=None):
             application,
             link.plan,
             choice,
-            actor_label="Candidate",
-            source=Interview.Source.CANDIDATE,
+            user=user,
+            actor_label="" if user else "Candidate",
+            source=Interview.Source.RECRUITER if user else Interview.Source.CANDIDATE,
             candidate_timezone=zone_name,
             candidate_phone=phone,
             email_extra={"manage_url": url_for(link)},
         )
         BookingLink.objects.filter(pk=link.pk).update(interview=interview)
-        application.candidate.note_zone(zone_name, Candidate.ZoneSource.BOOKING_PAGE)
+        if user is None:
+            application.candidate.note_zone(zone_name, Candidate.ZoneSource.BOOKING_PAGE)
         # The history's entry is booking.book's: one entry per booking.
     return interview
 

@@ -428,3 +428,81 @@ class LinkVisit(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AvailabilityRequest(models.Model):
+    """The times a candidate can do, asked for when no offered time works.
+
+    It rides on a booking link, whose token, expiry, revocation, visits and rate limits it
+    shares (candidates.links): a recruiter's request is a link sent for it; the booking
+    page's "None of these work" adds one to the link the candidate already has. The
+    candidate may change their times until a recruiter books inside them (`used_at`), which
+    books through the same link, so the candidate's page then shows the interview.
+    """
+
+    class Origin(models.TextChoices):
+        RECRUITER = "recruiter", "asked by a recruiter"
+        BOOKING_PAGE = "booking", "offered from their booking page"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="availability_requests"
+    )
+    link = models.OneToOneField(
+        BookingLink, on_delete=models.CASCADE, related_name="availability_request"
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The zone the candidate gave their times in (their windows keep it each, too).
+    zone_name = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True, max_length=1000)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    interview = models.ForeignKey(
+        "scheduling.Interview", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["application", "submitted_at"])]
+
+    def __str__(self):
+        return f"Availability of {self.application.candidate} ({self.status(None)})"
+
+    def status(self, now):
+        """waiting / received / used / expired / revoked, for the recruiter's eyes."""
+        if self.used_at:
+            return "used"
+        if self.link.state == BookingLink.State.REVOKED:
+            return "revoked"
+        if now is not None and self.link.is_expired(now):
+            return "expired"
+        if self.link.state == BookingLink.State.BOOKED:
+            return "used"  # the candidate booked a time themselves after all
+        return "received" if self.submitted_at else "waiting"
+
+
+class AvailabilityWindow(models.Model):
+    """One stretch of time the candidate can do: instants in UTC, and the zone they gave it
+    in (to show it again on their clock, whatever their zone is later)."""
+
+    request = models.ForeignKey(
+        AvailabilityRequest, on_delete=models.CASCADE, related_name="windows"
+    )
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    zone_name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["start_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_at__gt=models.F("start_at")),
+                name="availability_window_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.start_at:%Y-%m-%d %H:%M}–{self.end_at:%H:%M} UTC"

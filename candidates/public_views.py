@@ -27,7 +27,7 @@ from scheduling.models import CandidateInvitation, InterviewPlan, SessionAttende
 from scheduling.unified.errors import UnifiedError
 
 from . import links
-from .models import BookingLink, Candidate
+from .models import AvailabilityRequest, BookingLink, Candidate
 
 logger = logging.getLogger(__name__)
 
@@ -152,8 +152,12 @@ def _start(value):
 def _urls(link):
     token = links.token_for(link)
     return {
-        name: reverse(f"booking_{name}", args=[token])
-        for name in ("page", "confirm", "reschedule", "cancel", "ics")
+        **{
+            name: reverse(f"booking_{name}", args=[token])
+            for name in ("page", "confirm", "reschedule", "cancel", "ics")
+        },
+        # "None of these work": the candidate proposes times instead (candidates.availability).
+        "availability": reverse("availability_page", args=[token]),
     }
 
 
@@ -348,6 +352,16 @@ def page(request, link, zone):
     notice = NOTICES.get(request.GET.get("done", ""), "")
     if link.state == BookingLink.State.BOOKED:
         return _booked(request, link, zone, notice=notice)
+    if (
+        not request.htmx  # a week of times is only ever asked for from the times' page
+        and AvailabilityRequest.objects.filter(
+            link=link, origin=AvailabilityRequest.Origin.RECRUITER
+        ).exists()
+    ):
+        # A link sent to ask for the candidate's times: its page is the form for them (with
+        # the query as given: without `tz` the form asks the browser for its zone).
+        query = request.GET.urlencode(safe="/")
+        return redirect(_urls(link)["availability"] + (f"?{query}" if query else ""))
     canceled = link.interview if link.interview and not link.interview.is_active else None
     return _picker(
         request,

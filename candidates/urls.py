@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public_views, report_views, views
+from . import availability_views, public_views, report_views, views
 
 urlpatterns = [
     path("pipeline/", views.pipeline, name="pipeline"),
@@ -14,6 +14,13 @@ urlpatterns = [
     # Booking links: the recruiter's side.
     path("links/send/", views.send_links, name="links_send"),
     path("applications/<uuid:pk>/send-link/", views.send_link_now, name="send_link_now"),
+    # Availability requests: asking, and booking inside the candidate's times.
+    path("availability/ask/", availability_views.ask, name="availability_ask"),
+    path(
+        "applications/<uuid:application_pk>/availability/<uuid:pk>/",
+        availability_views.book_in_times,
+        name="availability_book",
+    ),
     path("links/<uuid:pk>/revoke/", views.link_revoke, name="link_revoke"),
     path("links/<uuid:pk>/resend/", views.link_resend, name="link_resend"),
     # The mirror's connection (the rest of the connection's pages are scheduling's).
@@ -23,5 +30,6 @@ urlpatterns = [
     path("book/<str:token>/confirm/", public_views.confirm, name="booking_confirm"),
     path("book/<str:token>/reschedule/", public_views.reschedule, name="booking_reschedule"),
     path("book/<str:token>/cancel/", public_views.cancel, name="booking_cancel"),
+    path("book/<str:token>/availability/", availability_views.page, name="availability_page"),
     path("book/<str:token>/interview.ics", public_views.interview_ics, name="booking_ics"),
 ]

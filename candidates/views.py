@@ -20,9 +20,9 @@ from scheduling.lib import reasons, zones
 from scheduling.models import Connection, Interview, Interviewer, Operation, audit
 from scheduling.plans import plan_for
 
-from . import links, picker
+from . import availability, links, picker
 from .forms import SORTS, OverrideForm, PipelineFilterForm, SendLinksForm
-from .models import Application, BookingLink, Candidate, RemoteInterview
+from .models import Application, AvailabilityRequest, BookingLink, Candidate, RemoteInterview
 from .pipeline import STATE_BADGES, STATE_LABELS, applications_for, with_scheduling_state
 from .sync import start_sync
 
@@ -85,6 +85,8 @@ def pipeline(request):
         "filters": filters,
         "searching": searching,
         "attention": flagged_interviews,
+        # Candidates who sent the times they can do: book inside them.
+        "received": availability.latest_received([a.pk for a in page.object_list]),
         "query": query.urlencode(),
         "sort_links": _sort_links(query, filters["sort"]),
         "state_labels": STATE_LABELS,
@@ -143,7 +145,13 @@ def candidate_detail(request, pk):
                 Prefetch(
                     "booking_links",
                     queryset=BookingLink.objects.select_related("interview", "created_by"),
-                )
+                ),
+                Prefetch(
+                    "availability_requests",
+                    queryset=AvailabilityRequest.objects.select_related(
+                        "link", "tenant", "interview"
+                    ).prefetch_related("windows"),
+                ),
             ),
             tenant,
             now,
@@ -152,6 +160,11 @@ def candidate_detail(request, pk):
     for application in applications:
         for link in application.booking_links.all():
             link.shown_status = link.status(now)
+        # The times the candidate proposed, each request on the viewer's clock.
+        application.asked_times = [
+            (asked, asked.status(now), availability.shown(asked, timezone.get_current_timezone()))
+            for asked in application.availability_requests.all()
+        ]
     remote_interviews = list(
         RemoteInterview.objects.filter(
             Q(candidate=candidate) | Q(application__candidate=candidate), tenant=tenant
@@ -184,10 +197,12 @@ def candidate_detail(request, pk):
             "applications": applications,
             "remote_interviews": remote_interviews,
             "interviews": ours,
+            "received": availability.latest_received([a.pk for a in applications]),
             "state_labels": STATE_LABELS,
             "state_badges": STATE_BADGES,
             "link_labels": LINK_LABELS,
             "link_badges": LINK_BADGES,
+            "availability_labels": AVAILABILITY_LABELS,
             "now": now,
             "nav_active": "pipeline",
             **_zone_context(request, candidate, now),
@@ -308,6 +323,10 @@ def _picker_context(request, application, plan, *, interview=None, error=None, f
         "error": error,
         "override_form": OverrideForm(),
         "nav_active": "pipeline",
+        # The candidate sent the times they can do: the picker points to booking inside them.
+        "received": None
+        if interview
+        else availability.latest_received([application.pk]).get(application.pk),
     }
     if plan is None:
         return context
@@ -579,6 +598,13 @@ LINK_LABELS = {
     "canceled": "Interview canceled",
     "expired": "Expired",
     "revoked": "Revoked",
+}
+AVAILABILITY_LABELS = {
+    "waiting": "Asked",
+    "received": "Availability received",
+    "used": "Booked inside them",
+    "expired": "Expired",
+    "revoked": "Withdrawn",
 }
 LINK_BADGES = {
     "open": "",

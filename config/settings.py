@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "scheduling.middleware.TenantMiddleware",
+    "scheduling.middleware.EmptyAdminToFieldMiddleware",
     # Last: turns a sign-in refused for too many failures into the page saying so.
     "axes.middleware.AxesMiddleware",
 ]

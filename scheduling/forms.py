@@ -516,6 +516,7 @@ class TeamSettingsForm(forms.ModelForm):
             "cancel_reason_required",
             "reschedule_reasons",
             "cancel_reasons",
+            "availability_booking",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -526,6 +527,7 @@ class TeamSettingsForm(forms.ModelForm):
         labels = {
             "default_timezone": "Default time zone",
             "candidate_invitation": "Who sends the candidate’s calendar invitation",
+            "availability_booking": "When a candidate sends the times they can do",
             "candidate_hours_start": "Candidates’ hours from",
             "candidate_hours_end": "until",
         }
@@ -544,6 +546,7 @@ class TeamSettingsForm(forms.ModelForm):
         }
         widgets = {
             "candidate_invitation": forms.RadioSelect,
+            "availability_booking": forms.RadioSelect,
             "link_email_body": forms.Textarea(attrs={"rows": 10}),
             "candidate_hours_start": time_input(),
             "candidate_hours_end": time_input(),
@@ -559,6 +562,7 @@ class TeamSettingsForm(forms.ModelForm):
         "candidate_reschedule_limit",
         "reschedule_reasons",
         "cancel_reasons",
+        "availability_booking",
         "candidate_hours_start",
         "candidate_hours_end",
         "candidate_reminder_minutes",

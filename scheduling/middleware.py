@@ -52,3 +52,22 @@ class TenantMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class EmptyAdminToFieldMiddleware:
+    """Django's admin skips its `_to_field` check for an empty value and then looks up a
+    field named "" (a 500 for /admin/…/delete/?_to_field=): an empty one is dropped, as if
+    not given."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/admin/"):
+            for name in ("GET", "POST"):
+                data = getattr(request, name)
+                if "_to_field" in data and not data.get("_to_field"):
+                    data = data.copy()
+                    del data["_to_field"]
+                    setattr(request, name, data)
+        return self.get_response(request)

@@ -331,13 +331,16 @@ def find(
     min_notice=None,
     horizon=None,
     candidate_hours=None,
+    candidate_windows=None,
 ):
     """Offer times for `application` under `plan` between `start` and `end`.
 
     With `exclude_interview` (a reschedule), that interview's own holds and the calendar
     time its events take do not count: it may move to a time overlapping where it is.
     `step`, `min_notice` and `horizon` override the plan's. `candidate_hours` (from
-    `candidate_hours_for`) keeps or marks the times within the candidate's hours."""
+    `candidate_hours_for`) keeps or marks the times within the candidate's hours;
+    `candidate_windows` ((start, end) pairs: the times the candidate proposed) keeps only
+    times wholly inside one of them."""
     now = now or timezone.now()
     plan = _plan_with_people(plan)
     spec = engine_plan(
@@ -389,6 +392,7 @@ def find(
         horizon=dt.timedelta(days=plan.horizon_days) if horizon is None else horizon,
         limit=limit,
         candidate_hours=candidate_hours,
+        candidate_windows=tuple(candidate_windows) if candidate_windows is not None else None,
     )
     result = engine.find_slots(search, spec, interviewers)
     return Offer(

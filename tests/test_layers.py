@@ -51,6 +51,8 @@ LAYERS = [
         "candidates.pipeline",
         "candidates.reports",
     ],
+    # The candidate's times when no offered one works: requests ride on booking links.
+    ["candidates.availability"],
     # 6. The ATS mirror, and what the ATS's webhooks change in it.
     ["candidates.sync"],
     ["candidates.changes"],
@@ -78,6 +80,8 @@ LAYERS = [
         "candidates.admin",
         "candidates.management",
     ],
+    # The availability request's pages reuse the public pages' token handling.
+    ["candidates.availability_views"],
     ["scheduling.urls", "candidates.urls"],
     ["scheduling.apps", "candidates.apps", "config"],
 ]

@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from candidates.models import BookingLink
+from candidates.models import AvailabilityRequest, BookingLink
 from scheduling import booking
 from scheduling.models import (
     Connection,
@@ -38,6 +38,7 @@ PUBLIC = {
     "booking_reschedule",
     "booking_cancel",
     "booking_ics",
+    "availability_page",
     "feedback_link",
     "feedback_link_draft",
     "feedback_link_no_show",
@@ -46,6 +47,7 @@ PUBLIC = {
 NO_OBJECT = {
     "pipeline": {},
     "links_send": {},
+    "availability_ask": {},
     "home": {},
     "switch_tenant": {},
     "profile": {},
@@ -114,7 +116,11 @@ def world(tenant):
     no_show = NoShow.objects.create(
         tenant=tenant, interview=interview, session=session, marked_at=timezone.now()
     )
+    asked = AvailabilityRequest.objects.create(
+        tenant=tenant, application=app, link=link, origin="recruiter"
+    )
     return {
+        "availability_book": {"application_pk": app.pk, "pk": asked.pk},
         "candidate_detail": {"pk": app.candidate.pk},
         "candidate_zone": {"pk": app.candidate.pk},
         "schedule": {"pk": app.pk},
@@ -208,7 +214,14 @@ def test_member_pages_answer_without_error_for_another_teams_admin(
 
 @pytest.mark.parametrize(
     "name",
-    ["booking_page", "booking_confirm", "booking_reschedule", "booking_cancel", "booking_ics"],
+    [
+        "booking_page",
+        "booking_confirm",
+        "booking_reschedule",
+        "booking_cancel",
+        "booking_ics",
+        "availability_page",
+    ],
 )
 @pytest.mark.parametrize("token", ["nonsense", f"{uuid.uuid4()}.forged-signature", "a" * 300])
 def test_bad_booking_tokens_get_a_plain_page(client, name, token):

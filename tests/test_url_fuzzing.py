@@ -26,7 +26,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from candidates import links
-from candidates.models import BookingLink
+from candidates.models import AvailabilityRequest, AvailabilityWindow, BookingLink
 from scheduling import booking, feedback, gateway, slots
 from scheduling.models import (
     Connection,
@@ -281,6 +281,20 @@ def world(settings, monkeypatch, django_user_model):
     ):
         clients[role] = Client()
         clients[role].force_login(user)
+    asked = AvailabilityRequest.objects.create(
+        tenant=tenant,
+        application=app,
+        link=link,
+        origin="recruiter",
+        zone_name="Australia/Sydney",
+        submitted_at=timezone.now(),
+    )
+    AvailabilityWindow.objects.create(
+        request=asked,
+        start_at=start,
+        end_at=start + dt.timedelta(hours=3),
+        zone_name="Australia/Sydney",
+    )
     token, feedback_token = links.token_for(link), feedback.token_for(request)
     attendee = session.attendees.get(interviewer=bo)
     kwargs = {
@@ -320,6 +334,8 @@ def world(settings, monkeypatch, django_user_model):
         "feedback_nudge": {"pk": interview.pk, "feedback_pk": request.pk},
         **{f"booking_{n}": {"token": token} for n in ("page", "confirm", "reschedule", "cancel")},
         "booking_ics": {"token": token},
+        "availability_page": {"token": token},
+        "availability_book": {"application_pk": app.pk, "pk": asked.pk},
         "feedback_link": {"token": feedback_token},
         "feedback_link_draft": {"token": feedback_token},
         "feedback_link_no_show": {"token": feedback_token},

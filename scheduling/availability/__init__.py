@@ -30,6 +30,8 @@ The rules, in one place (each class's docstring has the detail):
 - Candidate hours (`CandidateHours`), when the candidate's zone is known: a visit is inside
   them when the whole of it lies within one stretch of them on the candidate's clock; strict
   ones leave out the visits outside (and explain a date they empty), others mark them.
+- Candidate windows (`Search.candidate_windows`), the times the candidate proposed: only
+  visits wholly inside one of them are offered, and empty dates are explained within them.
 - Each candidate date without a slot gets one `DayExplanation`, chosen by the priority given
   there.
 
@@ -52,6 +54,7 @@ from .records import (
     ANY_ORDER,
     BEYOND_HORIZON,
     CANDIDATE_HOURS,
+    CANDIDATE_TIMES,
     DAILY_CAP,
     EXPLANATION_CODES,
     FIXED_ORDER,
@@ -84,6 +87,7 @@ __all__ = [
     "ANY_ORDER",
     "BEYOND_HORIZON",
     "CANDIDATE_HOURS",
+    "CANDIDATE_TIMES",
     "DAILY_CAP",
     "EXPLANATION_CODES",
     "FIXED_ORDER",

@@ -185,6 +185,16 @@ class _Run:
             ]
             self.candidate_keys = [[a for a, _ in each] for each in self.candidate_starts]
             self.strict = rule.strict
+        # The candidate's own times: per layout, the visit starts that keep the whole visit
+        # inside one of them (None: the search has none).
+        self.windows: list[Interval] | None = None
+        if search.candidate_windows is not None:
+            self.windows = merge(
+                [(ceil_seconds(a), floor_seconds(b)) for a, b in search.candidate_windows]
+            )
+            self.window_starts = [
+                _starts_within(self.windows, layout.length) for layout in self.layouts
+            ]
 
     def _session_starts(self, session: Session, duration: int) -> list[Interval]:
         """When the session can start as far as each of its people and pools is concerned."""
@@ -250,6 +260,8 @@ class _Run:
             starts = layout.starts
             if self.strict:
                 starts = intersect(starts, self.candidate_starts[layout.index])
+            if self.windows is not None:
+                starts = intersect(starts, self.window_starts[layout.index])
             allowed = clip(
                 starts,
                 max(day_start, self.earliest),
@@ -272,11 +284,24 @@ class _Run:
             return explain.within_notice(date, self.search)
         if day_start > self.latest:
             return explain.beyond_horizon(date, self.search)
+        spans = [(max(self.start, day_start), min(self.end, day_end))]
+        if self.windows is not None:
+            # The candidate's times on the day: the reasons are looked for within them.
+            spans = clip(self.windows, *spans[0])
+            if not spans:
+                return explain.no_candidate_times(date)
+            shortest = min(layout.length for layout in self.layouts)
+            if not any(b - a >= shortest for a, b in spans):
+                return explain.no_candidate_times(
+                    date, too_short=explain.amount(dt.timedelta(seconds=shortest))
+                )
         # The notice, the horizon or the candidate's hours cut the day only in part: if a
         # time they cut away would otherwise work, they are still the reason (in that order).
         found = set()
         for layout in self.layouts:
             possible = clip(layout.starts, day_start, self.last_start(day_end, layout) + 1)
+            if self.windows is not None:
+                possible = intersect(possible, self.window_starts[layout.index])
             for at in self.candidate.aligned(possible, self.step):
                 if at < self.earliest:
                     reason = WITHIN_NOTICE
@@ -297,12 +322,12 @@ class _Run:
             return explain.outside_candidate_hours(date, self.search)
         return explain.people_reason(
             date,
-            max(self.start, day_start),
-            min(self.end, day_end),
+            spans,
             self.plan,
             self.durations,
             self.calendars,
             self.session_starts,
+            within_times=self.windows is not None,
         )
 
     def in_candidate_hours(self, at: int, layout: _Layout) -> bool:
@@ -464,6 +489,7 @@ class _Run:
             end=_datetime(option.start + option.layout.length),
             sessions=tuple(sessions),
             outside_candidate_hours=not self.in_candidate_hours(option.start, option.layout),
+            load=option.rank[:2],
         )
 
 

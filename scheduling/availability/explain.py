@@ -11,6 +11,7 @@ from .intervals import Interval, subtract
 from .records import (
     BEYOND_HORIZON,
     CANDIDATE_HOURS,
+    CANDIDATE_TIMES,
     DAILY_CAP,
     NO_COMMON_TIME,
     NO_ONE_WORKS,
@@ -90,6 +91,32 @@ def outside_candidate_hours(date: dt.date, search: Search) -> DayExplanation:
     return DayExplanation(date, CANDIDATE_HOURS, message, ())
 
 
+def no_candidate_times(date: dt.date, *, too_short: str = "") -> DayExplanation:
+    """The candidate proposed no time on the date, or none long enough (`too_short`: the
+    visit's length in words).
+
+    >>> no_candidate_times(dt.date(2026, 3, 10)).message
+    'The candidate gave no times on Tuesday 10 March.'
+    >>> no_candidate_times(dt.date(2026, 3, 10), too_short="2 hours").message
+    'The candidate’s times on Tuesday 10 March are shorter than the interview (2 hours).'
+    """
+    when = _day(date)
+    if too_short:
+        message = f"The candidate’s times on {when} are shorter than the interview ({too_short})."
+    else:
+        message = f"The candidate gave no times on {when}."
+    return DayExplanation(date, CANDIDATE_TIMES, message, ())
+
+
+def amount(value: dt.timedelta) -> str:
+    """A length of time in words.
+
+    >>> amount(dt.timedelta(minutes=90))
+    '90 minutes'
+    """
+    return _amount(value)
+
+
 def _days(hours) -> str:
     """The weekdays with weekly hours, as words: 'Monday to Friday', 'Monday, Wednesday'."""
     names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -101,29 +128,47 @@ def _days(hours) -> str:
     return _names([names[d] for d in days])
 
 
-def _person_reason(cal, duration: int, lo: int, hi: int) -> str | None:
-    """Why one person cannot start a session of `duration` in [lo, hi), or None if they can.
+def _person_reason(cal, duration: int, spans: list[Interval]) -> str | None:
+    """Why one person cannot start a session of `duration` in any of `spans` ([lo, hi)
+    ranges of starts), or None if they can.
 
     `cal` is the engine's calendar of the person. The checks run from the hardest to fix:
     not working then; working, but every such time on a date (or week) whose cap is full,
     however free they are; finally, room under the caps but no free time long enough.
     """
     work = cal.work_starts(duration)
-    if not _overlaps(work, lo, hi):
+    if not _meets(work, spans):
         return OUT_OF_HOURS
-    if not _overlaps(subtract(work, cal.daily_full), lo, hi):
+    if not _meets(subtract(work, cal.daily_full), spans):
         return DAILY_CAP
-    if not _overlaps(subtract(work, cal.cap_full), lo, hi):
+    if not _meets(subtract(work, cal.cap_full), spans):
         return WEEKLY_CAP
-    if not _overlaps(cal.start_set(duration), lo, hi):
+    if not _meets(cal.start_set(duration), spans):
         return REQUIRED_BUSY
     return None
 
 
+def _starts_in(spans: list[Interval], duration: int, trim: bool) -> list[Interval]:
+    """The starts a session of `duration` may take in `spans`: within them whole (`trim`,
+    the candidate's times), else anywhere in them (a day)."""
+    if not trim:
+        return spans
+    return [(a, b - duration + 1) for a, b in spans if b - a >= duration]
+
+
 def people_reason(
-    date: dt.date, lo: int, hi: int, plan: Plan, durations, calendars, session_starts
+    date: dt.date,
+    spans: list[Interval],
+    plan: Plan,
+    durations,
+    calendars,
+    session_starts,
+    *,
+    within_times: bool = False,
 ) -> DayExplanation:
-    """The reason on the people's side that a date (its instants [lo, hi)) has no slot.
+    """The reason on the people's side that a date (its instants in `spans`, sorted [lo,
+    hi) ranges) has no slot; `within_times`: the spans are the candidate's own times, and
+    the sentences say so ("during the candidate's times on Tuesday 10 March").
 
     The engine calls this for a date with no slot that the notice and horizon do not
     explain; `calendars` and `session_starts` are its own working data, so the example
@@ -139,23 +184,24 @@ def people_reason(
     'Ann already has as many interviews on Monday 9 March as the daily limit allows.'
     """
     when = _day(date)
+    on = f"during the candidate’s times on {when}" if within_times else f"on {when}"
+    lo, hi = spans[0][0], spans[-1][1]
     everyone = plan.people()
-    if not any(_overlaps(calendars[key].work, lo, hi) for key in everyone):
-        return DayExplanation(
-            date, NO_ONE_WORKS, f"No one on this plan works on {when}.", everyone
-        )
+    if not any(_meets(calendars[key].work, spans) for key in everyone):
+        return DayExplanation(date, NO_ONE_WORKS, f"No one on this plan works {on}.", everyone)
 
     # Required people by what stops them; each code keeps its people in plan order.
     found: dict[str, dict[str, None]] = {code: {} for code in _PERSON_CODES}
     for session, duration in zip(plan.sessions, durations, strict=True):
+        starts = _starts_in(spans, duration, within_times)
         for key in session.must_attend():
-            code = _person_reason(calendars[key], duration, lo, hi)
+            code = _person_reason(calendars[key], duration, starts)
             if code is not None:
                 found[code][key] = None
     for code in _PERSON_CODES:
         if found[code]:
             labels = [calendars[key].label for key in found[code]]
-            message = _people_sentence(code, labels, when)
+            message = _people_sentence(code, labels, when, on, within_times)
             counted = [
                 (calendars[key].label, _counted(calendars[key], code, lo, hi))
                 for key in found[code]
@@ -168,10 +214,11 @@ def people_reason(
             return DayExplanation(date, code, message, tuple(found[code]))
 
     for session, duration in zip(plan.sessions, durations, strict=True):
+        starts = _starts_in(spans, duration, within_times)
         for pool in session.pools:
             unable = {}
             for key in pool.members:
-                code = _person_reason(calendars[key], duration, lo, hi)
+                code = _person_reason(calendars[key], duration, starts)
                 if code is not None:
                     unable[key] = code
             able = len(pool.members) - len(unable)
@@ -188,23 +235,23 @@ def people_reason(
                 people = f"{pool.k} interviewer{'' if pool.k == 1 else 's'}"
                 can = "none" if able == 0 else f"only {able}"
                 message = (
-                    f"“{session.label}” needs {people} from its pool on {when}, but {can} "
+                    f"“{session.label}” needs {people} from its pool {on}, but {can} "
                     f"can come: {why}."
                 )
                 return DayExplanation(date, POOL_EXHAUSTED, message, tuple(unable))
 
     for session, duration, starts in zip(plan.sessions, durations, session_starts, strict=True):
-        if not _overlaps(starts, lo, hi):
+        if not _meets(starts, _starts_in(spans, duration, within_times)):
             minutes = duration // 60
             names = _names([calendars[key].label for key in session.people()])
             each = "each have" if len(session.people()) > 1 else "has"
             message = (
-                f"{names} {each} free time on {when}, but never the same {minutes} "
+                f"{names} {each} free time {on}, but never the same {minutes} "
                 f"minutes for “{session.label}”."
             )
             return DayExplanation(date, NO_COMMON_TIME, message, session.people())
     message = (
-        f"Each session has a time on {when} on its own, but they do not fit one after "
+        f"Each session has a time {on} on its own, but they do not fit one after "
         "another in a single visit (in the plan’s order, within everyone’s daily limits)."
     )
     return DayExplanation(date, NO_COMMON_TIME, message, everyone)
@@ -252,16 +299,23 @@ def _counted(cal, code: str, lo: int, hi: int) -> str:
     return ", ".join(parts)
 
 
-def _people_sentence(code: str, labels: list[str], when: str) -> str:
+def _people_sentence(code: str, labels: list[str], when: str, on: str, within: bool) -> str:
     names = _names(labels)
     is_, has = ("are", "have") if len(labels) > 1 else ("is", "has")
     if code == OUT_OF_HOURS:
-        return f"{names} {is_} not working long enough on {when} (day off or outside hours)."
+        return f"{names} {is_} not working long enough {on} (day off or outside hours)."
     if code == DAILY_CAP:
         return f"{names} already {has} as many interviews on {when} as the daily limit allows."
     if code == WEEKLY_CAP:
         return f"{names} already {has} as many interviews that week as the weekly limit allows."
+    if within:
+        return f"{names} {is_} busy all through the candidate’s times on {when}."
     return f"{names} {is_} busy all through working hours on {when}."
+
+
+def _meets(intervals: list[Interval], spans: list[Interval]) -> bool:
+    """Whether any interval of a sorted list meets any of `spans`."""
+    return any(_overlaps(intervals, lo, hi) for lo, hi in spans)
 
 
 def _overlaps(intervals: list[Interval], lo: int, hi: int) -> bool:

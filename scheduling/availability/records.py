@@ -35,11 +35,13 @@ DAILY_CAP = "daily_cap_reached"
 WEEKLY_CAP = "weekly_cap_reached"
 REQUIRED_BUSY = "required_busy"
 CANDIDATE_HOURS = "outside_candidate_hours"
+CANDIDATE_TIMES = "outside_candidate_times"
 POOL_EXHAUSTED = "pool_exhausted"
 NO_COMMON_TIME = "no_common_time"
 EXPLANATION_CODES = (
     BEYOND_HORIZON,
     WITHIN_NOTICE,
+    CANDIDATE_TIMES,
     CANDIDATE_HOURS,
     NO_ONE_WORKS,
     OUT_OF_HOURS,
@@ -535,6 +537,9 @@ class Search:
     `limit` keeps the best options by load (still returned in time order).
     `candidate_hours`, when the candidate's zone is known, keeps visits within the hours it
     is reasonable to interview them (or marks those outside: see `CandidateHours`).
+    `candidate_windows`, the times the candidate said they can do ((start, end) aware
+    datetimes), keeps only visits that lie wholly inside one of them; a date without a
+    slot is then explained within them ("during the candidate's times").
 
     >>> Search(start=dt.datetime(2026, 3, 9, tzinfo=UTC), end=dt.datetime(2026, 3, 14, tzinfo=UTC),
     ...        now=dt.datetime(2026, 3, 6, 12, tzinfo=UTC), candidate_zone="Europe/Paris",
@@ -551,6 +556,7 @@ class Search:
     horizon: dt.timedelta | None = None
     limit: int | None = None
     candidate_hours: CandidateHours | None = None
+    candidate_windows: tuple[tuple[dt.datetime, dt.datetime], ...] | None = None
 
     def __post_init__(self):
         _require_aware(self.start, "the search start")
@@ -567,6 +573,11 @@ class Search:
             _require_whole_seconds(self.horizon, "horizon")
         if self.limit is not None and self.limit < 1:
             raise ValueError("limit must be at least 1")
+        for start, end in self.candidate_windows or ():
+            _require_aware(start, "a candidate window's start")
+            _require_aware(end, "a candidate window's end")
+            if end <= start:
+                raise ValueError("a candidate window ends before it starts")
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -612,7 +623,8 @@ class Slot:
     """One option to offer: the whole visit, its sessions in time order.
 
     `outside_candidate_hours` is set only by a search with non-strict `CandidateHours`, for
-    a visit that is not wholly inside them.
+    a visit that is not wholly inside them. `load` is what the visit's people already hold
+    (interviews in their weeks, then on their days, summed): lower is lighter.
 
     >>> at = dt.datetime(2026, 3, 9, 14, tzinfo=UTC)
     >>> Slot(at, at + dt.timedelta(hours=1), ()).end.hour
@@ -623,6 +635,7 @@ class Slot:
     end: dt.datetime
     sessions: tuple[SessionSlot, ...]
     outside_candidate_hours: bool = False
+    load: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -637,7 +650,8 @@ class DayExplanation:
        work, is past the booking horizon or inside the minimum notice.
        `outside_candidate_hours`: every time that would otherwise work is outside the
        candidate's hours (strict `CandidateHours` only; a date that is not one of their days
-       included).
+       included). `outside_candidate_times`: with `candidate_windows`, the candidate gave
+       no time on the date, or every time that would otherwise work is outside theirs.
     2. `no_one_works`: nobody on the plan works that day (a weekend, a holiday).
     3. `required_out_of_hours`: required people (and required trainees) off or not working
        long enough for their session.

@@ -180,6 +180,24 @@ class Tenant(models.Model):
     # words of one's own is always offered): lib.reasons.
     reschedule_reasons = models.JSONField(default=reasons.default_reschedule_reasons, blank=True)
     cancel_reasons = models.JSONField(default=reasons.default_cancel_reasons, blank=True)
+
+    class AvailabilityBooking(models.TextChoices):
+        RECRUITER = "recruiter", "A recruiter books a time inside them"
+        AUTOMATIC = (
+            "automatic",
+            (
+                "Book automatically when exactly one time is best (the lightest load); "
+                "otherwise a recruiter books"
+            ),
+        )
+
+    # When a candidate sends the times they can do (candidates.availability).
+    availability_booking = models.CharField(
+        "when a candidate sends the times they can do",
+        max_length=10,
+        choices=AvailabilityBooking.choices,
+        default=AvailabilityBooking.RECRUITER,
+    )
     # When it is reasonable to interview a candidate, on their own clock: every plan's
     # default (a plan may set its own). An end of 00:00 is midnight.
     candidate_hours_start = models.TimeField(

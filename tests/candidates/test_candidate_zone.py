@@ -248,7 +248,7 @@ def test_a_link_with_no_time_in_the_candidates_day_says_to_get_in_touch(client, 
     # Ivy's 09:00 in New York is 19:30 in Kolkata: an hour never ends by 20:00 there.
     page = text(client.get(url("page", link), {"tz": "Asia/Kolkata"}))
     assert (
-        "None of the days this link offers has a free time within your hours. Please get in "
-        "touch (below)" in page
+        "None of the days this link offers has a free time within your hours. Tell us when you "
+        "can, and we will book a time inside yours." in page
     )
     assert "Try the next week" not in page

@@ -47,3 +47,9 @@ def test_admin_is_closed_to_tenant_members(recruiter_client):
     response = recruiter_client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_an_empty_to_field_is_no_500(admin_client, tenant):
+    app = f.application(f.connection(tenant))
+    url = reverse("admin:candidates_application_delete", args=[app.pk])
+    assert admin_client.get(url, {"_to_field": ""}).status_code == 200

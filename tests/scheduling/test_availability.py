@@ -14,6 +14,7 @@ from scheduling.availability import (
     ANY_ORDER,
     BEYOND_HORIZON,
     CANDIDATE_HOURS,
+    CANDIDATE_TIMES,
     DAILY_CAP,
     EXPLANATION_CODES,
     NO_COMMON_TIME,
@@ -688,6 +689,7 @@ def test_explanation_codes_are_listed_in_priority_order():
     assert EXPLANATION_CODES == (
         BEYOND_HORIZON,
         WITHIN_NOTICE,
+        CANDIDATE_TIMES,
         CANDIDATE_HOURS,
         NO_ONE_WORKS,
         OUT_OF_HOURS,

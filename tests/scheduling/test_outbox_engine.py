@@ -9,7 +9,7 @@ import pytest
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
-from candidates import links
+from candidates import availability, links
 from scheduling import booking, feedback, outbox, slots
 from scheduling.models import Flag, InterviewPlan, Operation
 from tests import factories as f
@@ -47,6 +47,8 @@ def test_every_operation_kind_and_email_kind_has_a_registered_handler():
         "interviewer_reminder",
         "booking_link",
         "candidate_canceled",
+        "availability_request",
+        "availability_received",
         "meeting_link",
     }
 
@@ -70,6 +72,19 @@ def test_every_email_kind_shows_on_sync_problems_when_it_cannot_go(
     link.interview = interview
     link.save(update_fields=["interview"])
     links._queue_cancel_notice(link, "I took another offer.")
+    # Another candidate is asked for their times and sends them (the recruiter is told).
+    other = f.application(
+        world["ats"], f.candidate(world["ats"], "Ada Lovelace"), f.job(world["ats"], "Compilers")
+    )
+    (times,), _skipped = availability.ask(
+        [other], plan=world["plan"], user=recruiter, expires_at=start + dt.timedelta(days=7)
+    )
+    availability.submit(
+        times.link,
+        [(start + dt.timedelta(days=1), start + dt.timedelta(days=1, hours=3))],
+        note="",
+        zone_name="Europe/London",
+    )
 
     def refuse(self, fail_silently=False):
         raise smtplib.SMTPServerDisconnected("the mail server went away")
@@ -94,6 +109,8 @@ def test_every_email_kind_shows_on_sync_problems_when_it_cannot_go(
         "feedback_reminder",
         "booking_link",
         "candidate_canceled",
+        "availability_request",
+        "availability_received",
     }
     page = recruiter_client.get(reverse("problems")).content.decode()
     for about in (
