@@ -658,6 +658,11 @@ def interview_detail(request, pk, *, debrief_form=None, debrief_error=""):
             "debrief_flag": next((f for f in flags if f.kind == Flag.Kind.DEBRIEF), None),
             "loop_broken": loop_broken,
             "debrief": debriefs.for_interview(interview),
+            # "Reschedule the no-show" opens the picker, which books with the plan for the
+            # application's stage now (usually the no-show's own): the page names it.
+            "reschedule_plan": plans.plan_for(interview.application)
+            if any(m.is_candidate for m in no_shows)
+            else None,
             "debrief_form": debrief_form or DebriefTimeForm(),
             "debrief_error": debrief_error,
             "fit": fit,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scheduling import attendance, feedback
-from scheduling.models import FeedbackRequest, Membership, NoShow
+from scheduling.models import FeedbackRequest, InterviewPlan, Membership, NoShow
 from tests.conftest import make_member
 from tests.feedback_helpers import past_interview, requests_of
 
@@ -67,6 +67,21 @@ def test_the_recruiter_marks_the_candidate_absent_and_is_offered_to_reschedule(
     assert panel.asked["Ivy"].__class__.objects.get(pk=panel.asked["Ivy"].pk).status == (
         FeedbackRequest.Status.WITHDRAWN
     )
+
+
+def test_the_no_show_card_names_the_plan_the_picker_will_book_with(recruiter_client, panel):
+    recruiter_client.post(mark_url(panel), {"who": "candidate"})
+    page = recruiter_client.get(detail(panel)).content.decode()
+    assert "opens the picker with the plan “Onsite”, for a new interview" in page
+    # The stage now has a plan of its own: the picker would book with that, and says so.
+    InterviewPlan.objects.create(
+        tenant=panel.interview.tenant, name="Second onsite", stage_status=panel.app.status
+    )
+    page = recruiter_client.get(detail(panel)).content.decode()
+    assert (
+        "opens the picker with the plan “Second onsite” (the plan for the application’s "
+        "stage now; this interview used “Onsite”)"
+    ) in page
 
 
 def test_the_candidate_page_and_pipeline_say_the_candidate_did_not_attend(
