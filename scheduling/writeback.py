@@ -630,6 +630,20 @@ def activity_marker(op):
     return note_ref(op.pk)
 
 
+def _note(application, title, lines, ats_interview_id=""):
+    """A note on the application in the ATS (its paragraphs `lines`), on the ATS interview
+    when Convene holds one: every note Convene writes is made here."""
+    return records.Activity(
+        type="NOTE",
+        title=title,
+        description="\n\n".join(lines),
+        application_id=application.remote_id,
+        candidate_id=application.candidate.remote_id,
+        job_id=application.job.remote_id if application.job else None,
+        interview_id=ats_interview_id or None,
+    )
+
+
 def _activity_record(session, title, op=None):
     """The note an ATS that takes no interviews gets: what, with whom and when (on the
     team's clock, its zone named), who booked it, as a recruiter would write it; the marker
@@ -651,14 +665,7 @@ def _activity_record(session, title, op=None):
             lines.append(f"Booked by {interview.created_by}.")
     if op is not None:
         lines.append(activity_marker(op))
-    return records.Activity(
-        type="NOTE",
-        title=title,
-        description="\n\n".join(lines),
-        application_id=application.remote_id,
-        candidate_id=application.candidate.remote_id,
-        job_id=application.job.remote_id if application.job else None,
-    )
+    return _note(application, title, lines)
 
 
 def _fallback_to_activity(client, conn, session, title, op=None):
@@ -844,15 +851,7 @@ def _attendance_note(session, op):
     if marked is not None:
         lines.append(f"Marked in Convene by {marked.marked_by_label}.")
     lines.append(activity_marker(op))
-    return records.Activity(
-        type="NOTE",
-        title=title,
-        description="\n\n".join(lines),
-        application_id=application.remote_id,
-        candidate_id=application.candidate.remote_id,
-        job_id=application.job.remote_id if application.job else None,
-        interview_id=session.ats_interview_id or None,
-    )
+    return _note(application, title, lines, session.ats_interview_id)
 
 
 @outbox.handles(Kind.NOTE_ATTENDANCE)
@@ -1002,15 +1001,8 @@ def _scorecard_note(feedback):
     if feedback.note.strip():
         lines.append(feedback.note.strip())
     lines.append(note_ref(feedback.pk))
-    return records.Activity(
-        type="NOTE",
-        title=f"Interview feedback from {feedback.interviewer.name}",
-        description="\n\n".join(lines),
-        application_id=application.remote_id,
-        candidate_id=application.candidate.remote_id,
-        job_id=application.job.remote_id if application.job else None,
-        interview_id=feedback.session.ats_interview_id or None,
-    )
+    title = f"Interview feedback from {feedback.interviewer.name}"
+    return _note(application, title, lines, feedback.session.ats_interview_id)
 
 
 def _remember_filing(feedback, conn, kind, record_id="", found=False):
