@@ -7,9 +7,11 @@ import datetime as dt
 import urllib.parse
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from candidates import links
+from scheduling import emails as candidate_emails
 from scheduling.models import AuditEntry, Interview, InterviewChange, Operation
 from tests.candidates.links_helpers import url
 from tests.candidates.test_booking_page import book_first, confirm, text
@@ -70,6 +72,13 @@ def test_the_candidate_moves_with_a_reason_and_is_refused_past_the_limit(client,
     interview.refresh_from_db()
     assert interview.start_at == dt.datetime(2026, 12, 9, 15, tzinfo=dt.UTC)
     assert interview.changes.count() == 2
+    # The new time's email says what the page says: cancel there, or see whom to ask.
+    mail.outbox.clear()
+    candidate_emails.interview_to_candidate(interview, "interview_rescheduled")
+    (sent,) = mail.outbox
+    assert "To cancel, or to see whom to ask for another time: http" in sent.body
+    assert "To reschedule or cancel" not in sent.body
+    assert "To cancel, or to see whom to ask for another time, <a" in sent.alternatives[0][0]
 
 
 def test_the_recruiters_moves_do_not_count_against_the_candidate(client, link, recruiter):
@@ -111,6 +120,11 @@ def test_a_limit_of_zero_offers_no_move_but_cancel(client, link):
     book_first(client, link)
     page = text(client.get(url("page", link)))
     assert "This interview can’t be moved online." in page and "Cancel the interview" in page
+    # …and neither does the confirmation.
+    mail.outbox.clear()
+    candidate_emails.interview_to_candidate(Interview.objects.get(), "interview_confirmed")
+    (sent,) = mail.outbox
+    assert "To cancel, or to see whom to ask for another time: http" in sent.body
 
 
 def test_the_candidates_cancel_reason_is_optional_unless_required(client, link):
