@@ -252,4 +252,4 @@ def test_the_recruiter_chooses_why_an_interview_moves(client, link, recruiter_cl
     assert links.can_reschedule(link)
     page = text(recruiter_client.get(reverse("interview_detail", args=[interview.pk])))
     assert "Grace’s changes" in page
-    assert "Moved 0 of 2 times allowed online; can cancel online until Wed 9 Dec, 10:00" in page
+    assert "Moved 0 of 2 times allowed online; can move or cancel online until Wed 9 Dec, 10:00" in page
