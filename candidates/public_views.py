@@ -423,7 +423,7 @@ def _write_to(link, interview, zone):
     job = link.application.job
     subject = (
         f"My interview{f' for {job.name}' if job else ''} on {start:%a} {start.day} "
-        f"{start:%b} at {start:%H:%M} ({zone.key}): "
+        f"{start:%b} at {start:%H:%M} {zones.describe(zone.key, interview.start_at)}: "
         f"{link.application.candidate.name}"
     )
     return {

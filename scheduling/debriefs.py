@@ -213,8 +213,11 @@ def _organizer(interview):
 
 
 def _when(value, zone_name):
+    """A debrief's time for the history, on the team's clock with the zone in words, as the
+    booking's own entry names it: "Tue 8 Dec, 13:00 New York time (United States, UTC−5)"."""
     local = value.astimezone(zones.zone(zone_name))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    named = zones.describe(zone_name, value)
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} {named}"
 
 
 @outbox.handles(Kind.FIND_DEBRIEF)
@@ -285,7 +288,7 @@ def find_time(op):
                     debrief.tenant,
                     "debrief.booked",
                     ("Moved the debrief to " if moved else "Booked the debrief for ")
-                    + f"{_when(debrief.start_at, zone)} ({zone})",
+                    + _when(debrief.start_at, zone),
                     obj=interview,
                 )
         elif was_booked:
@@ -370,7 +373,7 @@ def confirm(debrief, start, *, user=None, anyway=False):
         audit(
             debrief.tenant,
             "debrief.booked",
-            f"Booked the debrief for {_when(start, zone)} ({zone})",
+            f"Booked the debrief for {_when(start, zone)}",
             actor=user,
             obj=interview,
         )

@@ -143,6 +143,11 @@ def interview_to_candidate(interview, kind, **extra):
     if kind != "interview_canceled" and not extra.get("manage_url"):
         # Every confirmation and new time carries the candidate's own page, whoever booked.
         extra["manage_url"] = manage_url(interview)
+    if kind != "interview_canceled":
+        # Moved as often as they may online: the page cancels and says whom to ask, so the
+        # email does not offer to reschedule there (the reminder says it the same way).
+        allowed = interview.candidate_changes(timezone.now())
+        extra.setdefault("moves_used", allowed.cancel and not allowed.reschedule)
     context, sessions = _interview_context(interview)
     by_calendar = interview.candidate_invited_by != CandidateInvitation.EMAIL
     calendar = next((s.calendar_connection for s in sessions if s.calendar_connection), None)

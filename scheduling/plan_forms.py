@@ -179,8 +179,8 @@ class PlanForm(forms.ModelForm):
         limit_field.label = "Candidates may move it online (times)"
         limit_field.validators.append(MaxValueValidator(Tenant.RESCHEDULE_LIMIT_MAX))
         limit_field.help_text = (
-            f"Leave empty for the team’s: {limit}. 0: never online. Past the limit the "
-            "candidate’s page asks them to write to the recruiter."
+            f"Leave empty for the team’s: {limit}. 0: they cannot move it online, only cancel. "
+            "Past the limit their page asks them to write to the recruiter."
         )
         limit_field.widget.attrs["placeholder"] = f"{limit} (the team’s)"
         team_required = "required" if tenant.cancel_reason_required else "optional"

@@ -7,9 +7,11 @@ import datetime as dt
 import urllib.parse
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from candidates import links
+from scheduling import emails as candidate_emails
 from scheduling.models import AuditEntry, Interview, InterviewChange, Operation
 from tests.candidates.links_helpers import url
 from tests.candidates.test_booking_page import book_first, confirm, text
@@ -57,7 +59,10 @@ def test_the_candidate_moves_with_a_reason_and_is_refused_past_the_limit(client,
     assert "You’ve already moved this interview twice, the most allowed online." in page
     assert "write to Rosa Recruiter: rosa@acme.example" in page
     assert "Choose another time" not in page and "Cancel the interview" in page
-    subject = "My interview for Compiler Engineer on Wed 9 Dec at 10:00 (America/New_York)"
+    subject = (
+        "My interview for Compiler Engineer on Wed 9 Dec at 10:00 "
+        "New York time (United States, UTC−5)"
+    )
     assert f"mailto:rosa@acme.example?subject={urllib.parse.quote(subject)}" in (
         response.content.decode()
     )
@@ -70,6 +75,13 @@ def test_the_candidate_moves_with_a_reason_and_is_refused_past_the_limit(client,
     interview.refresh_from_db()
     assert interview.start_at == dt.datetime(2026, 12, 9, 15, tzinfo=dt.UTC)
     assert interview.changes.count() == 2
+    # The new time's email says what the page says: cancel there, or see whom to ask.
+    mail.outbox.clear()
+    candidate_emails.interview_to_candidate(interview, "interview_rescheduled")
+    (sent,) = mail.outbox
+    assert "To cancel, or to see whom to ask for another time: http" in sent.body
+    assert "To reschedule or cancel" not in sent.body
+    assert "To cancel, or to see whom to ask for another time, <a" in sent.alternatives[0][0]
 
 
 def test_the_recruiters_moves_do_not_count_against_the_candidate(client, link, recruiter):
@@ -111,6 +123,11 @@ def test_a_limit_of_zero_offers_no_move_but_cancel(client, link):
     book_first(client, link)
     page = text(client.get(url("page", link)))
     assert "This interview can’t be moved online." in page and "Cancel the interview" in page
+    # …and neither does the confirmation.
+    mail.outbox.clear()
+    candidate_emails.interview_to_candidate(Interview.objects.get(), "interview_confirmed")
+    (sent,) = mail.outbox
+    assert "To cancel, or to see whom to ask for another time: http" in sent.body
 
 
 def test_the_candidates_cancel_reason_is_optional_unless_required(client, link):
@@ -238,4 +255,7 @@ def test_the_recruiter_chooses_why_an_interview_moves(client, link, recruiter_cl
     assert links.can_reschedule(link)
     page = text(recruiter_client.get(reverse("interview_detail", args=[interview.pk])))
     assert "Grace’s changes" in page
-    assert "Moved 0 of 2 times allowed online; can cancel online until Wed 9 Dec, 10:00" in page
+    assert (
+        "Moved 0 of 2 times allowed online; can move or cancel online until Wed 9 Dec, 10:00"
+        in page
+    )

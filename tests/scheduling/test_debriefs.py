@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scheduling import booking, debriefs, slots
+from scheduling.lib import zones
 from scheduling.models import Debrief, DebriefPanel, Flag, InterviewPlan, Operation
 from tests import factories as f
 
@@ -260,6 +261,14 @@ def test_the_card_says_why_no_time_fits_and_a_picked_time_is_checked(
     assert debrief.status == Debrief.Status.BOOKED
     assert debrief.start_at == dt.datetime.fromisoformat(offered)
     assert "Debrief booked for" in response.content.decode()
+    # The history names the time on the team's clock with the zone in words, as the booking's
+    # own entry does (never the zone's database name).
+    page = recruiter_client.get(url).content.decode()
+    zone = team["plan"].tenant.default_timezone
+    shown = dt.datetime.fromisoformat(offered).astimezone(ZoneInfo(zone))
+    assert f"Booked the debrief for {shown:%a} {shown.day} {shown:%b}, {shown:%H:%M} " in page
+    assert zones.describe(zone, shown) in page
+    assert f"({zone})" not in page
     # A time of the recruiter's own, off the quarter hour, when everyone is free: moved there.
     morning = at(day + dt.timedelta(days=1), 10, 10).astimezone(NEW_YORK)
     with django_capture_on_commit_callbacks(execute=True):

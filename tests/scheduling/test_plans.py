@@ -332,6 +332,7 @@ def test_a_plan_sets_its_own_changes_by_the_candidate_or_follows_the_team(
     page = recruiter_client.get(reverse("plan_new")).content.decode()
     assert 'placeholder="24 (the team’s)"' in page and 'placeholder="2 (the team’s)"' in page
     assert "As the team’s (optional)" in page
+    assert "Leave empty for the team’s: 2. 0: they cannot move it online, only cancel." in page
     data = post_data(
         people,
         candidate_change_cutoff_hours="48",
