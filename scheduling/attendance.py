@@ -24,7 +24,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import feedback, outbox
+from . import feedback, outbox, signals
 from .models import Interview, InterviewSession, NoShow, Operation, SessionAttendee, audit
 
 CANDIDATE = "candidate"
@@ -117,6 +117,7 @@ def mark(session, who, *, user=None, by_interviewer=None, now=None):
             session=str(session.pk),
             who=who,
         )
+        signals.attendance_changed.send(sender=NoShow, interview=interview)
     return no_show
 
 
@@ -146,6 +147,7 @@ def clear(no_show, *, user, now=None):
             obj=interview,
             session=str(session.pk),
         )
+        signals.attendance_changed.send(sender=NoShow, interview=interview)
     return asked
 
 

@@ -36,6 +36,7 @@ from .models import (
     Flag,
     Interview,
     Interviewer,
+    NoShow,
     Operation,
     SessionAttendee,
     audit,
@@ -180,13 +181,40 @@ def _on_changed(sender, interview, **kwargs):
 
 def _on_canceled(sender, interview, **kwargs):
     debrief = Debrief.objects.filter(interview=interview).exclude(status="canceled").first()
-    if debrief is None:
-        return
+    if debrief is not None:
+        _cancel(debrief)
+
+
+def _cancel(debrief, why=""):
     debrief.status = Debrief.Status.CANCELED
     debrief.alternatives = []
-    debrief.save(update_fields=["status", "alternatives", "updated_at"])
-    interview.clear_flags(Flag.Kind.DEBRIEF)
-    outbox.add(debrief.tenant, Kind.SYNC_DEBRIEF, interview=interview)
+    debrief.why = why
+    debrief.save(update_fields=["status", "alternatives", "why", "updated_at"])
+    debrief.interview.clear_flags(Flag.Kind.DEBRIEF)
+    outbox.add(debrief.tenant, Kind.SYNC_DEBRIEF, interview=debrief.interview)
+
+
+def _on_attendance(sender, interview, **kwargs):
+    """A candidate who did not attend a session leaves the panel nothing to decide: the
+    debrief is canceled (its event removed), saying why; clearing that mark looks for its
+    time again."""
+    debrief = Debrief.objects.filter(interview=interview).first()
+    if debrief is None or not interview.is_active:
+        return
+    absent = (
+        NoShow.objects.filter(interview=interview, interviewer__isnull=True)
+        .select_related("session")
+        .order_by("session__start_at")
+        .first()
+    )
+    if absent is not None and debrief.status != Debrief.Status.CANCELED:
+        name = interview.application.candidate.greeting_name
+        _cancel(debrief, f"Not needed: {name} did not attend “{absent.session.title}”.")
+    elif absent is None and debrief.status == Debrief.Status.CANCELED:
+        debrief.status = Debrief.Status.FINDING
+        debrief.why = ""
+        debrief.save(update_fields=["status", "why", "updated_at"])
+        _queue_find(debrief, "attendance corrected")
 
 
 def connect():
@@ -194,6 +222,7 @@ def connect():
     signals.interview_booked.connect(_on_booked, dispatch_uid="debrief-booked")
     signals.interview_changed.connect(_on_changed, dispatch_uid="debrief-changed")
     signals.interview_canceled.connect(_on_canceled, dispatch_uid="debrief-canceled")
+    signals.attendance_changed.connect(_on_attendance, dispatch_uid="debrief-attendance")
 
 
 # --- finding the time (the outbox) -------------------------------------------------------------
@@ -227,7 +256,7 @@ def find_time(op):
     debrief = Debrief.objects.select_related("tenant", "interview").get(interview=op.interview)
     interview = debrief.interview
     if not interview.is_active or debrief.status == Debrief.Status.CANCELED:
-        return {"skipped": True, "why": "the interview was canceled"}
+        return {"skipped": True, "why": "the debrief was canceled"}
     panel = panel_for(interview)
     if not panel:
         raise Unwritable("The debrief has nobody to ask: the plan names no active interviewer.")

@@ -20,3 +20,7 @@ interview_booked = Signal()
 # `retimed`: whether a session's times changed (a swap alone changes only the people).
 interview_changed = Signal()
 interview_canceled = Signal()
+
+# Sent by scheduling.attendance when a no-show is marked or cleared: kwargs `interview`.
+# The debrief listens (a candidate who did not attend leaves nothing to decide).
+attendance_changed = Signal()

@@ -6,10 +6,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling import booking, debriefs, slots
+from scheduling import attendance, booking, debriefs, slots
 from scheduling.lib import zones
 from scheduling.models import Debrief, DebriefPanel, Flag, InterviewPlan, Operation
 from tests import factories as f
@@ -220,6 +221,35 @@ def test_auto_book_books_it_and_a_moved_loop_moves_it_a_cancel_removes_it(
     debrief.refresh_from_db()
     assert debrief.status == Debrief.Status.CANCELED
     assert sync.count() == 3
+
+
+def test_a_candidate_who_did_not_attend_cancels_the_debrief_and_clearing_it_restores_it(
+    team, recruiter, recruiter_client, django_capture_on_commit_callbacks
+):
+    day = next_weekday()
+    interview = book(team, day, django_capture_on_commit_callbacks)
+    debrief = Debrief.objects.get(interview=interview)
+    assert debrief.status == Debrief.Status.PROPOSED
+    coding = interview.sessions.get(title="Coding")
+    with time_machine.travel(at(day, 12, 30), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            mark = attendance.mark(coding, attendance.CANDIDATE, user=recruiter)
+        debrief.refresh_from_db()
+        assert debrief.status == Debrief.Status.CANCELED
+        assert debrief.why == "Not needed: Kenji did not attend “Coding”."
+        page = recruiter_client.get(reverse("interview_detail", args=[interview.pk]))
+        assert "Not needed: Kenji did not attend “Coding”. Clearing that mark" in (
+            page.content.decode()
+        )
+        # A mistaken mark cleared: the panel still has something to decide.
+        with django_capture_on_commit_callbacks(execute=True):
+            attendance.clear(mark, user=recruiter)
+        debrief.refresh_from_db()
+        assert debrief.status != Debrief.Status.CANCELED and debrief.why != (
+            "Not needed: Kenji did not attend “Coding”."
+        )
+        finds = Operation.objects.filter(interview=interview, kind=Operation.Kind.FIND_DEBRIEF)
+        assert finds.count() == 2  # booked, then the mark cleared
 
 
 # --- the interview page ---------------------------------------------------------------------

@@ -78,6 +78,18 @@ def test_the_page_acts_and_hides_ids_behind_technical_details(recruiter_client, 
     assert "ev-123" in details and "int-456" in details
 
 
+def test_a_canceled_interviews_sessions_say_what_was_withdrawn(recruiter_client, booked):
+    interview = booked["interview"]
+    url = reverse("interview_detail", args=[interview.pk])
+    page = text(recruiter_client.get(url))
+    assert "Calendar invitation sent to the interviewers. In Google Calendar" not in page
+    assert "Calendar invitation sent to the interviewers." in page
+    booking.cancel(interview, reason="Withdrew")
+    page = text(recruiter_client.get(url))
+    assert "Calendar invitation withdrawn. Canceled in" in page
+    assert "Calendar invitation sent" not in page and "as an interview." not in page
+
+
 def test_a_write_that_keeps_failing_is_said_in_words_with_the_technical_line(
     recruiter_client, booked
 ):

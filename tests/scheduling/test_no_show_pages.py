@@ -73,6 +73,7 @@ def test_the_no_show_card_names_the_plan_the_picker_will_book_with(recruiter_cli
     recruiter_client.post(mark_url(panel), {"who": "candidate"})
     page = recruiter_client.get(detail(panel)).content.decode()
     assert "opens the picker with the plan “Onsite”, for a new interview" in page
+    assert "None: the interview took place before any was due." in page  # the Reminders card
     # The stage now has a plan of its own: the picker would book with that, and says so.
     InterviewPlan.objects.create(
         tenant=panel.interview.tenant, name="Second onsite", stage_status=panel.app.status
