@@ -305,7 +305,9 @@ def _picker_context(request, application, plan, *, interview=None, error=None, f
         "candidate": application.candidate,
         "plan": plan,
         "interview": interview,
-        "reason_choices": reasons.choices(request.tenant.reschedule_reasons) if interview else [],
+        "reason_choices": reasons.choices(request.tenant.team_reschedule_reasons)
+        if interview
+        else [],
         "week": first,
         "today": today,
         # Never a day in the past: the first page starts today.
@@ -565,7 +567,7 @@ def reschedule(request, pk):
         return _render_picker(request, context, status=409)
     if _outside_refused(request, context, slot):
         return _render_picker(request, context, status=400)
-    why = ReasonForm(request.POST, labels=request.tenant.reschedule_reasons, required=False)
+    why = ReasonForm(request.POST, labels=request.tenant.team_reschedule_reasons, required=False)
     if not why.is_valid():
         context["error"] = " ".join(why.errors.get("reason", [])) or "Check the reason."
         return _render_picker(request, context, status=400)

@@ -65,6 +65,14 @@ class TenantAdminForm(forms.ModelForm):
     cancel_reasons = ReasonListField(
         label="Reasons to cancel", help_text="One per line (“Other” is always offered)."
     )
+    team_reschedule_reasons = ReasonListField(
+        label="The team's reasons to reschedule",
+        help_text="One per line (“Other” is always offered).",
+    )
+    team_cancel_reasons = ReasonListField(
+        label="The team's reasons to cancel",
+        help_text="One per line (“Other” is always offered).",
+    )
 
     class Meta:
         model = Tenant

@@ -485,13 +485,21 @@ class TeamSettingsForm(forms.ModelForm):
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the logo")
     reschedule_reasons = ReasonListField(
-        label="Reasons to reschedule",
+        label="Candidates’ reasons to reschedule",
         help_text="One per line. The candidate chooses from these when they move their "
-        "interview (or “Other” with their own words), and so do recruiters.",
+        "interview (or “Other” with their own words).",
     )
     cancel_reasons = ReasonListField(
-        label="Reasons to cancel",
-        help_text="One per line, as above, for cancelling. Reasons are counted in Reports.",
+        label="Candidates’ reasons to cancel",
+        help_text="One per line, as above, for cancelling.",
+    )
+    team_reschedule_reasons = ReasonListField(
+        label="Your team’s reasons to reschedule",
+        help_text="One per line. Recruiters choose from these when they move an interview.",
+    )
+    team_cancel_reasons = ReasonListField(
+        label="Your team’s reasons to cancel",
+        help_text="One per line, as above, for cancelling. Every reason is kept for the reports.",
     )
     interview_statuses = forms.MultipleChoiceField(
         choices=[(s, labels.enum_label(s)) for s in APPLICATION_STATUSES],
@@ -516,6 +524,8 @@ class TeamSettingsForm(forms.ModelForm):
             "cancel_reason_required",
             "reschedule_reasons",
             "cancel_reasons",
+            "team_reschedule_reasons",
+            "team_cancel_reasons",
             "availability_booking",
             "candidate_hours_start",
             "candidate_hours_end",
@@ -562,6 +572,8 @@ class TeamSettingsForm(forms.ModelForm):
         "candidate_reschedule_limit",
         "reschedule_reasons",
         "cancel_reasons",
+        "team_reschedule_reasons",
+        "team_cancel_reasons",
         "availability_booking",
         "candidate_hours_start",
         "candidate_hours_end",

@@ -718,7 +718,7 @@ def interview_cancel(request, pk):
     if not interview.is_active:
         messages.info(request, "This interview was already canceled.")
         return redirect("interview_detail", pk=interview.pk)
-    form = CancelForm(request.POST or None, labels=request.tenant.cancel_reasons)
+    form = CancelForm(request.POST or None, labels=request.tenant.team_cancel_reasons)
     if request.method == "POST" and form.is_valid():
         booking.cancel(
             interview,

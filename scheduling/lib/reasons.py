@@ -31,6 +31,30 @@ DEFAULT_CANCEL = [
 ]
 
 
+# The recruiter's own, for the team (the candidate's are phrased for the candidate).
+DEFAULT_TEAM_RESCHEDULE = [
+    "The candidate asked to move it",
+    "An interviewer can't make it",
+    "The panel changed",
+    "Booked at the wrong time",
+]
+DEFAULT_TEAM_CANCEL = [
+    "The candidate withdrew",
+    "The candidate asked to cancel",
+    "The position was filled or closed",
+    "Not moving forward with the candidate",
+    "Booked by mistake",
+]
+
+
+def default_team_reschedule_reasons():
+    return list(DEFAULT_TEAM_RESCHEDULE)
+
+
+def default_team_cancel_reasons():
+    return list(DEFAULT_TEAM_CANCEL)
+
+
 def default_reschedule_reasons():
     return list(DEFAULT_RESCHEDULE)
 

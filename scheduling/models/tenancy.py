@@ -180,6 +180,11 @@ class Tenant(models.Model):
     # words of one's own is always offered): lib.reasons.
     reschedule_reasons = models.JSONField(default=reasons.default_reschedule_reasons, blank=True)
     cancel_reasons = models.JSONField(default=reasons.default_cancel_reasons, blank=True)
+    # The recruiters' own (their Reschedule and Cancel…), phrased for the team.
+    team_reschedule_reasons = models.JSONField(
+        default=reasons.default_team_reschedule_reasons, blank=True
+    )
+    team_cancel_reasons = models.JSONField(default=reasons.default_team_cancel_reasons, blank=True)
 
     class AvailabilityBooking(models.TextChoices):
         RECRUITER = "recruiter", "A recruiter books a time inside them"

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from candidates import links
 from scheduling import emails as candidate_emails
+from scheduling.lib import reasons
 from scheduling.models import AuditEntry, Interview, InterviewChange, Operation
 from tests.candidates.links_helpers import url
 from tests.candidates.test_booking_page import book_first, confirm, text
@@ -192,6 +193,8 @@ def test_a_team_that_requires_a_reason_is_followed_unless_the_plan_says_optional
 def test_the_team_edits_its_reasons_and_limits_in_settings(admin_client_, tenant):
     page = admin_client_.get(reverse("team_settings"))
     assert "Changes by candidates" in text(page) and "A conflict came up" in text(page)
+    assert "Your team’s reasons" in text(page)
+    assert "The position was filled or closed" in text(page)
     data = {
         "name": tenant.name,
         "default_timezone": tenant.default_timezone,
@@ -204,6 +207,7 @@ def test_the_team_edits_its_reasons_and_limits_in_settings(admin_client_, tenant
         "cancel_reason_required": "on",
         "reschedule_reasons": "Sick child\n\nsick child\nOther\nA new conflict",
         "cancel_reasons": "Took another job",
+        "team_cancel_reasons": "Hiring freeze\nThe candidate withdrew",
     }
     response = admin_client_.post(reverse("team_settings"), data)
     assert response.status_code == 302, text(response)[:600]
@@ -211,6 +215,9 @@ def test_the_team_edits_its_reasons_and_limits_in_settings(admin_client_, tenant
     assert tenant.candidate_reschedule_limit == 3 and tenant.cancel_reason_required
     assert tenant.reschedule_reasons == ["Sick child", "A new conflict"]
     assert tenant.cancel_reasons == ["Took another job"]
+    # The team's own list, apart from the candidate's; left out of the post, one keeps its own.
+    assert tenant.team_cancel_reasons == ["Hiring freeze", "The candidate withdrew"]
+    assert tenant.team_reschedule_reasons == reasons.DEFAULT_TEAM_RESCHEDULE
     too_many = admin_client_.post(
         reverse("team_settings"), {**data, "candidate_reschedule_limit": "99"}
     )
@@ -225,14 +232,16 @@ def test_the_recruiter_chooses_why_an_interview_moves(client, link, recruiter_cl
         recruiter_client.get(page_url, {"week": "2026-12-07", "at": "2026-12-10T15:00:00+00:00"})
     )
     assert "Why it moves (optional, for your team and Reports)" in picker
-    assert "A conflict came up" in picker and "Note to Grace" in picker
+    # The team's own list, not the candidate's.
+    assert "The candidate asked to move it" in picker and "Note to Grace" in picker
+    assert "Feeling unwell" not in picker
 
     moved = recruiter_client.post(
         page_url,
         {
             "start": "2026-12-10T15:00:00+00:00",
             "week": "2026-12-07",
-            "reason": "feeling-unwell",
+            "reason": "the-candidate-asked-to-move-it",
             "reason_text": "Grace called in",
             "message": "Get well soon.",
         },
@@ -241,16 +250,16 @@ def test_the_recruiter_chooses_why_an_interview_moves(client, link, recruiter_cl
     change = Interview.objects.get(pk=interview.pk).changes.get()
     assert (change.by, change.reason_code, change.reason_label, change.reason_text) == (
         "recruiter",
-        "feeling-unwell",
-        "Feeling unwell",
+        "the-candidate-asked-to-move-it",
+        "The candidate asked to move it",
         "Grace called in",
     )
     # The candidate reads the recruiter's note, the team the reason.
     email = Operation.objects.filter(payload__kind="interview_rescheduled").get()
     assert email.payload["extra"]["reason"] == "Get well soon."
     entry = AuditEntry.objects.get(action="interview.rescheduled")
-    assert entry.message.endswith(": Feeling unwell: Grace called in")
-    assert entry.data["reason_code"] == "feeling-unwell"
+    assert entry.message.endswith(": The candidate asked to move it: Grace called in")
+    assert entry.data["reason_code"] == "the-candidate-asked-to-move-it"
     # …and the recruiter's move leaves the candidate their two, as the page says.
     assert links.can_reschedule(link)
     page = text(recruiter_client.get(reverse("interview_detail", args=[interview.pk])))

@@ -122,8 +122,9 @@ def test_cancel_asks_first_and_keeps_the_teams_note_from_the_candidate(recruiter
     confirm = text(recruiter_client.get(url))
     assert "Cancel the interview with Grace Hopper?" in confirm
     assert "Why is it canceled?" in confirm and "Message to the candidate" in confirm
-    # The team's list, and "Other" with words.
-    assert "Accepted another offer" in confirm and "Other" in confirm
+    # The team's own list (not the candidate's), and "Other" with words.
+    assert "The candidate withdrew" in confirm and "Other" in confirm
+    assert "Accepted another offer" not in confirm
     interview.refresh_from_db()
     assert interview.is_active  # asking cancels nothing
 
