@@ -34,6 +34,23 @@ class CandidatesConfig(AppConfig):
             per=lambda: Tenant.objects.order_by("pk"),
         )
 
+        from scheduling.signals import interview_booked, interview_canceled
+
+        from . import autopilot_follow, availability
+
+        # Autopilot follows what its links and requests lead to (candidates.autopilot_follow).
+        periodic.register(
+            "autopilot follow-through",
+            600,
+            autopilot_follow.follow_up,
+            per=lambda: Tenant.objects.order_by("pk"),
+        )
+        interview_booked.connect(autopilot_follow.interview_booked, dispatch_uid="autopilot")
+        interview_canceled.connect(autopilot_follow.interview_canceled, dispatch_uid="autopilot")
+        availability.times_received.connect(
+            autopilot_follow.times_received, dispatch_uid="autopilot"
+        )
+
         from django.db.models.signals import post_save
 
         from scheduling.models import Interview

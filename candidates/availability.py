@@ -18,6 +18,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +38,12 @@ MOST_WINDOWS = 40
 NOTE_LENGTH = 1000
 # The best times shown first to the recruiter, lightest load first.
 BEST_SHOWN = 5
+
+
+# Sent by `submit` in its transaction when the candidate sends (or changes) the times they
+# can do: kwargs `request`, `first`. Autopilot's follow-through listens (connected in
+# AppConfig.ready), so that this module need not import it.
+times_received = Signal()
 
 
 class Used(Exception):
@@ -259,6 +266,7 @@ def submit(link, windows, *, note, zone_name, now=None):
         )
         if current.created_by_id:
             _queue_received_notice(request, changed=not first)
+        times_received.send(sender=AvailabilityRequest, request=request, first=first)
     return request
 
 

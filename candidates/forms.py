@@ -177,3 +177,40 @@ class ReportFilterForm(forms.Form):
             elif (end - start).days >= self.MAX_DAYS:
                 self.add_error("start", "Choose a period of two years or less.")
         return cleaned
+
+
+# The feed's "what happened" filter: groups of its lines' kinds, in words.
+FEED_KINDS = {
+    "sent": ("Sent", ("sent_link", "sent_request")),
+    "booked": ("Booked", ("booked",)),
+    "waiting": ("Reminders and waiting", ("waiting",)),
+    "returned": ("Back with a recruiter", ("returned",)),
+    "queued": ("Queued to send", ("queued",)),
+    "skipped": ("Not sent", ("skipped",)),
+    "held": ("Held by the daily cap", ("held",)),
+    "entered": ("Entered a stage", ("entered",)),
+    "paused": ("Paused or resumed", ("paused", "resumed")),
+}
+
+
+class AutopilotFeedForm(forms.Form):
+    """The autopilot feed's filters (in the query string, like the pipeline's)."""
+
+    plan = forms.ModelChoiceField(
+        queryset=InterviewPlan.objects.none(), required=False, empty_label="All plans"
+    )
+    kind = forms.ChoiceField(
+        required=False,
+        label="What happened",
+        choices=[("", "Everything")] + [(k, label) for k, (label, _kinds) in FEED_KINDS.items()],
+    )
+    action = forms.BooleanField(required=False, label="Only what needs you")
+
+    def __init__(self, data, *, tenant):
+        super().__init__(data)
+        self.fields["plan"].queryset = InterviewPlan.objects.filter(tenant=tenant).order_by("name")
+
+    def filters(self):
+        """The cleaned filters; an invalid value is as if not given."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields}

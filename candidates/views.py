@@ -21,8 +21,16 @@ from scheduling.models import Connection, Interview, Interviewer, Operation, aud
 from scheduling.plans import plan_for
 
 from . import availability, links, picker
+from .autopilot_follow import ACTION_STATES
 from .forms import SORTS, OverrideForm, PipelineFilterForm, SendLinksForm
-from .models import Application, AvailabilityRequest, BookingLink, Candidate, RemoteInterview
+from .models import (
+    Application,
+    AvailabilityRequest,
+    BookingLink,
+    Candidate,
+    RemoteInterview,
+    StageEntry,
+)
 from .pipeline import STATE_BADGES, STATE_LABELS, applications_for, with_scheduling_state
 from .sync import start_sync
 
@@ -98,6 +106,10 @@ def pipeline(request):
         "nav_active": "pipeline",
     }
     if not request.htmx:
+        # The Autopilot tab says how many of its entries wait for a recruiter.
+        context["autopilot_needing"] = StageEntry.objects.filter(
+            tenant=tenant, state__in=ACTION_STATES
+        ).count()
         if request.membership.is_admin:  # only admins can take the next setup step
             context["steps"] = connections.setup_steps(tenant)
         context["failing"] = Operation.objects.filter(
