@@ -5,9 +5,10 @@ that disappears from the ATS is marked `removed_at`, never silently dropped."""
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 from scheduling.lib import zones
-from scheduling.models import Connection, Interviewer, Tenant
+from scheduling.models import Connection, Interviewer, InterviewPlan, Tenant
 
 
 class MirroredQuerySet(models.QuerySet):
@@ -506,3 +507,103 @@ class AvailabilityWindow(models.Model):
 
     def __str__(self):
         return f"{self.start_at:%Y-%m-%d %H:%M}–{self.end_at:%H:%M} UTC"
+
+
+class StageEntry(models.Model):
+    """One actual move of an application into a plan's stage, and what autopilot does about
+    it (candidates.autopilot): wait for the delay, send the plan's link or request (or queue
+    it for a recruiter's one click), or say in words why it did not. The same application
+    moving back and forth is one entry per move; the unique constraint means one entry is
+    never acted on twice."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting for the delay"
+        QUEUED = "queued", "Queued for a recruiter"
+        SENT = "sent", "Sent"
+        BOOKED = "booked", "Booked"
+        SKIPPED = "skipped", "Not sent"
+        HELD = "held", "Held: daily cap reached"
+        RETURNED = "returned", "Back with the recruiter"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="stage_entries"
+    )
+    plan = models.ForeignKey(InterviewPlan, on_delete=models.CASCADE, related_name="+")
+    # The application's stage_entered_at for this move.
+    entered_at = models.DateTimeField()
+    # entered_at + the plan's delay, pushed into the candidate's reasonable hours.
+    due_at = models.DateTimeField()
+    # The plan's rule when the application entered.
+    action = models.CharField(max_length=20, choices=InterviewPlan.Autopilot.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.WAITING)
+    # In words: why it was not sent, held or returned.
+    reason = models.CharField(max_length=300, blank=True)
+    link = models.ForeignKey(
+        BookingLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    availability_request = models.ForeignKey(
+        AvailabilityRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    booked_at = models.DateTimeField(null=True, blank=True)
+    # None with sent_at: sent by autopilot; a user: the queue's one-click send.
+    sent_by = models.ForeignKey(
+        "scheduling.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-entered_at"]
+        verbose_name_plural = "stage entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "plan", "entered_at"], name="one_entry_per_stage_move"
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "state", "due_at"])]
+
+    def __str__(self):
+        return f"{self.application} entered {self.plan} ({self.get_state_display()})"
+
+
+class AutopilotEvent(models.Model):
+    """A line of what autopilot did (the pipeline's feed), written with its audit entry by
+    `candidates.autopilot.record`."""
+
+    class Kind(models.TextChoices):
+        ENTERED = "entered", "Entered a stage"
+        SENT_LINK = "sent_link", "Sent a booking link"
+        SENT_REQUEST = "sent_request", "Asked for times"
+        QUEUED = "queued", "Queued"
+        SKIPPED = "skipped", "Not sent"
+        HELD = "held", "Held"
+        BOOKED = "booked", "Booked"
+        WAITING = "waiting", "Waiting for an answer"
+        RETURNED = "returned", "Back with the recruiter"
+        PAUSED = "paused", "Paused"
+        RESUMED = "resumed", "Resumed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(
+        StageEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    plan = models.ForeignKey(
+        InterviewPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["tenant", "at"])]
+
+    def __str__(self):
+        return self.text

@@ -53,6 +53,9 @@ LAYERS = [
     ],
     # The candidate's times when no offered one works: requests ride on booking links.
     ["candidates.availability"],
+    # Autopilot: what happens when an application enters a stage; it sends through the
+    # links and the requests above, and the mirror below tells it of each move.
+    ["candidates.autopilot"],
     # 6. The ATS mirror, and what the ATS's webhooks change in it.
     ["candidates.sync"],
     ["candidates.changes"],

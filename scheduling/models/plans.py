@@ -24,6 +24,14 @@ class InterviewPlan(models.Model):
         FIXED = "fixed", "In the order listed"
         ANY = "any", "In any order"
 
+    class Autopilot(models.TextChoices):
+        """What happens when an application enters this plan's stage (candidates.autopilot)."""
+
+        LINK = "link", "Send the booking link"
+        AVAILABILITY = "availability", "Ask for the candidate's times"
+        QUEUE = "queue", "Queue it for a recruiter to send in one click"
+        OFF = "off", "Do nothing"
+
     class Location(models.TextChoices):
         # where.KINDS says each in words; where.describe says them to the people reading.
         VIDEO = where.VIDEO, where.KINDS[0][1]
@@ -115,6 +123,27 @@ class InterviewPlan(models.Model):
         default=False,
         help_text="Off: the recruiter confirms the time Convene proposes on the interview page.",
     )
+    # Autopilot: what happens when an application enters this plan's stage (by sync or
+    # webhook), after a delay, within the candidate's reasonable hours when their zone is
+    # known; paused: entries wait (they are sent after the switch is turned back on).
+    autopilot = models.CharField(
+        "when an application enters this stage",
+        max_length=20,
+        choices=Autopilot.choices,
+        default=Autopilot.QUEUE,
+    )
+    autopilot_delay_minutes = models.PositiveSmallIntegerField(
+        "wait before sending (minutes)",
+        default=60,
+        help_text="Time to undo a move made by mistake before anything goes out.",
+    )
+    autopilot_reasonable_hours = models.BooleanField(
+        "only send between 08:00 and 20:00 the candidate’s time",
+        default=True,
+        help_text="When Convene knows the candidate’s time zone.",
+    )
+    autopilot_paused = models.BooleanField("autopilot paused", default=False)
+    autopilot_paused_at = models.DateTimeField(null=True, blank=True)
     # The scorecard interviewers fill in afterwards: one question per line.
     scorecard_questions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -256,6 +256,22 @@ class Tenant(models.Model):
         blank=True,
         help_text="Minutes before the start, e.g. [60]; [] for none.",
     )
+    # Autopilot's guardrails (candidates.autopilot): at most this many sends a day for the
+    # whole team (0: none; what is over waits for the next day), and at most this many
+    # entries per application and plan over its life (a stage moved back and forth).
+    autopilot_daily_cap = models.PositiveIntegerField(
+        "autopilot sends at most (per day)",
+        default=200,
+        help_text="For the whole team, counted from midnight on the team’s clock. "
+        "0: autopilot sends nothing.",
+    )
+    autopilot_entries_per_application = models.PositiveSmallIntegerField(
+        "autopilot acts on an application at most (times per plan)",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="An application moved in and out of a stage more often than this is left "
+        "to a recruiter.",
+    )
     # The company's logo on the candidate's pages: a small image as a data: URL (the
     # pages' CSP allows images from this site and data: only; forms.TeamSettingsForm
     # checks what is uploaded).
