@@ -552,6 +552,10 @@ class StageEntry(models.Model):
     sent_by = models.ForeignKey(
         "scheduling.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The interview that booked it (candidates.autopilot_follow): the feed reads its time.
+    interview = models.ForeignKey(
+        "scheduling.Interview", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import autopilot_views, availability_views, public_views, report_views, views
+from . import autopilot_feed_views, availability_views, public_views, report_views, views
 
 urlpatterns = [
     path("pipeline/", views.pipeline, name="pipeline"),
-    path("pipeline/autopilot/", autopilot_views.feed, name="autopilot_feed"),
+    path("pipeline/autopilot/", autopilot_feed_views.feed, name="autopilot_feed"),
     path("reports/", report_views.reports_page, name="reports"),
     path("reports/<str:chart>.csv", report_views.reports_csv, name="reports_csv"),
     path("reports/rows/<str:kind>/", report_views.report_rows, name="report_rows"),

@@ -56,6 +56,8 @@ LAYERS = [
     # Autopilot: what happens when an application enters a stage; it sends through the
     # links and the requests above, and the mirror below tells it of each move.
     ["candidates.autopilot"],
+    # Autopilot's follow-through: what its links and requests lead to.
+    ["candidates.autopilot_follow"],
     # 6. The ATS mirror, and what the ATS's webhooks change in it.
     ["candidates.sync"],
     ["candidates.changes"],
@@ -79,6 +81,7 @@ LAYERS = [
         "scheduling.management",
         "candidates.views",
         "candidates.report_views",
+        "candidates.autopilot_feed_views",
         "candidates.public_views",
         "candidates.admin",
         "candidates.management",

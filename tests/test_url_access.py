@@ -46,6 +46,7 @@ PUBLIC = {
 # Member pages without an object in the URL (or only a category/integration name).
 NO_OBJECT = {
     "pipeline": {},
+    "autopilot_feed": {},
     "links_send": {},
     "availability_ask": {},
     "home": {},

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from candidates import autopilot_views
+from candidates import autopilot_feed_views
 from candidates.autopilot import record
 from candidates.models import AutopilotEvent, StageEntry
 from scheduling.models import InterviewPlan, Membership
@@ -89,7 +89,9 @@ def test_lines_read_newest_first_on_the_readers_clock_linking_to_the_candidate(
     assert response.status_code == 200
     page = text(response)
     # Newest first; today's line shows its time alone, an older one its day (New York).
-    assert page.index("10:00 Back with you") < page.index("Sun 29 Nov, 10:00 Sent a booking")
+    assert page.index("10:00 Lin Park · Back with you") < page.index(
+        "Sun 29 Nov, 10:00 Sent a booking"
+    )
     assert "Waiting for an answer: 2 days" in page
     html = response.content.decode()
     assert reverse("candidate_detail", args=[ada.candidate_id]) in html
@@ -134,7 +136,7 @@ def test_htmx_filters_swap_the_lines_alone(frozen, recruiter_client, tenant, ons
 
 def test_the_feed_comes_in_pages(frozen, recruiter_client, tenant, onsite, ada):
     sent = entry(tenant, ada, onsite, StageEntry.State.SENT)
-    for n in range(autopilot_views.PAGE_SIZE + 3):
+    for n in range(autopilot_feed_views.PAGE_SIZE + 3):
         record(sent, Kind.WAITING, f"Line {n}", now=NOW - dt.timedelta(minutes=n))
     first = text(recruiter_client.get(reverse("autopilot_feed")))
     assert "Page 1 of 2" in first and "Line 0" in first and "Line 52" not in first

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from scheduling.access import scheduler_required
-from scheduling.lib import zones
+from scheduling.lib import durations, zones
 from scheduling.models import InterviewPlan
 
 from . import autopilot_follow
@@ -29,6 +29,7 @@ class Line:
     at: str  # "10:04", "Yesterday 10:04", "Fri 4 Dec, 10:04": the reader's clock
     now: str = ""  # where the entry stands now, when that is worth saying
     needs_you: bool = False
+    who: str = ""  # the candidate's name, when the line does not say it
 
 
 def _when(moment, now):
@@ -71,6 +72,9 @@ def lines(events, now, zone_name):
         ):
             text = f"Booked: {day_and_time(entry.interview.start_at, zone_name)}"
         line = Line(event, text, _when(event.at, now))
+        application = event.application
+        if application is not None and application.candidate.name not in text:
+            line.who = application.candidate.name
         if entry is not None and entry.pk not in latest:
             latest[entry.pk] = line
             standing = _standing(entry, now, zone_name)
@@ -126,7 +130,10 @@ def feed(request):
         "filtered": any(filters.values()),
         "needing": needing,
         "times_received_reason": autopilot_follow.TIMES_RECEIVED,
-        "plans": InterviewPlan.objects.filter(tenant=tenant).order_by("name"),
+        "plans": [
+            (plan, durations.words(plan.autopilot_delay_minutes))
+            for plan in InterviewPlan.objects.filter(tenant=tenant).order_by("name")
+        ],
         "zone_text": zones.describe(zone_name, now),
         "nav_active": "pipeline",
     }
