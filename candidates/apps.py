@@ -24,7 +24,7 @@ class CandidatesConfig(AppConfig):
         from scheduling.models import Tenant
 
         # Each registers: links its senders, pipeline the ATS's stages for the plans.
-        from . import links, pipeline, sync  # noqa: F401  (changes, above: webhook handlers)
+        from . import autopilot, links, pipeline, sync  # noqa: F401  (changes: webhooks)
 
         periodic.register("sync ATS", 300, sync.sync_turn, per=sync.ats_connections)
         periodic.register(
@@ -32,6 +32,10 @@ class CandidatesConfig(AppConfig):
             600,
             links.send_reminders,
             per=lambda: Tenant.objects.order_by("pk"),
+        )
+        # Autopilot sends what became due (after the delay, within the candidate's hours).
+        periodic.register(
+            "autopilot", 60, autopilot.run_due, per=lambda: Tenant.objects.order_by("pk")
         )
 
         from scheduling.signals import interview_booked, interview_canceled

@@ -423,10 +423,10 @@ def book(request, choice, *, user, now=None):
     return interview
 
 
-def ask(applications, *, plan, user, expires_at, now=None):
+def ask(applications, *, plan, user, expires_at, now=None, actor_label=""):
     """Ask each application that can be asked (see `links.recipients`) for the times its
     candidate can do: a link sent for it, emailed by the outbox. Returns (requests,
-    skipped recipients)."""
+    skipped recipients). `actor_label` names who asked when no user did (autopilot)."""
     now = now or timezone.now()
     sent, skipped = [], []
     for recipient in links.recipients(applications, plan, now):
@@ -445,6 +445,7 @@ def ask(applications, *, plan, user, expires_at, now=None):
                 window_end=timezone.localtime(expires_at, zone).date(),
                 expires_at=expires_at,
                 send=False,
+                actor_label=actor_label,
                 history=(
                     f"Asked {application.candidate} for the times they can do "
                     f"(plan {recipient.plan})"

@@ -234,9 +234,10 @@ def recipients(applications, plan=None, now=None):
     return result
 
 
-def send_links(applications, *, plan, user, window_start, window_end, expires_at):
+def send_links(applications, *, plan, user, window_start, window_end, expires_at, actor_label=""):
     """One link per application that can have one (see `recipients`), each emailed by the
-    outbox; returns (links, skipped recipients)."""
+    outbox; returns (links, skipped recipients). `actor_label` names who sent it when no
+    user did (autopilot)."""
     sent, skipped = [], []
     for recipient in recipients(applications, plan):
         if recipient.skip:
@@ -250,6 +251,7 @@ def send_links(applications, *, plan, user, window_start, window_end, expires_at
                 window_start=window_start,
                 window_end=window_end,
                 expires_at=expires_at,
+                actor_label=actor_label,
             )
         )
     return sent, skipped
@@ -298,6 +300,7 @@ def create_link(
     expires_at,
     send=True,
     history="",
+    actor_label="",
 ):
     """Create a link (revoking the application's earlier open ones) and email it; `history`
     replaces the history entry's words (a link sent for another purpose says which)."""
@@ -324,6 +327,7 @@ def create_link(
             "link.created",
             history or f"Sent {candidate} a self-scheduling link for {plan}",
             actor=user,
+            actor_label=actor_label,
             obj=link,
         )
         if send:

@@ -50,7 +50,7 @@ from scheduling.unified.errors import NotFoundError, NotSupportedError, UnifiedE
 from scheduling.unified.paging import ParallelPages
 from scheduling.unified.records import APPLICATION_STATUSES
 
-from . import links
+from . import autopilot, links
 from .models import Application, BookingLink, Candidate, Job, RemoteInterview, Stage, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -729,8 +729,30 @@ class _Writer:
             )
         statuses = {}
         applications = self._upsert(Application, out, statuses=statuses)
-        self.changes.extend(self._follow_status_changes(applications, statuses))
+        changes = self._follow_status_changes(applications, statuses)
+        self.changes.extend(changes)
+        self._tell_autopilot(changes)
         return waiting
+
+    def _tell_autopilot(self, changes):
+        """Each application that actually moved into another stage is one entry for autopilot
+        (`autopilot.stage_entered`). An application new to the mirror counts once the ATS was
+        read before (created since, by webhook or sync): the first sync imports what was
+        there, it moves nothing."""
+        known_before = self.conn.synced_until is not None
+        interview_statuses = set(self.tenant.interview_statuses)
+        moved = [
+            c.application_id
+            for c in changes
+            if (c.before is not None or known_before) and c.after in interview_statuses
+        ]
+        if not moved:
+            return
+        applications = Application.objects.select_related("candidate", "job").in_bulk(moved)
+        for pk in moved:
+            application = applications[pk]
+            application.tenant = self.tenant
+            autopilot.stage_entered(application, now=self.now)
 
     def interviews(self, rows, final=frozenset(TYPES)):
         """Write the rows whose application, candidate and job can be found (or will not
