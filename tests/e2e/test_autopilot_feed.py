@@ -4,8 +4,8 @@ what needs them (HTMX, the address kept); a line followed to the candidate's pag
 critical or serious accessibility violation (axe-core)."""
 
 import datetime as dt
-import re
 import os
+import re
 from pathlib import Path
 
 import pytest
