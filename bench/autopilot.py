@@ -54,6 +54,7 @@ import argparse
 import collections
 import datetime as dt
 import json
+import logging
 import math
 import os
 import random
@@ -220,6 +221,7 @@ def main():
     started = time.monotonic()
     try:
         setup_django(database_url, **environment)
+        logging.disable(logging.WARNING)  # the run's own lines only
         result = Simulation(args, Sandbox(base), receiver).run()
     finally:
         stop([sandbox_process])
