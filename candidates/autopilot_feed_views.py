@@ -90,6 +90,7 @@ def feed_events(tenant, filters):
     events = AutopilotEvent.objects.filter(tenant=tenant).select_related(
         "entry__interview",
         "entry__plan",
+        "entry__application__candidate",
         "entry__link__availability_request",
         "application__candidate",
         "plan",
@@ -102,11 +103,7 @@ def feed_events(tenant, filters):
         # The line that says why each entry waits for a recruiter.
         events = events.filter(
             entry__state__in=ACTION_STATES,
-            kind__in=(
-                AutopilotEvent.Kind.QUEUED,
-                AutopilotEvent.Kind.RETURNED,
-                AutopilotEvent.Kind.HELD,
-            ),
+            kind__in=(AutopilotEvent.Kind.QUEUED, AutopilotEvent.Kind.RETURNED),
         )
     return events.order_by("-at", "-pk")
 

@@ -36,8 +36,9 @@ OPEN_STATES = (
     StageEntry.State.HELD,
     StageEntry.State.RETURNED,
 )
-# The states in which a recruiter has something to do.
-ACTION_STATES = (StageEntry.State.QUEUED, StageEntry.State.RETURNED, StageEntry.State.HELD)
+# The states in which a recruiter has something to do (a held entry goes out by itself the
+# next day).
+ACTION_STATES = (StageEntry.State.QUEUED, StageEntry.State.RETURNED)
 REMINDERS = 2
 
 NO_ANSWER = "No answer after 2 reminders"

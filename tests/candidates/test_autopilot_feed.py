@@ -111,6 +111,8 @@ def test_the_feed_filters_by_plan_by_what_happened_and_by_what_needs_you(
     record(booked, Kind.BOOKED, "Booked: Friday 14:00")
     held = entry(tenant, lin, screen, StageEntry.State.HELD, reason="The daily cap of 200 sends")
     record(held, Kind.HELD, "Held: the daily cap of 200 sends reached")
+    queued = entry(tenant, lin, screen, StageEntry.State.QUEUED, sent_days_ago=1)
+    record(queued, Kind.QUEUED, "Lin Park's link waits for a recruiter to send it")
 
     def shown(**query):
         return text(recruiter_client.get(reverse("autopilot_feed"), query))
@@ -119,8 +121,11 @@ def test_the_feed_filters_by_plan_by_what_happened_and_by_what_needs_you(
     assert "Held: the daily cap" in by_plan and "Ada Shah" not in by_plan
     by_kind = shown(kind="booked")
     assert "Booked: Friday 14:00" in by_kind and "Sent a booking link" not in by_kind
+    assert "Held: the daily cap" in shown(kind="held")
     needing = shown(action="on")
-    assert "Held: the daily cap" in needing and "Booked: Friday" not in needing
+    assert "waits for a recruiter" in needing and "Booked: Friday" not in needing
+    # Held by the cap goes out by itself the next day: nothing for the recruiter to do.
+    assert "Held: the daily cap" not in needing
     assert "Needs you" in needing
     assert "1 line matching the filters" in needing
     # A made-up filter is no filter, never an error.
