@@ -10,14 +10,15 @@ Run:
 Options: `--applications 1000`, `--seed 7` (the run is the same for a seed), `--step-minutes
 15` (the clock's step), `--days 7` (the week over which applications enter), `--no-answer
 0.04`, `--none-work 0.03`, `--reschedule 0.08`, `--decline 0.02` (shares of candidates and
-loops), `--interviewers 40`.
+loops), `--interviewers 60` (the pool: the seed's interviewers with calendars, then people
+without one, working from their hours alone).
 
 What runs: the Unified sandbox (`manage.py unified_sandbox`, its own process and port, in
 memory); Convene in this process on a throwaway SQLite file (or DATABASE_URL), with tasks
 run at once (the outbox writes events, ATS interviews and emails as it would in a worker)
 and mail kept in memory (every email is a `SentEmail` row, as always). A team with an
 "Onsite" plan whose rule is "Send the booking link" (1 hour's delay, within the candidate's
-daytime); its pool is the seed's interviewers with calendars.
+daytime); one 45-minute session with one interviewer from the pool.
 
 The clock (time-machine, not ticking) starts at the next Monday 00:00 UTC and moves in
 steps; at each step, in this order:
@@ -192,7 +193,7 @@ def main():
     parser.add_argument("--none-work", type=float, default=0.03)
     parser.add_argument("--reschedule", type=float, default=0.08)
     parser.add_argument("--decline", type=float, default=0.02)
-    parser.add_argument("--interviewers", type=int, default=40)
+    parser.add_argument("--interviewers", type=int, default=60)
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="No directory at")
 
@@ -341,6 +342,18 @@ class Simulation:
             .exclude(email="")
             .order_by("email")[: self.args.interviewers]
         )
+        # A team that moves 1,000 applications a week has more interviewers than the seed's
+        # calendars: the rest work from their hours alone (no calendar: Convene's own holds
+        # and their limits, 3 a day and 10 a week, keep them from double booking).
+        for n in range(len(people), self.args.interviewers):
+            people.append(
+                Interviewer.objects.create(
+                    tenant=tenant,
+                    name=f"Bench Interviewer{n}",
+                    email=f"bench.interviewer{n}@example.org",
+                    timezone=RECRUITER_ZONES[n % len(RECRUITER_ZONES)],
+                )
+            )
         plan = InterviewPlan.objects.create(
             tenant=tenant,
             name="Onsite",

@@ -10,9 +10,10 @@ in New York (the team's zone); each test makes the entry autopilot sent."""
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
-from candidates import autopilot_follow, availability, links
+from candidates import autopilot, autopilot_follow, availability, links
 from candidates.models import (
     Application,
     AutopilotEvent,
@@ -208,3 +209,50 @@ def test_after_an_autopilot_booking_feedback_and_the_debrief_run_as_for_any_othe
     send_now(feedback.run_due, tenant)
     request = FeedbackRequest.objects.get(session__interview=interview)
     assert request.interviewer.name == "Ivy Chen"
+
+
+def test_the_whole_loop_entered_sent_reminded_twice_and_back_in_the_queue_once(
+    frozen, recruiter_client, tenant, application, plan, send_now
+):
+    """From the stage entry to the recruiter's queue through autopilot's own jobs: one
+    link, one first email, two reminders, one line back with the recruiter."""
+    plan.stage_status = application.status
+    plan.autopilot = InterviewPlan.Autopilot.LINK
+    plan.autopilot_delay_minutes = 60
+    plan.autopilot_reasonable_hours = False
+    plan.save()
+    Application.objects.filter(pk=application.pk).update(stage_entered_at=NOW)
+    application.refresh_from_db()
+    entry = autopilot.stage_entered(application)
+    assert entry.state == StageEntry.State.WAITING
+
+    frozen.move_to(NOW + 61 * dt.timedelta(minutes=1))
+    send_now(autopilot.run_due, tenant)
+    send_now(autopilot.run_due, tenant)  # a second turn sends nothing more
+    entry.refresh_from_db()
+    assert entry.state == StageEntry.State.SENT
+    assert BookingLink.objects.filter(application=application).count() == 1
+    for hours in (50, 74):
+        frozen.move_to(NOW + hours * HOUR)
+        send_now(links.send_reminders, tenant)
+        send_now(autopilot_follow.follow_up, tenant)
+    frozen.move_to(NOW + (74 + 48) * HOUR)
+    send_now(autopilot_follow.follow_up, tenant)
+    send_now(autopilot_follow.follow_up, tenant)
+
+    entry.refresh_from_db()
+    assert entry.state == StageEntry.State.RETURNED
+    subjects = [m.subject for m in mail.outbox if m.to == [application.candidate.email]]
+    assert len(subjects) == 3
+    assert sum(s.startswith("Reminder:") for s in subjects) == 2
+    assert [kind for kind, _ in lines(entry)] == [
+        "entered",
+        "sent_link",
+        "waiting",
+        "waiting",
+        "returned",
+    ]
+    feed = recruiter_client.get(reverse("autopilot_feed"), {"action": "on"})
+    page = feed.content.decode()
+    assert "Back with you: no answer after 2 reminders" in page
+    assert reverse("schedule", args=[application.pk]) in page
