@@ -118,6 +118,10 @@ def interview_canceled(sender=None, *, interview, **_kwargs):
             now=now,
         )
         return
+    if interview.application.status in Application.CLOSED_STATUSES:
+        _move(entry, StageEntry.State.SKIPPED, now=now, reason="The application was closed")
+        record(entry, AutopilotEvent.Kind.SKIPPED, "Stopped: the application was closed", now=now)
+        return
     _move(entry, StageEntry.State.RETURNED, now=now, reason=CANCELED, interview=None)
     record(entry, AutopilotEvent.Kind.RETURNED, f"Back with you: {CANCELED.lower()}", now=now)
 

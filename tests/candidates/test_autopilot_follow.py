@@ -21,7 +21,7 @@ from candidates.models import (
     BookingLink,
     StageEntry,
 )
-from scheduling import feedback
+from scheduling import booking, feedback
 from scheduling.models import Debrief, FeedbackRequest, InterviewPlan
 from tests.candidates.links_helpers import NOW, make_link, url
 
@@ -256,3 +256,15 @@ def test_the_whole_loop_entered_sent_reminded_twice_and_back_in_the_queue_once(
     page = feed.content.decode()
     assert "Back with you: no answer after 2 reminders" in page
     assert reverse("schedule", args=[application.pk]) in page
+
+
+def test_a_recruiters_cancellation_returns_the_entry_unless_the_application_closed(
+    client, sent, recruiter, frozen
+):
+    confirm(client, sent.link, "20261207T1500Z")
+    sent.refresh_from_db()
+    frozen.move_to(NOW + HOUR)
+    booking.cancel(sent.interview, reason="An interviewer can't make it", user=recruiter)
+    sent.refresh_from_db()
+    assert sent.state == StageEntry.State.RETURNED
+    assert lines(sent)[-1] == ("returned", "Back with you: the interview was canceled")
