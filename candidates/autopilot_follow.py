@@ -178,6 +178,8 @@ def follow_up(tenant=None, now=None):
         entries = entries.filter(tenant=tenant)
     moved = 0
     for entry in entries:
+        if not _has_news(entry, now):
+            continue
         with transaction.atomic():
             current = (
                 StageEntry.objects.select_for_update()
@@ -188,6 +190,31 @@ def follow_up(tenant=None, now=None):
                 continue
             moved += _follow(entry, now)
     return moved
+
+
+def _no_answer(entry, now):
+    link = entry.link
+    hours = dt.timedelta(hours=entry.tenant.link_reminder_hours or 48)
+    return (
+        link.reminders_sent >= REMINDERS
+        and link.last_reminded_at is not None
+        and now >= link.last_reminded_at + hours
+    )
+
+
+def _has_news(entry, now):
+    """Whether `_follow` has anything to do for the entry (read without a lock: most turns
+    find nothing for most entries)."""
+    link = entry.link
+    return (
+        min(link.reminders_sent, REMINDERS) > entry.reminded
+        or entry.application.status in Application.CLOSED_STATUSES
+        or link.state == BookingLink.State.REVOKED
+        or (
+            link.state == BookingLink.State.OPEN
+            and (_no_answer(entry, now) or link.is_expired(now))
+        )
+    )
 
 
 def _follow(entry, now):
@@ -211,12 +238,7 @@ def _follow(entry, now):
         return 1
     if link.state != BookingLink.State.OPEN:
         return 0
-    hours = dt.timedelta(hours=entry.tenant.link_reminder_hours or 48)
-    no_answer = (
-        link.reminders_sent >= REMINDERS
-        and link.last_reminded_at is not None
-        and now >= link.last_reminded_at + hours
-    )
+    no_answer = _no_answer(entry, now)
     if no_answer or link.is_expired(now):
         reason = NO_ANSWER if no_answer else EXPIRED
         _move(entry, StageEntry.State.RETURNED, now=now, reason=reason)
