@@ -20,7 +20,7 @@ from scheduling.lib import reasons, zones
 from scheduling.models import Connection, Interview, Interviewer, Operation, audit
 from scheduling.plans import plan_for
 
-from . import availability, links, picker
+from . import autopilot, availability, links, picker
 from .forms import SORTS, OverrideForm, PipelineFilterForm, SendLinksForm
 from .models import Application, AvailabilityRequest, BookingLink, Candidate, RemoteInterview
 from .pipeline import STATE_BADGES, STATE_LABELS, applications_for, with_scheduling_state
@@ -103,6 +103,7 @@ def pipeline(request):
         context["failing"] = Operation.objects.filter(
             tenant=tenant, status=Operation.Status.FAILED
         ).count()
+        context.update(autopilot.pipeline_context(tenant, timezone.now()))
         context["flagged"] = list(
             Interview.objects.active()
             .filter(tenant=tenant, end_at__gt=timezone.now())

@@ -80,6 +80,7 @@ LAYERS = [
         "candidates.views",
         "candidates.report_views",
         "candidates.public_views",
+        "candidates.autopilot_views",
         "candidates.admin",
         "candidates.management",
     ],
