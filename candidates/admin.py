@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     Application,
+    AutopilotEvent,
     AvailabilityRequest,
     AvailabilityWindow,
     BookingLink,
@@ -10,6 +11,7 @@ from .models import (
     LinkVisit,
     RemoteInterview,
     Stage,
+    StageEntry,
     SyncRun,
 )
 
@@ -114,3 +116,62 @@ class AvailabilityWindowAdmin(admin.ModelAdmin):
     list_display = ["request", "start_at", "end_at", "zone_name"]
     list_select_related = ["request__application__candidate"]
     raw_id_fields = ["request"]
+
+
+class AutopilotEventInline(admin.TabularInline):
+    model = AutopilotEvent
+    extra = 0
+    fields = ["at", "kind", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StageEntry)
+class StageEntryAdmin(admin.ModelAdmin):
+    """What autopilot did with each move into a stage (candidates.autopilot). Read here: its
+    sending and its guardrails are autopilot's; staff may only correct the state and the
+    reason (to put an entry back in the queue, say)."""
+
+    list_display = ["application", "plan", "action", "state", "entered_at", "due_at", "sent_at"]
+    list_filter = ["state", "action", "tenant"]
+    search_fields = ["application__candidate__name", "application__candidate__email", "reason"]
+    list_select_related = ["application__candidate", "application__job", "plan"]
+    date_hierarchy = "entered_at"
+    readonly_fields = [
+        "tenant",
+        "application",
+        "plan",
+        "entered_at",
+        "due_at",
+        "action",
+        "link",
+        "availability_request",
+        "sent_at",
+        "booked_at",
+        "sent_by",
+        "created_at",
+        "updated_at",
+    ]
+    fields = ["state", "reason", *readonly_fields]
+    inlines = [AutopilotEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AutopilotEvent)
+class AutopilotEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "tenant", "kind", "text"]
+    list_filter = ["kind", "tenant"]
+    search_fields = ["text"]
+    list_select_related = ["tenant"]
+    readonly_fields = ["tenant", "entry", "plan", "application", "kind", "text", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

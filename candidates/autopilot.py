@@ -481,3 +481,19 @@ def automatic_plans(tenant):
         .filter(Q(autopilot=Rule.LINK) | Q(autopilot=Rule.AVAILABILITY))
         .order_by("name")
     )
+
+
+def pipeline_context(tenant, now):
+    """What the pipeline shows of autopilot: the queue ready for one click (each with what it
+    sends to whom), the plans sending by themselves (their pause switches), and whether
+    today's cap stopped it."""
+    automatic = automatic_plans(tenant)
+    held_count = held(tenant)
+    stopped = bool(automatic or held_count) and cap_reached(tenant, now)
+    return {
+        "autopilot_queue": [(entry, what_it_sends(entry)) for entry in queue(tenant)],
+        "autopilot_plans": automatic,
+        "autopilot_held": held_count,
+        "autopilot_cap": tenant.autopilot_daily_cap,
+        "autopilot_cap_reached": stopped,
+    }

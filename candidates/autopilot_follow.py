@@ -28,9 +28,9 @@ from scheduling.lib import zones
 from .autopilot import record
 from .models import Application, AutopilotEvent, BookingLink, StageEntry
 
-# The states in which an entry still waits for something to happen to it.
-OPEN_STATES = (
-    StageEntry.State.WAITING,
+# What a booking of the entry's plan books: sent, or waiting for a recruiter (queued, held
+# by the cap, back with them).
+FOLLOWED_STATES = (
     StageEntry.State.QUEUED,
     StageEntry.State.SENT,
     StageEntry.State.HELD,
@@ -58,7 +58,7 @@ def day_and_time(moment, zone_name):
     return f"{local:%A %-d %B, %H:%M}"
 
 
-def _entry_for(application_id, plan_id, *, states=OPEN_STATES):
+def _entry_for(application_id, plan_id, *, states):
     """The application's latest entry for the plan still open, locked."""
     return (
         StageEntry.objects.select_for_update()
@@ -87,7 +87,9 @@ def interview_booked(sender=None, *, interview, **_kwargs):
     and plan is BOOKED, with its line."""
     if interview.plan_id is None:
         return
-    entry = _entry_for(interview.application_id, interview.plan_id)
+    # One still waiting for its delay is left to the send, whose guardrail says why it did
+    # not go ("already has an interview").
+    entry = _entry_for(interview.application_id, interview.plan_id, states=FOLLOWED_STATES)
     if entry is None:
         return
     now = timezone.now()

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import autopilot_feed_views, availability_views, public_views, report_views, views
+from . import (
+    autopilot_feed_views,
+    autopilot_views,
+    availability_views,
+    public_views,
+    report_views,
+    views,
+)
 
 urlpatterns = [
     path("pipeline/", views.pipeline, name="pipeline"),
@@ -22,6 +29,9 @@ urlpatterns = [
         availability_views.book_in_times,
         name="availability_book",
     ),
+    # Autopilot: the queue's one-click send, a plan's pause switch.
+    path("autopilot/<uuid:pk>/send/", autopilot_views.send, name="autopilot_send"),
+    path("plans/<uuid:pk>/autopilot/pause/", autopilot_views.pause, name="autopilot_pause"),
     path("links/<uuid:pk>/revoke/", views.link_revoke, name="link_revoke"),
     path("links/<uuid:pk>/resend/", views.link_resend, name="link_resend"),
     # The mirror's connection (the rest of the connection's pages are scheduling's).

@@ -20,7 +20,7 @@ from scheduling.lib import reasons, zones
 from scheduling.models import Connection, Interview, Interviewer, Operation, audit
 from scheduling.plans import plan_for
 
-from . import availability, links, picker
+from . import autopilot, availability, links, picker
 from .autopilot_follow import ACTION_STATES
 from .forms import SORTS, OverrideForm, PipelineFilterForm, SendLinksForm
 from .models import (
@@ -115,6 +115,7 @@ def pipeline(request):
         context["failing"] = Operation.objects.filter(
             tenant=tenant, status=Operation.Status.FAILED
         ).count()
+        context.update(autopilot.pipeline_context(tenant, timezone.now()))
         context["flagged"] = list(
             Interview.objects.active()
             .filter(tenant=tenant, end_at__gt=timezone.now())

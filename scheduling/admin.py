@@ -142,8 +142,17 @@ class PlanSessionInline(admin.StackedInline):
 
 @admin.register(InterviewPlan)
 class InterviewPlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "tenant", "job", "stage_status", "location_kind", "updated_at"]
-    list_filter = ["tenant", "location_kind", "stage_status"]
+    list_display = [
+        "name",
+        "tenant",
+        "job",
+        "stage_status",
+        "location_kind",
+        "autopilot",
+        "autopilot_paused",
+        "updated_at",
+    ]
+    list_filter = ["tenant", "location_kind", "stage_status", "autopilot", "autopilot_paused"]
     search_fields = ["name", "job__name"]
     list_select_related = ["tenant", "job"]
     raw_id_fields = ["job"]

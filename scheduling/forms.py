@@ -4,6 +4,7 @@ import itertools
 import re
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from . import plans
@@ -533,9 +534,13 @@ class TeamSettingsForm(forms.ModelForm):
             "candidate_reminder_minutes",
             "interviewer_reminder_minutes",
             "candidate_invitation",
+            "autopilot_daily_cap",
+            "autopilot_entries_per_application",
         ]
         labels = {
             "default_timezone": "Default time zone",
+            "autopilot_daily_cap": "Sends a day, at most",
+            "autopilot_entries_per_application": "Times per application and plan, at most",
             "candidate_invitation": "Who sends the candidate’s calendar invitation",
             "availability_booking": "When a candidate sends the times they can do",
             "candidate_hours_start": "Candidates’ hours from",
@@ -546,6 +551,11 @@ class TeamSettingsForm(forms.ModelForm):
             "only times inside these hours, and the picker marks the others. Each plan may "
             "set its own.",
             "candidate_hours_end": "00:00 is midnight.",
+            "autopilot_daily_cap": "For the whole team, from midnight on the team’s clock. "
+            "What comes after the cap waits for the next day, and the pipeline says so. "
+            "0: autopilot sends nothing by itself. A recruiter’s own “Send” is not counted.",
+            "autopilot_entries_per_application": "An application moved into a plan’s stage "
+            "more often than this (back and forth in the ATS) is left to a recruiter.",
             "candidate_invitation": "The candidate gets one invitation whichever you choose. "
             "With Convene’s email or a candidate-only event, the interviewers’ event stays "
             "internal (the plan’s notes, the candidate’s profile, where feedback goes) and does "
@@ -580,11 +590,15 @@ class TeamSettingsForm(forms.ModelForm):
         "candidate_reminder_minutes",
         "interviewer_reminder_minutes",
         "candidate_invitation",
+        "autopilot_daily_cap",
+        "autopilot_entries_per_application",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["default_timezone"].widget = ZoneSelect(first=[self.instance.default_timezone])
+        self.fields["autopilot_daily_cap"].validators.append(MaxValueValidator(100_000))
+        self.fields["autopilot_entries_per_application"].validators.append(MaxValueValidator(50))
         # Unified's kinds of stage, each with the ATS's own names for it.
         names_of = {}
         for status, name in plans.ats_stages(self.instance) if self.instance.pk else ():

@@ -55,8 +55,28 @@ def _time_input():
     return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+# The waits offered before autopilot sends (minutes); a plan's own other value is kept.
+AUTOPILOT_DELAYS = [
+    (0, "No wait"),
+    (15, "15 minutes"),
+    (30, "30 minutes"),
+    (60, "1 hour"),
+    (120, "2 hours"),
+    (240, "4 hours"),
+    (24 * 60, "1 day"),
+]
+
+
 class PlanForm(forms.ModelForm):
     stage_status = forms.ChoiceField(required=False, label="Stage")
+    autopilot_delay_minutes = forms.TypedChoiceField(
+        coerce=int,
+        choices=AUTOPILOT_DELAYS,
+        initial=60,
+        label="Wait before sending",
+        help_text="Time to undo a move made by mistake in the ATS: nothing goes out if the "
+        "application leaves the stage before then. The queue shows it at once.",
+    )
     own_candidate_hours = forms.BooleanField(
         required=False, label="Candidate hours of its own, instead of the team’s"
     )
@@ -102,6 +122,9 @@ class PlanForm(forms.ModelForm):
             "debrief_panel",
             "debrief_people",
             "debrief_auto_book",
+            "autopilot",
+            "autopilot_delay_minutes",
+            "autopilot_reasonable_hours",
             "candidate_hours_start",
             "candidate_hours_end",
             "candidate_days",
@@ -111,6 +134,7 @@ class PlanForm(forms.ModelForm):
             "candidate_hours_end": _time_input(),
             "location_notes": forms.Textarea(attrs={"rows": 2}),
             "debrief_panel": forms.RadioSelect,
+            "autopilot": forms.RadioSelect,
         }
         help_texts = {
             "location_detail": "The fixed link (https://…), the office’s address, or the "
@@ -139,6 +163,9 @@ class PlanForm(forms.ModelForm):
             "debrief_panel": "Who is asked",
             "debrief_people": "These people",
             "debrief_auto_book": "Book it without asking me",
+            "autopilot": "When an application enters this stage",
+            "autopilot_reasonable_hours": "Only send between 08:00 and 20:00 on the "
+            "candidate’s clock",
         }
 
     def __init__(self, *args, tenant, **kwargs):
@@ -216,6 +243,17 @@ class PlanForm(forms.ModelForm):
         self.fields[
             "debrief_panel"
         ].help_text = "The hiring manager is the one the ATS names for the job."
+        delay = self.fields["autopilot_delay_minutes"]
+        kept = self.instance.autopilot_delay_minutes
+        if kept not in dict(AUTOPILOT_DELAYS):
+            delay.choices = sorted([*AUTOPILOT_DELAYS, (kept, f"{kept} minutes")])
+        # A form that leaves autopilot out (an older page, an API client) keeps the plan's.
+        for name in ("autopilot", "autopilot_delay_minutes"):
+            self.fields[name].required = False
+        self.fields["autopilot_reasonable_hours"].help_text = (
+            "When Convene knows their time zone (from their booking page, a recruiter, or "
+            "their address in the ATS); otherwise it sends after the wait."
+        )
         self.fields["scorecard"].initial = "\n".join(self.instance.scorecard_questions or [])
         self.fields["slot_step_minutes"].validators.append(MinValueValidator(5))
         self.fields["slot_step_minutes"].validators.append(MaxValueValidator(120))
@@ -283,6 +321,9 @@ class PlanForm(forms.ModelForm):
             and not cleaned.get("debrief_people")
         ):
             self.add_error("debrief_people", "Choose who is asked to the debrief.")
+        for name in ("autopilot", "autopilot_delay_minutes"):
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
         status, name = parse_stage(cleaned.get("stage_status", ""))
         # The model keeps Unified's status and the ATS's name apart.
         cleaned["stage_status"], cleaned["stage_name"] = status, name

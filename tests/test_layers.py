@@ -83,6 +83,7 @@ LAYERS = [
         "candidates.report_views",
         "candidates.autopilot_feed_views",
         "candidates.public_views",
+        "candidates.autopilot_views",
         "candidates.admin",
         "candidates.management",
     ],

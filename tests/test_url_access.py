@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from candidates.models import AvailabilityRequest, BookingLink
+from candidates.models import AvailabilityRequest, BookingLink, StageEntry
 from scheduling import booking
 from scheduling.models import (
     Connection,
@@ -120,7 +120,18 @@ def world(tenant):
     asked = AvailabilityRequest.objects.create(
         tenant=tenant, application=app, link=link, origin="recruiter"
     )
+    entry = StageEntry.objects.create(
+        tenant=tenant,
+        application=app,
+        plan=plan,
+        entered_at=app.stage_entered_at,
+        due_at=app.stage_entered_at,
+        action=InterviewPlan.Autopilot.QUEUE,
+        state=StageEntry.State.QUEUED,
+    )
     return {
+        "autopilot_send": {"pk": entry.pk},
+        "autopilot_pause": {"pk": plan.pk},
         "availability_book": {"application_pk": app.pk, "pk": asked.pk},
         "candidate_detail": {"pk": app.candidate.pk},
         "candidate_zone": {"pk": app.candidate.pk},

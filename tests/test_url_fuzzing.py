@@ -26,7 +26,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from candidates import links
-from candidates.models import AvailabilityRequest, AvailabilityWindow, BookingLink
+from candidates.models import AvailabilityRequest, AvailabilityWindow, BookingLink, StageEntry
 from scheduling import booking, feedback, gateway, slots
 from scheduling.models import (
     Connection,
@@ -295,6 +295,15 @@ def world(settings, monkeypatch, django_user_model):
         end_at=start + dt.timedelta(hours=3),
         zone_name="Australia/Sydney",
     )
+    entry = StageEntry.objects.create(
+        tenant=tenant,
+        application=app,
+        plan=plan,
+        entered_at=app.stage_entered_at,
+        due_at=app.stage_entered_at,
+        action=InterviewPlan.Autopilot.QUEUE,
+        state=StageEntry.State.QUEUED,
+    )
     token, feedback_token = links.token_for(link), feedback.token_for(request)
     attendee = session.attendees.get(interviewer=bo)
     kwargs = {
@@ -318,6 +327,8 @@ def world(settings, monkeypatch, django_user_model):
         "connection_start": {"category": "ats", "integration_type": "greenhouse"},
         "plan_edit": {"pk": plan.pk},
         "plan_delete": {"pk": plan.pk},
+        "autopilot_pause": {"pk": plan.pk},
+        "autopilot_send": {"pk": entry.pk},
         "interview_detail": {"pk": interview.pk},
         "interview_cancel": {"pk": interview.pk},
         "interview_keep": {"pk": interview.pk},
