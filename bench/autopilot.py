@@ -400,6 +400,8 @@ class Simulation:
         while now < end:
             now += step
             self.clock.move_to(now)
+            if now.hour == 0 and now.minute < args.step_minutes:
+                print(f"… {now:%a %d %b}: {len(self.plans)} sent", file=sys.stderr, flush=True)
             while self.entering and self.entering[0][0] <= now:
                 _when, remote_id = self.entering.pop(0)
                 self.enter(remote_id)
@@ -494,9 +496,11 @@ class Simulation:
         if found is None:
             return None, None
         slots = [s for day in found.days for s in day.slots if after is None or s.start >= after]
-        if not slots and found.next_monday:
-            found = links.week(link, zone, found.next_monday, interview=interview)
-            slots = [s for day in found.days for s in day.slots]
+        if not slots and found.next:
+            found = links.week(link, zone, found.next, interview=interview)
+            slots = [
+                s for day in found.days for s in day.slots if after is None or s.start >= after
+            ]
         if not slots:
             return None, None
         return found.offer, self.rng.choice(slots[:6])
