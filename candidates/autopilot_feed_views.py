@@ -30,6 +30,7 @@ class Line:
     now: str = ""  # where the entry stands now, when that is worth saying
     needs_you: bool = False
     who: str = ""  # the candidate's name, when the line does not say it
+    plan: str = ""  # the plan's name, when the line does not say it
 
 
 def _when(moment, now):
@@ -75,6 +76,8 @@ def lines(events, now, zone_name):
         application = event.application
         if application is not None and application.candidate.name not in text:
             line.who = application.candidate.name
+        if event.plan is not None and event.plan.name not in text:
+            line.plan = event.plan.name
         if entry is not None and entry.pk not in latest:
             latest[entry.pk] = line
             standing = _standing(entry, now, zone_name)

@@ -96,5 +96,13 @@ def test_a_recruiter_reads_what_autopilot_did_and_finds_what_needs_them(
     expect(feed).not_to_contain_text("Ada Shah")
     shot(page, "2-needs-you")
 
-    page.get_by_role("link", name="Back with you: no answer after 2 reminders").click()
+    # The plan's switch pauses autopilot at once, and the feed says so.
+    page.get_by_role("button", name="Pause autopilot for Onsite").click()
+    expect(page.get_by_role("button", name="Resume autopilot for Onsite")).to_be_visible()
+    expect(page.locator(".feed-switch .badge")).to_have_text("Paused")
+    page.get_by_label("Only what needs you").uncheck()
+    expect(feed).to_contain_text("Paused")
+    shot(page, "3-paused")
+
+    page.get_by_role("link", name="Sam Ortiz · Back with you: no answer after 2 reminders").click()
     expect(page.get_by_role("heading", name="Sam Ortiz")).to_be_visible()
