@@ -133,7 +133,7 @@ def _clock(tenant, at):
 def what_it_sends(entry):
     """The queue's line: what the one click sends and to whom."""
     candidate = entry.application.candidate
-    to = f"{candidate.name} <{candidate.email}>" if candidate.email else candidate.name
+    to = f"{candidate.name} ({candidate.email})" if candidate.email else candidate.name
     what = "Ask for times" if entry.plan.autopilot == Rule.AVAILABILITY else "Booking link"
     return f"{what} for the {entry.plan} plan to {to}"
 
