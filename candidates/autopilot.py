@@ -27,7 +27,7 @@ A recruiter's one click is their decision: it is not counted against the cap nor
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from scheduling import plans
@@ -453,17 +453,55 @@ def set_paused(plan, paused, *, user, now=None):
     return bool(changed)
 
 
-def queue(tenant, *, limit=50):
-    """The entries waiting for a recruiter's click whose application is still where it was
-    (open, present, in the same stage), oldest first."""
-    return list(
-        StageEntry.objects.filter(tenant=tenant, state=State.QUEUED)
-        .filter(
+def _still_waiting(entries, now):
+    """The entries whose application is still where it was (present, open, in the same
+    stage) and has no open link nor active interview for the plan since (a recruiter may
+    have sent one by hand): those a click may still act on."""
+    open_link = BookingLink.objects.filter(
+        application=OuterRef("application"),
+        plan=OuterRef("plan"),
+        state=BookingLink.State.OPEN,
+        expires_at__gt=now,
+    )
+    interview = Interview.objects.active().filter(
+        application=OuterRef("application"), plan=OuterRef("plan")
+    )
+    return (
+        entries.filter(
             application__removed_at__isnull=True,
             application__stage_entered_at=F("entered_at"),
         )
         .exclude(application__status__in=Application.CLOSED_STATUSES)
-        .exclude(plan__autopilot=Rule.OFF)
+        .exclude(Exists(open_link))
+        .exclude(Exists(interview))
+        .select_related("plan", "application__candidate", "application__job")
+    )
+
+
+def queue(tenant, *, now=None, limit=50):
+    """The entries waiting for a recruiter's click (see `_still_waiting`), oldest first."""
+    now = now or timezone.now()
+    entries = StageEntry.objects.filter(tenant=tenant, state=State.QUEUED).exclude(
+        plan__autopilot=Rule.OFF
+    )
+    return list(_still_waiting(entries, now).order_by("entered_at", "pk")[:limit])
+
+
+def returned(tenant, *, now=None, limit=50):
+    """The entries autopilot gave back to the recruiters (the follow-through's RETURNED, with
+    its reason), still in their stage with nothing booked, oldest first."""
+    now = now or timezone.now()
+    entries = StageEntry.objects.filter(tenant=tenant, state=State.RETURNED)
+    interview = Interview.objects.active().filter(
+        application=OuterRef("application"), plan=OuterRef("plan")
+    )
+    return list(
+        entries.filter(
+            application__removed_at__isnull=True,
+            application__stage_entered_at=F("entered_at"),
+        )
+        .exclude(application__status__in=Application.CLOSED_STATUSES)
+        .exclude(Exists(interview))
         .select_related("plan", "application__candidate", "application__job")
         .order_by("entered_at", "pk")[:limit]
     )
@@ -491,7 +529,8 @@ def pipeline_context(tenant, now):
     held_count = held(tenant)
     stopped = bool(automatic or held_count) and cap_reached(tenant, now)
     return {
-        "autopilot_queue": [(entry, what_it_sends(entry)) for entry in queue(tenant)],
+        "autopilot_queue": [(entry, what_it_sends(entry)) for entry in queue(tenant, now=now)],
+        "autopilot_returned": returned(tenant, now=now),
         "autopilot_plans": automatic,
         "autopilot_held": held_count,
         "autopilot_cap": tenant.autopilot_daily_cap,

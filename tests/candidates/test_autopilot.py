@@ -469,3 +469,38 @@ def test_the_first_sync_imports_and_moves_nothing(onsite, ats):
         ats, [_record("created-since", candidate.remote_id, "SECOND_INTERVIEW")], "created", ""
     )
     assert StageEntry.objects.get().application.remote_id == "created-since"
+
+
+def test_the_queue_leaves_out_an_application_a_recruiter_sent_a_link_by_hand(
+    app, onsite, recruiter
+):
+    onsite.autopilot = Rule.QUEUE
+    onsite.save()
+    entry = move(app)
+    assert autopilot.queue(app.tenant) == [entry]
+    autopilot.links.create_link(
+        app,
+        onsite,
+        user=recruiter,
+        window_start=dt.date.today(),
+        window_end=dt.date.today() + dt.timedelta(days=9),
+        expires_at=later(60 * 24 * 7),
+        send=False,
+    )
+    assert autopilot.queue(app.tenant) == []
+
+
+def test_entries_given_back_show_with_their_reason_until_booked(app, onsite, ivy, recruiter):
+    entry = move(app)
+    StageEntry.objects.filter(pk=entry.pk).update(
+        state=State.RETURNED, reason="no answer after 2 reminders"
+    )
+    (back,) = autopilot.returned(app.tenant)
+    assert back.reason == "no answer after 2 reminders"
+    booking.book(
+        app,
+        onsite,
+        f.one_session("Onsite", f.working_day(days_ahead=5), required=[ivy]),
+        user=recruiter,
+    )
+    assert autopilot.returned(app.tenant) == []
