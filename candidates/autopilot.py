@@ -453,10 +453,11 @@ def set_paused(plan, paused, *, user, now=None):
     return bool(changed)
 
 
-def _still_waiting(entries, now):
-    """The entries whose application is still where it was (present, open, in the same
-    stage) and has no open link nor active interview for the plan since (a recruiter may
-    have sent one by hand): those a click may still act on."""
+def _for_recruiters(tenant, now, limit=50):
+    """The entries waiting for a recruiter, oldest first: QUEUED (for the one click) and
+    RETURNED (the follow-through gave up), whose application is still where it was (present,
+    open, in the same stage) and has no active interview for the plan; a queued one also no
+    open link for it (a recruiter may have sent one by hand since). One query."""
     open_link = BookingLink.objects.filter(
         application=OuterRef("application"),
         plan=OuterRef("plan"),
@@ -466,45 +467,30 @@ def _still_waiting(entries, now):
     interview = Interview.objects.active().filter(
         application=OuterRef("application"), plan=OuterRef("plan")
     )
-    return (
-        entries.filter(
-            application__removed_at__isnull=True,
-            application__stage_entered_at=F("entered_at"),
-        )
-        .exclude(application__status__in=Application.CLOSED_STATUSES)
-        .exclude(Exists(open_link))
-        .exclude(Exists(interview))
-        .select_related("plan", "application__candidate", "application__job")
-    )
-
-
-def queue(tenant, *, now=None, limit=50):
-    """The entries waiting for a recruiter's click (see `_still_waiting`), oldest first."""
-    now = now or timezone.now()
-    entries = StageEntry.objects.filter(tenant=tenant, state=State.QUEUED).exclude(
-        plan__autopilot=Rule.OFF
-    )
-    return list(_still_waiting(entries, now).order_by("entered_at", "pk")[:limit])
-
-
-def returned(tenant, *, now=None, limit=50):
-    """The entries autopilot gave back to the recruiters (the follow-through's RETURNED, with
-    its reason), still in their stage with nothing booked, oldest first."""
-    now = now or timezone.now()
-    entries = StageEntry.objects.filter(tenant=tenant, state=State.RETURNED)
-    interview = Interview.objects.active().filter(
-        application=OuterRef("application"), plan=OuterRef("plan")
-    )
     return list(
-        entries.filter(
+        StageEntry.objects.filter(tenant=tenant, state__in=(State.QUEUED, State.RETURNED))
+        .filter(
             application__removed_at__isnull=True,
             application__stage_entered_at=F("entered_at"),
         )
         .exclude(application__status__in=Application.CLOSED_STATUSES)
         .exclude(Exists(interview))
+        .exclude(Q(state=State.QUEUED) & (Exists(open_link) | Q(plan__autopilot=Rule.OFF)))
         .select_related("plan", "application__candidate", "application__job")
         .order_by("entered_at", "pk")[:limit]
     )
+
+
+def queue(tenant, *, now=None):
+    """The entries a recruiter's one click may send (see `_for_recruiters`)."""
+    entries = _for_recruiters(tenant, now or timezone.now())
+    return [e for e in entries if e.state == State.QUEUED]
+
+
+def returned(tenant, *, now=None):
+    """The entries autopilot gave back to the recruiters, with their reason."""
+    entries = _for_recruiters(tenant, now or timezone.now())
+    return [e for e in entries if e.state == State.RETURNED]
 
 
 def held(tenant):
@@ -528,9 +514,12 @@ def pipeline_context(tenant, now):
     automatic = automatic_plans(tenant)
     held_count = held(tenant)
     stopped = bool(automatic or held_count) and cap_reached(tenant, now)
+    waiting = _for_recruiters(tenant, now)
     return {
-        "autopilot_queue": [(entry, what_it_sends(entry)) for entry in queue(tenant, now=now)],
-        "autopilot_returned": returned(tenant, now=now),
+        "autopilot_queue": [
+            (entry, what_it_sends(entry)) for entry in waiting if entry.state == State.QUEUED
+        ],
+        "autopilot_returned": [entry for entry in waiting if entry.state == State.RETURNED],
         "autopilot_plans": automatic,
         "autopilot_held": held_count,
         "autopilot_cap": tenant.autopilot_daily_cap,
