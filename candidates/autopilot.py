@@ -27,7 +27,7 @@ A recruiter's one click is their decision: it is not counted against the cap nor
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from scheduling import plans
@@ -133,7 +133,7 @@ def _clock(tenant, at):
 def what_it_sends(entry):
     """The queue's line: what the one click sends and to whom."""
     candidate = entry.application.candidate
-    to = f"{candidate.name} <{candidate.email}>" if candidate.email else candidate.name
+    to = f"{candidate.name} ({candidate.email})" if candidate.email else candidate.name
     what = "Ask for times" if entry.plan.autopilot == Rule.AVAILABILITY else "Booking link"
     return f"{what} for the {entry.plan} plan to {to}"
 
@@ -453,20 +453,44 @@ def set_paused(plan, paused, *, user, now=None):
     return bool(changed)
 
 
-def queue(tenant, *, limit=50):
-    """The entries waiting for a recruiter's click whose application is still where it was
-    (open, present, in the same stage), oldest first."""
+def _for_recruiters(tenant, now, limit=50):
+    """The entries waiting for a recruiter, oldest first: QUEUED (for the one click) and
+    RETURNED (the follow-through gave up), whose application is still where it was (present,
+    open, in the same stage) and has no active interview for the plan; a queued one also no
+    open link for it (a recruiter may have sent one by hand since). One query."""
+    open_link = BookingLink.objects.filter(
+        application=OuterRef("application"),
+        plan=OuterRef("plan"),
+        state=BookingLink.State.OPEN,
+        expires_at__gt=now,
+    )
+    interview = Interview.objects.active().filter(
+        application=OuterRef("application"), plan=OuterRef("plan")
+    )
     return list(
-        StageEntry.objects.filter(tenant=tenant, state=State.QUEUED)
+        StageEntry.objects.filter(tenant=tenant, state__in=(State.QUEUED, State.RETURNED))
         .filter(
             application__removed_at__isnull=True,
             application__stage_entered_at=F("entered_at"),
         )
         .exclude(application__status__in=Application.CLOSED_STATUSES)
-        .exclude(plan__autopilot=Rule.OFF)
+        .exclude(Exists(interview))
+        .exclude(Q(state=State.QUEUED) & (Exists(open_link) | Q(plan__autopilot=Rule.OFF)))
         .select_related("plan", "application__candidate", "application__job")
         .order_by("entered_at", "pk")[:limit]
     )
+
+
+def queue(tenant, *, now=None):
+    """The entries a recruiter's one click may send (see `_for_recruiters`)."""
+    entries = _for_recruiters(tenant, now or timezone.now())
+    return [e for e in entries if e.state == State.QUEUED]
+
+
+def returned(tenant, *, now=None):
+    """The entries autopilot gave back to the recruiters, with their reason."""
+    entries = _for_recruiters(tenant, now or timezone.now())
+    return [e for e in entries if e.state == State.RETURNED]
 
 
 def held(tenant):
@@ -490,8 +514,12 @@ def pipeline_context(tenant, now):
     automatic = automatic_plans(tenant)
     held_count = held(tenant)
     stopped = bool(automatic or held_count) and cap_reached(tenant, now)
+    waiting = _for_recruiters(tenant, now)
     return {
-        "autopilot_queue": [(entry, what_it_sends(entry)) for entry in queue(tenant)],
+        "autopilot_queue": [
+            (entry, what_it_sends(entry)) for entry in waiting if entry.state == State.QUEUED
+        ],
+        "autopilot_returned": [entry for entry in waiting if entry.state == State.RETURNED],
         "autopilot_plans": automatic,
         "autopilot_held": held_count,
         "autopilot_cap": tenant.autopilot_daily_cap,

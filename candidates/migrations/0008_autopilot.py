@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('entered_at', models.DateTimeField()),
                 ('due_at', models.DateTimeField()),
-                ('action', models.CharField(choices=[('link', 'Send the booking link'), ('availability', "Ask for the candidate's times"), ('queue', 'Queue it for a recruiter to send in one click'), ('off', 'Do nothing')], max_length=20)),
+                ('action', models.CharField(choices=[('link', 'Send the booking link'), ('availability', 'Ask for the candidate’s times'), ('queue', 'Queue it for a recruiter to send in one click'), ('off', 'Do nothing')], max_length=20)),
                 ('state', models.CharField(choices=[('waiting', 'Waiting for the delay'), ('queued', 'Queued for a recruiter'), ('sent', 'Sent'), ('booked', 'Booked'), ('skipped', 'Not sent'), ('held', 'Held: daily cap reached'), ('returned', 'Back with the recruiter')], default='waiting', max_length=20)),
                 ('reason', models.CharField(blank=True, max_length=300)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='interviewplan',
             name='autopilot',
-            field=models.CharField(choices=[('link', 'Send the booking link'), ('availability', "Ask for the candidate's times"), ('queue', 'Queue it for a recruiter to send in one click'), ('off', 'Do nothing')], default='queue', max_length=20, verbose_name='when an application enters this stage'),
+            field=models.CharField(choices=[('link', 'Send the booking link'), ('availability', 'Ask for the candidate’s times'), ('queue', 'Queue it for a recruiter to send in one click'), ('off', 'Do nothing')], default='queue', max_length=20, verbose_name='when an application enters this stage'),
         ),
         migrations.AddField(
             model_name='interviewplan',

@@ -3,7 +3,7 @@ import uuid
 from django.db import models
 
 from .. import where
-from ..lib import labels
+from ..lib import durations, labels
 from .connections import Interviewer
 from .tenancy import Tenant, candidate_hours_text
 
@@ -28,7 +28,7 @@ class InterviewPlan(models.Model):
         """What happens when an application enters this plan's stage (candidates.autopilot)."""
 
         LINK = "link", "Send the booking link"
-        AVAILABILITY = "availability", "Ask for the candidate's times"
+        AVAILABILITY = "availability", "Ask for the candidate’s times"
         QUEUE = "queue", "Queue it for a recruiter to send in one click"
         OFF = "off", "Do nothing"
 
@@ -187,6 +187,20 @@ class InterviewPlan(models.Model):
         if stage:
             return f"Every job · {stage}"
         return "Default for every job and stage"
+
+    @property
+    def autopilot_summary(self):
+        """What autopilot does for this plan, in a line ("sends the booking link 1 hour
+        after an application enters the stage")."""
+        rule = self.Autopilot
+        if self.autopilot == rule.OFF:
+            return "does nothing when an application enters the stage"
+        if self.autopilot == rule.QUEUE:
+            return "queues each application that enters the stage for a recruiter to send"
+        what = "the booking link" if self.autopilot == rule.LINK else "a request for times"
+        wait = self.autopilot_delay_minutes
+        when = f"{durations.words(wait)} after" if wait else "as soon as"
+        return f"sends {what} {when} an application enters the stage"
 
     @property
     def has_own_candidate_hours(self):

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from ..lib import durations, labels, outside, timefmt, zones
+from ..lib import labels, outside, timefmt, zones
 
 register = template.Library()
 
@@ -126,12 +126,3 @@ def is_web_url(value):
 def is_email(value):
     """Whether `value` is one email address Convene can send to (lib.outside)."""
     return bool(outside.email_address(value))
-
-
-@register.filter
-def minutes_words(value):
-    """90 → "1 hour 30 minutes" (lib.durations.words)."""
-    try:
-        return durations.words(value)
-    except (TypeError, ValueError):
-        return ""

@@ -4,10 +4,11 @@ what the job sends (through the recruiter's own paths) and each reason it does n
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from candidates import autopilot
+from candidates import autopilot, changes
 from candidates.models import (
     AutopilotEvent,
     AvailabilityRequest,
@@ -17,6 +18,7 @@ from candidates.models import (
 )
 from scheduling import booking
 from scheduling.models import AuditEntry, Interview, InterviewPlan, Operation, PlanSession
+from scheduling.unified import records
 from tests import factories as f
 
 State = StageEntry.State
@@ -419,3 +421,86 @@ def test_the_queue_leaves_out_applications_that_moved_on(app, onsite, recruiter)
     move(app)
     move(app, "FIRST_INTERVIEW", at=later(5))
     assert autopilot.queue(app.tenant) == []
+
+
+# --- the mirror tells autopilot ---------------------------------------------------------------
+
+
+def _record(remote_id, candidate_remote_id, status, minutes_ago=0):
+    updated = timezone.now() - dt.timedelta(minutes=minutes_ago)
+    return records.Application.from_api(
+        {
+            "id": remote_id,
+            "candidate_id": candidate_remote_id,
+            "status": status,
+            "updated_at": updated.isoformat(),
+        }
+    )
+
+
+def test_a_webhooks_move_is_one_entry_and_a_repeat_delivery_none(app, onsite, ats):
+    delivery = [_record(app.remote_id, app.candidate.remote_id, "SECOND_INTERVIEW")]
+    changes.applications_changed(ats, delivery, "updated", "")
+    changes.applications_changed(ats, delivery, "updated", "")  # delivered twice
+    (entry,) = StageEntry.objects.filter(application=app)
+    app.refresh_from_db()
+    assert entry.entered_at == app.stage_entered_at and entry.state == State.WAITING
+    # Moved out and in again: a second entry, the first no longer in its stage.
+    later_move = [_record(app.remote_id, app.candidate.remote_id, "FIRST_INTERVIEW")]
+    changes.applications_changed(ats, later_move, "updated", "")
+    again = [_record(app.remote_id, app.candidate.remote_id, "SECOND_INTERVIEW")]
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=5), tick=True):
+        changes.applications_changed(ats, again, "updated", "")
+    assert StageEntry.objects.filter(application=app).count() == 2
+
+
+def test_the_first_sync_imports_and_moves_nothing(onsite, ats):
+    candidate = f.candidate(ats, "Ben Ode")
+    ats.synced_until = None
+    ats.save(update_fields=["synced_until"])
+    changes.applications_changed(
+        ats, [_record("first-seen", candidate.remote_id, "SECOND_INTERVIEW", 60)], "created", ""
+    )
+    assert not StageEntry.objects.exists()
+    # Once the ATS was read, a new application in the stage is a move into it.
+    ats.synced_until = timezone.now()
+    ats.save(update_fields=["synced_until"])
+    changes.applications_changed(
+        ats, [_record("created-since", candidate.remote_id, "SECOND_INTERVIEW")], "created", ""
+    )
+    assert StageEntry.objects.get().application.remote_id == "created-since"
+
+
+def test_the_queue_leaves_out_an_application_a_recruiter_sent_a_link_by_hand(
+    app, onsite, recruiter
+):
+    onsite.autopilot = Rule.QUEUE
+    onsite.save()
+    entry = move(app)
+    assert autopilot.queue(app.tenant) == [entry]
+    autopilot.links.create_link(
+        app,
+        onsite,
+        user=recruiter,
+        window_start=dt.date.today(),
+        window_end=dt.date.today() + dt.timedelta(days=9),
+        expires_at=later(60 * 24 * 7),
+        send=False,
+    )
+    assert autopilot.queue(app.tenant) == []
+
+
+def test_entries_given_back_show_with_their_reason_until_booked(app, onsite, ivy, recruiter):
+    entry = move(app)
+    StageEntry.objects.filter(pk=entry.pk).update(
+        state=State.RETURNED, reason="no answer after 2 reminders"
+    )
+    (back,) = autopilot.returned(app.tenant)
+    assert back.reason == "no answer after 2 reminders"
+    booking.book(
+        app,
+        onsite,
+        f.one_session("Onsite", f.working_day(days_ahead=5), required=[ivy]),
+        user=recruiter,
+    )
+    assert autopilot.returned(app.tenant) == []
