@@ -162,10 +162,10 @@ class PlanSessionAdmin(admin.ModelAdmin):
 
 @admin.register(PlanPool)
 class PlanPoolAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "k", "trainee"]
+    list_display = ["__str__", "k", "program", "trainee_required"]
     search_fields = ["name", "session__plan__name"]
     filter_horizontal = ["members"]
-    raw_id_fields = ["session", "trainee"]
+    raw_id_fields = ["session", "program"]
 
 
 class InterviewSessionInline(admin.TabularInline):

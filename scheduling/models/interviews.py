@@ -392,6 +392,8 @@ class SessionAttendee(models.Model):
         REQUIRED = "required", "Required"
         POOL = "pool", "From a pool"
         TRAINEE = "trainee", "Trainee (shadowing)"
+        TRAINEE_LEADS = "trainee_leads", "Trainee leading (reverse shadow)"
+        TRAINER = "trainer", "Qualified interviewer shadowing the trainee"
         ADDED = "added", "Added by the recruiter"
 
     class Response(models.TextChoices):
@@ -415,6 +417,10 @@ class SessionAttendee(models.Model):
     # False once the interview is canceled or the person was swapped out.
     active = models.BooleanField(default=True)
     response = models.CharField(max_length=20, choices=Response.choices, blank=True)
+    # The trainee this seat is for, on a trainee's seat and on their trainer's.
+    training = models.ForeignKey(
+        "Trainee", null=True, blank=True, on_delete=models.SET_NULL, related_name="seats"
+    )
 
     class Meta:
         ordering = ["session", "role", "interviewer__name"]
