@@ -2,7 +2,10 @@
 with errors beside the field; nobody else reaches the pages, and another team's programs are
 a 404 (the other URLs' access is held by tests/test_url_access.py)."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from scheduling.models import (
@@ -168,3 +171,20 @@ def test_another_teams_program_is_a_404(admin_client_, other_tenant):
     assert admin_client_.post(remove).status_code == 404
     trainee.refresh_from_db()
     assert trainee.active
+
+
+def test_the_demo_has_a_program_with_a_trainee_and_a_plan_that_seats_them(tenant):
+    call_command("seed_demo", stdout=io.StringIO())
+    program = TrainingProgram.objects.get(tenant=tenant, name="Coding interview")
+    assert not program.trainees.exists()  # before the ATS is connected: no one to enroll
+    ian = f.interviewer(tenant, "Ian Interviewer", email="interviewer@acme.example")
+    daniel = f.interviewer(tenant, "Daniel Okafor")
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    trainee = program.trainees.get()
+    assert (trainee.interviewer, trainee.stage) == (ian, Trainee.Stage.SHADOW)
+    pool = PlanPool.objects.get(program=program)
+    assert list(pool.members.all()) == [daniel]
+    assert pool.session.plan.stage_status == "FIRST_INTERVIEW"
+    assert "Ian Interviewer is a trainee in “Coding interview”" in out.getvalue()
