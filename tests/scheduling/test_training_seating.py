@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from candidates import picker
 from scheduling import booking, emails, slots
 from scheduling.models import (
     InterviewPlan,
@@ -183,3 +184,25 @@ def test_the_invitation_names_each_seat_in_words(world, mailoutbox):
     body = mailoutbox[-1].body
     assert "Kenji Sato (you) — trainee leading (reverse shadow);" in body
     assert "shadows Kenji Sato, who leads" in body
+
+
+@pytest.mark.django_db
+def test_a_reschedule_keeps_who_leads_and_who_shadows(world):
+    enroll(world, world["kenji"], Trainee.Stage.REVERSE_SHADOW)
+    interview = book_first(world)
+    before = seats(interview)
+    start = f.working_day(days_ahead=6, hour=12)
+    found = slots.find(
+        world["app"],
+        world["plan"],
+        start=start,
+        end=start + dt.timedelta(hours=12),
+        candidate_zone="America/New_York",
+        exclude_interview=interview,
+    )
+    keep = picker.current_seats(interview)
+    choice = found.choice_for(found.slots[-1], world["app"], keep=keep)
+    booking.change(interview, booking.moves_for(interview, choice), by=booking.By.RECRUITER)
+    interview.refresh_from_db()
+    assert interview.start_at == found.slots[-1].start
+    assert seats(interview) == before
