@@ -243,8 +243,8 @@ def test_a_plan_with_a_pool_and_a_trainee_is_built_in_the_editor(
 ):
     page = laptop
     maya, daniel, grace, sofia = (person(acme, n) for n in ("Maya", "Daniel", "Grace", "Sof"))
-    program = TrainingProgram.objects.create(tenant=acme, name="Coding interview")
-    Trainee.objects.create(tenant=acme, program=program, interviewer=sofia)
+    program = TrainingProgram.objects.create(tenant=sofia.tenant, name="Coding interview")
+    Trainee.objects.create(tenant=sofia.tenant, program=program, interviewer=sofia)
     sign_in(page, recruiter)
     page.goto("/plans/new/")
     # Nothing typed, nothing wrong: no error on a new plan.
