@@ -188,3 +188,26 @@ def test_the_demo_has_a_program_with_a_trainee_and_a_plan_that_seats_them(tenant
     assert list(pool.members.all()) == [daniel]
     assert pool.session.plan.stage_status == "FIRST_INTERVIEW"
     assert "Ian Interviewer is a trainee in “Coding interview”" in out.getvalue()
+
+
+def test_the_django_admin_keeps_a_trainee_to_one_team(admin_client, tenant, other_tenant):
+    program = TrainingProgram.objects.create(tenant=tenant, name="Coding interview")
+    stranger = f.interviewer(other_tenant, "Otto Globex")
+    grace = f.interviewer(tenant, "Grace Ho")
+    url = reverse("admin:scheduling_trainee_add")
+    data = {
+        "program": str(program.pk),
+        "stage": "shadow",
+        "active": "on",
+        "enrolled_at_0": "2026-12-01",
+        "enrolled_at_1": "09:00:00",
+    }
+    response = admin_client.post(url, {**data, "interviewer": str(stranger.pk)})
+    assert "Otto Globex belongs to another team than the program." in response.content.decode()
+    response = admin_client.post(url, {**data, "interviewer": str(grace.pk)})
+    assert response.status_code == 302
+    assert Trainee.objects.get().tenant == tenant  # the tenant follows the program
+    for name in ("trainingprogram", "trainee", "trainingcredit", "trainingevent"):
+        assert admin_client.get(reverse(f"admin:scheduling_{name}_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:scheduling_trainingprogram_change", args=[program.pk]))
+    assert "Grace Ho" in page.content.decode()
