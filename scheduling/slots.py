@@ -306,6 +306,10 @@ def engine_plan(plan, names=None):
                 f"{missing[0]} is required in “{plan_session}” but is no longer an active "
                 "interviewer. Edit the plan."
             )
+        # Who interviews in the session: none of them may sit in it as a trainee as well.
+        seated = set(required) | {
+            str(p.pk) for pool in plan_session.pools.all() for p in pool.members.all() if p.active
+        }
         pools = []
         for pool in plan_session.pools.all():
             members = tuple(
@@ -320,7 +324,7 @@ def engine_plan(plan, names=None):
             learners = [
                 (pid, trainee)
                 for pid, trainee in seatable_trainees(pool).items()
-                if pid not in required and pid not in members
+                if pid not in seated
             ]
             if pool.trainee_required and pool.program_id and not learners:
                 raise PlanNotUsable(

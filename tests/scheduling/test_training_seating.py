@@ -206,3 +206,13 @@ def test_a_reschedule_keeps_who_leads_and_who_shadows(world):
     interview.refresh_from_db()
     assert interview.start_at == found.slots[-1].start
     assert seats(interview) == before
+
+
+@pytest.mark.django_db
+def test_a_trainee_who_interviews_in_another_pool_of_the_session_is_not_seated_twice(world):
+    enroll(world, world["grace"])
+    other = PlanPool.objects.create(session=world["pool"].session, k=1)
+    other.members.set([world["grace"]])
+    interview = book_first(world)
+    assert seats(interview)["Grace Ho"] == (Role.POOL, None)
+    assert [r for r, _t in seats(interview).values()].count(Role.TRAINEE) == 0
