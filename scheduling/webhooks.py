@@ -438,7 +438,12 @@ def _follow_answers(session, event, actor_label):
         attendee.response = answer
         attendee.save(update_fields=["response"])
         if answer == SessionAttendee.Response.DECLINED:
-            seat = " (a pool seat: swap in another member)" if attendee.role == "pool" else ""
+            seat = {
+                slots.POOL: " (a pool seat: swap in another member)",
+                slots.TRAINER: " (they shadow a trainee: swap in another member of the pool)",
+                slots.TRAINEE: " (a trainee: the interview can go ahead without them)",
+                slots.TRAINEE_LEADS: " (a trainee who leads: swap in another trainee)",
+            }.get(attendee.role, "")
             flag = f"{attendee.interviewer.name} declined “{session.title}”{seat}."
             with transaction.atomic():
                 interview = Interview.objects.select_for_update().get(pk=session.interview_id)

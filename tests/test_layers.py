@@ -67,6 +67,7 @@ LAYERS = [
         "scheduling.forms",
         "scheduling.plan_forms",
         "scheduling.feedback_forms",
+        "scheduling.training_forms",
         "scheduling.middleware",
         "scheduling.context_processors",
         "scheduling.templatetags",
@@ -77,6 +78,7 @@ LAYERS = [
     [
         "scheduling.views",
         "scheduling.feedback_views",
+        "scheduling.training_views",
         "scheduling.admin",
         "scheduling.management",
         "candidates.views",

@@ -20,6 +20,8 @@ from scheduling.models import (
     Membership,
     NoShow,
     Operation,
+    Trainee,
+    TrainingProgram,
 )
 from tests import factories as f
 from tests.conftest import make_member
@@ -64,6 +66,8 @@ NO_OBJECT = {
     "outbox": {},
     "interviewer_list": {},
     "feedback_settings": {},
+    "training_programs": {},
+    "training_program_new": {},
     "my_feedback": {},
     "reports": {},
     "reports_csv": {"chart": "load"},
@@ -129,9 +133,13 @@ def world(tenant):
         action=InterviewPlan.Autopilot.QUEUE,
         state=StageEntry.State.QUEUED,
     )
+    program = TrainingProgram.objects.create(tenant=tenant, name="Coding interview")
+    trainee = Trainee.objects.create(tenant=tenant, program=program, interviewer=bo)
     return {
         "autopilot_send": {"pk": entry.pk},
         "autopilot_pause": {"pk": plan.pk},
+        "training_program": {"pk": program.pk},
+        "training_trainee_remove": {"pk": program.pk, "trainee_pk": trainee.pk},
         "availability_book": {"application_pk": app.pk, "pk": asked.pk},
         "candidate_detail": {"pk": app.candidate.pk},
         "candidate_zone": {"pk": app.candidate.pk},

@@ -36,6 +36,8 @@ from scheduling.models import (
     Operation,
     PlanSession,
     Tenant,
+    Trainee,
+    TrainingProgram,
 )
 from scheduling.unified.errors import RetryableError
 from tests import factories as f
@@ -306,7 +308,11 @@ def world(settings, monkeypatch, django_user_model):
     )
     token, feedback_token = links.token_for(link), feedback.token_for(request)
     attendee = session.attendees.get(interviewer=bo)
+    program = TrainingProgram.objects.create(tenant=tenant, name="Coding interview")
+    trainee = Trainee.objects.create(tenant=tenant, program=program, interviewer=bo)
     kwargs = {
+        "training_program": {"pk": program.pk},
+        "training_trainee_remove": {"pk": program.pk, "trainee_pk": trainee.pk},
         "candidate_detail": {"pk": app.candidate.pk},
         "candidate_zone": {"pk": app.candidate.pk},
         "reports_csv": {"chart": "load"},
@@ -369,6 +375,8 @@ def world(settings, monkeypatch, django_user_model):
                 calendar.pk,
                 ivy.pk,
                 request.pk,
+                program.pk,
+                trainee.pk,
                 operation.pk,
             )
         ],

@@ -31,6 +31,7 @@ from .tenancy import (
     timezone_names,
     validate_timezone,
 )
+from .training import Trainee, TrainingCredit, TrainingEvent, TrainingProgram
 from .webhooks import WebhookDelivery, WebhookRejection
 
 __all__ = [
@@ -60,6 +61,10 @@ __all__ = [
     "SentEmail",
     "SessionAttendee",
     "Tenant",
+    "Trainee",
+    "TrainingCredit",
+    "TrainingEvent",
+    "TrainingProgram",
     "User",
     "WebhookDelivery",
     "WebhookRejection",

@@ -257,19 +257,23 @@ class PlanSession(models.Model):
 
 
 class PlanPool(models.Model):
-    """Choose `k` of the members for a session, with an optional trainee who shadows."""
+    """Choose `k` of the members for a session; a pool naming a training program also seats
+    one of its trainees (docs/design.md, "Training")."""
 
     session = models.ForeignKey(PlanSession, on_delete=models.CASCADE, related_name="pools")
     name = models.CharField(max_length=100, blank=True)
     k = models.PositiveSmallIntegerField("how many", default=1)
     members = models.ManyToManyField(Interviewer, related_name="pools")
-    trainee = models.ForeignKey(
-        Interviewer,
+    program = models.ForeignKey(
+        "TrainingProgram",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="shadowing_pools",
+        related_name="pools",
+        verbose_name="trainees from program",
     )
+    # Optional (False): a time no trainee can make is still offered, without one.
+    trainee_required = models.BooleanField("every interview must have a trainee", default=False)
 
     class Meta:
         ordering = ["id"]

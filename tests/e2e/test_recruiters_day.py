@@ -1,8 +1,8 @@
 """The recruiter's day in a real browser on a 1440×900 laptop, against a live Convene and the
 live sandbox (issue 19): an interview moved by 15 minutes on its own day with the same
 people, a swap that the history records, the ATS's own stage names everywhere, a 7-day
-picker that starts today, a plan built in the editor with a pool and a trainee, and hours
-edited in a grid; axe-core checks each page on the way."""
+picker that starts today, a plan built in the editor with a pool and trainees from a program,
+and hours edited in a grid; axe-core checks each page on the way."""
 
 import datetime as dt
 import re
@@ -14,7 +14,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from candidates import links
-from scheduling.models import AuditEntry, Interview, Interviewer, InterviewPlan, Membership
+from scheduling.models import (
+    AuditEntry,
+    Interview,
+    Interviewer,
+    InterviewPlan,
+    Membership,
+    Trainee,
+    TrainingProgram,
+)
 from tests.conftest import make_member
 from tests.e2e.conftest import drain
 from tests.integration.conftest import person
@@ -235,6 +243,8 @@ def test_a_plan_with_a_pool_and_a_trainee_is_built_in_the_editor(
 ):
     page = laptop
     maya, daniel, grace, sofia = (person(acme, n) for n in ("Maya", "Daniel", "Grace", "Sof"))
+    program = TrainingProgram.objects.create(tenant=sofia.tenant, name="Coding interview")
+    Trainee.objects.create(tenant=sofia.tenant, program=program, interviewer=sofia)
     sign_in(page, recruiter)
     page.goto("/plans/new/")
     # Nothing typed, nothing wrong: no error on a new plan.
@@ -249,7 +259,7 @@ def test_a_plan_with_a_pool_and_a_trainee_is_built_in_the_editor(
     pool = first.locator("fieldset.pool")
     pool.get_by_label(re.compile("Search Pool")).fill("gr")
     pool.locator("select[multiple]").select_option([str(daniel.pk), str(grace.pk)])
-    pool.get_by_label("Trainee who shadows").select_option(label=sofia.name)
+    pool.get_by_label("Trainees from program").select_option(label="Coding interview")
     expect(pool.locator(".chips")).to_contain_text(f"{daniel.name} ×")
 
     # A second session, added in place (no reload, no errors), then a third removed again.
@@ -271,7 +281,7 @@ def test_a_plan_with_a_pool_and_a_trainee_is_built_in_the_editor(
     expect(preview).to_contain_text("10:00–10:45 Values")
     expect(preview.locator("li")).to_have_count(2)  # the removed one is gone
     expect(preview).to_contain_text(f"1 of {daniel.name}, {grace.name}")
-    expect(preview).to_contain_text(f"{sofia.name} shadowing")
+    expect(preview).to_contain_text("a trainee from Coding interview (when one can come)")
     axe(page)
     page.get_by_role("button", name="Save plan").click()
 
@@ -280,10 +290,11 @@ def test_a_plan_with_a_pool_and_a_trainee_is_built_in_the_editor(
     technical, values = plan.sessions.all()
     assert list(technical.required.all()) == [maya]
     (pool_row,) = technical.pools.all()
-    assert set(pool_row.members.all()) == {daniel, grace} and pool_row.trainee == sofia
+    assert set(pool_row.members.all()) == {daniel, grace} and pool_row.program == program
+    assert not pool_row.trainee_required
     assert list(values.required.all()) == [sofia] and values.duration_minutes == 45
     card = page.locator(".card").filter(has_text="Onsite loop")
-    expect(card).to_contain_text(f"{sofia.name} shadows")
+    expect(card).to_contain_text("a trainee from Coding interview")
     assert "{job}" not in card.inner_text()
     axe(page)
 
