@@ -33,11 +33,15 @@ def program_world(tenant, **program_fields):
         reverse_shadow_count=program_fields.pop("reverse_shadow_count", 1),
         **program_fields,
     )
-    bo = f.interviewer(tenant, "Bo Qualified", ats_user_id="emp-bo")
-    cy = f.interviewer(tenant, "Cy Qualified", ats_user_id="emp-cy")
-    tia = f.interviewer(tenant, "Tia Trainee", ats_user_id="emp-tia")
+    bo = f.interviewer(tenant, "Bo Qualified", ats_user_id=f.remote_id("emp-bo-"))
+    cy = f.interviewer(tenant, "Cy Qualified", ats_user_id=f.remote_id("emp-cy-"))
+    tia = f.interviewer(tenant, "Tia Trainee", ats_user_id=f.remote_id("emp-tia-"))
+    # A plan per stage name, so that one team may hold several programs' worlds.
     plan = InterviewPlan.objects.create(
-        tenant=tenant, name="Onsite", scorecard_questions=["Problem solving"]
+        tenant=tenant,
+        name="Onsite",
+        stage_name=program.name,
+        scorecard_questions=["Problem solving"],
     )
     part = PlanSession.objects.create(plan=plan, title_template="Coding", duration_minutes=60)
     pool = PlanPool.objects.create(session=part, name="Coders", k=1, program=program)
