@@ -20,6 +20,8 @@ from scheduling.models import (
     Membership,
     NoShow,
     Operation,
+    Trainee,
+    TrainingProgram,
 )
 from tests import factories as f
 from tests.conftest import make_member
@@ -64,6 +66,7 @@ NO_OBJECT = {
     "interviewer_list": {},
     "feedback_settings": {},
     "my_feedback": {},
+    "my_training": {},
     "reports": {},
     "reports_csv": {"chart": "load"},
     "report_rows": {"kind": "booked"},
@@ -119,7 +122,13 @@ def world(tenant):
     asked = AvailabilityRequest.objects.create(
         tenant=tenant, application=app, link=link, origin="recruiter"
     )
+    program = TrainingProgram.objects.create(tenant=tenant, name="Coding interview")
+    trainee = Trainee.objects.create(tenant=tenant, program=program, interviewer=bo)
     return {
+        "training_trainee": {"pk": trainee.pk},
+        "training_progress": {"pk": program.pk},
+        "training_approve": {"pk": program.pk, "trainee_pk": trainee.pk},
+        "training_set_stage": {"pk": program.pk, "trainee_pk": trainee.pk},
         "availability_book": {"application_pk": app.pk, "pk": asked.pk},
         "candidate_detail": {"pk": app.candidate.pk},
         "candidate_zone": {"pk": app.candidate.pk},

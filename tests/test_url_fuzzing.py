@@ -36,6 +36,8 @@ from scheduling.models import (
     Operation,
     PlanSession,
     Tenant,
+    Trainee,
+    TrainingProgram,
 )
 from scheduling.unified.errors import RetryableError
 from tests import factories as f
@@ -297,7 +299,13 @@ def world(settings, monkeypatch, django_user_model):
     )
     token, feedback_token = links.token_for(link), feedback.token_for(request)
     attendee = session.attendees.get(interviewer=bo)
+    program = TrainingProgram.objects.create(tenant=tenant, name="Coding interview")
+    trainee = Trainee.objects.create(tenant=tenant, program=program, interviewer=bo)
     kwargs = {
+        "training_trainee": {"pk": trainee.pk},
+        "training_progress": {"pk": program.pk},
+        "training_approve": {"pk": program.pk, "trainee_pk": trainee.pk},
+        "training_set_stage": {"pk": program.pk, "trainee_pk": trainee.pk},
         "candidate_detail": {"pk": app.candidate.pk},
         "candidate_zone": {"pk": app.candidate.pk},
         "reports_csv": {"chart": "load"},
@@ -359,6 +367,8 @@ def world(settings, monkeypatch, django_user_model):
                 ivy.pk,
                 request.pk,
                 operation.pk,
+                program.pk,
+                trainee.pk,
             )
         ],
         "ints": [str(a.pk) for a in session.attendees.all()] + [str(staff.pk)],
