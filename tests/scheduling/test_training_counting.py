@@ -5,10 +5,13 @@ out), a no-show marked after counting, trainer approval, admin approval, setting
 hand, and counting twice."""
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from scheduling import attendance, booking, feedback, outbox, periodic, training
 from scheduling.models import (
@@ -377,3 +380,29 @@ def test_another_teams_trainees_are_counted_apart(tenant, other_tenant):
         training.count_due(tenant=tenant)
     assert training.done(trainee_of(ours)) == 1
     assert training.done(trainee_of(theirs)) == 0
+
+
+# --- the demo's time travel ----------------------------------------------------------------
+
+
+def test_the_demo_command_ends_a_trainees_interviews_one_by_one_and_counts_them(tenant, settings):
+    settings.DEBUG = True
+    world = program_world(tenant)
+    first, second, third = starts(3)
+    seat_trainee(world, first)
+    seat_trainee(world, second)
+
+    def travel():
+        out = io.StringIO()
+        call_command("demo_time_travel", trainee="tia", stdout=out)
+        return out.getvalue()
+
+    assert "Training: Tia Trainee (Coding interview): 1 of 2 shadow sessions done" in travel()
+    printed = travel()
+    assert "Training: Tia Trainee (Coding interview): 0 of 1 reverse shadow done" in printed
+    assert trainee_of(world).stage == Stage.REVERSE_SHADOW
+    seat_trainee(world, third, leads=True)
+    assert "Training: Tia Trainee (Coding interview): Qualified on " in travel()
+    assert world.tia in world.pool.members.all()
+    with pytest.raises(CommandError, match="No upcoming interview seats a trainee"):
+        travel()
