@@ -209,16 +209,35 @@ def full_versus_search(blocks_each: int, runs: int) -> dict:
     }
 
 
-def loop(order: str, limit: int | None, runs: int, case: str) -> dict:
+def loop(order: str, limit: int | None, runs: int, case: str, trainees: int = 0) -> dict:
     """Four 60-minute sessions back to back, each 1 of its own pool of 6, 5 working days.
 
     Each interviewer has 300 busy blocks over the fortnight around the week, 0–3 holds in the
     week, and caps of 2 a day and 6 a week, so picks by load and the caps do real work.
+    With `trainees`, every pool also names a training program of that many trainees (the
+    last of them leading, in reverse shadow; the same calendars and caps), so each session
+    seats one of them as well (drawn from their own seed: the other inputs stay the same).
     """
     rng = random.Random(4)
+    trainee_rng = random.Random(5)
     sessions = []
     people = []
     for number in range(4):
+        learners = [f"trainee{number}-{n}" for n in range(trainees)]
+        for key in learners:
+            people.append(
+                Interviewer(
+                    key,
+                    ZONE,
+                    HOURS,
+                    busy_times=busy_times(
+                        (b.start, b.end) for b in busy_blocks(trainee_rng, 300, 16)
+                    ),
+                    holds=holds(trainee_rng, trainee_rng.randrange(4)),
+                    daily_cap=2,
+                    weekly_cap=6,
+                )
+            )
         keys = [f"pool{number}-{n}" for n in range(6)]
         for key in keys:
             people.append(
@@ -232,7 +251,8 @@ def loop(order: str, limit: int | None, runs: int, case: str) -> dict:
                     weekly_cap=6,
                 )
             )
-        sessions.append(Session(f"session-{number}", HOUR, pools=(Pool(tuple(keys)),)))
+        pool = Pool(tuple(keys), trainees=tuple(learners[:-1]), leads=tuple(learners[-1:]))
+        sessions.append(Session(f"session-{number}", HOUR, pools=(pool,)))
     plan = Plan(sessions=tuple(sessions), order=order)
     search = Search(
         start=days_later(0),
@@ -245,7 +265,8 @@ def loop(order: str, limit: int | None, runs: int, case: str) -> dict:
     return {
         "case": case,
         **figures,
-        "interviewers": 24,
+        "interviewers": 24 + 4 * trainees,
+        "trainees_per_pool": trainees,
         "busy_blocks_each": 300,
         "sessions": 4,
         "order": order,
@@ -267,6 +288,10 @@ def main():
     print(
         json.dumps(loop(ANY_ORDER, 50, runs=20, case="loop_4_sessions_1_of_6_any_order_best_50"))
     )
+    case = "loop_4_sessions_1_of_6_with_3_trainees_best_50"
+    print(json.dumps(loop(FIXED_ORDER, 50, runs=50, case=case, trainees=3)))
+    case = "loop_4_sessions_1_of_6_with_3_trainees_any_order_best_50"
+    print(json.dumps(loop(ANY_ORDER, 50, runs=20, case=case, trainees=3)))
     for factor in (1, 4, 16):
         runs = 300 if factor == 1 else 100 if factor == 4 else 30
         print(json.dumps(panel(300 * factor, runs=runs, case=f"panel_of_5_blocks_x{factor}")))

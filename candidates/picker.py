@@ -95,14 +95,14 @@ def detail(offer, slot, application, *, interview=None, swaps=None, keep=None):
     for chosen in choice.sessions:
         part = parts[chosen.key]
         picks = dict(zip(pools[chosen.key], part.pools, strict=False))
-        seated = {pid for pid, _role, _pool in chosen.people}
+        seated = {seat.pid for seat in chosen.people}
         seats = []
-        for pid, role, pool in chosen.people:
+        for pid, role, pool, _training in chosen.people:
             person = people[pid]
             week, day = loads.get(pid, (0, 0))
             pick = picks.get(pool)
             options = []
-            if role == "pool" and pick is not None:
+            if role in slots.MEMBER_ROLES and pick is not None:
                 options = [
                     (people[alt], loads.get(alt, (0, 0))[0])
                     for alt in (*pick.chosen, *pick.alternates)
@@ -135,7 +135,7 @@ def changes(choice, keep, people, interview):
         before = keep.get(chosen.key)
         if before is None:
             continue
-        now = [pid for pid, _role, _pool in chosen.people]
+        now = [seat.pid for seat in chosen.people]
         left = [pid for pid in before if pid not in now]
         joined = [people[pid].name for pid in now if pid not in before and pid in people]
         gone = {str(p.pk): p for p in Interviewer.objects.filter(pk__in=left)}

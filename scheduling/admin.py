@@ -30,6 +30,10 @@ from .models import (
     SentEmail,
     SessionAttendee,
     Tenant,
+    Trainee,
+    TrainingCredit,
+    TrainingEvent,
+    TrainingProgram,
     User,
     WebhookDelivery,
     WebhookRejection,
@@ -160,12 +164,126 @@ class PlanSessionAdmin(admin.ModelAdmin):
     raw_id_fields = ["plan"]
 
 
+class PlanPoolAdminForm(forms.ModelForm):
+    class Meta:
+        model = PlanPool
+        fields = ["session", "name", "k", "members", "program", "trainee_required"]
+
+    def clean(self):
+        cleaned = super().clean()
+        session, program = cleaned.get("session"), cleaned.get("program")
+        tenant = session.plan.tenant_id if session else None
+        if program and tenant and program.tenant_id != tenant:
+            self.add_error("program", "This program belongs to another team than the plan.")
+        strangers = [p for p in cleaned.get("members") or () if tenant and p.tenant_id != tenant]
+        if strangers:
+            self.add_error("members", f"{strangers[0]} belongs to another team than the plan.")
+        if cleaned.get("trainee_required") and not program:
+            self.add_error("trainee_required", "Choose the program whose trainees must come.")
+        return cleaned
+
+
 @admin.register(PlanPool)
 class PlanPoolAdmin(admin.ModelAdmin):
+    form = PlanPoolAdminForm
     list_display = ["__str__", "k", "program", "trainee_required"]
-    search_fields = ["name", "session__plan__name"]
+    list_filter = ["session__plan__tenant"]
+    search_fields = ["name", "session__plan__name", "program__name"]
     filter_horizontal = ["members"]
     raw_id_fields = ["session", "program"]
+
+
+class TraineeInline(admin.TabularInline):
+    model = Trainee
+    extra = 0
+    fields = ["interviewer", "stage", "awaiting_approval", "active", "enrolled_at", "qualified_at"]
+    raw_id_fields = ["interviewer"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Only the program's own team's interviewers may be enrolled.
+        field = formset.form.base_fields["interviewer"]
+        field.queryset = Interviewer.objects.filter(tenant=obj.tenant) if obj else field.queryset
+        return formset
+
+
+@admin.register(TrainingProgram)
+class TrainingProgramAdmin(admin.ModelAdmin):
+    """A team's training programs; their trainees inline (the tenant follows the program)."""
+
+    list_display = [
+        "name",
+        "tenant",
+        "shadow_count",
+        "reverse_shadow_count",
+        "approval_required",
+        "trainer_approval_required",
+        "send_training_feedback_to_ats",
+    ]
+    list_filter = ["tenant"]
+    search_fields = ["name", "tenant__name"]
+    list_select_related = ["tenant"]
+    inlines = [TraineeInline]
+
+    def save_formset(self, request, form, formset, change):
+        for trainee in formset.save(commit=False):
+            trainee.tenant_id = form.instance.tenant_id
+            trainee.save()
+        for gone in formset.deleted_objects:
+            gone.delete()
+
+
+class TraineeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Trainee
+        fields = [
+            "program",
+            "interviewer",
+            "stage",
+            "awaiting_approval",
+            "active",
+            "enrolled_at",
+            "qualified_at",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        program, person = cleaned.get("program"), cleaned.get("interviewer")
+        if program and person and program.tenant_id != person.tenant_id:
+            self.add_error("interviewer", f"{person} belongs to another team than the program.")
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.tenant_id = self.instance.program.tenant_id
+        return super().save(commit)
+
+
+@admin.register(Trainee)
+class TraineeAdmin(admin.ModelAdmin):
+    form = TraineeAdminForm
+    list_display = ["interviewer", "program", "stage", "awaiting_approval", "active", "tenant"]
+    list_filter = ["tenant", "stage", "awaiting_approval", "active"]
+    search_fields = ["interviewer__name", "interviewer__email", "program__name"]
+    list_select_related = ["interviewer", "program", "tenant"]
+    raw_id_fields = ["program", "interviewer"]
+
+
+@admin.register(TrainingCredit)
+class TrainingCreditAdmin(admin.ModelAdmin):
+    list_display = ["trainee", "stage", "counted_at", "attendee"]
+    list_filter = ["trainee__tenant", "stage"]
+    search_fields = ["trainee__interviewer__name", "trainee__program__name"]
+    list_select_related = ["trainee__interviewer", "trainee__program", "attendee__session"]
+    raw_id_fields = ["trainee", "attendee"]
+
+
+@admin.register(TrainingEvent)
+class TrainingEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "trainee", "kind", "text", "actor"]
+    list_filter = ["trainee__tenant", "kind"]
+    search_fields = ["text", "trainee__interviewer__name", "trainee__program__name"]
+    list_select_related = ["trainee__interviewer", "trainee__program", "actor"]
+    raw_id_fields = ["trainee", "actor"]
 
 
 class InterviewSessionInline(admin.TabularInline):
@@ -412,7 +530,7 @@ class SessionAttendeeAdmin(admin.ModelAdmin):
     list_filter = ["role", "active", "response"]
     search_fields = ["interviewer__name", "interviewer__email"]
     list_select_related = ["interviewer", "session"]
-    raw_id_fields = ["session", "interviewer", "pool"]
+    raw_id_fields = ["session", "interviewer", "pool", "training"]
 
 
 @admin.register(AtsSeat)

@@ -38,6 +38,7 @@ from .models import (
     NoShow,
     Operation,
     SessionAttendee,
+    Trainee,
     audit,
 )
 
@@ -77,7 +78,7 @@ def _conflicts(choice, *, buffer_before, buffer_after, ignore_interview=None):
     gap = max(buffer_before, buffer_after)
     busy = set()
     for session in choice.sessions:
-        ids = [pid for pid, _role, _pool in session.people]
+        ids = [seat.pid for seat in session.people]
         holds = SessionAttendee.objects.filter(
             active=True,
             interviewer_id__in=ids,
@@ -94,7 +95,7 @@ def _refuse_double_seats(choice, people):
     """BookingError when one person fills two seats of a session (e.g. the picker's swap
     put the same alternate in for both people a pool chose)."""
     for session in choice.sessions:
-        ids = [str(pid) for pid, _role, _pool in session.people]
+        ids = [str(seat.pid) for seat in session.people]
         twice = sorted({str(people.get(pid, pid)) for pid in ids if ids.count(pid) > 1})
         if twice:
             raise BookingError(
@@ -121,9 +122,11 @@ def _refuse_conflicts(choice, people, plan, override_reason, ignore=None):
 def _organizer(people, session_choice):
     """Whose calendar holds the event: the first required person with a working calendar,
     else the first pool member with one."""
-    ordered = sorted(session_choice.people, key=lambda p: {"required": 0, "pool": 1}.get(p[1], 2))
-    for pid, _role, _pool in ordered:
-        person = people.get(str(pid))
+    ordered = sorted(
+        session_choice.people, key=lambda p: {"required": 0, "pool": 1}.get(p.role, 2)
+    )
+    for seat in ordered:
+        person = people.get(str(seat.pid))
         if person and person.calendar_connection_id and person.calendar_id:
             return person
     return None
@@ -157,13 +160,14 @@ def _write_sessions(interview, choice, people):
         SessionAttendee.objects.bulk_create(
             SessionAttendee(
                 session=session,
-                interviewer_id=pid,
-                role=role,
-                pool_id=pool,
+                interviewer_id=seat.pid,
+                role=seat.role,
+                pool_id=seat.pool,
+                training_id=seat.training,
                 start_at=chosen.start,
                 end_at=chosen.end,
             )
-            for pid, role, pool in chosen.people
+            for seat in chosen.people
         )
         sessions.append(session)
     return sessions
@@ -407,7 +411,8 @@ class Move:
     session: InterviewSession
     start: dt.datetime
     end: dt.datetime
-    people: tuple | None = None  # ((interviewer id, role, pool id), …), or None to keep them
+    # (slots.Seat or (interviewer id, role, pool id[, trainee id]), …), or None to keep them
+    people: tuple | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -431,8 +436,14 @@ def moves_for(interview, choice):
 
 
 def _seats(session):
+    """{interviewer id: (role, pool id, trainee id)} of the session's active attendees."""
     return {
-        str(a.interviewer_id): (a.role, a.pool_id) for a in session.attendees.filter(active=True)
+        str(a.interviewer_id): (
+            a.role,
+            a.pool_id,
+            str(a.training_id) if a.training_id is not None else None,
+        )
+        for a in session.attendees.filter(active=True)
     }
 
 
@@ -442,7 +453,7 @@ def _changes_anything(move):
         return True
     if move.people is None:
         return False
-    return {str(p): (r, pool) for p, r, pool in move.people} != _seats(session)
+    return {seat.pid: tuple(seat[1:]) for seat in slots.seats_of(move.people)} != _seats(session)
 
 
 def _local(value, zone):
@@ -518,7 +529,7 @@ def change(
                 m.end,
                 tuple(m.people)
                 if m.people is not None
-                else tuple((pid, role, pool) for pid, (role, pool) in _seats(m.session).items()),
+                else tuple((pid, *seat) for pid, seat in _seats(m.session).items()),
             )
             for m in moves
         )
@@ -679,23 +690,27 @@ def _apply(move):
 def _set_attendees(session, people):
     """Keep attendees who stay (moving their times), retire those who leave, add new ones.
     Returns (ids who joined, ids who left)."""
-    wanted = {str(pid): (role, pool) for pid, role, pool in people}
+    wanted = {seat.pid: seat for seat in slots.seats_of(people)}
     left = []
     for attendee in session.attendees.filter(active=True):
         if str(attendee.interviewer_id) in wanted:
+            seat = wanted.pop(str(attendee.interviewer_id))
             attendee.start_at, attendee.end_at = session.start_at, session.end_at
-            attendee.save(update_fields=["start_at", "end_at"])
-            wanted.pop(str(attendee.interviewer_id))
+            # Who stays keeps their seat, or takes the one they are given now (a member who
+            # becomes the trainer of a trainee who leads).
+            attendee.role, attendee.pool_id, attendee.training_id = seat[1:]
+            attendee.save(update_fields=["start_at", "end_at", "role", "pool", "training"])
         else:
             attendee.active = False
             attendee.save(update_fields=["active"])
             left.append(attendee.interviewer_id)
-    for pid, (role, pool) in wanted.items():
+    for pid, seat in wanted.items():
         SessionAttendee.objects.create(
             session=session,
             interviewer_id=pid,
-            role=role,
-            pool_id=pool,
+            role=seat.role,
+            pool_id=seat.pool,
+            training_id=seat.training,
             start_at=session.start_at,
             end_at=session.end_at,
         )
@@ -893,11 +908,34 @@ def swap_attendee(session, attendee, replacement, *, user=None):
                 "This seat changed meanwhile: look again at who sits on the session."
             )
         people = [
-            (pid, role, pool) for pid, (role, pool) in seats.items()
-            if pid != str(attendee.interviewer_id)
-        ]  # fmt: skip
-        # The newcomer takes the seat as it was: a pool's, a required person's, a trainee's.
-        people.append((str(replacement.pk), attendee.role, attendee.pool_id))
+            (pid, *seat) for pid, seat in seats.items() if pid != str(attendee.interviewer_id)
+        ]
+        # The newcomer takes the seat as it was: a pool's, a required person's, a trainer's,
+        # a trainee's (then as the trainee they are in the same program).
+        training = attendee.training_id
+        if attendee.role in slots.TRAINEE_ROLES and attendee.training is not None:
+            training = (
+                Trainee.objects.filter(
+                    program_id=attendee.training.program_id, interviewer=replacement
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+        people.append(
+            (
+                str(replacement.pk),
+                attendee.role,
+                attendee.pool_id,
+                str(training) if training is not None else None,
+            )
+        )
+        if attendee.role in slots.TRAINEE_ROLES:
+            # The trainer of the trainee who leaves shadows the one who comes.
+            old, new = seats[str(attendee.interviewer_id)][2], people[-1][3]
+            people = [
+                (pid, role, pool, new if role == slots.TRAINER and was == old else was)
+                for pid, role, pool, was in people
+            ]
         return change(
             session.interview,
             [Move(session, session.start_at, session.end_at, tuple(people))],

@@ -218,6 +218,12 @@ def session_to_interviewer(session, interviewer, *, canceled, sequence, notes):
             "canceled": canceled,
             "where": where.for_session(session, where.INTERVIEWER),
             "calendar": session.calendar_connection,
+            # Who sits on it and as what ("trainee, shadowing"; "shadows Kenji Sato, who
+            # leads"): SessionAttendee.role_words.
+            "panel": [
+                (a.interviewer.name, a.role_words, a.interviewer_id == interviewer.pk)
+                for a in session.attendees.select_related("interviewer").filter(active=True)
+            ],
         },
         attachments=[("interview.ics", content, f"text/calendar; method={method}; charset=utf-8")],
         obj=interview,

@@ -1,5 +1,5 @@
 """Forms for interview plans: the plan, and its sessions as a formset (each session with its
-required interviewers and its pools, k of n, each with an optional trainee)."""
+required interviewers and its pools, k of n, each with trainees from a training program)."""
 
 import dataclasses
 import uuid
@@ -12,7 +12,7 @@ from django.forms.utils import ErrorDict, ErrorList
 
 from . import plans, where
 from .lib import durations, labels, outside
-from .models import WEEKDAYS, DebriefPanel, Interviewer, InterviewPlan, Tenant
+from .models import WEEKDAYS, DebriefPanel, Interviewer, InterviewPlan, Tenant, TrainingProgram
 from .models.tenancy import check_candidate_hours
 from .unified.records import APPLICATION_STATUSES
 
@@ -327,8 +327,8 @@ class PeopleSelect(forms.SelectMultiple):
 
 
 def pool_prefix(index):
-    """Field names of the index-th pool: pool_members, pool_k, trainee, pool_name for the
-    first; pool2_members, pool2_k, pool2_trainee, pool2_name for the second; …"""
+    """Field names of the index-th pool: pool_name, pool_members, pool_k, pool_program,
+    pool_trainee_required for the first; pool2_name, pool2_members, … for the second; …"""
     return "pool" if index == 0 else f"pool{index + 1}"
 
 
@@ -337,7 +337,8 @@ def _pool_fields(prefix):
         f"{prefix}_name",
         f"{prefix}_members",
         f"{prefix}_k",
-        "trainee" if prefix == "pool" else f"{prefix}_trainee",
+        f"{prefix}_program",
+        f"{prefix}_trainee_required",
     )
 
 
@@ -363,12 +364,14 @@ class SessionForm(forms.Form):
         widget=PeopleSelect,
     )
 
-    def __init__(self, *args, interviewers=None, pools=POOLS_SHOWN, **kwargs):
+    def __init__(self, *args, interviewers=None, programs=None, pools=POOLS_SHOWN, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["required"].queryset = interviewers
         self.pool_count = pools
+        if programs is None:
+            programs = TrainingProgram.objects.none()
         for index in range(pools):
-            name, members, k, trainee = _pool_fields(pool_prefix(index))
+            name, members, k, program, trainee_required = _pool_fields(pool_prefix(index))
             what = "Pool" if index == 0 else f"Pool {index + 1}"
             self.fields[name] = forms.CharField(
                 label=f"{what} name (optional)",
@@ -389,24 +392,33 @@ class SessionForm(forms.Form):
                 # Without members the pool is simply not used, whatever this says.
                 required=False,
             )
-            self.fields[trainee] = forms.ModelChoiceField(
-                queryset=interviewers,
+            self.fields[program] = forms.ModelChoiceField(
+                queryset=programs,
                 required=False,
-                label="Trainee who shadows",
-                empty_label="No trainee",
+                label="Trainees from program",
+                empty_label="None",
+                help_text="Convene seats one of the program’s trainees, the least busy: "
+                "shadowing beside the interviewers, or leading with one of them shadowing.",
+            )
+            self.fields[trainee_required] = forms.BooleanField(
+                required=False,
+                label="Every interview must have a trainee",
+                help_text="Otherwise a time no trainee can make is still offered, without one.",
             )
 
     def pool_groups(self):
-        """Bound fields of each pool, for the template: (name, members, k, trainee)."""
+        """Bound fields of each pool, for the template: (name, members, k, program,
+        trainee required)."""
         return [
             [self[field] for field in _pool_fields(pool_prefix(i))] for i in range(self.pool_count)
         ]
 
     def pools(self):
-        """The cleaned pools that have members: [{"name", "members", "k", "trainee"}]."""
+        """The cleaned pools that have members: [{"name", "members", "k", "program",
+        "trainee_required"}]."""
         found = []
         for index in range(self.pool_count):
-            name, members, k, trainee = _pool_fields(pool_prefix(index))
+            name, members, k, program, trainee_required = _pool_fields(pool_prefix(index))
             chosen = set(self.cleaned_data.get(members) or [])
             if chosen:
                 found.append(
@@ -414,7 +426,11 @@ class SessionForm(forms.Form):
                         "name": (self.cleaned_data.get(name) or "").strip(),
                         "members": chosen,
                         "k": self.cleaned_data.get(k) or 0,
-                        "trainee": self.cleaned_data.get(trainee),
+                        "program": self.cleaned_data.get(program),
+                        "trainee_required": bool(
+                            self.cleaned_data.get(program)
+                            and self.cleaned_data.get(trainee_required)
+                        ),
                     }
                 )
         return found
@@ -425,7 +441,9 @@ class SessionForm(forms.Form):
         seated = set(required)
         any_pool = False
         for index in range(self.pool_count):
-            _name, members_field, k_field, trainee_field = _pool_fields(pool_prefix(index))
+            _name, members_field, k_field, program_field, required_field = _pool_fields(
+                pool_prefix(index)
+            )
             members = set(cleaned.get(members_field) or [])
             k = cleaned.get(k_field) or 0
             any_pool = any_pool or bool(members)
@@ -445,11 +463,27 @@ class SessionForm(forms.Form):
                     f"{', '.join(shared)} {'is' if len(shared) == 1 else 'are'} already in "
                     "another pool of this session: a person fills one seat.",
                 )
-            trainee = cleaned.get(trainee_field)
-            if trainee and not members:
-                self.add_error(trainee_field, "A trainee shadows a pool: add pool members first.")
-            if trainee and trainee in required | members:
-                self.add_error(trainee_field, "The trainee cannot also interview in this session.")
+            program = cleaned.get(program_field)
+            if program and not members:
+                self.add_error(
+                    program_field,
+                    "Trainees sit beside a pool’s interviewers: add pool members first.",
+                )
+            if cleaned.get(required_field) and not program:
+                self.add_error(
+                    required_field,
+                    "Choose the training program whose trainees must come, or untick this.",
+                )
+            if program and cleaned.get(required_field) and members:
+                learning = [
+                    t for t in program.trainees.select_related("interviewer") if t.is_seatable
+                ]
+                if not learning:
+                    self.add_error(
+                        required_field,
+                        f"“{program}” has no trainee who can be seated now, so no time would "
+                        "be offered. Enroll a trainee (Settings → Training) or untick this.",
+                    )
             seated |= members
         if not required and not any_pool:
             self.add_error("required", "A session needs at least one interviewer.")
@@ -517,6 +551,7 @@ def itinerary(form, formset, tenant):
     the first start), "title", "who"}], from what is typed (valid or not)."""
     data = form.data if form.is_bound else None
     names = {str(p.pk): p.name for p in Interviewer.objects.filter(tenant=tenant)}
+    programs = {str(p.pk): p.name for p in TrainingProgram.objects.filter(tenant=tenant)}
 
     def value(f, name, many=False):
         key = f.add_prefix(name)
@@ -541,7 +576,7 @@ def itinerary(form, formset, tenant):
             minutes = 60
         who = [names[p] for p in value(f, "required", True) if p in names]
         for index in range(f.pool_count):
-            _name, members, k, trainee = _pool_fields(pool_prefix(index))
+            _name, members, k, program, trainee_required = _pool_fields(pool_prefix(index))
             chosen = [names[p] for p in value(f, members, True) if p in names]
             if chosen:
                 try:
@@ -549,9 +584,12 @@ def itinerary(form, formset, tenant):
                 except ValueError:
                     count = 1
                 who.append(f"{count} of {', '.join(chosen)}")
-                shadow = value(f, trainee)
-                if shadow in names:
-                    who.append(f"{names[shadow]} shadowing")
+                learning = programs.get(value(f, program))
+                if learning:
+                    must = value(f, trainee_required) in ("on", "true", "True", "1")
+                    who.append(
+                        f"a trainee from {learning}{'' if must else ' (when one can come)'}"
+                    )
         title = (value(f, "title_template") or "Interview").replace("{job}", "the job")
         title = title.replace("{candidate}", "the candidate").replace("{stage}", "the stage")
         parts.append(
@@ -677,7 +715,7 @@ def _is_uuid(value):
 def session_initial(plan):
     """The formset's initial data from a saved plan."""
     initial = []
-    for session in plan.sessions.prefetch_related("required", "pools__members"):
+    for session in plan.sessions.prefetch_related("required", "pools__members", "pools__program"):
         row = {
             "title_template": session.title_template,
             "duration_minutes": session.duration_minutes,
@@ -685,13 +723,14 @@ def session_initial(plan):
             "pool_k": 0,
         }
         for index, pool in enumerate(session.pools.all()):
-            name, members, k, trainee = _pool_fields(pool_prefix(index))
+            name, members, k, program, trainee_required = _pool_fields(pool_prefix(index))
             row.update(
                 {
                     name: pool.name,
                     members: list(pool.members.all()),
                     k: pool.k,
-                    trainee: pool.trainee,
+                    program: pool.program,
+                    trainee_required: pool.trainee_required,
                 }
             )
         initial.append(row)

@@ -86,7 +86,11 @@ def save_plan(form, formset, user):
         session.required.set(data["required"])
         for found in session_form.pools():
             pool = PlanPool.objects.create(
-                session=session, name=found["name"], k=found["k"], trainee=found["trainee"]
+                session=session,
+                name=found["name"],
+                k=found["k"],
+                program=found["program"],
+                trainee_required=found["trainee_required"],
             )
             pool.members.set(found["members"])
         position += 1

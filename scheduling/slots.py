@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import logging
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -45,15 +46,35 @@ class PlanNotUsable(Exception):
     """The plan cannot be run as it stands (e.g. a pool lost its members)."""
 
 
+class Seat(NamedTuple):
+    """One person's seat on a session: who, as what (a SessionAttendee.Role), from which
+    plan pool, and for which trainee (a Trainee's id, on a trainee's or their trainer's
+    seat)."""
+
+    pid: str
+    role: str
+    pool: int | None = None
+    training: str | None = None
+
+
+def seats_of(people):
+    """People as Seats: (interviewer id, role, pool id[, trainee id]) tuples accepted."""
+    return tuple(Seat(str(p[0]), *p[1:]) for p in people)
+
+
 @dataclasses.dataclass(frozen=True)
 class SessionChoice:
-    """One session of a chosen slot: when, and who (interviewer id, role, plan pool id)."""
+    """One session of a chosen slot: when, and who (Seats; plain (interviewer id, role,
+    pool id) tuples are taken as Seats)."""
 
     title: str
     start: dt.datetime
     end: dt.datetime
-    people: tuple[tuple[str, str, int | None], ...]
+    people: tuple[Seat, ...]
     key: str = ""  # the plan session's id, when it comes from a plan
+
+    def __post_init__(self):
+        object.__setattr__(self, "people", seats_of(self.people))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,7 +93,7 @@ class Choice:
 
     @property
     def interviewer_ids(self):
-        return sorted({pid for s in self.sessions for pid, _role, _pool in s.people})
+        return sorted({seat.pid for s in self.sessions for seat in s.people})
 
 
 @dataclasses.dataclass
@@ -97,19 +118,21 @@ class Offer:
         chosen = []
         for part in slot.sessions:
             plan_session = sessions[part.session]
-            people = [(pid, "required", None) for pid in _required_of(plan_session, part)]
+            people = [Seat(pid, REQUIRED) for pid in _required_of(plan_session, part)]
             for pool, pick in zip(pools[part.session], part.pools, strict=False):
                 picks = list(pick.chosen)
                 if part.session in keep:
                     picks = _kept(pick, keep[part.session], pool.pk)
-                for pid in picks:
+                for n, pid in enumerate(picks):
                     replacement = swaps.get((part.session, pid))
                     if replacement and (
                         replacement in pick.alternates or replacement in pick.chosen
                     ):
-                        pid = replacement
-                    people.append((pid, "pool", pool.pk))
-            people += [(pid, "trainee", None) for pid in part.trainees]
+                        picks[n] = replacement
+                trainer = pick.trainer
+                if trainer is not None and trainer not in picks:
+                    trainer = picks[0]  # the trainer was swapped: the newcomer shadows
+                people += pool_seats(pool, picks, pick.trainee, trainer)
             title = plan_session.title_for(
                 job=application.job.name if application.job else "",
                 candidate=application.candidate.name,
@@ -122,6 +145,54 @@ class Offer:
 
     def slot_at(self, start):
         return next((s for s in self.slots if s.start == start), None)
+
+
+REQUIRED = SessionAttendee.Role.REQUIRED.value
+POOL = SessionAttendee.Role.POOL.value
+TRAINEE = SessionAttendee.Role.TRAINEE.value
+TRAINEE_LEADS = SessionAttendee.Role.TRAINEE_LEADS.value
+TRAINER = SessionAttendee.Role.TRAINER.value
+# The seats of a pool's members (whom a pool seat may be swapped or kept for).
+MEMBER_ROLES = (POOL, TRAINER)
+# The seats of a program's trainees.
+TRAINEE_ROLES = (TRAINEE, TRAINEE_LEADS)
+
+
+def seatable_trainees(pool):
+    """{interviewer id: Trainee}: whom a pool's program may seat now (`Trainee.is_seatable`),
+    leaving out the pool's own members. Reads the prefetched program and trainees."""
+    if pool.program_id is None or pool.program is None:
+        return {}
+    members = {p.pk for p in pool.members.all()}
+    return {
+        str(t.interviewer_id): t
+        for t in pool.program.trainees.all()
+        if t.is_seatable and t.interviewer_id not in members
+    }
+
+
+def pool_seats(pool, picks, trainee=None, trainer=None):
+    """The Seats one pool gives a session: its picked members (`picks`, interviewer ids),
+    and the trainee seated from its program (an interviewer id) if any. A trainee who
+    shadows takes a seat of their own (TRAINEE); one who leads (reverse shadow) takes one of
+    the pool's seats (TRAINEE_LEADS) while `trainer`, one of `picks`, shadows them (TRAINER).
+    Both seats name the Trainee."""
+    learner = seatable_trainees(pool).get(trainee) if trainee else None
+    if trainee and learner is None:
+        trainee = None  # enrolled no more since the search: the time stands without them
+    training = str(learner.pk) if learner is not None else None
+    leads = learner is not None and learner.leads
+    if leads and trainer not in picks:
+        trainer = picks[0] if picks else None
+    seats = [
+        Seat(pid, TRAINER, pool.pk, training)
+        if leads and pid == trainer
+        else Seat(pid, POOL, pool.pk)
+        for pid in picks
+    ]
+    if trainee:
+        seats.append(Seat(trainee, TRAINEE_LEADS if leads else TRAINEE, pool.pk, training))
+    return seats
 
 
 def _required_of(plan_session, part):
@@ -246,10 +317,27 @@ def engine_plan(plan, names=None):
                     f"{'member' if len(members) == 1 else 'members'} but must supply {pool.k}. "
                     "Edit the plan."
                 )
-            trainee = str(pool.trainee_id) if pool.trainee_id and pool.trainee.active else None
-            if trainee in members or trainee in required:
-                trainee = None
-            pools.append(engine.Pool(members=members, k=pool.k, trainee=trainee))
+            learners = [
+                (pid, trainee)
+                for pid, trainee in seatable_trainees(pool).items()
+                if pid not in required and pid not in members
+            ]
+            if pool.trainee_required and pool.program_id and not learners:
+                raise PlanNotUsable(
+                    f"Every interview of “{plan_session}” must have a trainee from "
+                    f"“{pool.program}”, but it has no trainee who can be seated now. Enroll "
+                    "one in Settings → Training, or make the trainee optional. Edit the plan."
+                )
+            pools.append(
+                engine.Pool(
+                    members=members,
+                    k=pool.k,
+                    trainees=tuple(pid for pid, t in learners if not t.leads),
+                    leads=tuple(pid for pid, t in learners if t.leads),
+                    trainee_required=pool.trainee_required and bool(learners),
+                    program=pool.program.name if pool.program_id else "",
+                )
+            )
         if not required and not pools:
             raise PlanNotUsable(f"“{plan_session}” has no interviewers. Edit the plan.")
         sessions.append(
@@ -275,10 +363,16 @@ def _plan_with_people(plan):
     return (
         type(plan)
         .objects.prefetch_related(
-            "sessions__required", "sessions__pools__members", "sessions__pools__trainee"
+            "sessions__required",
+            "sessions__pools__members",
+            "sessions__pools__program__trainees__interviewer",
         )
         .get(pk=plan.pk)
     )
+
+
+def _id(value):
+    return str(value) if value is not None else None
 
 
 def _overlaps(busy, start, end):
@@ -528,26 +622,46 @@ def manual_choice(application, plan, start):
     """A choice for a time the recruiter typed (an availability override): the plan's
     sessions back to back from `start` (with its breaks), the required people, and each
     pool's members picked as the engine picks them, lightest load first."""
-    plan_sessions = list(plan.sessions.prefetch_related("required", "pools__members"))
+    plan_sessions = list(
+        plan.sessions.prefetch_related(
+            "required", "pools__members", "pools__program__trainees__interviewer"
+        )
+    )
     tally = load.Tally(
-        {p for s in plan_sessions for pool in s.pools.all() for p in pool.members.all()}, start
+        {
+            p
+            for s in plan_sessions
+            for pool in s.pools.all()
+            for p in [
+                *pool.members.all(),
+                *(t.interviewer for t in seatable_trainees(pool).values()),
+            ]
+        },
+        start,
     )
     sessions = []
     at = start
     for plan_session in plan_sessions:
         end = at + dt.timedelta(minutes=plan_session.duration_minutes)
-        people = [(str(p.pk), "required", None) for p in plan_session.required.all() if p.active]
+        people = [Seat(str(p.pk), REQUIRED) for p in plan_session.required.all() if p.active]
         for pool in plan_session.pools.all():
+            on = {seat.pid for seat in people}
             members = sorted(
-                (p for p in pool.members.all() if p.active and str(p.pk) not in dict(people)),
+                (p for p in pool.members.all() if p.active and str(p.pk) not in on),
                 key=lambda p: tally.rank(str(p.pk), at),
             )
-            picked = members[: pool.k]
-            for person in picked:
-                tally.add(str(person.pk), at)
-            people += [(str(p.pk), "pool", pool.pk) for p in picked]
-            if pool.trainee_id and pool.trainee.active:
-                people.append((str(pool.trainee_id), "trainee", None))
+            picked = [str(p.pk) for p in members[: pool.k]]
+            for pid in picked:
+                tally.add(pid, at)
+            # The lightest of the program's trainees not on the session already.
+            learners = sorted(
+                (pid for pid in seatable_trainees(pool) if pid not in on and pid not in picked),
+                key=lambda pid: tally.rank(pid, at),
+            )
+            trainee = learners[0] if learners else None
+            if trainee is not None:
+                tally.add(trainee, at)
+            people += pool_seats(pool, picked, trainee, picked[0] if picked else None)
         if not people:
             raise PlanNotUsable(f"“{plan_session}” has no active interviewers.")
         title = plan_session.title_for(
@@ -563,11 +677,18 @@ def manual_choice(application, plan, start):
 
 
 def swap_candidates(session, attendee):
-    """Whom a recruiter may consider for `attendee`'s seat: the other active members of its
-    pool, or for a seat of no pool (required, trainee, added) every active interviewer of
-    the team; never someone on the session already."""
+    """Whom a recruiter may consider for `attendee`'s seat: for a trainee's seat the other
+    trainees of the program at the same stage who may be seated; for a pool member's seat
+    (a trainer's too) the other active members of its pool; for a seat of no pool
+    (required, added) every active interviewer of the team; never someone on the session
+    already."""
     on_session = set(session.attendees.filter(active=True).values_list("interviewer", flat=True))
-    if attendee.pool_id is not None and attendee.pool is not None:
+    if attendee.role in TRAINEE_ROLES and attendee.training is not None:
+        trainee = attendee.training
+        same_stage = trainee.program.trainees.filter(stage=trainee.stage)
+        ids = [t.interviewer_id for t in same_stage.select_related("interviewer") if t.is_seatable]
+        people = Interviewer.objects.filter(pk__in=ids)
+    elif attendee.pool_id is not None and attendee.pool is not None:
         people = attendee.pool.members.filter(active=True)
     else:
         people = Interviewer.objects.filter(tenant_id=session.interview.tenant_id, active=True)
@@ -653,7 +774,8 @@ def loop_around(interview, session, *, now=None):
     current = {s.position: s for s in sessions}
     seats = {
         s.position: {
-            str(a.interviewer_id): (a.role, a.pool_id) for a in s.attendees.filter(active=True)
+            str(a.interviewer_id): (a.role, a.pool_id, _id(a.training_id))
+            for a in s.attendees.filter(active=True)
         }
         for s in sessions
     }
@@ -695,12 +817,11 @@ def loop_around(interview, session, *, now=None):
     for n, plan_session in enumerate(plan_sessions):
         chosen = by_key[str(plan_session.pk)]
         if n == session.position:
-            people = tuple((pid, role, pool) for pid, (role, pool) in seats[n].items())
+            people = tuple((pid, *seat) for pid, seat in seats[n].items())
             kept.append(dataclasses.replace(chosen, people=people))
             continue
         part = next(p for p in slot.sessions if p.session == str(plan_session.pk))
-        pool_pks = [pool.pk for pool in plan_session.pools.all()]
-        kept.append(_keep_people(chosen, seats[n], part, pool_pks))
+        kept.append(_keep_people(chosen, seats[n], part, list(plan_session.pools.all())))
     return Choice(tuple(kept))
 
 
@@ -737,16 +858,24 @@ def _kept(pick, seated, pool_pk):
     {interviewer id: (role, pool id)}) when they could take the seat then (they are among
     the engine's picks or alternates); the engine's picks fill the other seats."""
     could = {*pick.chosen, *pick.alternates}
-    stay = [pid for pid, (_role, p) in seated.items() if p == pool_pk and pid in could]
+    stay = [
+        pid
+        for pid, (role, p, *_) in seated.items()
+        if p == pool_pk and role in MEMBER_ROLES and pid in could
+    ]
     stay = stay[: len(pick.chosen)]
     rest = [pid for pid in pick.chosen if pid not in stay][: len(pick.chosen) - len(stay)]
     return [*stay, *rest]
 
 
-def _keep_people(chosen, seated, part, pool_pks):
+def _keep_people(chosen, seated, part, pools):
     """The engine's people for a session, except that a pool keeps whoever sits in it now
     when they could take the seat then (they are among the engine's picks or alternates)."""
-    people = [p for p in chosen.people if p[1] != "pool"]
-    for pool, pick in zip(pool_pks, part.pools, strict=False):
-        people += [(pid, "pool", pool) for pid in _kept(pick, seated, pool)]
+    people = [seat for seat in chosen.people if seat.pool is None]
+    for pool, pick in zip(pools, part.pools, strict=False):
+        picks = _kept(pick, seated, pool.pk)
+        trainer = pick.trainer
+        if trainer is not None and trainer not in picks:
+            trainer = picks[0]
+        people += pool_seats(pool, picks, pick.trainee, trainer)
     return dataclasses.replace(chosen, people=tuple(people))

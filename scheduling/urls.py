@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import feedback_views, training_progress_views, views
+from . import feedback_views, training_progress_views, training_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -93,6 +93,15 @@ urlpatterns = [
         name="feedback_link_no_show",
     ),
     path("settings/feedback/", feedback_views.feedback_settings, name="feedback_settings"),
+    # Training programs: their set-up (training_views); progress pages are training's.
+    path("settings/training/", training_views.program_list, name="training_programs"),
+    path("settings/training/new/", training_views.program_new, name="training_program_new"),
+    path("settings/training/<uuid:pk>/", training_views.program_detail, name="training_program"),
+    path(
+        "settings/training/<uuid:pk>/trainees/<uuid:trainee_pk>/remove/",
+        training_views.trainee_remove,
+        name="training_trainee_remove",
+    ),
     path("my-feedback/", feedback_views.my_feedback, name="my_feedback"),
     path("my-feedback/<uuid:pk>/", feedback_views.my_feedback_detail, name="my_feedback_detail"),
     path(

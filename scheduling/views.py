@@ -56,6 +56,7 @@ from .models import (
     Operation,
     SentEmail,
     SessionAttendee,
+    TrainingProgram,
     audit,
 )
 from .outbox import retry as retry_operation
@@ -470,7 +471,7 @@ def plan_list(request):
         InterviewPlan.objects.filter(tenant=request.tenant)
         .select_related("job")
         .prefetch_related(
-            "sessions__required", "sessions__pools__members", "sessions__pools__trainee"
+            "sessions__required", "sessions__pools__members", "sessions__pools__program"
         )
     )
     # Titles as people will read them: "{job} interview" for a plan of every job shows with
@@ -526,7 +527,11 @@ def plan_edit(request, pk=None):
         data,
         initial=initial,
         prefix="sessions",
-        form_kwargs={"interviewers": interviewers, "pools": pools},
+        form_kwargs={
+            "interviewers": interviewers,
+            "programs": TrainingProgram.objects.filter(tenant=request.tenant),
+            "pools": pools,
+        },
     )
     formset.extra = 1 if not initial else 0
     checked = data is not None and not adding and not preview_only

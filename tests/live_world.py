@@ -95,12 +95,15 @@ def new_applications(acme, statuses, *, job_id=None):
 def plan_people(plan):
     """Everyone a plan may seat: its sessions' required people, pool members and trainees."""
     people = set()
-    for session in plan.sessions.prefetch_related("required", "pools__members", "pools__trainee"):
+    sessions = plan.sessions.prefetch_related(
+        "required", "pools__members", "pools__program__trainees__interviewer"
+    )
+    for session in sessions:
         people.update(session.required.all())
         for pool in session.pools.all():
             people.update(pool.members.all())
-            if pool.trainee is not None:
-                people.add(pool.trainee)
+            if pool.program is not None:
+                people.update(t.interviewer for t in pool.program.trainees.all())
     return sorted(people, key=lambda p: p.email)
 
 

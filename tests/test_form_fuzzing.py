@@ -115,8 +115,9 @@ PLAN_FIELDS = [
     "horizon_days", "slot_step_minutes", "show_interviewer_names", "scorecard",
     "sessions-TOTAL_FORMS", "sessions-INITIAL_FORMS", "sessions-0-title_template",
     "sessions-0-duration_minutes", "sessions-0-required", "sessions-0-pool_members",
-    "sessions-0-pool_k", "sessions-0-trainee", "sessions-0-pool_name",
-    "sessions-0-pool2_members", "sessions-0-pool2_k", "sessions-0-pool2_trainee",
+    "sessions-0-pool_k", "sessions-0-pool_program", "sessions-0-pool_trainee_required",
+    "sessions-0-pool_name",
+    "sessions-0-pool2_members", "sessions-0-pool2_k", "sessions-0-pool2_program",
     "sessions-0-pool2_name", "sessions-0-DELETE", "add_session",
 ]  # fmt: skip
 

@@ -62,6 +62,7 @@ LAYERS = [
         "scheduling.forms",
         "scheduling.plan_forms",
         "scheduling.feedback_forms",
+        "scheduling.training_forms",
         "scheduling.middleware",
         "scheduling.context_processors",
         "scheduling.templatetags",
@@ -72,6 +73,7 @@ LAYERS = [
     [
         "scheduling.views",
         "scheduling.feedback_views",
+        "scheduling.training_views",
         "scheduling.training_progress_views",
         "scheduling.admin",
         "scheduling.management",

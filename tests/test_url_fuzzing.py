@@ -306,6 +306,8 @@ def world(settings, monkeypatch, django_user_model):
         "training_progress": {"pk": program.pk},
         "training_approve": {"pk": program.pk, "trainee_pk": trainee.pk},
         "training_set_stage": {"pk": program.pk, "trainee_pk": trainee.pk},
+        "training_program": {"pk": program.pk},
+        "training_trainee_remove": {"pk": program.pk, "trainee_pk": trainee.pk},
         "candidate_detail": {"pk": app.candidate.pk},
         "candidate_zone": {"pk": app.candidate.pk},
         "reports_csv": {"chart": "load"},

@@ -21,9 +21,12 @@ The rules, in one place (each class's docstring has the detail):
 - Caps and load count holds and proposed interviews (trainees included) on the local date and
   ISO week of their start in the interviewer's zone.
 - Pools pick the k members with the fewest interviews that week, then that day, then by
-  key; each pick lists the alternates who could take its seat. A trainee must be able to
-  attend like anyone else; if they cannot, the time is offered without them unless the pool
-  says `trainee_required`.
+  key; each pick lists the alternates who could take its seat. A pool naming a training
+  program seats at most one of its trainees per session, lightest load first, after the
+  members: a trainee who shadows sits beside the k, one who leads (reverse shadow) takes
+  one of the k seats and a picked member shadows them. A trainee must be able to attend
+  like anyone else and counts in load and caps; if none can, the time is offered without
+  one unless the pool says `trainee_required`. Nobody is seated twice in one session.
 - Starts are aligned to `step` after midnight on the candidate's clock; a visit's sessions
   run in order separated by exactly `break_between`, all within the candidate date the
   visit starts on (a single interview may run past the candidate's midnight).

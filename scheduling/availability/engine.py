@@ -79,8 +79,8 @@ def find_slots(search: Search, plan: Plan, interviewers: Iterable[Interviewer]) 
     >>> first = result.slots[0]
     >>> first.start.isoformat(), [(s.session, s.interviewers) for s in first.sessions]
     ('2026-06-01T08:00:00+00:00', [('intro', ('ann',)), ('tech', ('bob',))])
-    >>> first.sessions[1].pools
-    (PoolChoice(chosen=('bob',), alternates=('cy',)),)
+    >>> first.sessions[1].pools[0].chosen, first.sessions[1].pools[0].alternates
+    (('bob',), ('cy',))
     >>> len(result.slots), result.empty_days
     (54, ())
     """
@@ -143,7 +143,10 @@ class _Run:
         # Whose interviews an option must count: people with caps or holds, and pool members
         # (their load decides picks). Counting no one else keeps big panels cheap.
         pooled = {
-            key for session in plan.sessions for pool in session.pools for key in pool.members
+            key
+            for session in plan.sessions
+            for pool in session.pools
+            for key in pool.members + pool.learners()
         }
         for cal in self.calendars.values():
             cal.counted = cal.has_caps or bool(cal.holds_day) or cal.key in pooled
@@ -158,16 +161,26 @@ class _Run:
         ]
         # members[session][pool]: (key, calendar, start list's starts, start list) per member,
         # for that session's length.
+        # learners[session][pool]: the same for the pool's trainees (those who shadow, then
+        # those who lead).
         self.members = []
+        self.learners = []
         for session, duration in zip(plan.sessions, self.durations, strict=True):
             pools = []
+            learners = []
             for pool in session.pools:
                 members = []
                 for key in pool.members:
                     cal = self.calendars[key]
                     members.append((key, cal, cal.start_keys(duration), cal.start_set(duration)))
                 pools.append(members)
+                each = []
+                for key in pool.learners():
+                    cal = self.calendars[key]
+                    each.append((key, cal, cal.start_keys(duration), cal.start_set(duration)))
+                learners.append(each)
             self.members.append(pools)
+            self.learners.append(learners)
         self.layouts = self._layouts()
 
         # The candidate's hours: per layout, the visit starts that keep the whole visit in
@@ -202,6 +215,9 @@ class _Run:
         for pool in session.pools:
             member_sets = [self.calendars[key].start_set(duration) for key in pool.members]
             sets.append(at_least(pool.k, member_sets))
+            if pool.trainee_required:
+                learner_sets = [self.calendars[key].start_set(duration) for key in pool.learners()]
+                sets.append(at_least(1, learner_sets))
         starts = sets[0]
         for each in sets[1:]:
             starts = intersect(starts, each)
@@ -360,6 +376,13 @@ class _Run:
                 duration = self.durations[session_index]
                 seat = _Seat(position, session_index, pool_index, session_start, duration, pool)
                 seats.append(seat)
+        # The trainees' seats come after every member's: members are picked first, and a
+        # trainee takes what is left (backing up only when a pool requires one).
+        seats.extend(
+            _Seat(*seat.key(), learner=True)
+            for seat in list(seats)
+            if seat.pool.trainees or seat.pool.leads
+        )
         if seats and not self.fill(seats, 0, tally):
             return None
 
@@ -370,18 +393,8 @@ class _Run:
                 day = cal.day_of(seat.start)
                 week_load += cal.holds_week.get(cal.week_of(day), 0)
                 day_load += cal.holds_day.get(day, 0)
-            trainee = seat.pool.trainee
-            if trainee is None:
-                continue
-            if seat.pool.trainee_required:
-                trainees[seat.position].append(trainee)
-                continue
-            cal = self.calendars[trainee]
-            day = cal.day_of(seat.start)
-            week = cal.week_of(day)
-            if cal.can_start(seat.start, seat.duration) and tally.fits(cal, day, week):
-                tally.add(cal, day, week)
-                trainees[seat.position].append(trainee)
+            if seat.learner:
+                trainees[seat.position].extend(seat.chosen)
         rank = (week_load, day_load, at, layout.index)
         return _Option(at, layout, seats, trainees, tally, rank)
 
@@ -396,6 +409,8 @@ class _Run:
         if index == len(seats):
             return True
         seat = seats[index]
+        if seat.learner:
+            return self.fill_learner(seats, index, tally)
         for chosen in combinations(self.candidates(seat, tally), seat.pool.k):
             for _, _, cal, day, week in chosen:
                 tally.add(cal, day, week)
@@ -411,6 +426,32 @@ class _Run:
                 return False
         return False
 
+    def fill_learner(self, seats: list[_Seat], index: int, tally: _Tally) -> bool:
+        """Seat at most one trainee of a pool, lightest load first, then the seats after.
+
+        Nobody sits twice in a session: a trainee already seated from another pool of the
+        session (two pools may name one program) is passed over. Without a trainee who can
+        come the seat stays empty, unless the pool requires one.
+        """
+        seat = seats[index]
+        taken = {
+            key
+            for other in seats[:index]
+            if other.learner and other.position == seat.position
+            for key in other.chosen
+        }
+        for _, key, cal, day, week in self.candidates(seat, tally, exclude=tuple(taken)):
+            tally.add(cal, day, week)
+            # Set before the seats after look at it (`taken` above, in theirs).
+            seat.chosen = (key,)
+            if self.fill(seats, index + 1, tally):
+                return True
+            tally.add(cal, day, week, -1)
+        seat.chosen = ()
+        if seat.pool.trainee_required:
+            return False
+        return self.fill(seats, index + 1, tally)
+
     def enough_people(self, seats: list[_Seat], index: int, tally: _Tally) -> bool:
         """Whether the seats from `index` on could be filled at all: a quick necessary test.
 
@@ -421,6 +462,11 @@ class _Run:
         demand = 0
         places: dict[str, tuple[_Calendar, list[tuple[int, tuple[int, int]]]]] = {}
         for seat in seats[index:]:
+            if seat.learner:
+                # A pool that requires a trainee needs one who can come and has room.
+                if seat.pool.trainee_required and not self.candidates(seat, tally):
+                    return False
+                continue
             demand += seat.pool.k
             for key, cal, keys, starts in self.members[seat.session_index][seat.pool_index]:
                 i = bisect_right(keys, seat.start) - 1
@@ -443,12 +489,14 @@ class _Run:
         return supply >= demand
 
     def candidates(self, seat: _Seat, tally: _Tally, exclude: tuple[str, ...] = ()) -> list:
-        """Pool members who could take a seat, best by load: (load, key, cal, day, week)."""
+        """Pool members (or, for a trainee's seat, the pool's trainees) who could take a
+        seat, best by load: (load, key, cal, day, week)."""
         eligible = []
         at = seat.start
         # This runs for every seat of every start tried: the members' start lists for the
         # session's length are looked up once per run, and searched here directly.
-        for key, cal, keys, starts in self.members[seat.session_index][seat.pool_index]:
+        people = self.learners if seat.learner else self.members
+        for key, cal, keys, starts in people[seat.session_index][seat.pool_index]:
             i = bisect_right(keys, at) - 1
             if i < 0 or at >= starts[i][1] or key in exclude:
                 continue
@@ -468,11 +516,27 @@ class _Run:
             start = option.start + option.layout.offsets[position]
             choices = []
             interviewers = list(session.required)
+            learners = {
+                seat.pool_index: seat.chosen[0]
+                for seat in option.seats
+                if seat.learner and seat.position == position and seat.chosen
+            }
             for seat in option.seats:
-                if seat.position != position:
+                if seat.position != position or seat.learner:
                     continue
                 others = self.candidates(seat, option.tally, exclude=seat.chosen)
-                choices.append(PoolChoice(seat.chosen, tuple(key for _, key, *_ in others)))
+                trainee = learners.get(seat.pool_index)
+                leads = trainee is not None and trainee in seat.pool.leads
+                choices.append(
+                    PoolChoice(
+                        seat.chosen,
+                        tuple(key for _, key, *_ in others),
+                        trainee=trainee,
+                        leads=leads,
+                        # The lightest member picked shadows the trainee who leads.
+                        trainer=seat.chosen[0] if leads else None,
+                    )
+                )
                 interviewers.extend(seat.chosen)
             sessions.append(
                 SessionSlot(
@@ -506,7 +570,8 @@ class _Layout:
 
 @dataclass
 class _Seat:
-    """The k places of one pool in one session of an option, and who took them."""
+    """The k places of one pool in one session of an option (or its trainee's place), and
+    who took them."""
 
     position: int
     session_index: int
@@ -514,7 +579,19 @@ class _Seat:
     start: int
     duration: int
     pool: Pool
+    # A trainee's seat: at most one of the pool's trainees, after every member's seat.
+    learner: bool = False
     chosen: tuple[str, ...] = ()
+
+    def key(self) -> tuple:
+        return (
+            self.position,
+            self.session_index,
+            self.pool_index,
+            self.start,
+            self.duration,
+            self.pool,
+        )
 
 
 @dataclass

@@ -239,6 +239,22 @@ def people_reason(
                     f"can come: {why}."
                 )
                 return DayExplanation(date, POOL_EXHAUSTED, message, tuple(unable))
+            if pool.trainee_required:
+                unable = {}
+                for key in pool.learners():
+                    code = _person_reason(calendars[key], duration, starts)
+                    if code is not None:
+                        unable[key] = code
+                if len(unable) == len(pool.learners()):
+                    why = "; ".join(
+                        f"{calendars[key].label} is {_WHY[code]}" for key, code in unable.items()
+                    )
+                    program = f" from “{pool.program}”" if pool.program else ""
+                    message = (
+                        f"“{session.label}” needs a trainee{program} {on}, but none can "
+                        f"come: {why}."
+                    )
+                    return DayExplanation(date, POOL_EXHAUSTED, message, tuple(unable))
 
     for session, duration, starts in zip(plan.sessions, durations, session_starts, strict=True):
         if not _meets(starts, _starts_in(spans, duration, within_times)):

@@ -365,36 +365,60 @@ class Interviewer:
 
 @dataclass(frozen=True)
 class Pool:
-    """Interviewers of whom `k` are picked, and an optional trainee who shadows them.
+    """Interviewers of whom `k` are picked, and the trainees of a training program, of whom
+    at most one is seated per session.
 
-    The trainee must be able to attend like anyone else (hours, busy time, buffers, caps) but
-    fills none of the `k` seats. With `trainee_required=False` a time the trainee cannot make
-    is still offered, without the trainee; with `True` it is not offered.
+    `trainees` shadow: the one seated sits beside the `k`, filling none of their seats.
+    `leads` are trainees in reverse shadow: the one seated takes one of the `k` seats and
+    one of the members picked sits beside them as their trainer (so `k` members are still
+    picked, one of them shadowing). Either way the trainee must be able to attend like
+    anyone else (hours, busy time, buffers, caps) and counts toward their caps and load,
+    and among those who can, the one with the lightest load is seated (as pool members are
+    picked). With `trainee_required=False` a time no trainee can make is still offered,
+    without one; with `True` it is not offered.
 
-    >>> Pool(members=("bob", "cy", "dee"), k=2, trainee="eve").k
+    >>> Pool(members=("bob", "cy", "dee"), k=2, trainees=("eve",), leads=("fay",)).k
     2
     """
 
     members: tuple[str, ...]
     k: int = 1
-    trainee: str | None = None
+    trainees: tuple[str, ...] = ()
+    leads: tuple[str, ...] = ()
     trainee_required: bool = False
+    # What explanations call the trainees' program ("Coding interview"); may be empty.
+    program: str = ""
 
     def __post_init__(self):
         if len(set(self.members)) != len(self.members):
             raise ValueError(f"pool {self.members} names someone twice")
         if not 1 <= self.k <= len(self.members):
             raise ValueError(f"a pool of {len(self.members)} cannot supply {self.k}")
-        if self.trainee is not None and self.trainee in self.members:
-            raise ValueError(f"{self.trainee} is both a member and the trainee of a pool")
+        learners = self.trainees + self.leads
+        if len(set(learners)) != len(learners):
+            raise ValueError(f"pool {self.members} names a trainee twice")
+        both = set(learners) & set(self.members)
+        if both:
+            raise ValueError(f"{', '.join(sorted(both))} is both a member and a trainee of a pool")
+        if self.trainee_required and not learners:
+            raise ValueError(f"pool {self.members} requires a trainee but has none")
+
+    def learners(self) -> tuple[str, ...]:
+        """Every trainee the pool may seat: those who shadow, then those who lead.
+
+        >>> Pool(("bob",), trainees=("eve",), leads=("fay",)).learners()
+        ('eve', 'fay')
+        """
+        return self.trainees + self.leads
 
 
 @dataclass(frozen=True)
 class Session:
     """One interview of a plan: all `required` people and `k` from each pool attend.
 
-    A person may appear once per session (as required, in one pool, or as a trainee), and
-    in any number of a plan's sessions.
+    A person may appear once per session (as required, or in one pool; trainees apart from
+    both, though two pools may name the same trainees), and in any number of a plan's
+    sessions. Nobody is seated twice in one session.
 
     >>> tech = Session(key="tech", duration=dt.timedelta(minutes=60), required=("ann",),
     ...                pools=(Pool(members=("bob", "cy")),))
@@ -424,33 +448,37 @@ class Session:
             raise ValueError(f"session {self.key} has no duration")
         if not self.required and not self.pools:
             raise ValueError(f"session {self.key} has no interviewers")
-        people = self.people()
-        if len(set(people)) != len(people):
+        seated = self.required + tuple(key for pool in self.pools for key in pool.members)
+        if len(set(seated)) != len(seated):
             raise ValueError(f"session {self.key} names someone twice")
+        learners = {key for pool in self.pools for key in pool.learners()}
+        if learners & set(seated):
+            raise ValueError(f"session {self.key} names an interviewer as a trainee too")
 
     def must_attend(self) -> tuple[str, ...]:
-        """Who must attend for the session to take place: required people, required trainees.
+        """Who must attend for the session to take place: the required people. (A pool that
+        requires a trainee needs one of its trainees, not a given one.)
 
         >>> Session(key="s", duration=dt.timedelta(hours=1), required=("ann",),
-        ...         pools=(Pool(("bob",), trainee="eve", trainee_required=True),)).must_attend()
-        ('ann', 'eve')
+        ...         pools=(Pool(("bob",), trainees=("eve",), trainee_required=True),)
+        ...         ).must_attend()
+        ('ann',)
         """
-        trainees = tuple(p.trainee for p in self.pools if p.trainee and p.trainee_required)
-        return self.required + trainees
+        return self.required
 
     def people(self) -> tuple[str, ...]:
-        """Everyone the session may use: required, pool members, trainees, in plan order.
+        """Everyone the session may use: required, pool members, trainees, in plan order,
+        each once (two pools may name the same program).
 
         >>> Session(key="s", duration=dt.timedelta(hours=1), required=("ann",),
-        ...         pools=(Pool(("bob", "cy"), trainee="eve"),)).people()
+        ...         pools=(Pool(("bob", "cy"), trainees=("eve",)),)).people()
         ('ann', 'bob', 'cy', 'eve')
         """
         people = list(self.required)
         for pool in self.pools:
             people.extend(pool.members)
-            if pool.trainee is not None:
-                people.append(pool.trainee)
-        return tuple(people)
+            people.extend(pool.learners())
+        return tuple(dict.fromkeys(people))
 
 
 @dataclass(frozen=True)
@@ -589,6 +617,8 @@ class PoolChoice:
 
     `alternates` are the pool's other members who could replace any one of `chosen`, with
     the rest of the slot unchanged (free, in hours, within caps), best by load first.
+    `trainee` is the trainee seated from the pool's program, if any; `leads` says they lead
+    (reverse shadow), and then `trainer`, one of `chosen`, shadows them.
 
     >>> PoolChoice(chosen=("bob",), alternates=("cy",)).alternates
     ('cy',)
@@ -596,6 +626,9 @@ class PoolChoice:
 
     chosen: tuple[str, ...]
     alternates: tuple[str, ...]
+    trainee: str | None = None
+    leads: bool = False
+    trainer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,7 +636,8 @@ class SessionSlot:
     """One session of a slot: when, and who.
 
     `interviewers` lists the required people, then each pool's picks; `pools` has one
-    `PoolChoice` per pool of the session, in plan order; `trainees` those who shadow.
+    `PoolChoice` per pool of the session, in plan order; `trainees` the trainees seated (who
+    shadow or lead), also named in their pool's choice.
 
     >>> at = dt.datetime(2026, 3, 9, 14, tzinfo=UTC)
     >>> SessionSlot("tech", at, at + dt.timedelta(hours=1), ("ann",), (), ()).session
@@ -653,14 +687,15 @@ class DayExplanation:
        included). `outside_candidate_times`: with `candidate_windows`, the candidate gave
        no time on the date, or every time that would otherwise work is outside theirs.
     2. `no_one_works`: nobody on the plan works that day (a weekend, a holiday).
-    3. `required_out_of_hours`: required people (and required trainees) off or not working
+    3. `required_out_of_hours`: required people off or not working
        long enough for their session.
     4. `daily_cap_reached`, `weekly_cap_reached`: required people whose cap is full on
        that date (or in that week), however free they are.
     5. `required_busy`: required people who work and have room under their caps, but no
        free time long enough.
-    6. `pool_exhausted`: a pool with fewer than k members who could attend; `people` are
-       the ones who cannot, and the message says why for each.
+    6. `pool_exhausted`: a pool with fewer than k members who could attend, or that
+       requires a trainee when none of its trainees could; `people` are the ones who
+       cannot, and the message says why for each.
     7. `no_common_time`: everyone could come, but not at one time (or the sessions do not
        fit together); `people` are those of the first session that finds no time, or
        everyone when each session could run on its own.

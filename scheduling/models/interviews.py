@@ -438,6 +438,35 @@ class SessionAttendee(models.Model):
     def __str__(self):
         return f"{self.interviewer} on {self.session}"
 
+    @property
+    def role_words(self):
+        """The seat in words, as the interview page and the interviewers' emails say it:
+        "required", "from a pool", "trainee, shadowing", "trainee leading (reverse shadow);
+        Ada Shah shadows", "shadows Kenji Sato, who leads". Reads the session's attendees
+        (prefetch them to list many)."""
+        role = self.Role
+        if self.role not in (role.TRAINEE_LEADS, role.TRAINER):
+            return {
+                role.REQUIRED: "required",
+                role.POOL: "from a pool",
+                role.TRAINEE: "trainee, shadowing",
+                role.ADDED: "added by the recruiter",
+            }.get(self.role, self.get_role_display().lower())
+        partner = role.TRAINER if self.role == role.TRAINEE_LEADS else role.TRAINEE_LEADS
+        names = [
+            a.interviewer.name
+            for a in self.session.attendees.all()
+            if a.active
+            and a.role == partner
+            and a.pk != self.pk
+            and (self.training_id is None or a.training_id == self.training_id)
+        ]
+        if self.role == role.TRAINEE_LEADS:
+            return "trainee leading (reverse shadow)" + (
+                f"; {' and '.join(names)} shadows" if names else ""
+            )
+        return "shadows " + (f"{' and '.join(names)}, who leads" if names else "the trainee")
+
 
 class Flag(models.Model):
     """A matter an interview's recruiter must look at, raised by what changed elsewhere."""

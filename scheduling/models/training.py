@@ -85,6 +85,22 @@ class Trainee(models.Model):
     def __str__(self):
         return f"{self.interviewer} in {self.program}"
 
+    @property
+    def is_seatable(self):
+        """Whether the engine may seat them as a trainee now: enrolled, still learning (not
+        qualified), not waiting for an admin's approval, and an active interviewer."""
+        return (
+            self.active
+            and not self.awaiting_approval
+            and self.stage in (self.Stage.SHADOW, self.Stage.REVERSE_SHADOW)
+            and self.interviewer.active
+        )
+
+    @property
+    def leads(self):
+        """Whether they lead their seat (reverse shadow) rather than shadow."""
+        return self.stage == self.Stage.REVERSE_SHADOW
+
 
 class TrainingCredit(models.Model):
     """One session that counted toward a trainee's stage."""

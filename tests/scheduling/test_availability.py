@@ -435,7 +435,7 @@ def test_alternates_respect_caps():
 
 
 def test_trainee_shadows_when_free():
-    plan = single(pools=(Pool(("cy",), trainee="tim"),))
+    plan = single(pools=(Pool(("cy",), trainees=("tim",)),))
     result = find_slots(days(LONDON, MONDAY), plan, [person("cy"), person("tim")])
     session = result.slots[0].sessions[0]
     assert session.interviewers == ("cy",)
@@ -444,7 +444,7 @@ def test_trainee_shadows_when_free():
 
 def test_optional_trainee_is_left_out_when_busy():
     tim = person("tim", busy=(busy(at(9), dt.timedelta(hours=2)),))
-    plan = single(pools=(Pool(("cy",), trainee="tim"),))
+    plan = single(pools=(Pool(("cy",), trainees=("tim",)),))
     result = find_slots(days(LONDON, MONDAY), plan, [person("cy"), tim])
     assert len(result.slots) == 29
     by_start = {
@@ -456,7 +456,7 @@ def test_optional_trainee_is_left_out_when_busy():
 
 def test_required_trainee_removes_times_they_cannot_make():
     tim = person("tim", busy=(busy(at(9), dt.timedelta(hours=2)),))
-    plan = single(pools=(Pool(("cy",), trainee="tim", trainee_required=True),))
+    plan = single(pools=(Pool(("cy",), trainees=("tim",), trainee_required=True),))
     result = find_slots(days(LONDON, MONDAY), plan, [person("cy"), tim])
     assert starts(result) == quarter_hours("11:00", "16:00")
     assert all(slot.sessions[0].trainees == ("tim",) for slot in result.slots)
@@ -464,7 +464,7 @@ def test_required_trainee_removes_times_they_cannot_make():
 
 def test_trainee_fills_no_seat_and_respects_their_cap():
     tim = person("tim", daily_cap=1, holds=(hold(at(16)),))
-    plan = single(pools=(Pool(("cy", "dee"), k=2, trainee="tim"),))
+    plan = single(pools=(Pool(("cy", "dee"), k=2, trainees=("tim",)),))
     result = find_slots(days(LONDON, MONDAY), plan, [person("cy"), person("dee"), tim])
     session = result.slots[0].sessions[0]
     assert session.interviewers == ("cy", "dee")
@@ -941,7 +941,7 @@ def test_plan_shapes_are_checked():
     with pytest.raises(ValueError, match="cannot supply"):
         Pool(("cy",), k=2)
     with pytest.raises(ValueError, match="trainee"):
-        Pool(("cy",), trainee="cy")
+        Pool(("cy",), trainees=("cy",))
     with pytest.raises(ValueError, match="twice"):
         Session("s", HOUR, required=("cy",), pools=(Pool(("cy", "dee")),))
     with pytest.raises(ValueError, match="no interviewers"):

@@ -152,13 +152,15 @@ def sessions(draw, name: str):
     if not required or draw(st.booleans()):
         members = tuple(rest[: draw(st.integers(1, 3))])
         others = rest[len(members) :]
-        trainee = others[0] if others and draw(st.booleans()) else None
+        learners = tuple(others[: draw(st.integers(0, 2))])
+        split = draw(st.integers(0, len(learners)))
         pools = (
             Pool(
                 members,
                 k=draw(st.integers(1, len(members))),
-                trainee=trainee,
-                trainee_required=trainee is not None and draw(st.booleans()),
+                trainees=learners[:split],
+                leads=learners[split:],
+                trainee_required=bool(learners) and draw(st.booleans()),
             ),
         )
     duration = dt.timedelta(minutes=draw(st.sampled_from((15, 30, 45, 60, 90))))
@@ -344,6 +346,12 @@ class Reference:
                 choices.append(
                     [[(k, at) for k in combo] for combo in itertools.combinations(able, pool.k)]
                 )
+                if pool.trainee_required:
+                    # One of its trainees must come too.
+                    learners = [k for k in pool.learners() if self.free(k, at, session.duration)]
+                    if not learners:
+                        return False
+                    choices.append([[(k, at)] for k in learners])
         for picks in itertools.product(*choices):
             if within_caps(fixed + [seat for pool in picks for seat in pool], self.clocks):
                 return True
@@ -431,8 +439,16 @@ def test_slots_follow_the_plan(scenario):
                 assert len(choice.chosen) == pool.k
                 assert set(choice.chosen) <= set(pool.members)
                 assert set(choice.alternates) <= set(pool.members) - set(choice.chosen)
+                assert choice.trainee is None or choice.trainee in pool.learners()
                 if pool.trainee_required:
-                    assert pool.trainee in placed.trainees
+                    assert choice.trainee is not None
+                if choice.trainee is not None:
+                    assert choice.trainee in placed.trainees
+                    assert choice.leads == (choice.trainee in pool.leads)
+                    assert choice.trainer == (choice.chosen[0] if choice.leads else None)
+            # Nobody twice in a session.
+            everyone = placed.interviewers + placed.trainees
+            assert len(set(everyone)) == len(everyone)
 
 
 @COMMON

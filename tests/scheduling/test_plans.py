@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from scheduling.models import InterviewPlan
+from scheduling.models import InterviewPlan, Trainee, TrainingProgram
 from scheduling.plans import plan_for
 from tests import factories as f
 
@@ -42,7 +42,6 @@ def post_data(people, **overrides):
         "sessions-0-required": [str(ann.pk)],
         "sessions-0-pool_members": [str(bo.pk), str(cy.pk)],
         "sessions-0-pool_k": "1",
-        "sessions-0-trainee": str(di.pk),
         "sessions-1-title_template": "Values",
         "sessions-1-duration_minutes": "45",
         "sessions-1-required": [str(di.pk)],
@@ -55,18 +54,25 @@ def post_data(people, **overrides):
 def test_recruiter_creates_a_two_session_plan_with_a_pool_and_trainee(
     recruiter_client, tenant, people
 ):
-    response = recruiter_client.post(reverse("plan_new"), post_data(people))
+    program = TrainingProgram.objects.create(tenant=tenant, name="Coding interview")
+    Trainee.objects.create(tenant=tenant, program=program, interviewer=people[3])
+    data = post_data(
+        people,
+        **{"sessions-0-pool_program": str(program.pk), "sessions-0-pool_trainee_required": "on"},
+    )
+    response = recruiter_client.post(reverse("plan_new"), data)
     assert response.status_code == 302, response.content.decode()
     plan = InterviewPlan.objects.get(tenant=tenant)
     sessions = list(plan.sessions.all())
     assert [s.duration_minutes for s in sessions] == [60, 45]
     pool = sessions[0].pools.get()
     assert pool.k == 1 and set(pool.members.all()) == {people[1], people[2]}
-    assert pool.trainee == people[3]
+    assert pool.program == program and pool.trainee_required
     assert list(sessions[1].required.all()) == [people[3]]
     assert plan.scorecard_questions == ["Problem solving", "Communication"]
     listing = recruiter_client.get(reverse("plan_list")).content.decode()
     assert "Onsite" in listing and "1 of Bo Kim, Cy Diaz" in listing
+    assert "a trainee from <strong>Coding interview</strong> in every interview" in listing
 
 
 @pytest.mark.parametrize(
@@ -82,7 +88,11 @@ def test_recruiter_creates_a_two_session_plan_with_a_pool_and_trainee(
             "A session needs at least one interviewer.",
         ),
         ({"location_kind": "office"}, "Give the address."),
-        ({"sessions-0-trainee": ""}, None),
+        (
+            {"sessions-0-pool_trainee_required": "on"},
+            "Choose the training program whose trainees must come, or untick this.",
+        ),
+        ({"sessions-0-pool_program": ""}, None),
     ],
 )
 def test_invalid_plans_show_the_reason_beside_the_field(
@@ -255,7 +265,6 @@ def test_a_session_can_take_people_from_two_pools(recruiter_client, tenant, peop
             "sessions-0-pool2_name": "Designers",
             "sessions-0-pool2_members": [str(di.pk), str(eve.pk)],
             "sessions-0-pool2_k": "1",
-            "sessions-0-trainee": "",
             "sessions-1-required": [str(ann.pk)],
         },
     )
@@ -274,7 +283,6 @@ def test_one_person_in_two_pools_of_a_session_is_refused(recruiter_client, peopl
         people,
         **{"sessions-0-pool2_members": [str(bo.pk), str(di.pk)], "sessions-0-pool2_k": "1"},
     )
-    data["sessions-0-trainee"] = ""
     response = recruiter_client.post(reverse("plan_new"), data)
     assert response.status_code == 200
     assert "Bo Kim is already in another pool of this session" in response.content.decode()
