@@ -6,7 +6,7 @@ scheduling/training_views.py."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -113,18 +113,9 @@ def program_progress(request, pk):
             "rows": rows,
             "history": history,
             "stages": Trainee.Stage.choices,
-            "programs_url": _programs_url(),
             "nav_active": "settings",
         },
     )
-
-
-def _programs_url():
-    """The training programs' list (scheduling/training_views.py), where there is one."""
-    try:
-        return reverse("training_programs")
-    except NoReverseMatch:
-        return ""
 
 
 def _trainee_of(request, pk, trainee_pk):
