@@ -38,18 +38,16 @@ class Command(BaseCommand):
         now = timezone.now()
         ended = (now - dt.timedelta(minutes=ended_minutes_ago)).replace(second=0, microsecond=0)
         # A trainee's interviews are moved one after another: each earlier than the last
-        # when its people are already busy then.
-        tries = 12 if trainee else 1
-        for attempt in range(tries):
-            try:
-                move(target, ended - dt.timedelta(minutes=90 * attempt) - target.end_at)
-                break
-            except booking.SlotTaken as exc:
-                if attempt == tries - 1:
-                    raise CommandError(
-                        "Moving it would double-book one of its interviewers at that earlier "
-                        "time. Try another --ended-minutes-ago."
-                    ) from exc
+        # while one of its people already sits in another interview then.
+        if trainee:
+            ended = _free_end(target, ended)
+        try:
+            move(target, ended - target.end_at)
+        except booking.SlotTaken as exc:
+            raise CommandError(
+                "Moving it would double-book one of its interviewers at that earlier "
+                "time. Try another --ended-minutes-ago."
+            ) from exc
         target.refresh_from_db()
         asked = feedback.request_for(target, now=timezone.now())
         self.stdout.write(
@@ -98,6 +96,30 @@ class Command(BaseCommand):
                 "whose pool names their training program first."
             )
         return seat.session.interview
+
+
+def _free_end(interview, end):
+    """The latest end at or before `end` (in steps of 30 minutes, a day at most) at which
+    none of the interview's people sits in another interview."""
+    length = interview.end_at - interview.start_at
+    people = SessionAttendee.objects.filter(session__interview=interview, active=True)
+    ids = list(people.values_list("interviewer_id", flat=True))
+    for _step in range(48):
+        busy = (
+            SessionAttendee.objects.filter(
+                interviewer__in=ids,
+                active=True,
+                session__interview__status=Interview.Status.SCHEDULED,
+                start_at__lt=end,
+                end_at__gt=end - length,
+            )
+            .exclude(session__interview=interview)
+            .exists()
+        )
+        if not busy:
+            return end
+        end -= dt.timedelta(minutes=30)
+    return end
 
 
 def move(interview, shift):
