@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import training
 from .access import admin_required, get_for_tenant, member_required
+from .lib import zones
 from .models import Interviewer, Trainee, TrainingEvent, TrainingProgram
 
 HISTORY = 50
@@ -54,18 +55,19 @@ def my_training(request):
         mine = [_card(t, now=now) for t in own.order_by("program__name")]
         trained = _related(training.trained_by(me)).order_by("interviewer__name", "program__name")
         theirs = [training.progress(t) for t in trained]
-    return render(
-        request,
-        "scheduling/training/my_training.html",
-        {
-            "me": me,
-            "mine": mine,
-            "trainings": [card["progress"] for card in mine],
-            "theirs": theirs,
-            "now": now,
-            "nav_active": "profile",
-        },
-    )
+    context = {
+        "me": me,
+        "mine": mine,
+        "trainings": [card["progress"] for card in mine],
+        "theirs": theirs,
+        "now": now,
+        "nav_active": "profile",
+    }
+    # Times on the interviewer's own clock, as on their feedback pages.
+    zone = zones.zone(me.timezone if me is not None else request.tenant.default_timezone)
+    with timezone.override(zone):
+        context["zone_text"] = zones.describe(zone.key, now)
+        return render(request, "scheduling/training/my_training.html", context)
 
 
 @member_required()
@@ -77,10 +79,18 @@ def trainee_page(request, pk):
     me = _me(request)
     if not training.may_see(trainee, interviewer=me, is_admin=is_admin):
         raise Http404
+    now = timezone.now()
+    zone = zones.zone(me.timezone if me is not None else request.tenant.default_timezone)
+    with timezone.override(zone):
+        return _trainee_page(request, trainee, me, is_admin, zones.describe(zone.key, now))
+
+
+def _trainee_page(request, trainee, me, is_admin, zone_text):
     return render(
         request,
         "scheduling/training/trainee.html",
         {
+            "zone_text": zone_text,
             **_card(trainee, now=timezone.now()),
             "trainee": trainee,
             "is_self": me is not None and trainee.interviewer_id == me.pk,
