@@ -95,7 +95,7 @@ def _trainee_page(request, trainee, me, is_admin, zone_text):
             "trainee": trainee,
             "is_self": me is not None and trainee.interviewer_id == me.pk,
             "is_admin": is_admin,
-            "stages": Trainee.Stage.choices,
+            "stages": list(training.STAGE_LABELS.items()),
             "now": timezone.now(),
             "nav_active": "settings" if is_admin else "profile",
         },
@@ -122,7 +122,7 @@ def program_progress(request, pk):
             "awaiting": [row for row in rows if row.trainee.awaiting_approval],
             "rows": rows,
             "history": history,
-            "stages": Trainee.Stage.choices,
+            "stages": list(training.STAGE_LABELS.items()),
             "nav_active": "settings",
         },
     )
