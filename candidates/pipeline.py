@@ -76,7 +76,7 @@ CASE
    OR EXISTS (SELECT 1 FROM {feedback} f JOIN {interview} i ON f.interview_id = i.id
               WHERE i.application_id = {app}.id AND i.status = {i_scheduled}
               AND i.stage_status = {app}.status AND i.end_at <= %s
-              AND f.status NOT IN ({f_submitted}, {f_withdrawn}))
+              AND f.status NOT IN ({f_submitted}, {f_withdrawn}) AND NOT f.training)
  THEN {feedback_due}
  WHEN EXISTS (SELECT 1 FROM {remote} r WHERE r.application_id = {app}.id
               AND r.removed_at IS NULL AND r.status = {r_complete}

@@ -16,12 +16,14 @@ class SchedulingConfig(AppConfig):
             outbox,
             periodic,
             reminders,
+            training,
             webhooks,
             writeback,
         )
         from .models import Tenant
 
         debriefs.connect()
+        training.connect()
 
         def tenants():
             return Tenant.objects.order_by("pk")
@@ -33,6 +35,7 @@ class SchedulingConfig(AppConfig):
         periodic.register("webhook deliveries sweep", 30, webhooks.sweep, inline=True)
         periodic.register("feedback requests and reminders", 60, feedback.run_due, per=tenants)
         periodic.register("interview reminders", 60, reminders.run_due, per=tenants)
+        periodic.register("training progress", 60, training.run_due, per=tenants)
         periodic.register(
             "register webhooks",
             3600,

@@ -1,7 +1,9 @@
 """Interview feedback: asking for it, keeping drafts, filing it in the ATS, chasing it.
 
-* When an interview has ended (and was not canceled), every interviewer on each session —
-  trainees aside — gets a FeedbackRequest and an email with a signed link. The unique
+* When an interview has ended (and was not canceled), every interviewer on each session
+  gets a FeedbackRequest and an email with a signed link. A trainee's (shadowing, or leading
+  a reverse shadow) is training feedback: kept in Convene and holding no ATS status, filed
+  in the ATS only when their program says so (`FeedbackRequest.goes_to_ats`). The unique
   (session, interviewer) constraint and the interview's row lock make this idempotent: a
   person is asked once per session, however often the periodic job runs.
 * The link's token is the request's id signed with a salt used for nothing else, like the
@@ -31,7 +33,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from . import emails, outbox
+from . import emails, outbox, signals
 from .lib import zones
 from .models import (
     FeedbackRequest,
@@ -96,6 +98,7 @@ def _related(queryset):
         "session",
         "interview__application__candidate",
         "interview__application__job",
+        "trainee__program",
     )
 
 
@@ -139,13 +142,19 @@ def _missing_requests():
     )
 
 
+# The seats whose feedback is training feedback.
+TRAINEE_ROLES = (SessionAttendee.Role.TRAINEE, SessionAttendee.Role.TRAINEE_LEADS)
+
+
 def _owing(attendees):
-    """Who owes feedback: the active attendees, except trainees (who shadow), those who
-    declined the invitation (they were not there; the recruiter saw the flag), and those of
-    a session the candidate did not attend or who did not attend themselves (a NoShow)."""
+    """Who owes feedback: the active attendees (a program's trainees too: theirs is training
+    feedback; a shadow seat from before programs, which names none, is not asked), except
+    those who declined the invitation (they were not there; the recruiter saw the flag),
+    and those of a session the candidate did not attend or who did not attend themselves
+    (a NoShow)."""
     return (
         attendees.filter(active=True)
-        .exclude(role=SessionAttendee.Role.TRAINEE)
+        .exclude(role__in=TRAINEE_ROLES, training__isnull=True)
         .exclude(response=SessionAttendee.Response.DECLINED)
         .exclude(Exists(_absent(OuterRef("session"), OuterRef("interviewer"))))
     )
@@ -205,7 +214,12 @@ def request_for(interview, *, now=None):
                 "session_id", "interviewer_id"
             )
         )
-        sessions_asked = {session_id for session_id, _person in asked}
+        # Sessions whose ATS interview already awaits feedback (training feedback holds none).
+        sessions_asked = set(
+            FeedbackRequest.objects.filter(interview=interview, training=False).values_list(
+                "session_id", flat=True
+            )
+        )
         attendees = (
             _owing(SessionAttendee.objects.filter(session__interview=interview))
             .select_related("session", "interviewer")
@@ -220,11 +234,14 @@ def request_for(interview, *, now=None):
             if key in asked:
                 continue
             asked.add(key)
+            training = attendee.role in TRAINEE_ROLES
             feedback = FeedbackRequest.objects.create(
                 tenant=tenant,
                 interview=interview,
                 session=attendee.session,
                 interviewer=attendee.interviewer,
+                training=training,
+                trainee_id=attendee.training_id if training else None,
                 questions=questions,
                 answers=[{"rating": None, "comment": ""} for _q in questions],
                 requested_at=now,
@@ -233,7 +250,7 @@ def request_for(interview, *, now=None):
             )
             _queue_email(feedback, "feedback_request")
             created.append(feedback)
-            if attendee.session_id not in sessions_asked:
+            if attendee.session_id not in sessions_asked and not training:
                 new_sessions[attendee.session_id] = attendee.session
         for session in new_sessions.values():
             _set_ats_status(session, "AWAITING_FEEDBACK")
@@ -367,6 +384,11 @@ def _send(kind, feedback, person, zone, now, payload):
             "has_draft": feedback.status == FeedbackRequest.Status.DRAFT,
             "late": now >= feedback.due_at,
             "by_hand": payload.get("by_hand", False),
+            # Training feedback: the trainee's program, and whether the ATS gets it.
+            "training": feedback.trainee if feedback.training else None,
+            "to_ats": feedback.goes_to_ats,
+            # A trainer is asked whether the trainees they trained on it did well enough.
+            "to_judge": seats_to_judge(feedback),
         },
         obj=feedback,
         zone_name=zone.key,  # the interviewer's clock
@@ -470,6 +492,69 @@ def nudge(feedback, *, user, now=None):
     return feedback
 
 
+# --- training feedback -------------------------------------------------------------------------
+
+
+def training_seats():
+    """Every seat a trainee took because of their program (shadowing, or leading a reverse
+    shadow), with what judging it reads."""
+    return SessionAttendee.objects.filter(
+        training__isnull=False, role__in=TRAINEE_ROLES
+    ).select_related(
+        "interviewer",
+        "session__interview__application__candidate",
+        "training__program",
+        "training__interviewer",
+    )
+
+
+def trainers_of(seat):
+    """Who trains the trainee on this seat: on a reverse shadow, the qualified interviewer
+    seated to shadow them (role TRAINER); on a shadow, the interviewers they shadow (the
+    session's other active people, trainees aside). Active seats, by name."""
+    others = (
+        SessionAttendee.objects.filter(session=seat.session_id, active=True)
+        .exclude(pk=seat.pk)
+        .exclude(role__in=TRAINEE_ROLES)
+        .select_related("interviewer")
+        .order_by("interviewer__name")
+    )
+    if seat.role == SessionAttendee.Role.TRAINEE_LEADS:
+        trainers = others.filter(role=SessionAttendee.Role.TRAINER, training=seat.training_id)
+        if trainers.exists():
+            return trainers
+    return others
+
+
+def trainer_verdicts(seat):
+    """[(trainer's name, approved)] from the submitted feedback that judged the seat."""
+    key = str(seat.pk)
+    found = FeedbackRequest.objects.filter(
+        session=seat.session_id, status=FeedbackRequest.Status.SUBMITTED, training=False
+    ).select_related("interviewer")
+    return [
+        (item.interviewer.name, bool(item.trainee_verdicts[key]))
+        for item in found.order_by("submitted_at")
+        if key in (item.trainee_verdicts or {})
+    ]
+
+
+def seats_to_judge(feedback):
+    """The trainee seats a trainer's feedback asks about: on the same session, of a program
+    that counts a session only once a trainer approves it, which this interviewer trains.
+    None on a trainee's own feedback."""
+    if feedback.training:
+        return []
+    seats = training_seats().filter(
+        session=feedback.session_id, active=True, training__program__trainer_approval_required=True
+    )
+    return [
+        seat
+        for seat in seats.order_by("interviewer__name")
+        if any(t.interviewer_id == feedback.interviewer_id for t in trainers_of(seat))
+    ]
+
+
 # --- drafts and submission ----------------------------------------------------------------------
 
 
@@ -502,30 +587,40 @@ def submit(feedback, values, *, user=None, now=None):
         )
         if not updated:
             raise AlreadySubmitted()
-        feedback = _related(FeedbackRequest.objects.filter(pk=feedback.pk)).get()
+        feedback = _related(
+            FeedbackRequest.objects.filter(pk=feedback.pk).select_related("trainee__program")
+        ).get()
         session = feedback.session
-        scorecard = outbox.add(
-            feedback.tenant,
-            Operation.Kind.CREATE_SCORECARD,
-            interview=feedback.interview,
-            session=session,
-            depends_on=outbox.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
-            payload={
-                "feedback_request": str(feedback.pk),
-                "about": f"From {feedback.interviewer}",
-            },
-        )
+        scorecard = None
+        if feedback.goes_to_ats:
+            scorecard = outbox.add(
+                feedback.tenant,
+                Operation.Kind.CREATE_SCORECARD,
+                interview=feedback.interview,
+                session=session,
+                depends_on=outbox.pending_for(session, Operation.Kind.CREATE_ATS_INTERVIEW),
+                payload={
+                    "feedback_request": str(feedback.pk),
+                    "about": f"From {feedback.interviewer}",
+                },
+            )
+        what = "training feedback" if feedback.training else "feedback"
         audit(
             feedback.tenant,
             "feedback.submitted",
-            f"{feedback.interviewer} submitted feedback on “{session.title}”"
-            + ("" if signed_in else " (through the emailed link)"),
+            f"{feedback.interviewer} submitted {what} on “{session.title}”"
+            + ("" if signed_in else " (through the emailed link)")
+            + ("" if feedback.goes_to_ats else " (kept in Convene, not sent to the ATS)"),
             actor=user if signed_in else None,
             actor_label="" if signed_in else feedback.interviewer.name,
             obj=feedback.interview,
         )
-        if not session.feedback_requests.filter(status__in=OPEN).exists():
+        # Training feedback holds no ATS status: the session is COMPLETE when the panel's
+        # is in.
+        panel_open = session.feedback_requests.filter(status__in=OPEN, training=False)
+        if not feedback.training and not panel_open.exists():
             _set_ats_status(session, "COMPLETE", depends_on=scorecard)
+        signals.feedback_submitted.send(sender=FeedbackRequest, feedback=feedback)
     return feedback
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from . import feedback as feedback_rules
 from .models import FeedbackRequest, Tenant
 
 RATING_CHOICES = [
@@ -13,7 +14,9 @@ class FeedbackForm(forms.Form):
     """The scorecard: a recommendation, a rating and a comment per question, a note.
 
     The same form saves drafts (anything goes, and what is invalid keeps its saved value)
-    and submits (`submitting=True`: the recommendation is required).
+    and submits (`submitting=True`: the recommendation is required). A trainer whose
+    trainee's program counts a session only once a trainer approves it is also asked, per
+    trainee (`seats`), whether the session should count (required to submit).
     """
 
     recommendation = forms.ChoiceField(
@@ -30,10 +33,29 @@ class FeedbackForm(forms.Form):
         help_text="Goes to the ATS with your scorecard. The candidate never sees it.",
     )
 
-    def __init__(self, *args, questions=(), submitting=False, **kwargs):
+    def __init__(self, *args, questions=(), submitting=False, seats=(), training=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         self.submitting = submitting
+        self.seats = list(seats)
+        if training is not None and not training.goes_to_ats:
+            self.fields["note"].help_text = (
+                "Kept in Convene with your training feedback: your trainers and the team's "
+                "admins read it. The candidate never sees it."
+            )
+        for seat in self.seats:
+            name = seat.interviewer.name
+            self.fields[f"trainee_{seat.pk}"] = forms.TypedChoiceField(
+                label=f"Did {name} do well enough for this session to count toward their "
+                "training?",
+                choices=[("yes", "Yes, count it"), ("no", "Not yet: it does not count")],
+                coerce=lambda value: value == "yes",
+                empty_value=None,
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=f"{name} is training for “{seat.training.program.name}”: a session "
+                "counts toward their training only once a trainer says so.",
+            )
         for index, text in enumerate(self.questions):
             self.fields[f"q{index}_rating"] = forms.TypedChoiceField(
                 label="Rating",
@@ -57,13 +79,36 @@ class FeedbackForm(forms.Form):
             index = row["number"] - 1
             initial[f"q{index}_rating"] = row["rating"] or ""
             initial[f"q{index}_comment"] = row["comment"]
-        return cls(data, initial=initial, questions=feedback.questions, submitting=submitting)
+        seats = feedback_rules.seats_to_judge(feedback)
+        for seat in seats:
+            saved = (feedback.trainee_verdicts or {}).get(str(seat.pk))
+            initial[f"trainee_{seat.pk}"] = "" if saved is None else ("yes" if saved else "no")
+        return cls(
+            data,
+            initial=initial,
+            questions=feedback.questions,
+            submitting=submitting,
+            seats=seats,
+            training=feedback if feedback.training else None,
+        )
 
     def clean(self):
         cleaned = super().clean()
         if self.submitting and not cleaned.get("recommendation"):
             self.add_error("recommendation", "Choose a recommendation before you submit.")
+        for seat in self.seats:
+            name = f"trainee_{seat.pk}"
+            if self.submitting and cleaned.get(name) is None and name not in self.errors:
+                self.add_error(
+                    name,
+                    f"Say whether this session counts toward {seat.interviewer.name}'s "
+                    "training before you submit.",
+                )
         return cleaned
+
+    @property
+    def trainee_fields(self):
+        return [self[f"trainee_{seat.pk}"] for seat in self.seats]
 
     @property
     def question_fields(self):
@@ -95,10 +140,18 @@ class FeedbackForm(forms.Form):
                     "comment": pick(f"q{index}_comment", saved["comment"]),
                 }
             )
+        verdicts = dict(fallback.trainee_verdicts or {})
+        for seat in self.seats:
+            verdict = pick(f"trainee_{seat.pk}", verdicts.get(str(seat.pk)))
+            if verdict is None:
+                verdicts.pop(str(seat.pk), None)
+            else:
+                verdicts[str(seat.pk)] = verdict
         return {
             "recommendation": pick("recommendation", fallback.recommendation) or "",
             "answers": answers,
             "note": pick("note", fallback.note),
+            "trainee_verdicts": verdicts,
         }
 
 

@@ -24,3 +24,7 @@ interview_canceled = Signal()
 # Sent by scheduling.attendance when a no-show is marked or cleared: kwargs `interview`.
 # The debrief listens (a candidate who did not attend leaves nothing to decide).
 attendance_changed = Signal()
+
+# Sent by scheduling.feedback inside the transaction that submits feedback: kwargs
+# `feedback`. Training progress listens: a trainer's verdict may make a session count.
+feedback_submitted = Signal()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import feedback_views, training_views, views
+from . import feedback_views, training_progress_views, training_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -111,6 +111,25 @@ urlpatterns = [
         "my-feedback/<uuid:pk>/no-show/",
         feedback_views.my_feedback_no_show,
         name="my_feedback_no_show",
+    ),
+    # Training progress: the trainee's own, a trainee's for them, their trainers and admins,
+    # the admins' per program (the programs themselves: training_views).
+    path("me/training/", training_progress_views.my_training, name="my_training"),
+    path("me/training/<uuid:pk>/", training_progress_views.trainee_page, name="training_trainee"),
+    path(
+        "settings/training/<uuid:pk>/progress/",
+        training_progress_views.program_progress,
+        name="training_progress",
+    ),
+    path(
+        "settings/training/<uuid:pk>/progress/<uuid:trainee_pk>/approve/",
+        training_progress_views.approve,
+        name="training_approve",
+    ),
+    path(
+        "settings/training/<uuid:pk>/progress/<uuid:trainee_pk>/stage/",
+        training_progress_views.set_stage,
+        name="training_set_stage",
     ),
     path(
         "interviews/<uuid:pk>/feedback/<uuid:feedback_pk>/remind/",

@@ -440,11 +440,14 @@ def ats_status(session):
     CANCELED when the candidate did not attend, or every interviewer asked for feedback did
     not (Unified's AtsInterview has no "no-show" status: the session did not take place);
     else what its feedback calls for, AWAITING_FEEDBACK once requests went out and
-    COMPLETE when all are in. Every update, whoever queues it, writes this, so none undoes
+    COMPLETE when all are in. Trainees' training feedback counts for none of it (the panel's
+    is what the ATS waits for). Every update, whoever queues it, writes this, so none undoes
     another's."""
     if session.no_shows.filter(interviewer__isnull=True).exists():
         return "CANCELED"
-    statuses = set(session.feedback_requests.values_list("status", flat=True))
+    statuses = set(
+        session.feedback_requests.filter(training=False).values_list("status", flat=True)
+    )
     withdrawn = FeedbackRequest.Status.WITHDRAWN
     if statuses == {withdrawn}:
         return "CANCELED"
@@ -1059,9 +1062,12 @@ def create_scorecard(op):
         "session",
         "interview__application__candidate",
         "interview__application__job",
+        "trainee__program",
     ).get(pk=op.payload["feedback_request"])
     if feedback.ats_record:
         return {"ats_record": feedback.ats_record, "already_done": True}
+    if not feedback.goes_to_ats:
+        return {"skipped": True, "why": "training feedback stays in Convene"}
     conn = _ats_of(op)
     client = unified()
     # An earlier attempt may have created it and lost the answer.

@@ -41,7 +41,7 @@ LAYERS = [
     # 3. Finding times, feedback, reminders, connecting.
     ["scheduling.slots", "scheduling.feedback", "scheduling.reminders", "scheduling.connections"],
     # 4. The interview's owner, and what the outbox writes.
-    ["scheduling.booking", "scheduling.writeback", "scheduling.attendance"],
+    ["scheduling.booking", "scheduling.writeback", "scheduling.attendance", "scheduling.training"],
     # 5. Following changes; the candidate's links; the pipeline's and the reports' queries.
     # (The debrief follows the interview's owner through its signals.)
     [
@@ -79,6 +79,7 @@ LAYERS = [
         "scheduling.views",
         "scheduling.feedback_views",
         "scheduling.training_views",
+        "scheduling.training_progress_views",
         "scheduling.admin",
         "scheduling.management",
         "candidates.views",

@@ -69,6 +69,7 @@ NO_OBJECT = {
     "training_programs": {},
     "training_program_new": {},
     "my_feedback": {},
+    "my_training": {},
     "reports": {},
     "reports_csv": {"chart": "load"},
     "report_rows": {"kind": "booked"},
@@ -138,6 +139,10 @@ def world(tenant):
     return {
         "autopilot_send": {"pk": entry.pk},
         "autopilot_pause": {"pk": plan.pk},
+        "training_trainee": {"pk": trainee.pk},
+        "training_progress": {"pk": program.pk},
+        "training_approve": {"pk": program.pk, "trainee_pk": trainee.pk},
+        "training_set_stage": {"pk": program.pk, "trainee_pk": trainee.pk},
         "training_program": {"pk": program.pk},
         "training_trainee_remove": {"pk": program.pk, "trainee_pk": trainee.pk},
         "availability_book": {"application_pk": app.pk, "pk": asked.pk},

@@ -311,6 +311,10 @@ def world(settings, monkeypatch, django_user_model):
     program = TrainingProgram.objects.create(tenant=tenant, name="Coding interview")
     trainee = Trainee.objects.create(tenant=tenant, program=program, interviewer=bo)
     kwargs = {
+        "training_trainee": {"pk": trainee.pk},
+        "training_progress": {"pk": program.pk},
+        "training_approve": {"pk": program.pk, "trainee_pk": trainee.pk},
+        "training_set_stage": {"pk": program.pk, "trainee_pk": trainee.pk},
         "training_program": {"pk": program.pk},
         "training_trainee_remove": {"pk": program.pk, "trainee_pk": trainee.pk},
         "candidate_detail": {"pk": app.candidate.pk},
@@ -378,6 +382,8 @@ def world(settings, monkeypatch, django_user_model):
                 program.pk,
                 trainee.pk,
                 operation.pk,
+                program.pk,
+                trainee.pk,
             )
         ],
         "ints": [str(a.pk) for a in session.attendees.all()] + [str(staff.pk)],

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from .connections import Interviewer
-from .interviews import Interview, InterviewSession
+from .interviews import Interview, InterviewSession, SessionAttendee
 from .tenancy import Tenant
 
 
@@ -13,7 +13,8 @@ class FeedbackRequest(models.Model):
 
     Per session, not per interview: each session is its own ATS interview, with its own
     scorecards and its own AWAITING_FEEDBACK → COMPLETE. Someone who sat on two sessions of
-    one interview is asked once per session. Trainees are never asked.
+    one interview is asked once per session. A trainee's is training feedback (`training`):
+    kept in Convene, filed in the ATS only when their program says so (`goes_to_ats`).
 
     The feedback itself lives on the same row (it has no life without its request): drafts
     are saved here as the interviewer types, and the submission freezes them.
@@ -87,6 +88,22 @@ class FeedbackRequest(models.Model):
         related_name="+",
     )
 
+    # Training feedback: a trainee's own, on a session they shadowed or led
+    # (docs/design.md, "Training"). It is kept in Convene and holds no ATS status; the ATS
+    # gets it only when the trainee's program says so.
+    training = models.BooleanField("training feedback", default=False)
+    trainee = models.ForeignKey(
+        "Trainee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback_requests",
+    )
+    # On a trainer's feedback, when the program counts a session only once a trainer
+    # approves it: for each trainee seat of the session this trainer judged, whether the
+    # trainee did well enough for it to count ({"<seat id>": true or false}).
+    trainee_verdicts = models.JSONField(default=dict, blank=True)
+
     # What the ATS holds of it, once the outbox filed it.
     ats_record = models.CharField(max_length=20, choices=AtsRecord.choices, blank=True)
     ats_record_id = models.CharField(max_length=255, blank=True)
@@ -117,6 +134,21 @@ class FeedbackRequest(models.Model):
         """The marker Convene puts in what it files in the ATS, to find a scorecard or note
         it may already have created when a create's answer was lost."""
         return f"convene-feedback:{self.pk}"
+
+    @property
+    def goes_to_ats(self):
+        """Whether the submitted feedback is filed in the ATS: everyone's but a trainee's,
+        unless their program sends training feedback too."""
+        if not self.training:
+            return True
+        return bool(self.trainee_id and self.trainee.program.send_training_feedback_to_ats)
+
+    def verdict_rows(self):
+        """A trainer's verdicts as people read them: [(trainee's name, counts)]."""
+        verdicts = self.trainee_verdicts or {}
+        ids = [int(key) for key in verdicts if str(key).isdigit()]
+        seats = SessionAttendee.objects.filter(pk__in=ids).select_related("interviewer")
+        return sorted((seat.interviewer.name, bool(verdicts[str(seat.pk)])) for seat in seats)
 
     def is_expired(self, now):
         return now >= self.expires_at
