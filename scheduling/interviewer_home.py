@@ -276,6 +276,22 @@ def _tell(interview, session, person, *, withdrawn):
         )
 
 
+def _told(op):
+    """Whether the notice that `op` (a withdrawal) takes back reached this recruiter."""
+    return Operation.objects.filter(
+        interview_id=op.interview_id,
+        kind=Operation.Kind.SEND_EMAIL,
+        status=Operation.Status.DONE,
+        created_at__lt=op.created_at,
+        payload__kind=EMAIL_KIND,
+        payload__withdrawn=False,
+        payload__session=op.payload["session"],
+        payload__interviewer=op.payload["interviewer"],
+        payload__to=op.payload["to"],
+        result__has_key="sent_email",
+    ).exists()
+
+
 @outbox.sends(EMAIL_KIND)
 def send_notice(op):
     """The recruiter's email, as things are when the outbox gets to it: a notice withdrawn
@@ -302,6 +318,8 @@ def send_notice(op):
         return {"skipped": True, "why": "the notice was withdrawn or answered"}
     if withdrawn and flag is not None:
         return {"skipped": True, "why": "the notice was given again"}
+    if withdrawn and not _told(op):
+        return {"skipped": True, "why": "the recruiter was never told of the notice"}
     person = (
         SessionAttendee.objects.filter(session=session, interviewer_id=op.payload["interviewer"])
         .select_related("interviewer")
