@@ -15,8 +15,8 @@ from candidates.sync import write_seats
 from scheduling import booking, feedback, interviewer_home, outbox, slots
 from scheduling.models import (
     AuditEntry,
-    Flag,
     FeedbackRequest,
+    Flag,
     InterviewPlan,
     Membership,
     Operation,
