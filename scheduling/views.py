@@ -409,8 +409,9 @@ def profile(request):
                 "Your admin set some of these (“Set by your admin”): ask them to change them. "
                 "Nothing was saved."
             )
+        # As stored: validating the form already writes its values onto `interviewer`.
+        before = _availability_words(Interviewer.objects.get(pk=interviewer.pk))
         if request.method == "POST" and form.is_valid():
-            before = _availability_words(interviewer)
             form.save()
             after = _availability_words(interviewer)
             changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
