@@ -60,6 +60,7 @@ class Upcoming:
     profile_url: str
     notice: Flag | None
     started: bool
+    day: dt.date  # on the interviewer's clock
 
     @property
     def candidate(self):
@@ -100,6 +101,7 @@ def upcoming(interviewer, now, *, limit=50):
             session__in=[seat.session for seat in seats],
         )
     }
+    zone = zones.zone(interviewer.timezone)
     rows = []
     for seat in seats:
         session = seat.session
@@ -118,6 +120,7 @@ def upcoming(interviewer, now, *, limit=50):
                 profile_url=candidate.web_url if outside.is_web_url(candidate.web_url) else "",
                 notice=notices.get(session.pk),
                 started=session.start_at <= now,
+                day=session.start_at.astimezone(zone).date(),
             )
         )
     return rows
@@ -172,7 +175,7 @@ def _flag_text(interviewer, session, reason):
     return f"{interviewer.name} can’t make “{session.title}”: {reason.words}"
 
 
-def _recruiters(interview):
+def recruiters(interview):
     """Whom to tell: the recruiter who booked it, else (a candidate's own booking) the
     team's recruiters and admins."""
     schedulers = Membership.objects.filter(
@@ -259,7 +262,7 @@ def withdraw(seat, *, user):
 
 
 def _tell(interview, session, person, *, withdrawn):
-    for recruiter in _recruiters(interview):
+    for recruiter in recruiters(interview):
         outbox.add(
             interview.tenant,
             Operation.Kind.SEND_EMAIL,

@@ -542,11 +542,24 @@ def my_cant_make(request, attendee_pk):
     except interviewer_home.NoticeError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request,
-            f"The recruiter is told you can’t make “{seat.session.title}”. You stay on it "
-            "until they swap you.",
-        )
+        told = interviewer_home.recruiters(seat.session.interview)
+        if not told:
+            messages.warning(
+                request,
+                f"“{seat.session.title}” is flagged for the recruiters, but none of them has "
+                "an email address Convene can write to: tell them yourself too.",
+            )
+        else:
+            whom = (
+                f"{told[0].get_full_name() or told[0].email} is"
+                if len(told) == 1
+                else "The team’s recruiters are"
+            )
+            messages.success(
+                request,
+                f"{whom} told you can’t make “{seat.session.title}”. You stay on it until "
+                "they swap you.",
+            )
     return redirect(reverse("my_interviews") + f"#seat-{seat.pk}")
 
 

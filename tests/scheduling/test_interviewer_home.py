@@ -200,10 +200,9 @@ def test_the_weeks_load_counts_an_interview_booked_elsewhere_as_the_engine_does(
     html = kenji_client.get(reverse("home")).content.decode()
     assert "<strong>2 of 3</strong> interviews this week" in html
     assert "1 more can be booked" in html
-    monday_cell = html.split('<table class="week-load">')[1].split("<td")[1]
-    assert monday_cell.startswith(' class="full') and '>2<span class="muted small">/2</span>' in (
-        monday_cell
-    )
+    monday = html.split('<ul class="week-load"')[1].split("</li>")[0]
+    assert 'class="full' in monday
+    assert '<span class="week-count">2<span class="muted small"> / 2</span>' in monday
 
 
 # --- "I can't make this" ---------------------------------------------------------------------
@@ -227,7 +226,7 @@ def test_cant_make_it_flags_the_interview_emails_the_recruiter_and_can_be_withdr
             url, {"reason": "im-unwell", "reason_text": "flu, back Monday"}, follow=True
         )
     html = response.content.decode()
-    assert "The recruiter is told you can’t make “Coding”." in html
+    assert "Rosa Recruiter is told you can’t make “Coding”." in html
     assert "You told the recruiter on" in html
     assert "You’re still on it until they swap you." in html
     (flag,) = Flag.objects.filter(interview=interview)
