@@ -50,6 +50,7 @@ def test_every_operation_kind_and_email_kind_has_a_registered_handler():
         "availability_request",
         "availability_received",
         "meeting_link",
+        "interviewer_cant_make",
     }
 
 
