@@ -131,11 +131,44 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 @admin.register(Interviewer)
 class InterviewerAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "tenant", "timezone", "ats_user_id", "calendar_id", "active"]
-    list_filter = ["active", "tenant", "timezone"]
+    list_display = [
+        "name",
+        "email",
+        "tenant",
+        "timezone",
+        "max_interviews_per_day",
+        "max_interviews_per_week",
+        "ats_user_id",
+        "calendar_id",
+        "active",
+    ]
+    list_filter = ["active", "tenant", "timezone", *Interviewer.LOCKS]
     search_fields = ["name", "email", "ats_user_id"]
     list_select_related = ["tenant"]
     raw_id_fields = ["user", "calendar_connection"]
+    fieldsets = [
+        (None, {"fields": ["tenant", "name", "email", "title", "ats_user_id", "user", "active"]}),
+        (
+            "Availability",
+            {
+                "fields": [
+                    "timezone",
+                    "working_hours",
+                    "working_hours_exceptions",
+                    "max_interviews_per_day",
+                    "max_interviews_per_week",
+                ]
+            },
+        ),
+        (
+            "Only admins may change (the interviewer sees “Set by your admin”)",
+            {"fields": list(Interviewer.LOCKS)},
+        ),
+        (
+            "Calendar and room",
+            {"fields": ["calendar_connection", "calendar_id", "meeting_room_url"]},
+        ),
+    ]
 
 
 class PlanSessionInline(admin.StackedInline):
@@ -314,7 +347,7 @@ class InterviewSessionInline(admin.TabularInline):
 class FlagInline(admin.TabularInline):
     model = Flag
     extra = 0
-    fields = ["kind", "session", "interviewer", "text", "created_at"]
+    fields = ["kind", "session", "interviewer", "text", "detail", "created_at"]
     readonly_fields = ["created_at"]
     raw_id_fields = ["session", "interviewer"]
 

@@ -7,12 +7,14 @@ class SchedulingConfig(AppConfig):
 
     def ready(self):
         # Importing registers: the system checks, the outbox's handlers and senders
-        # (writeback, feedback, reminders), the webhook handlers for calendars and ATS interviews.
+        # (writeback, feedback, reminders, the interviewer's notices), the webhook handlers for
+        # calendars and ATS interviews.
         from . import (  # noqa: F401
             checks,
             connections,
             debriefs,
             feedback,
+            interviewer_home,
             outbox,
             periodic,
             reminders,

@@ -587,7 +587,10 @@ def change(
             invite_interviewers(session, invite, depends_on=event_op)
             invite_interviewers(session, left, depends_on=event_op, canceled=True)
         for pid in left:
-            interview.clear_flags(Flag.Kind.DECLINED, session=session, interviewer=pid)
+            # Whoever left the seat no longer declines it, nor needs swapping out.
+            interview.clear_flags(
+                Flag.Kind.DECLINED, Flag.Kind.CANT_MAKE_IT, session=session, interviewer=pid
+            )
     if retimed:
         feedback.withdraw_if_moved_ahead(interview)
         _forget_no_shows_moved_ahead(interview)
@@ -733,8 +736,9 @@ def _settle_flags(interview, retimed, by):
         else:
             interview.clear_flags(Flag.Kind.RULE_BREAK, session=session)
         if by not in OUTSIDE:
-            # A new time, a new invitation: an earlier decline was of the old time.
-            interview.clear_flags(Flag.Kind.DECLINED, session=session)
+            # A new time, a new invitation: an earlier decline (or "I can't make this") was
+            # of the old time.
+            interview.clear_flags(Flag.Kind.DECLINED, Flag.Kind.CANT_MAKE_IT, session=session)
     problems = loop_problems(interview)
     if problems:
         moved = retimed[0] if retimed else None

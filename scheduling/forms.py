@@ -4,10 +4,10 @@ import itertools
 import re
 
 from django import forms
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from . import plans
+from . import interviewer_home, plans
 from .lib import durations, labels, outside, reasons, zones
 from .models import WEEKDAYS, Interviewer, Tenant
 from .models.tenancy import (
@@ -137,6 +137,13 @@ class ReasonForm(forms.Form):
             "error": " ".join(self.errors.get("reason", [])),
             "required": self.reason_required,
         }
+
+
+class CantMakeForm(ReasonForm):
+    """An interviewer's "I can't make this": why, from a short list or in their words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, labels=interviewer_home.CANT_MAKE_REASONS, **kwargs)
 
 
 class ReminderTimesField(forms.CharField):
@@ -299,8 +306,9 @@ class HoursMixin:
 
 
 class InterviewerForm(HoursMixin, forms.ModelForm):
-    """Admins edit an interviewer's zone, hours, limits and calendar, and may lock the hours
-    against the interviewer's own edits; the name, email and ATS id come from the ATS."""
+    """Admins edit an interviewer's zone, hours, limits and calendar, and may lock each of
+    the zone, the hours, the days off and the limits against the interviewer's own edits;
+    the name, email and ATS id come from the ATS."""
 
     calendar = forms.ChoiceField(
         required=False, label="Calendar", help_text="Where Convene reads busy times."
@@ -314,20 +322,21 @@ class InterviewerForm(HoursMixin, forms.ModelForm):
             "max_interviews_per_week",
             "meeting_room_url",
             "active",
-            "hours_locked",
+            *Interviewer.LOCKS,
         ]
         labels = {
             "timezone": "Time zone",
             "max_interviews_per_day": "Most interviews a day",
             "max_interviews_per_week": "Most interviews a week",
-            "hours_locked": "Only admins may change these hours",
+            "lock_timezone": "Time zone",
+            "lock_hours": "Working hours",
+            "lock_days_off": "Days off",
+            "lock_caps": "Most interviews a day and a week",
         }
         error_messages = {"meeting_room_url": {"invalid": ROOM_LINK_INVALID}}
         help_texts = {
             "max_interviews_per_day": "Empty: no limit.",
             "max_interviews_per_week": "Empty: no limit.",
-            "hours_locked": "Otherwise the interviewer edits their own hours and days off "
-            "on their profile.",
         }
 
     def __init__(self, *args, calendar_connections=(), **kwargs):
@@ -403,21 +412,59 @@ class MeetingRoomForm(forms.ModelForm):
         return clean_room(self.cleaned_data.get("meeting_room_url"))
 
 
+CAP_LIMITS = {"max_interviews_per_day": 20, "max_interviews_per_week": 100}
+
+
 class MyHoursForm(HoursMixin, forms.ModelForm):
-    """An interviewer's own zone, hours and days off (from their profile), unless an admin
-    locked them."""
+    """An interviewer's own zone, weekly hours, days off and limits (from My profile). What
+    an admin locked (`Interviewer.LOCKS`) is shown, not editable; a POST that carries a
+    locked field anyway is `tampered` (the view refuses it) and saving keeps what was."""
 
     class Meta:
         model = Interviewer
-        fields = ["timezone"]
-        labels = {"timezone": "Your time zone"}
+        fields = ["timezone", "max_interviews_per_day", "max_interviews_per_week"]
+        labels = {
+            "timezone": "Your time zone",
+            "max_interviews_per_day": "Most interviews a day",
+            "max_interviews_per_week": "Most interviews a week",
+        }
+        help_texts = {
+            "max_interviews_per_day": "Empty: no limit. Convene offers no time past it.",
+            "max_interviews_per_week": "Empty: no limit. Counted Monday to Sunday, "
+            "interviews booked in the ATS too.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].widget = ZoneSelect(
             first=[self.instance.timezone, _team_zone(self.instance)]
         )
+        for name, most in CAP_LIMITS.items():
+            self.fields[name].min_value = 1
+            self.fields[name].max_value = most
+            self.fields[name].widget.attrs.update(min=1, max=most)
+            self.fields[name].validators = [
+                MinValueValidator(1, "At least 1; leave it empty for no limit."),
+                MaxValueValidator(most, f"At most {most}."),
+            ]
         self.add_hours_fields(self.instance)
+        self.locked = {name for name in Interviewer.LOCKS if getattr(self.instance, name)}
+        names = self.locked_names()
+        self.tampered = sorted(name for name in names if name in (self.data or {}))
+        for name in names:
+            self.fields[name].disabled = True
+
+    def locked_names(self):
+        """The form's fields an admin locked."""
+        parts = {
+            "lock_timezone": ["timezone"],
+            "lock_caps": list(CAP_LIMITS),
+            "lock_hours": [
+                f"{name}_{i}" for i in range(7) for name in ("from", "until", "from2", "until2")
+            ],
+            "lock_days_off": ["keep_exceptions", "new_day_off", "new_day_off_until"],
+        }
+        return [name for lock in sorted(self.locked) for name in parts[lock]]
 
     def clean(self):
         cleaned = super().clean()
@@ -425,8 +472,21 @@ class MyHoursForm(HoursMixin, forms.ModelForm):
         return cleaned
 
     def save(self, commit=True):
+        before = {
+            "timezone": self.instance.timezone,
+            "hours": self.instance.working_hours,
+            "days_off": self.instance.working_hours_exceptions,
+        }
         interviewer = super().save(commit=False)
         self.save_hours(interviewer)
+        # What is locked stays exactly as it was (a disabled field takes its initial value,
+        # which a midnight or a legacy zone name could still round).
+        if "lock_hours" in self.locked:
+            interviewer.working_hours = before["hours"]
+        if "lock_days_off" in self.locked:
+            interviewer.working_hours_exceptions = before["days_off"]
+        if "lock_timezone" in self.locked:
+            interviewer.timezone = before["timezone"]
         if commit:
             interviewer.save()
         return interviewer

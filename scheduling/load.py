@@ -193,6 +193,15 @@ class Tally:
     def add(self, pid, at):
         self.counts.update(self._keys(pid, at))
 
+    def week(self, pid, at):
+        """(interviews in the ISO week of `at` on the person's clock, [(date, interviews)]
+        for its seven days, Monday first): what the caps are measured against."""
+        day = at.astimezone(self.zones.get(pid, dt.UTC)).date()
+        monday = day - dt.timedelta(days=day.weekday())
+        days = [monday + dt.timedelta(days=i) for i in range(7)]
+        week = (pid, "week", tuple(day.isocalendar())[:2])
+        return self.counts[week], [(d, self.counts[(pid, "day", d)]) for d in days]
+
     def rank(self, pid, at):
         """(interviews in the week, interviews on the day, key): lightest first."""
         week, day = self._keys(pid, at)

@@ -15,6 +15,17 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("switch-team/", views.switch_tenant, name="switch_tenant"),
     path("me/", views.profile, name="profile"),
+    path("me/interviews/", views.my_interviews, name="my_interviews"),
+    path(
+        "me/interviews/<int:attendee_pk>/cant-make/",
+        views.my_cant_make,
+        name="my_cant_make",
+    ),
+    path(
+        "me/interviews/<int:attendee_pk>/withdraw/",
+        views.my_cant_make_withdraw,
+        name="my_cant_make_withdraw",
+    ),
     path("settings/", views.team_settings, name="team_settings"),
     path("settings/connections/", views.connection_list, name="connection_list"),
     path(

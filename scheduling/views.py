@@ -25,6 +25,7 @@ from . import (
     debriefs,
     feedback,
     gateway,
+    interviewer_home,
     plan_forms,
     plans,
     reminders,
@@ -37,13 +38,14 @@ from . import connections as services
 from .access import admin_required, get_for_tenant, member_required, scheduler_required
 from .forms import (
     CancelForm,
+    CantMakeForm,
     DebriefTimeForm,
     InterviewerForm,
     MeetingRoomForm,
     MyHoursForm,
     TeamSettingsForm,
 )
-from .lib import outside
+from .lib import outside, zones
 from .middleware import SESSION_KEY
 from .models import (
     AuditEntry,
@@ -70,7 +72,10 @@ _INTEGRATION = re.compile(r"^[a-z0-9_-]{1,64}$")
 def home(request):
     membership = request.membership
     if membership.role == Membership.Role.INTERVIEWER:
-        return redirect("profile")
+        interviewer = _my_interviewer(request)
+        if interviewer is None:
+            return redirect("profile")
+        return _interviewer_home(request, interviewer)
     steps = connections.setup_steps(request.tenant)
     if not steps["next"]:
         return redirect("pipeline")
@@ -375,14 +380,13 @@ def _my_interviewer(request):
 
 @member_required()
 def profile(request):
-    """The member's own page: as an interviewer, their zone, weekly hours and days off
-    (theirs to edit unless an admin locked them) and their calendar."""
+    """The member's own page: as an interviewer, their zone, weekly hours, days off and
+    limits (theirs to edit, each unless an admin locked it) and their calendar."""
     interviewer = _my_interviewer(request)
+    room_posted = request.method == "POST" and "meeting_room" in request.POST
+    room_form = MeetingRoomForm(request.POST if room_posted else None, instance=interviewer)
+    editable = interviewer is not None and not interviewer.all_locked
     form = None
-    room_form = MeetingRoomForm(
-        request.POST if request.method == "POST" and "meeting_room" in request.POST else None,
-        instance=interviewer,
-    )
     if interviewer is not None and room_form.is_bound:
         if room_form.is_valid():
             room_form.save()
@@ -395,33 +399,63 @@ def profile(request):
             )
             messages.success(request, "Saved your meeting room link.")
             return redirect(reverse("profile") + "#room")
-        return render(
-            request,
-            "scheduling/profile.html",
-            {
-                "interviewer": interviewer,
-                "form": None if interviewer.hours_locked else MyHoursForm(instance=interviewer),
-                "room_form": room_form,
-                "nav_active": "profile",
-            },
-            status=400,
-        )
-    if interviewer is not None and not interviewer.hours_locked:
+        form = MyHoursForm(instance=interviewer) if editable else None
+        return _profile_page(request, interviewer, form, room_form, status=400)
+    if request.method == "POST" and not editable:
+        raise PermissionDenied("An admin set your hours; ask them to change them.")
+    if editable:
         form = MyHoursForm(request.POST or None, instance=interviewer)
+        if form.tampered:
+            raise PermissionDenied(
+                "Your admin set some of these (“Set by your admin”): ask them to change them. "
+                "Nothing was saved."
+            )
+        # As stored: validating the form already writes its values onto `interviewer`.
+        before = _availability_words(Interviewer.objects.get(pk=interviewer.pk))
         if request.method == "POST" and form.is_valid():
             form.save()
-            audit(
-                request.tenant,
-                "interviewer.updated",
-                f"{interviewer} updated their own hours",
-                actor=request.user,
-                obj=interviewer,
-                changed=form.changed_data,
-            )
-            messages.success(request, "Saved your hours. New times follow them at once.")
-            return redirect("profile")
-    elif request.method == "POST":
-        raise PermissionDenied("An admin set your hours; ask them to change them.")
+            after = _availability_words(interviewer)
+            changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+            if changed:
+                audit(
+                    request.tenant,
+                    "interviewer.updated",
+                    f"{interviewer} changed their own availability: "
+                    + "; ".join(f"{k} {old} → {new}" for k, (old, new) in changed.items()),
+                    actor=request.user,
+                    obj=interviewer,
+                    changed=changed,
+                )
+                messages.success(
+                    request, "Saved your availability. The next search for times follows it."
+                )
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect(reverse("profile") + "#hours")
+    status = 400 if form is not None and form.is_bound else 200
+    return _profile_page(request, interviewer, form, room_form, status=status)
+
+
+def _availability_words(interviewer):
+    """An interviewer's availability as the audit log says it: what changed, before and
+    after, in words."""
+    exceptions = interviewer.working_hours_exceptions or {}
+    off = sorted(day for day, ranges in exceptions.items() if not ranges)
+    other = sorted(
+        f"{day} {', '.join(f'{a}–{b}' for a, b in ranges)}"
+        for day, ranges in exceptions.items()
+        if ranges
+    )
+    return {
+        "time zone": interviewer.timezone,
+        "working hours": interviewer.hours_summary,
+        "days off": ", ".join(off + other) or "none",
+        "limits": f"{interviewer.max_interviews_per_day or 'no limit'} a day, "
+        f"{interviewer.max_interviews_per_week or 'no limit'} a week",
+    }
+
+
+def _profile_page(request, interviewer, form, room_form, *, status=200):
     return render(
         request,
         "scheduling/profile.html",
@@ -429,10 +463,124 @@ def profile(request):
             "interviewer": interviewer,
             "form": form,
             "room_form": room_form,
+            "now": timezone.now(),
             "nav_active": "profile",
         },
-        status=400 if form is not None and form.is_bound else 200,
+        status=status,
     )
+
+
+# --- the interviewer's own home -----------------------------------------------------------------
+
+
+def _interviewer_home(request, interviewer, *, failed=None, status=200):
+    """Their upcoming sessions, feedback owed and week's load, on their own clock.
+    `failed` is (seat id, CantMakeForm) of a notice refused, shown beside its session."""
+    now = timezone.now()
+    rows = interviewer_home.upcoming(interviewer, now)
+    for row in rows:
+        row.form = failed[1] if failed and failed[0] == row.seat.pk else CantMakeForm()
+        row.form_open = bool(failed and failed[0] == row.seat.pk)
+    late, due = interviewer_home.feedback_owed(interviewer, now)
+    context = {
+        "interviewer": interviewer,
+        "upcoming": rows,
+        "late": late,
+        "due": due,
+        "load": interviewer_home.week_load(interviewer, now),
+        "now": now,
+        "zone_text": zones.describe(interviewer.timezone, now),
+        "nav_active": "my_interviews",
+    }
+    # Every time on the page on their own clock, whatever the browser's or the team's.
+    with timezone.override(zones.zone(interviewer.timezone)):
+        return render(request, "scheduling/interviewer_home.html", context, status=status)
+
+
+def _my_interviewer_or_404(request):
+    interviewer = _my_interviewer(request)
+    if interviewer is None:
+        raise Http404("You are not an interviewer in this team.")
+    return interviewer
+
+
+@member_required()
+def my_interviews(request):
+    """The interviewer's home, for anyone who interviews (a recruiter who also does)."""
+    return _interviewer_home(request, _my_interviewer_or_404(request))
+
+
+def _my_seat(request, interviewer, attendee_pk):
+    """One of the signed-in interviewer's own seats, or 404 (a colleague's, another
+    team's, a swapped-out one)."""
+    seat = (
+        SessionAttendee.objects.select_related("session__interview", "interviewer")
+        .filter(
+            pk=attendee_pk,
+            interviewer=interviewer,
+            active=True,
+            session__interview__tenant=request.tenant,
+        )
+        .first()
+    )
+    if seat is None:
+        raise Http404("That is not one of your interviews.")
+    return seat
+
+
+@require_POST
+@member_required()
+def my_cant_make(request, attendee_pk):
+    """ "I can't make this": the reason, then the recruiter is told and the interview
+    flagged; they stay on it until the recruiter swaps them."""
+    interviewer = _my_interviewer_or_404(request)
+    seat = _my_seat(request, interviewer, attendee_pk)
+    form = CantMakeForm(request.POST)
+    if not form.is_valid():
+        return _interviewer_home(request, interviewer, failed=(seat.pk, form), status=400)
+    try:
+        interviewer_home.cant_make(seat, form.cleaned_data["chosen"], user=request.user)
+    except interviewer_home.NoticeError as exc:
+        messages.error(request, str(exc))
+    else:
+        told = interviewer_home.recruiters(seat.session.interview)
+        if not told:
+            messages.warning(
+                request,
+                f"“{seat.session.title}” is flagged for the recruiters, but none of them has "
+                "an email address Convene can write to: tell them yourself too.",
+            )
+        else:
+            whom = (
+                f"{told[0].get_full_name() or told[0].email} is"
+                if len(told) == 1
+                else "The team’s recruiters are"
+            )
+            messages.success(
+                request,
+                f"{whom} told you can’t make “{seat.session.title}”. You stay on it until "
+                "they swap you.",
+            )
+    return redirect(reverse("my_interviews") + f"#seat-{seat.pk}")
+
+
+@require_POST
+@member_required()
+def my_cant_make_withdraw(request, attendee_pk):
+    interviewer = _my_interviewer_or_404(request)
+    seat = _my_seat(request, interviewer, attendee_pk)
+    try:
+        withdrawn = interviewer_home.withdraw(seat, user=request.user)
+    except interviewer_home.NoticeError as exc:
+        messages.error(request, str(exc))
+    else:
+        if withdrawn:
+            messages.success(
+                request, f"Withdrawn: the recruiter is told you can make “{seat.session.title}”."
+            )
+        else:
+            messages.info(request, "There was no notice to withdraw.")
+    return redirect(reverse("my_interviews") + f"#seat-{seat.pk}")
 
 
 @admin_required
@@ -645,7 +793,23 @@ def interview_detail(request, pk, *, debrief_form=None, debrief_error=""):
             "session__calendar_connection", "interview__application__connection"
         ).order_by("created_at")
     )
-    flags = list(interview.flags.select_related("session"))
+    flags = list(interview.flags.select_related("session", "interviewer"))
+    # "I can't make this" from an interviewer: their seat shows it, and the flag offers
+    # the Swap of that seat (which clears it).
+    seats = {
+        (a.session_id, a.interviewer_id): a
+        for session in sessions
+        for a in session.attendees.all()
+        if a.active
+    }
+    for session in sessions:
+        session.cant_make_ids = set()
+    for flag in flags:
+        if flag.kind == Flag.Kind.CANT_MAKE_IT:
+            flag.seat = seats.get((flag.session_id, flag.interviewer_id))
+            for session in sessions:
+                if session.pk == flag.session_id:
+                    session.cant_make_ids.add(flag.interviewer_id)
     loop_broken = next((f for f in flags if f.kind == Flag.Kind.LOOP_BROKEN), None)
     # The debrief's own flag is answered in its card, not by the interview's actions.
     interview_flags = [f for f in flags if f.kind != Flag.Kind.DEBRIEF]

@@ -47,6 +47,7 @@ LAYERS = [
     [
         "scheduling.webhooks",
         "scheduling.debriefs",
+        "scheduling.interviewer_home",
         "candidates.links",
         "candidates.pipeline",
         "candidates.reports",

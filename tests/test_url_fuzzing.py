@@ -345,6 +345,8 @@ def world(settings, monkeypatch, django_user_model):
         "interview_fit": {"pk": interview.pk},
         "interview_debrief": {"pk": interview.pk},
         "interview_swap": {"pk": interview.pk, "attendee_pk": attendee.pk},
+        "my_cant_make": {"attendee_pk": attendee.pk},
+        "my_cant_make_withdraw": {"attendee_pk": attendee.pk},
         "interview_no_show": {"pk": interview.pk, "session_pk": session.pk},
         "interview_no_show_clear": {"pk": interview.pk, "no_show_pk": 1},
         "operation_retry": {"pk": operation.pk},

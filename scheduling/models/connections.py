@@ -141,8 +141,12 @@ class Interviewer(models.Model):
     working_hours = models.JSONField(default=default_working_hours)
     # {"2026-12-24": [], "2026-12-31": [["09:00", "12:00"]]}: days off or other hours.
     working_hours_exceptions = models.JSONField(default=dict, blank=True)
-    # An admin's lock: the interviewer may no longer edit their own hours and days off.
-    hours_locked = models.BooleanField(default=False)
+    # An admin's locks, per field: the interviewer may no longer edit that part of their
+    # own availability on My profile (it shows as "Set by your admin"; a POST is refused).
+    lock_timezone = models.BooleanField("only admins may change the time zone", default=False)
+    lock_hours = models.BooleanField("only admins may change the working hours", default=False)
+    lock_days_off = models.BooleanField("only admins may change the days off", default=False)
+    lock_caps = models.BooleanField("only admins may change the limits", default=False)
     calendar_connection = models.ForeignKey(
         Connection,
         null=True,
@@ -179,6 +183,13 @@ class Interviewer(models.Model):
 
     def __str__(self):
         return self.name
+
+    LOCKS = ("lock_timezone", "lock_hours", "lock_days_off", "lock_caps")
+
+    @property
+    def all_locked(self):
+        """Every part of their availability is the admin's: nothing for them to edit."""
+        return all(getattr(self, name) for name in self.LOCKS)
 
     @property
     def calendar_name(self):

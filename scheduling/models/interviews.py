@@ -234,7 +234,7 @@ class Interview(models.Model):
     def ics_uid(self):
         return f"{self.pk}@convene"
 
-    def raise_flag(self, kind, text, *, session=None, interviewer=None):
+    def raise_flag(self, kind, text, *, session=None, interviewer=None, detail=""):
         """Flag a matter for the recruiter: one flag per kind, session and interviewer, its
         text replaced when raised again. Several can wait at once (a decline, a close in the
         ATS, a loop a move broke); each is cleared by its own kind, never by another's.
@@ -244,7 +244,7 @@ class Interview(models.Model):
             kind=kind,
             session=session,
             interviewer=interviewer,
-            defaults={"text": text},
+            defaults={"text": text, "detail": detail},
         )
 
     def clear_flags(self, *kinds, session=None, interviewer=None):
@@ -478,6 +478,7 @@ class Flag(models.Model):
         APPLICATION_CLOSED = "application_closed", "The application was closed in the ATS"
         EVENT_DELETED = "event_deleted", "Its calendar event was deleted"
         DEBRIEF = "debrief", "The debrief needs a new time"
+        CANT_MAKE_IT = "cant_make_it", "An interviewer can't make it"
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="flags")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -489,6 +490,9 @@ class Flag(models.Model):
         Interviewer, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     text = models.TextField()
+    # The person's own reason, when the flag carries one (an interviewer's "I can't make
+    # this"): shown back to them as they gave it.
+    detail = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -313,8 +313,8 @@ def test_an_interviewer_edits_their_hours_in_a_grid(laptop, tenant, admin_member
     page.get_by_label("Friday until", exact=True).fill("")
     page.get_by_label("Add a day off").fill("2027-01-04")
     axe(page)
-    page.get_by_role("button", name="Save my hours").click()
-    expect(page.get_by_text("Saved your hours.")).to_be_visible()
+    page.get_by_role("button", name="Save my availability").click()
+    expect(page.get_by_text("Saved your availability.")).to_be_visible()
     ivy.refresh_from_db()
     assert ivy.working_hours[0] == [["08:30", "12:00"], ["13:00", "16:00"]]
     assert ivy.working_hours[4] == []

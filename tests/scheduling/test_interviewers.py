@@ -189,7 +189,7 @@ def test_interviewers_edit_their_own_hours_unless_an_admin_locked_them(client, t
     ivy = f.interviewer(tenant, "Ivy Chen", user=user)
     client.force_login(user)
     page = client.get(reverse("profile"))
-    assert "Save my hours" in page.content.decode()
+    assert "Save my availability" in page.content.decode()
     response = client.post(
         reverse("profile"),
         {"timezone": "Europe/Paris", "from_0": "08:00", "until_0": "12:00",
@@ -201,7 +201,7 @@ def test_interviewers_edit_their_own_hours_unless_an_admin_locked_them(client, t
     assert ivy.working_hours == [[["08:00", "12:00"]], [], [], [], [], [], []]
     assert ivy.working_hours_exceptions == {"2027-01-04": [], "2027-01-05": []}
 
-    ivy.hours_locked = True
+    ivy.lock_timezone = ivy.lock_hours = ivy.lock_days_off = ivy.lock_caps = True
     ivy.save()
     assert (
         "An admin of Acme Robotics set your hours"

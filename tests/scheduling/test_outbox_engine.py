@@ -51,6 +51,7 @@ def test_every_operation_kind_and_email_kind_has_a_registered_handler():
         "availability_received",
         "meeting_link",
         "training_approval",
+        "interviewer_cant_make",
     }
 
 

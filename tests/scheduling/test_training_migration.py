@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("scheduling", "0024_team_reasons")]
+BEFORE = [("scheduling", "0025_autopilot")]
 AFTER = [("scheduling", "0026_training")]
 
 

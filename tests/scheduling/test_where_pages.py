@@ -55,7 +55,9 @@ def test_an_interviewer_keeps_their_own_meeting_room_link_on_their_profile(clien
     me.refresh_from_db()
     assert me.meeting_room_url == ROOM
     # Even when an admin set their hours: the room is theirs.
-    Interviewer.objects.filter(pk=me.pk).update(hours_locked=True)
+    Interviewer.objects.filter(pk=me.pk).update(
+        lock_timezone=True, lock_hours=True, lock_days_off=True, lock_caps=True
+    )
     saved = client.post(reverse("profile"), {"meeting_room": "1", "meeting_room_url": ""})
     assert saved.status_code == 302
     me.refresh_from_db()
