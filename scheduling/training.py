@@ -667,6 +667,14 @@ def progress(trainee):
     return Progress(trainee, count, of, line, steps)
 
 
+def progress_of(interviewer):
+    """Where the interviewer stands in each program they are a trainee of, by program name
+    ("Your training" on their home and on /me/training/)."""
+    trainees = Trainee.objects.filter(tenant=interviewer.tenant_id, interviewer=interviewer)
+    trainees = trainees.select_related("program", "interviewer", "tenant")
+    return [progress(t) for t in trainees.order_by("program__name")]
+
+
 def sessions_of(trainee, now=None):
     """The trainee's seats, newest first, each with its state and words (`seat_status`)."""
     rows = []

@@ -35,16 +35,6 @@ def _card(trainee, *, now, sessions=True, history=True):
     }
 
 
-def my_trainings(request):
-    """The signed-in interviewer's own trainings, for "Your training" (also the home's card:
-    `templates/scheduling/training/_my_training.html` takes `trainings`)."""
-    me = _me(request)
-    if me is None:
-        return []
-    mine = _related(Trainee.objects.filter(tenant=request.tenant, interviewer=me))
-    return [training.progress(t) for t in mine.order_by("program__name")]
-
-
 @member_required()
 def my_training(request):
     now = timezone.now()

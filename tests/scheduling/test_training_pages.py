@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from scheduling import periodic, training
+from scheduling import periodic
 from scheduling.models import Membership, Trainee
 from tests.conftest import make_member
 from tests.training_helpers import program_world, seat_trainee, starts
@@ -155,17 +154,17 @@ def test_the_admin_sets_a_stage_by_hand(world, admin_client_):
     assert "Choose one of the stages." in response.content.decode()
 
 
-def test_the_home_card_partial_shows_the_trainees_stage(world):
-    html = render_to_string(
-        "scheduling/training/_my_training.html",
-        {"trainings": [training.progress(Trainee.objects.get(pk=world.trainee.pk))]},
-    )
+def test_the_trainees_home_shows_where_they_stand_and_a_trainer_without_training_sees_none(
+    world,
+):
+    html = world.tia_client.get(reverse("home")).content.decode()
+    assert "<h1>My interviews</h1>" in html
     assert "Your training" in html
     assert "Coding interview" in html and "Shadowing" in html
     assert "1 of 2 shadow sessions done — next: reverse shadow ×1" in html
-    assert (
-        render_to_string("scheduling/training/_my_training.html", {"trainings": []}).strip() == ""
-    )
+    assert reverse("my_training") in html
+    # Bo trains but is in no program himself: his home has no training card.
+    assert "Your training" not in world.bo_client.get(reverse("home")).content.decode()
 
 
 def test_someone_in_no_program_is_told_what_training_is(tenant):
