@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from scheduling import plans
 from scheduling.lib import zones
-from scheduling.models import Interview, InterviewPlan, Tenant, audit
+from scheduling.models import Interview, InterviewPlan, Membership, Tenant, audit
 
 from . import availability, links
 from .models import Application, AutopilotEvent, BookingLink, StageEntry
@@ -366,6 +366,27 @@ def _send(pk, *, user, now):
         return _deliver(entry, application, plan, user=user, now=now)
 
 
+def on_behalf_of(application):
+    """The recruiter autopilot sends for: the job's first recruiter (as the ATS names them)
+    who signs in to Convene as a recruiter or admin of the team. The link carries their name,
+    and what comes back (times sent, a cancellation) is told to them; None when the ATS names
+    nobody who signs in, and then the Pipeline and the Autopilot tab are where it shows."""
+    if application.job_id is None:
+        return None
+    schedulers = Membership.objects.filter(
+        tenant=application.tenant_id,
+        role__in=[Membership.Role.ADMIN, Membership.Role.RECRUITER],
+        user__is_active=True,
+    ).exclude(user__email="")
+    recruiter = (
+        application.job.recruiters.filter(active=True, user__in=schedulers.values("user"))
+        .select_related("user")
+        .order_by("name")
+        .first()
+    )
+    return recruiter.user if recruiter else None
+
+
 def _deliver(entry, application, plan, *, user, now):
     """Send through the recruiter's own paths; the outbox emails it after the commit."""
     tenant = application.tenant
@@ -398,6 +419,11 @@ def _deliver(entry, application, plan, *, user, now):
         entry.link = sent[0]
         kind = Kind.SENT_LINK
         text = f"Sent a booking link to {application.candidate} for the {plan} plan"
+    if user is None and (recruiter := on_behalf_of(application)) is not None:
+        # The email goes out after the commit, so it is signed by them too.
+        BookingLink.objects.filter(pk=entry.link.pk, created_by=None).update(created_by=recruiter)
+        entry.link.created_by = recruiter
+        text += f", on behalf of {recruiter.get_full_name() or recruiter.email}"
     entry.state, entry.reason, entry.action = State.SENT, "", plan.autopilot
     entry.sent_at, entry.sent_by = now, user if user is not None else None
     entry.save()

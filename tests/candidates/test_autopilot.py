@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from candidates import autopilot, changes
+from candidates import autopilot, availability, changes
 from candidates.models import (
     AutopilotEvent,
     AvailabilityRequest,
@@ -213,6 +213,44 @@ def test_the_link_goes_after_the_delay_once(app, onsite):
     # Audited with autopilot as the actor, the link's own entry too.
     who = {a.action: a.who for a in AuditEntry.objects.all()}
     assert who["autopilot.sent_link"] == "Autopilot" and who["link.created"] == "Autopilot"
+
+
+def test_the_link_goes_on_behalf_of_the_jobs_recruiter_who_then_hears_what_comes_back(
+    app, onsite, tenant, recruiter
+):
+    # The ATS names two recruiters of the job; only Rosa signs in to Convene as a recruiter.
+    rosa = f.interviewer(tenant, "Rosa Recruiter", user=recruiter)
+    app.job.recruiters.add(f.interviewer(tenant, "Abe Absent"), rosa)
+    onsite.autopilot = Rule.AVAILABILITY
+    onsite.save()
+    entry = move(app)
+    assert autopilot.run_due(now=later(61)) == 1
+    link = BookingLink.objects.get()
+    assert link.created_by == recruiter
+    entry.refresh_from_db()
+    assert entry.sent_by is None  # autopilot sent it, in her name
+    texts = list(AutopilotEvent.objects.filter(entry=entry).values_list("text", flat=True))
+    assert any(t.endswith("on behalf of Rosa Recruiter") for t in texts)
+    assert {a.who for a in AuditEntry.objects.filter(action="autopilot.sent_request")} == {
+        "Autopilot"
+    }
+    # The candidate's times come back: Rosa is told.
+    start = later(3 * 24 * 60).replace(minute=0, second=0, microsecond=0)
+    availability.submit(
+        link,
+        [(start, start + dt.timedelta(hours=3))],
+        note="",
+        zone_name="America/New_York",
+    )
+    (told,) = Operation.objects.filter(payload__kind="availability_received")
+    assert "Rosa Recruiter" in told.payload["about"]
+
+
+def test_nobody_signs_in_for_the_job_so_the_link_has_no_sender(app, onsite, tenant):
+    app.job.recruiters.add(f.interviewer(tenant, "Abe Absent"))
+    move(app)
+    assert autopilot.run_due(now=later(61)) == 1
+    assert BookingLink.objects.get().created_by is None
 
 
 def test_two_entries_of_two_applications_both_go(app, onsite, ats):
