@@ -61,7 +61,7 @@ def day_and_time(moment, zone_name):
 def _entry_for(application_id, plan_id, *, states):
     """The application's latest entry for the plan still open, locked."""
     return (
-        StageEntry.objects.select_for_update()
+        StageEntry.objects.select_for_update(of=("self",))
         .filter(application_id=application_id, plan_id=plan_id, state__in=states)
         .order_by("-entered_at")
         .first()
@@ -102,7 +102,7 @@ def interview_canceled(sender=None, *, interview, **_kwargs):
     """Connected to `signals.interview_canceled`: the candidate's own cancellation that
     reopened their link waits for them again; any other goes back to the recruiter."""
     entry = (
-        StageEntry.objects.select_for_update()
+        StageEntry.objects.select_for_update(of=("self",))
         .filter(interview=interview, state=StageEntry.State.BOOKED)
         .select_related("link")
         .first()
@@ -137,7 +137,7 @@ def times_received(sender=None, *, request, first=True, **_kwargs):
     autopilot sent). The entry goes back to the recruiter, whose one click books inside
     them; a change of times already sent adds nothing."""
     entry = (
-        StageEntry.objects.select_for_update()
+        StageEntry.objects.select_for_update(of=("self",))
         .filter(
             Q(link_id=request.link_id) | Q(availability_request=request),
             state=StageEntry.State.SENT,
@@ -184,7 +184,7 @@ def follow_up(tenant=None, now=None):
             continue
         with transaction.atomic():
             current = (
-                StageEntry.objects.select_for_update()
+                StageEntry.objects.select_for_update(of=("self",))
                 .filter(pk=entry.pk, state=StageEntry.State.SENT)
                 .first()
             )
