@@ -350,7 +350,12 @@ def leave_pools(trainee):
 
 
 def _pool_name(pool):
-    return f"“{pool.session.plan.name}: {pool.name or pool.session.title}”"
+    """“Onsite: Coders”: the plan and the pool's name, or the session's title (as written,
+    {job} and the like left out) when the pool has no name."""
+    session = pool.session
+    plan = session.plan
+    title = session.title_for(job=plan.job.name if plan.job_id else "", stage=plan.stage_name)
+    return f"“{plan.name}: {pool.name or title}”"
 
 
 # --- admins -----------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ seat in words (docs/design.md, "Training")."""
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from candidates import picker
-from scheduling import booking, emails, slots
+from scheduling import booking, emails, periodic, slots
 from scheduling.models import (
     InterviewPlan,
     PlanPool,
@@ -216,3 +217,54 @@ def test_a_trainee_who_interviews_in_another_pool_of_the_session_is_not_seated_t
     interview = book_first(world)
     assert seats(interview)["Grace Ho"] == (Role.POOL, None)
     assert [r for r, _t in seats(interview).values()].count(Role.TRAINEE) == 0
+
+
+@pytest.mark.django_db
+def test_the_engine_seats_a_trainee_through_the_program_until_they_fill_ordinary_seats(world):
+    """The issue's journey through the engine itself: shadow ×2, reverse shadow ×1, each
+    interview found by slots.find and booked, the clock moved past its end and the counting
+    job run; once qualified, the engine seats them like any member of the pool."""
+    world["pool"].trainee_required = True  # every interview seats Grace while she trains
+    world["pool"].save()
+    world["grace"].max_interviews_per_day = None
+    world["grace"].save()
+    grace = enroll(world, world["grace"])
+    ats = world["app"].connection
+
+    def book_next(name):
+        return book_first({**world, "app": f.application(ats, f.candidate(ats, name))})
+
+    def after(interview):
+        end = interview.sessions.get().end_at
+        return time_machine.travel(end + dt.timedelta(minutes=5), tick=False)
+
+    def grace_seat(interview):
+        return seats(interview)["Grace Ho"]
+
+    one, two = book_next("Candidate One"), book_next("Candidate Two")
+    assert grace_seat(one) == grace_seat(two) == (Role.TRAINEE, grace.pk)
+    assert one.start_at != two.start_at
+    with after(max([one, two], key=lambda i: i.start_at)):
+        periodic.run_now(only=["training progress"])
+        grace.refresh_from_db()
+        assert grace.stage == Trainee.Stage.REVERSE_SHADOW
+        three = book_next("Candidate Three")
+    seated = seats(three)
+    assert seated["Grace Ho"] == (Role.TRAINEE_LEADS, grace.pk)
+    assert sorted(seated.values()) == sorted(
+        [(Role.TRAINEE_LEADS, grace.pk), (Role.TRAINER, grace.pk)]
+    )
+    with after(three):
+        periodic.run_now(only=["training progress"])
+        grace.refresh_from_db()
+        assert grace.stage == Trainee.Stage.QUALIFIED
+        assert world["grace"] in world["pool"].members.all()
+        # Nobody is left in training: the plan stops requiring a trainee seat.
+        world["pool"].trainee_required = False
+        world["pool"].save()
+        # The pool's other members away: the seat is hers, as an ordinary member.
+        for other in (world["ada"], world["bo"]):
+            other.active = False
+            other.save()
+        four = book_next("Candidate Four")
+    assert seats(four) == {"Grace Ho": (Role.POOL, None)}
