@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates import autopilot, links
+from candidates import autopilot, autopilot_follow, links
 from candidates.models import Application, BookingLink, StageEntry
 from scheduling import connections
 from scheduling.models import InterviewPlan
@@ -174,3 +174,36 @@ def test_the_queues_one_click_sends_the_link(acme, onsite, recruiter_client, rec
     (email,) = emails_to(application.candidate.email)
     link = BookingLink.objects.get(application=application)
     assert link.created_by == recruiter and links.url_for(link) in email.body
+
+
+def test_no_answer_after_two_reminders_comes_back_to_the_recruiter(acme, onsite, recruiter_client):
+    """The follow-through on the live sandbox: the link autopilot sent is reminded twice by
+    email; no booking two days after the second, and the application is back with the
+    recruiter on the Pipeline and in the Autopilot feed, saying why."""
+    application = new_application(acme, "FIRST_INTERVIEW")
+    move_in_ats(acme, application)
+    sync(acme)
+    entry = entry_of(application)
+    address = application.candidate.email
+    hours = application.tenant.link_reminder_hours
+    with after(61):
+        assert autopilot.run_due() == 1
+        drain()
+    with after(61 + hours * 60):
+        assert links.send_reminders() == 1
+        drain()
+    with after(61 + 2 * hours * 60):
+        assert links.send_reminders() == 1
+        drain()
+        assert autopilot_follow.follow_up() == 0  # still waiting for an answer
+    assert len(emails_to(address)) == 3  # the link and its two reminders
+    with after(61 + 3 * hours * 60 + 5):
+        assert autopilot_follow.follow_up() == 1
+        entry.refresh_from_db()
+        assert entry.state == State.RETURNED and entry.reason == "No answer after 2 reminders"
+        pipeline = recruiter_client.get(reverse("pipeline")).content.decode()
+        feed = recruiter_client.get(reverse("autopilot_feed")).content.decode()
+    assert "Back with you" in pipeline and application.candidate.name in pipeline
+    assert "Back with you: no answer after 2 reminders" in feed
+    assert reverse("candidate_detail", args=[application.candidate_id]) in feed
+    assert len(emails_to(address)) == 3  # nothing more is sent to the candidate
