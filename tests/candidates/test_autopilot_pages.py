@@ -179,8 +179,12 @@ def test_the_team_sets_the_cap_and_the_limit(admin_client_, tenant):
 def test_the_queue_says_what_goes_to_whom_and_sends_in_one_click(
     recruiter_client, recruiter, queued, django_capture_on_commit_callbacks
 ):
-    page = text(recruiter_client.get(reverse("pipeline")))
+    response = recruiter_client.get(reverse("pipeline"))
+    page = text(response)
     assert "Needs scheduling: ready to send" in page
+    # The card leads to the Autopilot tab, where all it did is listed.
+    assert "Everything autopilot did" in page
+    assert reverse("autopilot_feed") in response.content.decode()
     assert "Booking link for the Onsite plan to Ada Shah (ada@candidates.example)" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(
