@@ -60,6 +60,8 @@ def test_the_trainee_sees_their_own_training(world):
     assert "1 of 2 shadow sessions done — next: reverse shadow ×1" in html
     assert "Counted toward shadowing" in html and "Upcoming" in html
     assert "Candidate 1" in html
+    # Each cell names its column, so a phone can show a session as labelled lines.
+    assert 'data-label="Counts?"' in html and 'data-label="You"' in html
     assert "Counted: shadowed “Coding” with Candidate 1 (1 of 2)" in html  # history
     # Their own page too.
     assert page(world.tia_client, "training_trainee", world.trainee.pk).status_code == 200
