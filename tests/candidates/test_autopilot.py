@@ -209,7 +209,7 @@ def test_the_link_goes_after_the_delay_once(app, onsite):
     entry.refresh_from_db()
     assert entry.state == State.SENT and entry.link == link and entry.sent_by is None
     texts = list(AutopilotEvent.objects.filter(entry=entry).values_list("text", flat=True))
-    assert "Sent a booking link to Ada Shah for the Onsite plan" in texts
+    assert "Sent a booking link to Ada Shah for the “Onsite” plan" in texts
     # Audited with autopilot as the actor, the link's own entry too.
     who = {a.action: a.who for a in AuditEntry.objects.all()}
     assert who["autopilot.sent_link"] == "Autopilot" and who["link.created"] == "Autopilot"
@@ -333,7 +333,7 @@ def test_not_sent_with_an_open_link_for_the_plan(app, onsite, recruiter):
         expires_at=later(60 * 24 * 7),
         send=False,
     )
-    assert "already has an open booking link for the Onsite plan" in _skipped(entry)
+    assert "already has an open booking link for the “Onsite” plan" in _skipped(entry)
     assert BookingLink.objects.count() == 1
 
 
@@ -342,7 +342,7 @@ def test_not_sent_with_an_active_interview_for_the_plan(app, onsite, ivy, recrui
     start = f.working_day(days_ahead=5)
     booking.book(app, onsite, f.one_session("Onsite", start, required=[ivy]), user=recruiter)
     assert Interview.objects.active().count() == 1
-    assert "already has an interview for the Onsite plan" in _skipped(entry)
+    assert "already has an interview for the “Onsite” plan" in _skipped(entry)
 
 
 def test_not_sent_when_the_application_left_the_stage(app, onsite):
@@ -355,7 +355,7 @@ def test_not_sent_when_autopilot_was_turned_off(app, onsite):
     entry = move(app)
     onsite.autopilot = Rule.OFF
     onsite.save()
-    assert _skipped(entry) == "autopilot was turned off for the Onsite plan"
+    assert _skipped(entry) == "autopilot was turned off for the “Onsite” plan"
 
 
 def test_a_paused_plans_entry_waits_and_goes_after_the_resume(app, onsite, recruiter):

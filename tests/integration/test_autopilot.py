@@ -139,7 +139,7 @@ def test_each_guardrail_keeps_the_link_from_going(acme, onsite, recruiter):
     assert reasons[left.candidate.name].endswith("left the stage before it was sent")
     assert "closed" in reasons[closed.candidate.name]
     assert (
-        "already has an open booking link for the Onsite plan" in reasons[has_link.candidate.name]
+        "already has an open booking link for the “Onsite” plan" in reasons[has_link.candidate.name]
     )
     assert "has no email address in the ATS" in reasons[no_email.candidate.name]
     assert all(entry_of(a).state == State.SKIPPED for a in (left, closed, has_link, no_email))
