@@ -252,7 +252,11 @@ def stage_entered(application, *, now=None):
             entry,
             Kind.ENTERED,
             f"{candidate} moved to {stage}: {_what(plan.autopilot)} for the “{plan}” plan "
-            f"goes out {_clock(tenant, entry.due_at)}",
+            + (
+                f"goes out {_clock(tenant, entry.due_at)}"
+                if entry.due_at > now
+                else "goes out now"
+            ),
             now=now,
         )
     return entry

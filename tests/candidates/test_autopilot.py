@@ -154,9 +154,18 @@ def test_a_move_into_the_plans_stage_waits_for_the_delay(app, onsite):
     (line,) = AutopilotEvent.objects.filter(entry=entry)
     assert line.kind == AutopilotEvent.Kind.ENTERED
     assert "Ada Shah moved to Second Interview" in line.text and "Onsite" in line.text
+    assert "goes out " in line.text and "goes out now" not in line.text
     # Told twice of the same move: still one entry.
     assert autopilot.stage_entered(app) == entry
     assert StageEntry.objects.count() == 1
+
+
+def test_without_a_wait_the_line_says_it_goes_out_now(app, onsite):
+    onsite.autopilot_delay_minutes = 0
+    onsite.save()
+    entry = move(app)
+    (line,) = AutopilotEvent.objects.filter(entry=entry)
+    assert line.text.endswith("for the “Onsite” plan goes out now")
 
 
 def test_a_queue_plan_queues_at_once_and_off_does_nothing(app, onsite):
