@@ -135,7 +135,7 @@ def what_it_sends(entry):
     candidate = entry.application.candidate
     to = f"{candidate.name} ({candidate.email})" if candidate.email else candidate.name
     what = "Ask for times" if entry.plan.autopilot == Rule.AVAILABILITY else "Booking link"
-    return f"{what} for the {entry.plan} plan to {to}"
+    return f"{what} for the “{entry.plan}” plan to {to}"
 
 
 # --- the feed and the audit ------------------------------------------------------------------
@@ -235,7 +235,7 @@ def stage_entered(application, *, now=None):
         record(
             entry,
             Kind.SKIPPED,
-            f"Did not send {candidate} {_what(plan.autopilot)} for the {plan} plan: "
+            f"Did not send {candidate} {_what(plan.autopilot)} for the “{plan}” plan: "
             f"{entry.reason}",
             now=now,
         )
@@ -243,7 +243,7 @@ def stage_entered(application, *, now=None):
         record(
             entry,
             Kind.QUEUED,
-            f"{candidate} moved to {stage}: the booking link for the {plan} plan waits "
+            f"{candidate} moved to {stage}: the booking link for the “{plan}” plan waits "
             "for a recruiter to send it",
             now=now,
         )
@@ -251,8 +251,12 @@ def stage_entered(application, *, now=None):
         record(
             entry,
             Kind.ENTERED,
-            f"{candidate} moved to {stage}: {_what(plan.autopilot)} for the {plan} plan "
-            f"goes out {_clock(tenant, entry.due_at)}",
+            f"{candidate} moved to {stage}: {_what(plan.autopilot)} for the “{plan}” plan "
+            + (
+                f"goes out {_clock(tenant, entry.due_at)}"
+                if entry.due_at > now
+                else "goes out now"
+            ),
             now=now,
         )
     return entry
@@ -272,7 +276,7 @@ def why_not(entry, application, plan, now):
     if application.stage_entered_at != entry.entered_at:
         return f"{candidate} left the stage before it was sent"
     if plan.autopilot == Rule.OFF:
-        return f"autopilot was turned off for the {plan} plan"
+        return f"autopilot was turned off for the “{plan}” plan"
     if not candidate.email:
         if candidate.emails:
             return f"{candidate} has no usable email address in the ATS"
@@ -280,7 +284,7 @@ def why_not(entry, application, plan, now):
     if BookingLink.objects.filter(
         application=application, plan=plan, state=BookingLink.State.OPEN, expires_at__gt=now
     ).exists():
-        return f"{candidate} already has an open booking link for the {plan} plan"
+        return f"{candidate} already has an open booking link for the “{plan}” plan"
     interview = (
         Interview.objects.active()
         .filter(application=application, plan=plan)
@@ -289,7 +293,7 @@ def why_not(entry, application, plan, now):
     )
     if interview is not None:
         when = _clock(application.tenant, interview.start_at)
-        return f"{candidate} already has an interview for the {plan} plan ({when})"
+        return f"{candidate} already has an interview for the “{plan}” plan ({when})"
     return ""
 
 
@@ -300,7 +304,7 @@ def _skip(entry, reason, now, user=None):
         entry,
         Kind.SKIPPED,
         f"Did not send {entry.application.candidate} {_what(entry.action)} for the "
-        f"{entry.plan} plan: {reason}",
+        f"“{entry.plan}” plan: {reason}",
         user=user,
         now=now,
     )
@@ -329,10 +333,10 @@ def _send(pk, *, user, now):
         if plan.autopilot_paused:
             if user is None:
                 return entry  # it waits: sent after the plan is resumed
-            raise NotSent(f"Autopilot is paused for the {plan} plan; resume it to send.")
+            raise NotSent(f"Autopilot is paused for the “{plan}” plan; resume it to send.")
         if user is not None and plan.autopilot == Rule.OFF:
             raise NotSent(
-                f"Autopilot is off for the {plan} plan: use Schedule or Send booking links."
+                f"Autopilot is off for the “{plan}” plan: use Schedule or Send booking links."
             )
         reason = why_not(entry, application, plan, now)
         if reason:
@@ -344,7 +348,7 @@ def _send(pk, *, user, now):
             record(
                 entry,
                 Kind.QUEUED,
-                f"{application.candidate}'s booking link for the {plan} plan waits for a "
+                f"{application.candidate}'s booking link for the “{plan}” plan waits for a "
                 "recruiter to send it",
                 now=now,
             )
@@ -356,7 +360,7 @@ def _send(pk, *, user, now):
                     entry,
                     Kind.HELD,
                     f"Held {_what(plan.autopilot)} to {application.candidate} for the "
-                    f"{plan} plan: {entry.reason}; it goes the next day",
+                    f"“{plan}” plan: {entry.reason}; it goes the next day",
                     now=now,
                 )
             entry.state = State.HELD
@@ -401,7 +405,7 @@ def _deliver(entry, application, plan, *, user, now):
             return entry
         entry.availability_request, entry.link = requests[0], requests[0].link
         kind = Kind.SENT_REQUEST
-        text = f"Asked {application.candidate} for the times they can do, for the {plan} plan"
+        text = f"Asked {application.candidate} for the times they can do, for the “{plan}” plan"
     else:
         first, last = links.default_window(plan, tenant, now)
         sent, skipped = links.send_links(
@@ -418,7 +422,7 @@ def _deliver(entry, application, plan, *, user, now):
             return entry
         entry.link = sent[0]
         kind = Kind.SENT_LINK
-        text = f"Sent a booking link to {application.candidate} for the {plan} plan"
+        text = f"Sent a booking link to {application.candidate} for the “{plan}” plan"
     if user is None and (recruiter := on_behalf_of(application)) is not None:
         # The email goes out after the commit, so it is signed by them too.
         BookingLink.objects.filter(pk=entry.link.pk, created_by=None).update(created_by=recruiter)
@@ -471,7 +475,7 @@ def set_paused(plan, paused, *, user, now=None):
         record(
             plan.tenant,
             Kind.PAUSED if paused else Kind.RESUMED,
-            f"{'Paused' if paused else 'Resumed'} autopilot for the {plan} plan",
+            f"{'Paused' if paused else 'Resumed'} autopilot for the “{plan}” plan",
             user=user,
             plan=plan,
             now=now,

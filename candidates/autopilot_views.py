@@ -43,7 +43,7 @@ def send(request, pk):
             what = (
                 "a request for their times" if entry.availability_request_id else "a booking link"
             )
-            messages.success(request, f"Sent {candidate} {what} for the {entry.plan} plan.")
+            messages.success(request, f"Sent {candidate} {what} for the “{entry.plan}” plan.")
         else:
             messages.warning(request, f"Not sent to {candidate}: {entry.reason}.")
     if request.htmx:
@@ -64,8 +64,8 @@ def pause(request, pk):
         return _queue_fragment(request)
     messages.success(
         request,
-        f"Autopilot is paused for the {plan} plan: nothing goes out until you resume it."
+        f"Autopilot is paused for the “{plan}” plan: nothing goes out until you resume it."
         if paused
-        else f"Autopilot is on again for the {plan} plan.",
+        else f"Autopilot is on again for the “{plan}” plan.",
     )
     return _back(request)

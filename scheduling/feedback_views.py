@@ -56,6 +56,7 @@ def _show(request, item, *, urls, form=None, signed_in=False, status=200):
         "signed_in": signed_in,
         "saved_at": item.draft_saved_at,
         "colleagues": feedback.colleagues(item) if signed_in else [],
+        "zone_words": zones.describe(item.interviewer.timezone, item.session.start_at),
     }
     with timezone.override(zones.zone(item.interviewer.timezone)):
         return render(request, PAGE, context, status=status)

@@ -423,7 +423,7 @@ class SessionForm(forms.Form):
             self.fields[members] = forms.ModelMultipleChoiceField(
                 queryset=interviewers,
                 required=False,
-                label=f"{what}: Convene picks the least busy",
+                label=f"{what} members",
                 widget=PeopleSelect,
             )
             self.fields[k] = forms.IntegerField(

@@ -154,9 +154,18 @@ def test_a_move_into_the_plans_stage_waits_for_the_delay(app, onsite):
     (line,) = AutopilotEvent.objects.filter(entry=entry)
     assert line.kind == AutopilotEvent.Kind.ENTERED
     assert "Ada Shah moved to Second Interview" in line.text and "Onsite" in line.text
+    assert "goes out " in line.text and "goes out now" not in line.text
     # Told twice of the same move: still one entry.
     assert autopilot.stage_entered(app) == entry
     assert StageEntry.objects.count() == 1
+
+
+def test_without_a_wait_the_line_says_it_goes_out_now(app, onsite):
+    onsite.autopilot_delay_minutes = 0
+    onsite.save()
+    entry = move(app)
+    (line,) = AutopilotEvent.objects.filter(entry=entry)
+    assert line.text.endswith("for the “Onsite” plan goes out now")
 
 
 def test_a_queue_plan_queues_at_once_and_off_does_nothing(app, onsite):
@@ -209,7 +218,7 @@ def test_the_link_goes_after_the_delay_once(app, onsite):
     entry.refresh_from_db()
     assert entry.state == State.SENT and entry.link == link and entry.sent_by is None
     texts = list(AutopilotEvent.objects.filter(entry=entry).values_list("text", flat=True))
-    assert "Sent a booking link to Ada Shah for the Onsite plan" in texts
+    assert "Sent a booking link to Ada Shah for the “Onsite” plan" in texts
     # Audited with autopilot as the actor, the link's own entry too.
     who = {a.action: a.who for a in AuditEntry.objects.all()}
     assert who["autopilot.sent_link"] == "Autopilot" and who["link.created"] == "Autopilot"
@@ -333,7 +342,7 @@ def test_not_sent_with_an_open_link_for_the_plan(app, onsite, recruiter):
         expires_at=later(60 * 24 * 7),
         send=False,
     )
-    assert "already has an open booking link for the Onsite plan" in _skipped(entry)
+    assert "already has an open booking link for the “Onsite” plan" in _skipped(entry)
     assert BookingLink.objects.count() == 1
 
 
@@ -342,7 +351,7 @@ def test_not_sent_with_an_active_interview_for_the_plan(app, onsite, ivy, recrui
     start = f.working_day(days_ahead=5)
     booking.book(app, onsite, f.one_session("Onsite", start, required=[ivy]), user=recruiter)
     assert Interview.objects.active().count() == 1
-    assert "already has an interview for the Onsite plan" in _skipped(entry)
+    assert "already has an interview for the “Onsite” plan" in _skipped(entry)
 
 
 def test_not_sent_when_the_application_left_the_stage(app, onsite):
@@ -355,7 +364,7 @@ def test_not_sent_when_autopilot_was_turned_off(app, onsite):
     entry = move(app)
     onsite.autopilot = Rule.OFF
     onsite.save()
-    assert _skipped(entry) == "autopilot was turned off for the Onsite plan"
+    assert _skipped(entry) == "autopilot was turned off for the “Onsite” plan"
 
 
 def test_a_paused_plans_entry_waits_and_goes_after_the_resume(app, onsite, recruiter):

@@ -77,7 +77,7 @@ def test_lines_read_newest_first_on_the_readers_clock_linking_to_the_candidate(
     record(
         waiting,
         Kind.SENT_LINK,
-        "Sent a booking link to Ada Shah for the Onsite plan",
+        "Sent a booking link to Ada Shah for the “Onsite” plan",
         now=NOW - dt.timedelta(days=2),
     )
     back = entry(
@@ -107,7 +107,7 @@ def test_the_feed_filters_by_plan_by_what_happened_and_by_what_needs_you(
     frozen, recruiter_client, tenant, onsite, screen, ada, lin
 ):
     booked = entry(tenant, ada, onsite, StageEntry.State.BOOKED)
-    record(booked, Kind.SENT_LINK, "Sent a booking link to Ada Shah for the Onsite plan")
+    record(booked, Kind.SENT_LINK, "Sent a booking link to Ada Shah for the “Onsite” plan")
     record(booked, Kind.BOOKED, "Booked: Friday 14:00")
     held = entry(tenant, lin, screen, StageEntry.State.HELD, reason="The daily cap of 200 sends")
     record(held, Kind.HELD, "Held: the daily cap of 200 sends reached")

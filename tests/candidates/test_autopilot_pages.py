@@ -115,7 +115,7 @@ def test_the_pause_switch_takes_effect_at_once(recruiter_client, onsite, recruit
     onsite.refresh_from_db()
     assert onsite.autopilot_paused and onsite.autopilot_paused_at
     line = AutopilotEvent.objects.get(kind="paused")
-    assert line.text == "Paused autopilot for the Onsite plan"
+    assert line.text == "Paused autopilot for the “Onsite” plan"
     assert AuditEntry.objects.get(action="autopilot.paused").actor == recruiter
     # Without JavaScript: back to the page it came from, saying so.
     response = recruiter_client.post(
@@ -179,16 +179,20 @@ def test_the_team_sets_the_cap_and_the_limit(admin_client_, tenant):
 def test_the_queue_says_what_goes_to_whom_and_sends_in_one_click(
     recruiter_client, recruiter, queued, django_capture_on_commit_callbacks
 ):
-    page = text(recruiter_client.get(reverse("pipeline")))
+    response = recruiter_client.get(reverse("pipeline"))
+    page = text(response)
     assert "Needs scheduling: ready to send" in page
-    assert "Booking link for the Onsite plan to Ada Shah (ada@candidates.example)" in page
+    # The card leads to the Autopilot tab, where all it did is listed.
+    assert "Everything autopilot did" in page
+    assert reverse("autopilot_feed") in response.content.decode()
+    assert "Booking link for the “Onsite” plan to Ada Shah (ada@candidates.example)" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(
             reverse("autopilot_send", args=[queued.pk]), headers={"HX-Request": "true"}
         )
     assert response.status_code == 200
     fragment = text(response)
-    assert "Sent Ada Shah a booking link for the Onsite plan." in fragment
+    assert "Sent Ada Shah a booking link for the “Onsite” plan." in fragment
     assert "ready to send" not in fragment
     queued.refresh_from_db()
     assert queued.state == State.SENT and queued.sent_by == recruiter

@@ -48,12 +48,12 @@ def test_the_recruiter_sends_a_queued_link_in_one_click(
     expect(card.get_by_role("heading", name="Needs scheduling: ready to send")).to_be_visible()
     line = card.locator(".autopilot-queue li", has_text=candidate.name)
     expect(line).to_contain_text(
-        f"Booking link for the Onsite plan to {candidate.name} ({candidate.email})"
+        f"Booking link for the “Onsite” plan to {candidate.name} ({candidate.email})"
     )
     axe(page)
     line.get_by_role("button", name=re.compile("^Send")).click()
     expect(
-        card.get_by_text(f"Sent {candidate.name} a booking link for the Onsite plan.")
+        card.get_by_text(f"Sent {candidate.name} a booking link for the “Onsite” plan.")
     ).to_be_visible()
     expect(card.locator(".autopilot-queue li", has_text=candidate.name)).to_have_count(0)
     queued.refresh_from_db()

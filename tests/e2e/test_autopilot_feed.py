@@ -58,14 +58,14 @@ def week(tenant):
         )
 
     ada = entry("Ada Shah", StageEntry.State.SENT, 2)
-    record(ada, Kind.SENT_LINK, "Sent a booking link to Ada Shah for the Onsite plan",
+    record(ada, Kind.SENT_LINK, "Sent a booking link to Ada Shah for the “Onsite” plan",
            now=now - dt.timedelta(days=2))  # fmt: skip
     lin = entry("Lin Park", StageEntry.State.BOOKED, 1)
-    record(lin, Kind.SENT_LINK, "Sent a booking link to Lin Park for the Onsite plan",
+    record(lin, Kind.SENT_LINK, "Sent a booking link to Lin Park for the “Onsite” plan",
            now=now - dt.timedelta(days=1))  # fmt: skip
     record(lin, Kind.BOOKED, "Booked: Friday 14:00", now=now - dt.timedelta(hours=3))
     sam = entry("Sam Ortiz", StageEntry.State.RETURNED, 5, reason="No answer after 2 reminders")
-    record(sam, Kind.SENT_LINK, "Sent a booking link to Sam Ortiz for the Onsite plan",
+    record(sam, Kind.SENT_LINK, "Sent a booking link to Sam Ortiz for the “Onsite” plan",
            now=now - dt.timedelta(days=5))  # fmt: skip
     record(sam, Kind.RETURNED, "Back with you: no answer after 2 reminders",
            now=now - dt.timedelta(minutes=30))  # fmt: skip

@@ -138,9 +138,8 @@ def test_each_guardrail_keeps_the_link_from_going(acme, onsite, recruiter):
     reasons = {a.candidate.name: entry_of(a).reason for a in (left, closed, has_link, no_email)}
     assert reasons[left.candidate.name].endswith("left the stage before it was sent")
     assert "closed" in reasons[closed.candidate.name]
-    assert (
-        "already has an open booking link for the Onsite plan" in reasons[has_link.candidate.name]
-    )
+    has_link_reason = reasons[has_link.candidate.name]
+    assert "already has an open booking link for the “Onsite” plan" in has_link_reason
     assert "has no email address in the ATS" in reasons[no_email.candidate.name]
     assert all(entry_of(a).state == State.SKIPPED for a in (left, closed, has_link, no_email))
     # The first entry of the one moved back stays not sent; moving it in again is a new

@@ -68,6 +68,9 @@ def test_the_emailed_link_opens_that_interviewers_form_without_sign_in(client, p
     assert page.status_code == 200
     html = page.content.decode()
     assert "Feedback on Grace Hopper" in html and "Ivy Chen" in html and "Technical" in html
+    # The time on Ivy's clock, its zone named in words as on every other page.
+    zone_words = zones.describe(panel.ivy.timezone, panel.asked["Ivy"].session.start_at)
+    assert f'<span class="muted">{zone_words}</span>' in html
     # Nobody else's feedback; the session's panel is named only where one may be marked
     # absent (they were all on the invitation).
     assert "Sam Ortiz" not in html

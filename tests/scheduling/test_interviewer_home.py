@@ -166,6 +166,11 @@ def test_the_home_lists_feedback_due_and_late_with_links_to_the_feedback_pages(
     html = client.get(reverse("home")).content.decode()
     assert '<span class="badge bad">1 late</span>' in html
     assert "3\xa0hours late" in html
+    assert '<span class="badge muted">Training</span>' not in html
+    # A trainee's own feedback says it is training feedback, as under My feedback.
+    FeedbackRequest.objects.filter(pk=item.pk).update(training=True)
+    html = client.get(reverse("home")).content.decode()
+    assert 'Grace Hopper — Technical</a> <span class="badge muted">Training</span>' in html
 
     FeedbackRequest.objects.filter(pk=item.pk).update(status=FeedbackRequest.Status.SUBMITTED)
     html = client.get(reverse("home")).content.decode()

@@ -165,7 +165,10 @@ def test_a_plan_of_required_interviewers_only_is_saved_from_the_form_as_rendered
 ):
     """The recruiter leaves the pool alone (its "how many" shows 1) and ticks Ann."""
     browser = _Browser()
-    browser.feed(recruiter_client.get(reverse("plan_new")).content.decode())
+    html = recruiter_client.get(reverse("plan_new")).content.decode()
+    # The pool's legend says what a pool does; its people list is just "Pool members".
+    assert "Convene picks the least busy members" in html and ">Pool members<" in html
+    browser.feed(html)
     data = {name: vals if len(vals) > 1 else vals[0] for name, vals in browser.data.items()}
     assert data["sessions-0-pool_k"] == "1"
     data.pop("csrfmiddlewaretoken", None)

@@ -71,6 +71,8 @@ def test_the_interviewer_sets_their_limits_and_the_audit_log_says_what_changed(
 ):
     page = kenji_client.get(reverse("profile")).content.decode()
     assert 'name="max_interviews_per_day"' in page and "Set by your admin" not in page
+    # Each time field names its column, so a phone shows each day as labelled times.
+    assert 'data-label="From"' in page and 'data-label="Then from"' in page
 
     response = kenji_client.post(
         reverse("profile"),

@@ -60,6 +60,8 @@ def test_the_trainee_sees_their_own_training(world):
     assert "1 of 2 shadow sessions done — next: reverse shadow ×1" in html
     assert "Counted toward shadowing" in html and "Upcoming" in html
     assert "Candidate 1" in html
+    # Each cell names its column, so a phone can show a session as labelled lines.
+    assert 'data-label="Counts?"' in html and 'data-label="You"' in html
     assert "Counted: shadowed “Coding” with Candidate 1 (1 of 2)" in html  # history
     # Their own page too.
     assert page(world.tia_client, "training_trainee", world.trainee.pk).status_code == 200
@@ -172,3 +174,15 @@ def test_someone_in_no_program_is_told_what_training_is(tenant):
     client = signs_in(tenant, lone.cy, "cy@acme.example")
     html = page(client, "my_training").content.decode()
     assert "You are not in a training program." in html
+
+
+def test_the_admin_finds_a_trainees_progress_from_their_interviewer_page(world, admin_client_):
+    html = page(admin_client_, "interviewer_detail", world.tia.pk).content.decode()
+    trainee_url = reverse("training_trainee", args=[world.trainee.pk])
+    assert f'<a href="{trainee_url}">{world.program.name}</a>: Shadowing' in html
+    assert page(admin_client_, "training_trainee", world.trainee.pk).status_code == 200
+    # Someone in no program has no Training line.
+    assert (
+        "<dt>Training</dt>"
+        not in page(admin_client_, "interviewer_detail", world.cy.pk).content.decode()
+    )
