@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -384,3 +385,23 @@ def test_the_notice_needs_the_csrf_token(kenji_user, kenji, ats, plan, recruiter
     refused = strict.post(reverse("my_cant_make", args=[seat.pk]), {"reason": "im-unwell"})
     assert refused.status_code == 403
     assert not Flag.objects.exists()
+
+
+def test_once_the_interview_has_ended_the_notice_stays_as_history_without_actions(
+    kenji_client, ats, plan, kenji, recruiter
+):
+    recruiter_client = Client()
+    recruiter_client.force_login(recruiter)
+    interview = book(ats, plan, [kenji], tokyo_day(5, 10), user=recruiter)
+    seat = seat_of(interview, kenji)
+    kenji_client.post(reverse("my_cant_make", args=[seat.pk]), {"reason": "im-unwell"})
+    url = reverse("interview_detail", args=[interview.pk])
+    before = recruiter_client.get(url).content.decode()
+    assert "Needs your attention" in before and "Choose new times" in before
+    # Nobody swapped him and the interview took place.
+    with time_machine.travel(interview.end_at + dt.timedelta(hours=1), tick=False):
+        after = recruiter_client.get(url).content.decode()
+    assert "Raised before it took place" in after
+    assert "Kenji Sato can’t make “Coding”" in after and "nobody was swapped in" in after
+    assert "Needs your attention" not in after and "Needs attention" not in after
+    assert "Choose new times" not in after and f"Swap {kenji.name}" not in after
