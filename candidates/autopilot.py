@@ -141,11 +141,22 @@ def what_it_sends(entry):
 # --- the feed and the audit ------------------------------------------------------------------
 
 
-def record(entry_or_tenant, kind, text, *, user=None, plan=None, application=None, now=None):
+def record(
+    entry_or_tenant,
+    kind,
+    text,
+    *,
+    user=None,
+    plan=None,
+    application=None,
+    now=None,
+    audited=True,
+):
     """The one home of a feed line: an AutopilotEvent and its audit entry, by `user` or,
     without one, "Autopilot" as the actor. `entry_or_tenant` is a StageEntry (its tenant,
-    plan and application are taken from it) or a Tenant (a plan's pause, say). Returns the
-    event."""
+    plan and application are taken from it) or a Tenant (a plan's pause, say). A line that
+    repeats what is in the audit log already under whoever did it (a booking) passes
+    `audited=False`, so the interview's history does not say it twice. Returns the event."""
     entry = entry_or_tenant if isinstance(entry_or_tenant, StageEntry) else None
     tenant = entry.tenant if entry is not None else entry_or_tenant
     if entry is not None:
@@ -161,6 +172,8 @@ def record(entry_or_tenant, kind, text, *, user=None, plan=None, application=Non
             text=text[:300],
             at=now or timezone.now(),
         )
+        if not audited:
+            return event
         audit(
             tenant,
             f"autopilot.{kind}",

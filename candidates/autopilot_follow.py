@@ -95,7 +95,10 @@ def interview_booked(sender=None, *, interview, **_kwargs):
     now = timezone.now()
     _move(entry, StageEntry.State.BOOKED, now=now, booked_at=now, interview=interview, reason="")
     when = day_and_time(interview.start_at, entry.tenant.default_timezone)
-    record(entry, AutopilotEvent.Kind.BOOKED, f"Booked: {when}", now=now)
+    booker = interview.created_by
+    by = f" by {booker.get_full_name() or booker.email}" if booker is not None else ""
+    # The booking itself is in the audit log under whoever booked it.
+    record(entry, AutopilotEvent.Kind.BOOKED, f"Booked{by}: {when}", now=now, audited=False)
 
 
 def interview_canceled(sender=None, *, interview, **_kwargs):

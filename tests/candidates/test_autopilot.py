@@ -551,3 +551,23 @@ def test_entries_given_back_show_with_their_reason_until_booked(app, onsite, ivy
         user=recruiter,
     )
     assert autopilot.returned(app.tenant) == []
+
+
+def test_a_recruiters_own_booking_of_a_queued_entry_is_theirs_in_the_feed_and_history(
+    app, onsite, ivy, recruiter
+):
+    onsite.autopilot = Rule.QUEUE
+    onsite.save()
+    entry = move(app)
+    assert entry.state == State.QUEUED
+    start = f.working_day(days_ahead=5)
+    interview = booking.book(
+        app, onsite, f.one_session("Onsite", start, required=[ivy]), user=recruiter
+    )
+    entry.refresh_from_db()
+    assert entry.state == State.BOOKED and entry.interview == interview
+    (line,) = AutopilotEvent.objects.filter(entry=entry, kind=AutopilotEvent.Kind.BOOKED)
+    assert line.text.startswith("Booked by Rosa Recruiter: ")
+    # The booking is in the audit log once, under Rosa; autopilot does not claim it.
+    assert not AuditEntry.objects.filter(action="autopilot.booked").exists()
+    assert AuditEntry.objects.filter(actor=recruiter, action__startswith="interview.").exists()
